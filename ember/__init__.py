@@ -1,0 +1,91 @@
+"""ember: PyTorch's API on plain NumPy. ``import ember as torch`` and run torch-style code."""
+from __future__ import annotations
+
+from . import _dtype
+from ._dtype import (bfloat16, bool, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
+                     get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, promote_types,
+                     set_default_dtype, short, uint8, can_cast)
+from ._device import device
+from ._size import Size
+from ._tensor import Tensor
+from ._creation import (arange, as_tensor, asarray, empty, empty_like, empty_strided, eye, from_numpy, full,
+                        full_like, linspace, logspace, ones, ones_like, range, scalar_tensor, tensor, zeros,
+                        zeros_like)
+from . import autograd
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+                                 set_grad_enabled)
+from ._tensor_str import set_printoptions
+
+__version__ = "0.1.0"
+
+
+class _Layout:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+strided = _Layout("strided")
+sparse_coo = _Layout("sparse_coo")
+
+# --- ops (issue 2) ---
+from ._ops.arithmetic import (add, sub, subtract, rsub, mul, multiply, div, divide, true_divide, neg, negative, pow,
+                              remainder, floor_divide, fmod, reciprocal, square)
+from ._ops.unary import (exp, exp2, log, log1p, expm1, log2, log10, sqrt, rsqrt, sin, cos, tan, asin, acos, atan,
+                         arcsin, arccos, arctan, sinh, cosh, erf, erfc, abs, absolute, sign, floor, ceil, round,
+                         trunc, fix, frac)
+from ._ops.activation import relu, sigmoid, tanh, softmax, log_softmax
+from ._ops.minmax import clamp, clip, clamp_min, clamp_max, maximum, minimum, fmax, fmin
+from ._ops.comparison import (eq, ne, lt, le, gt, ge, not_equal, less, less_equal, greater, greater_equal,
+                              logical_and, logical_or, logical_not, logical_xor, bitwise_and, bitwise_or,
+                              bitwise_xor, bitwise_not, isnan, isinf, isfinite, isposinf, isneginf, all, any,
+                              allclose, isclose, equal, where)
+from ._ops.reduction import (sum, nansum, mean, var, std, var_mean, std_mean, prod, max, min, amax, amin, aminmax,
+                             argmax, argmin, logsumexp, cumsum, cumprod, norm, count_nonzero)
+from ._ops.linalg import dot, vdot, inner, mv, mm, bmm, addmm, baddbmm, matmul, outer, ger, einsum
+from ._ops.shape import (view_copy, reshape, flatten, unflatten, squeeze, unsqueeze, transpose, swapaxes, swapdims,
+                         t, adjoint, permute, movedim, moveaxis, expand_copy, broadcast_to, clone, chunk, split,
+                         tensor_split, unbind, narrow, select, flip, roll, stack, cat, concat, concatenate, hstack,
+                         vstack, tril, triu)
+from ._ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select, nonzero, take,
+                            index_add, index_fill, argwhere)
+from ._ops.conversion import to as _to
+from . import return_types
+from ._dtype import result_type as _result_type
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """torch.result_type: the dtype an op on these two operands produces."""
+    return _result_type(tensor1, tensor2)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+def is_complex(input: Tensor) -> bool:
+    return input.is_complex()
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def broadcast_shapes(*shapes) -> Size:
+    import numpy as _np
+    return Size(_np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def detach(input: Tensor) -> Tensor:
+    return input.detach()

@@ -1,0 +1,64 @@
+"""``device``: ember runs on the CPU only; any other device is a clear error."""
+from __future__ import annotations
+
+__all__ = ["device", "check_device"]
+
+
+class device:
+    """A device spec; only ``'cpu'`` (optionally ``'cpu:0'``) exists in ember."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device, index: int | None = None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({type.__class__.__name__})")
+        name, _, idx = type.partition(":")
+        if idx:
+            if index is not None:
+                raise RuntimeError(f"type (string) must not include an index because index was passed explicitly: {type}")
+            index = int(idx)
+        known = {"cpu", "cuda", "mps", "meta", "xpu", "hip", "xla", "hpu", "mtia", "privateuseone", "ipu", "ve", "lazy", "vulkan"}
+        if name not in known:
+            raise RuntimeError(
+                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, "
+                f"vulkan, mps, meta, hpu, mtia, privateuseone device type at start of device string: {type}"
+            )
+        self.type, self.index = name, index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def check_device(dev) -> None:
+    """Accept None/'cpu'/device('cpu'); raise a clear error for anything else."""
+    if dev is None:
+        return
+    if isinstance(dev, int):
+        raise RuntimeError("ember runs on the CPU only: CUDA device indices are not available")
+    d = dev if isinstance(dev, device) else device(dev)
+    if d.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    if d.type != "cpu":
+        raise RuntimeError(f"ember runs on the CPU only; device '{d}' is not available")

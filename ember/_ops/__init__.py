@@ -1,0 +1,1 @@
+"""Differentiable primitives: one Function (forward + backward) per op, with its wrapper."""

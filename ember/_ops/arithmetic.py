@@ -1,0 +1,453 @@
+"""Arithmetic: add, sub, mul, div, pow, neg, remainder, floor_divide.
+
+Binary forwards first cast their operands to torch's result dtype (``_broadcast``);
+backwards undo the broadcast with ``sum_to_shape`` and cast each grad back to its
+input's dtype.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+
+__all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "neg", "pow", "remainder", "floor_divide",
+           "fmod", "reciprocal", "square"]
+
+
+def _prep(ctx, a: np.ndarray, b):
+    """Promote the operands and remember what backward needs to undo."""
+    ctx.a_meta = (a.shape, a.dtype)
+    if type(b) is np.ndarray:
+        ctx.b_meta = (b.shape, b.dtype)
+        return promote_arrays(a, b)
+    return promote_scalar(a, b)
+
+
+def _back(g: np.ndarray, meta) -> np.ndarray:
+    shape, dtype = meta
+    g = sum_to_shape(g, shape)
+    return g if g.dtype is dtype else g.astype(dtype)
+
+
+def _broadcasting(fn, a, b):
+    try:
+        return fn(a, b)
+    except ValueError:
+        if type(b) is np.ndarray and type(a) is np.ndarray:
+            raise broadcast_error(a.shape, b.shape) from None
+        raise
+
+
+class Add(Function):
+    """out = a + alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        a, b = _prep(ctx, a, b)
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return _broadcasting(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(g, ctx.a_meta) if need_a else None
+        gb = None
+        if need_b:
+            gb = _back(g if ctx.alpha == 1 else g * ctx.alpha, ctx.b_meta)
+        return ga, gb
+
+
+class Sub(Function):
+    """out = a - alpha * b"""
+
+    @staticmethod
+    def forward(ctx, a, b, alpha=1):
+        a, b = _prep(ctx, a, b)
+        if a.dtype.kind == "b" and (type(b) is not np.ndarray or b.dtype.kind == "b"):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        ctx.alpha = alpha
+        if alpha != 1:
+            b = b * alpha
+        return _broadcasting(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(g, ctx.a_meta) if need_a else None
+        gb = _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.b_meta) if need_b else None
+        return ga, gb
+
+
+class Rsub(Function):
+    """out = other - alpha * a, for a Python number ``other`` (``2 - x``)."""
+
+    _backward_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, a, other, alpha=1):
+        a, other = _prep(ctx, a, other)
+        ctx.alpha = alpha
+        return np.subtract(other, a * alpha if alpha != 1 else a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta), None
+
+
+class Mul(Function):
+    """out = a * b;  da = g * b,  db = g * a"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        needs = ctx.needs_input_grad
+        if needs[0] or (len(needs) > 1 and needs[1]):
+            ctx.save_for_backward(a, b)
+        return _broadcasting(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(g * b, ctx.a_meta) if need_a else None
+        gb = _back(g * a, ctx.b_meta) if need_b else None
+        return ga, gb
+
+
+def _float_operands(a, b):
+    # true division of integers gives the default float dtype, as in torch
+    from .. import _dtype as D
+    if type(b) is np.ndarray:
+        a, b = promote_arrays(a, b)
+    else:
+        a, b = promote_scalar(a, b)
+    if a.dtype.kind in "biu":
+        f = D.get_default_dtype().np_dtype
+        a = a.astype(f)
+        if type(b) is np.ndarray:
+            b = b.astype(f)
+    return a, b
+
+
+class Div(Function):
+    """out = a / b;  da = g / b,  db = -g * a / b**2"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.a_meta = (a.shape, a.dtype)
+        if type(b) is np.ndarray:
+            ctx.b_meta = (b.shape, b.dtype)
+        a, b = _float_operands(a, b)
+        if ctx.needs_input_grad[0] or (len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]):
+            ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _broadcasting(np.true_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ga = _back(g / b, ctx.a_meta) if need_a else None
+            gb = _back(-g * a / (b * b), ctx.b_meta) if need_b else None
+        return ga, gb
+
+
+class DivRounded(Function):
+    """Division with rounding_mode 'trunc' or 'floor': piecewise constant, so zero gradient."""
+
+    _backward_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, a, b, rounding_mode):
+        ctx.a_meta = (a.shape, a.dtype)
+        if type(b) is np.ndarray:
+            ctx.b_meta = (b.shape, b.dtype)
+            a, b = promote_arrays(a, b)
+        else:
+            a, b = promote_scalar(a, b)
+        if a.dtype.kind in "iu":
+            if np.any(np.asarray(b) == 0):
+                raise RuntimeError("ZeroDivisionError")
+            q = _broadcasting(np.floor_divide, a, b)
+            if rounding_mode == "trunc":
+                r = _broadcasting(np.remainder, a, b)
+                q = q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+            return q.astype(a.dtype) if isinstance(q, np.ndarray) else q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            q = _broadcasting(np.true_divide, a, b)
+            return np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = np.zeros(ctx.a_meta[0], ctx.a_meta[1]) if ctx.needs_input_grad[0] else None
+        gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1]) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype.kind == "b":
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        return np.negative(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Reciprocal(Function):
+    """out = 1 / a;  da = -g * out**2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.dtype.kind in "biu":
+            from .. import _dtype as D
+            a = a.astype(D.get_default_dtype().np_dtype)
+        with np.errstate(divide="ignore"):
+            out = np.reciprocal(a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -g * (out * out)
+
+
+class Pow(Function):
+    """out = a ** e for a number e;  da = g * e * a**(e-1)"""
+
+    @staticmethod
+    def forward(ctx, a, e):
+        ctx.a_meta = (a.shape, a.dtype)
+        a, e = promote_scalar(a, e)
+        if a.dtype.kind in "iu" and type(e) is int and e < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        ctx.e = e
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if e == 2:
+                return np.square(a)
+            if e == 0.5:
+                return np.sqrt(a)
+            return np.power(a, e)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return np.zeros_like(g), None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if e == 2:
+                ga = g * (a * 2)
+            else:
+                ga = g * (e * np.power(a, e - 1))
+        return _back(ga, ctx.a_meta), None
+
+
+class PowTensor(Function):
+    """out = a ** b (both tensors);  da = g * b * a**(b-1),  db = g * out * log(a)"""
+
+    _backward_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        if a.dtype.kind in "iu" and np.any(b < 0):
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = _broadcasting(np.power, a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = gb = None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if need_a:
+                ga = _back(np.where(b == 0, 0, g * b * np.power(a, b - 1)).astype(out.dtype), ctx.a_meta)
+            if need_b:
+                gb = _back(np.where((a == 0) & (b >= 0), 0, g * out * np.log(a)).astype(out.dtype), ctx.b_meta)
+        return ga, gb
+
+
+class PowScalarBase(Function):
+    """out = base ** b for a number base;  db = g * out * log(base)"""
+
+    _backward_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, b, base):
+        b, base = promote_scalar(b, base)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            out = np.power(np.asarray(base, dtype=b.dtype), b)
+        ctx.base = base
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        base = ctx.base
+        if base == 0:
+            return np.where(out == 0, 0, g * out * -np.inf).astype(out.dtype) if False else np.zeros_like(g), None
+        return g * out * np.log(np.asarray(base, dtype=out.dtype)), None
+
+
+class Remainder(Function):
+    """Python-style modulo (sign of the divisor);  da = g,  db = -g * floor(a / b)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        if a.dtype.kind in "iu" and np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _broadcasting(np.remainder, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(g, ctx.a_meta) if need_a else None
+        gb = _back(-g * np.floor(a / b), ctx.b_meta) if need_b else None
+        return ga, gb
+
+
+class Fmod(Function):
+    """C-style remainder (sign of the dividend)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        ctx.save_for_backward(a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _broadcasting(np.fmod, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(g, ctx.a_meta) if need_a else None
+        gb = _back(-g * np.trunc(a / b), ctx.b_meta) if need_b else None
+        return ga, gb
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def _num(x):
+    # a NumPy scalar takes part as a Python number (a weak type), as in torch
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    """input + alpha * other"""
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    return _maybe_out(Add.apply(input, _num(other), alpha) if alpha != 1 else Add.apply(input, _num(other)), out)
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    """input - alpha * other"""
+    if not isinstance(input, Tensor):
+        return _maybe_out(rsub(other, input, alpha=alpha), out)
+    return _maybe_out(Sub.apply(input, _num(other), alpha) if alpha != 1 else Sub.apply(input, _num(other)), out)
+
+
+def rsub(input, other, *, alpha=1) -> Tensor:
+    """other - alpha * input"""
+    if isinstance(other, Tensor):
+        return Sub.apply(other, input, alpha) if alpha != 1 else Sub.apply(other, input)
+    return Rsub.apply(input, _num(other), alpha)
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    if not isinstance(input, Tensor):
+        input, other = other, input
+    return _maybe_out(Mul.apply(input, _num(other)), out)
+
+
+def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
+    """input / other (true division), or rounded with rounding_mode 'trunc'/'floor'."""
+    if not isinstance(input, Tensor):
+        from .._creation import tensor
+        input = Tensor._make(np.asarray(input, dtype=tensor(input).dtype.np_dtype))
+    if rounding_mode is None:
+        return _maybe_out(Div.apply(input, _num(other)), out)
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    return _maybe_out(DivRounded.apply(input, _num(other), rounding_mode), out)
+
+
+true_divide = divide = div
+
+
+subtract = sub
+multiply = mul
+
+
+def rdiv(input: Tensor, other) -> Tensor:
+    """other / input for a Python number: torch computes reciprocal(input) * other."""
+    return Mul.apply(Reciprocal.apply(input), _num(other))
+
+
+def neg(input: Tensor, *, out=None) -> Tensor:
+    return _maybe_out(Neg.apply(input), out)
+
+
+negative = neg
+
+
+def reciprocal(input: Tensor, *, out=None) -> Tensor:
+    return _maybe_out(Reciprocal.apply(input), out)
+
+
+def pow(input, exponent, *, out=None) -> Tensor:
+    """input ** exponent (either may be a number)."""
+    if not isinstance(input, Tensor):
+        return _maybe_out(PowScalarBase.apply(exponent, _num(input)), out)
+    if isinstance(exponent, Tensor):
+        return _maybe_out(PowTensor.apply(input, exponent), out)
+    return _maybe_out(Pow.apply(input, _num(exponent)), out)
+
+
+def square(input: Tensor, *, out=None) -> Tensor:
+    return _maybe_out(Pow.apply(input, 2), out)
+
+
+def remainder(input, other, *, out=None) -> Tensor:
+    if not isinstance(input, Tensor):
+        from .._creation import tensor
+        input = tensor(input)
+    return _maybe_out(Remainder.apply(input, _num(other)), out)
+
+
+def fmod(input, other, *, out=None) -> Tensor:
+    return _maybe_out(Fmod.apply(input, _num(other)), out)
+
+
+def floor_divide(input, other, *, out=None) -> Tensor:
+    if not isinstance(input, Tensor):
+        from .._creation import tensor
+        input = tensor(input)
+    return _maybe_out(DivRounded.apply(input, _num(other), "floor"), out)
+
+
+def _maybe_out(result: Tensor, out: Tensor | None) -> Tensor:
+    """Write into a user-supplied ``out=`` tensor (resized if it is the wrong shape)."""
+    if out is None:
+        return result
+    from ._inplace import write_out
+    return write_out(out, result)

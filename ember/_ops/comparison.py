@@ -1,0 +1,199 @@
+"""Comparisons, logic and tests (bool results, no gradient) and ``where``."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+
+__all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
+           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
+           "isneginf", "all", "any", "allclose", "isclose", "equal", "where"]
+
+
+def _operands(input, other):
+    a = input._data
+    if isinstance(other, Tensor):
+        b = other._data
+        return promote_arrays(a, b)
+    if isinstance(other, np.generic):
+        other = other.item()
+    if isinstance(other, (list, tuple)):
+        b = np.asarray(other)
+        return promote_arrays(a, b)
+    return promote_scalar(a, other)
+
+
+def _compare(ufunc):
+    def op(input, other, *, out=None) -> Tensor:
+        if not isinstance(input, Tensor):
+            from .._creation import tensor
+            input = tensor(input)
+        a, b = _operands(input, other)
+        try:
+            res = ufunc(a, b)
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
+        return Tensor._make(np.asarray(res))
+    op.__name__ = ufunc.__name__
+    return op
+
+
+eq, ne = _compare(np.equal), _compare(np.not_equal)
+lt, le, gt, ge = _compare(np.less), _compare(np.less_equal), _compare(np.greater), _compare(np.greater_equal)
+not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
+logical_and, logical_or, logical_xor = _compare(np.logical_and), _compare(np.logical_or), _compare(np.logical_xor)
+
+
+def _bitwise(ufunc, symbol):
+    def op(input, other) -> Tensor:
+        a, b = _operands(input, other)
+        if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f") or isinstance(b, float):
+            raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        try:
+            return Tensor._make(np.asarray(ufunc(a, b)))
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
+    op.__name__ = ufunc.__name__
+    return op
+
+
+bitwise_and = _bitwise(np.bitwise_and, "&")
+bitwise_or = _bitwise(np.bitwise_or, "|")
+bitwise_xor = _bitwise(np.bitwise_xor, "^")
+
+
+def bitwise_not(input: Tensor) -> Tensor:
+    if input._data.dtype.kind == "f":
+        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    return Tensor._make(np.invert(input._data))
+
+
+def logical_not(input: Tensor, *, out=None) -> Tensor:
+    return Tensor._make(np.logical_not(input._data))
+
+
+def isnan(input: Tensor) -> Tensor:
+    return Tensor._make(np.isnan(input._data) if input._data.dtype.kind in "fc" else np.zeros(input._data.shape, bool))
+
+
+def isinf(input: Tensor) -> Tensor:
+    return Tensor._make(np.isinf(input._data) if input._data.dtype.kind in "fc" else np.zeros(input._data.shape, bool))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return Tensor._make(np.isposinf(input._data) if input._data.dtype.kind == "f" else np.zeros(input._data.shape, bool))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return Tensor._make(np.isneginf(input._data) if input._data.dtype.kind == "f" else np.zeros(input._data.shape, bool))
+
+
+def isfinite(input: Tensor) -> Tensor:
+    return Tensor._make(np.isfinite(input._data) if input._data.dtype.kind in "fc" else np.ones(input._data.shape, bool))
+
+
+def _reduce_bool(ufunc, input: Tensor, dim, keepdim: bool) -> Tensor:
+    a = input._data
+    if dim is None:
+        res = ufunc(a)
+    else:
+        from .reduction import _dims
+        axes = _dims(dim, a.ndim)
+        res = ufunc(a, axis=axes, keepdims=keepdim)
+    res = np.asarray(res)
+    # torch keeps uint8 for uint8 input and returns bool otherwise
+    return Tensor._make(res.astype(np.uint8) if a.dtype == np.uint8 else res)
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """True where every element (along ``dim``) is nonzero."""
+    return _reduce_bool(np.all, input, dim, keepdim)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
+    """True where some element (along ``dim``) is nonzero."""
+    return _reduce_bool(np.any, input, dim, keepdim)
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other|, elementwise."""
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    a, b = input._data, other._data
+    if a.dtype.kind == "b":
+        return Tensor._make(np.asarray(a == b))
+    try:
+        return Tensor._make(np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """True if both have the same shape and elements."""
+    a, b = input._data, other._data
+    if a.shape != b.shape:
+        return False
+    a, b = promote_arrays(a, b)
+    return bool(np.array_equal(a, b))
+
+
+class Where(Function):
+    """out = a where cond else b;  da = g where cond,  db = g where not cond"""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        if cond.dtype != np.bool_:
+            if cond.dtype == np.uint8:
+                cond = cond.astype(bool)
+            else:
+                raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                                   f"{_dtype_name(cond.dtype)}")
+        ctx.a_meta = (np.shape(a), getattr(a, "dtype", None))
+        ctx.b_meta = (np.shape(b), getattr(b, "dtype", None))
+        if type(a) is np.ndarray and type(b) is np.ndarray:
+            a, b = promote_arrays(a, b)
+        elif type(a) is np.ndarray:
+            a, b = promote_scalar(a, b)
+        elif type(b) is np.ndarray:
+            b, a = promote_scalar(b, a)
+        else:
+            from .. import _dtype as D
+            d = D.result_type(a, b).np_dtype
+            a, b = np.asarray(a, d), np.asarray(b, d)
+        ctx.save_for_backward(cond)
+        try:
+            return np.where(cond, a, b)
+        except ValueError:
+            raise broadcast_error(cond.shape, np.shape(a), np.shape(b)) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        zero = g.dtype.type(0)
+        ga = gb = None
+        if ctx.needs_input_grad[1]:
+            ga = sum_to_shape(np.where(cond, g, zero), ctx.a_meta[0]).astype(ctx.a_meta[1], copy=False)
+        if ctx.needs_input_grad[2]:
+            gb = sum_to_shape(np.where(cond, zero, g), ctx.b_meta[0]).astype(ctx.b_meta[1], copy=False)
+        return None, ga, gb
+
+
+def _dtype_name(np_dtype) -> str:
+    from .._tensor import _SCALAR_NAMES
+    from .. import _dtype as D
+    return _SCALAR_NAMES[D._FROM_NUMPY[np_dtype].name]
+
+
+def where(condition: Tensor, input=None, other=None, *, out=None):
+    """Pick from ``input`` where ``condition`` holds, else from ``other``; with one argument, ``nonzero(as_tuple=True)``."""
+    if input is None and other is None:
+        return tuple(Tensor._make(i) for i in np.nonzero(condition._data))
+    a = input.item() if isinstance(input, np.generic) else input
+    b = other.item() if isinstance(other, np.generic) else other
+    return Where.apply(condition, a, b)

@@ -1,0 +1,519 @@
+"""Indexing: ``t[...]`` (basic indexing gives views, advanced indexing copies), ``t[...] = v``,
+gather, scatter, index_select, masked_fill, masked_select, nonzero."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import sum_to_shape
+
+__all__ = ["getitem", "setitem", "gather", "scatter", "scatter_add", "index_select", "masked_fill",
+           "masked_select", "nonzero", "take", "index_add", "index_fill", "argwhere"]
+
+
+class Index(Function):
+    """Advanced indexing (int/bool arrays; a copy);  da = g scattered back with accumulation"""
+
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.meta = (a.shape, index)
+        return a[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        np.add.at(out, index, g)
+        return out, None
+
+
+class IndexPut(Function):
+    """out = a with out[index] = v;  da = g with the written places zeroed,  dv = g[index] summed to v's shape"""
+
+    _backward_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, a, index, v):
+        ctx.meta = (index, np.shape(v), getattr(v, "dtype", None))
+        out = a.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        index, v_shape, v_dtype = ctx.meta
+        ga = gv = None
+        if ctx.needs_input_grad[0]:
+            ga = g.copy()
+            ga[index] = 0
+        if ctx.needs_input_grad[2]:
+            gv = sum_to_shape(np.asarray(g[index]), v_shape).astype(v_dtype, copy=False)
+        return ga, None, gv
+
+
+class CopySlices(IndexPut):
+    """IndexPut through basic indexing (torch's name for writes into a view of a tensor that requires grad)."""
+
+    _backward_name = "CopySlices"
+
+
+class Gather(Function):
+    """out[i][j] = a[i][index[i][j]] (dim=1);  da = zeros with g scatter-added at index"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.meta = (a.shape, dim, index)
+        return np.take_along_axis(a, index, axis=dim) if a.ndim else a[()].reshape(()) * 1
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, index = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        _scatter_add_into(out, dim, index, g)
+        return out, None, None
+
+
+def _scatter_add_into(out: np.ndarray, dim: int, index: np.ndarray, src: np.ndarray) -> None:
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    np.add.at(out, tuple(idx), src[tuple(slice(0, s) for s in index.shape)])
+
+
+def _scatter_into(out: np.ndarray, dim: int, index: np.ndarray, src) -> None:
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    if isinstance(src, np.ndarray):
+        src = src[tuple(slice(0, s) for s in index.shape)]
+    out[tuple(idx)] = src
+
+
+class Scatter(Function):
+    """out = a with out[index[i][j]][j] = src[i][j] (dim=0);  da = g with scattered places zeroed,  dsrc = g gathered"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        ctx.meta = (dim, index, np.shape(src))
+        out = a.copy()
+        _scatter_into(out, dim, index, src)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, index, src_shape = ctx.meta
+        ga = gs = None
+        if ctx.needs_input_grad[0]:
+            ga = g.copy()
+            _scatter_into(ga, dim, index, 0)
+        if ctx.needs_input_grad[3]:
+            gs = np.zeros(src_shape, g.dtype)
+            gs[tuple(slice(0, s) for s in index.shape)] = np.take_along_axis(g, index, axis=dim)
+        return ga, None, None, gs
+
+
+class ScatterValue(Scatter):
+    _backward_name = "ScatterBackward1"
+
+
+class ScatterAdd(Function):
+    """out = a with src added at index along dim;  da = g,  dsrc = g gathered at index"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, src):
+        ctx.meta = (dim, index, src.shape)
+        out = a.copy()
+        _scatter_add_into(out, dim, index, src)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, index, src_shape = ctx.meta
+        gs = None
+        if ctx.needs_input_grad[3]:
+            gs = np.zeros(src_shape, g.dtype)
+            gs[tuple(slice(0, s) for s in index.shape)] = np.take_along_axis(g, index, axis=dim)
+        return g, None, None, gs
+
+
+class IndexSelect(Function):
+    """Rows (along dim) picked by a 1-D index;  da = g added back at those rows"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.meta = (a.shape, dim, index)
+        return np.take(a, index, axis=dim) if a.ndim else a.copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, index = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        if not shape:
+            return g.copy(), None, None
+        idx = [slice(None)] * len(shape)
+        idx[dim] = index
+        np.add.at(out, tuple(idx), g)
+        return out, None, None
+
+
+class MaskedFill(Function):
+    """out = a with value where mask;  da = g where not mask"""
+
+    @staticmethod
+    def forward(ctx, a, mask, value):
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_dname(mask.dtype)}")
+        try:
+            np.broadcast_shapes(mask.shape, a.shape)
+        except ValueError:
+            from ._broadcast import broadcast_error
+            raise broadcast_error(a.shape, mask.shape) from None
+        ctx.save_for_backward(mask)
+        ctx.a_shape = a.shape
+        if isinstance(value, np.ndarray):
+            if value.ndim:
+                raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                                   f"{value.ndim} dimension(s).")
+            value = value.astype(a.dtype)
+        return np.where(mask, np.asarray(value).astype(a.dtype) if a.dtype.kind != "f" or not isinstance(value, float) else a.dtype.type(value), a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        ga = np.where(mask, g.dtype.type(0), g)
+        gv = None
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            gv = np.asarray(np.sum(np.where(mask, g, 0)))
+        return sum_to_shape(ga, ctx.a_shape), None, gv
+
+
+def _dname(np_dtype) -> str:
+    from .._tensor import _SCALAR_NAMES
+    from .. import _dtype as D
+    return _SCALAR_NAMES[D._FROM_NUMPY[np_dtype].name]
+
+
+class MaskedSelect(Function):
+    """The elements where mask holds, as a 1-D tensor;  da = g put back at those places"""
+
+    @staticmethod
+    def forward(ctx, a, mask):
+        if mask.dtype != np.bool_:
+            raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        full_shape = np.broadcast_shapes(a.shape, mask.shape)
+        ab, mb = np.broadcast_to(a, full_shape), np.broadcast_to(mask, full_shape)
+        ctx.meta = (a.shape, full_shape, mb)
+        return ab[mb]
+
+    @staticmethod
+    def backward(ctx, g):
+        a_shape, full_shape, mb = ctx.meta
+        out = np.zeros(full_shape, g.dtype)
+        out[mb] = g
+        return sum_to_shape(out, a_shape), None
+
+
+class Take(Function):
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.meta = (a.shape, index)
+        return a.reshape(-1)[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, index = ctx.meta
+        out = np.zeros(int(np.prod(shape)), g.dtype)
+        np.add.at(out, index, g)
+        return out.reshape(shape), None
+
+
+# --- __getitem__ --------------------------------------------------------------------
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (Tensor, np.ndarray, list)) or (isinstance(i, tuple))
+
+
+def _to_index_array(i, dim_size=None):
+    if isinstance(i, Tensor):
+        arr = i._data
+    elif isinstance(i, np.ndarray):
+        arr = i
+    else:
+        arr = np.asarray(i)
+        if arr.dtype == object:
+            raise IndexError("too many indices for tensor")
+        if arr.size == 0:
+            arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "biu":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if arr.dtype == np.uint8:
+        arr = arr.astype(bool)
+    return arr
+
+
+def _normalize(index) -> tuple:
+    if not isinstance(index, tuple):
+        index = (index,)
+    out = []
+    for i in index:
+        if isinstance(i, Tensor) and i._data.ndim == 0 and i._data.dtype.kind in "iu":
+            out.append(int(i._data))  # a 0-dim integer tensor indexes like an int
+        elif isinstance(i, (np.integer,)):
+            out.append(int(i))
+        elif isinstance(i, bool):
+            out.append(np.asarray(i))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def _check_int(i: int, size: int, dim: int) -> int:
+    if not -size <= i < size:
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+    return i % size
+
+
+def getitem(self: Tensor, index) -> Tensor:
+    """``self[index]`` recorded as torch records it: select/slice/unsqueeze views, then one IndexBackward0."""
+    from .shape import Alias, Select, Slice, Unsqueeze
+    single_slice = isinstance(index, slice)
+    idx = _normalize(index)
+    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis and not (isinstance(i, np.ndarray) and i.dtype == bool and i.ndim == 0))
+    n_real = sum((_to_index_array(i).ndim if isinstance(i, (Tensor, np.ndarray, list)) and _to_index_array(i).dtype == bool else 1)
+                 for i in idx if i is not None and i is not Ellipsis)
+    if n_real > self.dim():
+        raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
+    if sum(1 for i in idx if i is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    result = self
+    dim = 0
+    advanced = []  # (position in result, index array)
+    for k, i in enumerate(idx):
+        if i is Ellipsis:
+            dim += self.dim() - n_real
+            if len(idx) == 1:
+                result = Alias.apply(result)
+            continue
+        if i is None:
+            result = Unsqueeze.apply(result, dim)
+            dim += 1
+            continue
+        if isinstance(i, int):
+            size = result._data.shape[dim]
+            result = Select.apply(result, dim, _check_int(i, size, dim))
+            continue
+        if isinstance(i, slice):
+            if i.step is not None and i.step <= 0:
+                raise ValueError("step must be greater than zero")
+            size = result._data.shape[dim]
+            start, stop, step = i.indices(size)
+            if single_slice or not (start == 0 and stop >= size and step == 1):
+                result = Slice.apply(result, dim, slice(start, max(stop, start), step))
+            dim += 1
+            continue
+        arr = _to_index_array(i)
+        if arr.dtype == bool:
+            for j in range(arr.ndim):
+                if arr.shape[j] != result._data.shape[dim + j] if dim + j < result.dim() else True:
+                    raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} does not "
+                                     f"match the shape of the indexed tensor [{', '.join(map(str, result._data.shape))}] "
+                                     f"at index {dim + j}")
+            advanced.append((dim, arr))
+            dim += max(arr.ndim, 1) if arr.ndim else 0
+            if arr.ndim == 0:
+                result = Unsqueeze.apply(result, dim)
+                advanced[-1] = (dim, arr.reshape(1))
+                dim += 1
+        else:
+            size = result._data.shape[dim]
+            if arr.size and (arr.max() >= size or arr.min() < -size):
+                bad = int(arr.max()) if arr.max() >= size else int(arr.min())
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+            advanced.append((dim, arr))
+            dim += 1
+    if not advanced:
+        return result
+    full = [slice(None)] * result.dim()
+    bool_shift = 0
+    np_index = []
+    pos = 0
+    for d in range(result.dim()):
+        pass
+    # build a NumPy index over the current result
+    entries = {}
+    for d, arr in advanced:
+        entries[d] = arr
+    np_index = []
+    d = 0
+    while d < result.dim():
+        if d in entries:
+            arr = entries[d]
+            np_index.append(arr)
+            d += arr.ndim if arr.dtype == bool else 1
+        else:
+            np_index.append(slice(None))
+            d += 1
+    return Index.apply(result, tuple(np_index))
+
+
+# --- __setitem__ --------------------------------------------------------------------
+
+def _numpy_index(self: Tensor, index):
+    """Translate a torch index into a NumPy index for writing (views are the same in both)."""
+    idx = _normalize(index)
+    out = []
+    for i in idx:
+        if isinstance(i, Tensor):
+            out.append(_to_index_array(i))
+        elif isinstance(i, list):
+            out.append(_to_index_array(i))
+        else:
+            out.append(i)
+    return tuple(out)
+
+
+def setitem(self: Tensor, index, value) -> None:
+    """``self[index] = value``: in place, recorded for autograd when self or value requires grad."""
+    from ..autograd.grad_mode import state
+    from ._inplace import check_inplace
+    np_index = _numpy_index(self, index)
+    if isinstance(value, Tensor):
+        v = value._data
+    else:
+        v = value
+    recording = state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
+    if not recording:
+        try:
+            self._data[np_index] = v
+        except ValueError as e:
+            if "read-only" in str(e):
+                raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                                   "a single memory location. Please clone() the tensor before performing the operation.") from None
+            tgt = self._data[np_index]
+            raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot be "
+                               f"broadcast to indexing result of shape [{', '.join(map(str, np.shape(tgt)))}]") from None
+        except IndexError as e:
+            getitem(Tensor._make(self._data), index)  # raises torch's message
+            raise
+        self._vc[0] += 1
+        return
+    check_inplace(self)
+    if self._base is not None and self._base._requires_grad:
+        raise NotImplementedError("ember does not yet record index assignment into a view of a tensor that requires "
+                                  "grad; assign through the base tensor instead")
+    advanced = any(isinstance(i, np.ndarray) for i in np_index)
+    fn = IndexPut if advanced else CopySlices
+    snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+    if isinstance(value, Tensor):
+        val = value if value._data.dtype == self._data.dtype else value.to(self.dtype)
+    else:
+        val = value
+    res = fn.apply(snap, np_index, val)
+    self._data[...] = res._data
+    self._vc[0] += 1
+    self.grad_fn = res.grad_fn
+    self._output_nr = 0
+    self._requires_grad = True
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def _index_arg(index: Tensor, name: str) -> np.ndarray:
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    if index._data.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return index._data
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None) -> Tensor:
+    """out[i][j] = input[i][index[i][j]] along ``dim``."""
+    idx = _index_arg(index, "gather")
+    d = _wrap_dim(dim, input.dim())
+    if idx.ndim != input.dim() and input.dim() > 0:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    n = input._data.shape[d] if input.dim() else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise RuntimeError(f"index {int(idx.max()) if idx.max() >= n else int(idx.min())} is out of bounds for dimension {d} with size {n}")
+    return Gather.apply(input, d, idx % max(n, 1))
+
+
+def _scatter_checks(input, dim, index, name):
+    idx = _index_arg(index, name)
+    d = _wrap_dim(dim, input.dim())
+    n = input._data.shape[d] if input.dim() else 1
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        raise RuntimeError(f"index {int(idx.max()) if idx.max() >= n else int(idx.min())} is out of bounds for dimension {d} with size {n}")
+    return d, idx % max(n, 1)
+
+
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
+    """Write ``src`` (a tensor or a number) into a copy of input at ``index`` along ``dim``."""
+    d, idx = _scatter_checks(input, dim, index, "scatter")
+    if src is None:
+        src = value
+    if reduce is not None:
+        raise NotImplementedError("scatter(reduce=...) is not supported by ember; use scatter_add or scatter_reduce")
+    if isinstance(src, Tensor):
+        if src._data.dtype != input._data.dtype:
+            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+        return Scatter.apply(input, d, idx, src)
+    return ScatterValue.apply(input, d, idx, src)
+
+
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    d, idx = _scatter_checks(input, dim, index, "scatter_add")
+    return ScatterAdd.apply(input, d, idx, src)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    d = _wrap_dim(dim, input.dim())
+    n = input._data.shape[d] if input.dim() else 1
+    idx = index._data.reshape(-1)
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    return IndexSelect.apply(input, d, idx)
+
+
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    shape = list(source._data.shape)
+    idx = np.zeros(source._data.shape, np.int64) + np.expand_dims(index._data, [i for i in range(len(shape)) if i != d])
+    return scatter_add(input, d, Tensor._make(idx), source * alpha if alpha != 1 else source)
+
+
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    mask = np.zeros(input._data.shape[d], bool)
+    mask[index._data] = True
+    shape = [1] * input.dim()
+    shape[d] = -1
+    return masked_fill(input, Tensor._make(mask.reshape(shape)), value)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    """Copy of input with ``value`` where ``mask`` is True."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return MaskedFill.apply(input, mask, value)
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    return MaskedSelect.apply(input, mask)
+
+
+def take(input: Tensor, index: Tensor) -> Tensor:
+    return Take.apply(input, index._data)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    nz = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(Tensor._make(i.astype(np.int64)) for i in nz) if input.dim() else (Tensor._make(np.zeros(int(bool(input._data)), np.int64)),)
+    return Tensor._make(np.stack(nz, axis=1).astype(np.int64) if input.dim() else np.zeros((int(bool(input._data)), 0), np.int64))
+
+
+argwhere = nonzero

@@ -1,0 +1,559 @@
+"""Reductions: sum, mean, var/std, prod, max/min, amax/amin, argmax/argmin, logsumexp, cumsum, norm."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
+from ..autograd.function import _NumpyFunction as Function
+
+__all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
+           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "count_nonzero", "nansum", "aminmax"]
+
+
+def _dims(dim, ndim: int) -> tuple[int, ...] | None:
+    """Normalise ``dim`` (None, int, or a sequence) to a sorted tuple of axes, with torch's errors."""
+    if dim is None:
+        return None
+    if isinstance(dim, (int, np.integer)):
+        return (_wrap_dim(int(dim), ndim),)
+    axes = []
+    for d in dim:
+        a = _wrap_dim(int(d), ndim)
+        if a in axes:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+        axes.append(a)
+    if not axes:
+        return None  # torch: an empty list means all dims
+    return tuple(axes)
+
+
+def _expand_back(g: np.ndarray, shape: tuple, axes, keepdim: bool) -> np.ndarray:
+    """Broadcast a reduced grad back over the input's shape."""
+    if axes is not None and not keepdim and len(shape):
+        g = np.expand_dims(g, axes)
+    return np.broadcast_to(g, shape)
+
+
+def _sum_dtype(a: np.ndarray, dtype) -> np.dtype:
+    if dtype is not None:
+        return dtype.np_dtype
+    return np.dtype(np.int64) if a.dtype.kind in "biu" else a.dtype
+
+
+class Sum(Function):
+    """out = sum of a over axes;  da = g broadcast back"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        ctx.meta = (a.shape, a.dtype, axes, keepdim)
+        out_dtype = _sum_dtype(a, dtype)
+        src = a.astype(out_dtype) if a.dtype != out_dtype else a
+        return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axes, keepdim = ctx.meta
+        return _expand_back(g, shape, axes, keepdim).astype(dtype, copy=False), None, None, None
+
+
+class SumDim(Sum):
+    _backward_name = "SumBackward1"
+
+
+class Mean(Function):
+    """out = sum(a) / n;  da = g / n"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        if dtype is not None:
+            a = a.astype(dtype.np_dtype)
+        elif a.dtype.kind not in "fc":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                               f"complex dtype. Got: {_SCALAR_NAMES[D._FROM_NUMPY[a.dtype].name]}")
+        n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+        ctx.meta = (a.shape, a.dtype, axes, keepdim, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = np.sum(a, axis=axes, keepdims=keepdim if axes is not None else False)
+            return np.asarray(s / a.dtype.type(n) if n else s * np.nan, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axes, keepdim, n = ctx.meta
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _expand_back(g / g.dtype.type(n), shape, axes, keepdim).astype(dtype, copy=False), None, None, None
+
+
+class MeanDim(Mean):
+    _backward_name = "MeanBackward1"
+
+
+def _correction(unbiased, correction) -> float:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+class Var(Function):
+    """out = sum((a - mean)**2) / (n - correction);  da = g * 2 (a - mean) / (n - correction)"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, correction):
+        if a.dtype.kind not in "fc":
+            raise RuntimeError(f"std and var only support floating point and complex dtypes")
+        n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+        dof = n - correction
+        if dof <= 0:
+            warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                          "factor (input numel divided by output numel).", UserWarning, stacklevel=4)
+        # accumulate in double, as torch's CPU kernel does for float inputs
+        wide = a.astype(np.float64) if a.dtype != np.float64 else a
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centered = wide - np.mean(wide, axis=axes, keepdims=True)
+            v = np.sum(centered * centered, axis=axes, keepdims=keepdim if axes is not None else False) / max(dof, 0)
+        ctx.meta = (a.shape, a.dtype, axes, keepdim, dof)
+        ctx.save_for_backward(centered)
+        return np.asarray(v, dtype=a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axes, keepdim, dof = ctx.meta
+        (centered,) = ctx.saved_tensors
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = _expand_back(g, shape, axes, keepdim) * (2.0 / dof)
+        return (scale * centered).astype(dtype), None, None, None
+
+
+class Std(Function):
+    """out = sqrt(var);  da = g * (a - mean) / (out * (n - correction))"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, correction):
+        v = Var.forward(ctx, a, axes, keepdim, correction)
+        out = np.sqrt(v)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axes, keepdim, dof = ctx.meta
+        (centered,) = ctx.saved_tensors
+        with np.errstate(invalid="ignore", divide="ignore"):
+            denom = _expand_back(ctx.out.astype(np.float64) * dof, shape, axes, keepdim)
+            res = _expand_back(g, shape, axes, keepdim) * centered / denom
+        return res.astype(dtype), None, None, None
+
+
+class Prod(Function):
+    """out = product over axes;  da = g * product of the other elements (exact with zeros)"""
+
+    @staticmethod
+    def forward(ctx, a, axis, keepdim, dtype):
+        out_dtype = _sum_dtype(a, dtype)
+        src = a.astype(out_dtype) if a.dtype != out_dtype else a
+        ctx.meta = (a.shape, a.dtype, axis, keepdim)
+        ctx.save_for_backward(src)
+        return np.asarray(np.prod(src, axis=axis, keepdims=keepdim if axis is not None else False))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axis, keepdim = ctx.meta
+        (a,) = ctx.saved_tensors
+        flat = a.reshape(-1) if axis is None else a
+        ax = 0 if axis is None else axis[0]
+        ones_shape = list(flat.shape)
+        ones_shape[ax] = 1
+        one = np.ones(ones_shape, flat.dtype)
+        left = np.cumprod(np.concatenate([one, flat], axis=ax), axis=ax).take(range(flat.shape[ax]), axis=ax)
+        rev = np.flip(flat, ax)
+        right = np.flip(np.cumprod(np.concatenate([one, rev], axis=ax), axis=ax).take(range(flat.shape[ax]), axis=ax), ax)
+        others = (left * right).reshape(shape)
+        return (_expand_back(g, shape, axis, keepdim) * others).astype(dtype), None, None, None
+
+
+class ProdDim(Prod):
+    _backward_name = "ProdBackward1"
+
+
+class _EvenExtreme(Function):
+    """max()/min()/amax/amin: the grad is shared evenly among all elements equal to the result."""
+
+    _np = staticmethod(np.max)
+
+    @classmethod
+    def _fwd(cls, ctx, a, axes, keepdim, empty_msg):
+        if a.size == 0 and (axes is None or builtin_any(a.shape[i] == 0 for i in axes)):
+            raise IndexError(empty_msg) if axes is not None else RuntimeError(empty_msg)
+        out = np.asarray(cls._np(a, axis=axes, keepdims=keepdim if axes is not None else False))
+        ctx.meta = (axes, keepdim)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        full = _expand_back(out, a.shape, axes, keepdim)
+        hit = (a == full) | (np.isnan(a) & np.isnan(full)) if a.dtype.kind == "f" else (a == full)
+        count = np.sum(hit, axis=axes, keepdims=True)
+        gg = _expand_back(g, a.shape, axes, keepdim)
+        return np.where(hit, gg / np.broadcast_to(count, a.shape).astype(g.dtype), g.dtype.type(0)), None, None
+
+
+builtin_any = __builtins__["any"] if isinstance(__builtins__, dict) else __builtins__.any
+
+
+class MaxAll(_EvenExtreme):
+    _backward_name = "MaxBackward1"
+
+    @classmethod
+    def forward(cls, ctx, a, axes=None, keepdim=False):
+        return cls._fwd(ctx, a, None, False, "max(): Expected reduction dim to be specified for input.numel() == 0. "
+                        "Specify the reduction dim with the 'dim' argument.")
+
+
+class MinAll(_EvenExtreme):
+    _backward_name = "MinBackward1"
+    _np = staticmethod(np.min)
+
+    @classmethod
+    def forward(cls, ctx, a, axes=None, keepdim=False):
+        return cls._fwd(ctx, a, None, False, "min(): Expected reduction dim to be specified for input.numel() == 0. "
+                        "Specify the reduction dim with the 'dim' argument.")
+
+
+class Amax(_EvenExtreme):
+    @classmethod
+    def forward(cls, ctx, a, axes, keepdim):
+        return cls._fwd(ctx, a, axes, keepdim, "amax(): Expected reduction dim 0 to have non-zero size.")
+
+
+class Amin(_EvenExtreme):
+    _np = staticmethod(np.min)
+
+    @classmethod
+    def forward(cls, ctx, a, axes, keepdim):
+        return cls._fwd(ctx, a, axes, keepdim, "amin(): Expected reduction dim 0 to have non-zero size.")
+
+
+class MaxDim(Function):
+    """max along one dim: (values, indices); the grad goes to the first index of each max"""
+
+    _backward_name = "MaxBackward0"
+    _arg = staticmethod(np.argmax)
+
+    @classmethod
+    def forward(cls, ctx, a, dim, keepdim):
+        if a.ndim and a.shape[dim] == 0:
+            raise IndexError(f"{cls._name}(): Expected reduction dim {dim} to have non-zero size.")
+        if a.ndim == 0:
+            idx = np.zeros((), np.int64)
+            vals = a.copy()
+        else:
+            idx = np.expand_dims(cls._arg(a, axis=dim), dim)
+            vals = np.take_along_axis(a, idx, axis=dim)
+            if not keepdim:
+                idx, vals = np.squeeze(idx, dim), np.squeeze(vals, dim)
+        ctx.meta = (a.shape, dim, keepdim)
+        idx = idx.astype(np.int64)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dim, keepdim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        out = np.zeros(shape, g.dtype)
+        if not shape:
+            return g.copy(), None, None
+        if not keepdim:
+            idx, g = np.expand_dims(idx, dim), np.expand_dims(g, dim)
+        np.put_along_axis(out, idx, g, axis=dim)
+        return out, None, None
+
+
+MaxDim._name = "max"
+
+
+class MinDim(MaxDim):
+    _backward_name = "MinBackward0"
+    _arg = staticmethod(np.argmin)
+    _name = "min"
+
+
+class Logsumexp(Function):
+    """out = log(sum(exp(a))) computed as m + log(sum(exp(a - m)));  da = g * exp(a - out)"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        if a.dtype.kind not in "fc":
+            a = a.astype(D.get_default_dtype().np_dtype)
+        if a.size == 0:
+            m = np.zeros([1 if i in axes else s for i, s in enumerate(a.shape)], a.dtype)
+        else:
+            m = np.max(a, axis=axes, keepdims=True)
+        m = np.where(np.isinf(m), 0, m).astype(a.dtype)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
+        ctx.save_for_backward(a, out)
+        ctx.meta = (axes, keepdim)
+        return out if keepdim else np.squeeze(out, axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        if not keepdim:
+            g = np.expand_dims(g, axes)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return g * np.exp(a - out), None, None
+
+
+class Cumsum(Function):
+    """out_i = sum_{j<=i} a_j;  da_j = sum_{i>=j} g_i (a reversed cumsum)"""
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        out_dtype = _sum_dtype(a, dtype)
+        ctx.meta = (dim, a.dtype)
+        if a.ndim == 0:
+            return a.astype(out_dtype)
+        return np.cumsum(a, axis=dim, dtype=out_dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, dtype = ctx.meta
+        if g.ndim == 0:
+            return g.astype(dtype), None, None
+        return np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim).astype(dtype, copy=False), None, None
+
+
+class Cumprod(Function):
+    """out_i = prod_{j<=i} a_j"""
+
+    @staticmethod
+    def forward(ctx, a, dim, dtype):
+        out_dtype = _sum_dtype(a, dtype)
+        out = a.astype(out_dtype) if a.ndim == 0 else np.cumprod(a, axis=dim, dtype=out_dtype)
+        ctx.save_for_backward(a, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        dim = ctx.dim
+        if a.ndim == 0:
+            return g.copy(), None, None
+        if np.all(a != 0):
+            w = g * out
+            return (np.flip(np.cumsum(np.flip(w, dim), axis=dim), dim) / a).astype(a.dtype), None, None
+        # with zeros: d out_i / d a_j = prod_{k<=i, k!=j} a_k, summed over i >= j (quadratic but exact)
+        n = a.shape[dim]
+        am = np.moveaxis(a, dim, -1)
+        gm = np.moveaxis(g, dim, -1)
+        res = np.zeros_like(am)
+        for j in range(n):
+            others = am.copy()
+            others[..., j] = 1
+            res[..., j] = np.sum(np.cumprod(others, axis=-1)[..., j:] * gm[..., j:], axis=-1)
+        return np.moveaxis(res, -1, dim), None, None
+
+
+class VectorNorm(Function):
+    """out = (sum |a|**p)**(1/p) (p=inf: max |a|, p=0: count of nonzeros)"""
+
+    _backward_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, a, p, axes, keepdim):
+        if a.dtype.kind not in "fc":
+            raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                               f"{_SCALAR_NAMES[D._FROM_NUMPY[a.dtype].name]}")
+        kd = keepdim if axes is not None else False
+        absa = np.abs(a)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if p == 2:
+                out = np.sqrt(np.sum(absa * absa, axis=axes, keepdims=kd))
+            elif p == 1:
+                out = np.sum(absa, axis=axes, keepdims=kd)
+            elif p == math.inf:
+                out = np.max(absa, axis=axes, keepdims=kd) if a.size else np.zeros(())
+            elif p == -math.inf:
+                out = np.min(absa, axis=axes, keepdims=kd)
+            elif p == 0:
+                out = np.sum(absa != 0, axis=axes, keepdims=kd).astype(a.dtype)
+            else:
+                out = np.power(np.sum(np.power(absa, p), axis=axes, keepdims=kd), 1.0 / p)
+        out = np.asarray(out, dtype=a.dtype)
+        ctx.meta = (p, axes, keepdim)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p, axes, keepdim = ctx.meta
+        o = _expand_back(out, a.shape, axes, keepdim)
+        gg = _expand_back(g, a.shape, axes, keepdim)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if p == 2:
+                res = np.where(o == 0, 0, gg * a / o)
+            elif p == 1:
+                res = gg * np.sign(a)
+            elif p in (math.inf, -math.inf):
+                hit = np.abs(a) == o
+                count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape)
+                res = np.where(hit, gg * np.sign(a) / count, 0)
+            elif p == 0:
+                res = np.zeros_like(a)
+            else:
+                res = np.where(o == 0, 0, gg * a * np.power(np.abs(a), p - 2) / np.power(o, p - 1))
+        return res.astype(a.dtype), None, None, None
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+    axes = _dims(dim, input.dim())
+    if axes is None and dim is None:
+        return Sum.apply(input, None, False, dtype)
+    return SumDim.apply(input, axes, keepdim, dtype)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    from .indexing import masked_fill
+    from .comparison import isnan
+    return sum(masked_fill(input, isnan(input), 0), dim, keepdim, dtype=dtype)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """Arithmetic mean of all elements, or along ``dim``."""
+    axes = _dims(dim, input.dim())
+    if axes is None and dim is None:
+        return Mean.apply(input, None, False, dtype)
+    return MeanDim.apply(input, axes, keepdim, dtype)
+
+
+def _var_args(dim, unbiased, keepdim, correction):
+    # torch accepts var(dim, unbiased, keepdim) and var(unbiased) positionally
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    return dim, _correction(unbiased, correction), keepdim
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
+    """Variance with Bessel's correction by default (``correction=1``; ``unbiased=False`` gives 0)."""
+    dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    return Var.apply(input, _dims(dim, input.dim()), keepdim, corr)
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
+    """Standard deviation: sqrt(var)."""
+    dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    return Std.apply(input, _dims(dim, input.dim()), keepdim, corr)
+
+
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, _dims(dim, input.dim()) if not isinstance(dim, bool) else None, keepdim)
+
+
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, _dims(dim, input.dim()) if not isinstance(dim, bool) else None, keepdim)
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    if dim is None:
+        return Prod.apply(input, None, False, dtype)
+    return ProdDim.apply(input, (_wrap_dim(dim, input.dim()),), keepdim, dtype)
+
+
+def _max_min(input, dim, keepdim, all_fn, dim_fn, pair_fn, name, result_type):
+    if dim is None:
+        return all_fn.apply(input)
+    if isinstance(dim, Tensor):
+        return pair_fn(input, dim)
+    d = _wrap_dim(dim, input.dim())
+    vals, idx = dim_fn.apply(input, d, keepdim)
+    return result_type((vals, idx))
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """The largest element; with ``dim``, a named tuple (values, indices)."""
+    from .minmax import maximum
+    return _max_min(input, dim, keepdim, MaxAll, MaxDim, maximum, "max", return_types.max)
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
+    """The smallest element; with ``dim``, a named tuple (values, indices)."""
+    from .minmax import minimum
+    return _max_min(input, dim, keepdim, MinAll, MinDim, minimum, "min", return_types.min)
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    return Amax.apply(input, _dims(dim, input.dim()), keepdim)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    return Amin.apply(input, _dims(dim, input.dim()), keepdim)
+
+
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    return return_types.aminmax((amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim)))
+
+
+def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:
+    a = input._data
+    if dim is None:
+        if a.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        res = np.asarray(fn(a.reshape(-1)), np.int64)
+        return Tensor._make(res.reshape((1,) * a.ndim) if keepdim else res)
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64))
+    if a.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return Tensor._make(np.asarray(fn(a, axis=d, keepdims=keepdim), np.int64))
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmax, "argmax")
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, np.argmin, "argmin")
+
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    axes = _dims(dim, input.dim()) or tuple(range(input.dim()))
+    return Logsumexp.apply(input, axes, keepdim)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    return Cumsum.apply(input, _wrap_dim(dim, input.dim()), dtype)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    return Cumprod.apply(input, _wrap_dim(dim, input.dim()), dtype)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
+    """Vector p-norm over all elements or ``dim`` ('fro' and None mean 2)."""
+    if p is None or p == "fro":
+        p = 2
+    if isinstance(p, str):
+        raise RuntimeError(f"norm: unsupported p={p!r} in ember (only vector norms)")
+    if dtype is not None:
+        input = input.to(dtype)
+    return VectorNorm.apply(input, float(p), _dims(dim, input.dim()), keepdim)
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input.dim())), np.int64))

@@ -1,0 +1,698 @@
+"""Shape and layout ops: view/reshape, squeeze/unsqueeze, transpose/permute, expand/repeat,
+split/chunk/unbind, narrow, flip, stack/cat, tril/triu, clone/contiguous.
+
+Ops that are views in torch (``_is_view``) return NumPy views, sharing memory
+and the version counter with their input.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._size import Size
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import promote_arrays
+
+__all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute",
+           "movedim", "expand", "expand_as", "repeat", "contiguous", "clone", "chunk", "split", "unbind", "narrow",
+           "flip", "stack", "cat", "concat", "concatenate", "tril", "triu", "select", "hstack", "vstack",
+           "broadcast_to", "roll", "tensor_split", "swapaxes", "swapdims", "adjoint", "moveaxis", "view_copy", "expand_copy"]
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def infer_shape(shape, numel: int) -> tuple:
+    """Resolve one -1 in ``shape`` with torch's errors."""
+    shape = tuple(int(s) for s in shape)
+    neg = [i for i, s in enumerate(shape) if s == -1]
+    if len(neg) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+    known = math.prod(s for s in shape if s != -1)
+    if neg:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{_shape_str(shape)}' is invalid for input of size {numel}")
+        shape = shape[:neg[0]] + (numel // known,) + shape[neg[0] + 1:]
+    elif known != numel:
+        raise RuntimeError(f"shape '{_shape_str(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _sizes(args) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(args[0])
+    return tuple(int(a) if not isinstance(a, Tensor) else int(a.item()) for a in args)
+
+
+class View(Function):
+    """Same data, new shape (requires compatible strides);  da = g reshaped back"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        try:
+            return a.reshape(shape, copy=False)
+        except ValueError:
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.") from None
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class UnsafeView(Function):
+    """A reshape of a fresh copy (what torch's reshape does when a view is impossible)."""
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return np.reshape(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class Clone(Function):
+    """A copy;  da = g"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.array(a, copy=True, order="C")
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Alias(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+class Unsqueeze(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.expand_dims(a, dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.squeeze(g, ctx.dim), None
+
+
+class Squeeze(Function):
+    """Drop size-1 dims (all of them, or those in ``dims``)."""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.in_shape = a.shape
+        if dims is None:
+            return np.squeeze(a)
+        return np.squeeze(a, tuple(d for d in dims if a.shape[d] == 1)) if a.ndim else a.view()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+
+class SqueezeDim(Squeeze):
+    _backward_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    _backward_name = "SqueezeBackward2"
+
+
+class SqueezeInplace(Squeeze):
+    # matmul of a vector by a matrix ends with squeeze_(0), which torch records under this name
+    _backward_name = "SqueezeBackward4"
+
+
+class Transpose(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, d0, d1):
+        ctx.dims = (d0, d1)
+        return np.swapaxes(a, d0, d1)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.swapaxes(g, *ctx.dims), None, None
+
+
+class T(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.T
+
+    @staticmethod
+    def backward(ctx, g):
+        return g.T
+
+
+class Permute(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.transpose(a, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.transpose(g, np.argsort(ctx.dims)), None
+
+
+class Expand(Function):
+    """Broadcast to a larger shape without copying;  da = g summed over the expanded dims"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, shape):
+        ctx.in_shape = a.shape
+        return np.broadcast_to(a, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        from ._broadcast import sum_to_shape
+        return sum_to_shape(g, ctx.in_shape), None
+
+
+class Repeat(Function):
+    """Tile the tensor;  da = g summed over the tiles"""
+
+    @staticmethod
+    def forward(ctx, a, reps):
+        lead = len(reps) - a.ndim
+        ctx.meta = (a.shape, reps, lead)
+        return np.tile(a.reshape((1,) * lead + a.shape), reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, reps, lead = ctx.meta
+        full = (1,) * lead + shape
+        split = []
+        for r, s in zip(reps, full):
+            split += [r, s]
+        return g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(shape), None
+
+
+class Select(Function):
+    """a[..., index, ...] along one dim (a view)"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        ctx.meta = (a.shape, a.dtype, dim, index)
+        return a[(slice(None),) * dim + (index,)]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, dim, index = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        out[(slice(None),) * dim + (index,)] = g
+        return out, None, None
+
+
+class Slice(Function):
+    """a[..., start:stop:step, ...] along one dim (a view)"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim, sl):
+        ctx.meta = (a.shape, dim, sl)
+        return a[(slice(None),) * dim + (sl,)]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dim, sl = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        out[(slice(None),) * dim + (sl,)] = g
+        return out, None, None
+
+
+class Split(Function):
+    """Consecutive pieces along ``dim`` (views); da = the pieces' grads concatenated"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, sizes, dim):
+        ctx.meta = (a.shape, a.dtype, sizes, dim)
+        bounds = np.cumsum(sizes)[:-1]
+        return tuple(np.split(a, bounds, axis=dim))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        shape, dtype, sizes, dim = ctx.meta
+        parts = []
+        for g, n in zip(grads, sizes):
+            if g is None:
+                s = list(shape)
+                s[dim] = n
+                g = np.zeros(s, dtype)
+            parts.append(g)
+        return np.concatenate(parts, axis=dim), None, None
+
+
+class SplitWithSizes(Split):
+    pass
+
+
+class Unbind(Function):
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.meta = (a.shape, a.dtype, dim)
+        return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        shape, dtype, dim = ctx.meta
+        sub = shape[:dim] + shape[dim + 1:]
+        return np.stack([np.zeros(sub, dtype) if g is None else g for g in grads], axis=dim), None
+
+
+class Flip(Function):
+    """Reverse the order along ``dims`` (a copy, as in torch)"""
+
+    @staticmethod
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return np.flip(a, dims).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.flip(g, ctx.dims), None
+
+
+class Roll(Function):
+    @staticmethod
+    def forward(ctx, a, shifts, dims):
+        ctx.meta = (shifts, dims)
+        if dims is None:
+            return np.roll(a.reshape(-1), shifts).reshape(a.shape)
+        return np.roll(a, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts, dims = ctx.meta
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        if dims is None:
+            return np.roll(g.reshape(-1), neg).reshape(g.shape), None, None
+        return np.roll(g, neg, dims), None, None
+
+
+class Stack(Function):
+    """Join equal-shaped tensors along a new dim;  each input's grad is its slice of g"""
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        dtype = _common(arrays)
+        ctx.meta = (dim, [a.dtype for a in arrays])
+        for i, a in enumerate(arrays[1:], 1):
+            if a.shape != arrays[0].shape:
+                raise RuntimeError(f"stack expects each tensor to be equal size, but got {_shape_str(arrays[0].shape)} "
+                                   f"at entry 0 and {_shape_str(a.shape)} at entry {i}")
+        return np.stack([a.astype(dtype, copy=False) for a in arrays], axis=dim)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, dtypes = ctx.meta
+        return (None,) + tuple(np.take(g, i, axis=dim).astype(d, copy=False) for i, d in enumerate(dtypes))
+
+
+class Cat(Function):
+    """Join tensors along an existing dim;  each input's grad is its slab of g"""
+
+    @staticmethod
+    def forward(ctx, dim, *arrays):
+        dtype = _common(arrays)
+        # torch skips 1-D empty tensors (legacy behaviour) when concatenating
+        kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
+        ref = kept[0]
+        if ref.ndim == 0:
+            raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+        d = _wrap_dim(dim, ref.ndim)
+        for i, a in enumerate(arrays):
+            if a.ndim == 1 and a.shape[0] == 0:
+                continue
+            if a.ndim != ref.ndim:
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {a.ndim}")
+            for k in range(ref.ndim):
+                if k != d and a.shape[k] != ref.shape[k]:
+                    raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                       f"{ref.shape[k]} but got size {a.shape[k]} for tensor number {i} in the list.")
+        ctx.meta = (d, [(a.shape, a.dtype) for a in arrays])
+        return np.concatenate([a.astype(dtype, copy=False) for a in kept], axis=d)
+
+    @staticmethod
+    def backward(ctx, g):
+        d, metas = ctx.meta
+        out = [None]
+        start = 0
+        for shape, dtype in metas:
+            if len(shape) == 1 and shape[0] == 0 and g.ndim != 1:
+                out.append(np.zeros(shape, dtype))
+                continue
+            n = shape[d]
+            out.append(np.take(g, range(start, start + n), axis=d).astype(dtype, copy=False))
+            start += n
+        return tuple(out)
+
+
+def _common(arrays) -> np.dtype:
+    dtype = arrays[0].dtype
+    for a in arrays[1:]:
+        if a.dtype != dtype:
+            dtype = promote_arrays(np.empty((1,), dtype), np.empty((1,), a.dtype))[0].dtype
+    return dtype
+
+
+class Tril(Function):
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return np.tril(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.tril(g, ctx.k), None
+
+
+class Triu(Function):
+    @staticmethod
+    def forward(ctx, a, k):
+        ctx.k = k
+        return np.triu(a, k)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.triu(g, ctx.k), None
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def view(input: Tensor, *shape) -> Tensor:
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size, np.integer)):
+        # view(dtype): reinterpret the bytes
+        from .. import _dtype as D
+        return Tensor._make(input._data.view(D._require_storable(shape[0])))
+    shape = infer_shape(_sizes(shape), input._data.size)
+    return View.apply(input, shape)
+
+
+def reshape(input: Tensor, *shape) -> Tensor:
+    """A view when strides allow, else a copy (recorded as torch records it)."""
+    shape = infer_shape(_sizes(shape), input._data.size)
+    try:
+        input._data.reshape(shape, copy=False)
+    except ValueError:
+        return UnsafeView.apply(Clone.apply(input), shape)
+    return View.apply(input, shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    nd = input.dim()
+    if nd == 0:
+        return reshape(input, (1,))
+    s, e = _wrap_dim(start_dim, nd), _wrap_dim(end_dim, nd)
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    shape = input._data.shape
+    return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
+
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    shape = input._data.shape
+    sizes = tuple(sizes)
+    if -1 in sizes:
+        sizes = infer_shape(sizes, shape[d])
+    elif math.prod(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[d]}) in the input tensor")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+def squeeze(input: Tensor, dim=None) -> Tensor:
+    nd = input.dim()
+    if dim is None:
+        return Squeeze.apply(input, None)
+    if isinstance(dim, (tuple, list)):
+        return SqueezeDims.apply(input, tuple(_wrap_dim(d, nd) for d in dim))
+    return SqueezeDim.apply(input, (_wrap_dim(dim, nd),))
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    return Unsqueeze.apply(input, _wrap_dim(dim, input.dim() + 1))
+
+
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    nd = input.dim()
+    return Transpose.apply(input, _wrap_dim(dim0, nd), _wrap_dim(dim1, nd))
+
+
+swapaxes = swapdims = transpose
+
+
+def t(input: Tensor) -> Tensor:
+    if input.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
+    return T.apply(input)
+
+
+def adjoint(input: Tensor) -> Tensor:
+    return transpose(input, -2, -1)
+
+
+def permute(input: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims)
+    nd = input.dim()
+    if len(dims) != nd:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    wrapped = tuple(_wrap_dim(d, nd) for d in dims)
+    if len(set(wrapped)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, wrapped)
+
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    nd = input.dim()
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    perm = [d for d in range(nd) if d not in [_wrap_dim(s, nd) for s in src]]
+    for s, d in sorted(zip([_wrap_dim(s, nd) for s in src], [_wrap_dim(d, nd) for d in dst]), key=lambda x: x[1]):
+        perm.insert(d, s)
+    return Permute.apply(input, tuple(perm))
+
+
+def expand(input: Tensor, *sizes) -> Tensor:
+    sizes = _sizes(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(torch.FloatTensor{{{_shape_str(shape)}}}, size={_shape_str(sizes)}): the number of "
+                           f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({len(shape)})")
+    lead = len(sizes) - len(shape)
+    out = []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+            out.append(s)
+            continue
+        cur = shape[i - lead]
+        if s == -1:
+            s = cur
+        elif cur != 1 and s != cur:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {_shape_str(sizes)}.  Tensor sizes: {_shape_str(shape)}")
+        out.append(s)
+    return Expand.apply(input, tuple(out))
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input: Tensor, size) -> Tensor:
+    return expand(input, tuple(size))
+
+
+def repeat(input: Tensor, *sizes) -> Tensor:
+    reps = _sizes(sizes)
+    if len(reps) < input.dim():
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    return Repeat.apply(input, reps)
+
+
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
+    return Clone.apply(input)
+
+
+def contiguous(input: Tensor, memory_format=None) -> Tensor:
+    return input if input._data.flags.c_contiguous else Clone.apply(input)
+
+
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    nd = input.dim()
+    if nd == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, nd)
+    n = input._data.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {_shape_str(input._data.shape)} at dimension {d}")
+    return Select.apply(input, d, index % n)
+
+
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    d = _wrap_dim(dim, input.dim())
+    n = input._data.shape[d]
+    if isinstance(start, Tensor):
+        start = int(start.item())
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+    start %= max(n, 1) if start < 0 else n + 1
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return Slice.apply(input, d, slice(start, start + length, 1))
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    d = _wrap_dim(dim, tensor.dim())
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        s = split_size_or_sections
+        if s <= 0 and n:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+        sizes = [s] * (n // s) + ([n % s] if n % s else []) if s else [0]
+        return Split.apply(tensor, tuple(sizes), d)
+    sizes = tuple(int(x) for x in split_size_or_sections)
+    if sum(sizes) != n:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                           f"dimension {d}), but got split_sizes={list(sizes)}")
+    return SplitWithSizes.apply(tensor, sizes, d)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    n = input._data.shape[_wrap_dim(dim, input.dim())]
+    size = -(-n // chunks) if n else 0
+    return split(input, size if size else 1, dim) if n else split(input, 0, dim)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
+    d = _wrap_dim(dim, input.dim())
+    n = input._data.shape[d]
+    if isinstance(indices_or_sections, int):
+        k = indices_or_sections
+        base, extra = divmod(n, k)
+        bounds, acc = [], 0
+        for i in range(k):
+            bounds.append((acc, acc + base + (1 if i < extra else 0)))
+            acc = bounds[-1][1]
+    else:
+        idx = [0] + [int(i) for i in indices_or_sections] + [n]
+        bounds = [(min(a, n), min(max(b, a), n)) for a, b in zip(idx, idx[1:])]
+    return tuple(Slice.apply(input, d, slice(a, b, 1)) for a, b in bounds)
+
+
+def unbind(input: Tensor, dim: int = 0):
+    return Unbind.apply(input, _wrap_dim(dim, input.dim()))
+
+
+def flip(input: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims)
+    return Flip.apply(input, tuple(_wrap_dim(d, input.dim()) for d in dims))
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else shifts
+    dims = tuple(dims) if isinstance(dims, (list, tuple)) else dims
+    return Roll.apply(input, shifts, dims)
+
+
+def _check_seq(tensors, name: str):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return tensors
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    tensors = _check_seq(tensors, "stack")
+    d = _wrap_dim(dim, tensors[0].dim() + 1)
+    return Stack.apply(d, *tensors)
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    tensors = _check_seq(tensors, "cat")
+    return Cat.apply(dim, *tensors)
+
+
+concat = concatenate = cat
+moveaxis = movedim
+
+
+def view_copy(input: Tensor, *shape) -> Tensor:
+    return clone(view(input, *shape))
+
+
+def expand_copy(input: Tensor, *sizes) -> Tensor:
+    return clone(expand(input, *sizes))
+
+
+def hstack(tensors) -> Tensor:
+    tensors = list(tensors)
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    return cat([t if t.dim() > 1 else t.unsqueeze(0) for t in tensors], 0)
+
+
+def tril(input: Tensor, diagonal: int = 0) -> Tensor:
+    if input.dim() < 2:
+        raise RuntimeError("tril: input tensor must have at least 2 dimensions")
+    return Tril.apply(input, diagonal)
+
+
+def triu(input: Tensor, diagonal: int = 0) -> Tensor:
+    if input.dim() < 2:
+        raise RuntimeError("triu: input tensor must have at least 2 dimensions")
+    return Triu.apply(input, diagonal)

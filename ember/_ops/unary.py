@@ -1,0 +1,454 @@
+"""Pointwise math on one tensor: exp/log family, roots, trig, erf, rounding, abs, sign.
+
+Integer and bool inputs of the transcendental functions compute in the default
+float dtype, as torch does (``torch.exp(torch.tensor([1]))`` is float32).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as Function
+
+__all__ = ["exp", "exp2", "log", "log1p", "expm1", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan", "asin",
+           "acos", "atan", "sinh", "cosh", "erf", "erfc", "abs", "sign", "floor", "ceil", "round", "trunc", "frac"]
+
+
+def _float(a: np.ndarray) -> np.ndarray:
+    return a if a.dtype.kind in "fc" else a.astype(D.get_default_dtype().np_dtype)
+
+
+def _quiet():
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
+class Exp(Function):
+    """out = e**a;  da = g * out"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = np.exp(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * out
+
+
+class Exp2(Function):
+    """out = 2**a;  da = g * out * ln 2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = np.exp2(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out * out.dtype.type(math.log(2.0)))
+
+
+class Log(Function):
+    """out = ln a;  da = g / a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.log(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g / a
+
+
+class Log1p(Function):
+    """out = ln(1 + a);  da = g / (1 + a)"""
+
+    _backward_name = "Log1PBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.log1p(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g / (a + 1)
+
+
+class Expm1(Function):
+    """out = e**a - 1;  da = g * (out + 1)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = np.expm1(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (out + 1)
+
+
+class Log2(Function):
+    """out = log2 a;  da = g / (a ln 2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.log2(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g / (a * a.dtype.type(math.log(2.0)))
+
+
+class Log10(Function):
+    """out = log10 a;  da = g / (a ln 10)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.log10(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g / (a * a.dtype.type(math.log(10.0)))
+
+
+class Sqrt(Function):
+    """out = sqrt a;  da = g / (2 out)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = np.sqrt(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        with _quiet():
+            return g / (2 * out)
+
+
+class Rsqrt(Function):
+    """out = 1 / sqrt a;  da = -g * out**3 / 2"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = 1 / np.sqrt(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return -0.5 * g * out * out * out if out.dtype == np.float64 else (g * out.dtype.type(-0.5)) * (out * out * out)
+
+
+class Sin(Function):
+    """da = g cos a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.sin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * np.cos(a)
+
+
+class Cos(Function):
+    """da = -g sin a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.cos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * -np.sin(a)
+
+
+class Tan(Function):
+    """da = g (1 + out**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        with _quiet():
+            out = np.tan(_float(a))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (1 + out * out)
+
+
+class Asin(Function):
+    """da = g / sqrt(1 - a**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.arcsin(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g / np.sqrt(1 - a * a)
+
+
+class Acos(Function):
+    """da = -g / sqrt(1 - a**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.arccos(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return -g / np.sqrt(1 - a * a)
+
+
+class Atan(Function):
+    """da = g / (1 + a**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        return np.arctan(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * a + 1)
+
+
+class Sinh(Function):
+    """da = g cosh a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.sinh(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g * np.cosh(a)
+
+
+class Cosh(Function):
+    """da = g sinh a"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        with _quiet():
+            return np.cosh(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g * np.sinh(a)
+
+
+def _erf_kernel(a: np.ndarray) -> np.ndarray:
+    from ._erf import erf as kernel
+    return kernel(a)
+
+
+def _erfc_kernel(a: np.ndarray) -> np.ndarray:
+    from ._erf import erfc as kernel
+    return kernel(a)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+class Erf(Function):
+    """out = 2/sqrt(pi) * integral_0^a exp(-t**2) dt;  da = g * 2/sqrt(pi) * exp(-a**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        return _erf_kernel(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g * (a.dtype.type(_TWO_OVER_SQRT_PI) * np.exp(-(a * a)))
+
+
+class Erfc(Function):
+    """out = 1 - erf(a);  da = -g * 2/sqrt(pi) * exp(-a**2)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        a = _float(a)
+        ctx.save_for_backward(a)
+        return _erfc_kernel(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        with _quiet():
+            return g * (a.dtype.type(-_TWO_OVER_SQRT_PI) * np.exp(-(a * a)))
+
+
+class Abs(Function):
+    """da = g sign(a)"""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * np.sign(a)
+
+
+class _PiecewiseConstant(Function):
+    """Base for ops whose derivative is zero almost everywhere."""
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g)
+
+
+class Sign(_PiecewiseConstant):
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a) if a.dtype.kind != "b" else a.copy()
+
+
+class Floor(_PiecewiseConstant):
+    @staticmethod
+    def forward(ctx, a):
+        return np.floor(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Ceil(_PiecewiseConstant):
+    @staticmethod
+    def forward(ctx, a):
+        return np.ceil(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Trunc(_PiecewiseConstant):
+    @staticmethod
+    def forward(ctx, a):
+        return np.trunc(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class Round(_PiecewiseConstant):
+    """Round half to even (as torch); ``decimals`` scales by 10**decimals first."""
+
+    @staticmethod
+    def forward(ctx, a, decimals=0):
+        if a.dtype.kind not in "fc":
+            return a.copy()
+        if decimals == 0:
+            return np.round(a)
+        s = a.dtype.type(10.0 ** abs(decimals))
+        return np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
+
+
+class Frac(Function):
+    """out = a - trunc(a);  da = g"""
+
+    @staticmethod
+    def forward(ctx, a):
+        return a - np.trunc(a)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def _unary(fn):
+    def op(input: Tensor, *, out=None) -> Tensor:
+        res = fn.apply(input)
+        if out is not None:
+            from ._inplace import write_out
+            return write_out(out, res)
+        return res
+    op.__name__ = fn.__name__.lower()
+    op.__doc__ = fn.__doc__
+    return op
+
+
+exp, exp2, log, log1p, expm1 = _unary(Exp), _unary(Exp2), _unary(Log), _unary(Log1p), _unary(Expm1)
+log2, log10, sqrt, rsqrt = _unary(Log2), _unary(Log10), _unary(Sqrt), _unary(Rsqrt)
+sin, cos, tan, asin, acos, atan = _unary(Sin), _unary(Cos), _unary(Tan), _unary(Asin), _unary(Acos), _unary(Atan)
+sinh, cosh = _unary(Sinh), _unary(Cosh)
+erf, erfc, abs, sign = _unary(Erf), _unary(Erfc), _unary(Abs), _unary(Sign)
+floor, ceil, trunc, frac = _unary(Floor), _unary(Ceil), _unary(Trunc), _unary(Frac)
+arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
+
+
+def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
+    res = Round.apply(input, decimals) if decimals else Round.apply(input)
+    if out is not None:
+        from ._inplace import write_out
+        return write_out(out, res)
+    return res

@@ -1,0 +1,762 @@
+"""``Tensor``: an ``np.ndarray`` plus autograd metadata.
+
+The array lives in ``_data``; views made by indexing, ``view``, ``transpose``...
+are NumPy views, so they share memory exactly as torch's do, and they share the
+version counter ``_vc`` (a one-element list) with their base so that in-place
+changes through any of them are seen by autograd's saved-tensor check.
+
+Methods are one-line delegations to ``ember._ops``; this file keeps only what is
+about the tensor itself (metadata, grads, conversions).
+"""
+from __future__ import annotations
+
+import warnings
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import _dtype as D
+from ._device import CPU, check_device
+from ._size import Size
+from .autograd.grad_mode import state as _grad_state
+from .autograd.graph import AccumulateGrad, RemovableHandle, _HookDict
+
+__all__ = ["Tensor"]
+
+_new = object.__new__
+
+_TYPE_NAMES = {
+    "float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+    "bfloat16": "torch.BFloat16Tensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+    "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+    "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor", "complex128": "torch.ComplexDoubleTensor",
+}
+_SCALAR_NAMES = {
+    "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+    "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+}
+_NP_TO_DTYPE = D._FROM_NUMPY
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, mirroring ``torch.Tensor``."""
+
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base", "_hooks",
+                 "_retains_grad", "_acc", "__weakref__", "__dict__")
+
+    # --- construction ----------------------------------------------------------
+    def __new__(cls, *args, **kwargs):
+        # torch.Tensor(data) or torch.Tensor(*sizes): the legacy constructor, default dtype
+        from ._creation import _legacy_new
+        return _legacy_new(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    @staticmethod
+    def _make(arr, requires_grad: bool = False, grad_fn=None, output_nr: int = 0) -> Tensor:
+        """Wrap an ndarray without copying (the internal constructor)."""
+        if type(arr) is not np.ndarray:
+            arr = np.asarray(arr)
+        t = _new(Tensor)
+        t._data = arr
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._grad = None
+        t._vc = [0]
+        t._base = None
+        t._hooks = None
+        t._retains_grad = False
+        t._acc = None
+        return t
+
+    def _init_from(self, arr: np.ndarray, requires_grad: bool = False) -> None:
+        self._data = arr
+        self._requires_grad = requires_grad
+        self.grad_fn = None
+        self._output_nr = 0
+        self._grad = None
+        self._vc = [0]
+        self._base = None
+        self._hooks = None
+        self._retains_grad = False
+        self._acc = None
+
+    # --- metadata -----------------------------------------------------------------
+    @property
+    def dtype(self) -> D.dtype:
+        return _NP_TO_DTYPE[self._data.dtype]
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    @property
+    def device(self):
+        return CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_meta(self) -> bool:
+        return False
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def layout(self):
+        from . import strided
+        return strided
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None):
+        item = self._data.itemsize
+        strides = tuple(s // item for s in self._data.strides)
+        if self._data.size == 0 or any(s == 0 for s in self._data.shape):
+            strides = _contiguous_strides(self._data.shape)
+        if dim is None:
+            return strides
+        return strides[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def storage_offset(self) -> int:
+        base = self._data
+        while isinstance(base.base, np.ndarray):
+            base = base.base
+        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // max(self._data.itemsize, 1)
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self._data.dtype.kind == "c"
+
+    def is_signed(self) -> bool:
+        return self.dtype.is_signed
+
+    def get_device(self) -> int:
+        return -1
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def _type_desc(self) -> str:
+        return f"{_TYPE_NAMES[self.dtype.name]} [{', '.join(str(s) for s in self._data.shape)}]"
+
+    def _bump_version(self) -> None:
+        self._vc[0] += 1
+
+    # --- autograd metadata --------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                    "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+                )
+            return
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "
+                "in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
+            )
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if self.grad_fn is None:
+            self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
+                "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
+                "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+                "mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+                "more informations. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:494.)",
+                UserWarning, stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        fn = self.grad_fn
+        if fn._retains is None:
+            fn._retains = {}
+        fn._retains[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        acc = self._acc() if self._acc is not None else None
+        if acc is None:
+            acc = AccumulateGrad(self)
+            self._acc = weakref.ref(acc)
+        return acc
+
+    def _accumulate_grad(self, g: np.ndarray) -> None:
+        """AccumulateGrad's job: first grad is stored, later ones are added."""
+        if g.dtype != self._data.dtype:
+            g = g.astype(self._data.dtype)
+        if g.shape != self._data.shape:
+            g = np.broadcast_to(g, self._data.shape).copy()
+        cur = self._grad
+        if cur is None:
+            # own the memory: the engine may hand the same array to several places
+            self._grad = Tensor._make(np.array(g, copy=True) if not g.flags.writeable or g.base is not None else g)
+        elif _grad_state.enabled and (cur._requires_grad or False):
+            self._grad = cur + Tensor._make(g)
+        else:
+            np.add(cur._data, g, out=cur._data, casting="unsafe")
+            cur._vc[0] += 1
+
+    def _accumulate_retained(self, g: np.ndarray) -> None:
+        if self._grad is None:
+            self._grad = Tensor._make(np.array(g, copy=True))
+        else:
+            self._grad = Tensor._make(self._grad._data + g)
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """Run ``hook(grad)`` when this tensor's grad is computed; a returned Tensor replaces the grad."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = _HookDict()
+            hooks = self._hooks
+        else:
+            fn = self.grad_fn
+            if fn._tensor_pre_hooks is None:
+                fn._tensor_pre_hooks = {}
+            hooks = fn._tensor_pre_hooks.setdefault(self._output_nr, _HookDict())
+        h = RemovableHandle(hooks)
+        hooks[h.id] = hook
+        return h
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        acc = self._grad_accumulator()
+        self.__dict__.setdefault("_post_acc_acc", acc)  # keep the accumulator (and its hooks) alive
+        return acc.register_hook(lambda gi, go, t=weakref.ref(self): hook(t()))
+
+    def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+                 inputs=None) -> None:
+        """Compute the gradient of this tensor w.r.t. graph leaves (see ``ember.autograd.backward``)."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> Tensor:
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> Tensor:
+        return Tensor._make(self._data)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    # --- conversions --------------------------------------------------------------
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        arr = self._data
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def item(self):
+        n = self._data.size
+        if n != 1:
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        n = self._data.size
+        if n != 1:
+            if n == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self._scalar_for("float"))
+
+    def __int__(self) -> int:
+        return int(self._scalar_for("int"))
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar_for("complex"))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def _scalar_for(self, what: str):
+        n = self._data.size
+        if n != 1:
+            raise TypeError(f"only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import _str
+        return _str(self, tensor_contents=tensor_contents)
+
+    def __format__(self, format_spec: str) -> str:
+        if self._data.ndim == 0 and type(self) is Tensor:
+            return self._data.item().__format__(format_spec)
+        return object.__format__(self, format_spec)
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                "moment.  If you were attempting to deepcopy a module, this may be because of a torch.nn.utils."
+                "weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001"
+            )
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self).__new__(type(self), self._data.copy()) if type(self) is not Tensor else Tensor._make(self._data.copy())
+        if type(self) is Tensor:
+            new._requires_grad = self._requires_grad
+        memo[id(self)] = new
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        new.__dict__.update({k: v for k, v in self.__dict__.items()})
+        return new
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_tensor, (self._data.copy(), self._requires_grad))
+
+    def __setstate__(self, state):
+        pass
+
+
+def _rebuild_tensor(arr, requires_grad):
+    return Tensor._make(arr, requires_grad)
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n if ndim else 0
+
+
+def _contiguous_strides(shape) -> tuple:
+    strides = []
+    acc = 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+# --- methods: one-line delegations to ember._ops ------------------------------------
+from ._ops import activation as _act  # noqa: E402
+from ._ops import arithmetic as _ar  # noqa: E402
+from ._ops import comparison as _cmp  # noqa: E402
+from ._ops import conversion as _conv  # noqa: E402
+from ._ops import indexing as _ix  # noqa: E402
+from ._ops import linalg as _la  # noqa: E402
+from ._ops import minmax as _mm  # noqa: E402
+from ._ops import reduction as _red  # noqa: E402
+from ._ops import shape as _sh  # noqa: E402
+from ._ops import unary as _un  # noqa: E402
+from ._ops._inplace import inplace as _inplace  # noqa: E402
+
+
+def _m(fn):
+    """A method that calls ``fn(self, ...)``."""
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+    method.__name__ = getattr(fn, "__name__", "method")
+    method.__doc__ = fn.__doc__
+    return method
+
+
+def _m_(fn):
+    """The in-place twin of ``fn``: ``x.fn_(...)`` writes fn's result into x."""
+    def method(self, *args, **kwargs):
+        return _inplace(self, fn, *args, **kwargs)
+    method.__name__ = getattr(fn, "__name__", "method") + "_"
+    return method
+
+
+_METHODS = {
+    # arithmetic
+    "add": _ar.add, "sub": _ar.sub, "subtract": _ar.sub, "mul": _ar.mul, "multiply": _ar.mul, "div": _ar.div,
+    "divide": _ar.div, "true_divide": _ar.div, "floor_divide": _ar.floor_divide, "remainder": _ar.remainder,
+    "fmod": _ar.fmod, "pow": _ar.pow, "neg": _ar.neg, "negative": _ar.neg, "reciprocal": _ar.reciprocal,
+    "square": _ar.square, "rsub": _ar.rsub,
+    # unary math
+    "exp": _un.exp, "exp2": _un.exp2, "log": _un.log, "log1p": _un.log1p, "expm1": _un.expm1, "log2": _un.log2,
+    "log10": _un.log10, "sqrt": _un.sqrt, "rsqrt": _un.rsqrt, "sin": _un.sin, "cos": _un.cos, "tan": _un.tan,
+    "asin": _un.asin, "acos": _un.acos, "atan": _un.atan, "sinh": _un.sinh, "cosh": _un.cosh,
+    "arcsin": _un.asin, "arccos": _un.acos, "arctan": _un.atan,
+    "erf": _un.erf, "erfc": _un.erfc, "abs": _un.abs, "absolute": _un.abs, "sign": _un.sign, "floor": _un.floor,
+    "ceil": _un.ceil, "round": _un.round, "trunc": _un.trunc, "fix": _un.trunc, "frac": _un.frac,
+    "relu": _act.relu, "sigmoid": _act.sigmoid, "tanh": _act.tanh, "softmax": _act.softmax,
+    "log_softmax": _act.log_softmax,
+    "clamp": _mm.clamp, "clip": _mm.clamp, "clamp_min": _mm.clamp_min, "clamp_max": _mm.clamp_max,
+    "maximum": _mm.maximum, "minimum": _mm.minimum, "fmax": _mm.fmax, "fmin": _mm.fmin,
+    # comparison and logic
+    "eq": _cmp.eq, "ne": _cmp.ne, "lt": _cmp.lt, "le": _cmp.le, "gt": _cmp.gt, "ge": _cmp.ge,
+    "not_equal": _cmp.ne, "less": _cmp.lt, "less_equal": _cmp.le, "greater": _cmp.gt, "greater_equal": _cmp.ge,
+    "logical_and": _cmp.logical_and, "logical_or": _cmp.logical_or, "logical_not": _cmp.logical_not,
+    "logical_xor": _cmp.logical_xor, "bitwise_and": _cmp.bitwise_and, "bitwise_or": _cmp.bitwise_or,
+    "bitwise_xor": _cmp.bitwise_xor, "bitwise_not": _cmp.bitwise_not,
+    "isnan": _cmp.isnan, "isinf": _cmp.isinf, "isfinite": _cmp.isfinite, "isposinf": _cmp.isposinf,
+    "isneginf": _cmp.isneginf, "all": _cmp.all, "any": _cmp.any, "allclose": _cmp.allclose,
+    "isclose": _cmp.isclose, "equal": _cmp.equal, "where": lambda self, condition, other: _cmp.where(condition, self, other),
+    # reductions
+    "sum": _red.sum, "nansum": _red.nansum, "mean": _red.mean, "var": _red.var, "std": _red.std, "prod": _red.prod,
+    "max": _red.max, "min": _red.min, "amax": _red.amax, "amin": _red.amin, "aminmax": _red.aminmax,
+    "argmax": _red.argmax, "argmin": _red.argmin, "logsumexp": _red.logsumexp, "cumsum": _red.cumsum,
+    "cumprod": _red.cumprod, "norm": _red.norm, "count_nonzero": _red.count_nonzero,
+    # linear algebra
+    "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "mv": _la.mv, "dot": _la.dot, "outer": _la.outer,
+    "ger": _la.outer, "addmm": _la.addmm, "inner": _la.inner, "baddbmm": _la.baddbmm,
+    # shape
+    "view": _sh.view, "reshape": _sh.reshape, "flatten": _sh.flatten, "unflatten": _sh.unflatten,
+    "squeeze": _sh.squeeze, "unsqueeze": _sh.unsqueeze, "transpose": _sh.transpose, "swapaxes": _sh.transpose,
+    "swapdims": _sh.transpose, "t": _sh.t, "permute": _sh.permute, "movedim": _sh.movedim, "moveaxis": _sh.movedim,
+    "expand": _sh.expand, "expand_as": _sh.expand_as, "broadcast_to": _sh.broadcast_to, "repeat": _sh.repeat,
+    "contiguous": _sh.contiguous, "clone": _sh.clone, "chunk": _sh.chunk, "split": _sh.split,
+    "tensor_split": _sh.tensor_split, "unbind": _sh.unbind, "narrow": _sh.narrow, "select": _sh.select,
+    "flip": _sh.flip, "roll": _sh.roll, "tril": _sh.tril, "triu": _sh.triu, "adjoint": _sh.adjoint,
+    # indexing
+    "gather": _ix.gather, "scatter": _ix.scatter, "scatter_add": _ix.scatter_add, "index_select": _ix.index_select,
+    "masked_fill": _ix.masked_fill, "masked_select": _ix.masked_select, "nonzero": _ix.nonzero, "take": _ix.take,
+    "index_add": _ix.index_add, "index_fill": _ix.index_fill, "argwhere": _ix.argwhere,
+    # conversion
+    "to": _conv.to, "type": _conv.type_,
+}
+for _name, _fn in _METHODS.items():
+    setattr(Tensor, _name, _m(_fn))
+
+_INPLACE = {
+    "add_": _ar.add, "sub_": _ar.sub, "subtract_": _ar.sub, "mul_": _ar.mul, "multiply_": _ar.mul, "div_": _ar.div,
+    "divide_": _ar.div, "true_divide_": _ar.div, "floor_divide_": _ar.floor_divide, "remainder_": _ar.remainder,
+    "fmod_": _ar.fmod, "pow_": _ar.pow, "neg_": _ar.neg, "negative_": _ar.neg, "reciprocal_": _ar.reciprocal,
+    "square_": _ar.square, "exp_": _un.exp, "log_": _un.log, "log1p_": _un.log1p, "expm1_": _un.expm1,
+    "log2_": _un.log2, "log10_": _un.log10, "sqrt_": _un.sqrt, "rsqrt_": _un.rsqrt, "sin_": _un.sin,
+    "cos_": _un.cos, "tan_": _un.tan, "erf_": _un.erf, "abs_": _un.abs, "sign_": _un.sign, "floor_": _un.floor,
+    "ceil_": _un.ceil, "round_": _un.round, "trunc_": _un.trunc, "frac_": _un.frac, "relu_": _act.relu,
+    "sigmoid_": _act.sigmoid, "tanh_": _act.tanh, "clamp_": _mm.clamp, "clip_": _mm.clamp,
+    "clamp_min_": _mm.clamp_min, "clamp_max_": _mm.clamp_max, "masked_fill_": _ix.masked_fill,
+    "scatter_": _ix.scatter, "scatter_add_": _ix.scatter_add, "index_add_": _ix.index_add,
+    "index_fill_": _ix.index_fill, "tril_": _sh.tril, "triu_": _sh.triu, "logical_not_": _cmp.logical_not,
+    "eq_": _cmp.eq, "ne_": _cmp.ne, "lt_": _cmp.lt, "le_": _cmp.le, "gt_": _cmp.gt, "ge_": _cmp.ge,
+}
+for _name, _fn in _INPLACE.items():
+    setattr(Tensor, _name, _m_(_fn))
+
+
+def _zero_(self):
+    return _fill(self, 0)
+
+
+def _fill(self, value):
+    from ._ops._inplace import check_inplace
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions.")
+        value = value.item()
+    if _grad_state.enabled and self._requires_grad:
+        check_inplace(self)
+        return _inplace(self, _FillOp.apply, value)
+    self._data[...] = value
+    self._vc[0] += 1
+    return self
+
+
+class _FillOp(_ar.Function):
+    """out = value everywhere;  da = 0"""
+
+    _backward_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full_like(a, value)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), None
+
+
+def _copy_(self, src, non_blocking: bool = False):
+    """Copy ``src`` (broadcast, cast) into self in place."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+    try:
+        np.broadcast_to(src._data, self._data.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match the size "
+                           f"of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton dimension "
+                           f"{max(self._data.ndim - 1, 0)}") from None
+    if _grad_state.enabled and (self._requires_grad or src._requires_grad):
+        return _inplace(self, lambda t, s: _CopyOp.apply(t, s), src)
+    np.copyto(self._data, src._data, casting="unsafe")
+    self._vc[0] += 1
+    return self
+
+
+class _CopyOp(_ar.Function):
+    """out = src broadcast to a's shape and cast to a's dtype;  da = 0,  dsrc = g summed back"""
+
+    _backward_name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, a, src):
+        ctx.src_meta = (src.shape, src.dtype)
+        out = np.empty_like(a)
+        np.copyto(out, src, casting="unsafe")
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        from ._ops._broadcast import sum_to_shape
+        shape, dtype = ctx.src_meta
+        gs = sum_to_shape(g, shape).astype(dtype, copy=False) if ctx.needs_input_grad[1] else None
+        return np.zeros_like(g), gs
+
+
+def _cast_method(dtype):
+    def method(self, memory_format=None):
+        return _conv.cast(self, dtype)
+    method.__name__ = dtype.name
+    return method
+
+
+Tensor.zero_ = _zero_
+Tensor.fill_ = _fill
+Tensor.copy_ = _copy_
+Tensor.float = _cast_method(D.float32)
+Tensor.double = _cast_method(D.float64)
+Tensor.half = _cast_method(D.float16)
+Tensor.bfloat16 = _cast_method(D.bfloat16)
+Tensor.long = _cast_method(D.int64)
+Tensor.int = _cast_method(D.int32)
+Tensor.short = _cast_method(D.int16)
+Tensor.char = _cast_method(D.int8)
+Tensor.byte = _cast_method(D.uint8)
+Tensor.bool = _cast_method(D.bool)
+Tensor.cpu = lambda self, memory_format=None: self
+
+
+def _cuda(self, *args, **kwargs):
+    raise AssertionError("Torch not compiled with CUDA enabled")
+
+
+Tensor.cuda = _cuda
+Tensor.__getitem__ = _ix.getitem
+Tensor.__setitem__ = _ix.setitem
+Tensor.size = Tensor.size  # keep the metadata method
+Tensor.T = property(lambda self: _sh.permute(self, tuple(range(self.dim() - 1, -1, -1))) if self.dim() != 2 else _sh.t(self))
+Tensor.mT = property(lambda self: _sh.transpose(self, -2, -1))
+Tensor.H = Tensor.T
+Tensor.mH = Tensor.mT
+
+
+def _new_factory(fill):
+    def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
+        from ._creation import _sizes
+        shape = _sizes(size)
+        d = dtype if dtype is not None else self.dtype
+        arr = np.full(shape, fill, D._require_storable(d)) if fill is not None else np.zeros(shape, D._require_storable(d))
+        return Tensor._make(arr, requires_grad)
+    return method
+
+
+Tensor.new_zeros = _new_factory(0)
+Tensor.new_ones = _new_factory(1)
+Tensor.new_empty = _new_factory(None)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
+    d = dtype if dtype is not None else self.dtype
+    return Tensor._make(np.full(tuple(size), fill_value, D._require_storable(d)), requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    from ._creation import tensor
+    return tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor
+
+
+# --- operators ------------------------------------------------------------------
+def _binary(fn, swap=False):
+    def op(self, other):
+        if not isinstance(other, (Tensor, int, float, bool, complex, np.generic, np.ndarray)):
+            return NotImplemented
+        if isinstance(other, np.ndarray):
+            other = Tensor._make(other)
+        return fn(other, self) if swap else fn(self, other)
+    return op
+
+
+Tensor.__add__ = _binary(_ar.add)
+Tensor.__radd__ = _binary(_ar.add)
+Tensor.__sub__ = _binary(_ar.sub)
+Tensor.__rsub__ = lambda self, other: _ar.rsub(self, other)
+Tensor.__mul__ = _binary(_ar.mul)
+Tensor.__rmul__ = _binary(_ar.mul)
+Tensor.__truediv__ = _binary(_ar.div)
+Tensor.__rtruediv__ = lambda self, other: _ar.rdiv(self, other)
+Tensor.__floordiv__ = _binary(_ar.floor_divide)
+Tensor.__rfloordiv__ = _binary(_ar.floor_divide, swap=True)
+Tensor.__mod__ = _binary(_ar.remainder)
+Tensor.__rmod__ = _binary(_ar.remainder, swap=True)
+Tensor.__pow__ = _binary(_ar.pow)
+Tensor.__rpow__ = _binary(_ar.pow, swap=True)
+Tensor.__matmul__ = _binary(_la.matmul)
+Tensor.__rmatmul__ = _binary(_la.matmul, swap=True)
+Tensor.__neg__ = lambda self: _ar.neg(self)
+Tensor.__pos__ = lambda self: self
+Tensor.__abs__ = lambda self: _un.abs(self)
+Tensor.__invert__ = lambda self: _cmp.bitwise_not(self)
+Tensor.__and__ = _binary(_cmp.bitwise_and)
+Tensor.__rand__ = _binary(_cmp.bitwise_and)
+Tensor.__or__ = _binary(_cmp.bitwise_or)
+Tensor.__ror__ = _binary(_cmp.bitwise_or)
+Tensor.__xor__ = _binary(_cmp.bitwise_xor)
+Tensor.__rxor__ = _binary(_cmp.bitwise_xor)
+Tensor.__eq__ = _binary(_cmp.eq)
+Tensor.__ne__ = _binary(_cmp.ne)
+Tensor.__lt__ = _binary(_cmp.lt)
+Tensor.__le__ = _binary(_cmp.le)
+Tensor.__gt__ = _binary(_cmp.gt)
+Tensor.__ge__ = _binary(_cmp.ge)
+Tensor.__iadd__ = lambda self, other: self.add_(other)
+Tensor.__isub__ = lambda self, other: self.sub_(other)
+Tensor.__imul__ = lambda self, other: self.mul_(other)
+Tensor.__itruediv__ = lambda self, other: self.div_(other)
+Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
+Tensor.__imod__ = lambda self, other: self.remainder_(other)
+Tensor.__ipow__ = lambda self, other: self.pow_(other)
+Tensor.__imatmul__ = lambda self, other: _la.matmul(self, other)
+Tensor.__hash__ = lambda self: id(self)

@@ -1,0 +1,147 @@
+"""``ember.autograd``: reverse-mode differentiation with torch's API."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from . import grad_mode
+from .engine import run_backward
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .graph import Node
+
+__all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "Node", "set_detect_anomaly", "detect_anomaly"]
+
+
+def _as_tuple(x) -> tuple:
+    if x is None:
+        return ()
+    from .._tensor import Tensor
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _make_roots(outputs, grad_outputs) -> list:
+    from .._tensor import Tensor
+    roots = []
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if not grad_outputs else
+                           f"Mismatch in number of grad_outputs: {len(grad_outputs)} vs {len(outputs)}")
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out._data.dtype.kind not in "fc":
+                raise RuntimeError(f"grad can be computed only for real floating point outputs but got {out.dtype}")
+            garr = np.ones(out._data.shape, out._data.dtype)
+        else:
+            if not isinstance(g, Tensor):
+                g = Tensor._make(np.asarray(g, dtype=out._data.dtype))
+            if g._data.shape != out._data.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of torch.Size([{', '.join(map(str, g._data.shape))}]) "
+                    f"and output[{i}] has a shape of torch.Size([{', '.join(map(str, out._data.shape))}])."
+                )
+            garr = g._data
+        if out.grad_fn is None:
+            roots.append((out._grad_accumulator(), 0, garr))
+        else:
+            roots.append((out.grad_fn, out._output_nr, garr))
+    return roots
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
+             grad_variables=None, inputs=None) -> None:
+    """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
+    if create_graph:
+        raise NotImplementedError("ember does not support create_graph=True (higher-order gradients) yet")
+    outputs = _as_tuple(tensors)
+    grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _make_roots(outputs, grads)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        capture = {_node_of(t): [] for t in inputs}
+        run_backward(roots, retain_graph, capture=capture, accumulate=False)
+        for t in inputs:
+            got = [g for g in capture[_node_of(t)] if g is not None]
+            if got:
+                total = got[0]
+                for g in got[1:]:
+                    total = total + g
+                t._accumulate_grad(total) if t.grad_fn is None else t._accumulate_retained(total)
+        return
+    run_backward(roots, retain_graph)
+
+
+def _node_of(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if not t._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return (t._grad_accumulator(), 0)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False):
+    """Return d(outputs)/d(inputs) without touching any ``.grad``."""
+    from .._tensor import Tensor
+    if create_graph:
+        raise NotImplementedError("ember does not support create_graph=True (higher-order gradients) yet")
+    outputs = _as_tuple(outputs)
+    inputs_t = _as_tuple(inputs)
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    if retain_graph is None:
+        retain_graph = create_graph
+    for t in inputs_t:
+        if not isinstance(t, Tensor):
+            raise TypeError("grad(): inputs must be Tensors")
+    keys = [_node_of(t) for t in inputs_t]
+    capture = {k: [] for k in keys}
+    roots = _make_roots(outputs, grads)
+    run_backward(roots, retain_graph, capture=capture, accumulate=False)
+    result = []
+    for i, (t, k) in enumerate(zip(inputs_t, keys)):
+        got = [g for g in capture[k] if g is not None]
+        if not got:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                    "Set allow_unused=True if this is the desired behavior."
+                )
+            result.append(Tensor._make(np.zeros(t._data.shape, t._data.dtype)) if materialize_grads else None)
+            continue
+        total = got[0]
+        for g in got[1:]:
+            total = total + g
+        if total.dtype != t._data.dtype:
+            total = total.astype(t._data.dtype)
+        result.append(Tensor._make(total))
+    return tuple(result)
+
+
+class set_detect_anomaly:
+    """Accepted for compatibility; ember's errors already name the failing op."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.mode = mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+detect_anomaly = set_detect_anomaly

@@ -1,0 +1,311 @@
+"""``Function``: the one way to define a differentiable operation.
+
+A subclass gives ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)``.
+``apply`` runs forward with recording off, wraps the outputs and, when grad mode
+is on and an input requires grad, makes ``ctx`` (an instance of the generated
+``<Name>Backward`` node class) the outputs' ``grad_fn``.
+
+ember's built-in ops subclass ``_NumpyFunction``: their forward and backward see
+``np.ndarray``s instead of Tensors, which keeps them short and fast (and, as with
+torch's ``@once_differentiable``, rules out double backward).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .graph import ACCUMULATE_SEQ, Node, _SAVED_FREED, _apply_tensor_hooks, _sequence
+from .grad_mode import state as _grad_state
+
+__all__ = ["Function", "FunctionCtx", "once_differentiable"]
+
+_next_seq = _sequence.__next__
+
+
+class FunctionCtx:
+    """Marker base for ``ctx`` objects (torch.autograd.function.FunctionCtx)."""
+
+
+class BackwardNode(Node, FunctionCtx):
+    """A Function's node: its ctx during forward and its grad_fn afterwards."""
+
+    _fn: type  # the Function subclass this node belongs to
+    _dirty = ()
+    _non_differentiable = ()
+    materialize_grads = True
+
+    # --- the ctx API seen by forward/backward -----------------------------
+    def save_for_backward(self, *tensors) -> None:
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._released:
+            raise RuntimeError(_SAVED_FREED)
+        self._check_saved()
+        return self._saved if self._saved is not None else ()
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self.materialize_grads = value
+
+    # --- engine side --------------------------------------------------------
+    def apply(self, *grads):
+        """Call backward directly (torch's ``grad_fn.apply``)."""
+        return self._fn.backward(self, *grads)
+
+    def _run(self, grads: list) -> tuple:
+        if self._released:
+            raise RuntimeError(_SAVED_FREED)
+        if self._tensor_pre_hooks:
+            for nr, hooks in self._tensor_pre_hooks.items():
+                if grads[nr] is not None:
+                    grads[nr] = _apply_tensor_hooks(hooks, grads[nr])
+        if self._retains:
+            for nr, ref in self._retains.items():
+                t = ref()
+                if t is not None and grads[nr] is not None:
+                    t._accumulate_retained(grads[nr])
+        if self._pre_hooks:
+            for hook in list(self._pre_hooks.values()):
+                res = hook(tuple(_to_tensor_or_none(g) for g in grads))
+                if res is not None:
+                    grads = [None if g is None else g._data for g in res]
+        fn = self._fn
+        if fn._ndarray_io:
+            out = fn.backward(self, *grads)
+        else:
+            out = _run_tensor_backward(self, grads)
+        if type(out) is not tuple:
+            out = (out,)
+        if self._post_hooks:
+            for hook in list(self._post_hooks.values()):
+                res = hook(tuple(_to_tensor_or_none(g) for g in out), tuple(_to_tensor_or_none(g) for g in grads))
+                if res is not None:
+                    out = tuple(None if g is None else g._data for g in res)
+        return out
+
+
+def _to_tensor_or_none(a):
+    from .._tensor import Tensor
+    return None if a is None else Tensor._make(a)
+
+
+def _run_tensor_backward(node: BackwardNode, grads: list) -> tuple:
+    from .._tensor import Tensor
+    shapes = node._out_meta
+    targs = []
+    for g, (shape, np_dtype) in zip(grads, shapes):
+        if g is None and node.materialize_grads:
+            g = np.zeros(shape, np_dtype)
+        targs.append(None if g is None else Tensor._make(g))
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        out = node._fn.backward(node, *targs)
+    finally:
+        _grad_state.enabled = prev
+    if type(out) is not tuple:
+        out = (out,)
+    n_in = len(node.needs_input_grad)
+    if len(out) < n_in:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected {n_in}, got {len(out)})")
+    res = []
+    for g, needed in zip(out[:n_in], node.needs_input_grad):
+        if g is None or not needed:
+            res.append(None)
+        elif isinstance(g, Tensor):
+            res.append(g._data)
+        else:
+            raise TypeError("expected Tensor or None as the gradient of a differentiable input")
+    return tuple(res)
+
+
+class Function:
+    """Base class for differentiable operations, with torch's API (see module doc)."""
+
+    _ndarray_io = False
+    _node_cls: type
+    _is_view = False  # output 0 aliases input 0 (shares its memory and version counter)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_backward_name" in cls.__dict__:
+            name = cls._backward_name
+        elif cls._ndarray_io:
+            name = f"{cls.__name__}Backward0"
+        else:
+            name = f"{cls.__name__}Backward"
+        cls._node_cls = type(name, (BackwardNode,), {"_fn": cls})
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor
+        record = False
+        if _grad_state.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    record = True
+                    break
+        ctx = cls._node_cls.__new__(cls._node_cls)
+        ctx._saved = None
+        ctx._released = False
+        ctx._versions = ()
+        if cls._ndarray_io:
+            return _apply_ndarray(cls, ctx, args, kwargs, record)
+        return _apply_tensor(cls, ctx, args, kwargs, record)
+
+
+def _edges_and_needs(args) -> tuple[tuple, tuple]:
+    from .._tensor import Tensor
+    edges = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor):
+            if a._requires_grad:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+                needs.append(True)
+            else:
+                edges.append((None, 0))
+                needs.append(False)
+        else:
+            needs.append(False)
+    return tuple(edges), tuple(needs)
+
+
+def _record_versions(ctx: BackwardNode, args, outputs) -> None:
+    """Remember the version of every input/output tensor whose data forward saved."""
+    from .._tensor import Tensor
+    saved = ctx._saved
+    versions = []
+    for s in saved:
+        arr = s._data if isinstance(s, Tensor) else s
+        if arr is None:
+            continue
+        for t in args:
+            if isinstance(t, Tensor) and t._data is arr:
+                versions.append((t._vc, t._vc[0], t._type_desc(), t.grad_fn.name() if t.grad_fn else None))
+                break
+        else:
+            for t in outputs:
+                if t._data is arr:
+                    versions.append((t._vc, t._vc[0], t._type_desc(), ctx.name()))
+                    break
+    ctx._versions = tuple(versions)
+
+
+def _apply_ndarray(cls, ctx, args, kwargs, record):
+    from .._tensor import Tensor
+    make = Tensor._make
+    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
+    if record:
+        ctx._next, ctx.needs_input_grad = _edges_and_needs(args)
+    else:
+        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        out = cls.forward(ctx, *arrays, **kwargs)
+    finally:
+        _grad_state.enabled = prev
+    if type(out) is tuple:
+        outs = []
+        non_diff = ctx._non_differentiable
+        for i, o in enumerate(out):
+            diff = record and not any(o is nd for nd in non_diff) and o.dtype.kind in "fc"
+            outs.append(make(o, diff, ctx if diff else None, i))
+        if record:
+            ctx._seq = _next_seq()
+            ctx._num_outputs = len(outs)
+            if ctx._saved:
+                _record_versions(ctx, args, outs)
+        if cls._is_view:
+            base = args[0]
+            for t in outs:
+                t._vc = base._vc
+                t._base = base if base._base is None else base._base
+        return tuple(outs)
+    if record and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+        ctx._seq = _next_seq()
+        t = make(out, True, ctx, 0)
+        if ctx._saved:
+            _record_versions(ctx, args, (t,))
+    else:
+        t = make(out)
+    if cls._is_view:
+        base = args[0]
+        t._vc = base._vc
+        t._base = base if base._base is None else base._base
+    return t
+
+
+def _apply_tensor(cls, ctx, args, kwargs, record):
+    from .._tensor import Tensor
+    ctx._next, ctx.needs_input_grad = _edges_and_needs(args)
+    prev = _grad_state.enabled
+    _grad_state.enabled = False
+    try:
+        out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        _grad_state.enabled = prev
+    is_tuple = type(out) is tuple
+    outs = out if is_tuple else (out,)
+    wrapped = []
+    dirty = ctx._dirty
+    non_diff = ctx._non_differentiable
+    for i, o in enumerate(outs):
+        if not isinstance(o, Tensor):
+            wrapped.append(o)
+            continue
+        diff = record and o.dtype.is_floating_point and not any(o is nd for nd in non_diff)
+        if any(o is d for d in dirty):
+            t = o  # modified in place: the input itself takes the new history
+            if diff:
+                t.grad_fn, t._output_nr, t._requires_grad = ctx, i, True
+        else:
+            is_input = any(o is a for a in args)
+            if is_input or o.grad_fn is not None or o._requires_grad:
+                t = Tensor._make(o._data, diff, ctx if diff else None, i)
+                t._vc = o._vc
+            else:
+                t = o
+                if diff:
+                    t.grad_fn, t._output_nr, t._requires_grad = ctx, i, True
+        wrapped.append(t)
+    if record:
+        ctx._seq = _next_seq()
+        ctx._num_outputs = len(wrapped)
+        ctx._out_meta = tuple(
+            (w._data.shape, w._data.dtype) if isinstance(w, Tensor) else ((), np.float32) for w in wrapped
+        )
+        if ctx._saved:
+            _record_versions(ctx, args, [w for w in wrapped if isinstance(w, Tensor)])
+    return tuple(wrapped) if is_tuple else wrapped[0]
+
+
+class _NumpyFunction(Function):
+    """Base of ember's built-in ops: forward/backward take and return ndarrays."""
+
+    _ndarray_io = True
+
+
+def once_differentiable(fn):
+    """Accepted for compatibility: ember's backward never builds a graph anyway."""
+    return fn

@@ -1,0 +1,181 @@
+"""Backward graph nodes: ``Node`` (a ``grad_fn``) and ``AccumulateGrad`` (a leaf's sink).
+
+A node is also the ``ctx`` its Function's forward saw, as in torch: what forward
+saves on ``ctx`` is what backward reads, and ``tensor.grad_fn`` is that object.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import weakref
+from typing import Any, Callable
+
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
+
+_SAVED_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they have already "
+    "been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). "
+    "Specify retain_graph=True if you need to backward through the graph a second time or if you need to access "
+    "saved tensors after calling backward."
+)
+
+# sequence numbers order the backward walk: later-created nodes run first
+_sequence = itertools.count()
+# torch gives AccumulateGrad UINT64_MAX so a leaf's grad is written as soon as it is ready
+ACCUMULATE_SEQ = 2**64 - 1
+
+
+class RemovableHandle:
+    """Returned by ``register_*hook``; ``remove()`` takes the hook out again."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict: dict) -> None:
+        self._hooks_ref = weakref.ref(hooks_dict) if _weakrefable(hooks_dict) else (lambda: hooks_dict)
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self) -> None:
+        hooks = self._hooks_ref()
+        if hooks is not None and self.id in hooks:
+            del hooks[self.id]
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
+
+
+def _weakrefable(obj) -> bool:
+    try:
+        weakref.ref(obj)
+        return True
+    except TypeError:
+        return False
+
+
+class _HookDict(dict):
+    """A dict that can be weakly referenced (so handles do not keep nodes alive)."""
+
+
+class Node:
+    """A node of the backward graph.
+
+    ``_next`` holds one ``(node, input_nr)`` edge per differentiable input of the
+    forward call; ``(None, 0)`` where that input needs no gradient.
+    """
+
+    _seq: int
+    _next: tuple
+    _saved: tuple | None
+    _versions: tuple
+    _released: bool
+    needs_input_grad: tuple
+    _num_outputs: int = 1
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_pre_hooks = None  # {output_nr: HookDict} from Tensor.register_hook on outputs
+    _retains = None  # {output_nr: weakref to a tensor that retain_grad()s}
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+    @property
+    def next_functions(self) -> tuple:
+        return self._next
+
+    @property
+    def metadata(self) -> dict:
+        md = self.__dict__.get("_metadata")
+        if md is None:
+            md = self.__dict__["_metadata"] = {}
+        return md
+
+    def register_hook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_inputs, grad_outputs)`` runs after this node computes its grads."""
+        if self._post_hooks is None:
+            self._post_hooks = _HookDict()
+        h = RemovableHandle(self._post_hooks)
+        self._post_hooks[h.id] = fn
+        return h
+
+    def register_prehook(self, fn: Callable) -> RemovableHandle:
+        """``fn(grad_outputs)`` runs before this node computes; may return replacement grads."""
+        if self._pre_hooks is None:
+            self._pre_hooks = _HookDict()
+        h = RemovableHandle(self._pre_hooks)
+        self._pre_hooks[h.id] = fn
+        return h
+
+    # --- saved values -----------------------------------------------------
+    def _check_saved(self) -> None:
+        if self._released:
+            raise RuntimeError(_SAVED_FREED)
+        for i, (box, version, tensor_name, op_name) in enumerate(self._versions):
+            if box[0] != version:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an inplace operation: "
+                    f"[{tensor_name}]{_producer(op_name)}, is at version {box[0]}; expected version "
+                    f"{version} instead. Hint: enable anomaly detection to find the operation that failed to compute "
+                    "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+                )
+
+    def _release(self) -> None:
+        self._saved = None
+        self._released = True
+
+    def _run(self, grads: list) -> tuple:
+        """Compute the grads of this node's inputs from the grads of its outputs (engine entry point)."""
+        raise NotImplementedError
+
+
+def _producer(node_name: str | None) -> str:
+    # torch names the op without its "BackwardN" suffix: "which is output 0 of Exp"
+    if node_name is None:
+        return ""
+    return f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', node_name)}"
+
+
+class AccumulateGrad(Node):
+    """The sink for a leaf tensor: adds the incoming grad into ``variable.grad``."""
+
+    def __init__(self, variable) -> None:
+        self.variable = variable
+        self._seq = ACCUMULATE_SEQ
+        self._next = ()
+        self._saved = None
+        self._versions = ()
+        self._released = False
+        self.needs_input_grad = ()
+
+    def _run(self, grads: list) -> tuple:
+        var = self.variable
+        g = grads[0]
+        if g is None:
+            return ()
+        hooks = var._hooks
+        if hooks:
+            g = _apply_tensor_hooks(hooks, g)
+        var._accumulate_grad(g)
+        if self._post_hooks:
+            for hook in list(self._post_hooks.values()):
+                hook((), (_wrap(g),))
+        return ()
+
+
+def _wrap(arr):
+    from .._tensor import Tensor
+    return Tensor._make(arr)
+
+
+def _apply_tensor_hooks(hooks: dict, grad):
+    """Run Tensor.register_hook callbacks: each sees the grad as a Tensor and may replace it."""
+    from .._tensor import Tensor
+    for hook in list(hooks.values()):
+        res = hook(Tensor._make(grad))
+        if res is not None:
+            grad = res._data if isinstance(res, Tensor) else res
+    return grad

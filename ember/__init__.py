@@ -89,3 +89,10 @@ def broadcast_tensors(*tensors):
 
 def detach(input: Tensor) -> Tensor:
     return input.detach()
+
+# --- random numbers (issue 3) ---
+from . import random
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state, default_generator
+from ._rng.generator import Generator
+from ._random_ops import (rand, rand_like, randn, randn_like, randint, randint_like, randperm, normal, bernoulli,
+                          multinomial, poisson)

@@ -1,0 +1,450 @@
+"""torch's CPU random kernels on NumPy arrays, one function per aten kernel, bit for bit.
+
+Each function writes into (or returns) an ndarray and names the aten code it reproduces (paths in
+pytorch/pytorch; 2.13's copies ship in ``torch/include/ATen``). Kernels marked "serial" run under the
+generator lock in TensorIterator order: for a non-contiguous output that is the order of the dims
+sorted by decreasing stride (memory order for a transposed view), which ``_iter_view`` reproduces.
+
+Machine conditions (see also ``boxmuller_fast`` and ``fma``):
+
+* FMA contraction: torch's x86 wheels are built for AVX2/AVX512 with GCC contracting ``a*b + c`` to one
+  FMA (uniform_, the serial normal's ``z*std + mean``); ember emulates those FMAs exactly. On a torch
+  running its ``default`` (pre-AVX2) kernels, or on ARM, torch itself computes differently and only the
+  pure-integer/compare kernels (rand with range 1, bernoulli, randint, randperm) stay identical.
+* libm: the serial normal path, float64 normal_fill, exponential_, cauchy_, log_normal_, geometric_ and
+  multinomial call glibc's ``log``/``log1p``/``sin``/``cos``/``tan``/``exp`` in torch. ember calls the
+  same functions through Python's ``math`` module (which wraps the C library), so they agree when
+  Python and torch use the same libm (one process: always). NumPy's own float64 ``log``/``log1p`` are
+  NOT glibc on AVX512 machines and are only used where a float32 result provably hides the difference
+  or is verified against ``math``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .boxmuller_fast import box_muller16_fast
+from .fma import fma32, fma64
+from .generator import Generator
+
+__all__ = [
+    "uniform_", "normal_", "bernoulli_scalar_", "bernoulli_tensor_", "random_from_to_",
+    "random_full_64_bits_range_", "random_", "exponential_", "geometric_", "cauchy_", "log_normal_",
+    "randperm", "multinomial", "dropout_noise", "serial_normals", "iter_order_view", "libm_vectorised",
+]
+
+f16, f32, f64 = np.float16, np.float32, np.float64
+_U24 = np.uint32(0xFFFFFF)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def iter_order_view(out: np.ndarray) -> np.ndarray:
+    """A view of ``out`` whose C order is torch's TensorIterator write order for this output."""
+    if out.ndim <= 1 or out.flags.c_contiguous:
+        return out
+    # TensorIterator puts the smallest stride innermost; ties keep the logical order.
+    perm = sorted(range(out.ndim), key=lambda d: (-abs(out.strides[d]) if out.shape[d] > 1 else 0, d))
+    return out.transpose(perm)
+
+
+def _write(out: np.ndarray, values: np.ndarray) -> None:
+    """Store ``values`` (flat, in generation order) into ``out`` in TensorIterator order."""
+    if out.ndim == 0:
+        out[()] = values[0]
+        return
+    view = iter_order_view(out)
+    view[...] = values.reshape(view.shape)
+
+
+def _float24(words: np.ndarray) -> np.ndarray:
+    """``uniform_real<float>(w, 0, 1)``: the low 24 bits of each word times 2**-24, as float32."""
+    return np.multiply(words & _U24, f32(2.0 ** -24), dtype=f32)
+
+
+def _cast(values: np.ndarray, np_dtype) -> np.ndarray:
+    """C++ ``static_cast<scalar_t>`` of a double: c10::Half converts through float (two roundings)."""
+    if np_dtype == f16 and values.dtype == f64:
+        values = values.astype(f32)
+    return values.astype(np_dtype, copy=False)
+
+
+_LIBM_OK: dict[str, bool] = {}
+
+
+def libm_vectorised(name: str) -> bool:
+    """True if NumPy's float64 ``name`` (``sin``/``cos``) returns exactly what the C library returns.
+
+    Checked once on a fixed sample that covers torch's angle range; on glibc x86-64 builds of NumPy 2.x
+    sin and cos are libm calls (the AVX512 SVML variants were removed in NumPy 1.25), while ``log`` and
+    ``log1p`` are NumPy's own SIMD code and differ in the last bit for a fraction of a percent of inputs.
+    """
+    if name not in _LIBM_OK:
+        x = np.linspace(0.0, 2 * math.pi, 4099)[1:] + np.random.default_rng(7).random(4098) * 1e-3
+        fn = getattr(np, name)
+        ref = np.array([getattr(math, name)(v) for v in x.tolist()])
+        _LIBM_OK[name] = bool(np.array_equal(fn(x).view(np.uint64), ref.view(np.uint64)))
+    return _LIBM_OK[name]
+
+
+def _libm(name: str, x: np.ndarray) -> np.ndarray:
+    """glibc's ``name`` applied to every element of a float64 array."""
+    if name in ("sin", "cos") and libm_vectorised(name):
+        return getattr(np, name)(x)
+    fn = getattr(math, name)
+    return np.fromiter(map(fn, x.tolist()), dtype=f64, count=x.size)
+
+
+# ---------------------------------------------------------------------------------------------- uniform
+def uniform_(out: np.ndarray, from_: float, to: float, gen: Generator) -> None:
+    """``uniform_kernel`` (native/cpu/DistributionTemplates.h), serial.
+
+    float32/float16: ``fma(x, to-from, from)`` in float with x a 24-bit uniform, cast to the dtype; float64:
+    the same in double with a 53-bit x. A value that rounds up to ``to`` becomes ``from`` (2.13's clamp).
+    """
+    n = out.size
+    if out.dtype == f64:
+        x = gen._engine.uniform53(n)
+        rng = float(to) - float(from_)
+        if from_ == 0.0 and rng == 1.0:
+            v = x
+        elif from_ == 0.0:
+            v = x * rng  # no addend: one rounding of the product is all the fma does
+        else:
+            v = fma64(x, rng, float(from_))
+        _clamp(v, f64(to), f64(from_), 2.0 ** -53 * (2.0 ** 53 - 1), rng, float(from_))
+        _write(out, v)
+        return
+    lo, hi = f32(from_), f32(to)
+    rng = hi - lo  # float arithmetic, as in uniform_real_distribution<float>
+    m = gen._engine.words(n) & _U24
+    if lo == 0 and rng == 1:
+        v = np.multiply(m, f32(2.0 ** -24), dtype=f32)
+    else:
+        # x*rng is exact in float64 (24 x 24 bits; the power-of-two scale 2**-24 is folded into rng).
+        p = np.multiply(m, f64(rng) * 2.0 ** -24, dtype=f64)
+        if lo == 0:
+            v = p.astype(f32)
+        elif _sum_is_exact(rng, lo):
+            p += f64(lo)
+            v = p.astype(f32)
+        else:
+            v = fma32(p, f64(1.0), lo)
+    if out.dtype == f16:
+        v = v.astype(f16)
+        to_s, from_s = f16(f32(to)), f16(f32(from_))
+    else:
+        to_s, from_s = hi, lo
+    _clamp(v, to_s, from_s, None, rng, lo)
+    _write(out, v)
+
+
+def _sum_is_exact(rng: np.float32, lo: np.float32) -> bool:
+    """Whether ``m*2**-24*rng + lo`` (m < 2**24) always fits float64's 53 bits, so float64 adds it exactly."""
+    if rng == 0:
+        return True
+    er = math.frexp(float(rng))[1]
+    ef = math.frexp(float(lo))[1]
+    lowest = min(er - 48, ef - 24)
+    return max(er, ef) + 1 - lowest <= 53
+
+
+def _clamp(v: np.ndarray, to_s, from_s, xmax, rng, lo) -> None:
+    # Values are monotone in x, so only the largest one can reach ``to``; test the array only if it can.
+    if v.size and (v.max() == to_s):
+        v[v == to_s] = from_s
+
+
+# ---------------------------------------------------------------------------------------------- normal
+def serial_normals(gen: Generator, n: int) -> np.ndarray:
+    """``n`` draws of ``normal_distribution<double>`` (core/DistributionsHelper.h), before mean/std.
+
+    Box-Muller in double: u1 then u2 (53-bit each), r = sqrt(-2*log1p(-u2)), theta = 2*pi*u1; returns
+    r*cos(theta) and caches r*sin(theta) in the generator, which the next call returns first.
+    """
+    out = np.empty(n, dtype=f64)
+    if n == 0:
+        return out
+    start = 0
+    if gen.next_double_normal is not None:
+        out[0] = gen.next_double_normal
+        gen.next_double_normal = None
+        start = 1
+    rest = n - start
+    pairs = (rest + 1) // 2
+    if pairs:
+        u = gen._engine.uniform53(2 * pairs)
+        u1, u2 = u[0::2], u[1::2]
+        if pairs <= 8:  # scalar math beats the array overhead for a few pairs
+            cos, sin = [], []
+            for a, b in zip(u1.tolist(), u2.tolist()):
+                r = math.sqrt(-2.0 * math.log1p(-b))
+                th = 2.0 * math.pi * a
+                cos.append(r * math.cos(th))
+                sin.append(r * math.sin(th))
+            cos, sin = np.array(cos), np.array(sin)
+        else:
+            r = np.sqrt(-2.0 * _libm("log1p", -u2))
+            th = (2.0 * math.pi) * u1
+            cos = r * _libm("cos", th)
+            sin = r * _libm("sin", th)
+        inter = np.empty(2 * pairs, dtype=f64)
+        inter[0::2] = cos
+        inter[1::2] = sin
+        out[start:] = inter[:rest]
+        if rest % 2:
+            gen.next_double_normal = float(inter[-1])
+    return out
+
+
+def normal_(out: np.ndarray, mean: float, std: float, gen: Generator) -> None:
+    """``normal_kernel``: ``normal_fill`` for contiguous outputs of >= 16 elements, else the serial path."""
+    n = out.size
+    if n >= 16 and out.flags.c_contiguous:
+        flat = out.reshape(-1)
+        if out.dtype == f64:
+            _normal_fill_f64(flat, mean, std, gen)
+        else:
+            _normal_fill_f32(flat, mean, std, gen)
+        return
+    z = serial_normals(gen, n)
+    if not (std == 1.0 and mean == 0.0):
+        z = fma64(z, float(std), float(mean))  # transformation::normal, FMA-contracted
+    _write(out, _cast(z, out.dtype))
+
+
+def _normal_fill_f32(flat: np.ndarray, mean: float, std: float, gen: Generator) -> None:
+    """``normal_fill<float>`` / ``<Half>`` with ``NormalFill16<float>`` (AVX2 specialisation).
+
+    float32: all n uniforms first, transformed in blocks of 16; if n % 16 != 0, 16 NEW uniforms redo the
+    last 16 slots. float16 works in float blocks of 16 drawn one after the other, so it draws
+    16*(n//16 + [n%16 != 0]) words instead of n + 16*[n%16 != 0].
+    """
+    n = flat.size
+    nb, tail = divmod(n, 16)
+    if flat.dtype == f32:
+        d = _float24(gen._engine.words(n + (16 if tail else 0)))
+        body = d[:16 * nb].reshape(nb, 16)
+        box_muller16_fast(body, mean, std, flat[:16 * nb].reshape(nb, 16))
+        if tail:
+            last = np.empty((1, 16), dtype=f32)
+            box_muller16_fast(d[n:].reshape(1, 16), mean, std, last)
+            flat[n - 16:] = last[0]
+        return
+    blocks = nb + (1 if tail else 0)
+    d = _float24(gen._engine.words(16 * blocks)).reshape(blocks, 16)
+    res = np.empty_like(d)
+    box_muller16_fast(d, mean, std, res)
+    flat[:16 * nb] = res[:nb].reshape(-1).astype(flat.dtype)
+    if tail:
+        flat[n - 16:] = res[nb].astype(flat.dtype)
+
+
+def _normal_fill_f64(flat: np.ndarray, mean: float, std: float, gen: Generator) -> None:
+    """``normal_fill<double>`` with the scalar ``NormalFill16<double>``: glibc log, sin, cos in double."""
+    n = flat.size
+    nb, tail = divmod(n, 16)
+    d = gen._engine.uniform53(n + (16 if tail else 0))
+    blocks = [d[:16 * nb].reshape(nb, 16)]
+    if tail:
+        blocks.append(d[n:].reshape(1, 16))
+    res = []
+    for blk in blocks:
+        u1 = 1.0 - blk[:, :8]
+        radius = np.sqrt(-2.0 * _libm("log", u1.reshape(-1)).reshape(u1.shape))
+        theta = (2.0 * math.pi) * blk[:, 8:]
+        r = np.empty_like(blk)
+        r[:, :8] = radius * _libm("cos", theta.reshape(-1)).reshape(theta.shape)
+        r[:, 8:] = radius * _libm("sin", theta.reshape(-1)).reshape(theta.shape)
+        if not (std == 1.0 and mean == 0.0):
+            r = fma64(r, float(std), float(mean))
+        else:
+            r += 0.0  # std::fma(x, 1, 0) turns -0 into +0
+        res.append(r)
+    flat[:16 * nb] = res[0].reshape(-1)
+    if tail:
+        flat[n - 16:] = res[1].reshape(-1)
+
+
+# ---------------------------------------------------------------------------------------------- bernoulli
+def bernoulli_scalar_(out: np.ndarray, p: float, gen: Generator) -> None:
+    """``bernoulli_kernel(self, double p)``: serial, a 53-bit double u per element, value ``u < p``."""
+    u = gen._engine.uniform53(out.size)
+    _write(out, (u < float(p)).astype(out.dtype))
+
+
+def bernoulli_tensor_(out: np.ndarray, p: np.ndarray, gen: Generator) -> None:
+    """``bernoulli_kernel(self, Tensor p)``: float64 p compares a 53-bit double, other p a 24-bit float."""
+    pb = np.broadcast_to(p, out.shape)
+    view = iter_order_view(out)
+    if view is not out:
+        pb = pb.transpose(_perm_of(out))
+    pv = pb.reshape(-1) if pb.size else pb.ravel()
+    if p.dtype == f64:
+        u = gen._engine.uniform53(out.size)
+        vals = u < pv
+    else:
+        u = _float24(gen._engine.words(out.size))
+        vals = u < pv.astype(f32)
+    if view.ndim == 0:
+        out[()] = vals[0]
+    else:
+        view[...] = vals.reshape(view.shape).astype(out.dtype)
+
+
+def _perm_of(out: np.ndarray) -> list[int]:
+    return sorted(range(out.ndim), key=lambda d: (-abs(out.strides[d]) if out.shape[d] > 1 else 0, d))
+
+
+def dropout_noise(shape: tuple[int, ...], p: float, np_dtype, gen: Generator) -> np.ndarray:
+    """The mask torch's ``_dropout_impl`` (native/Dropout.cpp) multiplies the input by, in training mode.
+
+    ``noise = empty(shape).bernoulli_(1 - p); noise.div_(1 - p)``: kept entries hold ``1/(1-p)`` computed
+    in the dtype's math type (float for float16), dropped ones 0. The caller handles what torch handles
+    before drawing anything: ``p == 0`` or ``numel == 0`` returns the input unchanged, ``p == 1`` returns
+    ``input * 0``; neither consumes random numbers.
+    """
+    q = 1.0 - p
+    noise = np.empty(shape, dtype=np_dtype)
+    bernoulli_scalar_(noise, q, gen)
+    if np_dtype == f64:
+        scale = f64(1.0) / f64(q)
+    else:
+        scale = (f32(1.0) / f32(q))
+    return np.multiply(noise, scale, dtype=np.result_type(np_dtype, f32)).astype(np_dtype, copy=False)
+
+
+# ---------------------------------------------------------------------------------------------- integers
+def random_from_to_(out: np.ndarray, rng: int, base: int, gen: Generator) -> None:
+    """``random_from_to_kernel``: ``random() % range + base`` (``random64()`` when range >= 2**28)."""
+    n = out.size
+    if rng >= 1 << 28:
+        w = gen._engine.random64(n)
+        v = (w % np.uint64(rng)).astype(np.int64)
+    else:
+        w = gen._engine.words64(n)
+        v = (w % np.uint64(rng)).astype(np.int64)
+    if base:
+        v += np.int64(base)  # wraps modulo 2**64 like the C++ uint64 arithmetic
+    _write(out, _int64_to(v, out.dtype))
+
+
+def random_full_64_bits_range_(out: np.ndarray, gen: Generator) -> None:
+    """``random_full_64_bits_range_kernel``: ``random64()`` reinterpreted as int64."""
+    v = gen._engine.random64(out.size).view(np.int64)
+    _write(out, _int64_to(v, out.dtype))
+
+
+def _int64_to(v: np.ndarray, dt) -> np.ndarray:
+    if dt == f16:
+        return v.astype(f32).astype(f16)  # int64 -> float -> Half in c10
+    if dt == np.bool_:
+        return v != 0
+    return v.astype(dt)
+
+
+def random_(out: np.ndarray, gen: Generator) -> None:
+    """``random_kernel`` (``uniform_int_distribution``): int64/double use ``random64()``, others ``random()``.
+
+    Moduli: int64 2**63, double 2**53+1, float 2**24+1, half 2**11+1, intN 2**(N-1), uint8 256, bool: low bit.
+    """
+    dt = out.dtype
+    n = out.size
+    if dt == np.bool_:
+        _write(out, (gen._engine.words64(n) & np.uint64(1)) != 0)
+        return
+    if dt in (np.int64, f64):
+        w = gen._engine.random64(n)
+        mod = (1 << 63) if dt == np.int64 else (1 << 53) + 1
+    else:
+        w = gen._engine.words64(n)
+        mod = {f32: (1 << 24) + 1, f16: (1 << 11) + 1, np.uint8: 256}.get(dt.type)
+        if mod is None:
+            mod = 1 << (8 * dt.itemsize - 1)
+    _write(out, _int64_to((w % np.uint64(mod)).astype(np.int64), dt))
+
+
+def randperm(n: int, gen: Generator) -> np.ndarray:
+    """``randperm_cpu`` (native/TensorFactories.cpp), n < 2**32 / 20: for i in 0..n-2, swap r[i] with
+    r[i + random() % (n - i)].
+
+    The swaps are sequential, but a run of swaps only conflicts when a later swap touches an index an
+    earlier one in the run wrote; each run of non-interacting swaps is applied with one fancy-index step.
+    """
+    if n >= (1 << 32) // 20:
+        raise NotImplementedError("ember's randperm follows torch's small-n algorithm only (n < 214748364)")
+    r = np.arange(n, dtype=np.int64)
+    if n < 2:
+        return r
+    z = gen._engine.words64(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
+    j = (np.arange(n - 1, dtype=np.int64) + z.astype(np.int64))
+    _apply_swaps(r, j)
+    return r
+
+
+def _apply_swaps(r: np.ndarray, j: np.ndarray) -> None:
+    """Apply ``r[i], r[j[i]] = r[j[i]], r[i]`` for i = 0, 1, ... in order (j[i] >= i)."""
+    jl = j.tolist()
+    rl = r.tolist()
+    for i, k in enumerate(jl):
+        rl[i], rl[k] = rl[k], rl[i]
+    r[:] = rl
+
+
+# ---------------------------------------------------------------------------------------------- others
+def exponential_(out: np.ndarray, lambd: float, gen: Generator) -> None:
+    """``exponential_kernel`` (default CPU kernel): ``-1/lambda * log1p(-u)`` in double, u 53-bit."""
+    u = gen._engine.uniform53(out.size)
+    v = (-1.0 / float(lambd)) * _libm("log1p", -u)
+    _write(out, _cast(v, out.dtype))
+
+
+def geometric_(out: np.ndarray, p: float, gen: Generator) -> None:
+    """``geometric_kernel``: ``ceil(log(u) / log1p(-p))`` in double, u 53-bit."""
+    u = gen._engine.uniform53(out.size)
+    v = np.ceil(_libm("log", u) / math.log1p(-float(p)))
+    dt = out.dtype
+    _write(out, _cast(v, dt) if dt.kind == "f" else v.astype(np.int64).astype(dt))
+
+
+def cauchy_(out: np.ndarray, median: float, sigma: float, gen: Generator) -> None:
+    """``cauchy_kernel``: ``median + sigma * tan(pi * (u - 0.5))`` in double, u 53-bit."""
+    u = gen._engine.uniform53(out.size)
+    v = float(median) + float(sigma) * _libm("tan", math.pi * (u - 0.5))
+    _write(out, _cast(v, out.dtype))
+
+
+def log_normal_(out: np.ndarray, mean: float, std: float, gen: Generator) -> None:
+    """``log_normal_kernel``: ``exp(normal_distribution<double>(mean, std))``, serial path always."""
+    z = serial_normals(gen, out.size)
+    z = fma64(z, float(std), float(mean))
+    _write(out, _cast(_libm("exp", z), out.dtype))
+
+
+def multinomial(p: np.ndarray, k: int, replacement: bool, gen: Generator) -> np.ndarray:
+    """``multinomial`` (native/Distributions.cpp + cpu/MultinomialKernel.cpp) on a 1-D or 2-D float array.
+
+    Without replacement or k == 1: ``q = exponential_(1)`` per entry, then the top-k of ``p / q``.
+    With replacement: per row a cumulative distribution and one 53-bit double per sample,
+    index = first entry with ``cum >= u``.
+    """
+    p2 = p.reshape(1, -1) if p.ndim == 1 else p
+    rows, cats = p2.shape
+    if not replacement or k == 1:
+        q = np.empty(p2.shape, dtype=p2.dtype)
+        exponential_(q, 1.0, gen)
+        r = p2 / q
+        if k == 1:
+            res = np.argmax(r, axis=1)[:, None]
+        else:
+            res = np.argsort(-r, axis=1, kind="stable")[:, :k]
+    else:
+        res = np.empty((rows, k), dtype=np.int64)
+        for i in range(rows):
+            cum = np.cumsum(p2[i])
+            cum = cum / cum[-1]
+            cum[-1] = 1.0
+            u = gen._engine.uniform53(k)
+            res[i] = np.searchsorted(cum, u.astype(cum.dtype) if cum.dtype != f64 else u, side="left")
+    res = res.astype(np.int64)
+    return res[0] if p.ndim == 1 else res

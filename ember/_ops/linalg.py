@@ -15,6 +15,17 @@ def _name(np_dtype) -> str:
     return _SCALAR_NAMES[D._FROM_NUMPY[np_dtype].name]
 
 
+# the C++ type names torch's mm/addmm dtype messages print
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
+def _cpp(np_dtype) -> str:
+    return _CPP_NAMES[D._FROM_NUMPY[np_dtype].name]
+
+
 def _x(shape) -> str:
     return "x".join(str(s) for s in shape)
 
@@ -69,7 +80,19 @@ def _check_mm(a, b):
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_x(a.shape)} and {_x(b.shape)})")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_cpp(a.dtype)} != {_cpp(b.dtype)}")
+
+
+def _check_addmm(c, a, b):
+    if c.dtype != b.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_name(c.dtype)} and {_name(b.dtype)}")
+    for name, m in (("mat1", a), ("mat2", b)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_name(a.dtype)} and {_name(b.dtype)}")
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_x(a.shape)} and {_x(b.shape)})")
 
 
 class Mm(Function):
@@ -94,23 +117,16 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
-        _check_mm(a, b)
+        _check_addmm(c, a, b)
         ctx.meta = (c.shape, beta, alpha)
         ctx.save_for_backward(a, b)
         out = a @ b
         if alpha != 1:
             out *= alpha
         try:
-            out_shape = np.broadcast_shapes(c.shape, out.shape)
+            np.broadcast_to(c, out.shape)
         except ValueError:
-            out_shape = None
-        if out_shape != out.shape:
-            shp = "[" + ", ".join(map(str, out.shape)) + "]"
-            cs = "[" + ", ".join(map(str, c.shape)) + "]"
-            bad = [i for i in range(len(c.shape)) if c.shape[::-1][i] not in (1, out.shape[::-1][i])][0]
-            raise RuntimeError(f"The expanded size of the tensor ({out.shape[::-1][bad]}) must match the existing size "
-                               f"({c.shape[::-1][bad]}) at non-singleton dimension {out.ndim - 1 - bad}.  Target sizes: "
-                               f"{shp}.  Tensor sizes: {cs}")
+            raise _expand_error(c.shape, out.shape) from None
         if beta == 0:
             return out
         out += c if beta == 1 else beta * c
@@ -157,53 +173,46 @@ class Bmm(Function):
         return ga, gb
 
 
-class Einsum(Function):
-    """General contraction; each operand's grad is the einsum of g with the other operands."""
+class Baddbmm(Function):
+    """out = beta * C + alpha * bmm(A, B);  dC = beta g (summed to C's shape),  dA = alpha g B^T,  dB = alpha A^T g"""
 
     @staticmethod
-    def forward(ctx, equation, *arrays):
-        eq = equation.replace(" ", "")
-        if "->" not in eq:
-            # implicit output: the labels that appear once, in alphabetical order
-            ins = eq.replace("...", "")
-            labels = sorted(c for c in set(ins.replace(",", "")) if ins.count(c) == 1)
-            eq = eq + "->" + ("..." if "..." in eq else "") + "".join(labels)
-        ctx.meta = (eq, [a.shape for a in arrays])
-        ctx.save_for_backward(*arrays)
-        return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
+    def forward(ctx, c, a, b, beta=1, alpha=1):
+        out = Bmm.forward(ctx, a, b)
+        ctx.meta = (c.shape, beta, alpha)
+        target = out.shape
+        try:
+            bc = np.broadcast_to(c, target)
+        except ValueError:
+            raise _expand_error(c.shape, target) from None
+        if alpha != 1:
+            out *= alpha
+        if beta == 0:  # torch ignores input entirely (even nan) when beta is 0
+            return out
+        out += bc if beta == 1 else beta * bc
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        eq, shapes = ctx.meta
-        arrays = ctx.saved_tensors
-        lhs, out = eq.split("->")
-        ins = lhs.split(",")
-        grads = [None]
-        for i, (spec, shape) in enumerate(zip(ins, shapes)):
-            if not ctx.needs_input_grad[i + 1]:
-                grads.append(None)
-                continue
-            others = [s for j, s in enumerate(ins) if j != i]
-            ops = [a for j, a in enumerate(arrays) if j != i]
-            # labels of this operand missing from the output and the other operands are summed away; put them back
-            present = set(out) | set("".join(others))
-            missing = [c for c in spec if c not in present and c != "."]
-            target = "".join(c for c in spec if c not in missing)
-            gi = np.einsum(",".join([out] + others) + "->" + target, g, *ops, optimize=True)
-            if missing:
-                gi = np.einsum(target + "->" + spec.replace("...", "") if "..." not in spec else target + "->" + spec,
-                               gi) if False else _broadcast_missing(gi, target, spec, shape)
-            grads.append(np.asarray(gi).reshape(shape) if np.shape(gi) != shape else gi)
-        return tuple(grads)
+        from ._broadcast import sum_to_shape
+        a, b = ctx.saved_tensors
+        c_shape, beta, alpha = ctx.meta
+        gs = g if alpha == 1 else g * alpha
+        gc = sum_to_shape(g if beta == 1 else g * beta, c_shape) if ctx.needs_input_grad[0] else None
+        ga = np.matmul(gs, b.transpose(0, 2, 1)) if ctx.needs_input_grad[1] else None
+        gb = np.matmul(a.transpose(0, 2, 1), gs) if ctx.needs_input_grad[2] else None
+        return gc, ga, gb, None, None
 
 
-def _broadcast_missing(gi, target: str, spec: str, shape) -> np.ndarray:
-    """Re-insert labels that were summed away (their grad is constant along them)."""
-    expanded = gi
-    for pos, c in enumerate(spec):
-        if c not in target:
-            expanded = np.expand_dims(expanded, pos)
-    return np.broadcast_to(expanded, shape).copy()
+def _expand_error(shape, target) -> RuntimeError:
+    """torch's expand message for a bias that does not broadcast to the product's shape."""
+    lead = len(target) - len(shape)
+    for i in range(len(shape) - 1, -1, -1):
+        if shape[i] not in (1, target[i + lead]):
+            return RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
+                                f"({shape[i]}) at non-singleton dimension {i + lead}.  Target sizes: "
+                                f"[{', '.join(map(str, target))}].  Tensor sizes: [{', '.join(map(str, shape))}]")
+    return RuntimeError("expand error")
 
 
 # --- wrappers -------------------------------------------------------------------
@@ -234,73 +243,310 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
     return Addmm.apply(input, mat1, mat2, beta, alpha)
 
 
-def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    prod = bmm(batch1, batch2)
-    return prod * alpha + input * beta if (beta != 1 or alpha != 1) else input + prod
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
+    """beta * input + alpha * bmm(batch1, batch2)"""
+    if beta == 1 and alpha == 1:
+        return Baddbmm.apply(input, batch1, batch2)
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+
+
+def _should_fold(t1: Tensor, t2: Tensor) -> bool:
+    """torch's should_fold (LinearAlgebra.cpp): use one mm/mv over the folded batch instead of bmm."""
+    larger = t1.dim() >= t2.dim()
+    big = t1._data if larger else np.swapaxes(t2._data, -1, -2)
+    if not (big.ndim >= 3 and (t2.dim() if larger else t1.dim()) <= 2):
+        return False
+    # folding keeps the small operand's grad a plain mm instead of a huge expanded bmm grad
+    if (t2 if larger else t1)._requires_grad:
+        return True
+    if t1.dim() == 2:
+        return False
+    if big.size == 0:
+        return True
+    st = [s // big.itemsize for s in big.strides]
+    return all(st[i] == st[i + 1] * big.shape[i + 1] for i in range(big.ndim - 2))
 
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """Matrix product with torch's rules for 1-D operands and batch broadcasting."""
-    from .shape import expand, reshape, view, unsqueeze, SqueezeInplace, UnsafeView
+    """Matrix product, composed exactly as torch's _matmul_impl (so grad_fn chains and rounding match)."""
+    from .shape import expand, reshape, unsqueeze, squeeze, transpose, t, contiguous, SqueezeInplace, UnsafeView
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    da, db = input.dim(), other.dim()
-    if da == 0 or db == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
-    if da == 1 and db == 1:
+    d1, d2 = input.dim(), other.dim()
+    if d1 == 0 or d2 == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D")
+    if d1 == 1 and d2 == 1:
         return Dot.apply(input, other)
-    if da == 2 and db == 1:
+    if d1 == 2 and d2 == 1:
         return Mv.apply(input, other)
-    if da == 1 and db == 2:
+    if d1 == 1 and d2 == 2:
         return SqueezeInplace.apply(Mm.apply(unsqueeze(input, 0), other), (0,))
-    if da == 2 and db == 2:
+    if d1 == 2 and d2 == 2:
         return Mm.apply(input, other)
-    if da >= 3 and db <= 2:
-        # fold the batch into the rows: one big matrix product, as torch does
-        sa = input._data.shape
-        folded = view(input, (-1, sa[-1])) if input._data.flags.c_contiguous else reshape(input, (-1, sa[-1]))
-        if db == 1:
-            res = Mv.apply(folded, other)
-            return UnsafeView.apply(res, sa[:-1])
-        res = Mm.apply(folded, other)
-        return UnsafeView.apply(res, sa[:-1] + (other._data.shape[-1],))
-    # batched: broadcast the batch dims, then one bmm
-    a, b = input, other
-    if da == 1:
-        a = unsqueeze(a, 0)
-    if db == 1:
-        b = unsqueeze(b, -1)
-    sa, sb = a._data.shape, b._data.shape
-    n, k = sa[-2], sa[-1]
-    k2, m = sb[-2], sb[-1]
+    if _should_fold(input, other):
+        trans = d2 > d1
+        t1 = transpose(other, -2, -1) if trans else input
+        t2 = (t(input) if d1 == 2 else input) if trans else other
+        s1 = t1._data.shape
+        out_shape = s1[:-1]
+        folded = reshape(t1, (int(np.prod(out_shape)), s1[-1]))
+        if t2.dim() == 2:
+            res = UnsafeView.apply(Mm.apply(folded, t2), out_shape + (t2._data.shape[1],))
+            return contiguous(transpose(res, -2, -1)) if trans else res
+        return UnsafeView.apply(Mv.apply(folded, t2), out_shape)
+    s1, s2 = input._data.shape, other._data.shape
+    n = s1[-2] if d1 > 1 else 1
+    m1 = s1[-1]
+    batch1 = s1[:-2]
+    m2 = s2[-2] if d2 > 1 else s2[0]
+    p = s2[-1] if d2 > 1 else 1
+    batch2 = s2[:-2]
+    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
+        # a broadcast size-1 batch that needs a grad goes through the fold branch instead (torch does the same)
+        if batch1[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if batch2[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
     try:
-        batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+        batch = tuple(np.broadcast_shapes(batch1, batch2))
     except ValueError:
-        raise broadcast_error(sa[:-2], sb[:-2]) from None
-    if k != k2:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{int(np.prod(batch))}, {k}] but got: [{int(np.prod(batch))}, {k2}].")
+        raise broadcast_error(batch1, batch2) from None
     bsz = int(np.prod(batch))
-    a3 = reshape(expand(a, batch + (n, k)), (bsz, n, k)) if sa[:-2] != batch else reshape(a, (bsz, n, k))
-    b3 = reshape(expand(b, batch + (k, m)), (bsz, k, m)) if sb[:-2] != batch else reshape(b, (bsz, k, m))
-    out_shape = batch + (n, m)
-    if da == 1:
-        out_shape = batch + (m,)
-    elif db == 1:
-        out_shape = batch + (n,)
-    return UnsafeView.apply(Bmm.apply(a3, b3), out_shape)
+    a3 = reshape(expand(input, batch + (n, m1)), (bsz, n, m1))
+    if d2 == 1:
+        b3 = unsqueeze(reshape(expand(other, batch + (m2,)), (bsz, m2)), 2)
+    else:
+        b3 = reshape(expand(other, batch + (m2, p)), (bsz, m2, p))
+    out_shape = batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ())
+    res = Bmm.apply(a3, b3)
+    if d2 == 1:
+        res = squeeze(res, -1)
+    return UnsafeView.apply(res, out_shape)
 
 
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
-    """input[:, None] * vec2[None, :] (torch records it as a multiply of views)."""
-    from .shape import view
-    return view(input, (-1, 1)) * vec2
+    """input.reshape(-1, 1) * vec2, as torch composes it (grad_fn MulBackward0)."""
+    from .shape import reshape
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
+    return reshape(input, (input._data.shape[0], 1)) * vec2
 
 
 ger = outer
 
 
+# --- einsum: torch's Linear.cpp algorithm (align, diagonal, unsqueeze, permute; pairwise bmm left to right) ----
+
+_ELL = "..."
+
+
+def _parse_lhs(lhs: str, num_ops: int) -> list[list[str]]:
+    op_labels: list[list[str]] = [[] for _ in range(num_ops)]
+    cur, ell, i = 0, False, 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == ".":
+            if ell:
+                raise RuntimeError(f"einsum(): found '.' for operand {cur} for which an ellipsis was already found")
+            if not (i + 2 < len(lhs) and lhs[i + 1] == "." and lhs[i + 2] == "."):
+                raise RuntimeError(f"einsum(): found '.' for operand {cur} that is not part of any ellipsis")
+            i += 2
+            op_labels[cur].append(_ELL)
+            ell = True
+        elif c == ",":
+            cur += 1
+            if cur >= num_ops:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+            ell = False
+        elif c != " ":
+            if not (c.isascii() and c.isalpha()):
+                raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, "
+                                   "subscripts must be in [a-zA-Z]")
+            op_labels[cur].append(c)
+        i += 1
+    if cur != num_ops - 1:
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    return op_labels
+
+
+def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list[int]) -> Tensor:
+    """(left * right).sum(sum_dims, keepdim=True) through one bmm (torch's sumproduct_pair)."""
+    from .reduction import sum as _sum
+    from .shape import permute, reshape, view
+    if not sum_dims:
+        return left * right
+    lro, lo, ro = [], [], []
+    lro_size = lo_size = ro_size = sum_size = 1
+    for i in range(left.dim()):
+        sl, sr = left._data.shape[i] != 1, right._data.shape[i] != 1
+        if i in sum_dims:
+            if sl and sr:
+                if left._data.shape[i] != right._data.shape[i]:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                sum_size *= left._data.shape[i]
+            elif sl:
+                left = _sum(left, i, True)
+            elif sr:
+                right = _sum(right, i, True)
+        elif sl and sr:
+            if left._data.shape[i] != right._data.shape[i]:
+                raise RuntimeError("non-broadcast dimensions must match")
+            lro.append(i)
+            lro_size *= left._data.shape[i]
+        elif sl:
+            lo.append(i)
+            lo_size *= left._data.shape[i]
+        else:
+            ro.append(i)
+            ro_size *= right._data.shape[i]
+    out_size = ([left._data.shape[d] for d in lro] + [left._data.shape[d] for d in lo] + [1] * len(sum_dims)
+                + [right._data.shape[d] for d in ro])
+    operm = [0] * len(out_size)
+    for k, d in enumerate(lro + lo + sum_dims + ro):
+        operm[d] = k
+    left = reshape(permute(left, lro + lo + sum_dims + ro), (lro_size, lo_size, sum_size))
+    right = reshape(permute(right, lro + sum_dims + ro + lo), (lro_size, sum_size, ro_size))
+    return permute(view(bmm(left, right), tuple(out_size)), operm)
+
+
 def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, computed as torch computes it without opt_einsum (so grad_fn chains match)."""
+    from .reduction import sum as _sum
+    from .shape import diagonal, movedim, permute, unsqueeze, view
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    return Einsum.apply(equation, *operands)
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    num_ops = len(operands)
+    arrow = equation.find("->")
+    lhs = equation if arrow < 0 else equation[:arrow]
+    op_labels = _parse_lhs(lhs, num_ops)
+    label_count: dict[str, int] = {}
+    ell_num_dim = 0
+    for i, (op, labels) in enumerate(zip(operands, op_labels)):
+        nlabels = sum(1 for c in labels if c != _ELL)
+        has_ell = _ELL in labels
+        for c in labels:
+            if c != _ELL:
+                label_count[c] = label_count.get(c, 0) + 1
+        if has_ell:
+            ell_num_dim = max(ell_num_dim, op.dim() - nlabels)
+        if (nlabels > op.dim()) if has_ell else (nlabels != op.dim()):
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({nlabels}) "
+                f"{'is more than' if has_ell else 'does not match'} the number of dimensions ({op.dim()}) for operand "
+                f"{i}{'' if has_ell else ' and no ellipsis was given'}")
+    # every label's position in the aligned shape: output dims first, then the contracted ones
+    perm_index: dict[str, int] = {}
+    pos = ell_index = 0
+    ell_in_output = False
+    if arrow < 0:
+        pos, ell_in_output = ell_num_dim, True  # implicit output: ellipsis, then labels seen once, sorted
+        for c in sorted(label_count):
+            if label_count[c] == 1:
+                perm_index[c] = pos
+                pos += 1
+    else:
+        rhs = equation[arrow + 2:]
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                if ell_in_output:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found")
+                if not (i + 2 < len(rhs) and rhs[i + 1] == "." and rhs[i + 2] == "."):
+                    raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+                i += 2
+                ell_index, ell_in_output = pos, True
+                pos += ell_num_dim
+            elif c != " ":
+                if not (c.isascii() and c.isalpha()):
+                    raise RuntimeError(f"einsum(): invalid subscript given at index {len(lhs) + 2 + i} in the equation "
+                                       "string, subscripts must be in [a-zA-Z]")
+                if c not in label_count or c in perm_index:
+                    raise RuntimeError(f"einsum(): output subscript {c}" + (
+                        " appears more than once in the output" if c in perm_index
+                        else " does not appear in the equation for any input operand"))
+                perm_index[c] = pos
+                pos += 1
+            i += 1
+    out_num_dim = pos
+    if not ell_in_output:
+        ell_index = pos
+        pos += ell_num_dim
+    for c in sorted(label_count):
+        if c not in perm_index:
+            perm_index[c] = pos
+            pos += 1
+    label_size: dict[str, int] = {}
+    ell_sizes = [1] * ell_num_dim
+    dim_counts = [0] * pos
+    ops = []
+    for i, (operand, labels) in enumerate(zip(operands, op_labels)):
+        op = operand
+        perm = [-1] * pos
+        dim = 0
+        for c in labels:
+            if c == _ELL:
+                ndim = operand.dim() - (len(labels) - 1)
+                for j in range(ell_num_dim - ndim, ell_num_dim):
+                    size = op._data.shape[dim]
+                    if size != 1:
+                        if ell_sizes[j] not in (1, size):
+                            raise RuntimeError(
+                                f"einsum(): dimension {dim} covered by ellipsis in operand {i}has size {size} which "
+                                f"does not broadcast with previously seen ellipsis with size {ell_sizes[j]} for the "
+                                "respective dimension")
+                        ell_sizes[j] = size
+                        dim_counts[ell_index + j] += 1
+                    perm[ell_index + j] = dim
+                    dim += 1
+            elif perm[perm_index[c]] == -1:
+                size = op._data.shape[dim]
+                if size != 1:
+                    if label_size.get(c, 1) not in (1, size):
+                        raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} which does not "
+                                           f"broadcast with previously seen size {label_size[c]}")
+                    label_size[c] = size
+                    dim_counts[perm_index[c]] += 1
+                perm[perm_index[c]] = dim
+                dim += 1
+            else:
+                prev = perm[perm_index[c]]
+                if op._data.shape[dim] != op._data.shape[prev]:
+                    raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't match, "
+                                       f"{op._data.shape[dim]} != {op._data.shape[prev]}")
+                op = movedim(diagonal(op, 0, prev, dim), -1, prev)
+        for k in range(pos):
+            if perm[k] == -1:
+                op = unsqueeze(op, dim)
+                perm[k] = dim
+                dim += 1
+        ops.append(permute(op, perm))
+    while len(ops) > 1:
+        a, b = ops.pop(0), ops.pop(0)
+        sum_dims, a_sum, b_sum = [], [], []
+        for d in range(out_num_dim, pos):
+            if a._data.shape[d] != 1 and b._data.shape[d] != 1:
+                dim_counts[d] -= 1
+                if dim_counts[d] == 1:
+                    sum_dims.append(d)
+                    dim_counts[d] = 0
+            elif dim_counts[d] == 1:
+                if a._data.shape[d] != 1:
+                    a_sum.append(d)
+                    dim_counts[d] = 0
+                elif b._data.shape[d] != 1:
+                    b_sum.append(d)
+                    dim_counts[d] = 0
+        if a_sum:
+            a = _sum(a, a_sum, True)
+        if b_sum:
+            b = _sum(b, b_sum, True)
+        ops.insert(0, _sumproduct_pair(a, b, sum_dims))
+    if pos > out_num_dim:
+        if num_ops > 1:  # the contracted dims are all size 1 by now
+            return view(ops[0], ops[0]._data.shape[:out_num_dim])
+        return _sum(ops[0], list(range(out_num_dim, pos)))
+    return ops[0]

@@ -17,7 +17,7 @@ from ._broadcast import promote_arrays
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute",
            "movedim", "expand", "expand_as", "repeat", "contiguous", "clone", "chunk", "split", "unbind", "narrow",
-           "flip", "stack", "cat", "concat", "concatenate", "tril", "triu", "select", "hstack", "vstack",
+           "flip", "diagonal", "stack", "cat", "concat", "concatenate", "tril", "triu", "select", "hstack", "vstack",
            "broadcast_to", "roll", "tensor_split", "swapaxes", "swapdims", "adjoint", "moveaxis", "view_copy", "expand_copy"]
 
 
@@ -68,6 +68,10 @@ class View(Function):
     @staticmethod
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
+
+
+class ReshapeAlias(View):
+    """reshape of a non-contiguous tensor whose strides still allow a view (torch's _reshape_alias)."""
 
 
 class UnsafeView(Function):
@@ -398,6 +402,25 @@ def _common(arrays) -> np.dtype:
     return dtype
 
 
+class Diagonal(Function):
+    """The diagonal ``offset`` of the (dim1, dim2) planes, as a new last dim (a view);  da = g written back on it"""
+
+    _is_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.meta = (a.shape, offset, dim1, dim2)
+        return np.diagonal(a, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, offset, dim1, dim2 = ctx.meta
+        out = np.zeros(shape, g.dtype)
+        i = np.arange(g.shape[-1])
+        np.moveaxis(out, (dim1, dim2), (-2, -1))[..., i + max(-offset, 0), i + max(offset, 0)] = g
+        return out, None, None, None
+
+
 class Tril(Function):
     @staticmethod
     def forward(ctx, a, k):
@@ -434,11 +457,13 @@ def view(input: Tensor, *shape) -> Tensor:
 def reshape(input: Tensor, *shape) -> Tensor:
     """A view when strides allow, else a copy (recorded as torch records it)."""
     shape = infer_shape(_sizes(shape), input._data.size)
+    if input._data.flags.c_contiguous:
+        return View.apply(input, shape)
     try:
         input._data.reshape(shape, copy=False)
     except ValueError:
         return UnsafeView.apply(Clone.apply(input), shape)
-    return View.apply(input, shape)
+    return ReshapeAlias.apply(input, shape)
 
 
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -684,6 +709,14 @@ def hstack(tensors) -> Tensor:
 
 def vstack(tensors) -> Tensor:
     return cat([t if t.dim() > 1 else t.unsqueeze(0) for t in tensors], 0)
+
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    nd = input.dim()
+    d1, d2 = _wrap_dim(dim1, nd), _wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, offset, d1, d2)
 
 
 def tril(input: Tensor, diagonal: int = 0) -> Tensor:

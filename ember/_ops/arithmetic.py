@@ -21,6 +21,8 @@ def _prep(ctx, a: np.ndarray, b):
     ctx.a_meta = (a.shape, a.dtype)
     if type(b) is np.ndarray:
         ctx.b_meta = (b.shape, b.dtype)
+        if a.dtype is b.dtype:
+            return a, b
         return promote_arrays(a, b)
     return promote_scalar(a, b)
 
@@ -31,9 +33,15 @@ def _back(g: np.ndarray, meta) -> np.ndarray:
     return g if g.dtype is dtype else g.astype(dtype)
 
 
+def _quiet():
+    # torch never warns about inf/nan arising in float arithmetic; NumPy would
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+
+
 def _broadcasting(fn, a, b):
     try:
-        return fn(a, b)
+        with _quiet():
+            return fn(a, b)
     except ValueError:
         if type(b) is np.ndarray and type(a) is np.ndarray:
             raise broadcast_error(a.shape, b.shape) from None
@@ -48,7 +56,7 @@ class Add(Function):
         a, b = _prep(ctx, a, b)
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            b = _scaled(b, alpha, a.dtype)
         return _broadcasting(np.add, a, b)
 
     @staticmethod
@@ -61,18 +69,44 @@ class Add(Function):
         return ga, gb
 
 
+_BOOL_SUB = ("Subtraction, the `-` operator, with two bool tensors is not supported. "
+             "Use the `^` or `logical_xor()` operator instead.")
+_BOOL_SUB1 = ("Subtraction, the `-` operator, with a bool tensor is not supported. "
+              "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _check_sub(a: np.ndarray, b) -> None:
+    """torch's sub_check, on the unpromoted operands (a Python bool counts as a bool tensor)."""
+    a_bool = a.dtype.kind == "b"
+    b_bool = b.dtype.kind == "b" if type(b) is np.ndarray else type(b) is bool
+    if a_bool and b_bool:
+        raise RuntimeError(_BOOL_SUB)
+    if a_bool or b_bool:
+        raise RuntimeError(_BOOL_SUB1)
+
+
+def _scaled(b, alpha, dtype: np.dtype):
+    """alpha * b in the result dtype (torch computes a + alpha * b without leaving it)."""
+    if dtype.kind in "iub" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if type(b) is not np.ndarray:
+        return b * alpha
+    out = np.asarray(b * alpha)
+    return out.astype(dtype) if out.dtype != dtype else out
+
+
 class Sub(Function):
     """out = a - alpha * b"""
 
+    alpha = 1
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
+        _check_sub(a, b)
         a, b = _prep(ctx, a, b)
-        if a.dtype.kind == "b" and (type(b) is not np.ndarray or b.dtype.kind == "b"):
-            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                               "Use the `^` or `logical_xor()` operator instead.")
         ctx.alpha = alpha
         if alpha != 1:
-            b = b * alpha
+            b = _scaled(b, alpha, a.dtype)
         return _broadcasting(np.subtract, a, b)
 
     @staticmethod
@@ -90,13 +124,34 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, a, other, alpha=1):
+        _check_sub(a, other)
         a, other = _prep(ctx, a, other)
         ctx.alpha = alpha
-        return np.subtract(other, a * alpha if alpha != 1 else a)
+        return np.subtract(other, _scaled(a, alpha, a.dtype) if alpha != 1 else a)
 
     @staticmethod
     def backward(ctx, g):
         return _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta), None
+
+
+class RsubTensor(Function):
+    """out = other - alpha * a for two tensors (``torch.rsub(a, other)``);  da = -alpha g,  dother = g"""
+
+    _backward_name = "RsubBackward0"
+
+    @staticmethod
+    def forward(ctx, a, other, alpha=1):
+        _check_sub(other, a)
+        a, other = _prep(ctx, a, other)
+        ctx.alpha = alpha
+        return _broadcasting(np.subtract, other, _scaled(a, alpha, a.dtype) if alpha != 1 else a)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta) if need_a else None
+        gb = _back(g, ctx.b_meta) if need_b else None
+        return ga, gb
 
 
 class Mul(Function):
@@ -106,16 +161,20 @@ class Mul(Function):
     def forward(ctx, a, b):
         a, b = _prep(ctx, a, b)
         needs = ctx.needs_input_grad
-        if needs[0] or (len(needs) > 1 and needs[1]):
-            ctx.save_for_backward(a, b)
-        return _broadcasting(np.multiply, a, b)
+        if needs[0] or needs[1]:
+            ctx._saved = (a, b)
+        try:
+            return np.multiply(a, b)
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[:2]
-        ga = _back(g * b, ctx.a_meta) if need_a else None
-        gb = _back(g * a, ctx.b_meta) if need_b else None
+        with _quiet():
+            ga = _back(g * b, ctx.a_meta) if need_a else None
+            gb = _back(g * a, ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -154,8 +213,55 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad[:2]
         with np.errstate(divide="ignore", invalid="ignore"):
             ga = _back(g / b, ctx.a_meta) if need_a else None
-            gb = _back(-g * a / (b * b), ctx.b_meta) if need_b else None
+            gb = _back(-g * ((a / b) / b), ctx.b_meta) if need_b else None  # torch's div_tensor_other_backward
         return ga, gb
+
+
+def _div_floor_float(a, b):
+    """floor(a / b) as torch's ``div_floor_floating`` computes it: from fmod, so that it equals Python's ``a // b``.
+
+    (``np.floor(a / b)`` differs at the edges: -2.5 // inf is -1, not -0; -inf // 2 is nan, not -inf.)
+    """
+    with _quiet():
+        mod = np.fmod(a, b)
+        div = (a - mod) / b
+        div = np.where((mod != 0) & ((np.asarray(b) < 0) != (mod < 0)), div - 1, div)
+        fl = np.floor(div)
+        fl = np.where(div - fl > 0.5, fl + 1, fl)  # (a - mod) / b can land just below an integer
+        fl = np.where(div == 0, np.copysign(np.zeros_like(div), a / b), fl)
+        return np.where(np.asarray(b) == 0, a / b, fl).astype(div.dtype, copy=False)
+
+
+def _div_trunc_int(a, b):
+    # C division: floor division, moved one toward zero when the signs differ and it is inexact
+    q = np.floor_divide(a, b)
+    return q + ((np.remainder(a, b) != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))).astype(q.dtype)
+
+
+def _remainder_float(a, b):
+    """torch's float remainder: fmod, moved by b when the signs of b and the fmod differ (sign of the divisor)."""
+    with _quiet():
+        mod = np.fmod(a, b)
+        return np.where((mod != 0) & ((np.asarray(b) < 0) != (mod < 0)), mod + b, mod).astype(mod.dtype, copy=False)
+
+
+def _check_int_divisor(a, b):
+    if a.dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _rounded_div(a, b, rounding_mode):
+    """a / b rounded toward -inf ('floor') or toward zero ('trunc'), on operands of the same (promoted) dtype."""
+    if a.dtype.kind in "iub":
+        _check_int_divisor(a, b)
+        if a.dtype.kind == "b":
+            a = a.astype(np.int64)
+        q = _broadcasting(np.floor_divide, a, b) if rounding_mode == "floor" else _broadcasting(_div_trunc_int, a, b)
+        return np.asarray(q).astype(a.dtype, copy=False)
+    if rounding_mode == "floor":
+        return _broadcasting(_div_floor_float, a, b)
+    with _quiet():
+        return np.trunc(_broadcasting(np.true_divide, a, b))
 
 
 class DivRounded(Function):
@@ -165,29 +271,49 @@ class DivRounded(Function):
 
     @staticmethod
     def forward(ctx, a, b, rounding_mode):
-        ctx.a_meta = (a.shape, a.dtype)
-        if type(b) is np.ndarray:
-            ctx.b_meta = (b.shape, b.dtype)
-            a, b = promote_arrays(a, b)
-        else:
-            a, b = promote_scalar(a, b)
-        if a.dtype.kind in "iu":
-            if np.any(np.asarray(b) == 0):
-                raise RuntimeError("ZeroDivisionError")
-            q = _broadcasting(np.floor_divide, a, b)
-            if rounding_mode == "trunc":
-                r = _broadcasting(np.remainder, a, b)
-                q = q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
-            return q.astype(a.dtype) if isinstance(q, np.ndarray) else q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = _broadcasting(np.true_divide, a, b)
-            return np.floor(q) if rounding_mode == "floor" else np.trunc(q)
+        a, b = _prep(ctx, a, b)
+        return _rounded_div(a, b, rounding_mode)
 
     @staticmethod
     def backward(ctx, g):
         ga = np.zeros(ctx.a_meta[0], ctx.a_meta[1]) if ctx.needs_input_grad[0] else None
         gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1]) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
         return ga, gb
+
+
+class _NoDerivative(Function):
+    """An op torch has no derivative for: its output still requires grad, but backward raises."""
+
+    _backward_name = "torch::autograd::NotImplemented"
+    _aten = ""
+
+    @classmethod
+    def backward(cls, ctx, g):
+        raise RuntimeError(f"derivative for aten::{cls._aten} is not implemented")
+
+
+class FloorDivide(_NoDerivative):
+    """``a // b``: floor division (torch defines no gradient for it)."""
+
+    _backward_name = "torch::autograd::NotImplemented"
+    _aten = "floor_divide"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        return _rounded_div(a, b, "floor")
+
+
+class RemainderScalarBase(_NoDerivative):
+    """``number % t`` (torch's remainder(Scalar, Tensor), which has no derivative)."""
+
+    _backward_name = "torch::autograd::NotImplemented"
+    _aten = "remainder"
+
+    @staticmethod
+    def forward(ctx, b, number):
+        b, number = _prep(ctx, b, number)
+        return _remainder(np.asarray(number, dtype=b.dtype), b)
 
 
 class Neg(Function):
@@ -219,7 +345,8 @@ class Reciprocal(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return -g * (out * out)
+        with _quiet():
+            return -g * (out * out)
 
 
 class Pow(Function):
@@ -254,6 +381,16 @@ class Pow(Function):
         return _back(ga, ctx.a_meta), None
 
 
+def _int_power(a, b):
+    """Integer a ** b as torch's powi: a negative exponent gives 1 for a == 1, +-1 for a == -1, else 0."""
+    neg = b < 0
+    if not np.any(neg):
+        return np.power(a, b)
+    out = np.power(a, np.where(neg, 0, b))
+    minus_one = np.where(np.abs(b) % 2 == 1, -1, 1).astype(out.dtype)
+    return np.where(neg, np.where(a == 1, 1, np.where(a == -1, minus_one, 0)).astype(out.dtype), out)
+
+
 class PowTensor(Function):
     """out = a ** b (both tensors);  da = g * b * a**(b-1),  db = g * out * log(a)"""
 
@@ -262,10 +399,13 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, a, b):
         a, b = _prep(ctx, a, b)
-        if a.dtype.kind in "iu" and np.any(b < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = _broadcasting(np.power, a, b)
+        if a.dtype.kind == "b":
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')
+        if a.dtype.kind in "iu":
+            out = _broadcasting(_int_power, a, b)
+        else:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                out = _broadcasting(np.power, a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -293,55 +433,99 @@ class PowScalarBase(Function):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.power(np.asarray(base, dtype=b.dtype), b)
         ctx.base = base
-        ctx.save_for_backward(out)
+        ctx.save_for_backward(out, b)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+        out, b = ctx.saved_tensors
         base = ctx.base
-        if base == 0:
-            return np.where(out == 0, 0, g * out * -np.inf).astype(out.dtype) if False else np.zeros_like(g), None
-        return g * out * np.log(np.asarray(base, dtype=out.dtype)), None
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            d = out * np.log(np.asarray(base, dtype=out.dtype))
+            if base == 0:
+                # 0 ** b is flat (0 or 1) for b >= 0; for b < 0 torch keeps inf * log(0) = -inf
+                d = np.where(b >= 0, out.dtype.type(0), d)
+            return g * d, None
+
+
+def _remainder(a, b):
+    if a.dtype.kind in "iub":
+        _check_int_divisor(a, b)
+        return _broadcasting(np.remainder, a.astype(np.int64) if a.dtype.kind == "b" else a, b)
+    return _broadcasting(_remainder_float, a, b)
 
 
 class Remainder(Function):
-    """Python-style modulo (sign of the divisor);  da = g,  db = -g * floor(a / b)"""
+    """Python-style modulo (sign of the divisor), tensor % number;  da = g"""
 
     @staticmethod
     def forward(ctx, a, b):
         a, b = _prep(ctx, a, b)
-        if a.dtype.kind in "iu" and np.any(np.asarray(b) == 0):
-            raise RuntimeError("ZeroDivisionError")
+        return _remainder(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _back(g, ctx.a_meta), None
+
+
+class RemainderTensor(Function):
+    """Python-style modulo of two tensors;  da = g,  db = -g * floor(a / b)"""
+
+    _backward_name = "RemainderBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _broadcasting(np.remainder, a, b)
+        return _remainder(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[:2]
         ga = _back(g, ctx.a_meta) if need_a else None
-        gb = _back(-g * np.floor(a / b), ctx.b_meta) if need_b else None
+        gb = _back(-g * _div_floor_float(a, b), ctx.b_meta) if need_b else None
         return ga, gb
 
 
+def _fmod(a, b):
+    if a.dtype.kind in "iub":
+        _check_int_divisor(a, b)
+    with _quiet():
+        return _broadcasting(np.fmod, a, b)
+
+
 class Fmod(Function):
-    """C-style remainder (sign of the dividend)."""
+    """C-style remainder (sign of the dividend), tensor fmod number;  da = g"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        a, b = _prep(ctx, a, b)
+        return _fmod(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _back(g, ctx.a_meta), None
+
+
+class FmodTensor(Function):
+    """C-style remainder of two tensors;  da = g,  db = -g * trunc(a / b)"""
+
+    _backward_name = "FmodBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
         a, b = _prep(ctx, a, b)
         ctx.save_for_backward(a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _broadcasting(np.fmod, a, b)
+        return _fmod(a, b)
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[:2]
         ga = _back(g, ctx.a_meta) if need_a else None
-        gb = _back(-g * np.trunc(a / b), ctx.b_meta) if need_b else None
+        with _quiet():
+            gb = _back(-g * np.trunc(a / b), ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -352,8 +536,17 @@ def _num(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
+_NUMBER = (int, float, bool, complex, np.generic)
+
+
+def _check_other(name: str, other) -> None:
+    if not isinstance(other, (Tensor, *_NUMBER)):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """input + alpha * other"""
+    _check_other("add", other)
     if not isinstance(input, Tensor):
         input, other = other, input
     return _maybe_out(Add.apply(input, _num(other), alpha) if alpha != 1 else Add.apply(input, _num(other)), out)
@@ -361,6 +554,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """input - alpha * other"""
+    _check_other("sub", other)
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input, alpha=alpha), out)
     return _maybe_out(Sub.apply(input, _num(other), alpha) if alpha != 1 else Sub.apply(input, _num(other)), out)
@@ -369,11 +563,12 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input"""
     if isinstance(other, Tensor):
-        return Sub.apply(other, input, alpha) if alpha != 1 else Sub.apply(other, input)
+        return RsubTensor.apply(input, other, alpha) if alpha != 1 else RsubTensor.apply(input, other)
     return Rsub.apply(input, _num(other), alpha)
 
 
 def mul(input, other, *, out=None) -> Tensor:
+    _check_other("mul", other)
     if not isinstance(input, Tensor):
         input, other = other, input
     return _maybe_out(Mul.apply(input, _num(other)), out)
@@ -381,6 +576,7 @@ def mul(input, other, *, out=None) -> Tensor:
 
 def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
     """input / other (true division), or rounded with rounding_mode 'trunc'/'floor'."""
+    _check_other("div", other)
     if not isinstance(input, Tensor):
         from .._creation import tensor
         input = Tensor._make(np.asarray(input, dtype=tensor(input).dtype.np_dtype))
@@ -428,21 +624,27 @@ def square(input: Tensor, *, out=None) -> Tensor:
 
 
 def remainder(input, other, *, out=None) -> Tensor:
+    """Python's modulo: the result has the sign of ``other``."""
     if not isinstance(input, Tensor):
-        from .._creation import tensor
-        input = tensor(input)
+        return _maybe_out(RemainderScalarBase.apply(other, _num(input)), out)
+    if isinstance(other, Tensor):
+        return _maybe_out(RemainderTensor.apply(input, other), out)
     return _maybe_out(Remainder.apply(input, _num(other)), out)
 
 
 def fmod(input, other, *, out=None) -> Tensor:
+    """C's fmod: the result has the sign of ``input``."""
+    if isinstance(other, Tensor):
+        return _maybe_out(FmodTensor.apply(input, other), out)
     return _maybe_out(Fmod.apply(input, _num(other)), out)
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:
+    """input // other (rounded toward -inf); torch gives it no derivative."""
     if not isinstance(input, Tensor):
         from .._creation import tensor
         input = tensor(input)
-    return _maybe_out(DivRounded.apply(input, _num(other), "floor"), out)
+    return _maybe_out(FloorDivide.apply(input, _num(other)), out)
 
 
 def _maybe_out(result: Tensor, out: Tensor | None) -> Tensor:

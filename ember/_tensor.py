@@ -43,8 +43,13 @@ _NP_TO_DTYPE = D._FROM_NUMPY
 class Tensor:
     """A multi-dimensional array with autograd, mirroring ``torch.Tensor``."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base", "_hooks",
-                 "_retains_grad", "_acc", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_vc", "__weakref__", "__dict__")
+    # rarely set: class-level defaults, stored in the instance __dict__ only when assigned
+    _grad = None
+    _base = None
+    _hooks = None
+    _retains_grad = False
+    _acc = None
 
     # --- construction ----------------------------------------------------------
     def __new__(cls, *args, **kwargs):
@@ -65,12 +70,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._output_nr = output_nr
-        t._grad = None
         t._vc = [0]
-        t._base = None
-        t._hooks = None
-        t._retains_grad = False
-        t._acc = None
         return t
 
     def _init_from(self, arr: np.ndarray, requires_grad: bool = False) -> None:
@@ -78,12 +78,7 @@ class Tensor:
         self._requires_grad = requires_grad
         self.grad_fn = None
         self._output_nr = 0
-        self._grad = None
         self._vc = [0]
-        self._base = None
-        self._hooks = None
-        self._retains_grad = False
-        self._acc = None
 
     # --- metadata -----------------------------------------------------------------
     @property
@@ -450,6 +445,11 @@ class Tensor:
 
     def __setstate__(self, state):
         pass
+
+
+from .autograd import function as _function  # noqa: E402
+
+_function._bind_tensor(Tensor)
 
 
 def _rebuild_tensor(arr, requires_grad):

@@ -93,12 +93,10 @@ class BackwardNode(Node, FunctionCtx):
 
 
 def _to_tensor_or_none(a):
-    from .._tensor import Tensor
     return None if a is None else Tensor._make(a)
 
 
 def _run_tensor_backward(node: BackwardNode, grads: list) -> tuple:
-    from .._tensor import Tensor
     shapes = node._out_meta
     targs = []
     for g, (shape, np_dtype) in zip(grads, shapes):
@@ -156,99 +154,86 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        from .._tensor import Tensor
-        record = False
-        if _grad_state.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    record = True
-                    break
-        ctx = cls._node_cls.__new__(cls._node_cls)
-        ctx._saved = None
-        ctx._released = False
-        ctx._versions = ()
-        if cls._ndarray_io:
-            return _apply_ndarray(cls, ctx, args, kwargs, record)
-        return _apply_tensor(cls, ctx, args, kwargs, record)
+        ctx = _new(cls._node_cls)
+        return _apply_tensor(cls, ctx, args, kwargs)
 
 
-def _edges_and_needs(args) -> tuple[tuple, tuple]:
-    from .._tensor import Tensor
+def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
     edges = []
     needs = []
+    record = False
     for a in args:
         if isinstance(a, Tensor):
             if a._requires_grad:
                 fn = a.grad_fn
-                edges.append((fn, a._output_nr) if fn is not None else (a._grad_accumulator(), 0))
+                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
                 needs.append(True)
+                record = True
             else:
                 edges.append((None, 0))
                 needs.append(False)
         else:
             needs.append(False)
-    return tuple(edges), tuple(needs)
+    return tuple(edges), tuple(needs), record
 
 
 def _record_versions(ctx: BackwardNode, args, outputs) -> None:
     """Remember the version of every input/output tensor whose data forward saved."""
-    from .._tensor import Tensor
     saved = ctx._saved
     versions = []
     for s in saved:
         arr = s._data if isinstance(s, Tensor) else s
         if arr is None:
             continue
+        # (counter, version now, and what the error message needs: shape, dtype, producing node class)
         for t in args:
             if isinstance(t, Tensor) and t._data is arr:
-                versions.append((t._vc, t._vc[0], t._type_desc(), t.grad_fn.name() if t.grad_fn else None))
+                versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(t.grad_fn) if t.grad_fn else None))
                 break
         else:
             for t in outputs:
                 if t._data is arr:
-                    versions.append((t._vc, t._vc[0], t._type_desc(), ctx.name()))
+                    versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(ctx)))
                     break
     ctx._versions = tuple(versions)
 
 
-def _apply_ndarray(cls, ctx, args, kwargs, record):
-    from .._tensor import Tensor
-    make = Tensor._make
-    arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-    if record:
-        ctx._next, ctx.needs_input_grad = _edges_and_needs(args)
-    else:
-        ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
-    prev = _grad_state.enabled
-    _grad_state.enabled = False
-    try:
-        out = cls.forward(ctx, *arrays, **kwargs)
-    finally:
-        _grad_state.enabled = prev
+def _apply_ndarray(cls, args, kwargs):
+    """The built-in ops' path: unwrap, run forward on ndarrays, wrap (kept lean: it runs for every op)."""
+    arrays = []
+    needs = []
+    edges = []
+    record = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._requires_grad:
+                needs.append(True)
+                fn = a.grad_fn
+                # a leaf's edge names the tensor itself; the engine turns it into its AccumulateGrad
+                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
+                record = True
+            else:
+                needs.append(False)
+                edges.append(_NO_EDGE)
+        else:
+            arrays.append(a)
+            needs.append(False)
+    ctx = _new(cls._node_cls)
+    ctx.needs_input_grad = tuple(needs)
+    # forward sees only ndarrays, so it cannot record anything: no need to switch grad mode off
+    out = cls.forward(ctx, *arrays, **kwargs)
+    record = record and _grad_state.enabled
     if type(out) is tuple:
-        outs = []
-        non_diff = ctx._non_differentiable
-        for i, o in enumerate(out):
-            diff = record and not any(o is nd for nd in non_diff) and o.dtype.kind in "fc"
-            outs.append(make(o, diff, ctx if diff else None, i))
-        if record:
-            ctx._seq = _next_seq()
-            ctx._num_outputs = len(outs)
-            if ctx._saved:
-                _record_versions(ctx, args, outs)
-        if cls._is_view:
-            base = args[0]
-            for t in outs:
-                t._vc = base._vc
-                t._base = base if base._base is None else base._base
-        return tuple(outs)
+        return _wrap_outputs(cls, ctx, args, out, record, edges)
     if record and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+        ctx._next = tuple(edges)
         ctx._seq = _next_seq()
-        t = make(out, True, ctx, 0)
+        t = _make(out, True, ctx, 0)
         if ctx._saved:
             _record_versions(ctx, args, (t,))
     else:
-        t = make(out)
+        t = _make(out)
     if cls._is_view:
         base = args[0]
         t._vc = base._vc
@@ -256,9 +241,86 @@ def _apply_ndarray(cls, ctx, args, kwargs, record):
     return t
 
 
-def _apply_tensor(cls, ctx, args, kwargs, record):
-    from .._tensor import Tensor
-    ctx._next, ctx.needs_input_grad = _edges_and_needs(args)
+_NO_EDGE = (None, 0)
+
+
+def _apply2(cls, a, b):
+    """``_apply_ndarray`` unrolled for the commonest call, a binary op (same semantics)."""
+    if isinstance(a, Tensor):
+        ad, arg = a._data, a._requires_grad
+    else:
+        ad, arg = a, False
+    if isinstance(b, Tensor):
+        bd, brg = b._data, b._requires_grad
+    else:
+        bd, brg = b, False
+    ctx = _new(cls._node_cls)
+    ctx.needs_input_grad = (arg, brg)
+    out = cls.forward(ctx, ad, bd)
+    if type(out) is tuple:
+        return _wrap_outputs(
+            cls, ctx, (a, b), out, (arg or brg) and _grad_state.enabled, _edge_list((a, b)))
+    if (arg or brg) and _grad_state.enabled and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+        if arg:
+            fn = a.grad_fn
+            ea = (fn, a._output_nr) if fn is not None else (a, 0)
+        else:
+            ea = _NO_EDGE
+        if isinstance(b, Tensor):
+            if brg:
+                fn = b.grad_fn
+                ctx._next = (ea, (fn, b._output_nr) if fn is not None else (b, 0))
+            else:
+                ctx._next = (ea, _NO_EDGE)
+        else:
+            ctx._next = (ea,)
+        ctx._seq = _next_seq()
+        t = _make(out, True, ctx, 0)
+        if ctx._saved:
+            _record_versions(ctx, (a, b), (t,))
+    else:
+        t = _make(out)
+    if cls._is_view:
+        t._vc = a._vc
+        t._base = a if a._base is None else a._base
+    return t
+
+
+def _edge_list(args) -> list:
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor):
+            if a._requires_grad:
+                fn = a.grad_fn
+                edges.append((fn, a._output_nr) if fn is not None else (a, 0))
+            else:
+                edges.append(_NO_EDGE)
+    return edges
+
+
+def _wrap_outputs(cls, ctx, args, out: tuple, record: bool, edges: list) -> tuple:
+    outs = []
+    non_diff = ctx._non_differentiable
+    for i, o in enumerate(out):
+        diff = record and not any(o is nd for nd in non_diff) and o.dtype.kind in "fc"
+        outs.append(_make(o, diff, ctx if diff else None, i))
+    if record:
+        ctx._next = tuple(edges)
+        ctx._seq = _next_seq()
+        ctx._num_outputs = len(outs)
+        if ctx._saved:
+            _record_versions(ctx, args, outs)
+    if cls._is_view:
+        base = args[0]
+        for t in outs:
+            t._vc = base._vc
+            t._base = base if base._base is None else base._base
+    return tuple(outs)
+
+
+def _apply_tensor(cls, ctx, args, kwargs):
+    ctx._next, ctx.needs_input_grad, record = _edges_and_needs(args)
+    record = record and _grad_state.enabled
     prev = _grad_state.enabled
     _grad_state.enabled = False
     try:
@@ -304,6 +366,26 @@ class _NumpyFunction(Function):
     """Base of ember's built-in ops: forward/backward take and return ndarrays."""
 
     _ndarray_io = True
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        if kwargs or len(args) > 2:
+            return _apply_ndarray(cls, args, kwargs)
+        if len(args) == 2:
+            return _apply2(cls, args[0], args[1])
+        return _apply_ndarray(cls, args, kwargs)
+
+
+# filled in by ember._tensor once Tensor exists (function.py is imported first)
+Tensor = None
+_make = None
+_new = object.__new__
+
+
+def _bind_tensor(tensor_cls) -> None:
+    global Tensor, _make
+    Tensor = tensor_cls
+    _make = tensor_cls._make
 
 
 def once_differentiable(fn):

@@ -67,9 +67,9 @@ class Node:
 
     _seq: int
     _next: tuple
-    _saved: tuple | None
-    _versions: tuple
-    _released: bool
+    _saved: tuple | None = None
+    _versions: tuple = ()
+    _released: bool = False
     needs_input_grad: tuple
     _num_outputs: int = 1
     _pre_hooks = None
@@ -85,7 +85,8 @@ class Node:
 
     @property
     def next_functions(self) -> tuple:
-        return self._next
+        # leaf edges hold the tensor itself until someone asks (see _apply_ndarray)
+        return tuple((n if n is None or isinstance(n, Node) else n._grad_accumulator(), nr) for n, nr in self._next)
 
     @property
     def metadata(self) -> dict:
@@ -114,11 +115,13 @@ class Node:
     def _check_saved(self) -> None:
         if self._released:
             raise RuntimeError(_SAVED_FREED)
-        for i, (box, version, tensor_name, op_name) in enumerate(self._versions):
+        for box, version, shape, dtype, producer in self._versions:
             if box[0] != version:
+                from .._tensor import _TYPE_NAMES, _NP_TO_DTYPE
+                tensor_name = f"{_TYPE_NAMES[_NP_TO_DTYPE[dtype].name]} [{', '.join(map(str, shape))}]"
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace operation: "
-                    f"[{tensor_name}]{_producer(op_name)}, is at version {box[0]}; expected version "
+                    f"[{tensor_name}]{_producer(producer.__name__ if producer else None)}, is at version {box[0]}; expected version "
                     f"{version} instead. Hint: enable anomaly detection to find the operation that failed to compute "
                     "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
                 )
@@ -142,14 +145,12 @@ def _producer(node_name: str | None) -> str:
 class AccumulateGrad(Node):
     """The sink for a leaf tensor: adds the incoming grad into ``variable.grad``."""
 
+    _seq = ACCUMULATE_SEQ
+    _next = ()
+    needs_input_grad = ()
+
     def __init__(self, variable) -> None:
         self.variable = variable
-        self._seq = ACCUMULATE_SEQ
-        self._next = ()
-        self._saved = None
-        self._versions = ()
-        self._released = False
-        self.needs_input_grad = ()
 
     def _run(self, grads: list) -> tuple:
         var = self.variable

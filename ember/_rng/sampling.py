@@ -322,8 +322,9 @@ def random_from_to_(out: np.ndarray, rng: int, base: int, gen: Generator) -> Non
         w = gen._engine.random64(n)
         v = (w % np.uint64(rng)).astype(np.int64)
     else:
-        w = gen._engine.words64(n)
-        v = (w % np.uint64(rng)).astype(np.int64)
+        w = gen._engine.words(n)
+        w %= np.uint32(rng)
+        v = w.astype(np.int64)
     if base:
         v += np.int64(base)  # wraps modulo 2**64 like the C++ uint64 arithmetic
     _write(out, _int64_to(v, out.dtype))
@@ -368,8 +369,8 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
     """``randperm_cpu`` (native/TensorFactories.cpp), n < 2**32 / 20: for i in 0..n-2, swap r[i] with
     r[i + random() % (n - i)].
 
-    The swaps are sequential, but a run of swaps only conflicts when a later swap touches an index an
-    earlier one in the run wrote; each run of non-interacting swaps is applied with one fancy-index step.
+    The swaps are applied without a Python loop (``_apply_swaps``): position i receives its final value at
+    step i, and that value is found by following which earlier step last wrote each position.
     """
     if n >= (1 << 32) // 20:
         raise NotImplementedError("ember's randperm follows torch's small-n algorithm only (n < 214748364)")
@@ -383,12 +384,37 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
 
 
 def _apply_swaps(r: np.ndarray, j: np.ndarray) -> None:
-    """Apply ``r[i], r[j[i]] = r[j[i]], r[i]`` for i = 0, 1, ... in order (j[i] >= i)."""
-    jl = j.tolist()
-    rl = r.tolist()
-    for i, k in enumerate(jl):
-        rl[i], rl[k] = rl[k], rl[i]
-    r[:] = rl
+    """Apply ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``, to r = arange(m+1).
+
+    Step i fixes position i for good (later steps touch only indices > i). Just before step i:
+    position p >= i holds ``val_in(s)`` where s is the latest earlier step with ``j[s] == p``, or p itself if
+    none, and ``val_in(i)`` is that value for p = i. Those "latest earlier step" links come from one stable
+    sort by target; ``val_in`` is the root of a chain of links, found by pointer doubling.
+    """
+    m = j.size
+    n = m + 1
+    i = np.arange(m, dtype=np.int64)
+    order = np.argsort(j, kind="stable")  # grouped by target, steps ascending within a group
+    js = j[order]
+    same = js[1:] == js[:-1]
+    prev_same = np.full(m, -1, dtype=np.int64)  # previous step with the same target
+    prev_same[order[1:][same]] = order[:-1][same]
+    ends = np.ones(m, dtype=bool)
+    ends[:-1] = ~same
+    last = np.full(n, -1, dtype=np.int64)  # last step targeting each position
+    last[js[ends]] = order[ends]
+    src = last[:m].copy()  # latest step before i that wrote position i (all such steps are <= i)
+    own = src == i
+    src[own] = prev_same[own]
+    par = np.where(src < 0, i, src)
+    while True:
+        nxt = par[par]
+        if np.array_equal(nxt, par):
+            break
+        par = nxt
+    val_in = par
+    r[:m] = np.where(j == i, val_in, np.where(prev_same >= 0, val_in[np.maximum(prev_same, 0)], j))
+    r[m] = val_in[last[m]] if last[m] >= 0 else m
 
 
 # ---------------------------------------------------------------------------------------------- others

@@ -174,6 +174,7 @@ def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
                 needs.append(False)
         else:
             needs.append(False)
+            edges.append((None, -1))
     return tuple(edges), tuple(needs), record
 
 
@@ -219,6 +220,7 @@ def _apply_ndarray(cls, args, kwargs):
         else:
             arrays.append(a)
             needs.append(False)
+            edges.append(_NON_TENSOR)
     ctx = _new(cls._node_cls)
     ctx.needs_input_grad = tuple(needs)
     # forward sees only ndarrays, so it cannot record anything: no need to switch grad mode off
@@ -242,6 +244,9 @@ def _apply_ndarray(cls, args, kwargs):
 
 
 _NO_EDGE = (None, 0)
+# one edge per forward argument keeps backward's i-th grad on the i-th edge; a
+# non-tensor argument's edge is this marker, which next_functions leaves out
+_NON_TENSOR = (None, -1)
 
 
 def _apply2(cls, a, b):
@@ -273,7 +278,7 @@ def _apply2(cls, a, b):
             else:
                 ctx._next = (ea, _NO_EDGE)
         else:
-            ctx._next = (ea,)
+            ctx._next = (ea, _NON_TENSOR)
         ctx._seq = _next_seq()
         t = _make(out, True, ctx, 0)
         if ctx._saved:
@@ -295,6 +300,8 @@ def _edge_list(args) -> list:
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
             else:
                 edges.append(_NO_EDGE)
+        else:
+            edges.append(_NON_TENSOR)
     return edges
 
 

@@ -86,7 +86,9 @@ class Node:
     @property
     def next_functions(self) -> tuple:
         # leaf edges hold the tensor itself until someone asks (see _apply_ndarray)
-        return tuple((n if n is None or isinstance(n, Node) else n._grad_accumulator(), nr) for n, nr in self._next)
+        # (None, -1) marks a non-tensor argument: torch lists only tensor inputs
+        return tuple((n if n is None or isinstance(n, Node) else n._grad_accumulator(), nr)
+                     for n, nr in self._next if nr >= 0)
 
     @property
     def metadata(self) -> dict:

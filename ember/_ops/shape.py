@@ -31,9 +31,9 @@ def infer_shape(shape, numel: int) -> tuple:
     neg = [i for i, s in enumerate(shape) if s == -1]
     if len(neg) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
+    for i, s in enumerate(shape):
         if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {_shape_str(shape)}")
     known = math.prod(s for s in shape if s != -1)
     if neg:
         if known == 0 or numel % known:
@@ -660,8 +660,11 @@ def unbind(input: Tensor, dim: int = 0):
 
 
 def flip(input: Tensor, *dims) -> Tensor:
-    dims = _sizes(dims)
-    return Flip.apply(input, tuple(_wrap_dim(d, input.dim()) for d in dims))
+    dims = tuple(_wrap_dim(d, input.dim()) for d in _sizes(dims))
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return Flip.apply(input, dims)
 
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
@@ -675,6 +678,8 @@ def _check_seq(tensors, name: str):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
     if not tensors:
+        if name == "cat":  # torch's Python binding rejects an empty list for cat before aten sees it
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     return tensors
 

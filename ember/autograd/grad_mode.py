@@ -87,7 +87,8 @@ class enable_grad(_DecoratorContextManager):
 
     def __enter__(self) -> None:
         self.prev = state.enabled
-        state.enabled = True
+        # inside inference_mode nothing is recorded, even under enable_grad (as in torch)
+        state.enabled = not state.inference
 
     def __exit__(self, *exc) -> None:
         state.enabled = self.prev

@@ -213,9 +213,9 @@ def test_grad_modes(ctx):
             assert not lib.is_grad_enabled()
             with lib.enable_grad():
                 z = x * 2
-        assert lib.is_grad_enabled()
+        assert lib.is_grad_enabled() and not lib.is_inference_mode_enabled()
         assert not y.requires_grad and y.grad_fn is None
-        assert z.requires_grad
+        assert z.requires_grad == (ctx != "inference_mode")
 
 
 def test_grad_mode_decorators():

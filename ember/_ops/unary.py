@@ -38,7 +38,8 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * out
+        with _quiet():
+            return g * out
 
 
 class Exp2(Function):
@@ -54,7 +55,8 @@ class Exp2(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out * out.dtype.type(math.log(2.0)))
+        with _quiet():
+            return g * (out * out.dtype.type(math.log(2.0)))
 
 
 class Log(Function):
@@ -106,7 +108,8 @@ class Expm1(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (out + 1)
+        with _quiet():
+            return g * (out + 1)
 
 
 class Log2(Function):
@@ -173,7 +176,8 @@ class Rsqrt(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return -0.5 * g * out * out * out if out.dtype == np.float64 else (g * out.dtype.type(-0.5)) * (out * out * out)
+        with _quiet():
+            return -0.5 * g * out * out * out if out.dtype == np.float64 else (g * out.dtype.type(-0.5)) * (out * out * out)
 
 
 class Sin(Function):
@@ -189,7 +193,8 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * np.cos(a)
+        with _quiet():
+            return g * np.cos(a)
 
 
 class Cos(Function):
@@ -205,7 +210,8 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * -np.sin(a)
+        with _quiet():
+            return g * -np.sin(a)
 
 
 class Tan(Function):
@@ -221,7 +227,8 @@ class Tan(Function):
     @staticmethod
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
-        return g * (1 + out * out)
+        with _quiet():
+            return g * (1 + out * out)
 
 
 class Asin(Function):
@@ -270,7 +277,8 @@ class Atan(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g / (a * a + 1)
+        with _quiet():
+            return g / (a * a + 1)
 
 
 class Sinh(Function):
@@ -352,18 +360,31 @@ class Erfc(Function):
             return g * (a.dtype.type(-_TWO_OVER_SQRT_PI) * np.exp(-(a * a)))
 
 
+def _sgn(a: np.ndarray) -> np.ndarray:
+    """torch's sign: -1, 0 or 1, and 0 (not nan) at nan."""
+    return (a > 0).astype(a.dtype) - (a < 0).astype(a.dtype)
+
+
+def _not_for(a: np.ndarray, kernel: str, kinds: str = "b") -> None:
+    """torch's dtype-dispatch error for kernels that lack some dtypes."""
+    if a.dtype.kind in kinds:
+        name = {"b": "Bool", "i": {1: "Char", 2: "Short", 4: "Int", 8: "Long"}.get(a.dtype.itemsize), "u": "Byte"}
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{name[a.dtype.kind]}\'')
+
+
 class Abs(Function):
-    """da = g sign(a)"""
+    """da = g sign(a) (0 at a == 0 and at nan)"""
 
     @staticmethod
     def forward(ctx, a):
+        _not_for(a, "abs_cpu")
         ctx.save_for_backward(a)
         return np.abs(a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * np.sign(a)
+        return g * _sgn(a)
 
 
 class _PiecewiseConstant(Function):
@@ -377,38 +398,54 @@ class _PiecewiseConstant(Function):
 class Sign(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, a):
-        return np.sign(a) if a.dtype.kind != "b" else a.copy()
+        return _sgn(a) if a.dtype.kind != "b" else a.copy()
 
 
 class Floor(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, a):
+        _not_for(a, "floor_vml_cpu")
         return np.floor(a) if a.dtype.kind in "fc" else a.copy()
 
 
 class Ceil(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, a):
+        _not_for(a, "ceil_vml_cpu")
         return np.ceil(a) if a.dtype.kind in "fc" else a.copy()
 
 
 class Trunc(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, a):
+        _not_for(a, "trunc_vml_cpu")
         return np.trunc(a) if a.dtype.kind in "fc" else a.copy()
 
 
 class Round(_PiecewiseConstant):
-    """Round half to even (as torch); ``decimals`` scales by 10**decimals first."""
+    """Round half to even (as torch)."""
 
     @staticmethod
-    def forward(ctx, a, decimals=0):
-        if a.dtype.kind not in "fc":
-            return a.copy()
-        if decimals == 0:
-            return np.round(a)
-        s = a.dtype.type(10.0 ** abs(decimals))
-        return np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
+    def forward(ctx, a):
+        _not_for(a, "round_vml_cpu")
+        return np.round(a) if a.dtype.kind in "fc" else a.copy()
+
+
+class RoundDecimals(_PiecewiseConstant):
+    """nearbyint(a * 10**d) / 10**d, or nearbyint(a / 10**-d) * 10**-d for d < 0, in a's dtype (as torch)."""
+
+    _backward_name = "RoundBackward1"
+
+    @staticmethod
+    def forward(ctx, a, decimals):
+        _not_for(a, "round_cpu", "biu")
+        s = a.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
+        with _quiet():
+            return np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), None
 
 
 class Frac(Function):
@@ -416,7 +453,9 @@ class Frac(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a - np.trunc(a)
+        _not_for(a, "frac_cpu", "biu")
+        with _quiet():
+            return a - np.trunc(a)
 
     @staticmethod
     def backward(ctx, g):
@@ -447,7 +486,7 @@ arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
-    res = Round.apply(input, decimals) if decimals else Round.apply(input)
+    res = RoundDecimals.apply(input, decimals) if decimals else Round.apply(input)
     if out is not None:
         from ._inplace import write_out
         return write_out(out, res)

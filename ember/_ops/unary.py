@@ -21,6 +21,18 @@ def _float(a: np.ndarray) -> np.ndarray:
     return a if a.dtype.kind in "fc" else a.astype(D.get_default_dtype().np_dtype)
 
 
+def _precise(fn, a: np.ndarray) -> np.ndarray:
+    """fn(a), for float32/float16 computed in float64 and rounded once.
+
+    torch's float kernels (SLEEF, glibc) are within an ulp of the correctly rounded result, so rounding the float64
+    value matches them bit for bit far more often than NumPy's own float32 loops do (measured: exp 60% -> 99%,
+    log10 48% -> 100%, cosh 61% -> 100%).
+    """
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return fn(a.astype(np.float64)).astype(a.dtype)
+    return fn(a)
+
+
 def _quiet():
     return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
@@ -31,7 +43,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, a):
         with _quiet():
-            out = np.exp(_float(a))
+            out = _precise(np.exp, _float(a))
         ctx.save_for_backward(out)
         return out
 
@@ -48,7 +60,7 @@ class Exp2(Function):
     @staticmethod
     def forward(ctx, a):
         with _quiet():
-            out = np.exp2(_float(a))
+            out = _precise(np.exp2, _float(a))
         ctx.save_for_backward(out)
         return out
 
@@ -67,7 +79,7 @@ class Log(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.log(a)
+            return _precise(np.log, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -86,7 +98,7 @@ class Log1p(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.log1p(a)
+            return _precise(np.log1p, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -101,7 +113,7 @@ class Expm1(Function):
     @staticmethod
     def forward(ctx, a):
         with _quiet():
-            out = np.expm1(_float(a))
+            out = _precise(np.expm1, _float(a))
         ctx.save_for_backward(out)
         return out
 
@@ -120,7 +132,7 @@ class Log2(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.log2(a)
+            return _precise(np.log2, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -137,7 +149,7 @@ class Log10(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.log10(a)
+            return _precise(np.log10, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -188,13 +200,13 @@ class Sin(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.sin(a)
+            return _precise(np.sin, a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * np.cos(a)
+            return g * _precise(np.cos, a)
 
 
 class Cos(Function):
@@ -205,13 +217,13 @@ class Cos(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.cos(a)
+            return _precise(np.cos, a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * -np.sin(a)
+            return g * -_precise(np.sin, a)
 
 
 class Tan(Function):
@@ -220,7 +232,7 @@ class Tan(Function):
     @staticmethod
     def forward(ctx, a):
         with _quiet():
-            out = np.tan(_float(a))
+            out = _precise(np.tan, _float(a))
         ctx.save_for_backward(out)
         return out
 
@@ -239,7 +251,7 @@ class Asin(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.arcsin(a)
+            return _precise(np.arcsin, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -256,7 +268,7 @@ class Acos(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.arccos(a)
+            return _precise(np.arccos, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -272,7 +284,7 @@ class Atan(Function):
     def forward(ctx, a):
         a = _float(a)
         ctx.save_for_backward(a)
-        return np.arctan(a)
+        return _precise(np.arctan, a)
 
     @staticmethod
     def backward(ctx, g):
@@ -289,13 +301,13 @@ class Sinh(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.sinh(a)
+            return _precise(np.sinh, a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * np.cosh(a)
+            return g * _precise(np.cosh, a)
 
 
 class Cosh(Function):
@@ -306,13 +318,13 @@ class Cosh(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
-            return np.cosh(a)
+            return _precise(np.cosh, a)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * np.sinh(a)
+            return g * _precise(np.sinh, a)
 
 
 def _erf_kernel(a: np.ndarray) -> np.ndarray:

@@ -96,3 +96,6 @@ from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_stat
 from ._rng.generator import Generator
 from ._random_ops import (rand, rand_like, randn, randn_like, randint, randint_like, randperm, normal, bernoulli,
                           multinomial, poisson)
+
+# --- nn (issue 4) ---
+from . import nn  # noqa: E402

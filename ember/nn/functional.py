@@ -1,0 +1,1 @@
+"""Placeholder: ember.nn.functional is being written (issue 4)."""

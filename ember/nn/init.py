@@ -1,0 +1,1 @@
+"""Placeholder: ember.nn.init is being written (issue 4)."""

@@ -1,0 +1,5 @@
+"""Placeholder: the Module machinery is being written (issue 4)."""
+
+
+class Module:
+    """Placeholder."""

@@ -35,27 +35,29 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, a, index, v):
-        ctx.meta = (index, np.shape(v), getattr(v, "dtype", None))
+        vs = np.shape(v)
+        v = np.reshape(v, vs[next((k for k, n in enumerate(vs) if n != 1), len(vs)):])  # drop leading 1s, as torch
+        ctx.meta = (index, vs, np.shape(v), getattr(v, "dtype", None))
         out = a.copy()
         out[index] = v
         return out
 
     @staticmethod
     def backward(ctx, g):
-        index, v_shape, v_dtype = ctx.meta
+        index, v_shape, stripped, v_dtype = ctx.meta
         ga = gv = None
         if ctx.needs_input_grad[0]:
             ga = g.copy()
             ga[index] = 0
         if ctx.needs_input_grad[2]:
-            gv = sum_to_shape(np.asarray(g[index]), v_shape).astype(v_dtype, copy=False)
+            gv = sum_to_shape(np.asarray(g[index]), stripped).reshape(v_shape).astype(v_dtype, copy=False)
         return ga, None, gv
 
 
 class CopySlices(IndexPut):
     """IndexPut through basic indexing (torch's name for writes into a view of a tensor that requires grad)."""
 
-    _backward_name = "CopySlices"
+    _backward_name = "torch::autograd::CopySlices"  # what torch's CopySlices node reports from name()
 
 
 class Gather(Function):
@@ -161,12 +163,13 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, a, mask, value):
         if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_dname(mask.dtype)}")
+            from .linalg import _cpp
+            raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {_cpp(mask.dtype)}")
         try:
             np.broadcast_shapes(mask.shape, a.shape)
         except ValueError:
             from ._broadcast import broadcast_error
-            raise broadcast_error(a.shape, mask.shape) from None
+            raise broadcast_error(mask.shape, a.shape) from None
         ctx.save_for_backward(mask)
         ctx.a_shape = a.shape
         if isinstance(value, np.ndarray):
@@ -184,6 +187,56 @@ class MaskedFill(Function):
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gv = np.asarray(np.sum(np.where(mask, g, 0)))
         return sum_to_shape(ga, ctx.a_shape), None, gv
+
+
+class MaskedFillTensor(MaskedFill):
+    """masked_fill with a 0-dim tensor value (torch's masked_fill.Tensor overload)."""
+
+    _backward_name = "MaskedFillBackward1"
+
+
+class IndexAdd(Function):
+    """out = a with alpha * src added at ``index`` along dim;  da = g,  dsrc = alpha * g picked at index"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, src, alpha=1):
+        ctx.meta = (dim, index, alpha)
+        out = a.copy()
+        np.add.at(np.moveaxis(out, dim, 0), index, np.moveaxis(src * alpha if alpha != 1 else src, dim, 0))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, index, alpha = ctx.meta
+        gs = np.take(g, index, axis=dim) * alpha if ctx.needs_input_grad[3] else None
+        return g, None, None, gs, None
+
+
+class IndexFill(Function):
+    """out = a with ``value`` at ``index`` along dim;  da = g zeroed there (value is a number)"""
+
+    @staticmethod
+    def forward(ctx, a, dim, index, value):
+        ctx.meta = (dim, index)
+        out = a.copy()
+        np.moveaxis(out, dim, 0)[index] = value
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, index = ctx.meta
+        ga = g.copy()
+        np.moveaxis(ga, dim, 0)[index] = 0
+        gv = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            gv = np.asarray(np.moveaxis(g, dim, 0)[np.unique(index)].sum(), g.dtype)
+        return ga, None, None, gv
+
+
+class IndexFillTensor(IndexFill):
+    """index_fill with a 0-dim tensor value;  dvalue = sum of g over the filled places"""
+
+    _backward_name = "IndexFillBackward1"
 
 
 def _dname(np_dtype) -> str:
@@ -272,136 +325,156 @@ def _check_int(i: int, size: int, dim: int) -> int:
     return i % size
 
 
+def _is_bool_scalar(i) -> bool:
+    """Python bools and 0-dim bool tensors index like None (True) or an empty selection (False)."""
+    return isinstance(i, np.ndarray) and i.dtype == bool and i.ndim == 0 or (
+        isinstance(i, Tensor) and i._data.dtype == bool and i._data.ndim == 0)
+
+
 def getitem(self: Tensor, index) -> Tensor:
     """``self[index]`` recorded as torch records it: select/slice/unsqueeze views, then one IndexBackward0."""
     from .shape import Alias, Select, Slice, Unsqueeze
-    single_slice = isinstance(index, slice)
     idx = _normalize(index)
-    n_real = sum(1 for i in idx if i is not None and i is not Ellipsis and not (isinstance(i, np.ndarray) and i.dtype == bool and i.ndim == 0))
-    n_real = sum((_to_index_array(i).ndim if isinstance(i, (Tensor, np.ndarray, list)) and _to_index_array(i).dtype == bool else 1)
-                 for i in idx if i is not None and i is not Ellipsis)
+    if self.dim() == 0 and any(isinstance(i, (int, slice)) for i in idx):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+                         "to convert a 0-dim tensor to a number")
+    arrays = {k: _to_index_array(i) for k, i in enumerate(idx)
+              if isinstance(i, (Tensor, np.ndarray, list)) and not _is_bool_scalar(i)}
+    n_real = sum(arrays[k].ndim if k in arrays and arrays[k].dtype == bool else 1
+                 for k, i in enumerate(idx) if i is not None and i is not Ellipsis and not _is_bool_scalar(i))
     if n_real > self.dim():
         raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
-    if sum(1 for i in idx if i is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     result = self
     dim = 0
-    advanced = []  # (position in result, index array)
+    advanced = []  # (dim in result, index array)
     for k, i in enumerate(idx):
         if i is Ellipsis:
             dim += self.dim() - n_real
-            if len(idx) == 1:
-                result = Alias.apply(result)
-            continue
-        if i is None:
+        elif i is None:
             result = Unsqueeze.apply(result, dim)
             dim += 1
-            continue
-        if isinstance(i, int):
-            size = result._data.shape[dim]
-            result = Select.apply(result, dim, _check_int(i, size, dim))
-            continue
-        if isinstance(i, slice):
+        elif _is_bool_scalar(i):
+            # x[True] adds a dim of size 1, x[False] one of size 0 (an empty advanced index)
+            result = Unsqueeze.apply(result, dim)
+            advanced.append((dim, np.arange(int(bool(np.asarray(i._data if isinstance(i, Tensor) else i))))))
+            dim += 1
+        elif isinstance(i, int):
+            result = Select.apply(result, dim, _check_int(i, result._data.shape[dim], dim))
+        elif isinstance(i, slice):
             if i.step is not None and i.step <= 0:
                 raise ValueError("step must be greater than zero")
             size = result._data.shape[dim]
             start, stop, step = i.indices(size)
-            if single_slice or not (start == 0 and stop >= size and step == 1):
+            # torch skips a full slice, except when it is the whole index (x[:] is still a SliceBackward0 view)
+            if isinstance(index, slice) or not (start == 0 and stop >= size and step == 1):
                 result = Slice.apply(result, dim, slice(start, max(stop, start), step))
             dim += 1
-            continue
-        arr = _to_index_array(i)
-        if arr.dtype == bool:
-            for j in range(arr.ndim):
-                if arr.shape[j] != result._data.shape[dim + j] if dim + j < result.dim() else True:
-                    raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} does not "
-                                     f"match the shape of the indexed tensor [{', '.join(map(str, result._data.shape))}] "
-                                     f"at index {dim + j}")
-            advanced.append((dim, arr))
-            dim += max(arr.ndim, 1) if arr.ndim else 0
-            if arr.ndim == 0:
-                result = Unsqueeze.apply(result, dim)
-                advanced[-1] = (dim, arr.reshape(1))
-                dim += 1
         else:
-            size = result._data.shape[dim]
-            if arr.size and (arr.max() >= size or arr.min() < -size):
-                bad = int(arr.max()) if arr.max() >= size else int(arr.min())
-                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-            advanced.append((dim, arr))
-            dim += 1
+            arr = arrays[k]
+            if arr.dtype == bool:
+                shape = result._data.shape
+                for j in range(arr.ndim):
+                    if dim + j >= len(shape) or arr.shape[j] != shape[dim + j]:
+                        raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} does "
+                                         f"not match the shape of the indexed tensor [{', '.join(map(str, shape))}] "
+                                         f"at index {dim + j}")
+                advanced.append((dim, arr))
+                dim += arr.ndim
+            else:
+                size = result._data.shape[dim]
+                if arr.size and size == 0:
+                    raise IndexError("index is out of bounds for dimension with size 0")
+                if arr.size and (arr.max() >= size or arr.min() < -size):
+                    bad = int(arr.max()) if arr.max() >= size else int(arr.min())
+                    raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+                advanced.append((dim, arr))
+                dim += 1
     if not advanced:
-        return result
-    full = [slice(None)] * result.dim()
-    bool_shift = 0
-    np_index = []
-    pos = 0
-    for d in range(result.dim()):
-        pass
-    # build a NumPy index over the current result
-    entries = {}
-    for d, arr in advanced:
-        entries[d] = arr
+        return Alias.apply(result) if result is self else result
+    ints = [a for _, a in advanced if a.dtype != bool]
+    try:
+        np.broadcast_shapes(*[a.shape for a in ints])
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(f"[{', '.join(map(str, a.shape))}]" for a in ints)) from None
+    # one NumPy index over the current result: the index arrays at their dims, full slices elsewhere
+    entries = dict(advanced)
     np_index = []
     d = 0
     while d < result.dim():
-        if d in entries:
-            arr = entries[d]
-            np_index.append(arr)
-            d += arr.ndim if arr.dtype == bool else 1
-        else:
-            np_index.append(slice(None))
-            d += 1
+        arr = entries.get(d)
+        np_index.append(slice(None) if arr is None else arr)
+        d += 1 if arr is None or arr.dtype != bool else max(arr.ndim, 1)
     return Index.apply(result, tuple(np_index))
 
 
 # --- __setitem__ --------------------------------------------------------------------
 
-def _numpy_index(self: Tensor, index):
-    """Translate a torch index into a NumPy index for writing (views are the same in both)."""
-    idx = _normalize(index)
+def _numpy_index(index) -> tuple:
+    """A torch index as a NumPy index (both index the same memory for basic indexing)."""
     out = []
-    for i in idx:
-        if isinstance(i, Tensor):
-            out.append(_to_index_array(i))
-        elif isinstance(i, list):
+    for i in _normalize(index):
+        if _is_bool_scalar(i):
+            out.append(bool(np.asarray(i._data if isinstance(i, Tensor) else i)))
+        elif isinstance(i, (Tensor, list)):
             out.append(_to_index_array(i))
         else:
             out.append(i)
     return tuple(out)
 
 
+def _shape_mismatch(v_shape, target_shape) -> RuntimeError:
+    return RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, v_shape))}] cannot be broadcast "
+                        f"to indexing result of shape [{', '.join(map(str, target_shape))}]")
+
+
 def setitem(self: Tensor, index, value) -> None:
-    """``self[index] = value``: in place, recorded for autograd when self or value requires grad."""
+    """``self[index] = value``: in place; recorded (CopySlices / IndexPutBackward0) when autograd is involved."""
     from ..autograd.grad_mode import state
     from ._inplace import check_inplace
-    np_index = _numpy_index(self, index)
-    if isinstance(value, Tensor):
-        v = value._data
-    else:
-        v = value
+    idx = _normalize(index)
+    target = getitem(Tensor._make(self._data), index)  # raises torch's index errors; its shape is the write's
+    np_index = _numpy_index(index)
+    v = value._data if isinstance(value, Tensor) else value
+    vs = np.shape(v)
+    stripped = vs[next((k for k, n in enumerate(vs) if n != 1), len(vs)):]  # torch drops leading 1s first
+    try:
+        np.broadcast_to(np.empty(stripped), target._data.shape)
+    except ValueError:
+        advanced = any(isinstance(i, np.ndarray) for i in np_index)
+        if advanced:
+            raise _shape_mismatch(vs, target._data.shape) from None
+        from .linalg import _expand_error
+        raise _expand_error(stripped, target._data.shape) from None
+    if all(i is Ellipsis or (isinstance(i, slice) and i == slice(None)) for i in idx):
+        # the index selects all of self: torch writes self directly (copy_ / fill_), no view and no CopySlices
+        if not isinstance(value, Tensor):
+            self.fill_(value)
+        elif value._data.shape == self._data.shape:
+            self.copy_(value)
+        elif value.dim() == 0:
+            self.fill_(value)
+        else:
+            self.copy_(value)
+        return
     recording = state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     if not recording:
         try:
-            self._data[np_index] = v
-        except ValueError as e:
-            if "read-only" in str(e):
-                raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
-                                   "a single memory location. Please clone() the tensor before performing the operation.") from None
-            tgt = self._data[np_index]
-            raise RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, np.shape(v)))}] cannot be "
-                               f"broadcast to indexing result of shape [{', '.join(map(str, np.shape(tgt)))}]") from None
-        except IndexError as e:
-            getitem(Tensor._make(self._data), index)  # raises torch's message
-            raise
+            self._data[np_index] = v.reshape(stripped) if isinstance(v, np.ndarray) else v
+        except ValueError:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                               "a single memory location. Please clone() the tensor before performing the "
+                               "operation.") from None
         self._vc[0] += 1
         return
+    fn = IndexPut if any(isinstance(i, np.ndarray) for i in np_index) else CopySlices
+    if fn is CopySlices and self.grad_fn is None and self._requires_grad and state.enabled:
+        # torch writes through the view self[index], so it names the view in its error
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     check_inplace(self)
     if self._base is not None and self._base._requires_grad:
         raise NotImplementedError("ember does not yet record index assignment into a view of a tensor that requires "
                                   "grad; assign through the base tensor instead")
-    advanced = any(isinstance(i, np.ndarray) for i in np_index)
-    fn = IndexPut if advanced else CopySlices
     snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
     if isinstance(value, Tensor):
         val = value if value._data.dtype == self._data.dtype else value.to(self.dtype)
@@ -420,7 +493,7 @@ def setitem(self: Tensor, index, value) -> None:
 def _index_arg(index: Tensor, name: str) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index._data.dtype != np.int64:
+    if index._data.dtype not in (np.int64, np.int32) if name == "gather" else index._data.dtype != np.int64:
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     return index._data
 
@@ -467,7 +540,7 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 
 def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
-        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     if index.dim() > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     d = _wrap_dim(dim, input.dim())
@@ -479,25 +552,22 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
 
 
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
-    d = _wrap_dim(dim, input.dim())
-    shape = list(source._data.shape)
-    idx = np.zeros(source._data.shape, np.int64) + np.expand_dims(index._data, [i for i in range(len(shape)) if i != d])
-    return scatter_add(input, d, Tensor._make(idx), source * alpha if alpha != 1 else source)
+    return IndexAdd.apply(input, _wrap_dim(dim, input.dim()), index._data.reshape(-1), source, alpha)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     d = _wrap_dim(dim, input.dim())
-    mask = np.zeros(input._data.shape[d], bool)
-    mask[index._data] = True
-    shape = [1] * input.dim()
-    shape[d] = -1
-    return masked_fill(input, Tensor._make(mask.reshape(shape)), value)
+    if isinstance(value, Tensor):
+        return IndexFillTensor.apply(input, d, index._data.reshape(-1), value)
+    return IndexFill.apply(input, d, index._data.reshape(-1), value)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     """Copy of input with ``value`` where ``mask`` is True."""
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, Tensor):
+        return MaskedFillTensor.apply(input, mask, value)
     return MaskedFill.apply(input, mask, value)
 
 
@@ -506,14 +576,22 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 
 
 def take(input: Tensor, index: Tensor) -> Tensor:
-    return Take.apply(input, index._data)
+    n = input._data.size
+    idx = index._data
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = int(idx.max()) if idx.max() >= n else int(idx.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return Take.apply(input, idx)
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):
+    if input.dim() == 0:  # a 0-dim input is one element with no dims
+        n = int(bool(input._data))
+        return (Tensor._make(np.zeros(n, np.int64)),) if as_tuple else Tensor._make(np.zeros((n, 0), np.int64))
     nz = np.nonzero(input._data)
     if as_tuple:
-        return tuple(Tensor._make(i.astype(np.int64)) for i in nz) if input.dim() else (Tensor._make(np.zeros(int(bool(input._data)), np.int64)),)
-    return Tensor._make(np.stack(nz, axis=1).astype(np.int64) if input.dim() else np.zeros((int(bool(input._data)), 0), np.int64))
+        return tuple(Tensor._make(i.astype(np.int64)) for i in nz)
+    return Tensor._make(np.stack(nz, axis=1).astype(np.int64))
 
 
 argwhere = nonzero

@@ -493,7 +493,10 @@ def setitem(self: Tensor, index, value) -> None:
 def _index_arg(index: Tensor, name: str) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if index._data.dtype not in (np.int64, np.int32) if name == "gather" else index._data.dtype != np.int64:
+    if name == "gather":
+        if index._data.dtype not in (np.int64, np.int32):
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    elif index._data.dtype != np.int64:
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
     return index._data
 

@@ -10,13 +10,21 @@ from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_
 __all__ = ["clamp", "clip", "maximum", "minimum", "fmax", "fmin"]
 
 
+def _quiet():
+    return np.errstate(invalid="ignore", over="ignore")
+
+
 class Clamp(Function):
-    """out = min(max(a, lo), hi) for numbers lo/hi;  da = g where lo <= a <= hi"""
+    """out = min(max(a, lo), hi) for numbers lo/hi;  da = g where lo <= a <= hi (so g at the bounds, 0 at nan)"""
 
     _backward_name = "ClampBackward1"
+    _kernel = {(True, True): "clamp_scalar_cpu", (True, False): "clamp_min_scalar_cpu",
+               (False, True): "clamp_max_scalar_cpu"}
 
-    @staticmethod
-    def forward(ctx, a, lo, hi):
+    @classmethod
+    def forward(cls, ctx, a, lo, hi):
+        if a.dtype.kind == "b":
+            raise NotImplementedError(f'"{cls._kernel[lo is not None, hi is not None]}" not implemented for \'Bool\'')
         ctx.a_dtype = a.dtype
         for bound in (lo, hi):
             if bound is not None:
@@ -24,10 +32,11 @@ class Clamp(Function):
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
         out = a
-        if lo is not None:
-            out = np.maximum(out, np.asarray(lo).astype(a.dtype)) if not np.isnan(lo) else np.full_like(a, np.nan)
-        if hi is not None:
-            out = np.minimum(out, np.asarray(hi).astype(a.dtype)) if not np.isnan(hi) else np.full_like(a, np.nan)
+        with _quiet():
+            if lo is not None:
+                out = np.maximum(out, np.asarray(lo).astype(a.dtype)) if not np.isnan(lo) else np.full_like(a, np.nan)
+            if hi is not None:
+                out = np.minimum(out, np.asarray(hi).astype(a.dtype)) if not np.isnan(hi) else np.full_like(a, np.nan)
         return out if out is not a else a.copy()
 
     @staticmethod
@@ -42,109 +51,167 @@ class Clamp(Function):
         return out.astype(ctx.a_dtype) if out.dtype != ctx.a_dtype else out, None, None
 
 
+class ClampMin(Clamp):
+    """clamp_min(a, number): torch's own op (ClampMinBackward0), same formula"""
+
+    _backward_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    _backward_name = "ClampMaxBackward0"
+
+
+def _promote3(a, lo, hi):
+    """Cast a and the tensor bounds to their common torch dtype (bounds may be None)."""
+    from ._broadcast import result_np_dtype
+    dt = a.dtype
+    for b in (lo, hi):
+        if b is not None:
+            dt = result_np_dtype(np.empty(a.shape, dt) if a.ndim else np.empty((), dt), b)
+    cast = lambda x: None if x is None else (x if x.dtype == dt else x.astype(dt))  # noqa: E731
+    return cast(a), cast(lo), cast(hi)
+
+
 class ClampTensor(Function):
-    """clamp with tensor bounds;  da = g where lo <= a <= hi, dlo = g where a < lo, dhi = g where a > hi"""
+    """clamp with tensor bounds (torch's clamp_backward and clamp_backward_min_max):
+    da = g where lo <= a <= hi;  dlo = g where a < lo < hi;  dhi = g where a > hi or hi < lo (hi wins when lo > hi)"""
 
     _backward_name = "ClampBackward0"
 
     @staticmethod
     def forward(ctx, a, lo, hi):
+        ctx.metas = tuple(None if x is None else (x.shape, x.dtype) for x in (a, lo, hi))
+        a, lo, hi = _promote3(a, lo, hi)
         ctx.save_for_backward(a, lo, hi)
-        ctx.shapes = (a.shape, None if lo is None else lo.shape, None if hi is None else hi.shape)
         out = a
-        if lo is not None:
-            out = np.maximum(out, lo)
-        if hi is not None:
-            out = np.minimum(out, hi)
-        return out
+        try:
+            with _quiet():
+                if lo is not None:
+                    out = np.where(np.isnan(lo), lo, np.maximum(out, lo)) if lo.dtype.kind == "f" else np.maximum(out, lo)
+                if hi is not None:
+                    out = np.where(np.isnan(hi), hi, np.minimum(out, hi)) if hi.dtype.kind == "f" else np.minimum(out, hi)
+        except ValueError:
+            raise broadcast_error(*[m[0] for m in ctx.metas if m is not None]) from None
+        return out if out is not a else a.copy()
 
     @staticmethod
     def backward(ctx, g):
         a, lo, hi = ctx.saved_tensors
-        keep = np.ones(np.broadcast_shapes(*[s for s in ctx.shapes if s is not None]), bool)
-        glo = ghi = None
-        if lo is not None:
-            keep &= a >= lo
-            if ctx.needs_input_grad[1]:
-                glo = sum_to_shape(np.where(a < lo, g, 0).astype(g.dtype), lo.shape)
-        if hi is not None:
-            keep &= a <= hi
-            if ctx.needs_input_grad[2]:
-                above = (a > hi) if lo is None else (a > hi) & (a >= lo)
-                ghi = sum_to_shape(np.where(above, g, 0).astype(g.dtype), hi.shape)
-        return sum_to_shape(np.where(keep, g, 0).astype(g.dtype), a.shape), glo, ghi
+        zero = g.dtype.type(0)
+        with _quiet():
+            keep = True
+            if lo is not None:
+                keep = keep & (a >= lo)
+            if hi is not None:
+                keep = keep & (a <= hi)
+            grads = [np.where(keep, g, zero), None, None]
+            if lo is not None and ctx.needs_input_grad[1]:
+                grads[1] = np.where((a < lo) & (lo < hi) if hi is not None else a < lo, g, zero)
+            if hi is not None and ctx.needs_input_grad[2]:
+                grads[2] = np.where((a > hi) | (hi < lo) if lo is not None else a > hi, g, zero)
+        return tuple(None if gr is None or m is None else _to_input(gr, m) for gr, m in zip(grads, ctx.metas))
 
 
-def _extreme_backward(ctx, g, a_wins):
-    # ties split the gradient equally between the two inputs, as torch does
-    a, b = ctx.saved_tensors
-    half = g / 2
-    ga = gb = None
-    if ctx.needs_input_grad[0]:
-        ga = sum_to_shape(np.where(a == b, half, np.where(a_wins(a, b), g, 0)).astype(g.dtype), ctx.a_meta[0])
-        ga = ga.astype(ctx.a_meta[1]) if ga.dtype != ctx.a_meta[1] else ga
-    if ctx.needs_input_grad[1]:
-        gb = sum_to_shape(np.where(a == b, half, np.where(a_wins(a, b), 0, g)).astype(g.dtype), ctx.b_meta[0])
-        gb = gb.astype(ctx.b_meta[1]) if gb.dtype != ctx.b_meta[1] else gb
+class ClampMinTensor(ClampTensor):
+    _backward_name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    _backward_name = "ClampMaxBackward1"
+
+
+def _to_input(g: np.ndarray, meta) -> np.ndarray:
+    shape, dtype = meta
+    g = sum_to_shape(g, shape)
+    return g if g.dtype == dtype else g.astype(dtype)
+
+
+def _pair(ctx, a, b):
+    ctx.a_meta, ctx.b_meta = (a.shape, a.dtype), (b.shape, b.dtype)
+    a, b = promote_arrays(a, b)
+    ctx.save_for_backward(a, b)
+    return a, b
+
+
+def _pair_backward(ctx, to_a: np.ndarray, to_b: np.ndarray, g: np.ndarray):
+    ga = _to_input(to_a, ctx.a_meta) if ctx.needs_input_grad[0] else None
+    gb = _to_input(to_b, ctx.b_meta) if ctx.needs_input_grad[1] else None
     return ga, gb
 
 
+def _extreme_backward(ctx, g, a_loses, b_loses):
+    """torch's maximum/minimum formula: where(a == b, g / 2, g), zeroed where that input loses.
+
+    With a nan on either side neither input loses, so both get the full gradient (as in torch)."""
+    a, b = ctx.saved_tensors
+    zero = g.dtype.type(0)
+    with _quiet():
+        shared = np.where(a == b, g / 2, g)
+        return _pair_backward(ctx, np.where(a_loses(a, b), zero, shared), np.where(b_loses(a, b), zero, shared), g)
+
+
+def _run(fn, a, b):
+    try:
+        with _quiet():
+            return fn(a, b)
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+
+
 class Maximum(Function):
-    """Elementwise max (nan wins)."""
+    """Elementwise max (nan wins);  ties split g in halves."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_meta, ctx.b_meta = (a.shape, a.dtype), (b.shape, b.dtype)
-        a, b = promote_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        try:
-            return np.maximum(a, b)
-        except ValueError:
-            raise broadcast_error(a.shape, b.shape) from None
+        return _run(np.maximum, *_pair(ctx, a, b))
 
     @staticmethod
     def backward(ctx, g):
-        return _extreme_backward(ctx, g, lambda a, b: a > b)
+        return _extreme_backward(ctx, g, lambda a, b: a < b, lambda a, b: a > b)
 
 
 class Minimum(Function):
-    """Elementwise min (nan wins)."""
+    """Elementwise min (nan wins);  ties split g in halves."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_meta, ctx.b_meta = (a.shape, a.dtype), (b.shape, b.dtype)
-        a, b = promote_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        try:
-            return np.minimum(a, b)
-        except ValueError:
-            raise broadcast_error(a.shape, b.shape) from None
+        return _run(np.minimum, *_pair(ctx, a, b))
 
     @staticmethod
     def backward(ctx, g):
-        return _extreme_backward(ctx, g, lambda a, b: a < b)
+        return _extreme_backward(ctx, g, lambda a, b: a > b, lambda a, b: a < b)
 
 
-class Fmax(Maximum):
-    """Elementwise max ignoring nan."""
-
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.a_meta, ctx.b_meta = (a.shape, a.dtype), (b.shape, b.dtype)
-        a, b = promote_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        return np.fmax(a, b)
-
-
-class Fmin(Minimum):
-    """Elementwise min ignoring nan."""
+class Fmax(Function):
+    """Elementwise max ignoring nan;  a takes g where a >= b or b is nan (ties go to a), b takes the rest."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a_meta, ctx.b_meta = (a.shape, a.dtype), (b.shape, b.dtype)
-        a, b = promote_arrays(a, b)
-        ctx.save_for_backward(a, b)
-        return np.fmin(a, b)
+        return _run(np.fmax, *_pair(ctx, a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            to_a = (a >= b) | np.isnan(b) if b.dtype.kind == "f" else a >= b
+        zero = g.dtype.type(0)
+        return _pair_backward(ctx, np.where(to_a, g, zero), np.where(to_a, zero, g), g)
+
+
+class Fmin(Function):
+    """Elementwise min ignoring nan;  a takes g where a <= b or b is nan (ties go to a), b takes the rest."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return _run(np.fmin, *_pair(ctx, a, b))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            to_a = (a <= b) | np.isnan(b) if b.dtype.kind == "f" else a <= b
+        zero = g.dtype.type(0)
+        return _pair_backward(ctx, np.where(to_a, g, zero), np.where(to_a, zero, g), g)
 
 
 def _num(x):
@@ -153,27 +220,42 @@ def _num(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
+def _signature_error(input, min, max) -> TypeError:
+    got = ", ".join(type(x).__name__ for x in (input, min, max) if x is not None)
+    return TypeError(f"clamp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                     " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+                     " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
+
+
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
-    """Limit every element to [min, max]."""
+    """Limit every element to [min, max] (when min > max, every element becomes max)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        from .._creation import tensor
-        lo = min if isinstance(min, Tensor) or min is None else tensor(min, dtype=input.dtype)
-        hi = max if isinstance(max, Tensor) or max is None else tensor(max, dtype=input.dtype)
-        return ClampTensor.apply(input, lo, hi)
-    return Clamp.apply(input, _num(min), _num(max))
+        if not all(x is None or isinstance(x, Tensor) for x in (min, max)):
+            raise _signature_error(input, min, max)
+        res = ClampTensor.apply(input, min, max)
+    else:
+        res = Clamp.apply(input, _num(min), _num(max))
+    if out is not None:
+        from ._inplace import write_out
+        return write_out(out, res)
+    return res
 
 
 clip = clamp
 
 
 def clamp_min(input: Tensor, min) -> Tensor:
-    return clamp(input, min=min)
+    if isinstance(min, Tensor):
+        return ClampMinTensor.apply(input, min, None)
+    return ClampMin.apply(input, _num(min), None)
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
-    return clamp(input, max=max)
+    if isinstance(max, Tensor):
+        return ClampMaxTensor.apply(input, None, max)
+    return ClampMax.apply(input, None, _num(max))
 
 
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:

@@ -46,27 +46,31 @@ not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 logical_and, logical_or, logical_xor = _compare(np.logical_and), _compare(np.logical_or), _compare(np.logical_xor)
 
 
-def _bitwise(ufunc, symbol):
+def _not_integral(kernel: str, dtype: np.dtype) -> NotImplementedError:
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(dtype)}\'')
+
+
+def _bitwise(ufunc, name):
     def op(input, other) -> Tensor:
-        a, b = _operands(input, other)
-        if a.dtype.kind == "f" or (isinstance(b, np.ndarray) and b.dtype.kind == "f") or isinstance(b, float):
-            raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        a, b = _operands(input, other)  # promoted: the error names the promoted dtype, as torch's does
+        if a.dtype.kind in "fc":
+            raise _not_integral(f"{name}_cpu", a.dtype)
         try:
             return Tensor._make(np.asarray(ufunc(a, b)))
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
-    op.__name__ = ufunc.__name__
+    op.__name__ = name
     return op
 
 
-bitwise_and = _bitwise(np.bitwise_and, "&")
-bitwise_or = _bitwise(np.bitwise_or, "|")
-bitwise_xor = _bitwise(np.bitwise_xor, "^")
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input: Tensor) -> Tensor:
-    if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    if input._data.dtype.kind in "fc":
+        raise _not_integral("bitwise_not_cpu", input._data.dtype)
     return Tensor._make(np.invert(input._data))
 
 
@@ -96,7 +100,11 @@ def isfinite(input: Tensor) -> Tensor:
 
 def _reduce_bool(ufunc, input: Tensor, dim, keepdim: bool) -> Tensor:
     a = input._data
-    if dim is None:
+    if dim is None or a.ndim == 0:
+        if dim is not None:
+            from .._tensor import _wrap_dim
+            for d in ((dim,) if isinstance(dim, int) else dim):
+                _wrap_dim(d, 0)
         res = ufunc(a)
     else:
         from .reduction import _dims
@@ -120,7 +128,7 @@ def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """|input - other| <= atol + rtol * |other|, elementwise."""
     if input.dtype is not other.dtype:
-        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+        raise RuntimeError(f"{_dtype_name(input._data.dtype)} did not match {_dtype_name(other._data.dtype)}")
     a, b = input._data, other._data
     if a.dtype.kind == "b":
         return Tensor._make(np.asarray(a == b))

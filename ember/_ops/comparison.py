@@ -158,6 +158,9 @@ class Where(Function):
     def forward(ctx, cond, a, b):
         if cond.dtype != np.bool_:
             if cond.dtype == np.uint8:
+                import warnings
+                warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed "
+                              "in a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=4)
                 cond = cond.astype(bool)
             else:
                 raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -48,7 +48,7 @@ from ._ops.linalg import dot, vdot, inner, mv, mm, bmm, addmm, baddbmm, matmul, 
 from ._ops.shape import (view_copy, reshape, flatten, unflatten, squeeze, unsqueeze, transpose, swapaxes, swapdims,
                          t, adjoint, permute, movedim, moveaxis, expand_copy, broadcast_to, clone, chunk, split,
                          tensor_split, unbind, narrow, select, flip, roll, stack, cat, concat, concatenate, hstack,
-                         vstack, tril, triu)
+                         vstack, tril, triu, diagonal)
 from ._ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select, nonzero, take,
                             index_add, index_fill, argwhere)
 from ._ops.conversion import to as _to

@@ -276,6 +276,7 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         fn = self.grad_fn
+        fn._hooked = True
         if fn._retains is None:
             fn._retains = {}
         fn._retains[self._output_nr] = weakref.ref(self)
@@ -296,8 +297,8 @@ class Tensor:
             g = np.broadcast_to(g, self._data.shape).copy()
         cur = self._grad
         if cur is None:
-            # own the memory: the engine may hand the same array to several places
-            self._grad = Tensor._make(np.array(g, copy=True) if not g.flags.writeable or g.base is not None else g)
+            # always copy: backward formulas may hand the same array to several inputs (d(x+y) = g for both)
+            self._grad = Tensor._make(np.array(g, copy=True))
         elif _grad_state.enabled and (cur._requires_grad or False):
             self._grad = cur + Tensor._make(g)
         else:
@@ -320,6 +321,7 @@ class Tensor:
             hooks = self._hooks
         else:
             fn = self.grad_fn
+            fn._hooked = True
             if fn._tensor_pre_hooks is None:
                 fn._tensor_pre_hooks = {}
             hooks = fn._tensor_pre_hooks.setdefault(self._output_nr, _HookDict())
@@ -558,6 +560,7 @@ _METHODS = {
     "contiguous": _sh.contiguous, "clone": _sh.clone, "chunk": _sh.chunk, "split": _sh.split,
     "tensor_split": _sh.tensor_split, "unbind": _sh.unbind, "narrow": _sh.narrow, "select": _sh.select,
     "flip": _sh.flip, "roll": _sh.roll, "tril": _sh.tril, "triu": _sh.triu, "adjoint": _sh.adjoint,
+    "diagonal": _sh.diagonal,
     # indexing
     "gather": _ix.gather, "scatter": _ix.scatter, "scatter_add": _ix.scatter_add, "index_select": _ix.index_select,
     "masked_fill": _ix.masked_fill, "masked_select": _ix.masked_select, "nonzero": _ix.nonzero, "take": _ix.take,
@@ -607,7 +610,7 @@ def _fill(self, value):
 class _FillOp(_ar.Function):
     """out = value everywhere;  da = 0"""
 
-    _backward_name = "FillBackward0"
+    _backward_name = "FillBackward3"
 
     @staticmethod
     def forward(ctx, a, value):
@@ -628,6 +631,8 @@ def _copy_(self, src, non_blocking: bool = False):
         raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match the size "
                            f"of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton dimension "
                            f"{max(self._data.ndim - 1, 0)}") from None
+    from ._ops._inplace import check_overlap
+    check_overlap(self._data)
     if _grad_state.enabled and (self._requires_grad or src._requires_grad):
         return _inplace(self, lambda t, s: _CopyOp.apply(t, s), src)
     np.copyto(self._data, src._data, casting="unsafe")
@@ -638,7 +643,7 @@ def _copy_(self, src, non_blocking: bool = False):
 class _CopyOp(_ar.Function):
     """out = src broadcast to a's shape and cast to a's dtype;  da = 0,  dsrc = g summed back"""
 
-    _backward_name = "CopyBackwards"
+    _backward_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, a, src):
@@ -686,7 +691,32 @@ Tensor.cuda = _cuda
 Tensor.__getitem__ = _ix.getitem
 Tensor.__setitem__ = _ix.setitem
 Tensor.size = Tensor.size  # keep the metadata method
-Tensor.T = property(lambda self: _sh.permute(self, tuple(range(self.dim() - 1, -1, -1))) if self.dim() != 2 else _sh.t(self))
+
+
+_WARNED_ONCE: set = set()
+
+
+def _T(self):
+    """Reverse all dims (torch records it as a permute, and warns - once per process, like its TORCH_WARN_ONCE - unless the tensor is 2-D)."""
+    nd = self.dim()
+    kind = "0d" if nd == 0 else ("nd" if nd != 2 else None)
+    if kind is None or kind in _WARNED_ONCE:
+        return _sh.permute(self, tuple(range(nd - 1, -1, -1)))
+    _WARNED_ONCE.add(kind)
+    if nd == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)",
+                      UserWarning, stacklevel=2)
+    elif nd != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                      "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
+                      "or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor. "
+                      "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4314.)",
+                      UserWarning, stacklevel=2)
+    return _sh.permute(self, tuple(range(nd - 1, -1, -1)))
+
+
+Tensor.T = property(_T)
 Tensor.mT = property(lambda self: _sh.transpose(self, -2, -1))
 Tensor.H = Tensor.T
 Tensor.mH = Tensor.mT

@@ -48,8 +48,18 @@ def _check_result(self: Tensor, res: np.ndarray) -> None:
             f"[{', '.join(map(str, res.shape))}]")
 
 
+def check_overlap(arr: np.ndarray) -> None:
+    """An expanded view repeats memory; writing a computed result into it is ill-defined, so torch refuses."""
+    for n, st in zip(arr.shape, arr.strides):
+        if st == 0 and n > 1:
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers to a single memory "
+                "location. Please clone() the tensor before performing the operation.")
+
+
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     """Apply ``op(self, *args)`` and store the result in ``self``; returns ``self``."""
+    check_overlap(self._data)
     recording = _grad_state.enabled and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if recording:

@@ -459,6 +459,8 @@ def setitem(self: Tensor, index, value) -> None:
         return
     recording = state.enabled and (self._requires_grad or (isinstance(value, Tensor) and value._requires_grad))
     if not recording:
+        from ._inplace import check_overlap
+        check_overlap(self._data)
         try:
             self._data[np_index] = v.reshape(stripped) if isinstance(v, np.ndarray) else v
         except ValueError:

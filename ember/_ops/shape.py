@@ -200,7 +200,10 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
-        return np.broadcast_to(a, shape)
+        # writable like torch's expanded views (fill_ works; in-place arithmetic is refused by _inplace)
+        lead = len(shape) - a.ndim
+        strides = (0,) * lead + tuple(0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides))
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
     @staticmethod
     def backward(ctx, g):

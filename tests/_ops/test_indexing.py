@@ -216,7 +216,7 @@ _COPY_NAME = ("ember/_tensor.py: Tensor.copy_ records CopyBackwards.name() == 'C
               "'torch::autograd::CopyBackwards'")
 _FILL_NAME = ("ember/_tensor.py: Tensor.fill_ records FillBackward0; torch records fill_ (fill_.Tensor after "
               "setitem wraps the scalar) as FillBackward3")
-_SET_XFAIL = {("row_bcast", False): _COPY_NAME, ("row_bcast", True): _COPY_NAME, ("ellipsis", False): _FILL_NAME}
+_SET_XFAIL: dict = {}
 
 
 def _set_params():

@@ -1,0 +1,1 @@
+"""Tests of ember.nn (a package so module basenames may repeat those in tests/_ops)."""

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as _Function
 from ..autograd.grad_mode import state as _grad_state
 
 __all__ = ["inplace", "write_out", "check_inplace", "LEAF_INPLACE"]
@@ -64,10 +65,8 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if recording:
         check_inplace(self)
-        if self._base is not None and self._base._requires_grad:
-            raise NotImplementedError(
-                "ember does not yet record in-place operations on views of tensors that require grad; "
-                "apply the operation out of place, or assign through indexing on the base tensor")
+        if self._base is not None and (self._base._requires_grad or self._requires_grad):
+            return inplace_on_view(self, lambda snap: op(snap, *args, **kwargs))
         # the node must see the old values, which we are about to overwrite
         snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         res = op(snap, *args, **kwargs)
@@ -89,6 +88,86 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     np.copyto(self._data, res._data, casting="unsafe")
     self._vc[0] += 1
     return self
+
+
+# --- in-place through a view (torch's CopySlices) ---------------------------------------
+
+def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
+    """For each element of ``view`` (a NumPy view into ``base``'s memory), its flat index in ``base``."""
+    def byte_offsets(arr: np.ndarray) -> np.ndarray:
+        off = np.zeros(arr.shape, np.int64)
+        for d, (n, st) in enumerate(zip(arr.shape, arr.strides)):
+            shape = [1] * arr.ndim
+            shape[d] = n
+            off = off + (np.arange(n, dtype=np.int64) * st).reshape(shape)
+        return off
+    start = base.__array_interface__["data"][0]
+    voff = byte_offsets(view) + (view.__array_interface__["data"][0] - start)
+    if base.flags.c_contiguous:
+        return voff // base.itemsize
+    boff = byte_offsets(base).reshape(-1)
+    order = np.argsort(boff, kind="stable")
+    return order[np.searchsorted(boff[order], voff)]
+
+
+class AsStrided(_Function):
+    """The view's elements read from the base's flat positions;  dbase = g scattered back (zeros elsewhere)"""
+
+    @staticmethod
+    def forward(ctx, base, pos):
+        ctx.meta = (base.shape, pos)
+        return base.reshape(-1)[pos]
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, pos = ctx.meta
+        out = np.zeros(int(np.prod(shape)), g.dtype)
+        np.add.at(out, pos, g)
+        return out.reshape(shape), None
+
+
+class CopySlices(_Function):
+    """The base after writing ``src`` over the view's positions;  dbase = g with those zeroed,  dsrc = g[pos]"""
+
+    _backward_name = "torch::autograd::CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, src, pos):
+        ctx.pos = pos
+        return base  # the caller has already written src into the base's memory; only the node matters
+
+    @staticmethod
+    def backward(ctx, g):
+        pos = ctx.pos
+        g_src = g.reshape(-1)[pos] if ctx.needs_input_grad[1] else None
+        g_base = None
+        if ctx.needs_input_grad[0]:
+            g_base = g.copy()
+            g_base.reshape(-1)[pos.reshape(-1)] = 0
+        return g_base, g_src, None
+
+
+def inplace_on_view(view: Tensor, compute) -> Tensor:
+    """Modify ``view`` in place with ``compute(snapshot) -> new values``, recording it on the base.
+
+    As in torch, the base's history becomes a CopySlices node (old base, new values) and
+    the view's becomes a read of the updated base (AsStridedBackward0).
+    """
+    base = view._base
+    pos = view_positions(base._data, view._data)
+    old_base = Tensor._make(base._data, base._requires_grad, base.grad_fn, base._output_nr)
+    snap = AsStrided.apply(old_base, pos) if base._requires_grad else Tensor._make(view._data.copy())
+    res = compute(snap)
+    _check_result(view, res._data)
+    np.copyto(view._data, res._data, casting="unsafe")
+    view._vc[0] += 1
+    if not res._requires_grad:
+        return view
+    updated = CopySlices.apply(old_base, res, pos)
+    base.grad_fn, base._output_nr, base._requires_grad = updated.grad_fn, 0, True
+    reread = AsStrided.apply(Tensor._make(base._data, True, base.grad_fn, 0), pos)
+    view.grad_fn, view._output_nr, view._requires_grad = reread.grad_fn, 0, True
+    return view
 
 
 def write_out(out: Tensor, result: Tensor) -> Tensor:

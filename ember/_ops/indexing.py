@@ -474,14 +474,16 @@ def setitem(self: Tensor, index, value) -> None:
         # torch writes through the view self[index], so it names the view in its error
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     check_inplace(self)
-    if self._base is not None and self._base._requires_grad:
-        raise NotImplementedError("ember does not yet record index assignment into a view of a tensor that requires "
-                                  "grad; assign through the base tensor instead")
-    snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
     if isinstance(value, Tensor):
         val = value if value._data.dtype == self._data.dtype else value.to(self.dtype)
     else:
         val = value
+    if self._base is not None and (self._base._requires_grad or self._requires_grad):
+        # writing into a view: the base records it (CopySlices), as torch does
+        from ._inplace import inplace_on_view
+        inplace_on_view(self, lambda snap: fn.apply(snap, np_index, val))
+        return
+    snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
     res = fn.apply(snap, np_index, val)
     self._data[...] = res._data
     self._vc[0] += 1

@@ -269,10 +269,9 @@ def _should_fold(t1: Tensor, t2: Tensor) -> bool:
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product, composed exactly as torch's _matmul_impl (so grad_fn chains and rounding match)."""
-    from .shape import expand, reshape, unsqueeze, squeeze, transpose, t, contiguous, SqueezeInplace, UnsafeView
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    d1, d2 = input.dim(), other.dim()
+    d1, d2 = input._data.ndim, other._data.ndim
     if d1 == 0 or d2 == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D")
     if d1 == 1 and d2 == 1:
@@ -322,6 +321,10 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if d2 == 1:
         res = squeeze(res, -1)
     return UnsafeView.apply(res, out_shape)
+
+
+from .shape import (SqueezeInplace, UnsafeView, contiguous, expand, reshape, squeeze, t, transpose,  # noqa: E402
+                    unsqueeze)
 
 
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:

@@ -261,9 +261,6 @@ def _set(x, idx, v):
     return x
 
 
-@pytest.mark.xfail(strict=True, reason="ember/_ops/indexing.py (this package): writing into a view of a non-leaf "
-                   "that requires grad is not recorded yet (raises NotImplementedError); torch rebases the base's "
-                   "history onto CopySlices")
 def test_setitem_view_of_nonleaf():
     """Writing into a view of a non-leaf (x[0][1:] = v) goes through CopySlices on the base."""
     def fn(lib, a, v):

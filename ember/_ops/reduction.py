@@ -1,6 +1,7 @@
 """Reductions: sum, mean, var/std, prod, max/min, amax/amin, argmax/argmin, logsumexp, cumsum, norm."""
 from __future__ import annotations
 
+import builtins
 import math
 import warnings
 
@@ -20,7 +21,8 @@ def _dims(dim, ndim: int) -> tuple[int, ...] | None:
     if dim is None:
         return None
     if isinstance(dim, (int, np.integer)):
-        return (_wrap_dim(int(dim), ndim),)
+        d = _wrap_dim(int(dim), ndim)
+        return (d,) if ndim else ()
     axes = []
     for d in dim:
         a = _wrap_dim(int(d), ndim)
@@ -29,7 +31,14 @@ def _dims(dim, ndim: int) -> tuple[int, ...] | None:
         axes.append(a)
     if not axes:
         return None  # torch: an empty list means all dims
+    if ndim == 0:
+        return ()  # dim 0 / -1 of a 0-dim tensor: nothing to reduce
     return tuple(axes)
+
+
+def _quiet():
+    # torch never warns about inf/nan produced by float math; NumPy would
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
 def _expand_back(g: np.ndarray, shape: tuple, axes, keepdim: bool) -> np.ndarray:
@@ -53,12 +62,35 @@ class Sum(Function):
         ctx.meta = (a.shape, a.dtype, axes, keepdim)
         out_dtype = _sum_dtype(a, dtype)
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
-        return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
+        with _quiet():
+            return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
 
     @staticmethod
     def backward(ctx, g):
         shape, dtype, axes, keepdim = ctx.meta
         return _expand_back(g, shape, axes, keepdim).astype(dtype, copy=False), None, None, None
+
+
+class Nansum(Function):
+    """out = sum of the non-nan elements;  da = g where a is not nan"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, dtype):
+        ctx.meta = (a.shape, a.dtype, axes, keepdim)
+        out_dtype = _sum_dtype(a, dtype)
+        src = a.astype(out_dtype) if a.dtype != out_dtype else a
+        if src.dtype.kind == "f":
+            ctx.save_for_backward(a)
+            src = np.where(np.isnan(src), src.dtype.type(0), src)
+        with _quiet():
+            return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, dtype, axes, keepdim = ctx.meta
+        (a,) = ctx.saved_tensors
+        gg = _expand_back(g, shape, axes, keepdim)
+        return (gg * ~np.isnan(a)).astype(dtype, copy=False), None, None, None
 
 
 class SumDim(Sum):
@@ -98,54 +130,110 @@ def _correction(unbiased, correction) -> float:
     return 1 if unbiased is None or unbiased else 0
 
 
+def _var_forward(ctx, a, axes, keepdim, correction, name):
+    """Variance (and the mean) accumulated in float64, as torch's CPU kernel does for float inputs."""
+    if a.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
+    dof = n - correction
+    if dof <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+    wide = a.astype(np.float64) if a.dtype != np.float64 else a
+    kd = keepdim if axes is not None else False
+    with _quiet():
+        mean = np.sum(wide, axis=axes, keepdims=True) / n
+        centered = wide - mean
+        v = np.sum(centered * centered, axis=axes, keepdims=kd) / builtins.max(dof, 0)
+    ctx.meta = (a.shape, a.dtype, axes, keepdim, dof)
+    ctx.save_for_backward(centered)
+    m = mean if kd or axes is None and False else (mean if keepdim and axes is not None else np.reshape(mean, v.shape))
+    return np.asarray(v, dtype=a.dtype), np.asarray(m, dtype=a.dtype)
+
+
+def _var_backward(ctx, g):
+    """d var / da = g * 2 (a - mean) / (n - correction)"""
+    shape, dtype, axes, keepdim, dof = ctx.meta
+    (centered,) = ctx.saved_tensors
+    with _quiet():
+        return _expand_back(g, shape, axes, keepdim) * (2.0 / dof) * centered
+
+
+def _std_backward(ctx, g, std):
+    """torch's std_backward: var_backward(g / (2 std)), and 0 where std == 0"""
+    shape, dtype, axes, keepdim, dof = ctx.meta
+    (centered,) = ctx.saved_tensors
+    with _quiet():
+        res = _expand_back(g / std, shape, axes, keepdim) * centered / dof
+    return np.where(_expand_back(std == 0, shape, axes, keepdim), 0.0, res)
+
+
 class Var(Function):
     """out = sum((a - mean)**2) / (n - correction);  da = g * 2 (a - mean) / (n - correction)"""
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, correction):
-        if a.dtype.kind not in "fc":
-            raise RuntimeError(f"std and var only support floating point and complex dtypes")
-        n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
-        dof = n - correction
-        if dof <= 0:
-            warnings.warn("var(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-                          "factor (input numel divided by output numel).", UserWarning, stacklevel=4)
-        # accumulate in double, as torch's CPU kernel does for float inputs
-        wide = a.astype(np.float64) if a.dtype != np.float64 else a
-        with np.errstate(invalid="ignore", divide="ignore"):
-            centered = wide - np.mean(wide, axis=axes, keepdims=True)
-            v = np.sum(centered * centered, axis=axes, keepdims=keepdim if axes is not None else False) / max(dof, 0)
-        ctx.meta = (a.shape, a.dtype, axes, keepdim, dof)
-        ctx.save_for_backward(centered)
-        return np.asarray(v, dtype=a.dtype)
+        return _var_forward(ctx, a, axes, keepdim, correction, "var")[0]
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, axes, keepdim, dof = ctx.meta
-        (centered,) = ctx.saved_tensors
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = _expand_back(g, shape, axes, keepdim) * (2.0 / dof)
-        return (scale * centered).astype(dtype), None, None, None
+        return _var_backward(ctx, g).astype(ctx.meta[1]), None, None, None
 
 
 class Std(Function):
-    """out = sqrt(var);  da = g * (a - mean) / (out * (n - correction))"""
+    """out = sqrt(var);  da = g * (a - mean) / (out * (n - correction)), 0 where out == 0"""
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, correction):
-        v = Var.forward(ctx, a, axes, keepdim, correction)
-        out = np.sqrt(v)
-        ctx.out = out
-        return out
+        ctx.out = np.sqrt(_var_forward(ctx, a, axes, keepdim, correction, "std")[0])
+        return ctx.out
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, axes, keepdim, dof = ctx.meta
-        (centered,) = ctx.saved_tensors
-        with np.errstate(invalid="ignore", divide="ignore"):
-            denom = _expand_back(ctx.out.astype(np.float64) * dof, shape, axes, keepdim)
-            res = _expand_back(g, shape, axes, keepdim) * centered / denom
-        return res.astype(dtype), None, None, None
+        return _std_backward(ctx, g, ctx.out).astype(ctx.meta[1]), None, None, None
+
+
+def _mean_backward(ctx, g):
+    shape, dtype, axes, keepdim, dof = ctx.meta
+    n = math.prod(shape) if axes is None else math.prod(shape[i] for i in axes)
+    with _quiet():
+        return _expand_back(g / g.dtype.type(n), shape, axes, keepdim)
+
+
+class VarMean(Function):
+    """(var, mean) from one float64 pass;  da = var's grad + g_mean / n"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, correction):
+        return _var_forward(ctx, a, axes, keepdim, correction, "var_mean")
+
+    @staticmethod
+    def backward(ctx, g_var, g_mean):
+        res = 0
+        if g_var is not None:
+            res = res + _var_backward(ctx, g_var)
+        if g_mean is not None:
+            res = res + _mean_backward(ctx, g_mean)
+        return np.asarray(res).astype(ctx.meta[1]), None, None, None
+
+
+class StdMean(Function):
+    """(std, mean) from one float64 pass;  da = std's grad + g_mean / n"""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, correction):
+        v, m = _var_forward(ctx, a, axes, keepdim, correction, "std_mean")
+        ctx.out = np.sqrt(v)
+        return ctx.out, m
+
+    @staticmethod
+    def backward(ctx, g_std, g_mean):
+        res = 0
+        if g_std is not None:
+            res = res + _std_backward(ctx, g_std, ctx.out)
+        if g_mean is not None:
+            res = res + _mean_backward(ctx, g_mean)
+        return np.asarray(res).astype(ctx.meta[1]), None, None, None
 
 
 class Prod(Function):
@@ -227,17 +315,35 @@ class MinAll(_EvenExtreme):
 
 
 class Amax(_EvenExtreme):
+    """amax over dims;  da = (g / count) * (a == out), count = number of maxima (torch's scale_grad_by_count:
+    a nan result matches nothing, so that slice's grad is nan)"""
+
+    _name = "amax"
+
     @classmethod
     def forward(cls, ctx, a, axes, keepdim):
-        return cls._fwd(ctx, a, axes, keepdim, "amax(): Expected reduction dim 0 to have non-zero size.")
+        if a.size == 0 and axes is None:
+            raise RuntimeError(f"{cls._name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for i in axes or ():
+            if a.shape[i] == 0:
+                raise IndexError(f"{cls._name}(): Expected reduction dim {i} to have non-zero size.")
+        return cls._fwd(ctx, a, axes, keepdim, "")
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        hit = a == _expand_back(out, a.shape, axes, keepdim)
+        count = np.sum(hit, axis=axes, keepdims=True)
+        with _quiet():
+            scaled = _expand_back(g, a.shape, axes, keepdim) / count.astype(g.dtype)
+            return (scaled * hit).astype(g.dtype, copy=False), None, None
 
 
-class Amin(_EvenExtreme):
+class Amin(Amax):
     _np = staticmethod(np.min)
-
-    @classmethod
-    def forward(cls, ctx, a, axes, keepdim):
-        return cls._fwd(ctx, a, axes, keepdim, "amin(): Expected reduction dim 0 to have non-zero size.")
+    _name = "amin"
 
 
 class MaxDim(Function):
@@ -428,9 +534,8 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
 
 
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    from .indexing import masked_fill
-    from .comparison import isnan
-    return sum(masked_fill(input, isnan(input), 0), dim, keepdim, dtype=dtype)
+    """Sum treating nan as zero."""
+    return Nansum.apply(input, _dims(dim, input.dim()), keepdim, dtype)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -461,11 +566,15 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, _dims(dim, input.dim()) if not isinstance(dim, bool) else None, keepdim)
+    """(var, mean) as a plain tuple, both from one pass (one grad_fn, VarMeanBackward0)."""
+    dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    return tuple(VarMean.apply(input, _dims(dim, input.dim()), keepdim, corr))
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, _dims(dim, input.dim()) if not isinstance(dim, bool) else None, keepdim)
+    """(std, mean) as a plain tuple, both from one pass (one grad_fn, StdMeanBackward0)."""
+    dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    return tuple(StdMean.apply(input, _dims(dim, input.dim()), keepdim, corr))
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -512,7 +621,7 @@ def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:
     a = input._data
     if dim is None:
         if a.size == 0:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
         res = np.asarray(fn(a.reshape(-1)), np.int64)
         return Tensor._make(res.reshape((1,) * a.ndim) if keepdim else res)
     d = _wrap_dim(dim, a.ndim)
@@ -546,6 +655,8 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
     """Vector p-norm over all elements or ``dim`` ('fro' and None mean 2)."""
+    if p == "fro" and dim is not None and not isinstance(dim, int) and len(dim) > 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(str(d) for d in dim)}")
     if p is None or p == "fro":
         p = 2
     if isinstance(p, str):

@@ -8,7 +8,12 @@ class Size(tuple):
     """A tensor's shape: a tuple of ints with torch's repr."""
 
     def __new__(cls, sizes=()):
-        return super().__new__(cls, sizes)
+        items = []
+        for i, s in enumerate(sizes):
+            if not hasattr(s, "__index__"):  # ints, bools, NumPy ints and one-element integer tensors
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')")
+            items.append(s.__index__())
+        return super().__new__(cls, items)
 
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(str(s) for s in self)}])"

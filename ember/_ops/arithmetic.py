@@ -29,8 +29,9 @@ def _prep(ctx, a: np.ndarray, b):
 
 def _back(g: np.ndarray, meta) -> np.ndarray:
     shape, dtype = meta
-    g = sum_to_shape(g, shape)
-    return g if g.dtype is dtype else g.astype(dtype)
+    with _quiet():
+        g = sum_to_shape(g, shape)
+        return g if g.dtype is dtype else g.astype(dtype)
 
 
 def _quiet():
@@ -211,7 +212,7 @@ class Div(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[:2]
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with _quiet():
             ga = _back(g / b, ctx.a_meta) if need_a else None
             gb = _back(-g * ((a / b) / b), ctx.b_meta) if need_b else None  # torch's div_tensor_other_backward
         return ga, gb

@@ -159,8 +159,10 @@ class Where(Function):
         if cond.dtype != np.bool_:
             if cond.dtype == np.uint8:
                 import warnings
+                from .reduction import _user_stacklevel
                 warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed "
-                              "in a future version of PyTorch. Use a boolean condition instead.", UserWarning, stacklevel=4)
+                              "in a future version of PyTorch. Use a boolean condition instead.", UserWarning,
+                              stacklevel=_user_stacklevel())
                 cond = cond.astype(bool)
             else:
                 raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

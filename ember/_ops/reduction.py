@@ -130,6 +130,15 @@ def _correction(unbiased, correction) -> float:
     return 1 if unbiased is None or unbiased else 0
 
 
+def _user_stacklevel() -> int:
+    """The stacklevel that points a warning at the first caller outside ember (torch's warnings point there too)."""
+    import sys
+    f, level = sys._getframe(1), 1
+    while f is not None and f.f_globals.get("__name__", "").split(".")[0] == "ember":
+        f, level = f.f_back, level + 1
+    return level
+
+
 def _var_forward(ctx, a, axes, keepdim, correction, name):
     """Variance (and the mean) accumulated in float64, as torch's CPU kernel does for float inputs."""
     if a.dtype.kind not in "fc":
@@ -138,7 +147,7 @@ def _var_forward(ctx, a, axes, keepdim, correction, name):
     dof = n - correction
     if dof <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
-                      "factor (input numel divided by output numel).", UserWarning, stacklevel=5)
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=_user_stacklevel())
     wide = a.astype(np.float64) if a.dtype != np.float64 else a
     kd = keepdim if axes is not None else False
     with _quiet():

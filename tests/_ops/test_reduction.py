@@ -248,7 +248,10 @@ def test_var_mean_types():
     lambda L, x: x.var(1, correction=3),
     lambda L, x: x.std(correction=12),
     lambda L, x: x.var(0),
-], ids=["var_dof0", "std_dof_negative", "var_one_row"])
+    lambda L, x: L.var_mean(x, 0),
+    lambda L, x: L.std_mean(x, dim=0),
+    lambda L, x: L.std(x, 0),
+], ids=["var_dof0", "std_dof_negative", "var_one_row", "var_mean", "std_mean", "std_fn"])
 def test_dof_warning(fn):
     x = r(1, 3)
     res = []
@@ -256,7 +259,9 @@ def test_dof_warning(fn):
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter("always")
             out = fn(L, L.from_numpy(x.copy()))
-        res.append(([(type(m.message).__name__, str(m.message).split(" (Triggered")[0]) for m in w], out.numpy()))
+        out = out[0] if isinstance(out, tuple) else out
+        res.append(([(type(m.message).__name__, str(m.message).split(" (Triggered")[0], m.filename) for m in w],
+                    out.numpy()))
     assert res[0][0] == res[1][0]
     np.testing.assert_allclose(res[0][1], res[1][1], rtol=1e-12, equal_nan=True)
 

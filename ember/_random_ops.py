@@ -33,6 +33,14 @@ def _gen(generator: Generator | None) -> Generator:
     return default_generator if generator is None else generator
 
 
+def _fast_shape(size: tuple) -> tuple[int, ...] | None:
+    """``size`` itself when it is already a tuple of non-negative Python ints (the common call), else None."""
+    for s in size:
+        if type(s) is not builtins.int or s < 0:
+            return None
+    return size
+
+
 def _size(size: tuple, fn: str) -> tuple[int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -139,6 +147,13 @@ def uniform_(self: Tensor, from_: float = 0.0, to: float = 1.0, *, generator: Ge
 def rand(*size, generator: Generator | None = None, out: Tensor | None = None, dtype=None, layout=None,
          device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Uniform samples on [0, 1), identical to torch.rand for the same generator state."""
+    if out is None and dtype is None and device is None and layout is None:
+        shape = _fast_shape(size)
+        if shape is not None:  # fast path: ints, default dtype, default everything
+            arr = np.empty(shape, dtype=D._default._np)
+            if arr.size:
+                S.uniform_(arr, 0.0, 1.0, default_generator if generator is None else generator)
+            return Tensor._make(arr, requires_grad)
     shape = _size(size, "rand")
     d = _dtype(dtype, D.get_default_dtype() if out is None else out.dtype)
     arr, o = _new(shape, d, out, requires_grad, device)
@@ -172,6 +187,18 @@ def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0, *, generator: Gen
 def randn(*size, generator: Generator | None = None, out: Tensor | None = None, dtype=None, layout=None,
           device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples, identical to torch.randn for the same generator state."""
+    if out is None and dtype is None and device is None and layout is None:
+        shape = _fast_shape(size)
+        if shape is not None:  # fast path: ints, default dtype, default everything
+            npd = D._default._np
+            gen = default_generator if generator is None else generator
+            n = shape[0] if len(shape) == 1 else math.prod(shape)
+            if n < 16:  # serial path (normal_kernel), Python scalars beat array ops here
+                arr = S.small_normals(gen, n, npd).reshape(shape)
+            else:
+                arr = np.empty(shape, dtype=npd)
+                S.normal_(arr, 0.0, 1.0, gen)
+            return Tensor._make(arr, requires_grad)
     shape = _size(size, "randn")
     d = _dtype(dtype, D.get_default_dtype() if out is None else out.dtype)
     arr, o = _new(shape, d, out, requires_grad, device)

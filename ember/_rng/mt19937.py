@@ -17,8 +17,28 @@ import numpy as np
 __all__ = ["MT19937Engine", "init_genrand"]
 
 _N = 624
-# Below this many words NumPy's ``random_raw`` is cheaper per call than ``Generator.integers``.
+# Below this many words NumPy's ``random_raw`` is cheaper per call than ``Generator.integers`` (which
+# costs ~5 us of argument handling per call but then runs a tighter loop).
 _SMALL = 256
+_SMALL64 = 1024
+_M53 = np.uint64((1 << 53) - 1)
+_2M53 = 2.0 ** -53
+
+
+def _next64_matches_random64() -> bool:
+    """Whether ``Generator.integers(0, 2**64, dtype=uint64)`` returns torch's ``random64()``.
+
+    For the full 64-bit range NumPy returns the bit generator's ``next_uint64`` untransformed, and for
+    MT19937 that is two words with the FIRST one as the high half -- torch's order. The C code leaves
+    the order of the two calls to the compiler, so it is checked once here (on a private generator).
+    """
+    a, b = np.random.MT19937(12345), np.random.MT19937(12345)
+    got = np.random.Generator(a).integers(0, 1 << 64, size=3, dtype=np.uint64)
+    w = b.random_raw(6)
+    return bool(np.array_equal(got, (w[0::2] << np.uint64(32)) | w[1::2])) and a.random_raw(1)[0] == b.random_raw(1)[0]
+
+
+_FAST64 = _next64_matches_random64()
 
 
 def init_genrand(seed32: int) -> np.ndarray:
@@ -63,24 +83,32 @@ class MT19937Engine:
         self._fresh_next = False
         return self._bits.random_raw(n)
 
+    def words_list(self, n: int) -> list[int]:
+        """The next ``n`` words as a Python list (the cheapest form for a few scalar draws)."""
+        self._fresh_next = False
+        return self._bits.random_raw(n).tolist()
+
     def random64(self, n: int) -> np.ndarray:
-        """``n`` draws of ``random64()``: two words each, the first one is the high half."""
-        w = self.words64(2 * n)
+        """``n`` draws of ``random64()``: two words each, the first one is the high half (a fresh array)."""
+        self._fresh_next = False
+        if _FAST64 and n >= _SMALL64:
+            return self._ints.integers(0, 1 << 64, size=n, dtype=np.uint64)
+        w = self._bits.random_raw(2 * n)
         hi = w[0::2]
         hi <<= np.uint64(32)
         hi |= w[1::2]
         return hi
 
+    def u53(self, n: int) -> np.ndarray:
+        """``n`` integers ``random64() & (2**53 - 1)`` (uint64): torch's 53-bit uniform is this times 2**-53."""
+        r = self.random64(n)
+        r &= _M53
+        return r
+
     def uniform53(self, n: int) -> np.ndarray:
         """``n`` doubles ``(random64() & (2**53 - 1)) * 2**-53``: torch's ``uniform_real<double>(0, 1)``."""
-        w = self.words64(2 * n)
-        hi = w[0::2]
-        hi &= np.uint64(0x1FFFFF)
-        hi <<= np.uint64(32)
-        hi |= w[1::2]
-        out = hi.astype(np.float64)  # exact: at most 53 significant bits
-        out *= 2.0 ** -53
-        return out
+        # exact: at most 53 significant bits, scaled by a power of two
+        return np.multiply(self.u53(n), _2M53, dtype=np.float64)
 
     # -- state ------------------------------------------------------------------------------------
     def get_words_state(self) -> tuple[np.ndarray, int, int]:

@@ -36,6 +36,7 @@ __all__ = [
 
 f16, f32, f64 = np.float16, np.float32, np.float64
 _U24 = np.uint32(0xFFFFFF)
+_DT16 = np.dtype(f16)
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -117,26 +118,57 @@ def uniform_(out: np.ndarray, from_: float, to: float, gen: Generator) -> None:
         return
     lo, hi = f32(from_), f32(to)
     rng = hi - lo  # float arithmetic, as in uniform_real_distribution<float>
-    m = gen._engine.words(n) & _U24
-    if lo == 0 and rng == 1:
-        v = np.multiply(m, f32(2.0 ** -24), dtype=f32)
-    else:
-        # x*rng is exact in float64 (24 x 24 bits; the power-of-two scale 2**-24 is folded into rng).
-        p = np.multiply(m, f64(rng) * 2.0 ** -24, dtype=f64)
-        if lo == 0:
-            v = p.astype(f32)
-        elif _sum_is_exact(rng, lo):
-            p += f64(lo)
-            v = p.astype(f32)
-        else:
-            v = fma32(p, f64(1.0), lo)
+    m = gen._engine.words(n)
+    m &= _U24
+    direct = out.dtype == f32 and out.flags.c_contiguous
+    v = out.reshape(-1) if direct else np.empty(n, dtype=f32)
+    _uniform24_f32(m, lo, rng, v)
+    # 2.13's clamp ``v == to -> from``. v is monotone in the 24-bit draw, so only the largest draw
+    # (2**24 - 1) can reach ``to``: compute that value once and scan the array only if it does.
+    top = np.empty(1, dtype=f32)
+    _uniform24_f32(np.array([0xFFFFFF], dtype=np.uint32), lo, rng, top)
     if out.dtype == f16:
-        v = v.astype(f16)
-        to_s, from_s = f16(f32(to)), f16(f32(from_))
-    else:
-        to_s, from_s = hi, lo
-    _clamp(v, to_s, from_s, None, rng, lo)
-    _write(out, v)
+        v16 = v.astype(f16)
+        to_s, from_s = f16(hi), f16(lo)
+        if f16(top[0]) == to_s:
+            v16[v16 == to_s] = from_s
+        _write(out, v16)
+        return
+    if top[0] == hi:
+        v[v == hi] = lo
+    if not direct:
+        _write(out, v)
+
+
+_CHUNK = 1 << 15  # lanes per pass for float64 temporaries (256 KB: stays in L2)
+
+
+def _uniform24_f32(m: np.ndarray, lo: np.float32, rng: np.float32, v: np.ndarray) -> None:
+    """``v = fma(m * 2**-24, rng, lo)`` rounded once to float32, for 24-bit integers ``m`` (uint32).
+
+    The product ``m * (rng * 2**-24)`` is exact in float64 (24 x 24 bits; the power-of-two scale is exact).
+    With ``lo == 0`` one rounding of it to float32 is the fma. Otherwise, when ``_sum_is_exact`` shows the
+    sum fits 53 bits, float64 adds it exactly and the cast to float32 is the fma's single rounding; only
+    the remaining (wide-exponent-spread) case needs ``fma32``'s midpoint repair.
+    """
+    n = m.size
+    if lo == 0 and rng == 1:
+        np.multiply(m, f32(2.0 ** -24), out=v, dtype=f32)  # exact
+        return
+    scale = f64(rng) * 2.0 ** -24
+    if lo == 0:
+        np.multiply(m, scale, out=v, dtype=f64, casting="same_kind")
+        return
+    if not _sum_is_exact(rng, lo):
+        v[...] = fma32(np.multiply(m, scale, dtype=f64), f64(1.0), lo)
+        return
+    buf = np.empty(min(n, _CHUNK), dtype=f64)
+    lo64 = f64(lo)
+    for i in range(0, n, _CHUNK):
+        j = min(n, i + _CHUNK)
+        b = buf[:j - i]
+        np.multiply(m[i:j], scale, out=b)
+        np.add(b, lo64, out=v[i:j], casting="same_kind")
 
 
 def _sum_is_exact(rng: np.float32, lo: np.float32) -> bool:
@@ -156,15 +188,57 @@ def _clamp(v: np.ndarray, to_s, from_s, xmax, rng, lo) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- normal
-def serial_normals(gen: Generator, n: int) -> np.ndarray:
-    """``n`` draws of ``normal_distribution<double>`` (core/DistributionsHelper.h), before mean/std.
+_TWO_PI = 2.0 * math.pi  # ``2.0 * pi<double>``, evaluated left to right as in the C++
+
+
+def serial_normals_list(gen: Generator, n: int) -> list[float]:
+    """``n`` draws of ``normal_distribution<double>`` (core/DistributionsHelper.h) as Python floats.
 
     Box-Muller in double: u1 then u2 (53-bit each), r = sqrt(-2*log1p(-u2)), theta = 2*pi*u1; returns
-    r*cos(theta) and caches r*sin(theta) in the generator, which the next call returns first.
+    r*cos(theta) and caches r*sin(theta) in the generator, which the next call returns first. Scalar
+    ``math`` calls are glibc's, as in torch; this is the fast form for a few values.
     """
-    out = np.empty(n, dtype=f64)
-    if n == 0:
+    out: list[float] = []
+    if n <= 0:
         return out
+    cached = gen.next_double_normal
+    if cached is not None:
+        out.append(cached)
+        gen.next_double_normal = None
+        n -= 1
+    pairs = (n + 1) >> 1
+    if pairs:
+        w = gen._engine.words_list(4 * pairs)
+        log1p, sqrt, cos, sin, two_pi = math.log1p, math.sqrt, math.cos, math.sin, _TWO_PI
+        app = out.append
+        it = iter(w)
+        for a, b, c, d in zip(it, it, it, it):
+            # u = (random64() & (2**53-1)) * 2**-53, the first word is the high half; int -> float is exact
+            r = sqrt(-2.0 * log1p(-(((c & 0x1FFFFF) << 32 | d) * 1.1102230246251565e-16)))
+            th = two_pi * (((a & 0x1FFFFF) << 32 | b) * 1.1102230246251565e-16)
+            app(r * cos(th))
+            app(r * sin(th))
+        if n & 1:
+            gen.next_double_normal = out.pop()
+    return out
+
+
+def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
+    """``randn`` of ``n`` (< 16) elements on the serial path: ``fma(z, 1, 0)`` then the cast (Half via float)."""
+    vals = serial_normals_list(gen, n)
+    arr = np.array(vals, dtype=f32 if np_dtype is _DT16 else np_dtype)
+    # z*1 + 0 (torch's fma) turns -0.0 into +0.0 and changes nothing else. Doing it after the cast to
+    # float/double is the same: a nonzero |z| >= ~1e-24 never rounds to zero there (it could in Half,
+    # hence the order: add, then cast to Half).
+    arr += 0
+    return arr.astype(f16) if np_dtype is _DT16 else arr
+
+
+def serial_normals(gen: Generator, n: int) -> np.ndarray:
+    """``n`` draws of ``normal_distribution<double>`` as a float64 array (see ``serial_normals_list``)."""
+    if n <= 64:
+        return np.array(serial_normals_list(gen, n), dtype=f64).reshape(n)
+    out = np.empty(n, dtype=f64)
     start = 0
     if gen.next_double_normal is not None:
         out[0] = gen.next_double_normal
@@ -172,28 +246,16 @@ def serial_normals(gen: Generator, n: int) -> np.ndarray:
         start = 1
     rest = n - start
     pairs = (rest + 1) // 2
-    if pairs:
-        u = gen._engine.uniform53(2 * pairs)
-        u1, u2 = u[0::2], u[1::2]
-        if pairs <= 8:  # scalar math beats the array overhead for a few pairs
-            cos, sin = [], []
-            for a, b in zip(u1.tolist(), u2.tolist()):
-                r = math.sqrt(-2.0 * math.log1p(-b))
-                th = 2.0 * math.pi * a
-                cos.append(r * math.cos(th))
-                sin.append(r * math.sin(th))
-            cos, sin = np.array(cos), np.array(sin)
-        else:
-            r = np.sqrt(-2.0 * _libm("log1p", -u2))
-            th = (2.0 * math.pi) * u1
-            cos = r * _libm("cos", th)
-            sin = r * _libm("sin", th)
-        inter = np.empty(2 * pairs, dtype=f64)
-        inter[0::2] = cos
-        inter[1::2] = sin
-        out[start:] = inter[:rest]
-        if rest % 2:
-            gen.next_double_normal = float(inter[-1])
+    u = gen._engine.uniform53(2 * pairs)
+    u1, u2 = u[0::2], u[1::2]
+    r = np.sqrt(-2.0 * _libm("log1p", -u2))
+    th = _TWO_PI * u1
+    inter = np.empty(2 * pairs, dtype=f64)
+    np.multiply(r, _libm("cos", th), out=inter[0::2])
+    np.multiply(r, _libm("sin", th), out=inter[1::2])
+    out[start:] = inter[:rest]
+    if rest % 2:
+        gen.next_double_normal = float(inter[-1])
     return out
 
 
@@ -210,6 +272,8 @@ def normal_(out: np.ndarray, mean: float, std: float, gen: Generator) -> None:
     z = serial_normals(gen, n)
     if not (std == 1.0 and mean == 0.0):
         z = fma64(z, float(std), float(mean))  # transformation::normal, FMA-contracted
+    else:
+        z += 0.0  # fma(z, 1, 0): -0.0 becomes +0.0
     _write(out, _cast(z, out.dtype))
 
 
@@ -267,10 +331,20 @@ def _normal_fill_f64(flat: np.ndarray, mean: float, std: float, gen: Generator) 
 
 
 # ---------------------------------------------------------------------------------------------- bernoulli
+def _u53_below(gen: Generator, n: int, p: float) -> np.ndarray:
+    """``u < p`` for ``n`` 53-bit doubles ``u = U * 2**-53`` (torch's uniform_real<double>), as a bool array.
+
+    Compared on the integers: ``U * 2**-53 < p`` iff ``U < p * 2**53`` (both sides exact: ``p * 2**53`` is
+    a power-of-two scaling of a double in [0, 1]) iff ``U < ceil(p * 2**53)`` since U is an integer.
+    """
+    thr = np.uint64(math.ceil(float(p) * 2.0 ** 53))
+    u = gen._engine.u53(n)
+    return np.less(u, thr, out=np.empty(n, dtype=np.bool_))
+
+
 def bernoulli_scalar_(out: np.ndarray, p: float, gen: Generator) -> None:
     """``bernoulli_kernel(self, double p)``: serial, a 53-bit double u per element, value ``u < p``."""
-    u = gen._engine.uniform53(out.size)
-    _write(out, (u < float(p)).astype(out.dtype))
+    _write(out, _u53_below(gen, out.size, p).astype(out.dtype, copy=False))
 
 
 def bernoulli_tensor_(out: np.ndarray, p: np.ndarray, gen: Generator) -> None:
@@ -305,13 +379,15 @@ def dropout_noise(shape: tuple[int, ...], p: float, np_dtype, gen: Generator) ->
     ``input * 0``; neither consumes random numbers.
     """
     q = 1.0 - p
-    noise = np.empty(shape, dtype=np_dtype)
-    bernoulli_scalar_(noise, q, gen)
+    mask = _u53_below(gen, math.prod(shape), q).reshape(shape)
     if np_dtype == f64:
         scale = f64(1.0) / f64(q)
     else:
-        scale = (f32(1.0) / f32(q))
-    return np.multiply(noise, scale, dtype=np.result_type(np_dtype, f32)).astype(np_dtype, copy=False)
+        scale = f32(1.0) / f32(q)  # float math for float32 and float16
+    # kept: 1 * scale = scale, dropped: 0 * scale = +0 (scale > 0), then cast as torch's div_ result
+    if np.dtype(np_dtype) in (np.dtype(f32), np.dtype(f64)):
+        return np.multiply(mask, scale, dtype=np_dtype)
+    return np.multiply(mask, scale, dtype=f32).astype(np_dtype)
 
 
 # ---------------------------------------------------------------------------------------------- integers
@@ -369,52 +445,78 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
     """``randperm_cpu`` (native/TensorFactories.cpp), n < 2**32 / 20: for i in 0..n-2, swap r[i] with
     r[i + random() % (n - i)].
 
-    The swaps are applied without a Python loop (``_apply_swaps``): position i receives its final value at
-    step i, and that value is found by following which earlier step last wrote each position.
+    The swaps are applied without a Python loop, in O(n log n) with one sort (``_apply_swaps``).
     """
     if n >= (1 << 32) // 20:
         raise NotImplementedError("ember's randperm follows torch's small-n algorithm only (n < 214748364)")
-    r = np.arange(n, dtype=np.int64)
     if n < 2:
-        return r
-    z = gen._engine.words64(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)
-    j = (np.arange(n - 1, dtype=np.int64) + z.astype(np.int64))
-    _apply_swaps(r, j)
-    return r
+        return np.arange(n, dtype=np.int64)
+    z = gen._engine.words(n - 1)
+    z %= np.arange(n, 1, -1, dtype=np.uint32)  # n < 2**32: 32-bit division, as torch's uint32 % int64
+    j = np.arange(n - 1, dtype=np.int64)
+    j += z
+    return _apply_swaps(j)
 
 
-def _apply_swaps(r: np.ndarray, j: np.ndarray) -> None:
-    """Apply ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``, to r = arange(m+1).
+def _apply_swaps(j: np.ndarray) -> np.ndarray:
+    """``r = arange(m + 1)`` after ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``.
 
-    Step i fixes position i for good (later steps touch only indices > i). Just before step i:
-    position p >= i holds ``val_in(s)`` where s is the latest earlier step with ``j[s] == p``, or p itself if
-    none, and ``val_in(i)`` is that value for p = i. Those "latest earlier step" links come from one stable
-    sort by target; ``val_in`` is the root of a chain of links, found by pointer doubling.
+    Notation: a "hit" on position p is a step s with ``j[s] == p``; all hits on p happen at steps
+    s <= p. Step s fixes r[s] for good (later steps touch only positions > s). Let A(s) be the value at
+    position s just before step s (for s = m: the value there at the end). Then
+
+    * A(s) = s if no step before s hit s; otherwise A(s) = A(src(s)), src(s) = the last hit on s
+      before step s (step s moved A(src(s)) there and nothing touched s since);
+    * r[s] = j[s] if s is the first hit on j[s] (position j[s] still holds its own value), otherwise
+      r[s] = A(s'), s' = the previous hit on j[s] (step s' left A(s') there);
+    * r[m] = A(m).
+
+    The hits on each position, in step order, are runs of one sort of ``(j, s)`` keys. The src links
+    form disjoint chains (each step is src of at most one position, j[s]); A is carried down each
+    chain from its root, so every node is visited once.
     """
     m = j.size
     n = m + 1
-    i = np.arange(m, dtype=np.int64)
-    order = np.argsort(j, kind="stable")  # grouped by target, steps ascending within a group
-    js = j[order]
-    same = js[1:] == js[:-1]
-    prev_same = np.full(m, -1, dtype=np.int64)  # previous step with the same target
-    prev_same[order[1:][same]] = order[:-1][same]
-    ends = np.ones(m, dtype=bool)
-    ends[:-1] = ~same
-    last = np.full(n, -1, dtype=np.int64)  # last step targeting each position
-    last[js[ends]] = order[ends]
-    src = last[:m].copy()  # latest step before i that wrote position i (all such steps are <= i)
-    own = src == i
-    src[own] = prev_same[own]
-    par = np.where(src < 0, i, src)
-    while True:
-        nxt = par[par]
-        if np.array_equal(nxt, par):
-            break
-        par = nxt
-    val_in = par
-    r[:m] = np.where(j == i, val_in, np.where(prev_same >= 0, val_in[np.maximum(prev_same, 0)], j))
-    r[m] = val_in[last[m]] if last[m] >= 0 else m
+    key = j << 32
+    key |= np.arange(m, dtype=np.int64)
+    key.sort()  # by target, then step: keys are unique, so any sort is "stable"
+    g = key >> 32  # target of each sorted hit
+    o = key
+    o &= 0xFFFFFFFF  # step of each sorted hit
+    same = g[1:] == g[:-1]
+    sp = np.zeros(m, dtype=bool)  # the previous sorted hit is on the same position
+    sp[1:] = same
+    selfhit = o == g
+    # o_k is src(g_k) iff it is not the self-hit and no later non-self hit on g_k follows it
+    # (only the self-hit, step g_k itself, can come after it).
+    is_src = np.zeros(m, dtype=bool)
+    is_src[:-1] = same
+    is_src[:-1] &= ~selfhit[1:]
+    np.logical_not(is_src, out=is_src)
+    is_src &= ~selfhit
+    child = np.full(n, -1, dtype=np.int64)  # child[t] = j[t] when t = src(j[t])
+    child[o[is_src]] = g[is_src]
+    # roots: steps t whose position was not hit before step t (first hit absent, or t itself)
+    prehit = np.zeros(n, dtype=bool)
+    first = ~sp
+    prehit[g[first]] = ~selfhit[first]
+    A = np.arange(n, dtype=np.int64)
+    R = np.flatnonzero(child >= 0)
+    R = R[~prehit[R]]
+    c = child[R]
+    while c.size:
+        A[c] = R
+        nc = child[c]
+        keep = nc >= 0
+        c = nc[keep]
+        R = R[keep]
+    vals = g  # reuse: r[o_k] = g_k for a first hit, A(o_{k-1}) otherwise
+    k = np.flatnonzero(sp)
+    vals[k] = A[o[k - 1]]
+    r = np.empty(n, dtype=np.int64)
+    r[o] = vals
+    r[m] = A[m]
+    return r
 
 
 # ---------------------------------------------------------------------------------------------- others

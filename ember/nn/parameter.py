@@ -1,12 +1,14 @@
-"""``Parameter``: a leaf tensor that a Module registers as learnable."""
+"""``Parameter`` (a leaf tensor a Module registers as learnable) and ``Buffer`` (marks module state)."""
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "is_lazy"]
 
 
 class Parameter(Tensor):
@@ -18,7 +20,8 @@ class Parameter(Tensor):
         elif isinstance(data, Tensor):
             arr = data._data
         else:
-            raise TypeError(f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__}")
+            # torch calls data.detach(): anything but a tensor fails there
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
         if requires_grad and arr.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         p = object.__new__(cls)
@@ -27,38 +30,57 @@ class Parameter(Tensor):
             p._vc = data._vc  # same storage, same version counter
         return p
 
-    def __init__(self, data=None, requires_grad: bool = True) -> None:
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         pass
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict) -> Parameter:
+        # like torch: a fresh copy of the data and the flag; .grad is not carried over
         if id(self) in memo:
             return memo[id(self)]
         result = type(self)(Tensor._make(self._data.copy()), self._requires_grad)
         memo[id(self)] = result
-        if self._grad is not None:
-            result._grad = Tensor._make(self._grad._data.copy())
         return result
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (self._data.copy(), self._requires_grad))
 
 
-def _rebuild_parameter(arr, requires_grad):
+def _rebuild_parameter(arr: np.ndarray, requires_grad: bool) -> Parameter:
     return Parameter(Tensor._make(arr), requires_grad)
 
 
-class Buffer(Tensor):
-    """Marks a tensor assigned to a Module attribute as a buffer (``torch.nn.Buffer``)."""
+class _BufferMeta(type):
+    """``isinstance(t, Buffer)`` is true for the plain tensors that ``Buffer(...)`` returns, as in torch."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        if cls is Buffer:
+            return isinstance(instance, Tensor) and getattr(instance, "_is_buffer", False)
+        return super().__instancecheck__(instance)
+
+
+class Buffer(Tensor, metaclass=_BufferMeta):
+    """Marks a tensor assigned to a Module attribute as a buffer (``torch.nn.Buffer``).
+
+    Like torch, ``Buffer(t)`` returns a plain Tensor (sharing ``t``'s memory)
+    tagged with ``_is_buffer`` and ``persistent``; ``Module.__setattr__`` reads
+    the tag to register it.
+    """
 
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True):
-        arr = data._data if data is not None else np.empty(0, D._require_storable(D.get_default_dtype()))
-        b = object.__new__(cls)
-        b._init_from(arr, False)
-        b.persistent = persistent
-        return b
+        if data is None:
+            data = Tensor._make(np.empty(0, D._require_storable(D.get_default_dtype())))
+        elif not isinstance(data, Tensor):
+            raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        t = data.detach()
+        t._requires_grad = data._requires_grad
+        t.persistent = persistent
+        t._is_buffer = True
+        return t
 
-    def __init__(self, data=None, *, persistent: bool = True) -> None:
-        pass
+
+def is_lazy(param: Any) -> bool:
+    """ember has no lazy (uninitialised) parameters."""
+    return False

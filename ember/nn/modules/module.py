@@ -75,6 +75,14 @@ def _typename(obj: Any) -> str:
     return f"{module}.{qualname}"
 
 
+def _class_repr(cls: type) -> str:
+    """``str(cls)`` with ember's own classes shown under the torch path they mirror."""
+    module = cls.__module__
+    if module == "ember" or module.startswith("ember."):
+        module = "torch" + module[len("ember"):]
+    return f"<class '{cls.__qualname__}'>" if module == "builtins" else f"<class '{module}.{cls.__qualname__}'>"
+
+
 class _WrappedHook:
     """A state-dict hook that is handed its module (held weakly) as first argument."""
 

@@ -26,9 +26,20 @@ evaluated branch free: on the whole block (merged with ``np.where``) when most
 elements fall into it, otherwise on the gathered subset only; empty regions
 are skipped.
 
-float32 inputs are evaluated in float64 and rounded once, which gives the
-correctly rounded float32 result almost always (torch's own float32 erf is
-within 1 ulp of that).  float16 goes through float32, as torch does.
+float32 ``erf`` takes a cheaper path (``_fast_block``): two short float64
+approximations fitted for float32 accuracy, rounded once to float32:
+
+    |x| <  0.875   erf  = x * P(x^2)                          (P degree 6, rel. error <= 2.2e-10)
+    |x| >= 0.875   erf  = sign(x) * (1 - exp(-x^2) * Q(t)),   t = 1/(1 + x/2)
+                                                               (Q degree 8, abs. error <= 2.6e-10)
+
+An error of 2.6e-10 is 1/230 of a float32 ulp near 1 (and of half an ulp
+relatively on the small branch), so the rounded result is the correctly rounded
+float32 value except within that distance of a rounding midpoint: at most 1 ulp
+off, measured identical to torch.erf for ~99.5% of inputs (tests/_ops/test_erf.py).
+Q was fitted on [0.875, 6]; beyond 6 erf(x) rounds to 1 in float32, and |x| is
+clamped to 6 so the polynomial is never extrapolated.  float64 and ``erfc``
+use the fdlibm path.  float16 goes through float32, as torch does.
 """
 from __future__ import annotations
 
@@ -36,7 +47,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["erf", "erfc"]
+__all__ = ["erf", "erfc", "erf_into"]
 
 # Elements per block: 8K float64 = 64 KiB per buffer, so the dozen-odd live
 # buffers of one block fit in L2 while ufunc call overhead (~1 us) stays small.
@@ -87,6 +98,17 @@ _ERF_ONE = 6.0      # erf(x) rounds to 1 in float64 from here on
 _ERFC_ZERO = 28.0   # erfc(x) underflows to 0 in float64 from here on
 _TINY = 2.0 ** -28  # below this use efx; also x*8 keeps x*y out of the subnormal range
 _HI_MASK = np.int64(-(1 << 32))  # keeps sign, exponent and top 20 mantissa bits
+
+
+# float32 fast path (see module doc); coefficients from a Chebyshev least-squares fit against the
+# fdlibm erf/erfc in this file (8000 Chebyshev nodes), converted to monomials, constant term first.
+_F32_SPLIT = 0.875
+_F32_CLAMP = 6.0
+_F32_P = (1.1283791668901992, -0.3761263625490919, 0.11283735829565407, -0.02686174007119352,
+          0.005207134674974373, -0.0008215562296688413, 8.694669935619617e-05)
+_F32_Q = (-4.526129503802656e-05, 0.28303863981340244, 0.27363888631217936, 0.28909959925507844,
+          0.049074937662001564, 0.311873913298934, -0.21528989479399194, -0.027938329122786328,
+          0.03670427881899336)
 
 
 class _Scratch:
@@ -293,6 +315,52 @@ def _block(x: np.ndarray, res: np.ndarray, bufs: list[np.ndarray], complement: b
         res[nan] = np.nan
 
 
+def _fast_large(x: np.ndarray, ax: np.ndarray, out: np.ndarray, t: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """sign(x) * (1 - exp(-x^2) Q(1/(1 + |x|/2))) for |x| >= 0.875 (``ax`` is overwritten)."""
+    np.minimum(ax, _F32_CLAMP, out=ax)    # keeps NaN; erf is 1.0f from 3.92 on anyway
+    np.multiply(ax, 0.5, out=t)
+    np.add(t, 1.0, out=t)
+    np.divide(1.0, t, out=t)
+    _poly(t, _F32_Q, out)
+    np.multiply(ax, ax, out=u)
+    np.negative(u, out=u)
+    np.exp(u, out=u)
+    np.multiply(out, u, out=out)
+    np.subtract(1.0, out, out=out)
+    return np.copysign(out, x, out=out)
+
+
+def _fast_block(x: np.ndarray, res: np.ndarray, bufs: list[np.ndarray]) -> None:
+    """erf of the float64 block ``x`` into ``res``, accurate to float32 (not float64) precision."""
+    n = x.size
+    ax, val, t, u, w, xs, axs = bufs[:7]
+    np.multiply(x, x, out=u)
+    _poly(u, _F32_P, res)
+    np.multiply(res, x, out=res)          # small branch everywhere: odd, exact sign, erf(-0) = -0
+    np.abs(x, out=ax)
+    big = np.greater_equal(ax, _F32_SPLIT, out=w.view(np.bool_)[:n])
+    cnt = int(np.count_nonzero(big))
+    if cnt == 0:
+        return
+    if cnt < _COMPRESS_BELOW * n:
+        idx = np.flatnonzero(big)
+        xsub = np.take(x, idx, out=xs[:cnt])
+        axsub = np.take(ax, idx, out=axs[:cnt])
+        res[idx] = _fast_large(xsub, axsub, val[:cnt], t[:cnt], u[:cnt])
+    else:
+        v = _fast_large(x, ax, val, t, u)
+        np.copyto(res, v, where=big)
+
+
+def erf_into(xb: np.ndarray, rb: np.ndarray, scratch: "_Scratch", single: bool) -> None:
+    """erf of the float64 block ``xb`` into ``rb``: float32 accuracy if ``single``, else float64."""
+    with np.errstate(all="ignore"):
+        if single:
+            _fast_block(xb, rb, scratch.take(xb.size))
+        else:
+            _block(xb, rb, scratch.take(xb.size), False, False)
+
+
 def _driver(x: np.ndarray, complement: bool) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind in "biu":
@@ -324,7 +392,10 @@ def _driver(x: np.ndarray, complement: bool) -> np.ndarray:
             else:
                 xb = xin
                 rb = flat_out[s:e]
-            _block(xb, rb, scratch.take(k), complement, single)
+            if single and not complement:
+                _fast_block(xb, rb, scratch.take(k))
+            else:
+                _block(xb, rb, scratch.take(k), complement, single)
             if rb32 is not None:
                 # float16: round to float32 first, as torch computes half in float
                 r32 = rb32[:k]

@@ -1,1 +1,450 @@
-"""Placeholder: ember.nn.functional is being written (issue 4)."""
+"""``ember.nn.functional``: torch's functional API (same signatures, defaults, checks and messages).
+
+Each function is a thin wrapper: argument checks here, the math in ``ember/_ops/nn/<family>.py`` (one Function per
+op torch differentiates as a whole) or, where torch composes an op from others, the same composition here.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
+from .._ops import activation as _act
+from .._ops.nn import activation as _nact
+from .._ops.nn import loss as _loss
+from .._ops.nn.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
+                                  logsigmoid, mish, relu6, selu, silu, softplus, softshrink, threshold)
+from .._ops.nn.dropout import dropout_impl
+from .._ops.nn.embedding import embedding
+from .._ops.nn.linear import bilinear, linear
+from .._ops.nn.normalization import layer_norm, rms_norm
+from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, pad_index
+
+__all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu",
+           "celu", "selu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid", "softmax",
+           "log_softmax", "softmin", "glu", "threshold", "normalize", "softsign", "tanhshrink", "hardshrink",
+           "softshrink", "layer_norm", "rms_norm", "dropout", "dropout1d", "dropout2d", "alpha_dropout",
+           "embedding", "one_hot", "pad", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
+           "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "scaled_dot_product_attention", "cosine_similarity", "pairwise_distance"]
+
+
+# --- activations -------------------------------------------------------------------------
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    return input.relu_() if inplace else _act.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _act.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _act.tanh(input)
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return _act.softmax(input, dim, _stacklevel + 1, dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    return _act.log_softmax(input, dim, _stacklevel + 1, dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    if dim is None:
+        dim = _act._softmax_dim("softmin", input.dim(), None, _stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)
+    return _act.softmax(-input, dim)
+
+
+def softsign(input: Tensor) -> Tensor:
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    return input - input.tanh()
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """input / max(||input||_p, eps) along ``dim``."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+# --- dropout ------------------------------------------------------------------------------
+
+def _check_p(p) -> None:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability p (mask from the default generator), scale survivors by 1/(1-p)."""
+    _check_p(p)
+    return dropout_impl(input, p, training, inplace)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    _check_p(p)
+    return dropout_impl(input, p, training, inplace, alpha=True)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that dropout1d "
+                           "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
+                           "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    batched = nd == 3
+    if not batched:
+        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = dropout_impl(input, p, training, inplace, feature=True)
+    if not batched:
+        out = out.squeeze_(0) if inplace else out.squeeze(0)
+    return out
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {nd}-D input to dropout2d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
+                      "inputs).", stacklevel=2)
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
+                      "This behavior will change in a future release to interpret the input as one without a batch "
+                      "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
+                      "switch to using dropout1d instead.", stacklevel=2)
+    return dropout_impl(input, p, training, inplace, feature=True)
+
+
+# --- sparse -------------------------------------------------------------------------------
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    from .. import _creation
+    a = tensor._data
+    if a.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if a.size and a.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if a.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(a.max()) + 1
+    elif a.size and a.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    out = (a[..., None] == np.arange(num_classes)).astype(np.int64)
+    return _creation.from_numpy(out)
+
+
+# --- padding ------------------------------------------------------------------------------
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    if mode == "constant":
+        return ConstantPadNd.apply(input, pad, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    k = len(pad) // 2
+    if k > 3 or input.dim() not in (k + 1, k + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    indices = []
+    for i in range(k):
+        d = input.dim() - 1 - i
+        lo, hi = pad[2 * i], pad[2 * i + 1]
+        n = input.shape[d]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}")
+        indices.append((d, pad_index(n, lo, hi, mode)))
+    return _PAD_CLASSES[(mode, k)].apply(input, tuple(indices))
+
+
+# --- losses -------------------------------------------------------------------------------
+
+def _legacy_reduction(size_average, reduce) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    ret = "mean" if (size_average and reduce) else ("sum" if reduce else "none")
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{ret}' instead.",
+                  stacklevel=3)
+    return ret
+
+
+def _reduction(reduction: str, size_average=None, reduce=None) -> int:
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction not in _loss.REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _loss.REDUCTIONS[reduction]
+
+
+def _size_warning(input: Tensor, target: Tensor) -> None:
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", stacklevel=3)
+
+
+def _promoted(input: Tensor, target: Tensor):
+    if input.dtype != target.dtype:
+        from .. import promote_types
+        dt = promote_types(input.dtype, target.dtype)
+        return input.to(dt), target.to(dt)
+    return input, target
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    _size_warning(input, target)
+    red = _reduction(reduction, size_average, reduce)
+    if weight is not None:
+        raise NotImplementedError("ember: mse_loss(weight=...) is not supported yet")
+    a, b = _promoted(input, target)
+    return _loss.MseLoss.apply(a, b, red)
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    _size_warning(input, target)
+    red = _reduction(reduction, size_average, reduce)
+    loss = (input - target).abs()
+    return loss.mean() if red == 1 else (loss.sum() if red == 2 else loss)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    _size_warning(input, target)
+    red = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0.0:
+        return l1_loss(input, target, reduction=reduction if size_average is None and reduce is None else
+                       {0: "none", 1: "mean", 2: "sum"}[red])
+    a, b = _promoted(input, target)
+    return _loss.SmoothL1Loss.apply(a, b, red, beta)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    _size_warning(input, target)
+    red = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    a, b = _promoted(input, target)
+    return _loss.HuberLoss.apply(a, b, red, delta)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    red = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
+                         f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if weight is not None:
+        weight = weight.expand(input.shape)
+    return _loss.BinaryCrossEntropy.apply(input, target, weight, red)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    red = _reduction(reduction, size_average, reduce)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    return _loss.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, red)
+
+
+def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    tdt = target._data.dtype
+    if tdt not in (np.int64, np.uint8):
+        raise _loss.target_dtype_error(tdt)
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() == 2 and target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.dim() != 1 and input.shape[0] != (target.shape[0] if target.dim() else 1):
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
+                         f"({target.shape[0] if target.dim() else 1}).")
+    c = input.shape[0 if input.dim() == 1 else 1]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != c):
+        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                           f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    red = _reduction(reduction, size_average, reduce)
+    _check_nll(input, target, weight)
+    fn = _loss.NllLoss if input.dim() <= 2 else _loss.NllLoss2d
+    w = None if weight is None else weight._data
+    return fn.apply(input, target._data, w, red, ignore_index)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim (1, or 0 for 1-D input) followed by nll_loss, or, for probability targets,
+    -sum(target * log_softmax) -- torch's composition, with its label smoothing."""
+    red = _reduction(reduction, size_average, reduce)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    cdim = 0 if input.dim() == 1 else 1
+    c = input.shape[cdim]
+    if target.is_floating_point():
+        if tuple(target.shape) != tuple(input.shape):
+            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+        logp = _act.log_softmax(input, cdim)
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + (label_smoothing / c)
+        prod = logp * target
+        if weight is not None:
+            shape = [1] * input.dim()
+            shape[cdim] = c
+            prod = prod * weight.view(*shape)
+        if red == 0:
+            return -prod.sum(cdim)
+        if red == 2:
+            return -prod.sum()
+        return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
+    _check_nll(input, target, weight)
+    logp = _act.log_softmax(input, cdim)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction={0: "none", 1: "mean", 2: "sum"}[red])
+    if label_smoothing <= 0:
+        return nll
+    ignore = Tensor._make(target._data == ignore_index)
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[cdim] = c
+        smooth = -(logp * weight.view(*shape)).sum(cdim)
+    else:
+        smooth = -logp.sum(cdim)
+    smooth = smooth.masked_fill(ignore, 0.0)
+    if red == 1:
+        if weight is not None:
+            sel = target._data[target._data != ignore_index].reshape(-1)
+            from .._creation import from_numpy
+            ret = smooth.sum() / weight.gather(0, from_numpy(sel)).sum()
+        else:
+            ret = smooth.sum() / Tensor._make(np.asarray(np.count_nonzero(target._data != ignore_index)))
+    elif red == 2:
+        ret = smooth.sum()
+    else:
+        ret = smooth
+    return (1 - label_smoothing) * nll + ret * (label_smoothing / c)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce)
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      stacklevel=2)
+    if reduction not in ("none", "mean", "sum", "batchmean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        t = target._data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xlogy = np.where(t == 0, 0, t * np.log(np.where(t == 0, 1, t))).astype(t.dtype)
+        loss = Tensor._make(xlogy) - target * input if not target.requires_grad else \
+            target * target.log().masked_fill(Tensor._make(t == 0), 0.0) - target * input
+    if reduction == "none":
+        return loss
+    if reduction == "batchmean":
+        s = loss.sum()
+        return s / Tensor._make(np.asarray(input.shape[0] if input.dim() else 1)) if input.dim() else s
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+# --- distances ------------------------------------------------------------------------------
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps))) along dim (torch's normalise-first order)."""
+    from .. import no_grad
+    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    x1, x2 = x1.expand(shape), x2.expand(shape)
+    n1 = x1.norm(2, dim, keepdim=True).clone()
+    n2 = x2.norm(2, dim, keepdim=True).clone()
+    with no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    d = max(x1.dim(), x2.dim()) - 1
+    return (x1 - x2 + eps).norm(p, d, keepdim=keepdim)
+
+
+# --- attention ------------------------------------------------------------------------------
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q k^T * scale + mask) v, as torch's math path: q and k are each scaled by sqrt(scale) first;
+    dropout on the attention weights draws from the default generator like F.dropout."""
+    from .. import matmul, ones, where, zeros
+    s = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
+    sf = math.sqrt(abs(s))
+    q = query * (-sf if s < 0 else sf)
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        L, S = query.size(-2), key.size(-2)
+        attn_mask = ones(L, S, dtype=_bool()).tril()
+    if attn_mask is not None and attn_mask.dtype == _bool():
+        m = np.where(attn_mask._data, 0.0, -np.inf).astype(query._data.dtype)
+        attn_mask = Tensor._make(m)
+    if enable_gqa and key.dim() >= 3 and key.size(-3) != query.size(-3):
+        from .._creation import from_numpy
+        rep = query.size(-3) // key.size(-3)
+        idx = from_numpy(np.repeat(np.arange(key.size(-3)), rep))
+        key = key.index_select(-3, idx)
+        value = value.index_select(-3, idx)
+    attn = matmul(q, key.transpose(-2, -1) * sf)
+    if attn_mask is not None:
+        attn = attn + attn_mask
+    raw = attn._data
+    attn = _act.softmax(attn, -1)
+    masked_rows = np.all(raw == -np.inf, axis=-1, keepdims=True)
+    if masked_rows.any():  # torch's _safe_softmax: fully masked rows give 0, not nan
+        attn = where(Tensor._make(masked_rows), zeros((), dtype=attn.dtype), attn)
+    if dropout_p > 0.0:
+        attn = dropout(attn, dropout_p, True)
+    return matmul(attn, value)
+
+
+def _bool():
+    from .. import bool as b
+    return b

@@ -1,0 +1,470 @@
+"""Activations with their own derivative in torch (derivatives.yaml): gelu, silu, leaky_relu, elu/selu/celu,
+softplus, hardtanh, hardswish, hardsigmoid, mish, logsigmoid, glu, threshold, hardshrink, softshrink.
+
+Float32/16 inputs are evaluated in float64 and rounded once (torch evaluates in float32; the float64 result
+is the more accurate one and stays within a few float32 ulps of torch's). GELU, the transformer hot path, is
+fused and blocked: forward computes the output and, when a gradient is needed, the local derivative in the
+same cache-resident pass, so backward is a single multiply.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
+from ...autograd.function import _NumpyFunction as Function
+from .._erf import _Scratch, erf_into
+from ._blocks import BLOCK, map_blocks
+
+__all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
+           "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink"]
+
+
+def check_float(a: np.ndarray, kernel: str) -> None:
+    """torch's dispatch error for an integer/bool tensor reaching a float-only kernel."""
+    if a.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES[a.dtype.name]}\'')
+
+
+def _wide(a: np.ndarray) -> np.ndarray:
+    """float64 working copy of a float16/32 array (float64 passes through)."""
+    return a if a.dtype == np.float64 else a.astype(np.float64)
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)  # torch's kBeta = M_2_SQRTPI * M_SQRT1_2 * 0.5
+_K = math.sqrt(2.0 / math.pi)                      # tanh form: z = K (x + C x^3)
+_C = 0.044715
+
+
+def _gelu_exact_kernel(grad: bool, single: bool):
+    scratch = _Scratch(BLOCK)
+
+    def kernel(x, outs, tmp):
+        """y = x Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2;   dy/dx = Phi(x) + x exp(-x^2/2) / sqrt(2 pi)"""
+        u, cdf = tmp[0], tmp[1]
+        np.multiply(x, _SQRT1_2, out=u)
+        erf_into(u, cdf, scratch, single)
+        np.add(cdf, 1.0, out=cdf)
+        np.multiply(cdf, 0.5, out=cdf)
+        np.multiply(x, cdf, out=outs[0])
+        if grad:
+            np.multiply(x, x, out=u)
+            np.multiply(u, -0.5, out=u)
+            np.exp(u, out=u)
+            np.multiply(u, x, out=u)
+            np.multiply(u, _INV_SQRT_2PI, out=u)
+            np.add(cdf, u, out=outs[1])
+    return kernel
+
+
+def _gelu_tanh_kernel(grad: bool):
+    def kernel(x, outs, tmp):
+        """y = x/2 (1 + tanh z) = x sigma(2z),  z = K (x + C x^3);
+        dy/dx = s + 2 x s (1 - s) K (1 + 3 C x^2),  s = sigma(2z)   (one exp, no tanh)"""
+        x2, e = tmp[0], tmp[1]
+        np.multiply(x, x, out=x2)
+        np.multiply(x2, -2.0 * _K * _C, out=e)
+        np.add(e, -2.0 * _K, out=e)
+        np.multiply(e, x, out=e)              # -2z
+        np.exp(e, out=e)
+        np.add(e, 1.0, out=e)                 # 1 + e^{-2z} = 1 / s
+        np.divide(x, e, out=outs[0])
+        if grad:
+            d = outs[1]
+            np.reciprocal(e, out=e)           # s
+            np.multiply(x2, 3.0 * _C, out=x2)
+            np.add(x2, 1.0, out=x2)
+            np.multiply(x2, 2.0 * _K, out=x2)
+            np.multiply(x2, x, out=x2)        # 2 x z'
+            np.subtract(1.0, e, out=d)
+            np.multiply(d, e, out=d)          # s (1 - s)
+            np.multiply(d, x2, out=d)
+            np.add(d, e, out=d)
+    return kernel
+
+
+class Gelu(Function):
+    """out = gelu(x) ('none': x Phi(x); 'tanh': x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))));  dx = g * gelu'(x)
+
+    The derivative is computed by the forward pass while the block is in cache (only when x needs a grad)."""
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        check_float(x, "GeluKernelImpl")
+        grad = ctx.needs_input_grad[0]
+        if approximate == "tanh":
+            kernel = _gelu_tanh_kernel(grad)
+        else:
+            kernel = _gelu_exact_kernel(grad, x.dtype != np.float64)
+        outs = map_blocks(kernel, x, n_out=2 if grad else 1)
+        if grad:
+            ctx.save_for_backward(x)  # recorded for in-place checks, as torch saves self
+            ctx.deriv = outs[1]
+        return outs[0]
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.deriv, None
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+class Silu(Function):
+    """out = x sigma(x);  dx = g sigma(x) (1 + x (1 - sigma(x)))"""
+
+    @staticmethod
+    def forward(ctx, x):
+        check_float(x, "silu_cpu")
+        xw = _wide(x)
+        with np.errstate(over="ignore"):
+            s = 1.0 / (1.0 + np.exp(-xw))
+        ctx.save_for_backward(x)
+        ctx.s = s
+        return (xw * s).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        s = ctx.s
+        return (g * (s * (1.0 + _wide(x) * (1.0 - s)))).astype(g.dtype, copy=False)
+
+
+class LeakyRelu(Function):
+    """out = x if x > 0 else slope x;  dx = g if x > 0 else slope g"""
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        check_float(x, "leaky_relu_cpu")
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return np.where(x > 0, x, x * x.dtype.type(slope))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, g, g * g.dtype.type(ctx.slope)), None
+
+
+class LeakyReluInplace(LeakyRelu):
+    _backward_name = "LeakyReluBackward1"
+
+
+class Elu(Function):
+    """out = scale x (x > 0), scale alpha (exp(input_scale x) - 1) otherwise;
+    dx = g scale (x > 0), g input_scale scale alpha exp(input_scale x) otherwise.  selu is elu with fixed constants."""
+
+    _kernel = "elu_cpu"
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale, input_scale):
+        check_float(x, "elu_cpu")
+        xw = _wide(x)
+        ctx.save_for_backward(x)
+        ctx.params = (alpha, scale, input_scale)
+        with np.errstate(over="ignore", invalid="ignore"):
+            neg = np.expm1(xw * input_scale) * (alpha * scale)
+        return np.where(xw > 0, xw * scale, neg).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.params
+        xw = _wide(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            neg = np.exp(xw * input_scale) * (input_scale * scale * alpha)
+        return (g * np.where(xw > 0, scale, neg)).astype(g.dtype, copy=False), None, None, None
+
+
+class EluInplace(Elu):
+    _backward_name = "EluBackward1"
+
+
+class Celu(Elu):
+    """elu(x, alpha, 1, 1/alpha); torch's backward formula uses 1.0 / alpha.toFloat() (alpha rounded to float)."""
+
+    @staticmethod
+    def backward(ctx, g):
+        alpha, scale, _ = ctx.params
+        ctx.params = (alpha, scale, 1.0 / float(np.float32(alpha)))
+        return Elu.backward(ctx, g)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Softplus(Function):
+    """out = log(1 + exp(beta x)) / beta  (x where beta x > threshold);  dx = g sigma(beta x)  (g above threshold)"""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        check_float(x, "softplus_cpu")
+        xw = _wide(x)
+        ctx.save_for_backward(x)
+        ctx.params = (beta, threshold)
+        bx = xw * beta
+        with np.errstate(over="ignore"):
+            soft = np.log1p(np.exp(bx)) / beta
+        return np.where(bx > threshold, xw, soft).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        beta, threshold = ctx.params
+        bx = _wide(x) * beta
+        with np.errstate(over="ignore"):
+            s = 1.0 / (1.0 + np.exp(-bx))
+        return (g * np.where(bx > threshold, 1.0, s)).astype(g.dtype, copy=False), None, None
+
+
+class Hardtanh(Function):
+    """out = clamp(x, min_val, max_val);  dx = g strictly inside (min_val, max_val), else 0"""
+
+    @staticmethod
+    def forward(ctx, x, min_val, max_val):
+        if x.dtype.kind == "b":
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        ctx.save_for_backward(x)
+        ctx.params = (min_val, max_val)
+        return np.clip(x, x.dtype.type(min_val), x.dtype.type(max_val))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.params
+        return np.where((x <= lo) | (x >= hi), g.dtype.type(0), g), None, None
+
+
+class Hardswish(Function):
+    """out = x relu6(x + 3) / 6;  dx = 0 (x < -3), g (x/3 + 1/2) (x <= 3), g (x > 3)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        check_float(x, "hardswish_cpu")
+        ctx.save_for_backward(x)
+        t = x.dtype.type
+        return x * np.clip(x + t(3), t(0), t(6)) / t(6)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = x.dtype.type
+        mid = g * (x / t(3) + t(0.5))
+        return np.where(x < -3, t(0), np.where(x <= 3, mid, g))
+
+
+class Hardsigmoid(Function):
+    """out = relu6(x + 3) / 6;  dx = g / 6 for -3 < x < 3, else 0"""
+
+    @staticmethod
+    def forward(ctx, x):
+        check_float(x, "hardsigmoid_cpu")
+        ctx.save_for_backward(x)
+        t = x.dtype.type
+        return np.clip(x + t(3), t(0), t(6)) / t(6)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        t = x.dtype.type
+        # torch multiplies by the float literal 1.0f / 6.0f, even for double
+        return np.where((x > -3) & (x < 3), g * t(np.float32(1.0) / np.float32(6.0)), t(0))
+
+
+class Mish(Function):
+    """out = x tanh(softplus(x));  dx = g (tanh(sp) + x sigma(x) (1 - tanh(sp)^2))"""
+
+    @staticmethod
+    def forward(ctx, x):
+        check_float(x, "mish_cpu")
+        xw = _wide(x)
+        with np.errstate(over="ignore"):
+            tsp = np.tanh(np.logaddexp(0.0, xw))
+        ctx.save_for_backward(x)
+        ctx.tsp = tsp
+        return (xw * tsp).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        xw = _wide(x)
+        tsp = ctx.tsp
+        with np.errstate(over="ignore"):
+            s = 1.0 / (1.0 + np.exp(-xw))
+        return (g * (tsp + xw * s * (1.0 - tsp * tsp))).astype(g.dtype, copy=False)
+
+
+class LogSigmoid(Function):
+    """out = -log(1 + exp(-x)) = min(x, 0) - log1p(exp(-|x|));  dx = g sigma(-x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        check_float(x, "log_sigmoid_cpu")
+        xw = _wide(x)
+        ctx.save_for_backward(x)
+        return (np.minimum(xw, 0.0) - np.log1p(np.exp(-np.abs(xw)))).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        with np.errstate(over="ignore"):
+            return (g / (1.0 + np.exp(_wide(x)))).astype(g.dtype, copy=False)
+
+
+class Glu(Function):
+    """a, b = halves of x along dim;  out = a sigma(b);  da = g sigma(b),  db = g a sigma(b) (1 - sigma(b))"""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        check_float(x, "glu_cpu")
+        h = x.shape[dim] // 2
+        a, b = np.split(x, [h], axis=dim)
+        with np.errstate(over="ignore"):
+            s = (1.0 / (1.0 + np.exp(-_wide(b))))
+        ctx.save_for_backward(x)
+        ctx.meta = (dim, a, s)
+        return (_wide(a) * s).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        dim, a, s = ctx.meta
+        gw = _wide(g)
+        ga = gw * s
+        gb = ga * _wide(a) * (1.0 - s)
+        return np.concatenate([ga, gb], axis=dim).astype(g.dtype, copy=False), None
+
+
+class Threshold(Function):
+    """out = value where x <= threshold, else x;  dx = 0 where x <= threshold, else g"""
+
+    @staticmethod
+    def forward(ctx, x, threshold, value):
+        ctx.save_for_backward(x)
+        ctx.threshold = threshold
+        return np.where(x <= threshold, np.asarray(value).astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where(x <= ctx.threshold, g.dtype.type(0), g), None, None
+
+
+class Hardshrink(Function):
+    """out = 0 for -lambd <= x <= lambd, else x;  dx likewise"""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        check_float(x, "hardshrink_cpu")
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        return np.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where((x >= -ctx.lambd) & (x <= ctx.lambd), g.dtype.type(0), g), None
+
+
+class Softshrink(Function):
+    """out = x - lambd (x > lambd), x + lambd (x < -lambd), else 0;  dx = g where |x| > lambd"""
+
+    @staticmethod
+    def forward(ctx, x, lambd):
+        check_float(x, "softshrink_check")
+        ctx.save_for_backward(x)
+        ctx.lambd = lambd
+        t = x.dtype.type
+        return np.where(x > lambd, x - t(lambd), np.where(x < -lambd, x + t(lambd), t(0)))
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return np.where((x > ctx.lambd) | (x < -ctx.lambd), g, g.dtype.type(0)), None
+
+
+# --- wrappers ---------------------------------------------------------------------------
+
+def _maybe_inplace(input: Tensor, inplace: bool, fn, *args) -> Tensor:
+    if not inplace:
+        return fn(input, *args)
+    from .._inplace import inplace as _inplace
+    return _inplace(input, fn, *args)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, Silu.apply)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, LeakyReluInplace.apply if inplace else LeakyRelu.apply, negative_slope)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, EluInplace.apply if inplace else Elu.apply, alpha, 1.0, 1.0)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, EluInplace.apply if inplace else Elu.apply, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    return _maybe_inplace(input, inplace, Celu.apply, alpha, 1.0, 1.0 / alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    return Softplus.apply(input, beta, threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(input, inplace, Hardtanh.apply, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, Hardswish.apply)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, Hardsigmoid.apply)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, Mish.apply)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return LogSigmoid.apply(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, input.dim())
+    if input.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {input.shape[d]}")
+    return Glu.apply(input, d)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    return _maybe_inplace(input, inplace, Threshold.apply, threshold, value)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return Hardshrink.apply(input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    return Softshrink.apply(input, lambd)

@@ -1,0 +1,215 @@
+"""Losses with their own derivative in torch: nll_loss, mse_loss, smooth_l1_loss, huber_loss,
+binary_cross_entropy, binary_cross_entropy_with_logits. The composite ones (cross_entropy, l1_loss, kl_div)
+are built in ``ember.nn.functional`` from these and core ops, as torch builds them."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..._tensor import _SCALAR_NAMES
+from ...autograd.function import _NumpyFunction as Function
+from .._broadcast import sum_to_shape
+
+__all__ = ["NllLoss", "NllLoss2d", "MseLoss", "SmoothL1Loss", "HuberLoss", "BinaryCrossEntropy",
+           "BinaryCrossEntropyWithLogits", "REDUCTIONS"]
+
+REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
+
+
+def _reduce(loss: np.ndarray, reduction: int) -> np.ndarray:
+    if reduction == 1:
+        return np.asarray(loss.mean(dtype=np.float64) if loss.dtype != np.float64 else loss.mean(), loss.dtype)
+    if reduction == 2:
+        return np.asarray(loss.sum(dtype=np.float64), loss.dtype)
+    return loss
+
+
+def _grad_scale(g: np.ndarray, reduction: int, numel: int) -> np.ndarray:
+    """The upstream grad broadcast over the loss elements (divided by their count for 'mean')."""
+    if reduction == 1:
+        return g / g.dtype.type(numel) if numel else g
+    return g
+
+
+class NllLoss(Function):
+    """out_i = -w[t_i] logp[i, t_i]  (0 where t_i == ignore_index);  'mean' divides by sum_i w[t_i].
+    dlogp[i, t_i] = -w[t_i] g (/ total weight for 'mean'), zero elsewhere.  Class dim is 1 (0 for 1-D input)."""
+
+    @staticmethod
+    def forward(ctx, logp, target, weight, reduction, ignore_index):
+        cdim = 0 if logp.ndim == 1 else 1
+        c = logp.shape[cdim]
+        tgt = target.astype(np.int64)
+        ignored = tgt == ignore_index
+        bad = ~ignored & ((tgt < 0) | (tgt >= c))
+        if bad.any():
+            raise IndexError(f"Target {tgt[bad].flat[0]} is out of bounds.")
+        safe = np.where(ignored, 0, tgt)
+        picked = np.take_along_axis(logp, np.expand_dims(safe, cdim), axis=cdim).squeeze(cdim)
+        w = np.ones_like(picked) if weight is None else weight[safe].astype(logp.dtype)
+        w[ignored] = 0
+        ctx.meta = (safe, w, reduction, cdim, logp.shape)
+        if reduction == 0:
+            return -(w * picked)
+        total = w.sum(dtype=np.float64)
+        s = -(w.astype(np.float64) * picked).sum()
+        if reduction == 2:
+            return np.asarray(s, logp.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ctx.total = total
+            return np.asarray(s / total, logp.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        safe, w, reduction, cdim, shape = ctx.meta
+        coef = -w * g if reduction == 0 else -w * (g / g.dtype.type(ctx.total) if reduction == 1 else g)
+        grad = np.zeros(shape, g.dtype)
+        np.put_along_axis(grad, np.expand_dims(safe, cdim), np.expand_dims(coef.astype(g.dtype), cdim), axis=cdim)
+        return grad, None, None, None, None
+
+
+class NllLoss2d(NllLoss):
+    _backward_name = "NllLoss2DBackward0"
+
+
+class MseLoss(Function):
+    """out = (a - b)^2 (reduced);  da = 2 (a - b) g,  db = -da"""
+
+    @staticmethod
+    def forward(ctx, a, b, reduction):
+        d = a - b
+        ctx.meta = (d, reduction, a.shape, b.shape)
+        return _reduce(d * d, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        d, reduction, sa, sb = ctx.meta
+        ga = (2 * d) * _grad_scale(g, reduction, d.size)
+        return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(-ga, sb) if ctx.needs_input_grad[1] else None, None)
+
+
+class SmoothL1Loss(Function):
+    """z = a - b:  0.5 z^2 / beta for |z| < beta, |z| - beta/2 otherwise;  dz = clamp(z / beta, -1, 1)"""
+
+    @staticmethod
+    def forward(ctx, a, b, reduction, beta):
+        z = a - b
+        az = np.abs(z)
+        ctx.meta = (z, reduction, beta, a.shape, b.shape)
+        t = z.dtype.type
+        return _reduce(np.where(az < beta, t(0.5) * z * z / t(beta), az - t(0.5 * beta)), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, reduction, beta, sa, sb = ctx.meta
+        t = z.dtype.type
+        dz = np.where(z < -beta, t(-1), np.where(z > beta, t(1), z / t(beta)))
+        ga = dz * _grad_scale(g, reduction, z.size)
+        return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(-ga, sb) if ctx.needs_input_grad[1] else None, None, None)
+
+
+class HuberLoss(Function):
+    """z = a - b:  0.5 z^2 for |z| < delta, delta (|z| - delta/2) otherwise;  dz = clamp(z, -delta, delta)"""
+
+    @staticmethod
+    def forward(ctx, a, b, reduction, delta):
+        z = a - b
+        az = np.abs(z)
+        ctx.meta = (z, reduction, delta, a.shape, b.shape)
+        t = z.dtype.type
+        return _reduce(np.where(az < delta, t(0.5) * z * z, t(delta) * (az - t(0.5 * delta))), reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        z, reduction, delta, sa, sb = ctx.meta
+        t = z.dtype.type
+        dz = np.where(z < -delta, t(-delta), np.where(z > delta, t(delta), z))
+        ga = dz * _grad_scale(g, reduction, z.size)
+        return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
+                sum_to_shape(-ga, sb) if ctx.needs_input_grad[1] else None, None, None)
+
+
+class BinaryCrossEntropy(Function):
+    """out = -w (t log p + (1 - t) log(1 - p)), logs clamped at -100;  dp = g w (p - t) / max(p (1 - p), 1e-12)"""
+
+    @staticmethod
+    def forward(ctx, p, t, weight, reduction):
+        if np.any((p < 0) | (p > 1)):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lp = np.maximum(np.log(p), p.dtype.type(-100))
+            l1p = np.maximum(np.log1p(-p), p.dtype.type(-100))
+        loss = -(t * lp + (1 - t) * l1p)
+        if weight is not None:
+            loss = loss * weight
+        ctx.meta = (p, t, weight, reduction)
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, t, weight, reduction = ctx.meta
+        eps = p.dtype.type(1e-12)
+        gp = _grad_scale(g, reduction, p.size) * (p - t) / np.maximum((1 - p) * p, eps)
+        if weight is not None:
+            gp = gp * weight
+        return gp, None, None, None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """out = w ((1 - t) x - (1 + (pw - 1) t) log sigma(x));
+    dx = g w (sigma(x) (1 + (pw - 1) t) - pw t),  dt = -g w (x + (pw - 1) log sigma(x))"""
+
+    @staticmethod
+    def forward(ctx, x, t, weight, pos_weight, reduction):
+        log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        if pos_weight is not None:
+            log_sig = log_sig * ((pos_weight - 1) * t + 1)
+        loss = (1 - t) * x - log_sig
+        if weight is not None:
+            loss = loss * weight
+        ctx.meta = (x, t, weight, pos_weight, reduction)
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, t, weight, pos_weight, reduction = ctx.meta
+        gs = _grad_scale(g, reduction, x.size)
+        with np.errstate(over="ignore"):
+            sig = 1 / (1 + np.exp(-x))
+        if pos_weight is not None:
+            pt = pos_weight * t
+            gx = (pt + 1 - t) * sig - pt
+        else:
+            gx = sig - t
+        gx = gx * gs
+        if weight is not None:
+            gx = gx * weight
+        gt = None
+        if ctx.needs_input_grad[1]:
+            log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+            gt = -(x + (pos_weight - 1) * log_sig) if pos_weight is not None else -x
+            gt = gt * gs
+            if weight is not None:
+                gt = gt * weight
+            gt = sum_to_shape(gt, t.shape)
+        return sum_to_shape(gx, x.shape), gt, None, None, None
+
+
+class DivScalar(Function):
+    """out = a / s for a C++-side scalar s (torch's div.Scalar, node DivBackward1);  da = g / s"""
+
+    _backward_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, a, s):
+        ctx.s = s
+        return a / a.dtype.type(s)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / g.dtype.type(ctx.s), None
+
+
+def target_dtype_error(dtype: np.dtype) -> RuntimeError:
+    return RuntimeError(f"expected target dtype to be Long or Byte, but got {_SCALAR_NAMES[dtype.name]}")

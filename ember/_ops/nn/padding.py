@@ -1,0 +1,84 @@
+"""pad: constant (ConstantPadNdBackward0), reflect and replicate (Reflection/ReplicationPad{1,2,3}DBackward0),
+circular. ``pad`` lists (left, right) pairs starting from the last dim; negative amounts crop."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.function import _NumpyFunction as Function
+
+__all__ = ["ConstantPadNd", "IndexPad", "pad_index"]
+
+
+class ConstantPadNd(Function):
+    """out = input placed inside a block filled with ``value``;  dinput = the matching slice of g"""
+
+    @staticmethod
+    def forward(ctx, x, pads, value):
+        nd = x.ndim
+        out_shape = list(x.shape)
+        src, dst = [slice(None)] * nd, [slice(None)] * nd
+        for i in range(len(pads) // 2):
+            d = nd - 1 - i
+            lo, hi = pads[2 * i], pads[2 * i + 1]
+            n = x.shape[d]
+            new = n + lo + hi
+            if new < 0:
+                raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted in a negative "
+                                   f"output size, which is invalid. Check dimension {d} of your input.")
+            out_shape[d] = new
+            src[d] = slice(max(-lo, 0), n - max(-hi, 0))
+            dst[d] = slice(max(lo, 0), max(lo, 0) + max(n - max(-lo, 0) - max(-hi, 0), 0))
+        out = np.full(out_shape, value, dtype=x.dtype)
+        out[tuple(dst)] = x[tuple(src)]
+        ctx.meta = (x.shape, tuple(src), tuple(dst))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, src, dst = ctx.meta
+        grad = np.zeros(shape, g.dtype)
+        grad[src] = g[dst]
+        return grad, None, None
+
+
+def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """Source index for each output position along one dim."""
+    j = np.arange(-lo, n + hi)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        j = np.abs(j) % period if period else np.zeros_like(j)
+        return np.where(j >= n, period - j, j)
+    if mode == "replicate":
+        return np.clip(j, 0, n - 1)
+    return j % n  # circular
+
+
+class IndexPad(Function):
+    """out = x gathered with a per-dim source index;  dx = g scatter-added back through the same indices"""
+
+    @staticmethod
+    def forward(ctx, x, indices):
+        ctx.meta = (x.shape, indices)
+        out = x
+        for d, idx in indices:
+            out = np.take(out, idx, axis=d)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, indices = ctx.meta
+        for d, idx in reversed(indices):
+            gm = np.moveaxis(g, d, 0)
+            res = np.zeros((shape[d],) + gm.shape[1:], g.dtype)
+            np.add.at(res, idx, gm)
+            g = np.moveaxis(res, 0, d)
+        return g, None
+
+
+def make_index_pad(mode: str, k: int) -> type:
+    """The node class torch names for this mode and padded rank (circular is composite in torch)."""
+    name = {"reflect": f"ReflectionPad{k}D", "replicate": f"ReplicationPad{k}D"}.get(mode, "CircularPad")
+    return type(name, (IndexPad,), {})
+
+
+_PAD_CLASSES = {(m, k): make_index_pad(m, k) for m in ("reflect", "replicate", "circular") for k in (1, 2, 3)}

@@ -1,0 +1,105 @@
+"""embedding, one_hot, dropout, pad, attention, distances."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+from _compare import assert_same, check_error, check_op
+from nn._cases import DTYPES, F, randn
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_embedding(dtype):
+    idx = np.array([[1, 2, 1], [0, 9, 1]])
+    w = randn(10, 4, dtype=dtype)
+    check_op(lambda L, w, i: F(L).embedding(i, w), [w, idx])
+    check_op(lambda L, w, i: F(L).embedding(i, w, padding_idx=1), [w, idx])
+    check_op(lambda L, w, i: F(L).embedding(i, w, padding_idx=-1, scale_grad_by_freq=True), [w, idx])
+
+
+def test_embedding_max_norm():
+    for lib in (torch, ember):
+        pass
+    w = randn(10, 4, scale=3)
+    tw, ew = torch.from_numpy(w.copy()), ember.from_numpy(w.copy())
+    assert_same(F(ember).embedding(ember.tensor([1, 3]), ew, max_norm=1.0),
+                F(torch).embedding(torch.tensor([1, 3]), tw, max_norm=1.0))
+    np.testing.assert_allclose(ew.numpy(), tw.numpy(), rtol=1e-6)
+
+
+def test_embedding_errors():
+    check_error(lambda L: F(L).embedding(L.tensor([1.0]), L.randn(3, 2)))
+    check_error(lambda L: F(L).embedding(L.tensor([3]), L.randn(3, 2)))
+    check_error(lambda L: F(L).embedding(L.tensor([-1]), L.randn(3, 2)))
+    check_error(lambda L: F(L).embedding(L.tensor([1]), L.randn(3, 2), padding_idx=5), match_message=False)
+
+
+def test_one_hot():
+    check_op(lambda L, t: F(L).one_hot(t), [np.array([1, 3, 0])])
+    check_op(lambda L, t: F(L).one_hot(t, 5), [np.array([[1, 3], [0, 2]])])
+    check_error(lambda L: F(L).one_hot(L.tensor([1, 3]), 2))
+    check_error(lambda L: F(L).one_hot(L.tensor([-1])))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
+def test_dropout_bit_exact(dtype, p):
+    x = randn(4, 7, 9, dtype=dtype)
+    for fn in ("dropout", "dropout2d", "dropout1d"):
+        xx = x[0] if fn == "dropout1d" else x
+        torch.manual_seed(5)
+        ember.manual_seed(5)
+        check_op(lambda L, a: getattr(F(L), fn)(a, p) if fn != "dropout2d" else F(L).dropout2d(a[None], p), [xx],
+                 rtol=0, atol=0, grad_rtol=0, grad_atol=0)
+    torch.manual_seed(6)
+    ember.manual_seed(6)
+    check_op(lambda L, a: F(L).alpha_dropout(a, p, True), [x])
+
+
+def test_dropout_eval_and_errors():
+    x = ember.randn(3)
+    assert F(ember).dropout(x, 0.5, training=False) is x
+    assert F(ember).dropout(x, 0.0) is x
+    check_error(lambda L: F(L).dropout(L.randn(3), 1.5))
+    check_error(lambda L: F(L).dropout(L.randn(3), -0.1))
+    check_error(lambda L: F(L).dropout(L.tensor([1, 2]), 0.5))
+
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+def test_pad(mode):
+    x = randn(2, 3, 5, 6, dtype=np.float64)
+    for pads, xx in [((1, 2), x[0]), ((2, 1, 1, 0), x)]:
+        check_op(lambda L, a: F(L).pad(a, pads, mode=mode), [xx], check_grad_fn=mode != "circular")
+    if mode != "constant":
+        check_error(lambda L: F(L).pad(L.randn(2, 3, 4, 5), (1, 2), mode=mode))
+    if mode == "constant":
+        check_op(lambda L, a: F(L).pad(a, (-1, 2, 0, 1), value=3.5), [x])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_sdpa(dtype):
+    q, k, v = (randn(2, 3, 5, 8, dtype=dtype, seed=s) for s in range(3))
+    # 4-D input without a mask: torch runs its CPU flash kernel (one node); ember composes the math path
+    check_op(lambda L, q, k, v: F(L).scaled_dot_product_attention(q, k, v), [q, k, v], check_grad_fn=False)
+    check_op(lambda L, q, k, v: F(L).scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3), [q, k, v],
+             check_grad_fn=False)
+    check_op(lambda L, q, k, v: F(L).scaled_dot_product_attention(q, k, v, is_causal=True), [q[0], k[0], v[0]])
+    mask = np.random.default_rng(0).random((5, 5)) > 0.3
+    check_op(lambda L, q, k, v, m: F(L).scaled_dot_product_attention(q, k, v, attn_mask=m), [q, k, v, mask],
+             check_grad_fn=False)
+    fm = randn(5, 5, dtype=dtype, seed=9)
+    check_op(lambda L, q, k, v, m: F(L).scaled_dot_product_attention(q, k, v, attn_mask=m), [q, k, v, (fm, False)],
+             check_grad_fn=False)
+
+
+def test_sdpa_dropout_rng():
+    q, k, v = (randn(2, 5, 8, seed=s) for s in range(3))
+    torch.manual_seed(3)
+    ember.manual_seed(3)
+    check_op(lambda L, q, k, v: F(L).scaled_dot_product_attention(q, k, v, dropout_p=0.4), [q, k, v])
+
+
+def test_distances():
+    a, b = randn(4, 6, dtype=np.float64), randn(4, 6, dtype=np.float64, seed=1)
+    check_op(lambda L, a, b: F(L).cosine_similarity(a, b), [a, b], check_grad_fn=False)
+    check_op(lambda L, a, b: F(L).pairwise_distance(a, b), [a, b], check_grad_fn=False)

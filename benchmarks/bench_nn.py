@@ -1,0 +1,75 @@
+"""nn.functional forward+backward: ember vs torch, time ratios from one run.
+
+Run by hand: ``python benchmarks/bench_nn.py``. torch uses ONE thread (``set_num_threads(1)``); NumPy's BLAS
+(used by linear) may use more. Best of several repeats per case. The machine is shared, so ratios are noisy.
+"""
+from __future__ import annotations
+
+import timeit
+
+import numpy as np
+import torch
+
+import ember
+
+torch.set_num_threads(1)
+
+
+def best(fn, number: int, repeat: int = 5) -> float:
+    fn()
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
+
+
+def cases(lib):
+    F = lib.nn.functional
+    rng = np.random.default_rng(0)
+
+    def t(*shape, grad=True, dtype=np.float32):
+        return lib.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=grad)
+
+    def fb(f, *args):
+        def run():
+            y = f(*args)
+            y.sum().backward()
+        return run
+
+    tiny_x, tiny_w, tiny_b = t(2, 3), t(4, 3), t(4)
+    big = t(64, 128, 256)
+    w256, b256 = t(256, 256), t(256)
+    ln_w, ln_b = t(256), t(256)
+    logits, target = t(64 * 128, 256), lib.tensor(rng.integers(0, 256, 64 * 128))
+    tiny_logits, tiny_target = t(3, 5), lib.tensor(np.array([1, 0, 4]))
+    table = t(50000, 256)
+    idx = lib.tensor(rng.integers(0, 50000, (64, 128)))
+    tiny_table, tiny_idx = t(10, 3), lib.tensor(np.array([[1, 2], [4, 9]]))
+    return [
+        ("linear (2,3)x(4,3)", fb(F.linear, tiny_x, tiny_w, tiny_b), 3000),
+        ("linear (64,128,256)x(256,256)", fb(F.linear, big, w256, b256), 5),
+        ("gelu (2,3)", fb(F.gelu, tiny_x), 3000),
+        ("gelu (64,128,256)", fb(F.gelu, big), 3),
+        ("gelu tanh (64,128,256)", fb(lambda x: F.gelu(x, approximate="tanh"), big), 3),
+        ("layer_norm (2,3)", fb(lambda x: F.layer_norm(x, (3,)), tiny_x), 3000),
+        ("layer_norm (64,128,256)", fb(lambda x: F.layer_norm(x, (256,), ln_w, ln_b), big), 3),
+        ("softmax (2,3)", fb(lambda x: F.softmax(x, -1), tiny_x), 3000),
+        ("softmax (64,128,256)", fb(lambda x: F.softmax(x, -1), big), 3),
+        ("log_softmax+nll (3,5)", fb(lambda x: F.nll_loss(F.log_softmax(x, 1), tiny_target), tiny_logits), 3000),
+        ("cross_entropy (3,5)", fb(lambda x: F.cross_entropy(x, tiny_target), tiny_logits), 3000),
+        ("cross_entropy (8192,256)", fb(lambda x: F.cross_entropy(x, target), logits), 3),
+        ("embedding (10,3)[(2,2)]", fb(lambda w: F.embedding(tiny_idx, w), tiny_table), 3000),
+        ("embedding (50000,256)[(64,128)]", fb(lambda w: F.embedding(idx, w), table), 3),
+        ("dropout (2,3)", fb(lambda x: F.dropout(x, 0.1), tiny_x), 3000),
+        ("dropout (64,128,256)", fb(lambda x: F.dropout(x, 0.1), big), 3),
+    ]
+
+
+def main() -> None:
+    print("torch threads:", torch.get_num_threads(), "(forward + backward of .sum())")
+    print(f"{'case':36s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
+    for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
+        tt = best(tf, n)
+        et = best(ef, n)
+        print(f"{name:36s} {tt * 1e3:8.3f}ms {et * 1e3:8.3f}ms {et / tt:11.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -77,7 +77,8 @@ class Sequential(Module):
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {_class_repr(type(other))} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {_class_repr(type(other))} is given.")
         ret = Sequential()
         for layer in chain(self, other):
             ret.append(layer)
@@ -85,7 +86,8 @@ class Sequential(Module):
 
     def __iadd__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {_class_repr(type(other))} is given.")
+            raise ValueError("add operator supports only objects of Sequential class, "
+                             f"but {_class_repr(type(other))} is given.")
         offset = len(self)
         for i, module in enumerate(other):
             self.add_module(str(i + offset), module)
@@ -93,7 +95,8 @@ class Sequential(Module):
 
     def __mul__(self, other: int) -> Sequential:
         if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {_class_repr(type(self))} and {_class_repr(type(other))}")
+            raise TypeError(
+                f"unsupported operand type(s) for *: {_class_repr(type(self))} and {_class_repr(type(other))}")
         if other <= 0:
             raise ValueError(f"Non-positive multiplication factor {other} for {_class_repr(type(self))}")
         combined = Sequential()
@@ -109,7 +112,8 @@ class Sequential(Module):
 
     def __imul__(self, other: int) -> Sequential:
         if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {_class_repr(type(self))} and {_class_repr(type(other))}")
+            raise TypeError(
+                f"unsupported operand type(s) for *: {_class_repr(type(self))} and {_class_repr(type(other))}")
         if other <= 0:
             raise ValueError(f"Non-positive multiplication factor {other} for {_class_repr(type(self))}")
         n = len(self)

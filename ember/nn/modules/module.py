@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
@@ -87,7 +88,6 @@ class _WrappedHook:
     """A state-dict hook that is handed its module (held weakly) as first argument."""
 
     def __init__(self, hook: Callable, module: Module | None = None) -> None:
-        import weakref
         self.hook = hook
         self.with_module = module is not None
         if module is not None:
@@ -108,7 +108,6 @@ class _WrappedHook:
         return state
 
     def __setstate__(self, state: dict) -> None:
-        import weakref
         self.hook = state["hook"]
         self.with_module = state["with_module"]
         if self.with_module:
@@ -160,9 +159,11 @@ class Module:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if self.call_super_init is False and kwargs:
-            raise TypeError(f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
         if self.call_super_init is False and args:
-            raise TypeError(f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes 1 positional argument but {len(args) + 1} were given")
         # object.__setattr__ skips our routing: these are plain bookkeeping attributes
         setattr_ = super().__setattr__
         setattr_("training", True)
@@ -994,7 +995,8 @@ def _parse_to(args: tuple, kwargs: dict) -> tuple[Any, D.dtype | None, bool]:
     if rest and isinstance(rest[0], bool):
         non_blocking = rest.pop(0)
     if rest:
-        raise TypeError(f"to() received an invalid combination of arguments - got {tuple(type(a).__name__ for a in args)}")
+        got = tuple(type(a).__name__ for a in args)
+        raise TypeError(f"to() received an invalid combination of arguments - got {got}")
     if isinstance(device, str):
         device = _Device(device)  # an unknown device string fails here, before anything is converted
     return device, dtype, non_blocking

@@ -9,7 +9,6 @@ from collections import OrderedDict
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 import torch
 import torch.nn
 

@@ -774,7 +774,8 @@ def test_full_backward_hook_grad_tuples():
         m = ns.Multi()
         log = []
         m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", _grads(go))))
-        m.register_full_backward_hook(lambda mod, gi, go: log.append(("gi", _grads(gi))) or log.append(("go", _grads(go))))
+        m.register_full_backward_hook(
+            lambda mod, gi, go: log.extend([("gi", _grads(gi)), ("go", _grads(go))]))
         x = x_in(lib, 3)
         y = x_in(lib, 3) * 1  # non-leaf input
         a, b = m(x, 3.0, y)
@@ -977,3 +978,50 @@ def test_init_attributes_match_torch():
     assert E.nn.Module._version == T.nn.Module._version == 1
     assert E.nn.Module.dump_patches is False
     assert e.__getstate__().keys() == {k for k in t.__getstate__() if k != "_compiled_call_impl"}
+
+
+def _bw_scenarios(lib):
+    """Module called twice in one graph, a tuple output with a non-tensor and an unused tensor, an old-style hook."""
+    nn = lib.nn
+    log = []
+
+    class Tanh(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(lib.arange(6.0).reshape(2, 3) / 5)
+
+        def forward(self, x, flag=None):
+            return (x @ self.w.t()).tanh()
+
+    class Pair(nn.Module):
+        def forward(self, x):
+            return x * 2, "label", x.sum()
+
+    m = Tanh()
+    m.register_full_backward_hook(lambda mod, gi, go: log.append(("twice", _grads(gi) + _grads(go))))
+    x = x_in(lib, 4, 3)
+    m(m(x, flag=True) @ lib.ones(2, 3)).sum().backward()
+    log.append(("x", (x.grad, m.w.grad)))
+
+    p = Pair()
+    p.register_full_backward_pre_hook(lambda mod, go: log.append(("pair_pre", _grads(go))))
+    p.register_full_backward_hook(lambda mod, gi, go: log.append(("pair", _grads(gi) + _grads(go))))
+    x = x_in(lib, 2)
+    a, label, _unused = p(x)
+    assert label == "label"
+    (a.sum() * 3).backward()
+    log.append(("x2", (x.grad,)))
+
+    old = Tanh()
+    old.register_backward_hook(lambda mod, gi, go: log.append(("old", _grads(gi) + _grads(go))))
+    x = x_in(lib, 4, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        old(x).sum().backward()
+    return log
+
+
+def test_backward_hooks_repeated_calls_tuple_outputs_and_old_style():
+    le, lt = _bw_scenarios(ember), _bw_scenarios(torch)
+    _compare_grad_logs(le, lt)
+    assert [n for n, _ in le] == ["twice", "twice", "x", "pair_pre", "pair", "x2", "old"]

@@ -781,7 +781,13 @@ Tensor.__rmatmul__ = _binary(_la.matmul, swap=True)
 Tensor.__neg__ = lambda self: _ar.neg(self)
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = lambda self: _un.abs(self)
-Tensor.__invert__ = lambda self: _cmp.bitwise_not(self)
+def _invert(self):
+    if self._data.dtype.kind not in "biu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return _cmp.bitwise_not(self)
+
+
+Tensor.__invert__ = _invert
 Tensor.__and__ = _binary(_cmp.bitwise_and)
 Tensor.__rand__ = _binary(_cmp.bitwise_and)
 Tensor.__or__ = _binary(_cmp.bitwise_or)

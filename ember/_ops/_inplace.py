@@ -38,11 +38,14 @@ def _castable(src: np.dtype, dst: np.dtype) -> bool:
     return order[src.kind] <= order[dst.kind]
 
 
-def _check_result(self: Tensor, res: np.ndarray) -> None:
+def _check_result(self: Tensor, res: np.ndarray, c_names: bool = False) -> None:
     if not _castable(res.dtype, self._data.dtype):
+        # most kernels name the output type as ScalarType ("Long"); the clamp family spells the C type ("long int")
+        from .._tensor import _C_NAMES
+        names = _C_NAMES if c_names else _NAMES
         raise RuntimeError(
             f"result type {_NAMES[D._FROM_NUMPY[res.dtype].name]} can't be cast to the desired output type "
-            f"{_NAMES[D._FROM_NUMPY[self._data.dtype].name]}")
+            f"{names[D._FROM_NUMPY[self._data.dtype].name]}")
     if res.shape != self._data.shape:
         raise RuntimeError(
             f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
@@ -70,7 +73,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         # the node must see the old values, which we are about to overwrite
         snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         res = op(snap, *args, **kwargs)
-        _check_result(self, res._data)
+        _check_result(self, res._data, getattr(op, "_c_type_names", False))
         np.copyto(self._data, res._data, casting="unsafe")
         self._vc[0] += 1
         if res.grad_fn is not None:
@@ -84,7 +87,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         res = op(Tensor._make(self._data), *args, **kwargs)
     finally:
         _grad_state.enabled = prev
-    _check_result(self, res._data)
+    _check_result(self, res._data, getattr(op, "_c_type_names", False))
     np.copyto(self._data, res._data, casting="unsafe")
     self._vc[0] += 1
     return self

@@ -365,8 +365,10 @@ def getitem(self: Tensor, index) -> Tensor:
                 raise ValueError("step must be greater than zero")
             size = result._data.shape[dim]
             start, stop, step = i.indices(size)
-            # torch skips a full slice, except when it is the whole index (x[:] is still a SliceBackward0 view)
-            if isinstance(index, slice) or not (start == 0 and stop >= size and step == 1):
+            # torch skips a full slice, except when it is the whole index (x[:] is still a SliceBackward0 view);
+            # it tests the start as written, so a negative start that clamps to 0 still slices
+            full = (i.start is None or i.start == 0) and step == 1 and stop >= size
+            if isinstance(index, slice) or not full:
                 result = Slice.apply(result, dim, slice(start, max(stop, start), step))
             dim += 1
         else:

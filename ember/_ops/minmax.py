@@ -276,3 +276,8 @@ def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return Fmin.apply(input, other)
+
+
+# their in-place forms report dtype errors with C type names, as torch's clamp kernels do
+for _fn in (clamp, clamp_min, clamp_max):
+    _fn._c_type_names = True

@@ -104,6 +104,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
         allow_unused = materialize_grads
     if retain_graph is None:
         retain_graph = create_graph
+    if not inputs_t:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs_t:
         if not isinstance(t, Tensor):
             raise TypeError("grad(): inputs must be Tensors")

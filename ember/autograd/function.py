@@ -63,6 +63,10 @@ class BackwardNode(Node, FunctionCtx):
     def _run(self, grads: list) -> tuple:
         if self._released:
             raise RuntimeError(_SAVED_FREED)
+        fn = self._fn
+        if not self._hooked and fn._ndarray_io:
+            out = fn.backward(self, *grads)
+            return out if type(out) is tuple else (out,)
         if self._tensor_pre_hooks:
             for nr, hooks in self._tensor_pre_hooks.items():
                 if grads[nr] is not None:
@@ -77,7 +81,6 @@ class BackwardNode(Node, FunctionCtx):
                 res = hook(tuple(_to_tensor_or_none(g) for g in grads))
                 if res is not None:
                     grads = [None if g is None else g._data for g in res]
-        fn = self._fn
         if fn._ndarray_io:
             out = fn.backward(self, *grads)
         else:

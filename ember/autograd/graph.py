@@ -76,6 +76,7 @@ class Node:
     _post_hooks = None
     _tensor_pre_hooks = None  # {output_nr: HookDict} from Tensor.register_hook on outputs
     _retains = None  # {output_nr: weakref to a tensor that retain_grad()s}
+    _hooked = False  # any of the four above set: the engine's fast path checks only this
 
     def name(self) -> str:
         return type(self).__name__
@@ -99,6 +100,7 @@ class Node:
 
     def register_hook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node computes its grads."""
+        self._hooked = True
         if self._post_hooks is None:
             self._post_hooks = _HookDict()
         h = RemovableHandle(self._post_hooks)
@@ -107,6 +109,7 @@ class Node:
 
     def register_prehook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node computes; may return replacement grads."""
+        self._hooked = True
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
         h = RemovableHandle(self._pre_hooks)

@@ -53,6 +53,7 @@ from ._ops.indexing import (gather, scatter, scatter_add, index_select, masked_f
                             index_add, index_fill, argwhere)
 from ._ops.conversion import to as _to
 from . import return_types
+from .functional import broadcast_shapes, broadcast_tensors
 from ._dtype import result_type as _result_type
 
 
@@ -75,16 +76,6 @@ def is_complex(input: Tensor) -> bool:
 
 def numel(input: Tensor) -> int:
     return input.numel()
-
-
-def broadcast_shapes(*shapes) -> Size:
-    import numpy as _np
-    return Size(_np.broadcast_shapes(*[tuple(s) if not isinstance(s, int) else (s,) for s in shapes]))
-
-
-def broadcast_tensors(*tensors):
-    shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(t.expand(shape) for t in tensors)
 
 
 def detach(input: Tensor) -> Tensor:

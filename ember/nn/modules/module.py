@@ -24,7 +24,12 @@ from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
 from ..parameter import Buffer, Parameter
 
-__all__ = ["Module"]
+__all__ = [
+    "Module", "register_module_forward_pre_hook", "register_module_forward_hook", "register_module_backward_hook",
+    "register_module_full_backward_pre_hook", "register_module_full_backward_hook",
+    "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+    "register_module_parameter_registration_hook",
+]
 
 # key under which get_extra_state()'s value is stored in the state_dict
 _EXTRA_STATE_KEY_SUFFIX = "_extra_state"
@@ -130,6 +135,91 @@ _HOOK_DICTS = (
 )
 
 
+# Hooks common to every module (torch's debugging/profiling API). Global hooks run
+# before the module's own; registration hooks may replace the value being registered.
+_global_backward_pre_hooks: dict[int, Callable] = OrderedDict()
+_global_backward_hooks: dict[int, Callable] = OrderedDict()
+_global_is_full_backward_hook: bool | None = None
+_global_forward_pre_hooks: dict[int, Callable] = OrderedDict()
+_global_forward_hooks: dict[int, Callable] = OrderedDict()
+_global_forward_hooks_always_called: dict[int, bool] = OrderedDict()
+_global_forward_hooks_with_kwargs: dict[int, bool] = OrderedDict()
+_global_buffer_registration_hooks: dict[int, Callable] = OrderedDict()
+_global_module_registration_hooks: dict[int, Callable] = OrderedDict()
+_global_parameter_registration_hooks: dict[int, Callable] = OrderedDict()
+
+
+def _register_global(hooks: dict, hook: Callable, extra: list | None = None) -> RemovableHandle:
+    handle = RemovableHandle(hooks, extra_dict=extra)
+    hooks[handle.id] = hook
+    return handle
+
+
+def register_module_buffer_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, buffer) -> None | new buffer`` on every ``register_buffer``."""
+    return _register_global(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, submodule) -> None | new submodule`` on every child registration."""
+    return _register_global(_global_module_registration_hooks, hook)
+
+
+def register_module_parameter_registration_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, name, param) -> None | new param`` on every ``register_parameter``."""
+    return _register_global(_global_parameter_registration_hooks, hook)
+
+
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, args) -> None | new args`` before every module's forward."""
+    return _register_global(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """``hook(module, args, output) -> None | new output`` after every module's forward."""
+    handle = _register_global(_global_forward_hooks, hook,
+                              [_global_forward_hooks_always_called, _global_forward_hooks_with_kwargs])
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def _set_global_full(full: bool) -> None:
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is (not full):
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a "
+                           "global Module hook. Please use only one of them.")
+    _global_is_full_backward_hook = full
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """Deprecated global non-full backward hook."""
+    _set_global_full(False)
+    return _register_global(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, grad_output)`` for every module, before its own backward pre hooks."""
+    return _register_global(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """``hook(module, grad_input, grad_output)`` for every module, before its own backward hooks."""
+    _set_global_full(True)
+    return _register_global(_global_backward_hooks, hook)
+
+
+def _run_registration_hooks(hooks: dict, module: Module, name: str, value: Any) -> Any:
+    for hook in hooks.values():
+        out = hook(module, name, value)
+        if out is not None:
+            value = out
+    return value
+
+
 class Module:
     """Base class for all neural network modules (``torch.nn.Module``)."""
 
@@ -194,6 +284,7 @@ class Module:
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        tensor = _run_registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -222,7 +313,7 @@ class Module:
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be created explicitly. "
                 f"To express '{name}' as a function of another Tensor, compute the value in the forward() method.")
         else:
-            self._parameters[name] = param
+            self._parameters[name] = _run_registration_hooks(_global_parameter_registration_hooks, self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module, reachable as attribute ``name``."""
@@ -236,7 +327,7 @@ class Module:
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, module)
 
     def register_module(self, name: str, module: Module | None) -> None:
         """Alias for :meth:`add_module`."""
@@ -437,6 +528,10 @@ class Module:
 
     def _get_backward_hooks(self) -> tuple[list, list]:
         full, non_full = [], []
+        if _global_is_full_backward_hook is True:
+            full += _global_backward_hooks.values()
+        if _global_is_full_backward_hook is False:
+            non_full += _global_backward_hooks.values()
         if self._is_full_backward_hook is True:
             full += self._backward_hooks.values()
         if self._is_full_backward_hook is False:
@@ -472,15 +567,19 @@ class Module:
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         forward_call = self.forward
         # fast path: most calls have no hooks at all
-        if not (self._backward_hooks or self._backward_pre_hooks or self._forward_hooks or self._forward_pre_hooks):
+        if not (self._backward_hooks or self._backward_pre_hooks or self._forward_hooks or self._forward_pre_hooks
+                or _global_backward_pre_hooks or _global_backward_hooks or _global_forward_hooks
+                or _global_forward_pre_hooks):
             return forward_call(*args, **kwargs)
 
         result = None
         called_always = set()
         try:
-            full_hooks, non_full_hooks = self._get_backward_hooks() if self._backward_hooks else ([], [])
-            pre_bw_hooks = list(self._backward_pre_hooks.values())
-            for hook_id, hook in list(self._forward_pre_hooks.items()):
+            full_hooks, non_full_hooks = ([], [])
+            if self._backward_hooks or _global_backward_hooks:
+                full_hooks, non_full_hooks = self._get_backward_hooks()
+            pre_bw_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
                 if hook_id in self._forward_pre_hooks_with_kwargs:
                     res = hook(self, args, kwargs)
                     if res is not None:
@@ -502,10 +601,10 @@ class Module:
 
             result = forward_call(*args, **kwargs)
 
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called:
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called or hook_id in _global_forward_hooks_always_called:
                     called_always.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
+                if hook_id in self._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
                     res = hook(self, args, kwargs, result)
                 else:
                     res = hook(self, args, result)
@@ -528,7 +627,16 @@ class Module:
                         var.grad_fn.register_hook(_WrappedHook(hook, self))
             return result
         except Exception:
-            # always_call hooks run even when forward (or another hook) raised
+            # always_call hooks run even when forward (or another hook) raised; torch silences their own errors
+            for hook_id, hook in list(_global_forward_hooks.items()):
+                if hook_id in _global_forward_hooks_always_called and hook_id not in called_always:
+                    try:
+                        res = hook(self, args, result)
+                        if res is not None:
+                            result = res
+                    except Exception as e:  # noqa: BLE001
+                        warnings.warn("global module forward hook with ``always_call=True`` raised an exception that "
+                                      f"was silenced as another error was raised in forward: {e}", stacklevel=2)
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called and hook_id not in called_always:
                     try:
@@ -538,7 +646,7 @@ class Module:
                             res = hook(self, args, result)
                         if res is not None:
                             result = res
-                    except Exception as e:  # noqa: BLE001  (torch silences these, with a warning)
+                    except Exception as e:  # noqa: BLE001
                         warnings.warn("module forward hook with ``always_call=True`` raised an exception that was "
                                       f"silenced as another error was raised in forward: {e}", stacklevel=2)
             raise
@@ -610,13 +718,13 @@ class Module:
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
             remove_from(d, self._parameters, self._buffers, self._non_persistent_buffers_set)
-            modules[name] = value
+            modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             return
         if modules is not None and name in modules:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
                                 "(torch.nn.Module or None expected)")
-            modules[name] = value
+            modules[name] = _run_registration_hooks(_global_module_registration_hooks, self, name, value)
             return
         buffers = d.get("_buffers")
         if isinstance(value, Buffer) or (buffers is not None and name in buffers):

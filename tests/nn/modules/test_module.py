@@ -1025,3 +1025,43 @@ def test_backward_hooks_repeated_calls_tuple_outputs_and_old_style():
     le, lt = _bw_scenarios(ember), _bw_scenarios(torch)
     _compare_grad_logs(le, lt)
     assert [n for n, _ in le] == ["twice", "twice", "x", "pair_pre", "pair", "x2", "old"]
+
+
+def _global_hooks_run(lib):
+    """Global (all-module) hooks: run before the module's own, and registration hooks may swap values."""
+    mm = lib.nn.modules.module
+    ns = E if lib is ember else T
+    log = []
+    handles = [
+        mm.register_module_forward_pre_hook(lambda m, a: log.append(("gpre", type(m).__name__))),
+        mm.register_module_forward_hook(lambda m, a, o: log.append(("gfwd", type(m).__name__))),
+        mm.register_module_forward_hook(lambda m, a, kw, o: log.append(("gkw", sorted(kw))), with_kwargs=True),
+        mm.register_module_full_backward_pre_hook(lambda m, go: log.append(("gbpre", type(m).__name__))),
+        mm.register_module_full_backward_hook(lambda m, gi, go: log.append(("gbw", type(m).__name__, _grads(gi)))),
+        mm.register_module_parameter_registration_hook(lambda m, n, p: log.append(("preg", n))),
+        mm.register_module_buffer_registration_hook(lambda m, n, b: log.append(("breg", n))),
+        mm.register_module_module_registration_hook(lambda m, n, c: log.append(("mreg", n))),
+    ]
+    try:
+        seq = lib.nn.Sequential(ns.Lin(2, 2))
+        seq.register_forward_pre_hook(lambda m, a: log.append(("own_pre", type(m).__name__)))
+        seq(x_in(lib, 3, 2)).sum().backward()
+        with pytest.raises(RuntimeError, match="Cannot use both regular backward hooks and full backward hooks"):
+            mm.register_module_backward_hook(lambda *a: None)
+    finally:
+        for h in handles:
+            h.remove()
+        mm._global_is_full_backward_hook = None
+    # removed: nothing more is logged
+    n = len(log)
+    lib.nn.Sequential(ns.Lin(2, 2))(x_in(lib, 3, 2)).sum().backward()
+    assert len(log) == n
+    return [(name, *rest[:-1], *_grads(rest[-1])) if name == "gbw" else (name, *rest) for name, *rest in log]
+
+
+def test_global_module_hooks():
+    le, lt = _global_hooks_run(ember), _global_hooks_run(torch)
+    assert [x[:2] for x in le] == [x[:2] for x in lt]
+    for a, b in zip(le, lt):
+        if a[0] == "gbw":
+            _compare_grad_logs([("gbw", a[2:])], [("gbw", b[2:])])

@@ -24,7 +24,7 @@ import math
 
 import numpy as np
 
-from .boxmuller_fast import box_muller16_fast
+from .boxmuller_fast import normal_fill16
 from .fma import fma32, fma64
 from .generator import Generator
 
@@ -287,18 +287,17 @@ def _normal_fill_f32(flat: np.ndarray, mean: float, std: float, gen: Generator) 
     n = flat.size
     nb, tail = divmod(n, 16)
     if flat.dtype == f32:
-        d = _float24(gen._engine.words(n + (16 if tail else 0)))
-        body = d[:16 * nb].reshape(nb, 16)
-        box_muller16_fast(body, mean, std, flat[:16 * nb].reshape(nb, 16))
+        w = gen._engine.words(n + (16 if tail else 0))
+        normal_fill16(w[:16 * nb].reshape(nb, 16), mean, std, flat[:16 * nb].reshape(nb, 16))
         if tail:
             last = np.empty((1, 16), dtype=f32)
-            box_muller16_fast(d[n:].reshape(1, 16), mean, std, last)
+            normal_fill16(w[n:].reshape(1, 16), mean, std, last)
             flat[n - 16:] = last[0]
         return
     blocks = nb + (1 if tail else 0)
-    d = _float24(gen._engine.words(16 * blocks)).reshape(blocks, 16)
-    res = np.empty_like(d)
-    box_muller16_fast(d, mean, std, res)
+    w = gen._engine.words(16 * blocks).reshape(blocks, 16)
+    res = np.empty((blocks, 16), dtype=f32)
+    normal_fill16(w, mean, std, res)
     flat[:16 * nb] = res[:nb].reshape(-1).astype(flat.dtype)
     if tail:
         flat[n - 16:] = res[nb].astype(flat.dtype)

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from . import _dtype as D
+from . import _range_factories as R
 from ._device import check_device
 from ._tensor import Tensor
 
@@ -45,18 +46,23 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(arr, requires_grad)
 
 
-def _sizes(size) -> tuple:
-    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size(...))."""
+def _sizes(size, fn: str = "zeros") -> tuple:
+    """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size(...)), with torch's errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
+        size, nested = size[0], True
+    else:
+        nested = False
     out = []
-    for s in size:
+    for i, s in enumerate(size):
         if isinstance(s, Tensor):
             s = s.item()
         if not isinstance(s, (builtins.int, np.integer)) or isinstance(s, builtins.bool):
-            raise TypeError(f"{'zeros'}(): argument 'size' (position 1) must be tuple of ints, but found element of type {type(s).__name__} at pos {len(out)}")
+            if nested or len(size) > 1:
+                raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                                f"\"type must be tuple of ints,but got {type(s).__name__}\"")
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+            raise RuntimeError(f"{fn}: Dimension size must be non-negative.")
         out.append(builtins.int(s))
     return tuple(out)
 
@@ -95,7 +101,7 @@ def _infer_scalar_dtype(data) -> D.dtype:
         return D.int64
     if kind == 2:
         return D.get_default_dtype()
-    return D.complex64 if D.get_default_dtype() is not D.float64 else D.complex128
+    return D.get_default_dtype().to_complex()
 
 
 def _to_nested(data):
@@ -198,13 +204,13 @@ def _factory(size, fill, dtype, device, requires_grad, default=None):
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     check_device(device)
-    arr = np.zeros(_sizes(size), dtype=_np_dtype(dtype))
+    arr = np.zeros(_sizes(size, "zeros"), dtype=_np_dtype(dtype))
     return _out(_finish(arr, requires_grad), out)
 
 
 def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     check_device(device)
-    arr = np.ones(_sizes(size), dtype=_np_dtype(dtype))
+    arr = np.ones(_sizes(size, "ones"), dtype=_np_dtype(dtype))
     return _out(_finish(arr, requires_grad), out)
 
 
@@ -212,12 +218,19 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
           memory_format=None) -> Tensor:
     # zero-filled rather than uninitialised: same cost in NumPy, and reproducible
     check_device(device)
-    arr = np.zeros(_sizes(size), dtype=_np_dtype(dtype))
+    arr = np.zeros(_sizes(size, "empty"), dtype=_np_dtype(dtype))
     return _out(_finish(arr, requires_grad), out)
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
-    return empty(size, dtype=dtype, device=device, requires_grad=requires_grad)
+    """A zero-filled tensor with the given strides (a view of a buffer just large enough)."""
+    check_device(device)
+    shape, stride = _sizes((tuple(size),), "empty_strided"), tuple(builtins.int(s) for s in stride)
+    nd = _np_dtype(dtype)
+    extent = 1 + builtins.sum((n - 1) * st for n, st in zip(shape, stride)) if all(shape) else 0
+    buf = np.zeros(extent, nd)
+    arr = np.lib.stride_tricks.as_strided(buf, shape, [st * nd.itemsize for st in stride])
+    return _finish(arr, requires_grad)
 
 
 def _scalar_fill_dtype(fill_value) -> D.dtype:
@@ -246,9 +259,9 @@ def _out(t: Tensor, out: Tensor | None) -> Tensor:
     return out
 
 
-def _like(input: Tensor, dtype, requires_grad, fill):
+def _like(input: Tensor, dtype, requires_grad, fill, fn: str = "zeros_like"):
     if not isinstance(input, Tensor):
-        raise TypeError(f"zeros_like(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     d = dtype if dtype is not None else input.dtype
     if fill is None:
         arr = np.zeros(input._data.shape, dtype=_np_dtype(d))
@@ -266,13 +279,13 @@ def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_
 def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
     check_device(device)
-    return _like(input, dtype, requires_grad, 1)
+    return _like(input, dtype, requires_grad, 1, "ones_like")
 
 
 def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
                memory_format=None) -> Tensor:
     check_device(device)
-    return _like(input, dtype, requires_grad, None)
+    return _like(input, dtype, requires_grad, None, "empty_like")
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
@@ -280,7 +293,7 @@ def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None
     check_device(device)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _like(input, dtype, requires_grad, fill_value)
+    return _like(input, dtype, requires_grad, fill_value, "full_like")
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -292,6 +305,10 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
+def _is_int(v) -> bool:
+    return isinstance(v, (builtins.int, np.integer))
+
+
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
            requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 unless a bound or step is a float."""
@@ -299,35 +316,49 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (step > 0 and end < start) or (step < 0 and end > start):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    all_int = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
-    d = dtype if dtype is not None else (D.int64 if all_int else D.get_default_dtype())
-    # torch computes the length in double and each value as start + i*step in the accumulate type
-    n = builtins.int(math.ceil((end - start) / step)) if not all_int else -((start - end) // step)
-    n = max(n, 0)
-    if d.is_floating_point:
-        arr = (start + np.arange(n, dtype=np.float64) * step)
-        if d is D.float32 and not all_int:
-            # torch accumulates float arange in float32 for float32 output
-            arr = (np.float32(start) + np.arange(n, dtype=np.float32) * np.float32(step)) if False else arr
-        arr = arr.astype(_np_dtype(d))
-    else:
-        arr = (start + np.arange(n, dtype=np.int64) * step).astype(_np_dtype(d))
-    return _out(_finish(arr, requires_grad), out)
+    if dtype is None:
+        dtype = D.int64 if all(_is_int(v) for v in (start, end, step)) else D.get_default_dtype()
+    dtype = _coerce_dtype(dtype)
+    if dtype is D.bool:
+        raise RuntimeError('"arange_cpu" not implemented for \'Bool\'')
+    n = R.arange_length(start, end, step, dtype)
+    return _out(_finish(R.arange_values(start, step, n, dtype), requires_grad), out)
 
 
 def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Deprecated inclusive range (torch.range): ``start`` to ``end`` by ``step``, default float dtype."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).",
                   UserWarning, stacklevel=2)
+    check_device(device)
     if end is None:
         start, end = 0, start
-    n = builtins.int(math.floor((end - start) / step)) + 1
-    arr = (start + np.arange(n, dtype=np.float64) * step).astype(_np_dtype(dtype))
-    return _finish(arr, requires_grad)
+    d = _coerce_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    xs, xe, xst = (builtins.float(_num(v)) for v in (start, end, step))
+    if xst == 0:
+        raise RuntimeError("step must be nonzero")
+    if not ((xst > 0 and xe >= xs) or (xst < 0 and xe <= xs)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = builtins.int((xe - xs) / xst + 1)
+    return _finish(R.arange_values(_num(start), _num(step), n, d), requires_grad)
+
+
+def _steps(steps, fn: str) -> builtins.int:
+    if isinstance(steps, Tensor):
+        steps = steps.item()
+    if not _is_int(steps) or isinstance(steps, builtins.bool):
+        raise TypeError(f"{fn}(): argument 'steps' (position 3) must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return builtins.int(steps)
+
+
+def _range_dtype(dtype, start, end) -> D.dtype:
+    if dtype is not None:
+        return _coerce_dtype(dtype)
+    if any(isinstance(v, (builtins.complex, np.complexfloating)) for v in (start, end)):
+        return D.get_default_dtype().to_complex()
+    return D.get_default_dtype()
 
 
 def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
@@ -335,36 +366,25 @@ def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, devic
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive (torch's two-sided formula)."""
     check_device(device)
     start, end = _num(start), _num(end)
-    if not isinstance(steps, (builtins.int, np.integer)):
-        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
-    d = dtype if dtype is not None else D.get_default_dtype()
-    nd = _np_dtype(d)
-    if steps == 0:
-        arr = np.empty(0, nd)
-    elif steps == 1:
-        arr = np.array([start], dtype=nd)
-    else:
-        # torch fills the first half forwards from start and the second half backwards from end
-        calc = np.float64 if nd.kind != "f" or nd == np.float64 else nd
-        step = (np.array(end, calc) - np.array(start, calc)) / calc(steps - 1) if nd.kind == "f" else (end - start) / (steps - 1)
-        idx = np.arange(steps)
-        half = steps // 2
-        if nd.kind == "f":
-            s, e = np.array(start, calc), np.array(end, calc)
-            vals = np.where(idx < half, s + step * idx.astype(calc), e - step * (steps - idx - 1).astype(calc))
-            arr = vals.astype(nd)
-        else:
-            vals = np.where(idx < half, start + step * idx, end - step * (steps - idx - 1))
-            arr = vals.astype(nd) if nd.kind != "i" else np.trunc(vals).astype(nd)
+    steps = _steps(steps, "linspace")
+    d = _range_dtype(dtype, start, end)
+    if d is D.bool:
+        raise NotImplementedError('"linspace_cpu" not implemented for \'Bool\'')
+    arr = R.linspace_values(start, end, steps, d) if steps else np.empty(0, d.np_dtype)
     return _out(_finish(arr, requires_grad), out)
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    lin = linspace(start, end, steps, dtype=D.float64)
-    arr = np.power(base, lin._data).astype(_np_dtype(dtype))
-    return _finish(arr, requires_grad)
+def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    """``base ** linspace(start, end, steps)``, with torch's exponent arithmetic."""
+    check_device(device)
+    start, end = _num(start), _num(end)
+    steps = _steps(steps, "logspace")
+    d = _range_dtype(dtype, start, end)
+    if d is D.bool:
+        raise RuntimeError('"logspace_cpu" not implemented for \'Bool\'')
+    arr = R.logspace_values(start, end, steps, base, d) if steps else np.empty(0, d.np_dtype)
+    return _out(_finish(arr, requires_grad), out)
 
 
 def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
@@ -392,7 +412,7 @@ def _legacy_new(cls, *args, **kwargs):
         else:
             arr = np.array(_to_nested(data), dtype=nd)
     else:
-        arr = np.zeros(_sizes(args), nd)
+        arr = np.zeros(_sizes(args, "new") if args else (0,), nd)  # Tensor() is empty, shape (0,)
     t = object.__new__(cls)
     t._init_from(arr)
     return t

@@ -13,25 +13,34 @@ import numpy as np
 __all__ = [
     "dtype", "float32", "float", "float64", "double", "float16", "half", "bfloat16",
     "int64", "long", "int32", "int", "int16", "short", "int8", "uint8", "bool",
-    "complex64", "complex128", "get_default_dtype", "set_default_dtype", "promote_types",
-    "result_type", "can_cast", "finfo", "iinfo",
+    "complex32", "chalf", "complex64", "cfloat", "complex128", "cdouble",
+    "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast", "finfo", "iinfo",
 ]
 
 
 class dtype:
     """A tensor element type. Compare with ``is``/``==``; print as torch does."""
 
-    __slots__ = ("name", "np_dtype", "is_floating_point", "is_complex", "is_signed", "itemsize", "_rank", "_kind")
+    __slots__ = ("name", "abbr", "_np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_kind",
+                 "_scalar_name")
 
-    def __init__(self, name: str, np_dtype, kind: str, rank: int, is_signed: bool, itemsize: int):
+    def __init__(self, name: str, abbr: str, np_dtype, kind: str, is_signed: bool, itemsize: int, scalar_name: str):
         self.name = name
-        self.np_dtype = None if np_dtype is None else np.dtype(np_dtype)
+        self.abbr = abbr
+        self._np = None if np_dtype is None else np.dtype(np_dtype)
         self._kind = kind  # 'b' bool, 'i' integer, 'f' floating, 'c' complex
-        self._rank = rank
         self.is_floating_point = kind == "f"
         self.is_complex = kind == "c"
         self.is_signed = is_signed
         self.itemsize = itemsize
+        self._scalar_name = scalar_name  # c10's ScalarType name, used in some of torch's messages
+
+    @property
+    def np_dtype(self) -> np.dtype:
+        """The NumPy dtype that stores this type; TypeError for bfloat16/complex32, which NumPy lacks."""
+        if self._np is None:
+            raise TypeError(f"{self!r} is not supported by ember: NumPy has no {self.name} type")
+        return self._np
 
     def __repr__(self) -> str:
         return "torch." + self.name
@@ -40,34 +49,40 @@ class dtype:
         return (_dtype_by_name, (self.name,))
 
     def to_real(self) -> dtype:
-        return {complex64: float32, complex128: float64}.get(self, self)
+        return _TO_REAL.get(self, self)
 
     def to_complex(self) -> dtype:
-        return {float32: complex64, float64: complex128, float16: complex64}.get(self, self)
+        if self._kind in "bi":
+            raise RuntimeError(f"Unknown Complex ScalarType for {self._scalar_name}")
+        return _TO_COMPLEX.get(self, self)
 
 
-bool = dtype("bool", np.bool_, "b", 0, False, 1)
-uint8 = dtype("uint8", np.uint8, "i", 1, False, 1)
-int8 = dtype("int8", np.int8, "i", 2, True, 1)
-int16 = dtype("int16", np.int16, "i", 3, True, 2)
-int32 = dtype("int32", np.int32, "i", 4, True, 4)
-int64 = dtype("int64", np.int64, "i", 5, True, 8)
-float16 = dtype("float16", np.float16, "f", 6, True, 2)
-# NumPy has no bfloat16; the dtype exists so that code naming it imports, and
-# creating a tensor with it raises a clear error (see _require_storable).
-bfloat16 = dtype("bfloat16", None, "f", 7, True, 2)
-float32 = dtype("float32", np.float32, "f", 8, True, 4)
-float64 = dtype("float64", np.float64, "f", 9, True, 8)
-complex64 = dtype("complex64", np.complex64, "c", 10, True, 8)
-complex128 = dtype("complex128", np.complex128, "c", 11, True, 16)
+bool = dtype("bool", "b8", np.bool_, "b", False, 1, "Bool")
+uint8 = dtype("uint8", "u8", np.uint8, "i", False, 1, "Byte")
+int8 = dtype("int8", "i8", np.int8, "i", True, 1, "Char")
+int16 = dtype("int16", "i16", np.int16, "i", True, 2, "Short")
+int32 = dtype("int32", "i32", np.int32, "i", True, 4, "Int")
+int64 = dtype("int64", "i64", np.int64, "i", True, 8, "Long")
+float16 = dtype("float16", "f16", np.float16, "f", True, 2, "Half")
+# NumPy has no bfloat16 or complex32: the dtypes exist so that code naming them
+# imports and promotes as in torch, and storing data in them raises a clear error.
+bfloat16 = dtype("bfloat16", "bf16", None, "f", True, 2, "BFloat16")
+float32 = dtype("float32", "f32", np.float32, "f", True, 4, "Float")
+float64 = dtype("float64", "f64", np.float64, "f", True, 8, "Double")
+complex32 = dtype("complex32", "c32", None, "c", True, 4, "ComplexHalf")
+complex64 = dtype("complex64", "c64", np.complex64, "c", True, 8, "ComplexFloat")
+complex128 = dtype("complex128", "c128", np.complex128, "c", True, 16, "ComplexDouble")
 
 # torch's aliases are the same objects
 float, double, half = float32, float64, float16
 long, int, short = int64, int32, int16
+chalf, cfloat, cdouble = complex32, complex64, complex128
 
-_ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex64, complex128)
+_ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128)
 _BY_NAME = {d.name: d for d in _ALL}
-_FROM_NUMPY = {d.np_dtype: d for d in _ALL if d.np_dtype is not None}
+_FROM_NUMPY = {d._np: d for d in _ALL if d._np is not None}
+_TO_REAL = {complex32: float16, complex64: float32, complex128: float64}
+_TO_COMPLEX = {float16: complex32, bfloat16: complex64, float32: complex64, float64: complex128}
 
 
 def _dtype_by_name(name: str) -> dtype:
@@ -90,8 +105,6 @@ def from_numpy_dtype(np_dtype) -> dtype:
 
 
 def _require_storable(d: dtype) -> np.dtype:
-    if d.np_dtype is None:
-        raise TypeError(f"{d!r} is not supported by ember: NumPy has no {d.name} type")
     return d.np_dtype
 
 
@@ -104,40 +117,39 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
+    """Set the dtype of Python floats and float factories (float16/32/64; complex follows it)."""
     global _default
     if not isinstance(d, dtype):
-        raise TypeError(f"invalid dtype object: only floating-point types are supported as the default type")
-    if d not in (float16, bfloat16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type")
-    _require_storable(d)
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    d.np_dtype  # bfloat16: deliberate difference, torch accepts it but NumPy cannot store it
     _default = d
 
 
 # --- promotion -----------------------------------------------------------------
 
-_INTS_BY_RANK = {1: uint8, 2: int8, 3: int16, 4: int32, 5: int64}
-
 
 def _promote_pair(a: dtype, b: dtype) -> dtype:
-    if a is b:
+    if a is b or b is bool:
         return a
-    if a._rank > b._rank:
-        a, b = b, a
-    # now a is the "lower" one
-    if a._kind == "b":
+    if a is bool:
         return b
-    if b._kind == "c":
-        if a is float64 or (a is complex128):
-            return complex128
+    if a._kind == "i" and b._kind == "i":
+        if {a, b} == {uint8, int8}:
+            return int16  # the smallest type holding both ranges
+        return a if a.itemsize > b.itemsize else b
+    if a._kind == "i":
         return b
-    if b._kind == "f":
-        if a is float16 and b is bfloat16:
-            return float32
-        return b
-    # both integers
-    if a is uint8 and b is int8:
-        return int16
-    return b
+    if b._kind == "i":
+        return a
+    # both floating or complex: promote the real parts, complex if either is
+    ra, rb = a.to_real(), b.to_real()
+    if {ra, rb} == {float16, bfloat16}:
+        real = float32
+    else:
+        real = ra if ra.itemsize >= rb.itemsize else rb
+    return real.to_complex() if (a.is_complex or b.is_complex) else real
 
 
 _PROMOTE = {(x, y): _promote_pair(x, y) for x in _ALL for y in _ALL}
@@ -145,6 +157,10 @@ _PROMOTE = {(x, y): _promote_pair(x, y) for x in _ALL for y in _ALL}
 
 def promote_types(type1: dtype, type2: dtype) -> dtype:
     """The smallest dtype both can be cast to, by torch's table."""
+    for pos, (arg, t) in enumerate((("type1", type1), ("type2", type2)), 1):
+        if not isinstance(t, dtype):
+            raise TypeError(f"promote_types(): argument '{arg}' (position {pos}) must be torch.dtype, "
+                            f"not {type(t).__name__}")
     return _PROMOTE[(type1, type2)]
 
 
@@ -159,28 +175,25 @@ def _combine_categories(higher: dtype | None, lower: dtype | None) -> dtype | No
         return lower
     if lower is None:
         return higher
-    if higher.is_complex:
+    if _category(higher) >= _category(lower):
         return higher
-    if lower.is_complex:
-        return higher.to_complex() if higher.is_floating_point else lower
-    if higher.is_floating_point:
-        return higher
-    if higher is bool or lower.is_floating_point:
-        return _PROMOTE[(higher, lower)]
-    return higher
+    if lower.is_complex and higher.is_floating_point:
+        return higher.to_complex()  # float16 tensor + 1j is complex32 in torch, float64 + 1j complex128
+    return lower
 
 
 def scalar_dtype(value) -> dtype:
     """The dtype a Python number takes part in promotion with (a 'wrapped number')."""
     t = type(value)
-    if t is builtins.bool or isinstance(value, (np.bool_,)):
+    if t is builtins.bool:
         return bool
     if t is builtins.int or isinstance(value, np.integer):
         return int64
-    if t is builtins.float or isinstance(value, np.floating):
+    # torch reads every NumPy scalar that is not an integer, np.bool_ included, as a double
+    if t is builtins.float or isinstance(value, (np.floating, np.bool_)):
         return _default
     if isinstance(value, (builtins.complex, np.complexfloating)):
-        return complex128 if _default is float64 else complex64
+        return _default.to_complex()
     raise TypeError(f"result_type(): unsupported scalar type {t.__name__}")
 
 
@@ -221,7 +234,8 @@ class finfo:
             self.bits = fi.bits
             self.eps, self.max, self.min = builtins.float(fi.eps), builtins.float(fi.max), builtins.float(fi.min)
             self.tiny = self.smallest_normal = builtins.float(fi.smallest_normal)
-            self.resolution = builtins.float(fi.resolution)
+            # a Python float 10**-digits, not NumPy's value rounded to the type (1e-06, not 9.99e-07)
+            self.resolution = 10.0 ** -fi.precision
         self.dtype = type.to_real().name
 
     def __repr__(self) -> str:
@@ -235,11 +249,13 @@ class iinfo:
     def __init__(self, type: dtype):
         if type.is_floating_point or type.is_complex:
             raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to handle 'torch.iinfo'")
-        ii = np.iinfo(type.np_dtype) if type is not bool else None
-        self.bits = 8 * type.itemsize
-        self.min = 0 if ii is None else builtins.int(ii.min)
-        self.max = 1 if ii is None else builtins.int(ii.max)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        ii = np.iinfo(type.np_dtype)
+        self.bits = ii.bits
+        self.min, self.max = builtins.int(ii.min), builtins.int(ii.max)
         self.dtype = type.name
 
     def __repr__(self) -> str:
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        # torch prints the limits with %g: iinfo(min=-2.14748e+09, max=2.14748e+09, dtype=int32)
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

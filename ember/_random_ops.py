@@ -188,15 +188,18 @@ def randn(*size, generator: Generator | None = None, out: Tensor | None = None, 
           device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples, identical to torch.randn for the same generator state."""
     if out is None and dtype is None and device is None and layout is None:
+        if len(size) == 1 and type(size[0]) is builtins.int and 0 <= size[0] < 16:
+            # per-call fast path: small 1-D draw on the serial path (default dtype, no options)
+            return Tensor._make(S.small_normals(default_generator if generator is None else generator,
+                                                size[0], D._default._np), requires_grad)
         shape = _fast_shape(size)
         if shape is not None:  # fast path: ints, default dtype, default everything
             npd = D._default._np
             gen = default_generator if generator is None else generator
-            n = shape[0] if len(shape) == 1 else math.prod(shape)
-            if n < 16:  # serial path (normal_kernel), Python scalars beat array ops here
-                arr = S.small_normals(gen, n, npd).reshape(shape)
+            arr = np.empty(shape, dtype=npd)
+            if arr.size < 16:
+                arr[...] = S.small_normals(gen, arr.size, npd).reshape(shape)
             else:
-                arr = np.empty(shape, dtype=npd)
                 S.normal_(arr, 0.0, 1.0, gen)
             return Tensor._make(arr, requires_grad)
     shape = _size(size, "randn")

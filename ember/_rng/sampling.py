@@ -224,14 +224,35 @@ def serial_normals_list(gen: Generator, n: int) -> list[float]:
 
 
 def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
-    """``randn`` of ``n`` (< 16) elements on the serial path: ``fma(z, 1, 0)`` then the cast (Half via float)."""
-    vals = serial_normals_list(gen, n)
-    arr = np.array(vals, dtype=f32 if np_dtype is _DT16 else np_dtype)
-    # z*1 + 0 (torch's fma) turns -0.0 into +0.0 and changes nothing else. Doing it after the cast to
-    # float/double is the same: a nonzero |z| >= ~1e-24 never rounds to zero there (it could in Half,
-    # hence the order: add, then cast to Half).
-    arr += 0
-    return arr.astype(f16) if np_dtype is _DT16 else arr
+    """``randn`` of ``n`` (< 16) elements on the serial path: ``fma(z, 1, 0)`` then the cast (Half via float).
+
+    The per-call fast path: ``serial_normals_list`` inlined, scalar ``math`` (glibc, as torch) only.
+    """
+    out: list[float] = []
+    cached = gen.next_double_normal
+    if cached is not None:
+        out.append(cached)
+        gen.next_double_normal = None
+        n -= 1
+    pairs = (n + 1) >> 1
+    if pairs:
+        eng = gen._engine
+        eng._fresh_next = False
+        it = iter(eng._bits.random_raw(4 * pairs).tolist())
+        log1p, sqrt, cos, sin, two_pi = math.log1p, math.sqrt, math.cos, math.sin, _TWO_PI
+        app = out.append
+        for a, b, c, d in zip(it, it, it, it):
+            r = sqrt(-2.0 * log1p(-(((c & 0x1FFFFF) << 32 | d) * 1.1102230246251565e-16)))
+            th = two_pi * (((a & 0x1FFFFF) << 32 | b) * 1.1102230246251565e-16)
+            app(r * cos(th))
+            app(r * sin(th))
+        if n & 1:
+            gen.next_double_normal = out.pop()
+    if 0.0 in out:  # z*1 + 0 (torch's fma) turns -0.0 into +0.0 and changes nothing else
+        out = [z + 0.0 for z in out]
+    if np_dtype is _DT16:
+        return np.array(out, dtype=f32).astype(f16)  # double -> float -> Half, as c10
+    return np.array(out, dtype=np_dtype)
 
 
 def serial_normals(gen: Generator, n: int) -> np.ndarray:

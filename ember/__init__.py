@@ -1,6 +1,12 @@
 """ember: PyTorch's API on plain NumPy. ``import ember as torch`` and run torch-style code."""
 from __future__ import annotations
 
+import warnings as _warnings
+
+# NumPy warns when float math makes inf/nan; torch never does. Drop those warnings when they come from
+# ember's own code (user code keeps NumPy's behaviour); see ember/_ops/_broadcast.quiet.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
+
 from . import _dtype
 from ._dtype import (bfloat16, bool, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
                      get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, promote_types,

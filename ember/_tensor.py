@@ -762,13 +762,26 @@ def _binary(fn, swap=False):
     return op
 
 
-Tensor.__add__ = _binary(_ar.add)
-Tensor.__radd__ = _binary(_ar.add)
-Tensor.__sub__ = _binary(_ar.sub)
+def _fast(fn_cls, slow):
+    """``self <op> other`` calling the op's Function directly for tensors and Python numbers (the hot path of
+    small models); anything else goes through the checked wrapper, which raises torch's errors."""
+    apply = fn_cls.apply
+    fast_types = (Tensor, float, int)
+
+    def op(self, other):
+        if isinstance(other, fast_types):
+            return apply(self, other)
+        return slow(self, other)
+    return op
+
+
+Tensor.__add__ = _fast(_ar.Add, _binary(_ar.add))
+Tensor.__radd__ = _fast(_ar.Add, _binary(_ar.add))
+Tensor.__sub__ = _fast(_ar.Sub, _binary(_ar.sub))
 Tensor.__rsub__ = lambda self, other: _ar.rsub(self, other)
-Tensor.__mul__ = _binary(_ar.mul)
-Tensor.__rmul__ = _binary(_ar.mul)
-Tensor.__truediv__ = _binary(_ar.div)
+Tensor.__mul__ = _fast(_ar.Mul, _binary(_ar.mul))
+Tensor.__rmul__ = _fast(_ar.Mul, _binary(_ar.mul))
+Tensor.__truediv__ = _fast(_ar.Div, _binary(_ar.div))
 Tensor.__rtruediv__ = lambda self, other: _ar.rdiv(self, other)
 Tensor.__floordiv__ = _binary(_ar.floor_divide)
 Tensor.__rfloordiv__ = _binary(_ar.floor_divide, swap=True)

@@ -34,9 +34,7 @@ def _back(g: np.ndarray, meta) -> np.ndarray:
         return g if g.dtype is dtype else g.astype(dtype)
 
 
-def _quiet():
-    # torch never warns about inf/nan arising in float arithmetic; NumPy would
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+from ._broadcast import quiet as _quiet  # noqa: E402
 
 
 def _broadcasting(fn, a, b):

@@ -37,7 +37,8 @@ def _dims(dim, ndim: int) -> tuple[int, ...] | None:
 
 
 def _quiet():
-    # torch never warns about inf/nan produced by float math; NumPy would
+    # np.sum/np.mean are Python-level NumPy functions, so their warnings are not attributed to ember and the
+    # import-time filter cannot drop them: silence them here
     return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 
 
@@ -62,8 +63,9 @@ class Sum(Function):
         ctx.meta = (a.shape, a.dtype, axes, keepdim)
         out_dtype = _sum_dtype(a, dtype)
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
-        with _quiet():
-            return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
+        # the ufunc's own reduce (not np.sum, a Python wrapper): cheaper, and its inf/nan warnings are
+        # attributed to ember, whose import-time filter drops them
+        return np.asarray(np.add.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
 
     @staticmethod
     def backward(ctx, g):

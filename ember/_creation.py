@@ -421,3 +421,36 @@ def _legacy_new(cls, *args, **kwargs):
 from ._size import Size as _Size  # noqa: E402
 
 Size_types = (_Size,)
+
+
+# --- Tensor.new_*: factories that default to the tensor's dtype ---------------------------
+
+def _new_factory(fill, name: str):
+    def method(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+               pin_memory: bool = False) -> Tensor:
+        check_device(device)
+        shape = _sizes(size)
+        nd = _np_dtype(dtype if dtype is not None else self.dtype)
+        arr = np.full(shape, fill, nd) if fill is not None else np.zeros(shape, nd)
+        return _finish(arr, requires_grad)
+    method.__name__ = name
+    return method
+
+
+new_zeros = _new_factory(0, "new_zeros")
+new_ones = _new_factory(1, "new_ones")
+new_empty = _new_factory(None, "new_empty")
+
+
+def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+             pin_memory: bool = False) -> Tensor:
+    check_device(device)
+    nd = _np_dtype(dtype if dtype is not None else self.dtype)
+    return _finish(np.full(_sizes((size,) if isinstance(size, (builtins.int, np.integer)) else tuple(size)), fill_value, nd),
+                   requires_grad)
+
+
+def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+               pin_memory: bool = False) -> Tensor:
+    check_device(device)
+    return tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)

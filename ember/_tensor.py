@@ -722,33 +722,13 @@ Tensor.H = Tensor.T
 Tensor.mH = Tensor.mT
 
 
-def _new_factory(fill):
-    def method(self, *size, dtype=None, device=None, requires_grad=False, **kwargs):
-        from ._creation import _sizes
-        shape = _sizes(size)
-        d = dtype if dtype is not None else self.dtype
-        arr = np.full(shape, fill, D._require_storable(d)) if fill is not None else np.zeros(shape, D._require_storable(d))
-        return Tensor._make(arr, requires_grad)
-    return method
+from . import _creation  # noqa: E402
 
-
-Tensor.new_zeros = _new_factory(0)
-Tensor.new_ones = _new_factory(1)
-Tensor.new_empty = _new_factory(None)
-
-
-def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, **kwargs):
-    d = dtype if dtype is not None else self.dtype
-    return Tensor._make(np.full(tuple(size), fill_value, D._require_storable(d)), requires_grad)
-
-
-def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
-    from ._creation import tensor
-    return tensor(data, dtype=dtype if dtype is not None else self.dtype, requires_grad=requires_grad)
-
-
-Tensor.new_full = _new_full
-Tensor.new_tensor = _new_tensor
+Tensor.new_zeros = _creation.new_zeros
+Tensor.new_ones = _creation.new_ones
+Tensor.new_empty = _creation.new_empty
+Tensor.new_full = _creation.new_full
+Tensor.new_tensor = _creation.new_tensor
 
 
 # --- operators ------------------------------------------------------------------

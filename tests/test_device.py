@@ -89,16 +89,12 @@ def test_factories_accept_cpu(name, dev):
     assert repr(e.dtype) == repr(t.dtype)
 
 
-_NEW_BUG = pytest.mark.xfail(strict=True, reason="ember/_tensor.py _new_factory (new_zeros/new_ones/new_empty) ignores "
-                                                 "device=; it should call _device.check_device like the factories")
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_NEW_BUG) if n == "new_zeros" else n for n in sorted(FACTORIES)])
+@pytest.mark.parametrize("name", sorted(FACTORIES))
 def test_factories_cuda_is_torch_cpu_build_error(name):
     check_error(lambda L: FACTORIES[name](L, "cuda"))
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=_NEW_BUG) if n == "new_zeros" else n for n in sorted(FACTORIES)])
+@pytest.mark.parametrize("name", sorted(FACTORIES))
 @pytest.mark.parametrize("dev", ["meta", "mps"])
 def test_factories_other_devices_are_a_clear_error(name, dev):
     # deliberate difference: torch can build meta tensors; ember has only the CPU

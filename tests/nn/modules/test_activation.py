@@ -143,3 +143,15 @@ def test_relu_int_and_grad_at_zero():
     x = ember.tensor([0.0, 1.0], requires_grad=True)
     ember.nn.ReLU()(x).sum().backward()
     assert x.grad.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("name,args", [("RReLU", ()), ("RReLU", (0.1, 0.3)), ("RReLU", (0.1, 0.3, True))])
+def test_rrelu_repr(name, args):
+    make_pair(name, *args)
+
+
+@pytest.mark.xfail(strict=True, reason="ember/nn/functional.py has no rrelu (nn.RReLU's forward)")
+@pytest.mark.parametrize("train", [True, False])
+def test_rrelu(train):
+    e, t = make_pair("RReLU", 0.1, 0.3)
+    check_module(e, t, randn(4, 5), train=train, seed=11)  # training draws the slopes from the generator

@@ -49,7 +49,7 @@ def _make_roots(outputs, grad_outputs) -> list:
                 )
             garr = g._data
         if out.grad_fn is None:
-            roots.append((out._grad_accumulator(), 0, garr))
+            roots.append((out, 0, garr))  # a leaf root: the engine accumulates into it directly
         else:
             roots.append((out.grad_fn, out._output_nr, garr))
     return roots
@@ -83,11 +83,12 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
 
 
 def _node_of(t):
+    """The graph vertex whose incoming grad is ``t``'s grad: its grad_fn output, or the leaf itself."""
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
-    return (t._grad_accumulator(), 0)
+    return (t, 0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,

@@ -2,48 +2,48 @@
 
 1. Count, for every node reachable from the roots, how many edges lead into it.
 2. Keep a heap of ready nodes keyed on sequence number, largest first (the node
-   created last runs first; AccumulateGrad has the largest possible number and
-   so runs as soon as it is ready).
+   created last runs first).
 3. Run a node, add each produced grad into its target's input buffer in arrival
    order (the same order, hence the same rounding, as torch), and push targets
    whose count reaches zero.
 
-An edge to a leaf tensor holds the tensor itself (creating its AccumulateGrad
-for every forward op would cost more than the op); it is resolved here.
+Leaves: an edge to a leaf tensor holds the tensor itself. torch gives a leaf's
+AccumulateGrad the largest sequence number, so it runs the moment its count
+reaches zero; here the grad is accumulated at that same moment, directly,
+without building an AccumulateGrad object per backward.
 """
 from __future__ import annotations
 
 from heapq import heappop, heappush
 
-from .graph import AccumulateGrad, Node, _apply_tensor_hooks
+from .graph import Node, _apply_tensor_hooks
 
 __all__ = ["run_backward"]
 
 
-def _graph(roots: list[Node], with_parents: bool):
-    """Dependency counts of every reachable node (and, if asked, each node's parents)."""
-    deps: dict[Node, int] = {}
-    parents: dict[Node, list[Node]] | None = {} if with_parents else None
+def _graph(roots: list, with_parents: bool):
+    """Dependency counts of every reachable node or leaf (and, if asked, each one's parents)."""
+    deps: dict = {}
+    parents: dict | None = {} if with_parents else None
     seen = set(roots)
-    stack = list(roots)
+    stack = [r for r in roots if isinstance(r, Node)]
     while stack:
         node = stack.pop()
         for nxt, _ in node._next:
             if nxt is None:
                 continue
-            if not isinstance(nxt, Node):
-                nxt = nxt._grad_accumulator()
             deps[nxt] = deps.get(nxt, 0) + 1
             if with_parents:
                 parents.setdefault(nxt, []).append(node)
             if nxt not in seen:
                 seen.add(nxt)
-                stack.append(nxt)
+                if isinstance(nxt, Node):
+                    stack.append(nxt)
     return deps, parents, seen
 
 
-def _needed(parents: dict, seen: set, targets) -> set[Node]:
-    """The nodes on some path from a root to a target: the only ones autograd.grad must run."""
+def _needed(parents: dict, seen: set, targets) -> set:
+    """The vertices on some path from a root to a target: the only ones autograd.grad must run."""
     needed = set()
     stack = [t for t in targets if t in seen]
     while stack:
@@ -55,33 +55,57 @@ def _needed(parents: dict, seen: set, targets) -> set[Node]:
     return needed
 
 
-def run_backward(roots: list[tuple[Node, int, object]], retain_graph: bool,
-                 capture: dict | None = None, accumulate: bool = True) -> None:
-    """Run the graph below ``roots`` ((node, output_nr, grad) triples).
+def _leaf(t, grad, capture: dict | None, accumulate: bool) -> None:
+    """A leaf's grad is complete: hand it to autograd.grad, or accumulate it into ``.grad``."""
+    if capture is not None:
+        slot = capture.get((t, 0))
+        if slot is not None:
+            hooks = t._hooks
+            slot.append(_apply_tensor_hooks(hooks, grad) if hooks and grad is not None else grad)
+            return
+    if not accumulate or grad is None:
+        return
+    hooks = t._hooks
+    if hooks:
+        grad = _apply_tensor_hooks(hooks, grad)
+    t._accumulate_grad(grad)
+    acc = t._acc() if t._acc is not None else None
+    if acc is not None and acc._post_hooks:
+        for hook in list(acc._post_hooks.values()):
+            hook((), (t.grad,))
 
-    ``capture`` maps (node, output_nr) to a list that receives the grad flowing
-    into that output instead of (for leaves) accumulating it: this is how
+
+def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, accumulate: bool = True) -> None:
+    """Run the graph below ``roots`` ((node or leaf tensor, output_nr, grad) triples).
+
+    ``capture`` maps (node or leaf, output_nr) to a list that receives the grad
+    flowing into that output instead of accumulating it: this is how
     ``autograd.grad`` and ``backward(inputs=...)`` read grads.
     """
     root_nodes = []
-    buffers: dict[Node, list] = {}
+    buffers: dict = {}
     for node, nr, grad in roots:
         buf = buffers.get(node)
         if buf is None:
-            buf = buffers[node] = [None] * node._num_outputs
+            buf = buffers[node] = [None] * node._num_outputs if isinstance(node, Node) else [None]
             root_nodes.append(node)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     deps, parents, seen = _graph(root_nodes, capture is not None)
     needed = None if capture is None else _needed(parents, seen, {n for n, _ in capture})
-    heap = [(-n._seq, id(n), n) for n in root_nodes if n not in deps]
+    heap = []
+    for n in root_nodes:
+        if n not in deps:
+            if isinstance(n, Node):
+                heap.append((-n._seq, id(n), n))
+            else:
+                _leaf(n, buffers.pop(n)[0], capture, accumulate)
     heap.sort()
+    get = buffers.get
     while heap:
         node = heappop(heap)[2]
         grads = buffers.pop(node)
         if capture is not None:
             _capture(node, grads, capture)
-            if type(node) is AccumulateGrad and (not accumulate or (node, 0) in capture):
-                continue
         for g in grads:
             if g is not None:
                 out = node._run(grads)
@@ -92,22 +116,21 @@ def run_backward(roots: list[tuple[Node, int, object]], retain_graph: bool,
         else:
             out = (None,) * len(node._next)
         for (nxt, nr), g in zip(node._next, out):
-            if nxt is None:
+            if nxt is None or (needed is not None and nxt not in needed):
                 continue
-            if not isinstance(nxt, Node):
-                nxt = nxt._grad_accumulator()
-            if needed is not None and nxt not in needed:
-                continue
-            buf = buffers.get(nxt)
+            buf = get(nxt)
             if buf is None:
-                buf = buffers[nxt] = [None] * nxt._num_outputs
+                buf = buffers[nxt] = [None] * nxt._num_outputs if isinstance(nxt, Node) else [None]
             if g is not None:
                 old = buf[nr]
                 buf[nr] = g if old is None else old + g
             left = deps[nxt] - 1
             deps[nxt] = left
             if left == 0:
-                heappush(heap, (-nxt._seq, id(nxt), nxt))
+                if isinstance(nxt, Node):
+                    heappush(heap, (-nxt._seq, id(nxt), nxt))
+                else:
+                    _leaf(nxt, buffers.pop(nxt)[0], capture, accumulate)
 
 
 def _capture(node: Node, grads: list, capture: dict) -> None:

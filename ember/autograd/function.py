@@ -214,7 +214,7 @@ def _apply_ndarray(cls, args, kwargs):
             if a._requires_grad:
                 needs.append(True)
                 fn = a.grad_fn
-                # a leaf's edge names the tensor itself; the engine turns it into its AccumulateGrad
+                # a leaf's edge names the tensor itself (no AccumulateGrad object per op; see engine.py)
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
                 record = True
             else:

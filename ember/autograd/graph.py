@@ -157,20 +157,6 @@ class AccumulateGrad(Node):
     def __init__(self, variable) -> None:
         self.variable = variable
 
-    def _run(self, grads: list) -> tuple:
-        var = self.variable
-        g = grads[0]
-        if g is None:
-            return ()
-        hooks = var._hooks
-        if hooks:
-            g = _apply_tensor_hooks(hooks, g)
-        var._accumulate_grad(g)
-        if self._post_hooks:
-            for hook in list(self._post_hooks.values()):
-                hook((), (_wrap(g),))
-        return ()
-
 
 def _wrap(arr):
     from .._tensor import Tensor

@@ -149,6 +149,37 @@ def test_interleaved_calls_share_the_cached_normal():
             assert same(c(torch).numpy(), c(ember).numpy())
 
 
+def test_small_randn_streaks_with_prefetch():
+    """Long runs of small randn calls (which make ember draw and transform words ahead) interleaved with
+    other draws, state reads and state writes: every value and every state must stay torch's."""
+    sizes = [10, 1, 3, 15, 2, 7, 10, 10, 4, 11]
+    for seed in (0, 2**32 + 5):
+        torch.manual_seed(seed), ember.manual_seed(seed)
+        for i in range(700):
+            n = sizes[i % len(sizes)]
+            assert same(torch.randn(n).numpy(), ember.randn(n).numpy()), i
+            if i % 37 == 36:
+                assert same(torch.rand(3).numpy(), ember.rand(3).numpy())
+            if i % 53 == 52:
+                assert same(torch.get_rng_state().numpy(), ember.get_rng_state().numpy())
+            if i % 71 == 70:
+                assert same(torch.randn(1000).numpy(), ember.randn(1000).numpy())
+                assert same(torch.randn(3, dtype=torch.float64).numpy(), ember.randn(3, dtype=ember.float64).numpy())
+            if i % 97 == 96:
+                st = torch.get_rng_state()
+                torch.randn(5)
+                torch.set_rng_state(st)
+                ember.set_rng_state(ember.tensor(st.numpy()))
+            if i % 131 == 130:
+                assert same(torch.randperm(50).numpy(), ember.randperm(50).numpy())
+                assert same(torch.empty(40).bernoulli_(0.3).numpy(), ember.empty(40).bernoulli_(0.3).numpy())
+        assert same(torch.get_rng_state().numpy(), ember.get_rng_state().numpy())
+        g_t, g_e = torch.Generator().manual_seed(seed), ember.Generator().manual_seed(seed)
+        for i in range(200):
+            assert same(torch.randn(6, generator=g_t).numpy(), ember.randn(6, generator=g_e).numpy())
+        assert same(g_t.get_state().numpy(), g_e.get_state().numpy())
+
+
 @need_avx2
 def test_normal_overloads():
     mean_np = np.linspace(-2, 2, 24, dtype=np.float32).reshape(4, 6)

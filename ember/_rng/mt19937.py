@@ -53,13 +53,20 @@ def init_genrand(seed32: int) -> np.ndarray:
 
 
 class MT19937Engine:
-    """A 32-bit Mersenne Twister whose stream equals torch's ``at::mt19937`` for the same state."""
+    """A 32-bit Mersenne Twister whose stream equals torch's ``at::mt19937`` for the same state.
 
-    __slots__ = ("_bits", "_ints", "_fresh_next")
+    Prefetch: ``prefetch`` may draw words ahead of use (for precomputed serial normals, see
+    ``sampling.small_normals``). Those words stay the next words of the stream: every draw takes them
+    first, and the reported state is the one before them, advanced by the number already taken.
+    """
+
+    __slots__ = ("_bits", "_ints", "_fresh_next", "_pend", "_pos", "_snap", "pairs", "streak")
 
     def __init__(self, seed32: int = 5489) -> None:
         self._bits = np.random.MT19937(0)
         self._ints = np.random.Generator(self._bits)
+        self._pend = None
+        self.streak = 0  # consecutive small serial-normal draws (see sampling.small_normals)
         self.seed(seed32)
 
     def seed(self, seed32: int) -> None:
@@ -67,33 +74,70 @@ class MT19937Engine:
         self._fresh_next = True
 
     def _set(self, key: np.ndarray, pos: int) -> None:
+        self._drop()
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+
+    # -- prefetched words ---------------------------------------------------------------------------
+    def _drop(self) -> None:
+        self._pend = None  # uint64 words drawn ahead, not yet used
+        self._pos = 0  # how many of them are used
+        self._snap = None  # the bit generator's state before they were drawn
+        self.pairs = None  # optional: values derived from them by the caller of ``prefetch``
+
+    def prefetch(self, n: int) -> np.ndarray:
+        """Draw ``n`` words ahead (only when nothing is pending); returns them (uint64)."""
+        assert self._pend is None
+        self._snap = self._bits.state
+        self._pend = self._bits.random_raw(n)
+        self._pos = 0
+        return self._pend
+
+    def take(self, n: int) -> None:
+        """Mark ``n`` pending words as used (the caller read them from ``_pend`` itself)."""
+        self._pos += n
+        if self._pos >= self._pend.size:
+            self._drop()
+
+    def _raw(self, n: int) -> np.ndarray:
+        """The next ``n`` words (uint64), pending ones first."""
+        self._fresh_next = False
+        self.streak = 0
+        if self._pend is None:
+            return self._bits.random_raw(n)
+        k = min(n, self._pend.size - self._pos)
+        head = self._pend[self._pos:self._pos + k]
+        self.take(k)
+        return head.copy() if k == n else np.concatenate([head, self._bits.random_raw(n - k)])
 
     # -- draws ------------------------------------------------------------------------------------
     def words(self, n: int) -> np.ndarray:
         """The next ``n`` 32-bit words (``at::mt19937::operator()``) as a uint32 array."""
         self._fresh_next = False
-        if n <= _SMALL:
-            return self._bits.random_raw(n).astype(np.uint32)
+        self.streak = 0
+        if n <= _SMALL or self._pend is not None:
+            return self._raw(n).astype(np.uint32)
         # For the full 2**32 range NumPy returns the raw words without any transformation.
         return self._ints.integers(0, 1 << 32, size=n, dtype=np.uint32)
 
     def words64(self, n: int) -> np.ndarray:
         """The next ``n`` words widened to uint64 (cheaper than ``words`` when 64-bit math follows)."""
-        self._fresh_next = False
-        return self._bits.random_raw(n)
+        return self._raw(n)
 
     def words_list(self, n: int) -> list[int]:
         """The next ``n`` words as a Python list (the cheapest form for a few scalar draws)."""
-        self._fresh_next = False
-        return self._bits.random_raw(n).tolist()
+        if self._pend is None:
+            self._fresh_next = False
+            self.streak = 0
+            return self._bits.random_raw(n).tolist()
+        return self._raw(n).tolist()
 
     def random64(self, n: int) -> np.ndarray:
         """``n`` draws of ``random64()``: two words each, the first one is the high half (a fresh array)."""
         self._fresh_next = False
-        if _FAST64 and n >= _SMALL64:
+        self.streak = 0
+        if _FAST64 and n >= _SMALL64 and self._pend is None:
             return self._ints.integers(0, 1 << 64, size=n, dtype=np.uint64)
-        w = self._bits.random_raw(2 * n)
+        w = self._raw(2 * n)
         hi = w[0::2]
         hi <<= np.uint64(32)
         hi |= w[1::2]
@@ -113,7 +157,13 @@ class MT19937Engine:
     # -- state ------------------------------------------------------------------------------------
     def get_words_state(self) -> tuple[np.ndarray, int, int]:
         """(624 state words, torch's ``left``, torch's ``next``)."""
-        st = self._bits.state["state"]
+        if self._pend is not None:  # the state before the pending words, advanced past the used ones
+            tmp = np.random.MT19937(0)
+            tmp.state = self._snap
+            tmp.random_raw(self._pos)
+            st = tmp.state["state"]
+        else:
+            st = self._bits.state["state"]
         pos = int(st["pos"])
         nxt = 0 if (self._fresh_next and pos == _N) else pos
         return np.asarray(st["key"], dtype=np.uint32).copy(), _N + 1 - pos, nxt

@@ -118,11 +118,13 @@ def uniform_(out: np.ndarray, from_: float, to: float, gen: Generator) -> None:
         return
     lo, hi = f32(from_), f32(to)
     rng = hi - lo  # float arithmetic, as in uniform_real_distribution<float>
-    m = gen._engine.words(n)
-    m &= _U24
     direct = out.dtype == f32 and out.flags.c_contiguous
     v = out.reshape(-1) if direct else np.empty(n, dtype=f32)
-    _uniform24_f32(m, lo, rng, v)
+    words = gen._engine.words
+    for i in range(0, n, _WCHUNK):  # chunks: the words stay in cache between the three passes
+        m = words(min(_WCHUNK, n - i))
+        m &= _U24
+        _uniform24_f32(m, lo, rng, v[i:i + m.size])
     # 2.13's clamp ``v == to -> from``. v is monotone in the 24-bit draw, so only the largest draw
     # (2**24 - 1) can reach ``to``: compute that value once and scan the array only if it does.
     top = np.empty(1, dtype=f32)
@@ -141,6 +143,7 @@ def uniform_(out: np.ndarray, from_: float, to: float, gen: Generator) -> None:
 
 
 _CHUNK = 1 << 15  # lanes per pass for float64 temporaries (256 KB: stays in L2)
+_WCHUNK = 1 << 16  # words drawn per pass by uniform_
 
 
 def _uniform24_f32(m: np.ndarray, lo: np.float32, rng: np.float32, v: np.ndarray) -> None:
@@ -223,10 +226,16 @@ def serial_normals_list(gen: Generator, n: int) -> list[float]:
     return out
 
 
+_PREFETCH_AFTER = 3  # consecutive small calls before normals are precomputed in bulk
+
+
 def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
     """``randn`` of ``n`` (< 16) elements on the serial path: ``fma(z, 1, 0)`` then the cast (Half via float).
 
-    The per-call fast path: ``serial_normals_list`` inlined, scalar ``math`` (glibc, as torch) only.
+    The per-call fast path. After a few consecutive calls (no other draw in between) the next words are
+    drawn ahead and their Box-Muller pairs computed in bulk (``_bulk_pairs``); later calls take pairs
+    from there. The pending words remain the stream's next words for every other draw and for the
+    reported state (``MT19937Engine.prefetch``), so nothing observable changes.
     """
     out: list[float] = []
     cached = gen.next_double_normal
@@ -237,15 +246,27 @@ def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
     pairs = (n + 1) >> 1
     if pairs:
         eng = gen._engine
-        eng._fresh_next = False
-        it = iter(eng._bits.random_raw(4 * pairs).tolist())
-        log1p, sqrt, cos, sin, two_pi = math.log1p, math.sqrt, math.cos, math.sin, _TWO_PI
-        app = out.append
-        for a, b, c, d in zip(it, it, it, it):
-            r = sqrt(-2.0 * log1p(-(((c & 0x1FFFFF) << 32 | d) * 1.1102230246251565e-16)))
-            th = two_pi * (((a & 0x1FFFFF) << 32 | b) * 1.1102230246251565e-16)
-            app(r * cos(th))
-            app(r * sin(th))
+        pv = eng.pairs
+        if pv is not None and not eng._pos & 3 and eng._pend.size - eng._pos >= 4 * pairs:
+            b = eng._pos >> 1
+            out += pv[b:b + 2 * pairs]
+            eng.take(4 * pairs)
+            eng._fresh_next = False
+        else:
+            streak = eng.streak + 1
+            it = iter(eng.words_list(4 * pairs))
+            log1p, sqrt, cos, sin, two_pi = math.log1p, math.sqrt, math.cos, math.sin, _TWO_PI
+            app = out.append
+            for a, b, c, d in zip(it, it, it, it):
+                # u = (random64() & (2**53-1)) * 2**-53, the first word is the high half; exact int -> float
+                r = sqrt(-2.0 * log1p(-(((c & 0x1FFFFF) << 32 | d) * 1.1102230246251565e-16)))
+                th = two_pi * (((a & 0x1FFFFF) << 32 | b) * 1.1102230246251565e-16)
+                app(r * cos(th))
+                app(r * sin(th))
+            eng.streak = streak
+            if streak >= _PREFETCH_AFTER and eng._pend is None:
+                k = min(4096, 32 << min(streak - _PREFETCH_AFTER, 7))  # pairs, growing with the streak
+                eng.pairs = _bulk_pairs(eng.prefetch(4 * k))
         if n & 1:
             gen.next_double_normal = out.pop()
     if 0.0 in out:  # z*1 + 0 (torch's fma) turns -0.0 into +0.0 and changes nothing else
@@ -253,6 +274,29 @@ def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
     if np_dtype is _DT16:
         return np.array(out, dtype=f32).astype(f16)  # double -> float -> Half, as c10
     return np.array(out, dtype=np_dtype)
+
+
+def _bulk_pairs(w: np.ndarray) -> list[float]:
+    """[cos_0, sin_0, cos_1, sin_1, ...]: the serial Box-Muller pairs of words ``w`` (4 per pair).
+
+    The same double operations as the scalar loop of ``small_normals``, vectorised where NumPy is
+    glibc-exact (multiply, sqrt, and sin/cos when ``libm_vectorised`` says so); log1p goes through
+    ``math`` (glibc) element by element.
+    """
+    u = w[0::2] & np.uint64(0x1FFFFF)
+    u <<= np.uint64(32)
+    u |= w[1::2]
+    u = np.multiply(u, 2.0 ** -53, dtype=f64)  # exact
+    u1, u2 = u[0::2], u[1::2]
+    neg = (-u2).tolist()
+    r = np.fromiter(map(math.log1p, neg), dtype=f64, count=len(neg))
+    r *= -2.0
+    np.sqrt(r, out=r)
+    th = _TWO_PI * u1
+    inter = np.empty(2 * r.size, dtype=f64)
+    np.multiply(r, _libm("cos", th), out=inter[0::2])
+    np.multiply(r, _libm("sin", th), out=inter[1::2])
+    return inter.tolist()
 
 
 def serial_normals(gen: Generator, n: int) -> np.ndarray:

@@ -13,6 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as _Function
 from ..autograd.grad_mode import state as _grad_state
+from .indexing import Take
 
 __all__ = ["inplace", "write_out", "check_inplace", "LEAF_INPLACE"]
 
@@ -113,20 +114,10 @@ def view_positions(base: np.ndarray, view: np.ndarray) -> np.ndarray:
     return order[np.searchsorted(boff[order], voff)]
 
 
-class AsStrided(_Function):
-    """The view's elements read from the base's flat positions;  dbase = g scattered back (zeros elsewhere)"""
+class AsStrided(Take):
+    """The view's elements read from the base's flat positions (a ``take``), under torch's name for it."""
 
-    @staticmethod
-    def forward(ctx, base, pos):
-        ctx.meta = (base.shape, pos)
-        return base.reshape(-1)[pos]
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, pos = ctx.meta
-        out = np.zeros(int(np.prod(shape)), g.dtype)
-        np.add.at(out, pos, g)
-        return out.reshape(shape), None
+    _backward_name = "AsStridedBackward0"
 
 
 class CopySlices(_Function):

@@ -1,0 +1,254 @@
+"""DataLoader vs torch: the same batches in the same order, and the same RNG consumption."""
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections import namedtuple
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from _data_compare import raises_like, run_both, same, same_rng_state, seed_both
+
+Pair = namedtuple("Pair", ["x", "label"])
+
+
+def _tensor_dataset(lib, n: int):
+    x = lib.from_numpy(np.arange(n * 3, dtype=np.float32).reshape(n, 3))
+    y = lib.from_numpy(np.arange(n, dtype=np.int64) * 10)
+    return lib.utils.data.TensorDataset(x, y)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 1234])
+@pytest.mark.parametrize("n", [1, 10, 33])
+@pytest.mark.parametrize("batch_size", [1, 4, 10])
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_tensor_dataset_batches_and_rng(seed, n, batch_size, shuffle, drop_last):
+    def load(lib):
+        # a draw before and after proves the loader left the stream where torch leaves it
+        lib.rand(2)
+        out = list(lib.utils.data.DataLoader(_tensor_dataset(lib, n), batch_size=batch_size, shuffle=shuffle,
+                                             drop_last=drop_last))
+        return out, lib.rand(3)
+    run_both(load, seed)
+
+
+@pytest.mark.parametrize("seed", [1, 99])
+def test_generator_argument(seed):
+    def load(lib):
+        g = lib.Generator().manual_seed(seed + 5)
+        loader = lib.utils.data.DataLoader(_tensor_dataset(lib, 13), batch_size=5, shuffle=True, generator=g)
+        epochs = [list(loader) for _ in range(3)]
+        return epochs, lib.randint(0, 1000, (4,), generator=g)
+    run_both(load, seed)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_epochs_and_partial_iteration(seed):
+    def load(lib):
+        loader = lib.utils.data.DataLoader(list(range(17)), batch_size=4, shuffle=True)
+        first = list(loader)
+        it = iter(loader)
+        partial = [next(it), next(it)]  # abandoned: the trailing randperm is never drawn
+        second = list(loader)
+        return first, partial, second
+    run_both(load, seed)
+
+
+def test_iterator_creation_draws_base_seed():
+    def load(lib):
+        loader = lib.utils.data.DataLoader(list(range(5)))
+        iter(loader)  # draws the base seed even with no worker
+        iter(loader)
+        return lib.rand(2)
+    run_both(load, 11)
+
+
+@pytest.mark.parametrize("replacement,num_samples", [(False, None), (False, 25), (False, 7), (True, None),
+                                                     (True, 70), (True, 5)])
+@pytest.mark.parametrize("seed", [0, 42])
+def test_random_sampler_in_loader(replacement, num_samples, seed):
+    def load(lib):
+        ds = _tensor_dataset(lib, 11)
+        sampler = lib.utils.data.RandomSampler(ds, replacement=replacement, num_samples=num_samples)
+        loader = lib.utils.data.DataLoader(ds, batch_size=3, sampler=sampler)
+        return list(loader), len(loader)
+    run_both(load, seed)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_custom_samplers_and_batch_sampler(seed):
+    def load(lib):
+        d = lib.utils.data
+        ds = _tensor_dataset(lib, 12)
+        g = lib.Generator().manual_seed(seed)
+        weighted = d.DataLoader(ds, batch_size=4, sampler=d.WeightedRandomSampler([1.0, 2, 0, 4] * 3, 10))
+        subset = d.DataLoader(ds, batch_size=2, sampler=d.SubsetRandomSampler([1, 3, 5, 7, 11], generator=g))
+        batches = d.BatchSampler(d.RandomSampler(ds), batch_size=5, drop_last=False)
+        by_batch = d.DataLoader(ds, batch_sampler=batches)
+        plain_list = d.DataLoader(ds, sampler=[3, 1, 2], batch_size=2)  # any iterable is a sampler
+        return list(weighted), list(subset), list(by_batch), len(by_batch), list(plain_list)
+    run_both(load, seed)
+
+
+def test_batch_size_none_uses_default_convert():
+    def load(lib):
+        ds = [np.arange(3, dtype=np.int32), (np.float64(1.5), "a"), {"k": np.ones(2, np.float32)}, 7]
+        loader = lib.utils.data.DataLoader(ds, batch_size=None, shuffle=True)
+        return list(loader), len(loader)
+    run_both(load, 2)
+
+
+def test_collate_fn_and_structured_samples():
+    class Structured:
+        def __init__(self, lib):
+            self.lib = lib
+
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return {"x": self.lib.full((2,), float(i)), "meta": Pair(i, f"s{i}"), "f": i / 2, "flag": i % 2 == 0}
+
+    def load(lib):
+        d = lib.utils.data
+        default = list(d.DataLoader(Structured(lib), batch_size=4, shuffle=True))
+        custom = list(d.DataLoader(Structured(lib), batch_size=4, collate_fn=lambda b: [s["f"] for s in b]))
+        return default, custom
+    run_both(load, 8)
+
+
+class _Stream:
+    """An IterableDataset for both libraries, with an optional __len__."""
+
+    @staticmethod
+    def make(lib, n: int, with_len: bool = False):
+        class Stream(lib.utils.data.IterableDataset):
+            def __iter__(self):
+                for i in range(n):
+                    yield lib.tensor([i, i * i]), float(i)
+
+        class SizedStream(Stream):
+            def __len__(self):
+                return n
+
+        return SizedStream() if with_len else Stream()
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 9])
+@pytest.mark.parametrize("batch_size,drop_last", [(1, False), (3, False), (3, True), (None, False)])
+def test_iterable_dataset(n, batch_size, drop_last):
+    def load(lib):
+        loader = lib.utils.data.DataLoader(_Stream.make(lib, n, with_len=True), batch_size=batch_size,
+                                           drop_last=drop_last)
+        return list(loader), len(loader)
+    run_both(load, 4)
+
+
+def test_iterable_dataset_len_warning():
+    def load(lib):
+        class Liar(lib.utils.data.IterableDataset):
+            def __iter__(self):
+                return iter(range(4))
+
+            def __len__(self):
+                return 2
+
+        loader = lib.utils.data.DataLoader(Liar())
+        assert len(loader) == 2
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = list(loader)
+        return out, [str(x.message).split(" was reported")[1] for x in w]
+    run_both(load)
+
+
+def test_chain_dataset_in_loader():
+    def load(lib):
+        chained = _Stream.make(lib, 3) + _Stream.make(lib, 2)
+        return list(lib.utils.data.DataLoader(chained, batch_size=2))
+    run_both(load)
+
+
+def test_len():
+    for lib in (ember, torch):
+        d = lib.utils.data
+        assert len(d.DataLoader(list(range(10)), batch_size=3)) == 4
+        assert len(d.DataLoader(list(range(10)), batch_size=3, drop_last=True)) == 3
+        assert len(d.DataLoader(list(range(10)), batch_size=None)) == 10
+
+
+ERROR_CASES = {
+    "negative workers": lambda d, ds: d.DataLoader(ds, num_workers=-1),
+    "negative timeout": lambda d, ds: d.DataLoader(ds, timeout=-1),
+    "prefetch without workers": lambda d, ds: d.DataLoader(ds, prefetch_factor=2),
+    "persistent without workers": lambda d, ds: d.DataLoader(ds, persistent_workers=True),
+    "sampler with shuffle": lambda d, ds: d.DataLoader(ds, sampler=[0, 1], shuffle=True),
+    "batch_sampler with batch_size": lambda d, ds: d.DataLoader(ds, batch_sampler=[[0]], batch_size=2),
+    "batch_sampler with shuffle": lambda d, ds: d.DataLoader(ds, batch_sampler=[[0]], shuffle=True),
+    "batch_sampler with sampler": lambda d, ds: d.DataLoader(ds, batch_sampler=[[0]], sampler=[0]),
+    "batch_sampler with drop_last": lambda d, ds: d.DataLoader(ds, batch_sampler=[[0]], drop_last=True),
+    "no batching with drop_last": lambda d, ds: d.DataLoader(ds, batch_size=None, drop_last=True),
+    "bad batch_size": lambda d, ds: d.DataLoader(ds, batch_size=0),
+    "bad drop_last": lambda d, ds: d.DataLoader(ds, batch_size=2, drop_last=1),
+    "context without workers": lambda d, ds: d.DataLoader(ds, multiprocessing_context="fork"),
+    "set after init": lambda d, ds: setattr(d.DataLoader(ds), "batch_size", 3),
+    "shuffle empty": lambda d, ds: d.DataLoader([], shuffle=True),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_CASES))
+def test_argument_errors(case):
+    raises_like(lambda lib: ERROR_CASES[case](lib.utils.data, list(range(4))))
+
+
+@pytest.mark.parametrize("kw", [dict(shuffle=True), dict(sampler=[0]), dict(batch_sampler=[[0]])])
+def test_iterable_dataset_errors(kw):
+    raises_like(lambda lib: lib.utils.data.DataLoader(_Stream.make(lib, 3), **kw))
+
+
+def test_pin_memory_warns_without_accelerator():
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match="no accelerator is found"):
+            list(lib.utils.data.DataLoader([1, 2], pin_memory=True))
+
+
+def test_workers_run_in_process_with_torch_batches():
+    # torch really starts 2 worker processes here; ember warns and loads in-process with the same result
+    def load(lib):
+        loader = lib.utils.data.DataLoader(_tensor_dataset(lib, 10), batch_size=3, shuffle=True, num_workers=2,
+                                           persistent_workers=True)
+        return [list(loader) for _ in range(2)]
+
+    seed_both(3)
+    t_out = load(torch)
+    with pytest.warns(UserWarning, match="no worker processes"):
+        e_out = load(ember)
+    same(e_out, t_out)
+    same_rng_state()
+
+
+def test_workers_with_iterable_dataset_raise():
+    with pytest.raises(NotImplementedError, match="num_workers=0"):
+        ember.utils.data.DataLoader(_Stream.make(ember, 3), num_workers=2)
+
+
+def test_unchanged_torch_script():
+    """The issue's contract: the same script, imported as torch, prints the same batches."""
+    def script(torch_like):
+        from importlib import import_module
+        data = import_module(torch_like.__name__ + ".utils.data")
+        torch_like.manual_seed(0)
+        x = torch_like.randn(20, 4)
+        y = torch_like.randint(0, 3, (20,))
+        train, val = data.random_split(data.TensorDataset(x, y), [0.75, 0.25])
+        out = []
+        for epoch in range(2):
+            for xb, yb in data.DataLoader(train, batch_size=6, shuffle=True, drop_last=epoch == 1):
+                out.append((xb.sum(1), yb))
+        out.extend(itertools.islice(data.DataLoader(val, batch_size=2), 2))
+        return out
+    run_both(script)

@@ -185,7 +185,7 @@ def normal_fill16(words: np.ndarray, mean: float, std: float, out: np.ndarray) -
     ``out[:, :8] = fma(radius*cos, std, mean)`` and ``out[:, 8:] = fma(radius*sin, std, mean)``.
     """
     mean32, std32 = f32(mean), f32(std)
-    plain = std32 == f32(1) and mean32 == f32(0)
+    plain = std32 == f32(1) and mean32 == f32(0) and not np.signbit(mean32)  # fma(n, 1, +0) = n + 0
     blocks = words.shape[0]
     step = CHUNK // 8
     ws = _workspace()

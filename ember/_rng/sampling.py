@@ -335,7 +335,7 @@ def normal_(out: np.ndarray, mean: float, std: float, gen: Generator) -> None:
             _normal_fill_f32(flat, mean, std, gen)
         return
     z = serial_normals(gen, n)
-    if not (std == 1.0 and mean == 0.0):
+    if not (std == 1.0 and mean == 0.0 and math.copysign(1.0, mean) > 0):
         z = fma64(z, float(std), float(mean))  # transformation::normal, FMA-contracted
     else:
         z += 0.0  # fma(z, 1, 0): -0.0 becomes +0.0
@@ -384,7 +384,7 @@ def _normal_fill_f64(flat: np.ndarray, mean: float, std: float, gen: Generator) 
         r = np.empty_like(blk)
         r[:, :8] = radius * _libm("cos", theta.reshape(-1)).reshape(theta.shape)
         r[:, 8:] = radius * _libm("sin", theta.reshape(-1)).reshape(theta.shape)
-        if not (std == 1.0 and mean == 0.0):
+        if not (std == 1.0 and mean == 0.0 and math.copysign(1.0, mean) > 0):
             r = fma64(r, float(std), float(mean))
         else:
             r += 0.0  # std::fma(x, 1, 0) turns -0 into +0

@@ -8,7 +8,7 @@ import warnings as _warnings
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)")
 
 from . import _dtype
-from ._dtype import (bfloat16, bool, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
+from ._dtype import (bfloat16, bool, cdouble, cfloat, chalf, complex32, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
                      get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, promote_types,
                      set_default_dtype, short, uint8, can_cast)
 from ._device import device

@@ -57,8 +57,6 @@ def test_aliases_are_the_same_object(alias, name):
     assert repr(E(alias)) == repr(getattr(torch, alias))
 
 
-@pytest.mark.xfail(strict=True, reason="ember/__init__.py does not re-export complex32, chalf, cfloat, cdouble "
-                                       "(defined in ember/_dtype.py)")
 def test_complex_aliases_are_public():
     for name in ["complex32", "chalf", "cfloat", "cdouble"]:
         assert isinstance(getattr(ember, name), ember.dtype)
@@ -190,11 +188,9 @@ def test_result_type_matches_add():
 
 SCALARS = {"True": True, "3": 3, "2.5": 2.5, "1j": 1j, "np_bool": np.bool_(True), "np_int32": np.int32(3),
            "np_f64": np.float64(2.5), "np_f32": np.float32(2.5)}
-_NP_BOOL_BUG = ("ember/_ops/_broadcast.py promote_scalar unwraps np.bool_ to a Python bool; torch reads every "
-                "non-integer NumPy scalar as a double, so int/bool tensor + np.bool_(True) has the default float dtype")
-_COMPLEX_BUG = ("ember/_ops/_broadcast.py promote_scalar gives complex64 for a Python complex whatever the default "
-                "dtype; torch uses get_default_dtype().to_complex() (complex128 under float64) and float16 + 1j is "
-                "complex32, which ember should reject with the np_dtype TypeError")
+_NP_BOOL_ADD_BUG = ("ember/_ops/arithmetic.py _num unwraps every NumPy scalar with .item(), so np.bool_ reaches "
+                    "Add as a Python bool; torch reads a NumPy bool as a double, so int/bool tensor + np.bool_(True) "
+                    "has the default float dtype (promote_scalar and result_type get this right)")
 
 
 def _wrapped_cases():
@@ -202,10 +198,8 @@ def _wrapped_cases():
         for n in ["bool", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64"]:
             for k in SCALARS:
                 marks = ()
-                if k == "np_bool" and n not in ("float16", "float32", "float64", "complex64"):
-                    marks = pytest.mark.xfail(strict=True, reason=_NP_BOOL_BUG)
-                if k == "1j" and (n == "float16" or (default != "float32" and n in ("bool", "uint8", "int32", "int64"))):
-                    marks = pytest.mark.xfail(strict=True, reason=_COMPLEX_BUG)
+                if k == "np_bool" and n in ("bool", "uint8", "int32", "int64"):
+                    marks = pytest.mark.xfail(strict=True, reason=_NP_BOOL_ADD_BUG)
                 yield pytest.param(default, n, k, marks=marks, id=f"{default}-{n}-{k}")
 
 
@@ -223,6 +217,35 @@ def test_binary_op_with_wrapped_number_dtype(default, name, scalar):
                 ember.zeros(shape, dtype=getattr(ember, name)) + v
             continue
         assert repr((ember.zeros(shape, dtype=getattr(ember, name)) + v).dtype) == repr(t)
+
+
+@pytest.mark.parametrize("default", ["float32", "float64", "float16"])
+@pytest.mark.parametrize("name", ["bool", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64"])
+@pytest.mark.parametrize("scalar", sorted(SCALARS))
+def test_promote_scalar_matches_torch(default, name, scalar):
+    # the helper every binary op with a Python/NumPy number goes through
+    from ember._ops._broadcast import promote_scalar, result_np_dtype
+    ember.set_default_dtype(getattr(ember, default))
+    torch.set_default_dtype(getattr(torch, default))
+    v = SCALARS[scalar]
+    t = (torch.zeros(2, dtype=getattr(torch, name)) + v).dtype
+    a = np.zeros(2, dtype=getattr(ember, name).np_dtype)
+    if t == torch.complex32:
+        with pytest.raises(TypeError, match="complex32 is not supported by ember"):
+            promote_scalar(a, v)
+        return
+    assert repr(ember._dtype.from_numpy_dtype(promote_scalar(a, v)[0].dtype)) == repr(t)
+    assert repr(ember._dtype.from_numpy_dtype(result_np_dtype(a, v))) == repr(t)
+
+
+def test_promote_scalar_wraps_out_of_range_ints_like_torch():
+    from ember._ops._broadcast import promote_scalar
+    for name, v in [("uint8", 300), ("uint8", -1), ("int8", 200), ("int16", -40000), ("int32", 2 ** 33)]:
+        a = np.zeros(1, dtype=getattr(ember, name).np_dtype)
+        b, s = promote_scalar(a, v)
+        e = (b + s)
+        t = torch.zeros(1, dtype=getattr(torch, name)) + v
+        assert e.dtype == a.dtype and e.tolist() == t.tolist(), (name, v)
 
 
 # --- can_cast --------------------------------------------------------------------------

@@ -66,6 +66,10 @@ def promote_arrays(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return (a if da is r else a.astype(r)), (b if db is r else b.astype(r))
 
 
+_INT_BOUNDS = {np.dtype(t): (int(np.iinfo(t).min), int(np.iinfo(t).max))
+               for t in (np.uint8, np.int8, np.int16, np.int32, np.int64)}
+
+
 def promote_scalar(a: np.ndarray, s) -> tuple[np.ndarray, object]:
     """Cast an array for an operation with a Python scalar, torch-style (the scalar is a 'wrapped number')."""
     kind = a.dtype.kind
@@ -79,16 +83,20 @@ def promote_scalar(a: np.ndarray, s) -> tuple[np.ndarray, object]:
             return a.astype(np.int64), s
         if kind in "iu":
             # torch wraps out-of-range integers into the tensor's type; NumPy would raise
-            info = np.iinfo(a.dtype)
-            if not info.min <= s <= info.max:
+            lo, hi = _INT_BOUNDS[a.dtype]
+            if not lo <= s <= hi:
                 s = np.array(s).astype(a.dtype)
         return a, s
     if t is bool:
         return a, s
     if t is complex:
-        if kind != "c":
-            return a.astype(np.complex128 if a.dtype == np.float64 else np.complex64), s
-        return a, s
+        if kind == "c":
+            return a, s
+        # a float tensor keeps its precision (float16 -> complex32, which np_dtype rejects); others take the default's
+        real = D._FROM_NUMPY[a.dtype] if kind == "f" else D.get_default_dtype()
+        return a.astype(real.to_complex().np_dtype), s
+    if isinstance(s, np.bool_):
+        return promote_scalar(a, float(s))  # torch reads a NumPy bool as a double (python_arg_parser)
     if isinstance(s, np.generic):
         return promote_scalar(a, s.item())
     raise TypeError(f"unsupported operand type: {t.__name__}")

@@ -1,10 +1,14 @@
 """ember vs torch time for random draws, as ratios from one run.
 
 torch is set to ONE thread (torch.set_num_threads(1)) for fairness: ember is single-threaded NumPy.
-Each case is the best of 7 runs; the two libraries are timed alternately in one process.
+Each case is the best of 7 runs; the two libraries are timed alternately (torch, ember, torch, ...) in
+one process, so that background load hits both alike. ``--runs K`` repeats the whole table K times and
+adds the median ratio per case (the machine is shared: single ratios are noisy).
 """
 from __future__ import annotations
 
+import argparse
+import statistics
 import time
 
 import torch
@@ -16,18 +20,21 @@ torch.set_num_threads(1)
 N = 10**6
 
 
-def best(fn, reps: int = 7) -> float:
-    t = float("inf")
+def best_pair(ft, fe, reps: int = 7) -> tuple[float, float]:
+    bt = be = float("inf")
     for _ in range(reps):
         s = time.perf_counter()
-        fn()
-        t = min(t, time.perf_counter() - s)
-    return t
+        ft()
+        bt = min(bt, time.perf_counter() - s)
+        s = time.perf_counter()
+        fe()
+        be = min(be, time.perf_counter() - s)
+    return bt, be
 
 
-def main() -> None:
+def cases():
     xt, xe = torch.empty(N), ember.empty(N)
-    cases = [
+    return [
         ("rand f32 1e6", lambda: torch.rand(N), lambda: ember.rand(N)),
         ("uniform_(-b,b) f32 1e6", lambda: xt.uniform_(-0.3, 0.3), lambda: xe.uniform_(-0.3, 0.3)),
         ("randn f32 1e6", lambda: torch.randn(N), lambda: ember.randn(N)),
@@ -39,10 +46,25 @@ def main() -> None:
         ("randn(10) x1000 calls", lambda: [torch.randn(10) for _ in range(1000)],
          lambda: [ember.randn(10) for _ in range(1000)]),
     ]
-    print(f"{'case':28s} {'torch ms':>9s} {'ember ms':>9s} {'ratio':>6s}   (torch: 1 thread)")
-    for name, ft, fe in cases:
-        tt, te = best(ft), best(fe)
-        print(f"{name:28s} {tt * 1e3:9.2f} {te * 1e3:9.2f} {te / tt:6.1f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=1, help="repeat the table; report median ratios")
+    runs = ap.parse_args().runs
+    table = cases()
+    ratios: dict[str, list[float]] = {name: [] for name, _, _ in table}
+    for r in range(runs):
+        print(f"{'case':28s} {'torch ms':>9s} {'ember ms':>9s} {'ratio':>6s}   (torch: 1 thread)"
+              + (f"  run {r + 1}/{runs}" if runs > 1 else ""))
+        for name, ft, fe in table:
+            tt, te = best_pair(ft, fe)
+            ratios[name].append(te / tt)
+            print(f"{name:28s} {tt * 1e3:9.2f} {te * 1e3:9.2f} {te / tt:6.1f}x")
+    if runs > 1:
+        print(f"\n{'case':28s} {'median ratio':>12s}   (of {runs} runs)")
+        for name, rs in ratios.items():
+            print(f"{name:28s} {statistics.median(rs):11.2f}x")
 
 
 if __name__ == "__main__":

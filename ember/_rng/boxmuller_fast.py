@@ -34,7 +34,7 @@ from .fma import round_f64_to_f32
 __all__ = ["radius24", "sincos24", "normal_fill16", "Workspace", "CHUNK"]
 
 f32, f64, i32, u32 = np.float32, np.float64, np.int32, np.uint32
-CHUNK = 8192  # lanes (half-blocks of 8) per pass
+CHUNK = 16384  # lanes (half-blocks of 8) per pass
 _SK = "same_kind"
 _P = tuple(f64(p) for p in LOG_P)
 _C_U1 = i32(0x4AFB0D - (24 << 23))  # (0x3f800000 - SQRTHF's bits), minus 24 in the exponent (see radius24)
@@ -99,16 +99,23 @@ def radius24(k1: np.ndarray, W: Workspace, out: np.ndarray) -> None:
     np.multiply(x, x, out=z)
     np.copyto(x64, x)
     np.copyto(z64, z)
-    # Horner: y = fma(y, x, Pk) for k = 1..8, each as an exact float64 product + add, rounded to float32.
+    # Horner: y = fma(y, x, Pk) for k = 1..8, each as an exact float64 product + add, rounded to float32
+    # (y64 holds the rounded value again in float64: same-type ufuncs are cheaper than mixed ones).
+    y64 = W.t64b
     np.multiply(x64, _P[0], out=t64)
-    np.add(t64, _P[1], out=y, casting=_SK)
+    t64 += _P[1]
     for pk in _P[2:]:
-        np.multiply(y, x64, out=t64)
-        np.add(t64, pk, out=y, casting=_SK)
+        np.copyto(y, t64, casting=_SK)
+        np.copyto(y64, y)
+        np.multiply(y64, x64, out=t64)
+        t64 += pk
+    np.copyto(y, t64, casting=_SK)
     y *= x
     np.multiply(e, LOG_Q1, out=b)  # e*Q1, rounded to float first
-    np.multiply(y, z64, out=t64)
-    t64 += b
+    np.copyto(y64, y)
+    np.multiply(y64, z64, out=t64)
+    np.copyto(y64, b)
+    t64 += y64
     np.copyto(y, t64, casting=_SK)  # y = fma(y, z, e*Q1)
     np.multiply(z, f32(0.5), out=b)
     y -= b
@@ -132,8 +139,10 @@ def sincos24(k2: np.ndarray, W: Workspace, sin_out: np.ndarray, cos_out: np.ndar
     x += th  # fma(y, DP1, theta), exact product
     np.multiply(yh, _DP2x2, out=z)
     x += z  # fma(y, DP2, x), exact product
-    np.multiply(yh, _DP3x2, out=t64)
-    t64 += x  # exact in float64
+    np.copyto(t64, yh)
+    t64 *= _DP3x2
+    np.copyto(t64b, x)
+    t64 += t64b  # exact in float64
     np.copyto(x, t64, casting=_SK)  # fma(y, DP3, x)
     np.copyto(q.view(i32), yh, casting="unsafe")  # j/2 in 0..4
     np.multiply(x, x, out=z)
@@ -141,11 +150,15 @@ def sincos24(k2: np.ndarray, W: Workspace, sin_out: np.ndarray, cos_out: np.ndar
     np.copyto(z64, z)
     # cos: c = fma(fma(CP0, z, CP1), z, CP2) * z; c = fma(c, z, -0.5*z) + 1
     np.multiply(z64, _CP[0], out=t64)
-    np.add(t64, _CP[1], out=c, casting=_SK)
-    np.multiply(c, z64, out=t64)
-    np.add(t64, _CP[2], out=c, casting=_SK)
+    t64 += _CP[1]
+    np.copyto(c, t64, casting=_SK)
+    np.copyto(t64b, c)
+    np.multiply(t64b, z64, out=t64)
+    t64 += _CP[2]
+    np.copyto(c, t64, casting=_SK)
     c *= z
-    np.multiply(c, z64, out=t64)
+    np.copyto(t64b, c)
+    np.multiply(t64b, z64, out=t64)
     np.multiply(z64, 0.5, out=t64b)
     t64 -= t64b
     np.copyto(c, t64, casting=_SK)
@@ -153,11 +166,15 @@ def sincos24(k2: np.ndarray, W: Workspace, sin_out: np.ndarray, cos_out: np.ndar
     # sin (in yh's buffer): s = fma(fma(SP0, z, SP1), z, SP2) * z; s = fma(s, x, x)
     s = yh
     np.multiply(z64, _SP[0], out=t64)
-    np.add(t64, _SP[1], out=s, casting=_SK)
-    np.multiply(s, z64, out=t64)
-    np.add(t64, _SP[2], out=s, casting=_SK)
+    t64 += _SP[1]
+    np.copyto(s, t64, casting=_SK)
+    np.copyto(t64b, s)
+    np.multiply(t64b, z64, out=t64)
+    t64 += _SP[2]
+    np.copyto(s, t64, casting=_SK)
     s *= z
-    np.multiply(s, x64, out=t64)
+    np.copyto(t64b, s)
+    np.multiply(t64b, x64, out=t64)
     t64 += x64
     np.copyto(s, t64, casting=_SK)
     # Octant, on the bits: swap s and c when j/2 is odd ((j & 2) != 0); negate sin when j/2 is 2 or 3

@@ -464,6 +464,10 @@ def random_from_to_(out: np.ndarray, rng: int, base: int, gen: Generator) -> Non
     else:
         w = gen._engine.words(n)
         w %= np.uint32(rng)
+        if out.dtype == np.int64 and out.flags.c_contiguous:
+            # w + base < 2**63 here: no wrap-around, and one pass writes the result
+            np.add(w, np.int64(base), out=out.reshape(-1))
+            return
         v = w.astype(np.int64)
     if base:
         v += np.int64(base)  # wraps modulo 2**64 like the C++ uint64 arithmetic
@@ -481,7 +485,7 @@ def _int64_to(v: np.ndarray, dt) -> np.ndarray:
         return v.astype(f32).astype(f16)  # int64 -> float -> Half in c10
     if dt == np.bool_:
         return v != 0
-    return v.astype(dt)
+    return v.astype(dt, copy=False)
 
 
 def random_(out: np.ndarray, gen: Generator) -> None:

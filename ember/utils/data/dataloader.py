@@ -1,15 +1,18 @@
 """``DataLoader``: batches from a dataset, in the same order and with the same RNG use as torch 2.13.
 
-ember loads in the calling process only. ``num_workers > 0`` is accepted for map-style datasets and
-runs in-process with a warning: torch's workers fetch the same batches in the same order (``in_order``)
-and the main process draws the same numbers (one base seed per iterator, then the sampler), so the
-batches and the global RNG state afterwards still equal torch's. What differs: ``worker_init_fn`` is
-not called, ``get_worker_info()`` stays ``None``, and any randomness inside ``__getitem__`` uses the
-global generator instead of a per-worker one. An ``IterableDataset`` with workers raises, because each
-torch worker replays its own copy of the stream and in-process loading cannot give those batches.
+ember has no worker processes. With ``num_workers > 0`` the workers are emulated in the calling
+process (``_utils/worker.py``): each has its own copy of the dataset and its own torch / ``random`` /
+NumPy random states seeded as torch seeds its workers, ``worker_init_fn`` and ``get_worker_info()``
+work, and the tasks are scheduled as torch schedules them with ``in_order=True``. So the batches, the
+randomness inside ``__getitem__`` and the main process's RNG state all equal torch's. The differences:
+no parallelism (a warning says so), ``in_order=False`` behaves like ``True`` (one of torch's possible
+orders), ``timeout`` is ignored, the dataset copy is shallow (in-place changes to shared sub-objects made
+in a worker are seen by the others), and an exception from worker code is re-raised as it is, not
+wrapped in torch's "Caught ... in DataLoader worker process" message.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
@@ -146,7 +149,8 @@ class DataLoader(Generic[T_co]):
         self.persistent_workers = persistent_workers
         self._initialized = True
         self._IterableDataset_len_called: int | None = None
-        self._iterator: _SingleProcessDataLoaderIter | None = None
+        self._iterator: _BaseDataLoaderIter | None = None
+        self.check_worker_number_rationality()
         self._check_workers()
 
     @property
@@ -177,25 +181,26 @@ class DataLoader(Generic[T_co]):
 
     def _check_workers(self) -> None:
         # ember's deliberate difference from torch: no worker processes (see the module docstring)
-        if self.num_workers == 0:
-            return
-        if self._dataset_kind == _DatasetKind.Iterable:
-            raise NotImplementedError(
-                "ember's DataLoader loads in the main process only; with an IterableDataset, num_workers > 0 "
-                "would not give torch's batches (each torch worker iterates its own copy). Use num_workers=0.")
-        warnings.warn(f"ember's DataLoader has no worker processes: num_workers={self.num_workers} loads in the "
-                      "main process (same batches and order as torch; worker_init_fn is not called).",
-                      stacklevel=3)
+        if self.num_workers > 0:
+            warnings.warn(f"ember's DataLoader has no worker processes: the {self.num_workers} workers run one "
+                          "after another in the main process (same batches and random numbers as torch).",
+                          stacklevel=3)
 
-    def __iter__(self) -> _SingleProcessDataLoaderIter:
+    def _get_iterator(self) -> _BaseDataLoaderIter:
+        if self.num_workers == 0:
+            return _SingleProcessDataLoaderIter(self)
+        self.check_worker_number_rationality()
+        return _MultiProcessingDataLoaderIter(self)
+
+    def __iter__(self) -> _BaseDataLoaderIter:
         if self.persistent_workers and self.num_workers > 0:
-            # torch keeps one iterator alive and resets it, so the base seed is drawn only once
+            # torch keeps one iterator (and its workers) alive and resets it: one base seed in total
             if self._iterator is None:
-                self._iterator = _SingleProcessDataLoaderIter(self)
+                self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
             return self._iterator
-        return _SingleProcessDataLoaderIter(self)
+        return self._get_iterator()
 
     @property
     def _auto_collation(self) -> bool:
@@ -213,17 +218,28 @@ class DataLoader(Generic[T_co]):
             return length
         return len(self._index_sampler)
 
-    # torch's public name for the worker-count check
     def check_worker_number_rationality(self) -> None:
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        if self.num_workers and (cpus is None or self.num_workers > cpus):
-            warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in total. Our "
-                          f"suggested max number of worker in current system is {cpus}, which is smaller than "
-                          "what this DataLoader is going to create.", stacklevel=2)
+        """torch's warning when more workers are asked for than there are CPUs."""
+        if not self.num_workers:
+            return
+        has_affinity = hasattr(os, "sched_getaffinity")
+        cpus = len(os.sched_getaffinity(0)) if has_affinity else os.cpu_count()
+        if cpus is not None and self.num_workers <= cpus:
+            return
+        if cpus is None:
+            suggestion = "DataLoader is not able to compute a suggested max number of worker in current system."
+        else:
+            suggestion = (f"Our suggested max number of worker in current system is {cpus}"
+                          f"{'' if has_affinity else ' (`cpuset` is not taken into account)'}, which is smaller "
+                          "than what this DataLoader is going to create.")
+        warnings.warn(f"This DataLoader will create {self.num_workers} worker processes in total. {suggestion} "
+                      "Please be aware that excessive worker creation might get DataLoader running slow or even "
+                      "freeze, lower the worker number to avoid potential slowness/freeze if necessary.",
+                      stacklevel=2)
 
 
-class _SingleProcessDataLoaderIter:
-    """Fetches and collates each batch on ``next``, like torch's single-process iterator."""
+class _BaseDataLoaderIter:
+    """What every iterator does on creation: torch's warnings, the sampler iterator and the base seed."""
 
     def __init__(self, loader: DataLoader) -> None:
         self._dataset = loader.dataset
@@ -236,62 +252,33 @@ class _SingleProcessDataLoaderIter:
         self._timeout = loader.timeout
         if loader.pin_memory and loader.pin_memory_device:
             warnings.warn(f"pin_memory_device is deprecated, the current accelerator will be used as the device,"
-                          f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=3)
+                          f"ignore pin_memory_device='{loader.pin_memory_device}'.", stacklevel=2)
         if loader.pin_memory:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
-                          "memory won't be used.", stacklevel=3)
+                          "memory won't be used.", stacklevel=2)
         self._sampler_iter = iter(self._index_sampler)
-        # torch draws this seed for worker processes even when there are none; it moves the stream
+        # torch draws the workers' base seed even when there are none; it moves the stream
         self._base_seed = int(empty((), dtype=int64).random_(generator=loader.generator).item())
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
         self._IterableDataset_len_called = loader._IterableDataset_len_called
-        self._fetch = self._make_fetcher()
 
-    def _make_fetcher(self) -> Callable[[Any], Any]:
-        if self._dataset_kind == _DatasetKind.Map:
-            return self._fetch_map
-        self._dataset_iter = iter(self._dataset)
-        self._ended = False
-        return self._fetch_iterable
-
-    def _reset(self, loader: DataLoader) -> None:
-        self._sampler_iter = iter(self._index_sampler)
-        self._num_yielded = 0
-        self._IterableDataset_len_called = loader._IterableDataset_len_called
-
-    def __iter__(self) -> _SingleProcessDataLoaderIter:
+    def __iter__(self) -> _BaseDataLoaderIter:
         return self
 
     def __len__(self) -> int:
         return len(self._index_sampler)
 
-    def _fetch_map(self, index: Any) -> Any:
-        if not self._auto_collation:
-            return self._collate_fn(self._dataset[index])
-        getitems = getattr(self._dataset, "__getitems__", None)
-        data = getitems(index) if getitems else [self._dataset[i] for i in index]
-        return self._collate_fn(data)
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        self._sampler_iter = iter(self._index_sampler)
+        self._num_yielded = 0
+        self._IterableDataset_len_called = loader._IterableDataset_len_called
 
-    def _fetch_iterable(self, index: Any) -> Any:
-        if self._ended:
-            raise StopIteration
-        if not self._auto_collation:
-            return self._collate_fn(next(self._dataset_iter))
-        data = []
-        for _ in index:
-            try:
-                data.append(next(self._dataset_iter))
-            except StopIteration:
-                self._ended = True
-                break
-        if not data or (self._drop_last and len(data) < len(index)):
-            raise StopIteration
-        return self._collate_fn(data)
+    def _next_data(self) -> Any:
+        raise NotImplementedError
 
     def __next__(self) -> Any:
-        index = next(self._sampler_iter)
-        data = self._fetch(index)
+        data = self._next_data()
         self._num_yielded += 1
         reported = self._IterableDataset_len_called
         if self._dataset_kind == _DatasetKind.Iterable and reported is not None and self._num_yielded > reported:
@@ -302,3 +289,92 @@ class _SingleProcessDataLoaderIter:
 
     def __getstate__(self):
         raise NotImplementedError("{} cannot be pickled", type(self).__name__)
+
+
+class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
+    """Fetches and collates each batch on ``next``."""
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        if self._timeout != 0:
+            raise AssertionError("_SingleProcessDataLoaderIter requires timeout == 0")
+        self._fetcher = _utils.fetch.create_fetcher(self._dataset_kind == _DatasetKind.Iterable, self._dataset,
+                                                    self._auto_collation, self._collate_fn, self._drop_last)
+
+    def _next_data(self) -> Any:
+        index = next(self._sampler_iter)
+        return self._fetcher.fetch(index)
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """torch's multi-worker iterator with the workers run in-process (see the module docstring).
+
+    The scheduling is torch's with ``in_order=True``: ``prefetch_factor * num_workers`` indices are taken
+    from the sampler when the iterator is created and one more after every batch, task ``k`` goes to the
+    next active worker in a fixed cycle, and batches come back in task order; a worker whose iterable
+    dataset ran out drops out of the cycle. Workers compute lazily, when their result is needed, which
+    changes nothing since each one only touches its own state.
+    """
+
+    def __init__(self, loader: DataLoader) -> None:
+        super().__init__(loader)
+        self._prefetch_factor = loader.prefetch_factor
+        is_iterable = self._dataset_kind == _DatasetKind.Iterable
+
+        def make_fetcher(dataset: Any) -> Any:
+            return _utils.fetch.create_fetcher(is_iterable, dataset, self._auto_collation, self._collate_fn,
+                                               self._drop_last)
+
+        self._workers = [_utils.worker._InProcessWorker(i, self._num_workers, self._base_seed, self._dataset,
+                                                        make_fetcher, loader.worker_init_fn)
+                         for i in range(self._num_workers)]
+        self._reset(loader, first_iter=True)
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        super()._reset(loader, first_iter)
+        self._send_idx = 0
+        self._rcvd_idx = 0
+        self._task_worker: dict[int, int] = {}
+        self._active = [True] * self._num_workers
+        self._worker_cycle = itertools.cycle(range(self._num_workers))
+        if not first_iter:
+            for w in self._workers:
+                w.resume()
+        for _ in range(self._prefetch_factor * self._num_workers):
+            self._try_put_index()
+
+    def _try_put_index(self) -> None:
+        try:
+            index = next(self._sampler_iter)
+        except StopIteration:
+            return
+        for _ in range(self._num_workers):
+            worker_id = next(self._worker_cycle)
+            if self._active[worker_id]:
+                break
+        else:
+            return  # every worker's stream has ended: the index is dropped, as in torch
+        self._workers[worker_id].tasks.append((self._send_idx, index))
+        self._task_worker[self._send_idx] = worker_id
+        self._send_idx += 1
+
+    def _next_data(self) -> Any:
+        while True:
+            # skip tasks of workers whose stream has ended
+            while self._rcvd_idx < self._send_idx and not self._active[self._task_worker[self._rcvd_idx]]:
+                del self._task_worker[self._rcvd_idx]
+                self._rcvd_idx += 1
+            if self._rcvd_idx == self._send_idx:
+                raise StopIteration
+            worker_id = self._task_worker[self._rcvd_idx]
+            data = self._workers[worker_id].result(self._rcvd_idx)
+            if isinstance(data, _utils.worker._IterableDatasetStopIteration):
+                self._active[worker_id] = False
+                self._try_put_index()
+                continue
+            del self._task_worker[self._rcvd_idx]
+            self._rcvd_idx += 1
+            self._try_put_index()
+            if isinstance(data, _utils.worker._RaisedInWorker):
+                raise data.exc
+            return data

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 import warnings
 from collections import namedtuple
 
@@ -216,14 +217,9 @@ def test_pin_memory_warns_without_accelerator():
             list(lib.utils.data.DataLoader([1, 2], pin_memory=True))
 
 
-def test_workers_run_in_process_with_torch_batches():
-    # torch really starts 2 worker processes here; ember warns and loads in-process with the same result
-    def load(lib):
-        loader = lib.utils.data.DataLoader(_tensor_dataset(lib, 10), batch_size=3, shuffle=True, num_workers=2,
-                                           persistent_workers=True)
-        return [list(loader) for _ in range(2)]
-
-    seed_both(3)
+def _run_workers(load, seed: int = 0):
+    """Like run_both, for loaders with workers: torch forks real processes, ember warns and emulates them."""
+    seed_both(seed)
     t_out = load(torch)
     with pytest.warns(UserWarning, match="no worker processes"):
         e_out = load(ember)
@@ -231,9 +227,67 @@ def test_workers_run_in_process_with_torch_batches():
     same_rng_state()
 
 
-def test_workers_with_iterable_dataset_raise():
-    with pytest.raises(NotImplementedError, match="num_workers=0"):
-        ember.utils.data.DataLoader(_Stream.make(ember, 3), num_workers=2)
+class _Augmented:
+    """A map-style dataset whose samples use torch's, NumPy's and Python's global RNGs and the worker info."""
+
+    @staticmethod
+    def make(lib, n: int):
+        class Augmented(lib.utils.data.Dataset):
+            def __len__(self):
+                return n
+
+            def __getitem__(self, i):
+                info = lib.utils.data.get_worker_info()
+                noise = lib.rand(2) + float(np.random.rand()) + random.random()
+                return i, noise, -1 if info is None else info.id, getattr(self, "tag", "")
+
+        return Augmented()
+
+
+@pytest.mark.filterwarnings("ignore:This DataLoader will create")
+@pytest.mark.parametrize("num_workers,persistent", [(1, False), (2, False), (2, True), (3, True)])
+def test_workers_map_style_with_random_augmentation(num_workers, persistent):
+    def load(lib):
+        def init(worker_id):
+            info = lib.utils.data.get_worker_info()
+            info.dataset.tag = f"w{worker_id}/{info.num_workers}"  # per-worker copy, as in a forked worker
+            lib.rand(worker_id + 1)  # consumes the worker's stream, not the main one
+        ds = _Augmented.make(lib, 11)
+        loader = lib.utils.data.DataLoader(ds, batch_size=2, shuffle=True, num_workers=num_workers,
+                                           worker_init_fn=init, persistent_workers=persistent)
+        epochs = [list(loader) for _ in range(2)]
+        it = iter(loader)
+        partial = next(it)  # abandoned epoch: with persistent workers its leftover tasks still run
+        return epochs, partial, list(loader), getattr(ds, "tag", None), lib.rand(1)
+    _run_workers(load, num_workers)
+
+
+@pytest.mark.filterwarnings("ignore:This DataLoader will create")  # 3 workers on a 2-CPU machine
+@pytest.mark.parametrize("batch_size,drop_last", [(2, False), (2, True), (None, False)])
+@pytest.mark.parametrize("sharded", [False, True])
+def test_workers_iterable_dataset(batch_size, drop_last, sharded):
+    def load(lib):
+        class Stream(lib.utils.data.IterableDataset):
+            def __iter__(self):
+                info = lib.utils.data.get_worker_info()
+                wid, nw = (0, 1) if info is None else (info.id, info.num_workers)
+                # uneven shards: the workers run out at different times
+                stop = 7 + 2 * wid if not sharded else 9
+                for i in range(wid if sharded else 0, stop, nw if sharded else 1):
+                    yield i, lib.randint(0, 100, (1,))
+        loader = lib.utils.data.DataLoader(Stream(), batch_size=batch_size, drop_last=drop_last, num_workers=3,
+                                           prefetch_factor=1)
+        return list(loader), list(loader)
+    _run_workers(load, 5)
+
+
+def test_get_worker_info_in_main_process():
+    for lib in (ember, torch):
+        assert lib.utils.data.get_worker_info() is None
+
+
+def test_single_process_timeout_assertion():
+    raises_like(lambda lib: iter(lib.utils.data.DataLoader([1, 2], timeout=1.0)))
 
 
 def test_unchanged_torch_script():

@@ -1,13 +1,7 @@
-"""Helpers of the DataLoader: collation, and the worker query (ember has no worker processes)."""
+"""Helpers of the DataLoader: collation, fetching, and the in-process workers."""
 from __future__ import annotations
 
-from typing import Any
+from . import collate, fetch, worker
+from .worker import get_worker_info
 
-from . import collate
-
-__all__ = ["collate", "get_worker_info"]
-
-
-def get_worker_info() -> Any:
-    """Always ``None``: ember loads in the main process, where torch also returns ``None``."""
-    return None
+__all__ = ["collate", "fetch", "worker", "get_worker_info"]

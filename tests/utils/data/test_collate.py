@@ -31,6 +31,13 @@ COLLATE_CASES = {
     "numpy scalars i16": lambda lib: [np.int16(1), np.int16(-2)],
     "numpy scalars bool": lambda lib: [np.bool_(True), np.bool_(False)],
     "numpy 0-d arrays": lambda lib: [np.array(1.5), np.array(2.5)],
+    "numpy scalars int64+f32": lambda lib: [np.int64(1), np.float32(2.5)],
+    "numpy scalars f16+int64": lambda lib: [np.float16(1), np.int64(3)],
+    "numpy scalars int8+uint8": lambda lib: [np.int8(1), np.uint8(200)],
+    "numpy scalars f32+f64": lambda lib: [np.float32(1), np.float64(2)],
+    "int then float": lambda lib: [1, 2.5],  # dispatch on the first: torch.tensor gives the default dtype
+    "float then int": lambda lib: [1.5, 2],
+    "bool then int": lambda lib: [True, 2],
     "tuples": lambda lib: [(0, 1.0, "a"), (2, 3.0, "b")],
     "lists": lambda lib: [[0, 1], [2, 3]],
     "dicts": lambda lib: [{"A": 0, "B": 1.5}, {"A": 100, "B": 2.5}],

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import collections.abc
 import copy
+import functools
 import re
 from typing import Any, Callable
 
 import numpy as np
 
 from ...._creation import as_tensor, tensor
-from ...._dtype import float64
+from ...._dtype import float64, from_numpy_dtype, promote_types
 from ...._ops.shape import stack
 from ...._tensor import Tensor
 
@@ -125,8 +126,13 @@ def collate_numpy_array_fn(batch: list, *, collate_fn_map: CollateFnMap | None =
 
 
 def collate_numpy_scalar_fn(batch: list, *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
-    # through one ndarray so a batch of np.int16 stays int16, as torch.as_tensor keeps it
-    return as_tensor(np.asarray(batch))
+    # torch.as_tensor keeps the scalars' dtype and promotes mixed ones with torch's rules
+    # (int64 with float32 gives float32, where NumPy would give float64)
+    dtypes = {np.asarray(b).dtype for b in batch}
+    if len(dtypes) == 1:
+        return as_tensor(np.asarray(batch))
+    target = functools.reduce(promote_types, (from_numpy_dtype(d) for d in dtypes))
+    return as_tensor(np.array([np.asarray(b).astype(target._np) for b in batch]))
 
 
 def collate_float_fn(batch: list, *, collate_fn_map: CollateFnMap | None = None) -> Tensor:

@@ -1,0 +1,443 @@
+"""``Optimizer``: param groups, per-parameter state, ``state_dict`` and step hooks, as ``torch.optim.Optimizer``.
+
+The algorithms (sgd.py, adam.py, ...) update ``p._data`` arrays in place with the
+``_k_*`` kernels below instead of going through Tensor ops: that skips autograd
+bookkeeping, and lets each kernel round exactly like torch's CPU kernel (torch's
+AVX2/AVX512 builds fuse ``a + alpha*b``, ``lerp`` and ``addcmul`` into one FMA;
+NumPy has no FMA, so ``ember._rng.fma`` emulates it).
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from copy import deepcopy
+from itertools import chain
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .. import _dtype as D
+from .._rng.fma import fma32, fma64
+from .._tensor import Tensor
+from ..autograd.grad_mode import enable_grad
+from ..utils.hooks import RemovableHandle
+
+__all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
+
+_global_optimizer_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+
+
+class _RequiredParameter:
+    """Marks a default that every param group must set (torch.optim.optimizer.required)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
+    """Run ``hook(optimizer, args, kwargs)`` before every optimizer's ``step``."""
+    handle = RemovableHandle(_global_optimizer_pre_hooks)
+    _global_optimizer_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
+    """Run ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``."""
+    handle = RemovableHandle(_global_optimizer_post_hooks)
+    _global_optimizer_post_hooks[handle.id] = hook
+    return handle
+
+
+def _typename(obj: Any) -> str:
+    # torch.typename: tensors print as their legacy type name, everything else as module.qualname
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = type(obj).__module__
+    name = type(obj).__qualname__
+    return name if module in ("builtins", "__builtin__", None) else f"{module}.{name}"
+
+
+def _with_hooks(step: Callable) -> Callable:
+    """Wrap a subclass's ``step`` so the global and per-optimizer step hooks run around it."""
+
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+            result = pre_hook(self, args, kwargs)
+            if result is not None:
+                if isinstance(result, tuple) and len(result) == 2:
+                    args, kwargs = result
+                else:
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
+        out = step(self, *args, **kwargs)
+        for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
+            post_hook(self, args, kwargs)
+        return out
+
+    wrapper.hooked = True
+    return wrapper
+
+
+class Optimizer:
+    """Base class of all optimizers (torch.optim.Optimizer)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "hooked", False):
+            cls.step = _with_hooks(step)
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._optimizer_step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_state_dict_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._optimizer_load_state_dict_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        if isinstance(params, Tensor):
+            raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
+                            "but got " + _typename(params))
+        # keyed by the Parameter object itself (Tensor hashes by identity)
+        self.state: defaultdict[Tensor, Any] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    # --- pickling / repr -------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks", "_optimizer_state_dict_pre_hooks",
+                     "_optimizer_state_dict_post_hooks", "_optimizer_load_state_dict_pre_hooks",
+                     "_optimizer_load_state_dict_post_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        text = self.__class__.__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            for key in sorted(group.keys()):
+                if key != "params":
+                    text += f"    {key}: {group[key]}\n"
+        return text + ")"
+
+    # --- param groups ----------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Append a param group; options it leaves out take the optimizer's defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, Tensor):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the ordering of "
+                            "tensors in sets will change between runs. Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+
+        # named_parameters() gives (name, tensor) pairs: keep the names beside the tensors
+        tensors, names = [], []
+        for param in param_group["params"]:
+            if isinstance(param, tuple):
+                names.append(param[0])
+                tensors.append(param[1])
+            else:
+                tensors.append(param)
+        param_group["params"] = tensors
+        if names:
+            if len(names) != len(tensors):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = names
+
+        for param in param_group["params"]:
+            if not isinstance(param, Tensor):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
+            if not self.defaults.get("differentiable", None) and not (param.is_leaf or param.retains_grad):
+                raise ValueError("can't optimize a non-leaf Tensor")
+
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(f"parameter group didn't specify a value of required optimization parameter {name}")
+            param_group.setdefault(name, default)
+
+        params = param_group["params"]
+        if len(params) != len(set(params)):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this will cause "
+                          "an error; see github.com/pytorch/pytorch/issues/40967 for more information", stacklevel=3)
+
+        param_set: set[Tensor] = set()
+        for group in self.param_groups:
+            param_set.update(group["params"])
+            if ("param_names" in param_group) != ("param_names" in group):
+                which = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {which} to the optimizer")
+        if not param_set.isdisjoint(param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    # --- gradients / step ------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset the grads of all optimized tensors: to None (default) or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                if set_to_none:
+                    p._grad = None
+                else:
+                    if g.grad_fn is not None:
+                        g.detach_()
+                    else:
+                        g.requires_grad_(False)
+                    g._data[...] = 0
+                    g._vc[0] += 1
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        raise NotImplementedError
+
+    # --- hooks ---------------------------------------------------------------------------
+    def _add_hook(self, hooks: OrderedDict, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
+        return self._add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
+        return self._add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        return self._add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    # --- state_dict ------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``; tensors are not copied."""
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
+        index: dict[int, int] = {}
+        start = 0
+        packed_groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for i, p in enumerate(group["params"], start):
+                index.setdefault(id(p), i)
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            start += len(packed["params"])
+            packed_groups.append(packed)
+        packed_state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        state_dict = {"state": packed_state, "param_groups": packed_groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        return state_dict
+
+    @staticmethod
+    def _cast_state_value(param: Tensor, value: Tensor, param_id: Any, param_groups: list[dict], key: Any) -> Tensor:
+        """A copy of a loaded state tensor in the dtype torch would give it (``step`` keeps its own dtype)."""
+        fused = capturable = False
+        for pg in param_groups:
+            if param_id in pg["params"]:
+                fused = pg.get("fused", False)
+                capturable = pg.get("capturable", False)
+                break
+        if key == "step":
+            if capturable or fused:
+                return Tensor._make(value._data.astype(np.float32))
+            return value
+        if param.is_floating_point():
+            return Tensor._make(value._data.astype(param._data.dtype))  # torch's .to() copies only on dtype change
+        return value
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a ``state_dict()``: ids are matched to this optimizer's params by position."""
+        state_dict = state_dict.copy()
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+
+        def cast(param: Tensor, value: Any, param_id: Any, key: Any = None) -> Any:
+            if isinstance(value, Tensor):
+                return self._cast_state_value(param, value, param_id, state_dict["param_groups"], key)
+            if isinstance(value, dict):
+                return {k: cast(param, v, param_id, k) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return type(value)(cast(param, v, param_id) for v in value)
+            return value
+
+        state: defaultdict[Any, Any] = defaultdict(dict)
+        for k, v in state_dict["state"].items():
+            if k in id_map:
+                state[id_map[k]] = cast(id_map[k], v, k)
+            else:
+                state[k] = v
+
+        new_groups = []
+        for group, new_group in zip(groups, saved_groups):
+            new_group["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new_group:
+                new_group["param_names"] = group["param_names"]
+            new_groups.append(new_group)
+        self.__setstate__({"state": state, "param_groups": new_groups})
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
+
+
+# --- shared helpers for the algorithms ------------------------------------------------------------------------------
+
+def _scalar_dtype() -> np.dtype:
+    """dtype of the ``step`` counters: float64 under a float64 default dtype, else float32 (torch's _get_scalar_dtype)."""
+    return np.dtype(np.float64) if D.get_default_dtype() is D.float64 else np.dtype(np.float32)
+
+
+def _new_step() -> Tensor:
+    return Tensor._make(np.zeros((), _scalar_dtype()))
+
+
+def _incr_step(step: Tensor) -> float:
+    """``step_t += 1`` on the 0-dim state tensor; returns the new value as a Python float (torch's _get_value)."""
+    step._data[...] += 1
+    step._vc[0] += 1
+    return float(step._data)
+
+
+def _closure_loss(closure: Callable[[], Any] | None) -> Any:
+    """Re-evaluate the model with grad mode on, as torch does before updating."""
+    if closure is None:
+        return None
+    with enable_grad():
+        return closure()
+
+
+def _check_lr(lr: Any) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _to_scalar(x: Any) -> Any:
+    """A 1-element Tensor hyper-parameter as a Python number (torch's _to_scalar)."""
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def _grads(group: dict[str, Any], maximize: bool) -> Iterable[tuple[Tensor, np.ndarray]]:
+    """(param, grad array) for the params of ``group`` that have a grad; the grad negated under ``maximize``."""
+    for p in group["params"]:
+        g = p._grad
+        if g is None:
+            continue
+        if g.is_sparse:
+            raise RuntimeError("sparse gradients are not supported")
+        yield p, (-g._data if maximize else g._data)
+
+
+def _bump(*tensors: Tensor) -> None:
+    """In-place writes to ``_data`` must advance the version counter, as torch's in-place ops do."""
+    for t in tensors:
+        t._vc[0] += 1
+
+
+# --- kernels: torch's CPU rounding on ndarrays -------------------------------------------------------------------
+# Each reproduces the aten CPU kernel for a float32/float64 tensor and a Python-float scalar: the scalar is first
+# rounded to the tensor dtype (aten converts it to scalar_t / opmath_t), and every fused multiply-add that GCC
+# emits in torch's AVX2/AVX512 kernels is a single rounding here too. Verified bitwise in tests/optim.
+
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
+    """``a * b + c`` rounded once in ``dtype``."""
+    if dtype == np.float32:
+        return fma32(a, b, c)
+    if dtype == np.float64:
+        r = fma64(a, b, c)
+        if not np.isfinite(r).all():  # Dekker's split breaks on inf; a*b+c is then the right answer anyway
+            r = np.where(np.isfinite(r), r, np.multiply(a, b) + c)
+        return r
+    return (np.multiply(a, b) + c).astype(dtype)  # half types: no fused kernel to copy
+
+
+def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
+    """``x.add(other, alpha=alpha)``: aten's add kernel is ``fma(other, alpha, x)``."""
+    if alpha == 1:
+        return x + other
+    return _fma(other, x.dtype.type(alpha), x, x.dtype)
+
+
+def _k_add_(x: np.ndarray, other: np.ndarray, alpha: float) -> None:
+    """``x.add_(other, alpha=alpha)``."""
+    np.copyto(x, _add(x, other, alpha))
+
+
+def _k_lerp_(x: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``x.lerp_(end, weight)``: ``x + w*(end-x)`` for |w| < 0.5, else ``end - (1-w)*(end-x)``, each one FMA."""
+    w = x.dtype.type(weight)
+    diff = end - x
+    if abs(w) < 0.5:
+        np.copyto(x, _fma(w, diff, x, x.dtype))
+    else:
+        np.copyto(x, _fma(w - x.dtype.type(1), diff, end, x.dtype))
+
+
+def _k_addcmul_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """``x.addcmul_(t1, t2, value=v)``: ``fma(v*t1, t2, x)``."""
+    np.copyto(x, _addcmul(x, t1, t2, value))
+
+
+def _addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> np.ndarray:
+    v = x.dtype.type(value)
+    return _fma(t1 if v == 1 else v * t1, t2, x, x.dtype)
+
+
+def _sqrt(x: np.ndarray) -> np.ndarray:
+    """``x.sqrt()``, correctly rounded.
+
+    Deliberate difference: torch's CPU sqrt calls MKL's vsSqrt/vdSqrt (VML_HA), which is faithful but not
+    correctly rounded (about 0.7% of float32 roots come out 1 ulp low); MKL's algorithm is not public, so the
+    steps that divide by a root (Adam, AdamW, RMSprop, Adagrad) can differ from torch by 1 ulp. Tests swap
+    ``_sqrt_impl`` for torch's sqrt to check that everything else is bit-exact.
+    """
+    return _sqrt_impl(x)
+
+
+_sqrt_impl = np.sqrt
+
+
+def _k_addcdiv_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """``x.addcdiv_(t1, t2, value=v)``: ``x + (v*t1)/t2``, three roundings (a divide cannot fuse)."""
+    v = x.dtype.type(value)
+    q = t1 / t2 if v == 1 else (v * t1) / t2
+    np.add(x, q, out=x)

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
+from ..._ops.shape import select
 from ..._random_ops import randperm
 from ..._rng.generator import Generator, default_generator
 from ..._tensor import Tensor
@@ -50,6 +51,9 @@ class TensorDataset(Dataset[tuple[Tensor, ...]]):
         self.tensors = tensors
 
     def __getitem__(self, index) -> tuple[Tensor, ...]:
+        if type(index) is int and -len(self) <= index < len(self):
+            # the samplers' case: select() is what t[index] records, minus the general indexing overhead
+            return tuple(select(t, 0, index) for t in self.tensors)
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:

@@ -23,6 +23,21 @@ def test_tensor_dataset():
     run_both(build)
 
 
+@pytest.mark.parametrize("index", [6, -7])
+def test_tensor_dataset_index_out_of_range(index):
+    raises_like(lambda lib: lib.utils.data.TensorDataset(*_xy(lib))[index])
+
+
+def test_tensor_dataset_iterates_and_records_select():
+    def build(lib):
+        x, y = _xy(lib, 3)
+        ds = lib.utils.data.TensorDataset(x.requires_grad_(), y)
+        row = ds[1][0]
+        return row.grad_fn.name() if hasattr(row.grad_fn, "name") else type(row.grad_fn).__name__, list(ds)
+    (e_name, _), (t_name, _) = run_both(build)
+    assert e_name == t_name == "SelectBackward0"
+
+
 def test_tensor_dataset_size_mismatch():
     raises_like(lambda lib: lib.utils.data.TensorDataset(lib.zeros(3, 2), lib.zeros(4)))
 

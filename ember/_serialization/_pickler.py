@@ -1,0 +1,166 @@
+"""Pickling for ``ember.save``: ember objects written under torch's names, storages as persistent ids.
+
+torch's files name torch's functions (``torch._utils _rebuild_tensor_v2``) and
+storage classes (``torch FloatStorage``) as pickle GLOBALs.  The C pickler
+writes a GLOBAL only for an object it can import, so this uses the pure-Python
+pickler with two dispatch entries that write those names directly.
+"""
+from __future__ import annotations
+
+import pickle
+from collections import OrderedDict
+from typing import Any, BinaryIO
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import device
+from .._size import Size
+from .._tensor import Tensor
+from ..nn.parameter import Parameter
+
+__all__ = ["STORAGE_NAMES", "Pickler"]
+
+# torch's legacy storage classes, one per dtype (the persistent ids name them)
+STORAGE_NAMES = {
+    np.dtype(np.float32): "FloatStorage", np.dtype(np.float64): "DoubleStorage", np.dtype(np.float16): "HalfStorage",
+    np.dtype(np.int64): "LongStorage", np.dtype(np.int32): "IntStorage", np.dtype(np.int16): "ShortStorage",
+    np.dtype(np.int8): "CharStorage", np.dtype(np.uint8): "ByteStorage", np.dtype(np.bool_): "BoolStorage",
+    np.dtype(np.complex64): "ComplexFloatStorage", np.dtype(np.complex128): "ComplexDoubleStorage",
+}
+
+
+class _TorchGlobal:
+    """A name in torch's namespace, pickled as ``GLOBAL module name`` (torch need not be importable)."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, *args: Any) -> Any:
+        # the pickler insists that a reduce function be callable; this one only names torch's
+        raise TypeError(f"{self.module}.{self.name} is a placeholder for torch's function")
+
+
+_REBUILD_TENSOR_V2 = _TorchGlobal("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_PARAMETER = _TorchGlobal("torch._utils", "_rebuild_parameter")
+_TORCH_SIZE = _TorchGlobal("torch", "Size")
+_TORCH_DEVICE = _TorchGlobal("torch", "device")
+_STORAGE_GLOBALS = {dt: _TorchGlobal("torch", name) for dt, name in STORAGE_NAMES.items()}
+
+
+class _StorageRef:
+    """A storage to be written as ``data/<key>``: a 1-D array over the memory a tensor lives in."""
+
+    __slots__ = ("key", "array")
+
+    def __init__(self, key: str, array: np.ndarray) -> None:
+        self.key, self.array = key, array
+
+
+def _storage_view(arr: np.ndarray) -> tuple[tuple, np.ndarray, int] | None:
+    """The whole memory block ``arr`` views, as (identity, 1-D array of arr's dtype, element offset).
+
+    None when ``arr`` cannot be described as torch describes tensors (offset and
+    non-negative strides in elements over one block); the caller then saves a copy.
+    """
+    root = arr
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    item = arr.itemsize
+    start = root.__array_interface__["data"][0]
+    offset = arr.__array_interface__["data"][0] - start
+    if offset < 0 or offset % item or root.nbytes % item or any(s < 0 or s % item for s in arr.strides):
+        return None
+    end = offset + item + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides))
+    if end > root.nbytes:
+        return None
+    flat = root.ravel(order="K").view(np.uint8).view(arr.dtype)  # a view in memory order: no copy
+    return (start, root.nbytes, arr.dtype.str), flat, offset // item
+
+
+class Pickler(pickle._Pickler):
+    """The pure-Python pickler (the C one cannot emit a GLOBAL for a module it cannot import) that writes
+    ember tensors, dtypes, sizes and devices as torch does."""
+
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, file: BinaryIO, protocol: int) -> None:
+        super().__init__(file, protocol)
+        self.storages: dict[tuple, _StorageRef] = {}  # memory block identity -> storage, so views share one
+
+    def _write_global(self, obj: Any, module: str, name: str) -> None:
+        if self.proto >= 4:
+            self.save(module)
+            self.save(name)
+            self.write(pickle.STACK_GLOBAL)
+        else:
+            self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode("utf-8"))
+        self.memoize(obj)  # later uses become BINGETs, as in torch's files
+
+    def _save_torch_global(self, g: _TorchGlobal) -> None:
+        self._write_global(g, g.module, g.name)
+
+    def _save_dtype(self, d: D.dtype) -> None:
+        self._write_global(d, "torch", d.name)  # torch pickles a dtype as the bare name torch.float32
+
+    dispatch[_TorchGlobal] = _save_torch_global
+    dispatch[D.dtype] = _save_dtype
+
+    def persistent_id(self, obj: Any) -> tuple | None:
+        if type(obj) is _StorageRef:
+            return ("storage", _STORAGE_GLOBALS[obj.array.dtype], obj.key, "cpu", obj.array.size)
+        return None
+
+    def _storage_for(self, arr: np.ndarray) -> tuple[_StorageRef, int, tuple[int, ...]]:
+        """(storage, element offset, strides in elements) for an array, sharing storages between views."""
+        found = _storage_view(arr) if arr.size else None
+        if found is None:  # empty, or a layout torch cannot express (e.g. negative strides): save a compact copy
+            arr = np.ascontiguousarray(arr)
+            ident, flat, offset = ("copy", len(self.storages)), arr.reshape(-1), 0
+        else:
+            ident, flat, offset = found
+        ref = self.storages.get(ident)
+        if ref is None:
+            ref = self.storages[ident] = _StorageRef(str(len(self.storages)), flat)
+        strides = tuple(s // arr.itemsize for s in arr.strides) if arr.size else _contiguous_strides(arr.shape)
+        return ref, offset, strides
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, Tensor):
+            if obj._data.dtype not in STORAGE_NAMES:
+                raise pickle.PicklingError(f"cannot save a tensor of NumPy dtype {obj._data.dtype}")
+            ref, offset, strides = self._storage_for(obj._data)
+            if isinstance(obj, Parameter):
+                # torch: _rebuild_parameter(<tensor without grad>, requires_grad, hooks)
+                inner = (ref, offset, tuple(obj._data.shape), strides, False, OrderedDict())
+                return _REBUILD_PARAMETER, (_Rebuild(inner), obj.requires_grad, OrderedDict())
+            return _REBUILD_TENSOR_V2, (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict())
+        if isinstance(obj, Size):
+            return _TORCH_SIZE, (tuple(obj),)
+        if isinstance(obj, device):
+            return _TORCH_DEVICE, (obj.type,) if obj.index is None else (obj.type, obj.index)
+        return NotImplemented
+
+
+class _Rebuild:
+    """The inner ``_rebuild_tensor_v2(...)`` call of a Parameter, pickled as that REDUCE."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args: tuple) -> None:
+        self.args = args
+
+    def __reduce__(self):
+        return _REBUILD_TENSOR_V2, self.args
+
+
+def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))

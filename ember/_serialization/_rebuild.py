@@ -1,0 +1,168 @@
+"""Loading side of the format: what the names in a torch pickle resolve to in ember.
+
+A weights-only load resolves exactly the names in ``ALLOWED`` (module, name) and
+may call only the objects whose ids are in ``CALLABLE_IDS``; the rebuild
+functions build ember tensors as views of the storages read from the archive,
+so tensors that shared a storage in torch share memory again.
+"""
+from __future__ import annotations
+
+import pickle
+from collections import Counter, OrderedDict
+from typing import Any, Callable
+
+import numpy as np
+
+from .. import _dtype as D
+from .._device import device
+from .._size import Size
+from .._tensor import Tensor
+from ..nn.parameter import Parameter
+from ._pickler import STORAGE_NAMES
+
+__all__ = ["ALLOWED", "CALLABLE_IDS", "WEIGHTS_ONLY_HINT", "Storage", "StorageType", "describe_global"]
+
+# torch dtypes that a file may name but NumPy (so ember) cannot hold
+_UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2",
+                       "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2")
+
+
+class StorageType:
+    """What ``torch.FloatStorage`` (etc.) resolves to: the element type of a storage in the file."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype: np.dtype | None) -> None:
+        self.dtype = dtype  # None for torch.storage.UntypedStorage (bytes; the tensor names its dtype)
+
+    def __repr__(self) -> str:
+        return f"<storage type {self.dtype}>"
+
+
+class Storage:
+    """A loaded storage: a writable 1-D array (views built on it share its memory, as in torch)."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray) -> None:
+        self.array = array
+
+    def cpu(self) -> Storage:
+        return self
+
+    def typed(self, dtype: np.dtype) -> np.ndarray:
+        return self.array if self.array.dtype == dtype else self.array.view(np.uint8).view(dtype)
+
+
+def _np_dtype(d: Any) -> np.dtype:
+    if isinstance(d, D.dtype):
+        return d.np_dtype
+    raise pickle.UnpicklingError(f"expected a dtype, got {d!r}")
+
+
+def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: tuple, stride: tuple,
+                       requires_grad: bool = False, backward_hooks: Any = None, metadata: Any = None) -> Tensor:
+    return _rebuild(storage, storage_offset, size, stride, requires_grad, None)
+
+
+def _rebuild_tensor_v3(storage: Storage, storage_offset: int, size: tuple, stride: tuple, requires_grad: bool,
+                       backward_hooks: Any, dtype: Any, metadata: Any = None) -> Tensor:
+    return _rebuild(storage, storage_offset, size, stride, requires_grad, _np_dtype(dtype))
+
+
+def _rebuild_tensor(storage: Storage, storage_offset: int, size: tuple, stride: tuple) -> Tensor:
+    return _rebuild(storage, storage_offset, size, stride, False, None)
+
+
+def _rebuild(storage: Any, offset: Any, size: Any, stride: Any, requires_grad: Any, dtype: np.dtype | None) -> Tensor:
+    if not isinstance(storage, Storage):
+        raise pickle.UnpicklingError(f"a tensor's storage must be a storage from the archive, got {type(storage).__name__}")
+    arr = storage.typed(dtype if dtype is not None else storage.array.dtype)
+    ints = (int, np.integer)
+    if not (isinstance(offset, ints) and all(isinstance(x, ints) for x in (*size, *stride)) and len(size) == len(stride)):
+        raise pickle.UnpicklingError(f"bad tensor geometry: offset={offset!r} size={size!r} stride={stride!r}")
+    if any(n == 0 for n in size):
+        view = np.empty(tuple(size), arr.dtype)
+    else:
+        last = offset + sum((n - 1) * s for n, s in zip(size, stride))
+        if offset < 0 or any(s < 0 for s in stride) or any(n < 0 for n in size) or last >= arr.size:
+            raise RuntimeError(f"tensor of size {tuple(size)}, stride {tuple(stride)} and offset {offset} does not fit "
+                               f"its storage of {arr.size} elements: the checkpoint is corrupted")
+        item = arr.itemsize
+        view = np.ndarray(tuple(size), arr.dtype, buffer=arr, offset=int(offset) * item,
+                          strides=tuple(int(s) * item for s in stride))
+    t = Tensor._make(view)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any = None) -> Parameter:
+    return Parameter(data, requires_grad)
+
+
+def _rebuild_parameter_with_state(data: Tensor, requires_grad: bool, backward_hooks: Any, state: Any) -> Parameter:
+    return Parameter(data, requires_grad)  # extra Python attributes of the Parameter are not restored
+
+
+def _rebuild_from_type_v2(func: Callable, new_type: Any, args: tuple, state: Any) -> Any:
+    # torch's wrapper for tensors of a subclass or with Python attributes; the attributes are not restored
+    result = func(*args)
+    if new_type is Parameter and not isinstance(result, Parameter):
+        result = Parameter(result)
+    return result
+
+
+def _codecs_encode(text: str, encoding: str = "utf-8") -> bytes:
+    # protocol 2 pickles bytes as _codecs.encode(str, 'latin1'); no other codec is needed or allowed
+    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+        raise pickle.UnpicklingError(f"_codecs.encode with encoding {encoding!r} is not allowed")
+    return text.encode("latin1")
+
+
+def _allowed_globals() -> tuple[dict[tuple[str, str], Any], set[int]]:
+    """The names a weights-only load resolves, and the ids of those REDUCE may call."""
+    callables: dict[tuple[str, str], Any] = {
+        ("collections", "OrderedDict"): OrderedDict,
+        ("collections", "Counter"): Counter,
+        ("builtins", "set"): set,
+        ("builtins", "bytearray"): bytearray,
+        ("builtins", "complex"): complex,
+        ("_codecs", "encode"): _codecs_encode,
+        ("torch", "Size"): Size,
+        ("torch", "device"): device,
+        ("torch.nn.parameter", "Parameter"): Parameter,
+        ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
+        ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
+        ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
+        ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+        ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
+        ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
+    }
+    values: dict[tuple[str, str], Any] = dict(callables)
+    values[("torch", "Tensor")] = Tensor  # only as _rebuild_from_type_v2's new_type: not callable here
+    for d in D._ALL:
+        if d._np is not None:
+            values[("torch", d.name)] = d
+    for dt, name in STORAGE_NAMES.items():
+        values[("torch", name)] = StorageType(dt)
+    values[("torch.storage", "UntypedStorage")] = StorageType(None)
+    values[("torch", "UntypedStorage")] = values[("torch.storage", "UntypedStorage")]
+    return values, {id(v) for v in callables.values()}
+
+
+ALLOWED, CALLABLE_IDS = _allowed_globals()
+
+
+def describe_global(module: str, name: str) -> str:
+    """The message for a name a weights-only load refuses (torch's wording where it applies)."""
+    if module == "torch" and (name in _UNSUPPORTED_DTYPES or name in ("BFloat16Storage", "ComplexHalfStorage")):
+        return (f"the file holds torch.{name} data, which ember cannot represent (NumPy has no such type); "
+                "convert it in torch first, e.g. with .float()")
+    return (f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. ember.load "
+            "(weights_only=True) only rebuilds tensors, Parameters, state dicts and plain Python containers.")
+
+
+WEIGHTS_ONLY_HINT = (
+    "Weights only load failed. Re-running `ember.load` with `weights_only` set to `False` will likely succeed, but it "
+    "can result in arbitrary code execution. Do it only if you got the file from a trusted source.\n\n")

@@ -306,3 +306,18 @@ def test_unchanged_torch_script():
         out.extend(itertools.islice(data.DataLoader(val, batch_size=2), 2))
         return out
     run_both(script)
+
+
+@pytest.mark.parametrize("num_workers", [0, 2])
+def test_main_rng_use_between_batches(num_workers):
+    """A training loop drawing (dropout, noise) between batches sees the sampler's draws at torch's moments."""
+    def load(lib):
+        # with the global generator passed in, the sampler's trailing randperm lands in the global stream
+        loader = lib.utils.data.DataLoader(list(range(9)), batch_size=2, shuffle=True, num_workers=num_workers,
+                                           generator=lib.default_generator)
+        return [(batch, lib.rand(1)) for _ in range(2) for batch in loader]
+
+    if num_workers:
+        _run_workers(load, 21)
+    else:
+        run_both(load, 21)

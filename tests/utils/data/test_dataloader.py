@@ -321,3 +321,21 @@ def test_main_rng_use_between_batches(num_workers):
         _run_workers(load, 21)
     else:
         run_both(load, 21)
+
+
+def test_worker_init_fn_seeding_recipe():
+    """torch's documented recipe: seed NumPy from torch.initial_seed() in worker_init_fn."""
+    def load(lib):
+        class Draws(lib.utils.data.Dataset):
+            def __len__(self):
+                return 6
+
+            def __getitem__(self, i):
+                return lib.initial_seed(), int(np.random.randint(1000))
+
+        def init(worker_id):
+            np.random.seed(lib.initial_seed() % 2**32)
+
+        loader = lib.utils.data.DataLoader(Draws(), batch_size=2, num_workers=2, worker_init_fn=init)
+        return list(loader), lib.initial_seed()
+    _run_workers(load, 3)

@@ -66,8 +66,14 @@ def _storage_view(arr: np.ndarray) -> tuple[tuple, np.ndarray, int] | None:
     non-negative strides in elements over one block); the caller then saves a copy.
     """
     root = arr
-    while isinstance(root.base, np.ndarray):
-        root = root.base
+    while True:
+        base = root.base
+        if not isinstance(base, np.ndarray):
+            # as_strided views (ember's expand) hang off a holder object whose .base is the real array
+            base = getattr(base, "base", None)
+        if not isinstance(base, np.ndarray):
+            break
+        root = base
     if not (root.flags.c_contiguous or root.flags.f_contiguous):
         return None
     item = arr.itemsize
@@ -119,7 +125,7 @@ class Pickler(pickle._Pickler):
         """(storage, element offset, strides in elements) for an array, sharing storages between views."""
         found = _storage_view(arr) if arr.size else None
         if found is None:  # empty, or a layout torch cannot express (e.g. negative strides): save a compact copy
-            arr = np.ascontiguousarray(arr)
+            arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
             ident, flat, offset = ("copy", len(self.storages)), arr.reshape(-1), 0
         else:
             ident, flat, offset = found

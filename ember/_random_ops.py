@@ -21,6 +21,7 @@ __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like"
            "bernoulli", "multinomial", "poisson"]
 
 _FLOATS = (np.float16, np.float32, np.float64)
+_INT = builtins.int
 _C_NAMES = {"uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
             "int64": "long int", "bool": "bool", "float16": "c10::Half", "float32": "float", "float64": "double"}
 _SCALAR_NAMES = {"uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
@@ -188,7 +189,7 @@ def randn(*size, generator: Generator | None = None, out: Tensor | None = None, 
           device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """Standard normal samples, identical to torch.randn for the same generator state."""
     if out is None and dtype is None and device is None and layout is None:
-        if len(size) == 1 and type(size[0]) is builtins.int and 0 <= size[0] < 16:
+        if len(size) == 1 and type(size[0]) is _INT and 0 <= size[0] < 16:
             # per-call fast path: small 1-D draw on the serial path (default dtype, no options)
             return Tensor._make(S.small_normals(default_generator if generator is None else generator,
                                                 size[0], D._default._np), requires_grad)

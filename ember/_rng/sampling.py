@@ -247,9 +247,13 @@ def small_normals(gen: Generator, n: int, np_dtype) -> np.ndarray:
     if pairs:
         eng = gen._engine
         pv = eng.pairs
-        if pv is not None and not eng._pos & 3 and eng._pend.size - eng._pos >= 4 * pairs:
-            b = eng._pos >> 1
-            out += pv[b:b + 2 * pairs]
+        p = eng._pos
+        if pv is not None and not p & 3 and eng._pend.size - p >= 4 * pairs:
+            b = p >> 1
+            if out:
+                out += pv[b:b + 2 * pairs]
+            else:
+                out = pv[b:b + 2 * pairs]  # a new list
             eng.take(4 * pairs)
             eng._fresh_next = False
         else:

@@ -4,11 +4,11 @@ ember has no worker processes. With ``num_workers > 0`` the workers are emulated
 process (``_utils/worker.py``): each has its own copy of the dataset and its own torch / ``random`` /
 NumPy random states seeded as torch seeds its workers, ``worker_init_fn`` and ``get_worker_info()``
 work, and the tasks are scheduled as torch schedules them with ``in_order=True``. So the batches, the
-randomness inside ``__getitem__`` and the main process's RNG state all equal torch's. The differences:
-no parallelism (a warning says so), ``in_order=False`` behaves like ``True`` (one of torch's possible
-orders), ``timeout`` is ignored, the dataset copy is shallow (in-place changes to shared sub-objects made
-in a worker are seen by the others), and an exception from worker code is re-raised as it is, not
-wrapped in torch's "Caught ... in DataLoader worker process" message.
+randomness inside ``__getitem__`` and the main process's RNG state all equal torch's, and an exception
+in worker code comes back as torch's does (same type, "Caught ... in DataLoader worker process N" and
+the original traceback). The differences: no parallelism (a warning says so), ``in_order=False``
+behaves like ``True`` (one of torch's possible orders), ``timeout`` is ignored, and the dataset copy is
+shallow (in-place changes to shared sub-objects made in one worker are seen by the others).
 """
 from __future__ import annotations
 
@@ -376,5 +376,5 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             self._rcvd_idx += 1
             self._try_put_index()
             if isinstance(data, _utils.worker._RaisedInWorker):
-                raise data.exc
+                data.reraise()
             return data

@@ -339,3 +339,30 @@ def test_worker_init_fn_seeding_recipe():
         loader = lib.utils.data.DataLoader(Draws(), batch_size=2, num_workers=2, worker_init_fn=init)
         return list(loader), lib.initial_seed()
     _run_workers(load, 3)
+
+
+@pytest.mark.parametrize("bad", ["key", "value", "init"])
+def test_worker_exceptions_like_torch(bad):
+    def load(lib):
+        class Faulty(lib.utils.data.Dataset):
+            def __len__(self):
+                return 4
+
+            def __getitem__(self, i):
+                if bad == "key" and i == 2:
+                    raise KeyError(f"missing {i}")
+                if bad == "value" and i == 3:
+                    raise ValueError("bad sample")
+                return i
+
+        def init(worker_id):
+            if bad == "init" and worker_id == 1:
+                raise RuntimeError("init failed")
+
+        try:
+            list(lib.utils.data.DataLoader(Faulty(), batch_size=1, num_workers=2, worker_init_fn=init))
+        except Exception as exc:  # noqa: BLE001
+            lines = str(exc).splitlines()
+            return type(exc).__name__, lines[:2], lines[-1]
+        return None
+    _run_workers(load)

@@ -12,6 +12,7 @@ import collections
 import contextlib
 import copy
 import random
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -80,11 +81,32 @@ class _IterableDatasetStopIteration:
     """A worker's answer once its copy of an iterable dataset is exhausted."""
 
 
-class _RaisedInWorker:
-    """An exception from worker code, re-raised when the main process reaches that batch."""
+class _KeyErrorMessage(str):
+    """Keeps the traceback's line breaks when a KeyError prints its message (KeyError reprs its argument)."""
 
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
+    def __repr__(self) -> str:
+        return self
+
+
+class _RaisedInWorker:
+    """An exception from worker code, re-raised when the main process reaches that batch.
+
+    As torch's ``ExceptionWrapper``: the same exception type, with a message naming the worker and
+    carrying the original traceback.
+    """
+
+    def __init__(self, exc: BaseException, worker_id: int) -> None:
+        self.exc_type = type(exc)
+        original = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self.msg = f"Caught {self.exc_type.__name__} in DataLoader worker process {worker_id}.\nOriginal {original}"
+
+    def reraise(self) -> None:
+        msg = _KeyErrorMessage(self.msg) if self.exc_type is KeyError else self.msg
+        try:
+            exc = self.exc_type(msg)
+        except Exception:  # noqa: BLE001 - a type that cannot take one message argument
+            raise RuntimeError(msg) from None
+        raise exc
 
 
 class _InProcessWorker:
@@ -115,7 +137,7 @@ class _InProcessWorker:
                     init_fn(worker_id)
                 self._fetcher = make_fetcher(dataset)
             except Exception as exc:  # noqa: BLE001 - torch reports it with the worker's first batch
-                self._pending_error = _RaisedInWorker(exc)
+                self._pending_error = _RaisedInWorker(exc, worker_id)
 
     @contextlib.contextmanager
     def active(self) -> Iterator[None]:
@@ -153,7 +175,7 @@ class _InProcessWorker:
                 self.results[task_idx] = _IterableDatasetStopIteration()
                 self._iteration_end = True
             except Exception as exc:  # noqa: BLE001 - re-raised in order by the main loop
-                self.results[task_idx] = _RaisedInWorker(exc)
+                self.results[task_idx] = _RaisedInWorker(exc, self.info.id)
 
     def result(self, task_idx: int) -> Any:
         """The answer to task ``task_idx``, running this worker's queued tasks up to it (in order)."""

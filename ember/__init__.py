@@ -96,3 +96,7 @@ from ._random_ops import (rand, rand_like, randn, randn_like, randint, randint_l
 
 # --- nn (issue 4) ---
 from . import nn  # noqa: E402
+
+# --- training (issue 5) ---
+from . import optim, utils  # noqa: E402
+from .serialization import load, save  # noqa: E402

@@ -1,0 +1,151 @@
+"""Gradient clipping (torch.nn.utils.clip_grad): ``clip_grad_norm_``, ``clip_grad_value_`` and their parts.
+
+The 2-norm reproduces the float order of torch's CPU kernel (aten ReduceOpsKernel ``norm_two_reduce_step`` path,
+compiled with 256-bit vectors): squares are accumulated into 8 float32 (4 float64) lanes row by row, the lanes are
+folded left to right, the tail elements are added one by one, then one sqrt. Other norm types are not bit-exact
+except inf/-inf/0. So the norms, the clip coefficient and
+the clipped grads are bit-identical to torch's.
+"""
+from __future__ import annotations
+
+import types
+import warnings
+from typing import Iterable
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ..._rng.fma import fma32, fma64
+
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
+
+_TensorOrTensors = Tensor | Iterable[Tensor]
+
+
+def _sum_of_squares(x: np.ndarray) -> np.floating:
+    """Sum of ``x*x`` over a flat float array in torch's order (see module docstring)."""
+    dt = x.dtype.type
+    sq = x * x
+    lanes = 8 if dt is np.float32 else 4
+    body = x.size - x.size % lanes
+    # axis-0 reduce of a C-ordered (rows, lanes) array adds whole rows in order: one running sum per lane
+    acc = np.add.reduce(sq[:body].reshape(-1, lanes), axis=0) if body else np.zeros(lanes, x.dtype)
+    total = acc[0]
+    for v in acc[1:]:
+        total = total + v
+    # The scalar tail as GCC compiled it: for float32 a 4-wide chunk of rounded squares added in order, then
+    # ``total += v*v`` contracted to one FMA per element (measured against torch 2.13's AVX512 build)
+    start = body
+    if dt is np.float32 and x.size - body >= 4:
+        for v in sq[body:body + 4]:
+            total = total + v
+        start = body + 4
+    for v in x[start:]:
+        total = dt((fma32 if dt is np.float32 else fma64)(v, v, total)[()])
+    return total
+
+
+def _vector_norm(a: np.ndarray, norm_type: float) -> np.ndarray:
+    """``torch.linalg.vector_norm(a, norm_type)`` of a float array, as a 0-dim array of its dtype."""
+    x = np.ascontiguousarray(a).ravel()
+    if norm_type == 2.0:
+        return np.sqrt(_sum_of_squares(x))[()]
+    if x.size == 0:
+        if norm_type == float("inf") or norm_type < 0:
+            raise RuntimeError("linalg.vector_norm cannot compute the "
+                               f"{'inf' if norm_type == float('inf') else norm_type} norm on an empty tensor because "
+                               "the operation does not have an identity")
+        return np.zeros((), x.dtype)
+    ax = np.abs(x)
+    if norm_type == float("inf"):
+        return ax.max()[()]
+    if norm_type == float("-inf"):
+        return ax.min()[()]
+    if norm_type == 0:
+        return np.asarray(np.count_nonzero(x), x.dtype)[()]
+    if norm_type == 1:
+        return np.add.reduce(ax)[()]  # deliberate: torch's p=1 summation order is not reproduced (few ulps)
+    return (np.add.reduce(ax ** x.dtype.type(norm_type)) ** x.dtype.type(1.0 / norm_type))[()]
+
+
+def _as_list(tensors: _TensorOrTensors) -> list[Tensor]:
+    return [tensors] if isinstance(tensors, Tensor) else list(tensors)
+
+
+def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach: bool | None = None) -> Tensor:
+    """The ``norm_type``-norm of all ``tensors`` together: the norm of the per-tensor norms."""
+    tensors = _as_list(tensors)
+    norm_type = float(norm_type)
+    if len(tensors) == 0:
+        return Tensor._make(np.array(0.0, np.float32))
+    # torch groups tensors by dtype (first-seen order) before taking the per-tensor norms
+    groups: dict[np.dtype, list[np.ndarray]] = {}
+    for t in tensors:
+        groups.setdefault(t._data.dtype, []).append(t._data)
+    norms = [_vector_norm(a, norm_type) for arrays in groups.values() for a in arrays]
+    stacked = np.stack(norms) if len({n.dtype for n in norms}) == 1 else np.array(norms, np.result_type(*norms))
+    total = _vector_norm(stacked, norm_type)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise RuntimeError(
+            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
+            "clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
+            "`error_if_nonfinite=False`")
+    return Tensor._make(np.asarray(total))
+
+
+def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_norm: Tensor,
+                          foreach: bool | None = None) -> None:
+    """Scale the grads of ``parameters`` by ``min(1, max_norm / (total_norm + 1e-6))``, in place."""
+    grads = [p.grad for p in _as_list(parameters) if p.grad is not None]
+    max_norm = float(max_norm)
+    if len(grads) == 0:
+        return
+    tn = total_norm._data
+    dt = tn.dtype.type
+    # torch evaluates ``max_norm / (total_norm + 1e-6)`` as ``(total_norm + 1e-6).reciprocal() * max_norm``
+    # (Tensor.__rtruediv__), each step rounded in the norm's dtype
+    coef = (dt(1) / (tn + dt(1e-6))) * dt(max_norm)
+    coef = np.minimum(coef, dt(1.0)) if not np.isnan(coef) else coef  # clamp(max=1.0) keeps NaN
+    for g in grads:
+        # a 0-dim coefficient does not promote: torch casts it to the grad's dtype, then multiplies
+        np.multiply(g._data, g._data.dtype.type(coef), out=g._data)
+        g._vc[0] += 1
+
+
+def clip_grad_norm_(parameters: _TensorOrTensors, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Clip the grads of ``parameters`` in place so their total norm is at most ``max_norm``; returns the norm."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    else:
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and len(parameters) == 0:
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+    clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)
+    return total_norm
+
+
+def clip_grad_norm(parameters: _TensorOrTensors, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Deprecated alias of ``clip_grad_norm_``."""
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+                  FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+def clip_grad_value_(parameters: _TensorOrTensors, clip_value: float, foreach: bool | None = None) -> None:
+    """Clamp every grad of ``parameters`` to ``[-clip_value, clip_value]`` in place."""
+    clip_value = float(clip_value)
+    for p in _as_list(parameters):
+        g = p.grad
+        if g is None:
+            continue
+        lo, hi = g._data.dtype.type(-clip_value), g._data.dtype.type(clip_value)
+        # clamp_min then clamp_max, as torch's foreach path: with clip_value < 0 everything ends at clip_value
+        np.maximum(g._data, lo, out=g._data)
+        np.minimum(g._data, hi, out=g._data)
+        g._vc[0] += 1

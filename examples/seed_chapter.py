@@ -22,10 +22,7 @@ except ImportError:  # matplotlib is optional: the plots are skipped, the tensor
 import ember as torch
 import ember.nn as nn
 
-try:
-    import ember.optim as optim  # noqa: F401  (imported by the chapter, never used in it)
-except ImportError:  # ember.optim is not written yet
-    optim = None
+import ember.optim as optim  # noqa: F401  (imported by the chapter, never used in it)
 
 
 def save_plot(xs, ys, name):

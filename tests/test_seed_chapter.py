@@ -10,8 +10,8 @@ SCRIPT = ROOT / "examples" / "seed_chapter.py"
 IMPORTS = {
     "import ember as torch": "import torch",
     "import ember.nn as nn": "import torch.nn as nn",
-    "    import ember.optim as optim  # noqa: F401  (imported by the chapter, never used in it)":
-        "    import torch.optim as optim  # noqa: F401  (imported by the chapter, never used in it)",
+    "import ember.optim as optim  # noqa: F401  (imported by the chapter, never used in it)":
+        "import torch.optim as optim  # noqa: F401  (imported by the chapter, never used in it)",
 }
 
 

@@ -132,7 +132,8 @@ class _ArchiveReader:
         _, storage_type, key, location, numel = pid
         storage = self.loaded.get(key)
         if storage is None:
-            storage = self.loaded[key] = self._read_storage(key, storage_type.dtype or np.dtype(np.uint8), numel)
+            dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype  # untyped: bytes
+            storage = self.loaded[key] = self._read_storage(key, dtype, numel)
         return self._map(storage, str(location))
 
     def _read_storage(self, key: str, dtype: np.dtype, numel: int) -> Storage:

@@ -387,6 +387,29 @@ def test_weights_only_false_allows_user_classes():
     assert S.load(io.BytesIO(raw), pickle_module=pickle, weights_only=False)["p"].x == 3
 
 
+def test_tensor_with_python_attributes_from_torch():
+    t = torch.ones(2)
+    t.note = "kept by torch"  # torch wraps it in _rebuild_from_type_v2; ember rebuilds the tensor, drops the attribute
+    e = S.load(io.BytesIO(_torch_roundtrip_bytes({"t": t})))
+    assert type(e["t"]) is ember.Tensor and e["t"].tolist() == [1.0, 1.0]
+    # _rebuild_from_type_v2 itself may only call the allowed functions
+    # _rebuild_from_type_v2(torch.Tensor, torch.Tensor, (), None): Tensor is a name, not an allowed callable
+    payload = b"\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(ctorch\nTensor\nctorch\nTensor\n)NtR."
+    with pytest.raises(pickle.UnpicklingError, match="may not call"):
+        S.load(io.BytesIO(_zip_with_pickle(payload)))
+
+
+def test_whole_module_needs_weights_only_false():
+    ember.manual_seed(0)
+    m = _ember_twin()
+    raw = _ember_bytes(m)
+    with pytest.raises(pickle.UnpicklingError, match="GLOBAL ember.nn"):
+        S.load(io.BytesIO(raw))
+    back = S.load(io.BytesIO(raw), weights_only=False)
+    x = ember.randn(2, 3)
+    assert type(back) is type(m) and back(x).tolist() == m(x).tolist()
+
+
 def test_unrepresentable_dtype_is_a_clear_error():
     with pytest.raises(pickle.UnpicklingError, match="BFloat16Storage.*cannot represent"):
         S.load(io.BytesIO(_torch_roundtrip_bytes(torch.ones(2, dtype=torch.bfloat16))))

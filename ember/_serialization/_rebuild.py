@@ -107,6 +107,8 @@ def _rebuild_parameter_with_state(data: Tensor, requires_grad: bool, backward_ho
 
 def _rebuild_from_type_v2(func: Callable, new_type: Any, args: tuple, state: Any) -> Any:
     # torch's wrapper for tensors of a subclass or with Python attributes; the attributes are not restored
+    if id(func) not in CALLABLE_IDS or not isinstance(args, tuple):
+        raise pickle.UnpicklingError(f"_rebuild_from_type_v2 may not call {func!r}")
     result = func(*args)
     if new_type is Parameter and not isinstance(result, Parameter):
         result = Parameter(result)

@@ -28,18 +28,20 @@ import pickle
 import secrets
 import sys
 import zipfile
-from typing import IO, Any, BinaryIO, Callable, Union
+from contextlib import contextmanager
+from typing import IO, Any, BinaryIO, Callable, Iterator, Union
 
 import numpy as np
 
 from ._device import device
 from ._serialization._atomic import atomic_write
 from ._serialization._pickler import Pickler
-from ._serialization._rebuild import ALLOWED, CALLABLE_IDS, WEIGHTS_ONLY_HINT, Storage, StorageType, describe_global
+from ._serialization._rebuild import (ALLOWED, USER_GLOBALS, WEIGHTS_ONLY_HINT, Storage, StorageType, WeightsOnlyPolicy,
+                                      user_global_name)
 from ._serialization._weights_only_unpickler import WeightsOnlyUnpickler
 from ._serialization._zip import ALIGNMENT, AlignedZipWriter, read_record_into, record_data_offset
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals"]
 
 FILE_LIKE = Union[str, os.PathLike, BinaryIO, IO[bytes]]
 MAP_LOCATION = Union[None, str, device, dict, Callable]
@@ -91,6 +93,34 @@ def save(obj: object, f: FILE_LIKE, pickle_module: Any = None, pickle_protocol: 
         _write_archive(obj, f, archive, pickle_protocol, byteorder_record)
         return
     atomic_write(f, lambda out: _write_archive(obj, out, archive, pickle_protocol, byteorder_record))
+
+
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """Trust these classes/functions in ``load(weights_only=True)``; an item may be ``(obj, "module.name")``."""
+    for obj in safe_globals:
+        USER_GLOBALS[user_global_name(obj)] = obj[0] if isinstance(obj, tuple) else obj
+
+
+def clear_safe_globals() -> None:
+    """Forget every global added with ``add_safe_globals``."""
+    USER_GLOBALS.clear()
+
+
+def get_safe_globals() -> list[Any]:
+    """The globals added with ``add_safe_globals``."""
+    return list(USER_GLOBALS.values())
+
+
+@contextmanager
+def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
+    """Trust these globals inside the ``with`` block only."""
+    saved = dict(USER_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        USER_GLOBALS.clear()
+        USER_GLOBALS.update(saved)
 
 
 def _location_error(location: str) -> RuntimeError:
@@ -185,7 +215,7 @@ def _unpickle(data: bytes, reader: _ArchiveReader, weights_only: bool, pickle_mo
               pickle_load_args: dict[str, Any]) -> Any:
     stream = io.BytesIO(data)
     if weights_only:
-        unpickler = WeightsOnlyUnpickler(stream, ALLOWED, CALLABLE_IDS, reader.persistent_load, describe_global)
+        unpickler = WeightsOnlyUnpickler(stream, WeightsOnlyPolicy(), reader.persistent_load)
         try:
             return unpickler.load()
         except RuntimeError:

@@ -387,6 +387,34 @@ def test_weights_only_false_allows_user_classes():
     assert S.load(io.BytesIO(raw), pickle_module=pickle, weights_only=False)["p"].x == 3
 
 
+class Slotted:
+    __slots__ = ("a",)
+
+    def __init__(self, a) -> None:
+        self.a = a
+
+
+def test_safe_globals_allow_trusted_classes():
+    raw = _ember_bytes({"p": Point(ember.ones(2)), "s": Slotted(4)})
+    with pytest.raises(pickle.UnpicklingError, match=r"add_safe_globals\(\[test_serialization.Point\]\)"):
+        S.load(io.BytesIO(raw))
+    with S.safe_globals([Point, (Slotted, f"{Slotted.__module__}.Slotted")]):
+        assert set(S.get_safe_globals()) == {Point, Slotted}
+        e = S.load(io.BytesIO(raw))
+        with torch.serialization.safe_globals([Point, Slotted]):  # torch reads the same file the same way
+            t = torch.load(io.BytesIO(raw), weights_only=True)
+    assert S.get_safe_globals() == []
+    assert e["p"].x.tolist() == [1.0, 1.0] and e["s"].a == 4 and t["s"].a == 4
+    assert torch.equal(t["p"].x, torch.ones(2))
+    S.add_safe_globals([Point])
+    try:
+        assert S.load(io.BytesIO(_ember_bytes(Point(1)))).x == 1
+    finally:
+        S.clear_safe_globals()
+    with pytest.raises(pickle.UnpicklingError):
+        S.load(io.BytesIO(_ember_bytes(Point(1))))
+
+
 def test_tensor_with_python_attributes_from_torch():
     t = torch.ones(2)
     t.note = "kept by torch"  # torch wraps it in _rebuild_from_type_v2; ember rebuilds the tensor, drops the attribute

@@ -20,7 +20,8 @@ from .._tensor import Tensor
 from ..nn.parameter import Parameter
 from ._pickler import STORAGE_NAMES
 
-__all__ = ["ALLOWED", "CALLABLE_IDS", "WEIGHTS_ONLY_HINT", "Storage", "StorageType", "describe_global"]
+__all__ = ["ALLOWED", "CALLABLE_IDS", "USER_GLOBALS", "WEIGHTS_ONLY_HINT", "Storage", "StorageType", "WeightsOnlyPolicy",
+           "user_global_name"]
 
 # torch dtypes that a file may name but NumPy (so ember) cannot hold
 _UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2",
@@ -161,8 +162,76 @@ def describe_global(module: str, name: str) -> str:
     if module == "torch" and (name in _UNSUPPORTED_DTYPES or name in ("BFloat16Storage", "ComplexHalfStorage")):
         return (f"the file holds torch.{name} data, which ember cannot represent (NumPy has no such type); "
                 "convert it in torch first, e.g. with .float()")
-    return (f"Unsupported global: GLOBAL {module}.{name} was not an allowed global by default. ember.load "
-            "(weights_only=True) only rebuilds tensors, Parameters, state dicts and plain Python containers.")
+    full = name if module == "builtins" else f"{module}.{name}"  # torch prints builtins without their module
+    return (f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
+            f"`ember.serialization.add_safe_globals([{full}])` or the `ember.serialization.safe_globals([{full}])` "
+            "context manager to allowlist this global if you trust this class/function.")
+
+
+# --- names the user trusts (torch.serialization.add_safe_globals): "module.qualname" -> object
+USER_GLOBALS: dict[str, Any] = {}
+
+
+def user_global_name(obj: Any) -> str:
+    """The name a pickle uses for ``obj``, or the name given with it as ``(obj, "module.name")``."""
+    if isinstance(obj, tuple):
+        if len(obj) != 2 or not isinstance(obj[1], str):
+            raise TypeError(f"expected (object, 'module.name'), got {obj!r}")
+        return obj[1]
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def _is_user_global(obj: Any) -> bool:
+    return any(obj is v for v in USER_GLOBALS.values())
+
+
+class WeightsOnlyPolicy:
+    """What ``load(weights_only=True)`` allows: the built-in allowlist plus the user's safe globals."""
+
+    def find_global(self, module: str, name: str) -> Any:
+        if (module, name) in ALLOWED:
+            return ALLOWED[(module, name)]
+        if f"{module}.{name}" in USER_GLOBALS:
+            return USER_GLOBALS[f"{module}.{name}"]
+        raise pickle.UnpicklingError(describe_global(module, name))
+
+    def may_call(self, func: Any) -> bool:
+        return id(func) in CALLABLE_IDS or _is_user_global(func)
+
+    def new_object(self, cls: Any, args: Any) -> Any:
+        if not isinstance(args, tuple):
+            raise pickle.UnpicklingError("NEWOBJ expected an argument tuple")
+        if cls is Parameter:
+            return Parameter(*args)
+        if isinstance(cls, type) and _is_user_global(cls):
+            return cls.__new__(cls, *args)
+        raise pickle.UnpicklingError("Can only create new object for nn.Parameter or classes allowlisted via "
+                                     f"`add_safe_globals` but got {cls!r}")
+
+    def build(self, obj: Any, state: Any) -> None:
+        """BUILD: attributes of an OrderedDict (``state_dict()._metadata``) or of an instance of a trusted class."""
+        if _is_user_global(type(obj)):
+            setstate = getattr(obj, "__setstate__", None)
+            if setstate is not None:
+                setstate(state)
+                return
+            slots = None
+            if isinstance(state, tuple) and len(state) == 2:
+                state, slots = state
+            if state:
+                obj.__dict__.update(state)
+            for key, value in (slots or {}).items():
+                setattr(obj, key, value)
+            return
+        if isinstance(state, tuple) and len(state) == 2 and state[1] is None:
+            state = state[0]  # (dict_state, slot_state) with no slots
+        if type(obj) is not OrderedDict or not isinstance(state, dict):
+            raise pickle.UnpicklingError(f"BUILD (setting object state) is not allowed on {type(obj).__name__} "
+                                         "in a weights-only load")
+        for key, value in state.items():
+            if not isinstance(key, str) or key.startswith("__"):
+                raise pickle.UnpicklingError(f"BUILD may not set attribute {key!r}")
+            setattr(obj, key, value)
 
 
 WEIGHTS_ONLY_HINT = (

@@ -4,38 +4,40 @@
 can set attributes on any object on the stack, including the shared objects a
 restricted ``find_class`` hands out (``ember.float32``, classes), so a crafted
 file could still change ember for the rest of the process.  This interpreter
-executes each opcode itself: GLOBAL resolves only names in an allowlist,
-REDUCE calls only allowlisted callables, BUILD only sets attributes on the
-OrderedDicts (``state_dict()._metadata``), and every other opcode that could
-import or call something (INST, OBJ, NEWOBJ, EXT*, out-of-band buffers) is
-refused.  The opcode names are those of the ``pickle`` module.
+executes each opcode itself and asks a policy (``ember._serialization._rebuild``)
+before each one that reaches outside the data: GLOBAL resolves only allowed
+names, REDUCE calls only allowed callables, BUILD and NEWOBJ act only on allowed
+types; the opcodes no weights file needs (INST, OBJ, NEWOBJ_EX, EXT*,
+out-of-band buffers) are refused.  The opcode names are those of ``pickle``.
 """
 from __future__ import annotations
 
 import pickle
 import struct
-from collections import OrderedDict
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Protocol
 
-__all__ = ["WeightsOnlyUnpickler"]
+__all__ = ["Policy", "WeightsOnlyUnpickler"]
 
 _MARK = object()  # the stack sentinel MARK pushes
 
 
+class Policy(Protocol):
+    """What a weights-only load may do; each method raises ``pickle.UnpicklingError`` to refuse."""
+
+    def find_global(self, module: str, name: str) -> Any: ...
+    def may_call(self, func: Any) -> bool: ...
+    def new_object(self, cls: Any, args: tuple) -> Any: ...
+    def build(self, obj: Any, state: Any) -> None: ...
+
+
 class WeightsOnlyUnpickler:
-    """Unpickle from ``f``; ``globals_`` maps ``(module, name)`` to what GLOBAL pushes.
+    """Unpickle from ``f`` under ``policy``; ``persistent_load`` resolves BINPERSID ids (the storages)."""
 
-    ``callables`` is the subset REDUCE may call; ``persistent_load`` resolves BINPERSID ids.
-    """
-
-    def __init__(self, f: BinaryIO, globals_: dict[tuple[str, str], Any], callables: set[int],
-                 persistent_load: Callable[[Any], Any], describe_global: Callable[[str, str], str]) -> None:
+    def __init__(self, f: BinaryIO, policy: Policy, persistent_load: Callable[[Any], Any]) -> None:
         self._read = f.read
         self._readline = f.readline
-        self._globals = globals_
-        self._callables = callables  # ids of the objects REDUCE may call
+        self._policy = policy
         self._persistent_load = persistent_load
-        self._describe_global = describe_global  # builds the message for a name that is not allowed
 
     def _read_exact(self, n: int) -> bytes:
         data = self._read(n)
@@ -55,10 +57,7 @@ class WeightsOnlyUnpickler:
     def _global(self, module: str, name: str) -> Any:
         if module == "__builtin__":  # Python 2 spelling used by protocol <= 2 pickles
             module = "builtins"
-        key = (module, name)
-        if key not in self._globals:
-            raise pickle.UnpicklingError(self._describe_global(module, name))
-        return self._globals[key]
+        return self._policy.find_global(module, name)
 
     def load(self) -> Any:
         self._stack: list = []
@@ -202,18 +201,21 @@ class WeightsOnlyUnpickler:
             elif code == 0x52:  # REDUCE
                 args = stack.pop()
                 func = stack[-1]
-                if id(func) not in self._callables or not isinstance(args, tuple):
+                if not isinstance(args, tuple) or not self._policy.may_call(func):
                     raise pickle.UnpicklingError(f"Trying to call reduce for unrecognized function {func!r}")
                 stack[-1] = func(*args)
+            elif code == 0x81:  # NEWOBJ: cls.__new__(cls, *args), how protocol 2 pickles plain class instances
+                args = stack.pop()
+                stack[-1] = self._policy.new_object(stack[-1], args)
             elif code == 0x62:  # BUILD
                 state = stack.pop()
-                _build(stack[-1], state)
+                self._policy.build(stack[-1], state)
             elif code == 0x51:  # BINPERSID
                 stack[-1] = self._persistent_load(stack[-1])
             elif code == 0x50:  # PERSID
                 stack.append(self._persistent_load(self._readline()[:-1].decode("ascii")))
             else:
-                # INST, OBJ, NEWOBJ, NEWOBJ_EX, EXT1/2/4, NEXT_BUFFER, READONLY_BUFFER, STRING, UNICODE, ...
+                # INST, OBJ, NEWOBJ_EX, EXT1/2/4, NEXT_BUFFER, READONLY_BUFFER, STRING, UNICODE, ...
                 raise pickle.UnpicklingError(f"Unsupported operand {code} ({op!r}) in a weights-only load")
 
 
@@ -222,15 +224,3 @@ def _as(obj: Any, kind: type, opcode: str) -> Any:
         raise pickle.UnpicklingError(f"{opcode} on a {type(obj).__name__}, which is not a {kind.__name__}")
     return obj
 
-
-def _build(obj: Any, state: Any) -> None:
-    """BUILD: only per-instance attributes of an OrderedDict (``state_dict()._metadata``) may be set."""
-    if isinstance(state, tuple) and len(state) == 2 and state[1] is None:
-        state = state[0]  # (dict_state, slot_state) with no slots
-    if type(obj) is not OrderedDict or not isinstance(state, dict):
-        raise pickle.UnpicklingError(f"BUILD (setting object state) is not allowed on {type(obj).__name__} "
-                                     "in a weights-only load")
-    for key, value in state.items():
-        if not isinstance(key, str) or key.startswith("__"):
-            raise pickle.UnpicklingError(f"BUILD may not set attribute {key!r}")
-        setattr(obj, key, value)

@@ -92,7 +92,7 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    r"""One pre-norm transformer block: :math:`x + \mathrm{Attn}(\mathrm{LN}(x))`, then :math:`x + \mathrm{MLP}(\mathrm{LN}(x))`."""
+    r"""One pre-norm transformer block: :math:`x + \mathrm{Attn}(\mathrm{LN}(x))`, then the same with the MLP."""
 
     def __init__(self, config: GPTConfig) -> None:
         super().__init__()

@@ -87,3 +87,55 @@ def test_softmax_implicit_dim_warning():
 def test_softmax_dtype():
     check_op(lambda L, x: F(L).softmax(x, 1, dtype=L.float64), [randn(2, 3)])
     check_op(lambda L, x: F(L).log_softmax(x, -1, dtype=L.float64), [randn(2, 3)])
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_float32_kernel_dense(approximate):
+    """The float32 kernels (_gelu_f32.py) on a dense grid: within torch's tolerance everywhere, and within a few
+    float32 ulps of the exact value where that is not a cancellation (tools/gelu_f32_accuracy.py checks all floats)."""
+    from scipy.special import erfc  # test-only reference
+    from ember._ops.nn._gelu_f32 import gelu_f32
+    x = np.concatenate([np.linspace(-12, 12, 400_001, dtype=np.float32),
+                        np.float32(2.0) ** np.arange(-126, 4, dtype=np.float32) * np.float32(1.37),
+                        -np.float32(2.0) ** np.arange(-126, 4, dtype=np.float32)])
+    y, d = gelu_f32(x, approximate == "tanh", True)
+    xt = torch.from_numpy(x.copy()).requires_grad_()
+    yt = torch.nn.functional.gelu(xt, approximate=approximate)
+    yt.backward(torch.ones_like(yt))
+    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=2e-6, atol=2e-6)
+    np.testing.assert_allclose(d, xt.grad.numpy(), rtol=2e-6, atol=2e-6)
+    if approximate == "none":
+        x64 = x.astype(np.float64)
+        ref = 0.5 * x64 * erfc(-x64 / np.sqrt(2))
+        err = np.abs(y - ref)
+        ulps = err / np.spacing(np.abs(ref).astype(np.float32)).astype(np.float64)
+        normal = np.abs(ref) >= 2.0 ** -126
+        # the rounding of x^2 inside exp(-x^2/2) grows with x^2: ~9 ulps at |x| = 3, ~64 at 12 (torch: ~1e7 there)
+        assert ulps[normal & (np.abs(x) <= 3)].max() <= 12
+        assert ulps[normal].max() <= 80
+        assert err.max() <= 2.5e-7
+        refd = 0.5 * erfc(-x64 / np.sqrt(2)) + x64 * np.exp(-0.5 * x64 * x64) / np.sqrt(2 * np.pi)
+        assert np.abs(d - refd).max() <= 3e-7
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("shape", [(1,), (64,), (65,), (32768,), (3, 32768 + 5), (5, 70000)])
+def test_gelu_sizes_and_layouts(approximate, shape):
+    # tiny (math.erf) path, one float32 block, several blocks with a ragged tail
+    check_op(lambda L, x: F(L).gelu(x, approximate=approximate), [randn(*shape, scale=3.0)])
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_non_contiguous(approximate):
+    base = randn(300, 400, scale=3.0)
+    check_op(lambda L, x: F(L).gelu(x[::2, 3:].t(), approximate=approximate), [base])
+    check_op(lambda L, x: F(L).gelu(x.t()[::3], approximate=approximate), [randn(5, 7, scale=3.0)])
+
+
+def test_gelu_special_values():
+    for approximate in ("none", "tanh"):
+        for dt in (np.float32, np.float64):
+            for n in (4, 100):  # tiny path and float32 kernel
+                x = np.zeros(n, dt)
+                x[:4] = [0.0, -0.0, 80.0, -80.0]
+                check_op(lambda L, x: F(L).gelu(x, approximate=approximate), [x])

@@ -16,6 +16,7 @@ from ..._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
 from ...autograd.function import _NumpyFunction as Function
 from .._erf import _Scratch, erf_into
 from ._blocks import BLOCK, map_blocks
+from ._gelu_f32 import gelu_f32
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
            "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink"]
@@ -88,25 +89,46 @@ def _gelu_tanh_kernel(grad: bool):
 class Gelu(Function):
     """out = gelu(x) ('none': x Phi(x); 'tanh': x/2 (1 + tanh(sqrt(2/pi)(x + 0.044715 x^3))));  dx = g * gelu'(x)
 
-    The derivative is computed by the forward pass while the block is in cache (only when x needs a grad)."""
+    The derivative is computed by the forward pass while the block is in cache (only when x needs a grad).
+    float32 runs the float32 kernels of ``_gelu_f32.py``; tiny inputs (at most ``_TINY`` elements, where the
+    cost is per call, not per element) use math.erf per element in float64; float64/16 the blocked float64 path."""
 
     @staticmethod
     def forward(ctx, x, approximate):
         check_float(x, "GeluKernelImpl")
         grad = ctx.needs_input_grad[0]
-        if approximate == "tanh":
-            kernel = _gelu_tanh_kernel(grad)
+        tanh = approximate == "tanh"
+        if x.dtype == np.float32 and x.size > _TINY:
+            y, d = gelu_f32(x, tanh, grad)
+        elif x.size <= _TINY and not tanh and x.dtype.kind == "f":
+            y, d = _gelu_tiny(x, grad)
         else:
-            kernel = _gelu_exact_kernel(grad, x.dtype != np.float64)
-        outs = map_blocks(kernel, x, n_out=2 if grad else 1)
+            kernel = _gelu_tanh_kernel(grad) if tanh else _gelu_exact_kernel(grad, x.dtype != np.float64)
+            outs = map_blocks(kernel, x, n_out=2 if grad else 1)
+            y, d = outs[0], (outs[1] if grad else None)
         if grad:
             ctx.save_for_backward(x)  # recorded for in-place checks, as torch saves self
-            ctx.deriv = outs[1]
-        return outs[0]
+            ctx.deriv = d
+        return y
 
     @staticmethod
     def backward(ctx, g):
         return g * ctx.deriv, None
+
+
+# up to this many elements Python's math.erf per element beats any vectorised kernel's fixed cost
+_TINY = 64
+
+
+def _gelu_tiny(x: np.ndarray, grad: bool):
+    """x Phi(x) and Phi(x) + x phi(x) in float64 with math.erfc (correctly rounded to float64), rounded once."""
+    xw = x.astype(np.float64)
+    phi = np.array([0.5 * math.erfc(-v * _SQRT1_2) for v in xw.ravel().tolist()]).reshape(x.shape)
+    y = (xw * phi).astype(x.dtype)
+    if not grad:
+        return y, None
+    d = phi + xw * np.exp(xw * xw * -0.5) * _INV_SQRT_2PI
+    return y, d.astype(x.dtype)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:

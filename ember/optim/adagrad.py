@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _add, _addcmul, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_addcdiv_,
-                        _new_step, _sqrt, _to_scalar)
+from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_addcdiv_,
+                        _k_addcmul_, _new_step, _sqrt, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -80,7 +80,7 @@ def adagrad_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: floa
         grad = _add(grad, x, weight_decay)
     clr = lr / (1 + (step - 1) * lr_decay)
     state_sum = state["sum"]
-    np.copyto(state_sum._data, _addcmul(state_sum._data, grad, grad, 1))
+    _k_addcmul_(state_sum._data, grad, grad, 1)
     _bump(state_sum)
     std = _sqrt(state_sum._data)
     std += x.dtype.type(eps)

@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _addcmul, _bump, _check_lr, _closure_loss, _fma, _grads, _incr_step, _k_addcdiv_,
-                        _k_lerp_, _new_step, _sqrt, _to_scalar)
+from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _fma, _grads, _incr_step, _k_addcdiv_,
+                        _k_addcmul_, _k_lerp_, _new_step, _sqrt, _to_scalar)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -94,7 +94,7 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     _k_lerp_(exp_avg._data, grad, 1 - beta1)
     np.multiply(exp_avg_sq._data, dt(beta2), out=exp_avg_sq._data)
-    np.copyto(exp_avg_sq._data, _addcmul(exp_avg_sq._data, grad, grad, 1 - beta2))
+    _k_addcmul_(exp_avg_sq._data, grad, grad, 1 - beta2)
     _bump(exp_avg, exp_avg_sq)
 
     bias_correction1 = 1 - beta1 ** step

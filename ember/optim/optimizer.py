@@ -378,16 +378,82 @@ def _bump(*tensors: Tensor) -> None:
 # rounded to the tensor dtype (aten converts it to scalar_t / opmath_t), and every fused multiply-add that GCC
 # emits in torch's AVX2/AVX512 kernels is a single rounding here too. Verified bitwise in tests/optim.
 
-def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
-    """``a * b + c`` rounded once in ``dtype``."""
+_CHUNK = 16384  # float32 FMA emulation works on cache-sized float64 chunks (4x faster than whole arrays)
+_MID_MASK = np.uint64(0x1FFFFFFF)  # the float64 bits below float32 precision
+_MID = np.uint64(0x10000000)  # ... when they mark an exact float32 rounding midpoint
+_scratch: list[np.ndarray] = []
+
+
+def _buffers() -> list[np.ndarray]:
+    if not _scratch:
+        _scratch.extend([np.empty(_CHUNK), np.empty(_CHUNK), np.empty(_CHUNK, np.uint64), np.empty(_CHUNK, bool)])
+    return _scratch
+
+
+def _fma32_into(out: np.ndarray, a: np.ndarray, b: Any, c: Any) -> None:
+    """``out = fma(a, b, c)`` for float32 (``out``, ``a`` C-contiguous arrays of one shape; ``b``, ``c`` arrays of
+    that shape or scalars). ``out`` may alias any input.
+
+    float32*float32 is exact in float64, so ``a*b + c`` in float64 is one rounding there; rounding that to float32
+    is a second one, wrong only when the float64 sum sits exactly on a float32 midpoint and the true sum does not.
+    Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum.
+    """
+    pb, sb, ub, mb = _buffers()
+    of, af = out.reshape(-1), a.reshape(-1)
+    b_scalar, c_scalar = np.ndim(b) == 0, np.ndim(c) == 0
+    bf = np.float64(b) if b_scalar else np.asarray(b).reshape(-1)
+    cf = np.float64(c) if c_scalar else np.asarray(c).reshape(-1)
+    n = of.size
+    for i in range(0, n, _CHUNK):
+        j = min(i + _CHUNK, n)
+        p, s, u, m = pb[:j - i], sb[:j - i], ub[:j - i], mb[:j - i]
+        np.copyto(p, af[i:j])
+        if b_scalar:
+            np.multiply(p, bf, out=p)
+        else:
+            np.copyto(s, bf[i:j])
+            np.multiply(p, s, out=p)
+        if c_scalar:
+            np.add(p, cf, out=s)
+        else:
+            np.copyto(s, cf[i:j])
+            np.add(p, s, out=s)
+        np.bitwise_and(s.view(np.uint64), _MID_MASK, out=u)
+        np.equal(u, _MID, out=m)
+        if m.any():
+            d = np.flatnonzero(m)
+            pd, sd = p[d], s[d]
+            cd = cf if c_scalar else cf[i:j][d].astype(np.float64)
+            bv = sd - pd
+            err = (pd - (sd - bv)) + (cd - bv)
+            s[d] = np.where(err > 0, np.nextafter(sd, np.inf), np.where(err < 0, np.nextafter(sd, -np.inf), sd))
+        np.copyto(of[i:j], s, casting="same_kind")
+
+
+def _fma_into(out: np.ndarray, a: Any, b: Any, c: Any) -> np.ndarray:
+    """``out = a * b + c`` rounded once in ``out.dtype`` (inputs already in that dtype; at most one scalar factor)."""
+    if np.ndim(a) == 0:
+        a, b = b, a
+    dtype = out.dtype
     if dtype == np.float32:
-        return fma32(a, b, c)
-    if dtype == np.float64:
+        if out.flags.c_contiguous and a.flags.c_contiguous:
+            _fma32_into(out, a, b, c)
+        else:
+            np.copyto(out, fma32(a, b, c))
+    elif dtype == np.float64:
         r = fma64(a, b, c)
         if not np.isfinite(r).all():  # Dekker's split breaks on inf; a*b+c is then the right answer anyway
             r = np.where(np.isfinite(r), r, np.multiply(a, b) + c)
-        return r
-    return (np.multiply(a, b) + c).astype(dtype)  # half types: no fused kernel to copy
+        np.copyto(out, r)
+    else:
+        np.copyto(out, np.multiply(a, b) + c, casting="unsafe")  # half types: no fused kernel to copy
+    return out
+
+
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
+    """``a * b + c`` rounded once in ``dtype``, as a new array."""
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+    return _fma_into(np.empty(shape, dtype), a, b, c)
 
 
 def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
@@ -399,7 +465,10 @@ def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
 
 def _k_add_(x: np.ndarray, other: np.ndarray, alpha: float) -> None:
     """``x.add_(other, alpha=alpha)``."""
-    np.copyto(x, _add(x, other, alpha))
+    if alpha == 1:
+        np.add(x, other, out=x)
+    else:
+        _fma_into(x, other, x.dtype.type(alpha), x)
 
 
 def _k_lerp_(x: np.ndarray, end: np.ndarray, weight: float) -> None:
@@ -407,19 +476,20 @@ def _k_lerp_(x: np.ndarray, end: np.ndarray, weight: float) -> None:
     w = x.dtype.type(weight)
     diff = end - x
     if abs(w) < 0.5:
-        np.copyto(x, _fma(w, diff, x, x.dtype))
+        _fma_into(x, diff, w, x)
     else:
-        np.copyto(x, _fma(w - x.dtype.type(1), diff, end, x.dtype))
+        _fma_into(x, diff, w - x.dtype.type(1), end)
+
+
+def _addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float, out: np.ndarray | None = None) -> np.ndarray:
+    """``x.addcmul(t1, t2, value=v)``: ``fma(v*t1, t2, x)`` with ``v*t1`` rounded first; into ``out`` if given."""
+    v = x.dtype.type(value)
+    return _fma_into(np.empty_like(x) if out is None else out, t1 if v == 1 else v * t1, t2, x)
 
 
 def _k_addcmul_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
-    """``x.addcmul_(t1, t2, value=v)``: ``fma(v*t1, t2, x)``."""
-    np.copyto(x, _addcmul(x, t1, t2, value))
-
-
-def _addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> np.ndarray:
-    v = x.dtype.type(value)
-    return _fma(t1 if v == 1 else v * t1, t2, x, x.dtype)
+    """``x.addcmul_(t1, t2, value=v)``."""
+    _addcmul(x, t1, t2, value, out=x)
 
 
 def _sqrt(x: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _add, _addcmul, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_add_,
-                        _k_addcdiv_, _k_lerp_, _new_step, _sqrt, _to_scalar)
+                        _k_addcdiv_, _k_addcmul_, _k_lerp_, _new_step, _sqrt, _to_scalar)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -76,7 +76,7 @@ def rmsprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: floa
         grad = _add(grad, x, weight_decay)
     square_avg = state["square_avg"]
     np.multiply(square_avg._data, dt(alpha), out=square_avg._data)
-    np.copyto(square_avg._data, _addcmul(square_avg._data, grad, grad, 1 - alpha))
+    _k_addcmul_(square_avg._data, grad, grad, 1 - alpha)
     _bump(square_avg)
     if centered:
         grad_avg = state["grad_avg"]

@@ -331,3 +331,61 @@ def test_no_warning_in_normal_use():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_trajectory("Adam", dict(), steps=3)
+
+
+# --- the rounding kernels, op by op against torch's in-place ops ---------------------------------------------------
+from ember.optim import optimizer as _opt  # noqa: E402
+
+
+def _kernel_inputs(rng, dtype, n):
+    x = rng.standard_normal(n).astype(dtype)
+    y = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 3, n)).astype(dtype)
+    z = (np.abs(rng.standard_normal(n)) + 0.1).astype(dtype)
+    # integer-valued operands make exact float32 midpoints, the case the float64 emulation must correct
+    k = n // 4
+    x[:k] = rng.integers(-2 ** 20, 2 ** 20, k) * 0.5 ** rng.integers(0, 24, k)
+    y[:k] = rng.integers(1, 2 ** 12, k)
+    y[k:k + 3] = 0.0
+    return x, y, z
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("n", [1, 7, 17, 40000])  # scalar tails, AVX512 body, several FMA chunks
+def test_kernels_bitwise_like_torch_ops(dtype, n):
+    rng = np.random.default_rng(n)
+    T = lambda a: torch.from_numpy(a.copy())  # noqa: E731
+    for trial in range(4):
+        x, y, z = _kernel_inputs(rng, dtype, n)
+        v = float(rng.choice([1e-3, 0.1, -0.37, 1.0, -1.0, 2.5]))
+        w = float(rng.choice([0.001, 0.1, 0.4999, 0.5, 0.9, 1.0]))
+
+        e = x.copy()
+        _opt._k_add_(e, y, v)
+        assert np.array_equal(e, T(x).add_(T(y), alpha=v).numpy()), ("add_", v)
+        assert np.array_equal(_opt._add(x, y, v), T(x).add(T(y), alpha=v).numpy()), ("add", v)
+        e = x.copy()
+        _opt._k_lerp_(e, y, w)
+        assert np.array_equal(e, T(x).lerp_(T(y), w).numpy()), ("lerp_", w)
+        e = x.copy()
+        _opt._k_addcmul_(e, y, z, v)
+        assert np.array_equal(e, T(x).addcmul_(T(y), T(z), value=v).numpy()), ("addcmul_", v)
+        e = x.copy()
+        _opt._k_addcmul_(e, y, y, v)  # grad * grad, as Adam's second moment
+        assert np.array_equal(e, T(x).addcmul_(T(y), T(y), value=v).numpy()), ("addcmul_ square", v)
+        e = x.copy()
+        _opt._k_addcdiv_(e, y, z, v)
+        assert np.array_equal(e, T(x).addcdiv_(T(y), T(z), value=v).numpy()), ("addcdiv_", v)
+
+
+def test_kernels_on_non_contiguous_and_0dim():
+    rng = np.random.default_rng(1)
+    base = rng.standard_normal((6, 8)).astype(np.float32)
+    other = rng.standard_normal((6, 8)).astype(np.float32)
+    e = base.copy()
+    _opt._k_add_(e[:, ::2], other[:, ::2], -0.3)  # a strided view is written through
+    t = torch.from_numpy(base.copy())
+    t[:, ::2].add_(torch.from_numpy(other)[:, ::2], alpha=-0.3)
+    assert np.array_equal(e, t.numpy())
+    e0 = np.array(1.5, np.float32)
+    _opt._k_lerp_(e0, np.array(-2.0, np.float32), 0.3)
+    assert e0.shape == () and e0 == torch.tensor(1.5).lerp_(torch.tensor(-2.0), 0.3).item()

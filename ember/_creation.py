@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import builtins
 import math
+import operator
 import warnings
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -46,8 +47,10 @@ def _finish(arr: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(arr, requires_grad)
 
 
-def _sizes(size, fn: str = "zeros") -> tuple:
+def _sizes(size, fn: str = "zeros", allow_none: bool = False) -> tuple:
     """Accept f(2, 3), f((2, 3)), f([2, 3]) and f(torch.Size(...)), with torch's errors."""
+    if not size and not allow_none:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "size"')
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size, nested = size[0], True
     else:
@@ -61,47 +64,220 @@ def _sizes(size, fn: str = "zeros") -> tuple:
                 raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
                                 f"\"type must be tuple of ints,but got {type(s).__name__}\"")
             raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
-        if s < 0:
-            raise RuntimeError(f"{fn}: Dimension size must be non-negative.")
         out.append(builtins.int(s))
+    for s in out:
+        if s < 0:
+            if fn == "zeros":  # only at::zeros has its own check
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, out))}]")
     return tuple(out)
 
 
-def _infer_scalar_dtype(data) -> D.dtype:
-    """The dtype torch.tensor picks for (nested) Python data: bool < int < float < complex."""
-    kind = 0
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, Tensor):
-            d = x.dtype
-            k = {"b": 0, "i": 1, "f": 2, "c": 3}[d._kind]
-            if x.dim() > 0 or True:
-                kind = max(kind, k)
-            continue
-        if isinstance(x, (list, tuple)):
-            stack.extend(x)
-            continue
-        if isinstance(x, np.ndarray):
-            kind = max(kind, {"b": 0, "i": 1, "u": 1, "f": 2, "c": 3}[x.dtype.kind])
-            continue
-        if isinstance(x, (builtins.bool, np.bool_)):
-            continue
-        if isinstance(x, (builtins.int, np.integer)):
-            kind = max(kind, 1)
-        elif isinstance(x, (builtins.float, np.floating)):
-            kind = max(kind, 2)
-        elif isinstance(x, (builtins.complex, np.complexfloating)):
-            kind = 3
-        else:
-            raise TypeError(f"Could not infer dtype of {type(x).__name__}")
-    if kind == 0:
-        return D.bool
-    if kind == 1:
-        return D.int64
-    if kind == 2:
+# --- tensor(data): torch/csrc/utils/tensor_new.cpp (compute_sizes, infer_scalar_type, recursive_store) ----
+
+_MAX_DIMS = 64
+_SEQ = (list, tuple, builtins.range, str, bytes, np.ndarray)
+_BASIC = {builtins.float, builtins.int, builtins.bool}
+
+
+def _compute_sizes(data) -> list:
+    """The shape, read along the first element of each level (a Tensor element is a scalar)."""
+    sizes = []
+    x = data
+    while isinstance(x, _SEQ):
+        n = len(x)  # a 0-d ndarray raises "len() of unsized object", as in torch
+        sizes.append(n)
+        if len(sizes) > _MAX_DIMS:
+            raise ValueError(f"too many dimensions '{type(x).__name__}'")
+        if n == 0:
+            break
+        x = x[0]
+    return sizes
+
+
+def _infer_one(x) -> D.dtype:
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, (np.ndarray, np.generic)):
+        return D.from_numpy_dtype(x.dtype)
+    if isinstance(x, builtins.float):
         return D.get_default_dtype()
-    return D.get_default_dtype().to_complex()
+    if isinstance(x, builtins.bool):
+        return D.bool
+    if isinstance(x, builtins.int):
+        return D.int64
+    if isinstance(x, builtins.complex):
+        return D.get_default_dtype().to_complex()
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
+    if isinstance(x, _SEQ):
+        if len(x) == 0:
+            return D.get_default_dtype()
+        return _infer_items(x)
+    raise RuntimeError(f"Could not infer dtype of {type(x).__name__}")
+
+
+def _infer_items(items) -> D.dtype:
+    r = None
+    for y in items:
+        d = _infer_one(y)
+        r = d if r is None else D._PROMOTE[(r, d)]
+        if r is D.complex128:  # nothing can change it: torch stops looking
+            return r
+    return r
+
+
+def _infer_leaves(leaves: list, types: set) -> D.dtype:
+    if types <= _BASIC:
+        if builtins.float in types:
+            return D.get_default_dtype()
+        return D.int64 if builtins.int in types else D.bool
+    return _infer_items(leaves)
+
+
+def _flatten(x, sizes: list, dim: int, out: list, text_ok: bool = False) -> None:
+    """recursive_store's walk: every level must have the length of the first one."""
+    if dim == len(sizes):
+        out.append(x)
+        return
+    if not isinstance(x, _SEQ):
+        raise TypeError("not a sequence")
+    n = sizes[dim]
+    if len(x) != n:
+        raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
+    if not text_ok and isinstance(x, (str, bytes)):
+        raise _Infer  # torch's dtype inference would have rejected it, unless it stopped early at complex128
+    if dim + 1 == len(sizes):
+        out.extend(x)
+        return
+    for y in x:
+        _flatten(y, sizes, dim + 1, out, text_ok)
+
+
+class _Infer(Exception):
+    """A str/bytes level reached while storing without a dtype: inference raises torch's error for it."""
+
+
+def _overflow(d: D.dtype) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {d.name} without overflow")
+
+
+def _check_int_range(vals: list, d: D.dtype) -> None:
+    lo, hi = builtins.min(vals), builtins.max(vals)
+    if lo < -2 ** 63 or hi > 2 ** 63 - 1:
+        raise ValueError("Overflow when unpacking long long")
+    info = np.iinfo(d.np_dtype)
+    # c10::overflows lets a negative integer wrap into an unsigned type when its magnitude fits
+    if hi > info.max or (lo < info.min and not (info.min == 0 and -lo <= info.max)):
+        raise _overflow(d)
+
+
+def _int_value(x, d: D.dtype) -> builtins.int:
+    """unpackIntegral: a float is range-checked then truncated; anything else must be an index."""
+    if isinstance(x, builtins.float):
+        info = np.iinfo(d.np_dtype)
+        if not info.min <= x <= info.max:  # also nan and inf
+            raise _overflow(d)
+        return builtins.int(x)
+    v = operator.index(x)
+    _check_int_range([v], d)
+    return v
+
+
+def _real_value(x) -> builtins.float:
+    """PyFloat_AsDouble: anything with __float__ or __index__."""
+    if isinstance(x, (builtins.float, builtins.int, np.floating, np.integer, np.bool_)):
+        return builtins.float(x)
+    if not isinstance(x, (str, bytes, builtins.complex, np.complexfloating)):
+        f = getattr(type(x), "__float__", None) or getattr(type(x), "__index__", None)
+        if f is not None:
+            return builtins.float(f(x))
+    raise TypeError(f"must be real number, not {type(x).__name__}")
+
+
+def _complex_value(x):
+    if isinstance(x, (builtins.complex, np.complexfloating)):
+        return builtins.complex(x)
+    return _real_value(x)
+
+
+def _bool_value(x) -> builtins.bool:
+    if isinstance(x, (builtins.float, builtins.complex, np.bool_)):  # np.float32 is neither: it must be an index
+        return builtins.bool(x)
+    return operator.index(x) != 0  # no overflow check: a huge int is True, as in NumPy
+
+
+def _store(leaves: list, d: D.dtype, types: set | None = None) -> np.ndarray:
+    """recursive_store's scalar conversions, checked as torch checks them, into a flat array of dtype ``d``."""
+    nd = d.np_dtype
+    if types is None:
+        types = set(map(type, leaves))
+    kind = d._kind
+    if Tensor in types:
+        leaves = [_tensor_leaf(x, kind) if isinstance(x, Tensor) else x for x in leaves]
+        types = set(map(type, leaves))
+    if kind == "f" or kind == "c":
+        if not types <= _BASIC:
+            leaves = [(_complex_value if kind == "c" else _real_value)(x) for x in leaves]
+        # stored as a double first, then cast (a float32 overflow becomes inf, as in torch)
+        return np.array(leaves, np.complex128 if kind == "c" else np.float64).astype(nd)
+    if kind == "b":
+        return np.array(leaves if types <= {builtins.bool} else [_bool_value(x) for x in leaves], np.bool_)
+    if types <= {builtins.int, builtins.bool}:
+        if leaves:
+            _check_int_range(leaves, d)
+        return np.array(leaves, np.int64).astype(nd)
+    return np.array([_int_value(x, d) for x in leaves], np.int64).astype(nd)
+
+
+def _tensor_leaf(x: Tensor, kind: str):
+    """A Tensor element goes through Tensor.__float__ (floating targets) or __index__ (integer and bool targets)."""
+    if kind in "ib":
+        if x._data.dtype.kind not in "iub" or x._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(x._data.reshape(()))
+    if x._data.size != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    v = x._data.reshape(()).item()
+    if kind == "f" and isinstance(v, builtins.complex):
+        if v.imag != 0:
+            raise R.overflow_error(D.float64)
+        v = v.real
+    return v
+
+
+def _tensor_from_data(data, dtype: D.dtype | None) -> np.ndarray:
+    sizes = _compute_sizes(data)
+    leaves: list = []
+    if 0 in sizes:  # torch stores nothing into an empty tensor: ragged data past an empty level goes unchecked
+        if dtype is None:
+            dtype = _infer_one(data)
+        return np.zeros(sizes, _np_dtype(dtype))
+    try:
+        _flatten(data, sizes, 0, leaves, text_ok=dtype is not None)
+    except (TypeError, ValueError, _Infer) as e:
+        if dtype is None:
+            dtype = _infer_one(data)  # torch infers the dtype before storing: its errors come first
+        if not isinstance(e, _Infer):
+            _store(leaves, dtype)  # torch stores as it walks: a bad element before the ragged level wins
+            raise
+        leaves = []
+        try:
+            _flatten(data, sizes, 0, leaves, text_ok=True)
+        except (TypeError, ValueError):
+            _store(leaves, dtype)
+            raise
+    types = set(map(type, leaves))
+    if dtype is None:
+        dtype = _infer_leaves(leaves, types) if leaves else D.get_default_dtype()
+    return _store(leaves, dtype, types).reshape(sizes)
+
+
+def _check_strides(arr: np.ndarray) -> None:
+    if any(s < 0 for s in arr.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative strides "
+                         "are not currently supported. (You can probably work around this by making a copy of your "
+                         "array  with array.copy().) ")
 
 
 def _to_nested(data):
@@ -128,40 +304,14 @@ def tensor(data: Any, *, dtype: D.dtype | None = None, device=None, requires_gra
         return _finish(arr, requires_grad)
     if isinstance(data, np.ndarray):
         src_dtype = D.from_numpy_dtype(data.dtype)
+        _check_strides(data)
         arr = np.array(data, dtype=_np_dtype(dtype, src_dtype), copy=True)
         return _finish(arr, requires_grad)
-    if isinstance(data, np.generic):
-        src_dtype = D.from_numpy_dtype(data.dtype)
-        return _finish(np.array(data, dtype=_np_dtype(dtype, src_dtype)), requires_grad)
     if isinstance(data, (str, bytes)):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-    target = dtype if dtype is not None else _infer_scalar_dtype(data)
-    nested = _to_nested(data)
-    try:
-        arr = np.array(nested, dtype=_np_dtype(target))
-    except ValueError as e:
-        raise ValueError(_ragged_message(data)) from e
-    except OverflowError as e:
-        raise RuntimeError(f"value cannot be converted to type {target.name} without overflow") from e
-    if arr.dtype == object:
-        raise ValueError(_ragged_message(data))
-    return _finish(arr, requires_grad)
-
-
-def _ragged_message(data) -> str:
-    def first_len(x):
-        return len(x) if isinstance(x, (list, tuple)) else None
-    # torch names the first sequence whose length differs from its first sibling
-    stack = [(data, 0)]
-    while stack:
-        x, depth = stack.pop(0)
-        if isinstance(x, (list, tuple)) and x:
-            n0 = first_len(x[0])
-            for i, y in enumerate(x):
-                if first_len(y) != n0:
-                    return f"expected sequence of length {n0} at dim {depth + 1} (got {first_len(y)})"
-            stack.extend((y, depth + 1) for y in x)
-    return "setting an array element with a sequence."
+    if dtype is not None:
+        _np_dtype(dtype)  # bfloat16/complex32: ember's clear error before looking at the data
+    return _finish(_tensor_from_data(data, dtype), requires_grad)
 
 
 def as_tensor(data: Any, dtype: D.dtype | None = None, device=None) -> Tensor:
@@ -173,6 +323,7 @@ def as_tensor(data: Any, dtype: D.dtype | None = None, device=None) -> Tensor:
         return data.to(dtype)
     if isinstance(data, np.ndarray):
         src = D.from_numpy_dtype(data.dtype)
+        _check_strides(data)
         if dtype is None or dtype is src:
             return Tensor._make(data)
         return Tensor._make(data.astype(_np_dtype(dtype)))
@@ -192,14 +343,14 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     D.from_numpy_dtype(ndarray.dtype)
+    _check_strides(ndarray)
+    if not ndarray.flags.writeable:
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means "
+            "writing to this tensor will result in undefined behavior. You may want to copy the array to protect its "
+            "data or make it writable before converting it to a tensor. This type of warning will be suppressed for "
+            "the rest of this program.", UserWarning, stacklevel=2)
     return Tensor._make(ndarray)
-
-
-def _factory(size, fill, dtype, device, requires_grad, default=None):
-    check_device(device)
-    shape = _sizes(size)
-    arr = np.full(shape, fill, dtype=_np_dtype(dtype, default)) if fill is not None else np.empty(shape, _np_dtype(dtype, default))
-    return _finish(arr, requires_grad)
 
 
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
@@ -225,12 +376,18 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A zero-filled tensor with the given strides (a view of a buffer just large enough)."""
     check_device(device)
-    shape, stride = _sizes((tuple(size),), "empty_strided"), tuple(builtins.int(s) for s in stride)
+    shape, stride = _sizes((tuple(size),), "empty_strided", allow_none=True), tuple(builtins.int(s) for s in stride)
     nd = _np_dtype(dtype)
     extent = 1 + builtins.sum((n - 1) * st for n, st in zip(shape, stride)) if all(shape) else 0
     buf = np.zeros(extent, nd)
     arr = np.lib.stride_tricks.as_strided(buf, shape, [st * nd.itemsize for st in stride])
     return _finish(arr, requires_grad)
+
+
+def _full_size(size, fn: str) -> tuple:
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    return _sizes((tuple(size),), fn, allow_none=True)
 
 
 def _scalar_fill_dtype(fill_value) -> D.dtype:
@@ -245,7 +402,8 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     d = dtype if dtype is not None else _scalar_fill_dtype(fill_value)
-    arr = np.full(_sizes((size,) if isinstance(size, (builtins.int, np.integer)) else tuple(size)), fill_value, dtype=_np_dtype(d))
+    shape = _full_size(size, "full")
+    arr = np.full(shape, fill_value, dtype=_np_dtype(d))
     return _out(_finish(arr, requires_grad), out)
 
 
@@ -296,9 +454,30 @@ def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None
     return _like(input, dtype, requires_grad, fill_value, "full_like")
 
 
-def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+    """A 0-dim tensor holding the number ``s`` (default dtype whatever the number), with c10's overflow checks."""
     check_device(device)
-    return _finish(np.array(s, dtype=_np_dtype(dtype)), requires_grad)
+    if isinstance(s, Tensor):
+        s = s.item()
+    if not isinstance(s, (builtins.int, builtins.float, builtins.complex, np.number, np.bool_)):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(s).__name__}")
+    if isinstance(s, builtins.int) and not -2 ** 63 <= s < 2 ** 64:
+        raise OverflowError("int too big to convert")
+    d = _coerce_dtype(dtype) if dtype is not None else D.get_default_dtype()
+    nd = _np_dtype(d)
+    if isinstance(s, (builtins.complex, np.complexfloating)) and not d.is_complex:
+        if d is not D.bool:
+            if s.imag != 0:  # c10::overflows: a complex with an imaginary part fits no real type
+                raise R.overflow_error(D.float64 if d is D.float16 else d)  # Half converts through double
+            s = s.real
+    if d is D.complex64:
+        c = builtins.complex(s)
+        big = float(np.finfo(np.float32).max)
+        if any(math.isfinite(p) and abs(p) > big for p in (c.real, c.imag)):
+            raise R.overflow_error(d)
+    if d is D.float16:  # c10::Half conversion is unchecked: out of range becomes inf
+        return _finish(np.array(builtins.float(s) if not isinstance(s, builtins.complex) else s).astype(nd), requires_grad)
+    return _finish(np.array(R.scalar_to(s, d), nd), requires_grad)
 
 
 def _num(x):
@@ -320,19 +499,19 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         dtype = D.int64 if all(_is_int(v) for v in (start, end, step)) else D.get_default_dtype()
     dtype = _coerce_dtype(dtype)
     if dtype is D.bool:
-        raise RuntimeError('"arange_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
     n = R.arange_length(start, end, step, dtype)
     return _out(_finish(R.arange_values(start, step, n, dtype), requires_grad), out)
 
 
-def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def range(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False) -> Tensor:
     """Deprecated inclusive range (torch.range): ``start`` to ``end`` by ``step``, default float dtype."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in [start, end).",
                   UserWarning, stacklevel=2)
-    check_device(device)
     if end is None:
-        start, end = 0, start
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    check_device(device)
     d = _coerce_dtype(dtype) if dtype is not None else D.get_default_dtype()
     xs, xe, xst = (builtins.float(_num(v)) for v in (start, end, step))
     if xst == 0:
@@ -340,7 +519,7 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     if not ((xst > 0 and xe >= xs) or (xst < 0 and xe <= xs)):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = builtins.int((xe - xs) / xst + 1)
-    return _finish(R.arange_values(_num(start), _num(step), n, d), requires_grad)
+    return _out(_finish(R.arange_values(_num(start), _num(step), n, d), requires_grad), out)
 
 
 def _steps(steps, fn: str) -> builtins.int:
@@ -382,7 +561,7 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out=None, dtype=None
     steps = _steps(steps, "logspace")
     d = _range_dtype(dtype, start, end)
     if d is D.bool:
-        raise RuntimeError('"logspace_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError('"logspace_cpu" not implemented for \'Bool\'')
     arr = R.logspace_values(start, end, steps, base, d) if steps else np.empty(0, d.np_dtype)
     return _out(_finish(arr, requires_grad), out)
 
@@ -402,15 +581,28 @@ def _legacy_new(cls, *args, **kwargs):
     """``torch.Tensor(...)``: sizes give an (here zero-filled) float tensor, data gives a copy in the default dtype."""
     device = kwargs.pop("device", None)
     check_device(device)
-    nd = D._require_storable(D.get_default_dtype())
+    if kwargs:
+        got = ", ".join([type(a).__name__ for a in args] + [f"{k}={type(v).__name__}" for k, v in kwargs.items()])
+        raise TypeError(f"new() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                        " * (*, torch.device device = None)\n * (torch.Storage storage)\n * (Tensor other)\n"
+                        " * (tuple of ints size, *, torch.device device = None)\n * (object data, *, torch.device device = None)\n")
+    d = D.get_default_dtype()
+    nd = D._require_storable(d)
     if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)):
         data = args[0]
         if isinstance(data, Tensor):
             arr = data._data
         elif isinstance(data, Size_types):
             arr = np.zeros(tuple(data), nd)
+        elif isinstance(data, np.ndarray):
+            _check_strides(data)
+            arr = np.array(data, dtype=nd)
+        elif isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+        elif not isinstance(data, _SEQ):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
         else:
-            arr = np.array(_to_nested(data), dtype=nd)
+            arr = _tensor_from_data(data, d)
     else:
         arr = np.zeros(_sizes(args, "new") if args else (0,), nd)  # Tensor() is empty, shape (0,)
     t = object.__new__(cls)
@@ -429,7 +621,7 @@ def _new_factory(fill, name: str):
     def method(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
                pin_memory: bool = False) -> Tensor:
         check_device(device)
-        shape = _sizes(size)
+        shape = _sizes(size, name)
         nd = _np_dtype(dtype if dtype is not None else self.dtype)
         arr = np.full(shape, fill, nd) if fill is not None else np.zeros(shape, nd)
         return _finish(arr, requires_grad)
@@ -442,12 +634,19 @@ new_ones = _new_factory(1, "new_ones")
 new_empty = _new_factory(None, "new_empty")
 
 
-def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+def new_full(self: Tensor, *args, dtype=None, device=None, requires_grad: bool = False, layout=None,
              pin_memory: bool = False) -> Tensor:
+    if len(args) > 2:
+        raise TypeError(f"new_full() takes 2 positional arguments but {len(args)} were given")
+    if len(args) < 2:
+        missing = ["size", "fill_value"][len(args):]
+        raise TypeError(f"new_full() missing {len(missing)} required positional argument{'s' if len(missing) == 1 else ''}: "
+                        + ", ".join(f'"{m}"' for m in missing))  # sic: torch's plural is backwards
+    size, fill_value = args
     check_device(device)
     nd = _np_dtype(dtype if dtype is not None else self.dtype)
-    return _finish(np.full(_sizes((size,) if isinstance(size, (builtins.int, np.integer)) else tuple(size)), fill_value, nd),
-                   requires_grad)
+    shape = _full_size(size, "new_full")
+    return _finish(np.full(shape, fill_value, nd), requires_grad)
 
 
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,

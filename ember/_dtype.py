@@ -98,8 +98,9 @@ def from_numpy_dtype(np_dtype) -> dtype:
     nd = np.dtype(np_dtype)
     if nd in _FROM_NUMPY:
         return _FROM_NUMPY[nd]
+    # deliberate difference: torch also takes uint16/32/64, which ember has no dtypes (and no kernels) for
     raise TypeError(
-        f"can't convert np.ndarray of type numpy.{nd.name}. The only supported types are: float64, float32, "
+        f"can't convert np.ndarray of type numpy.{nd.type.__name__}. The only supported types are: float64, float32, "
         "float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."
     )
 

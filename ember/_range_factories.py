@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _dtype as D
 
-__all__ = ["scalar_to", "linspace_values", "logspace_values", "arange_length", "arange_values"]
+__all__ = ["overflow_error", "scalar_to", "linspace_values", "logspace_values", "arange_length", "arange_values"]
 
 # c10 type names used in "value cannot be converted to type X without overflow"
 _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
@@ -22,10 +22,14 @@ _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "
             "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
+def overflow_error(d: D.dtype) -> RuntimeError:
+    return RuntimeError(f"value cannot be converted to type {_C_NAMES[d.name]} without overflow")
+
+
 def scalar_to(value, d: D.dtype):
     """``Scalar.to<T>()``: convert a Python number to dtype ``d``, with c10's overflow check."""
     def overflow():
-        return RuntimeError(f"value cannot be converted to type {_C_NAMES[d.name]} without overflow")
+        return overflow_error(d)
     if d is D.bool:
         return np.bool_(value)
     if d.is_complex:
@@ -70,7 +74,11 @@ def _fma64(a: float, b: np.ndarray, c: float) -> np.ndarray:
         bh, bl = _split(b)
         pe = ((ah * bh - p) + ah * bl + al * bh) + al * bl
         s, se = _two_sum(np.float64(c), p)
-        out = s + (se + pe)
+        t, te = _two_sum(se, pe)  # s + t + te == a * b + c exactly
+        # round t to odd so that the tail te still breaks ties in the final rounding (no double rounding)
+        fix = (te != 0) & ((np.asarray(t).view(np.int64) & 1) == 0)
+        t = np.where(fix, np.nextafter(t, np.where(te > 0, np.inf, -np.inf)), t)
+        out = s + t
     bad = ~np.isfinite(out)
     if bad.any():  # near the overflow threshold the split overflows: fall back to two roundings
         out[bad] = (a * b + c)[bad]

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import ember as torch
-import ember.serialization  # noqa: F401  (`import torch` brings it along; ember's package does not import it)
 from ember.cli._data import CharVocab, DataError
 from ember.models.gpt import GPT, GPTConfig
 
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists():
         raise DataError(f"no checkpoint at {path} (train one with: ember train --out DIR)")
     try:
-        checkpoint = torch.serialization.load(path, weights_only=True)
+        checkpoint = torch.load(path, weights_only=True)
         config = GPTConfig(**checkpoint["config"])
         vocab = CharVocab(checkpoint["vocab"])
     except (KeyError, TypeError) as err:

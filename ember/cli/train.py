@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import ember as torch
-# `import torch` brings these along; ember's package does not import them (yet)
-import ember.optim  # noqa: F401
-import ember.serialization  # noqa: F401
+import ember.nn.utils  # noqa: F401  (torch.nn imports nn.utils itself; ember.nn does not yet)
 from ember.cli._data import DEFAULT_CORPUS, CharVocab, DataError, load_corpus, unigram_cross_entropy
 from ember.cli._progress import Progress, format_duration
 from ember.models.gpt import GPT, GPTConfig
@@ -171,27 +169,10 @@ def make_optimizer(model: GPT, lr: float, weight_decay: float) -> Any:
     return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.99))
 
 
-def clip_grad_norm_(parameters: list[Any], max_norm: float) -> Any:
-    """Scale the gradients so that their joint L2 norm is at most ``max_norm``; returns the norm before.
-
-    ``torch.nn.utils.clip_grad_norm_`` when the library has it. ember has no ``nn.utils`` yet, so the
-    same computation (``torch/nn/utils/clip_grad.py``, foreach path) is spelled out here.
-    """
-    utils = getattr(torch.nn, "utils", None)
-    if utils is not None and hasattr(utils, "clip_grad_norm_"):
-        return utils.clip_grad_norm_(parameters, max_norm)
-    grads = [p.grad for p in parameters if p.grad is not None]
-    total_norm = torch.stack([g.norm(2.0) for g in grads]).norm(2.0)
-    clip_coef = torch.clamp(max_norm / (total_norm + 1e-6), max=1.0)  # 1e-6: no division by zero
-    for g in grads:
-        g.mul_(clip_coef)
-    return total_norm
-
-
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write ``state`` with ``torch.save`` atomically: a crash mid-write leaves the old checkpoint intact."""
     tmp = path.with_name(path.name + ".tmp")
-    torch.serialization.save(state, tmp)
+    torch.save(state, tmp)
     os.replace(tmp, path)
 
 
@@ -248,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume:
         if not ckpt_path.exists():
             raise DataError(f"--resume: no checkpoint at {ckpt_path}")
-        checkpoint = torch.serialization.load(ckpt_path, weights_only=True)
+        checkpoint = torch.load(ckpt_path, weights_only=True)
     s = _resolve_settings(args, checkpoint)
     seed = checkpoint["seed"] if checkpoint else args.seed
     data_source = checkpoint["data"] if checkpoint else (args.data or DEFAULT_CORPUS)
@@ -335,7 +316,7 @@ def run(args: argparse.Namespace) -> int:
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if s["grad_clip"] > 0:
-                clip_grad_norm_(list(model.parameters()), s["grad_clip"])
+                torch.nn.utils.clip_grad_norm_(model.parameters(), s["grad_clip"])
             optimizer.step()
             step += 1
             loss_value = loss.item()

@@ -2,6 +2,7 @@
 
 import csv
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,24 @@ def test_resume_continues_exactly(tmp_path, corpus):
     b = torch.load(tmp_path / "resumed" / "ckpt.pt", weights_only=True)["model"]
     for name in a:
         np.testing.assert_array_equal(a[name].numpy(), b[name].numpy(), err_msg=name)
+
+
+def test_ctrl_c_stops_after_the_step_with_a_checkpoint(tmp_path, corpus):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
+    argv = [sys.executable, "-m", "ember", "train", "--data", str(corpus), "--out", "run", "--steps", "100000", *TINY,
+            "--log-interval", "1"]
+    with subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        for line in proc.stdout:
+            if line.startswith("step "):  # training is under way
+                break
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    step = torch.load(tmp_path / "run" / "ckpt.pt", weights_only=True)["step"]
+    assert 1 <= step < 100000
+    assert f"stopped at step {step}/100000: interrupted. Continue with: ember train --out run --resume" in out
+    assert len(read_log(tmp_path / "run")) == step
 
 
 def test_default_corpus_is_pythons_documentation(tmp_path):

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import ember
-import ember.optim  # noqa: F401  (makes ember.optim reachable as an attribute, as torch.optim is)
+import ember.nn.utils  # noqa: F401  (torch.nn imports nn.utils itself; ember.nn does not yet)
 from ember.models.gpt import GPTConfig, build_model, load_gpt_module
 
 TINY = GPTConfig(vocab_size=23, block_size=16, n_layer=2, n_head=2, n_embd=32, dropout=0.0)
@@ -39,6 +39,7 @@ def _train(lib, config: GPTConfig, steps: int, state: dict | None = None) -> tup
         _, loss = model(lib.tensor(x), lib.tensor(y))
         optimizer.zero_grad()
         loss.backward()
+        lib.nn.utils.clip_grad_norm_(model.parameters(), 0.5)  # as ember train does (there with 1.0)
         optimizer.step()
         losses.append(loss.item())
     return losses, model

@@ -19,6 +19,7 @@ CASES = [
     dict(lr=0.1, momentum=0.5, dampening=0.1, weight_decay=0.01),
     dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1, maximize=True),
     dict(lr=0.01, maximize=True),
+    dict(lr=0.1, momentum=0.9, weight_decay=0.01, foreach=True),  # torch's foreach path rounds the same
 ]
 
 

@@ -4,11 +4,16 @@ The algorithms (sgd.py, adam.py, ...) update ``p._data`` arrays in place with th
 ``_k_*`` kernels below instead of going through Tensor ops: that skips autograd
 bookkeeping, and lets each kernel round exactly like torch's CPU kernel (torch's
 AVX2/AVX512 builds fuse ``a + alpha*b``, ``lerp`` and ``addcmul`` into one FMA;
-NumPy has no FMA, so ``ember._rng.fma`` emulates it).
+NumPy has no FMA, so ``_fma32_into`` / ``ember._rng.fma`` emulate it).
+
+``foreach`` and ``fused`` are accepted and stored like torch's flags, but the arithmetic is always torch's
+single-tensor path: torch's foreach CPU path rounds identically; its fused CPU kernels may differ by an ulp.
+The one known difference from torch is sqrt (see ``_sqrt``).
 """
 from __future__ import annotations
 
 import functools
+import threading
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
@@ -381,13 +386,15 @@ def _bump(*tensors: Tensor) -> None:
 _CHUNK = 16384  # float32 FMA emulation works on cache-sized float64 chunks (4x faster than whole arrays)
 _MID_MASK = np.uint64(0x1FFFFFFF)  # the float64 bits below float32 precision
 _MID = np.uint64(0x10000000)  # ... when they mark an exact float32 rounding midpoint
-_scratch: list[np.ndarray] = []
+_scratch = threading.local()  # per-thread, so optimizers stepping in parallel threads don't share buffers
 
 
 def _buffers() -> list[np.ndarray]:
-    if not _scratch:
-        _scratch.extend([np.empty(_CHUNK), np.empty(_CHUNK), np.empty(_CHUNK, np.uint64), np.empty(_CHUNK, bool)])
-    return _scratch
+    bufs = getattr(_scratch, "bufs", None)
+    if bufs is None:
+        bufs = _scratch.bufs = [np.empty(_CHUNK), np.empty(_CHUNK), np.empty(_CHUNK, np.uint64),
+                                np.empty(_CHUNK, bool)]
+    return bufs
 
 
 def _fma32_into(out: np.ndarray, a: np.ndarray, b: Any, c: Any) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 import torch
 
@@ -47,6 +48,12 @@ CASES = {
         o, [lib.optim.lr_scheduler.LinearLR(o, start_factor=0.01, total_iters=10),
             lib.optim.lr_scheduler.ExponentialLR(o, gamma=0.9),
             lib.optim.lr_scheduler.CosineAnnealingLR(o, T_max=40)], milestones=[10, 50]),
+    "ChainedScheduler": lambda lib, o: lib.optim.lr_scheduler.ChainedScheduler(
+        [lib.optim.lr_scheduler.ConstantLR(o, factor=0.1, total_iters=4),
+         lib.optim.lr_scheduler.ExponentialLR(o, gamma=0.95)]),
+    "CosineAnnealingWarmRestarts": lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(
+        o, T_0=7, T_mult=2, eta_min=1e-4),
+    "CosineAnnealingWarmRestarts-T1": lambda lib, o: lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=9),
 }
 
 
@@ -78,7 +85,8 @@ def _plain(sd):
                 if isinstance(v, list) else v) for k, v in sd.items()}
 
 
-@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR-cos", "SequentialLR"])
+@pytest.mark.parametrize("name", ["StepLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR-cos", "SequentialLR",
+                                  "ChainedScheduler", "CosineAnnealingWarmRestarts"])
 def test_state_dict_and_resume(name):
     _, e_s, _ = _run(ember, name, "SGD", steps=20)
     _, t_s, _ = _run(torch, name, "SGD", steps=20)
@@ -173,6 +181,25 @@ def test_errors(make):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_error(make)
+
+
+def test_warm_restarts_fractional_epochs():
+    seqs = []
+    for lib in (ember, torch):
+        o = _optimizer(lib)
+        s = lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2)
+        seq = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for epoch in np.arange(0, 40, 0.37):
+                s.step(float(epoch))
+                seq.append(s.get_last_lr())
+        seqs.append(seq)
+    assert seqs[0] == seqs[1]
+
+
+def test_old_base_class_name():
+    assert issubclass(ember.optim.lr_scheduler._LRScheduler, ember.optim.lr_scheduler.LRScheduler)
 
 
 def test_tensor_lr_updated_in_place():

@@ -17,8 +17,9 @@ object), are, in the order torch writes them::
 Saving pickles with the pure-Python pickler so that torch's names
 (``torch FloatStorage``, ``torch._utils _rebuild_tensor_v2``) can be written as
 GLOBALs without importing torch.  Loading maps those names back to ember's own
-rebuild functions, so a torch file loads with torch absent.  See
-https://pytorch.org/docs/stable/generated/torch.load.html for the API.
+rebuild functions, so a torch file loads with torch absent.  torch's legacy
+(pre-1.6) format is read too (``ember._serialization._legacy``) but never written.
+See https://pytorch.org/docs/stable/generated/torch.load.html for the API.
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ import numpy as np
 
 from ._device import device
 from ._serialization._atomic import atomic_write
+from ._serialization._legacy import is_legacy_format, load_legacy
 from ._serialization._pickler import Pickler
 from ._serialization._rebuild import (ALLOWED, USER_GLOBALS, WEIGHTS_ONLY_HINT, Storage, StorageType, WeightsOnlyPolicy,
                                       user_global_name)
@@ -47,9 +49,6 @@ FILE_LIKE = Union[str, os.PathLike, BinaryIO, IO[bytes]]
 MAP_LOCATION = Union[None, str, device, dict, Callable]
 
 # torch's legacy storage classes, one per dtype (what the persistent ids name)
-_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C  # first object of torch's pre-1.6 (non-zip) format
-
-
 def _archive_name(f: FILE_LIKE) -> str:
     """torch names the archive folder after the file, without its last extension."""
     if isinstance(f, (str, os.PathLike)):
@@ -135,6 +134,25 @@ def _check_cpu(location: Any) -> None:
         raise _location_error(name)
 
 
+def _place(storage: Storage, location: str, map_location: MAP_LOCATION) -> Storage:
+    """Apply ``map_location`` to a storage saved on ``location``; anything that does not end on the CPU fails."""
+    if callable(map_location) and not isinstance(map_location, (str, device, dict)):
+        result = map_location(storage, location)
+        if result is None:  # torch's convention: None keeps the default placement
+            _check_cpu(location)
+            return storage
+        if not isinstance(result, Storage):
+            raise TypeError(f"map_location returned a {type(result).__name__}; ember expects the storage it was "
+                            "given (only the CPU exists)")
+        return result
+    if isinstance(map_location, dict):
+        location = str(map_location.get(location, location))
+    elif map_location is not None:
+        location = str(map_location)
+    _check_cpu(location)
+    return storage
+
+
 class _ArchiveReader:
     """Reads the storages of one archive on demand, each once, honouring map_location and mmap."""
 
@@ -164,7 +182,7 @@ class _ArchiveReader:
         if storage is None:
             dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype  # untyped: bytes
             storage = self.loaded[key] = self._read_storage(key, dtype, numel)
-        return self._map(storage, str(location))
+        return _place(storage, str(location), self.map_location)
 
     def _read_storage(self, key: str, dtype: np.dtype, numel: int) -> Storage:
         name = f"{self.prefix}/data/{key}"
@@ -186,36 +204,11 @@ class _ArchiveReader:
             array = array.byteswap()  # a file written on a big-endian machine
         return Storage(array)
 
-    def _map(self, storage: Storage, location: str) -> Storage:
-        ml = self.map_location
-        if callable(ml) and not isinstance(ml, (str, device, dict)):
-            result = ml(storage, location)
-            if result is None:  # torch's convention: None keeps the default placement
-                _check_cpu(location)
-                return storage
-            if not isinstance(result, Storage):
-                raise TypeError(f"map_location returned a {type(result).__name__}; ember expects the storage it was "
-                                "given (only the CPU exists)")
-            return result
-        if isinstance(ml, dict):
-            location = str(ml.get(location, location))
-        elif ml is not None:
-            location = str(ml)
-        _check_cpu(location)
-        return storage
-
-
-def _is_legacy_format(head: bytes) -> bool:
-    """Does the file start with torch's pre-1.6 magic number (pickled as a LONG1)?"""
-    magic = _LEGACY_MAGIC.to_bytes(10, "little")
-    return head[:2] == b"\x80\x02" and head[2:4] == b"\x8a\x0a" and head[4:14] == magic
-
-
-def _unpickle(data: bytes, reader: _ArchiveReader, weights_only: bool, pickle_module: Any,
+def _unpickle(stream: BinaryIO, persistent_load: Callable[[Any], Any], weights_only: bool, pickle_module: Any,
               pickle_load_args: dict[str, Any]) -> Any:
-    stream = io.BytesIO(data)
+    """Unpickle one object from ``stream`` (reading exactly its bytes), storages through ``persistent_load``."""
     if weights_only:
-        unpickler = WeightsOnlyUnpickler(stream, WeightsOnlyPolicy(), reader.persistent_load)
+        unpickler = WeightsOnlyUnpickler(stream, WeightsOnlyPolicy(), persistent_load)
         try:
             return unpickler.load()
         except RuntimeError:
@@ -235,10 +228,11 @@ def _unpickle(data: bytes, reader: _ArchiveReader, weights_only: bool, pickle_mo
             return super().find_class(module, name)
 
         def persistent_load(self, pid: Any) -> Any:
-            return reader.persistent_load(pid)
+            return persistent_load(pid)
 
-    pickle_load_args.setdefault("encoding", "utf-8")
-    return _FullUnpickler(stream, **pickle_load_args).load()
+    args = dict(pickle_load_args)
+    args.setdefault("encoding", "utf-8")
+    return _FullUnpickler(stream, **args).load()
 
 
 def _load_from_stream(stream: BinaryIO, map_location: MAP_LOCATION, weights_only: bool, pickle_module: Any,
@@ -248,9 +242,9 @@ def _load_from_stream(stream: BinaryIO, map_location: MAP_LOCATION, weights_only
     stream.seek(start)
     if not head:
         raise RuntimeError("Invalid checkpoint: the file is empty")
-    if _is_legacy_format(head):
-        raise RuntimeError("This checkpoint uses torch's legacy (pre-1.6, non-zip) format, which ember cannot read. "
-                           "Re-save it with torch.save(obj, f) from torch >= 1.6 (the zip format is the default).")
+    if is_legacy_format(head):
+        return load_legacy(stream, lambda pl: _unpickle(stream, pl, weights_only, pickle_module, pickle_load_args),
+                           lambda storage, location: _place(storage, location, map_location))
     if head[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise RuntimeError(f"Invalid checkpoint: the file does not start like a zip archive (first bytes {head[:8]!r}); "
                            "it is not a file written by torch.save / ember.save, or it is corrupted.")
@@ -272,12 +266,12 @@ def _load_from_stream(stream: BinaryIO, map_location: MAP_LOCATION, weights_only
         except (zipfile.BadZipFile, OSError, EOFError) as e:
             raise RuntimeError(f"failed reading '{pkl[0]}': {e}; the checkpoint is corrupted") from None
         reader = _ArchiveReader(zf, stream, prefix, map_location, mapped)
-        return _unpickle(bytes(data), reader, weights_only, pickle_module, pickle_load_args)
+        return _unpickle(io.BytesIO(data), reader.persistent_load, weights_only, pickle_module, pickle_load_args)
 
 
 def load(f: FILE_LIKE, map_location: MAP_LOCATION = None, pickle_module: Any = None, *,
          weights_only: bool | None = True, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
-    """Load an object saved by ``ember.save`` or ``torch.save`` (zip format), onto the CPU.
+    """Load an object saved by ``ember.save`` or ``torch.save`` (zip or legacy format), onto the CPU.
 
     With ``weights_only=True`` (the default, as in torch >= 2.6) nothing in the file
     can run code: only tensors, Parameters, dtypes, sizes, devices and Python

@@ -481,12 +481,37 @@ def test_not_a_checkpoint():
         z.writestr("readme.txt", "hi")
     with pytest.raises(RuntimeError, match="data.pkl"):
         S.load(io.BytesIO(other.getvalue()))
-    legacy = io.BytesIO()
-    torch.save({"a": torch.ones(2)}, legacy, _use_new_zipfile_serialization=False)
-    with pytest.raises(RuntimeError, match="legacy"):
-        S.load(io.BytesIO(legacy.getvalue()))
     with pytest.raises(NotImplementedError):
         S.save(1, io.BytesIO(), _use_new_zipfile_serialization=False)
+
+
+def _legacy_bytes(obj) -> bytes:
+    buf = io.BytesIO()
+    torch.save(obj, buf, _use_new_zipfile_serialization=False)
+    return buf.getvalue()
+
+
+def test_legacy_format_loads(tmp_path):
+    """torch's pre-1.6 format (still written with _use_new_zipfile_serialization=False) reads too."""
+    x = torch.arange(6.0).reshape(2, 3)
+    obj = {"x": x, "xt": x.t(), "p": torch.nn.Parameter(torch.ones(2)), "i": torch.tensor([1, 2], dtype=torch.int16),
+           "empty": torch.zeros(0, 2), "meta": [1, "two", None]}
+    (tmp_path / "legacy.pt").write_bytes(_legacy_bytes(obj))
+    for weights_only in (True, False):
+        e = S.load(tmp_path / "legacy.pt", weights_only=weights_only)
+        for k in ("x", "xt", "p", "i", "empty"):
+            _assert_bits(e[k], obj[k], k)
+        assert type(e["p"]) is ember.nn.Parameter and e["meta"] == [1, "two", None]
+        assert np.shares_memory(e["x"]._data, e["xt"]._data)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+        S.load(io.BytesIO(_legacy_bytes({"p": Point(1)})))
+
+
+@pytest.mark.parametrize("cut", [20, 60, 200, -30, -1])
+def test_truncated_legacy_file(cut):
+    raw = _legacy_bytes({"x": torch.arange(10.0)})
+    with pytest.raises((RuntimeError, pickle.UnpicklingError), match="truncated|corrupted"):
+        S.load(io.BytesIO(raw[:cut]))
 
 
 def test_storage_record_missing_or_wrong_size():

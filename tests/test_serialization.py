@@ -264,6 +264,10 @@ def test_same_tensor_twice_is_one_object():
     assert e[0] is e[1]
 
 
+def test_top_level_names():
+    assert ember.save is S.save and ember.load is S.load
+
+
 def test_pickle_protocol_4_and_file_objects(tmp_path):
     buf = io.BytesIO()
     S.save({"x": ember.arange(5)}, buf, pickle_protocol=4)

@@ -165,9 +165,16 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def storage_offset(self) -> int:
+        # walk to the array that owns the memory; expand/as_strided views hang off a non-ndarray holder whose
+        # own .base is the array, so keep following .base through those too
         base = self._data
-        while isinstance(base.base, np.ndarray):
-            base = base.base
+        while base.base is not None:
+            nxt = base.base
+            while not isinstance(nxt, np.ndarray) and getattr(nxt, "base", None) is not None:
+                nxt = nxt.base
+            if not isinstance(nxt, np.ndarray):
+                break
+            base = nxt
         return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // max(self._data.itemsize, 1)
 
     def data_ptr(self) -> int:

@@ -333,6 +333,11 @@ def _is_bool_scalar(i) -> bool:
 
 def getitem(self: Tensor, index) -> Tensor:
     """``self[index]`` recorded as torch records it: select/slice/unsqueeze views, then one IndexBackward0."""
+    if type(index) is int and self._data.ndim:
+        # the common x[i] (e.g. per-sample dataset access): one select, without the general parsing below
+        size = self._data.shape[0]
+        if -size <= index < size:
+            return _Select.apply(self, 0, index % size)
     from .shape import Alias, Select, Slice, Unsqueeze
     idx = _normalize(index)
     if self.dim() == 0 and any(isinstance(i, (int, slice)) for i in idx):
@@ -604,3 +609,6 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 
 
 argwhere = nonzero
+
+
+from .shape import Select as _Select  # noqa: E402  (after the module body: shape imports from here lazily)

@@ -1,6 +1,6 @@
-"""``ember.utils``: helpers shared across the package (``hooks``)."""
+"""``ember.utils``: ``data`` (datasets and loaders), ``safetensors`` (its own reader/writer) and ``hooks``."""
 from __future__ import annotations
 
-from . import hooks
+from . import data, hooks, safetensors
 
-__all__ = ["hooks"]
+__all__ = ["data", "hooks", "safetensors"]

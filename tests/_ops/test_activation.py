@@ -86,6 +86,19 @@ CASES += [
     C("tanh_out", lambda L, x: L.tanh(x, out=L.empty(4, dtype=L.float64)), r(4), grad=False),
     C("chain", lambda L, x: L.log_softmax(L.relu(x) * L.sigmoid(x) + L.tanh(x), 1), r(4, 6)),
 ]
+# row-blocked paths (more than _BLOCK = 32768 elements, reduced along the last contiguous axis): many rows per block
+# with a ragged last block, one row longer than a block, a non-last dim and a non-contiguous input of the same size,
+# and a dense upstream grad (times the output, so that it is not the ones of .sum())
+for dt in (F32, F64):
+    n = np.dtype(dt).name
+    for name in ("softmax", "log_softmax"):
+        CASES += [
+            C(f"{name}_blocked_rows_{n}", lambda L, x, name=name: getattr(L, name)(x, -1), r(301, 257, dt=dt)),
+            C(f"{name}_blocked_wide_{n}", lambda L, x, name=name: getattr(L, name)(x, 1), r(3, 40000, dt=dt, lo=-9, hi=9)),
+            C(f"{name}_blocked_dim0_{n}", lambda L, x, name=name: getattr(L, name)(x, 0), r(301, 257, dt=dt)),
+            C(f"{name}_blocked_noncontig_{n}", lambda L, x, name=name: getattr(L, name)(x.t(), -1), r(257, 301, dt=dt)),
+            C(f"{name}_blocked_dense_grad_{n}", lambda L, x, name=name: getattr(L, name)(x, -1) * x, r(2, 150, 257, dt=dt)),
+        ]
 
 
 @pytest.mark.parametrize("fn,inputs,kw", CASES)

@@ -38,3 +38,21 @@ def test_rms_norm(dtype):
 
 def test_rms_norm_errors():
     check_error(lambda L: F(L).rms_norm(L.randn(2, 3, 4), (3,)))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_layer_norm_blocks_and_layouts(dtype):
+    # many row blocks with a ragged last one; rows longer than a block; a non-contiguous input; a dense upstream grad
+    w, b = randn(257, dtype=dtype, seed=1), randn(257, dtype=dtype, seed=2)
+    check_op(lambda L, x, w, b: F(L).layer_norm(x, (257,), w, b), [randn(300, 257, dtype=dtype) * 2 + 1, w, b],
+             grad_rtol=1e-4, grad_atol=1e-4)
+    check_op(lambda L, x: F(L).layer_norm(x, (40000,)), [randn(3, 40000, dtype=dtype)])
+    check_op(lambda L, x, w: F(L).layer_norm(x.transpose(0, 1), (64,), w), [randn(64, 300, dtype=dtype),
+                                                                           randn(64, dtype=dtype, seed=3)],
+             grad_rtol=1e-4, grad_atol=1e-4)  # torch's float32 weight grad is itself ~1e-5 off over 300 rows
+    check_op(lambda L, x: F(L).layer_norm(x, (3,)), [randn(2, 3, dtype=dtype)])
+
+
+def test_layer_norm_float16():
+    x = randn(4, 16, dtype=np.float16)
+    check_op(lambda L, x: F(L).layer_norm(x, (16,)), [x], grad=False)

@@ -9,8 +9,8 @@ from .activation import check_float
 
 __all__ = ["layer_norm", "rms_norm"]
 
-# rows per block: about 16K elements, so a block's float64 copies stay in L2
-_BLOCK_ELEMS = 16384
+# rows per block: about 32K elements, so that a block and its temporaries stay in L2 between passes
+_BLOCK_ELEMS = 32768
 
 
 def _row_blocks(m: int, n: int):
@@ -26,45 +26,42 @@ class NativeLayerNorm(Function):
     Backward, per row (g' = g * weight):
         dx = rstd (g' - mean(g') - xhat mean(g' xhat)),   dweight = sum_rows g xhat,   dbias = sum_rows g
 
-    Statistics are computed in float64 per block of rows and rounded to the input dtype (torch keeps them in
-    float for float32, computed by a Welford pass). The output follows torch's CPU kernel operation by operation,
-    ``(x * rstd + (-mean * rstd)) * weight + bias``, each step rounded in the input dtype.
+    Everything is computed in the input's precision (float16 in float32), like torch's CPU kernel, block by block of
+    rows into the output arrays: mean by NumPy's pairwise row sums, var two-pass from x - mean, which is also the
+    scratch the output is scaled from. dweight/dbias add the per-block float32 partial sums in float64.
     """
 
     @staticmethod
     def forward(ctx, x, n, weight, bias, eps, norm_ndim):
         shape = x.shape
         m = x.size // n if n else 0
-        x2 = np.ascontiguousarray(x).reshape(m, n)
         dt = x.dtype
-        mean = np.empty((m, 1), dt)
-        rstd = np.empty((m, 1), dt)
-        out = np.empty((m, n), dt)
-        w = None if weight is None else weight.reshape(n)
-        b = None if bias is None else bias.reshape(n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for s, e in _row_blocks(m, n):
-                xb = x2[s:e].astype(np.float64) if dt != np.float64 else x2[s:e]
-                mu = xb.mean(axis=1, keepdims=True)
-                d = xb - mu
-                var = np.einsum("ij,ij->i", d, d)[:, None] / n if n else mu
-                mean[s:e] = mu
-                # rstd in the input dtype: torch computes 1/sqrt(var + eps) in float for float32
-                r = np.asarray(var, dt) + dt.type(eps)
-                np.sqrt(r, out=r)
-                np.divide(dt.type(1), r, out=r)
-                rstd[s:e] = r
-                mb = mean[s:e]
-                o = out[s:e]
-                np.multiply(x2[s:e], r, out=o)
-                o += -mb * r
-                if w is not None:
-                    o *= w
-                if b is not None:
-                    o += b
+        ct = np.float32 if dt == np.float16 else dt.type     # torch computes half in float
+        x2 = np.ascontiguousarray(x).reshape(m, n)
+        mean = np.empty((m, 1), ct)
+        rstd = np.empty((m, 1), ct)
+        out = np.empty((m, n), ct)
+        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
+        b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
+        inv_n = ct(1.0 / n) if n else ct(0)
+        for s, e in _row_blocks(m, n):
+            xb, o, mu, r = x2[s:e], out[s:e], mean[s:e], rstd[s:e]
+            np.add.reduce(xb, axis=1, keepdims=True, out=mu, dtype=ct)
+            mu *= inv_n
+            np.subtract(xb, mu, out=o)                       # x - mean
+            np.einsum("ij,ij->i", o, o, out=r[:, 0])
+            r *= inv_n                                       # biased variance
+            r += ct(eps)
+            np.sqrt(r, out=r)
+            np.divide(1, r, out=r)
+            o *= r
+            if w is not None:
+                o *= w
+            if b is not None:
+                o += b
         ctx.save_for_backward(x, weight, bias)
         ctx.meta = (mean, rstd, n)
-        return out.reshape(shape)
+        return (out if ct == dt else out.astype(dt)).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
@@ -72,35 +69,45 @@ class NativeLayerNorm(Function):
         mean, rstd, n = ctx.meta
         m = x.size // n if n else 0
         dt = x.dtype
+        ct = mean.dtype.type
         x2 = np.ascontiguousarray(x).reshape(m, n)
         g2 = np.ascontiguousarray(g).reshape(m, n)
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
-        gx = np.empty((m, n), dt) if need_x else None
+        gx = np.empty((m, n), ct) if need_x else None
         gw = np.zeros(n) if need_w else None
         gb = np.zeros(n) if need_b else None
-        w = None if weight is None else weight.reshape(n).astype(np.float64)
+        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
+        inv_n = ct(1.0 / n) if n else ct(0)
+        rows = max(1, _BLOCK_ELEMS // max(n, 1))
+        xhat_buf = np.empty((min(rows, m), n), ct) if (need_x or need_w) else None
         for s, e in _row_blocks(m, n):
-            gb64 = g2[s:e].astype(np.float64)
+            gb_ = g2[s:e]
             if need_b:
-                gb += gb64.sum(axis=0)
+                gb += np.add.reduce(gb_, axis=0, dtype=np.float64)
             if not (need_x or need_w):
                 continue
-            r = rstd[s:e].astype(np.float64)
-            xhat = x2[s:e] - mean[s:e].astype(np.float64)
+            r = rstd[s:e]
+            xhat = xhat_buf[:e - s]
+            np.subtract(x2[s:e], mean[s:e], out=xhat, dtype=ct)
             xhat *= r
             if need_w:
-                gw += np.einsum("ij,ij->j", gb64, xhat)
+                gw += np.einsum("ij,ij->j", gb_, xhat, dtype=np.float64)
             if need_x:
-                gp = gb64 * w if w is not None else gb64
-                c1 = gp.mean(axis=1, keepdims=True)
-                c2 = np.einsum("ij,ij->i", gp, xhat)[:, None] / n
+                gp = gx[s:e]
+                if w is not None:
+                    np.multiply(gb_, w, out=gp, dtype=ct)
+                else:
+                    gp[...] = gb_
+                c1 = np.add.reduce(gp, axis=1, keepdims=True)
+                c1 *= inv_n
+                c2 = np.einsum("ij,ij->i", gp, xhat)[:, None]
+                c2 *= inv_n
                 xhat *= c2
                 gp -= c1
                 gp -= xhat
                 gp *= r
-                gx[s:e] = gp
         shape = x.shape
-        return (gx.reshape(shape) if need_x else None, None,
+        return (gx.astype(dt, copy=False).reshape(shape) if need_x else None, None,
                 gw.astype(dt).reshape(weight.shape) if need_w else None,
                 gb.astype(dt).reshape(bias.shape) if need_b else None, None, None)
 

@@ -339,8 +339,14 @@ def random_(self: Tensor, from_: int | None = None, to: Any = _MISSING, *,
 
 
 def randint(*args, size=None, generator: Generator | None = None, out: Tensor | None = None, dtype=None,
-            layout=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+            layout=None, device=None, requires_grad: bool = False, pin_memory: bool = False, low=None,
+            high=None) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise."""
+    # torch also takes low/high as keywords: put them back in their positional places
+    if high is not None:
+        args = ((low,) if low is not None else ()) + (high,) + args
+    elif low is not None:
+        args = (low,) + args
     if size is not None:
         args = args + (size,)
     if len(args) == 2:

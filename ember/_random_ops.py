@@ -344,7 +344,12 @@ def randint(*args, size=None, generator: Generator | None = None, out: Tensor | 
     """``randint(high, size)`` or ``randint(low, high, size)``; int64 unless ``dtype`` says otherwise."""
     # torch also takes low/high as keywords: put them back in their positional places
     if high is not None:
-        args = ((low,) if low is not None else ()) + (high,) + args
+        if low is not None:
+            args = (low, high) + args
+        elif args and not isinstance(args[0], (tuple, list)):
+            args = (args[0], high) + args[1:]  # randint(2, high=9, size=...): the positional one is low
+        else:
+            args = (high,) + args
     elif low is not None:
         args = (low,) + args
     if size is not None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import builtins
-import math
 import operator
 import warnings
 from typing import Any
@@ -141,7 +140,10 @@ def _flatten(x, sizes: list, dim: int, out: list, text_ok: bool = False) -> None
         out.append(x)
         return
     if not isinstance(x, _SEQ):
-        raise TypeError("not a sequence")
+        if not (isinstance(x, Tensor) and x._data.ndim):
+            raise TypeError("not a sequence")
+        # where a sequence is expected torch iterates a tensor (compute_sizes never looks inside one)
+        x = [Tensor._make(np.asarray(x._data[i])) for i in builtins.range(x._data.shape[0])]
     n = sizes[dim]
     if len(x) != n:
         raise ValueError(f"expected sequence of length {n} at dim {dim} (got {len(x)})")
@@ -209,6 +211,26 @@ def _bool_value(x) -> builtins.bool:
 
 def _store(leaves: list, d: D.dtype, types: set | None = None) -> np.ndarray:
     """recursive_store's scalar conversions, checked as torch checks them, into a flat array of dtype ``d``."""
+    try:
+        return _store_all(leaves, d, types)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        # torch converts element by element: report the first bad one, not the first the bulk checks noticed
+        kind = d._kind
+        for x in leaves:
+            if isinstance(x, Tensor):
+                x = _tensor_leaf(x, kind)
+            if kind == "f":
+                _real_value(x)
+            elif kind == "c":
+                _complex_value(x)
+            elif kind == "b":
+                _bool_value(x)
+            else:
+                _int_value(x, d)
+        raise
+
+
+def _store_all(leaves: list, d: D.dtype, types: set | None) -> np.ndarray:
     nd = d.np_dtype
     if types is None:
         types = set(map(type, leaves))
@@ -384,6 +406,13 @@ def empty_strided(size, stride, *, dtype=None, layout=None, device=None, require
     return _finish(arr, requires_grad)
 
 
+def _fill(fill_value, d: D.dtype):
+    """fill_'s Scalar.to<T>(): checked as c10 checks it (overflow, wrap of negative ints into uint8, imaginary parts)."""
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return R.scalar_to(fill_value, d)
+
+
 def _full_size(size, fn: str) -> tuple:
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
@@ -403,7 +432,7 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None, re
         fill_value = fill_value.item()
     d = dtype if dtype is not None else _scalar_fill_dtype(fill_value)
     shape = _full_size(size, "full")
-    arr = np.full(shape, fill_value, dtype=_np_dtype(d))
+    arr = np.full(shape, _fill(fill_value, _coerce_dtype(d)), dtype=_np_dtype(d))
     return _out(_finish(arr, requires_grad), out)
 
 
@@ -424,7 +453,7 @@ def _like(input: Tensor, dtype, requires_grad, fill, fn: str = "zeros_like"):
     if fill is None:
         arr = np.zeros(input._data.shape, dtype=_np_dtype(d))
     else:
-        arr = np.full(input._data.shape, fill, dtype=_np_dtype(d))
+        arr = np.full(input._data.shape, _fill(fill, _coerce_dtype(d)), dtype=_np_dtype(d))
     return _finish(arr, requires_grad)
 
 
@@ -465,18 +494,10 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=Fals
         raise OverflowError("int too big to convert")
     d = _coerce_dtype(dtype) if dtype is not None else D.get_default_dtype()
     nd = _np_dtype(d)
-    if isinstance(s, (builtins.complex, np.complexfloating)) and not d.is_complex:
-        if d is not D.bool:
-            if s.imag != 0:  # c10::overflows: a complex with an imaginary part fits no real type
-                raise R.overflow_error(D.float64 if d is D.float16 else d)  # Half converts through double
-            s = s.real
-    if d is D.complex64:
-        c = builtins.complex(s)
-        big = float(np.finfo(np.float32).max)
-        if any(math.isfinite(p) and abs(p) > big for p in (c.real, c.imag)):
-            raise R.overflow_error(d)
-    if d is D.float16:  # c10::Half conversion is unchecked: out of range becomes inf
-        return _finish(np.array(builtins.float(s) if not isinstance(s, builtins.complex) else s).astype(nd), requires_grad)
+    if d is D.float16:  # scalar_tensor converts to Half through double, unchecked: out of range becomes inf
+        v = R.scalar_to(s, D.float64)
+        with np.errstate(over="ignore"):
+            return _finish(np.array(v).astype(nd), requires_grad)
     return _finish(np.array(R.scalar_to(s, d), nd), requires_grad)
 
 
@@ -646,7 +667,7 @@ def new_full(self: Tensor, *args, dtype=None, device=None, requires_grad: bool =
     check_device(device)
     nd = _np_dtype(dtype if dtype is not None else self.dtype)
     shape = _full_size(size, "new_full")
-    return _finish(np.full(shape, fill_value, nd), requires_grad)
+    return _finish(np.full(shape, _fill(fill_value, _coerce_dtype(dtype) if dtype is not None else self.dtype), nd), requires_grad)
 
 
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,

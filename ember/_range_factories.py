@@ -33,7 +33,14 @@ def scalar_to(value, d: D.dtype):
     if d is D.bool:
         return np.bool_(value)
     if d.is_complex:
-        return d.np_dtype.type(value)
+        c = builtins.complex(value)
+        if d is D.complex64 and any(math.isfinite(p) and abs(p) > 3.4028234663852886e38 for p in (c.real, c.imag)):
+            raise overflow()
+        return d.np_dtype.type(c)
+    if isinstance(value, (builtins.complex, np.complexfloating)):
+        if value.imag != 0:  # c10::overflows: no real type holds an imaginary part
+            raise overflow()
+        value = value.real
     if d.is_floating_point:
         v = builtins.float(value)
         if math.isfinite(v) and abs(v) > np.finfo(d.np_dtype).max:

@@ -119,6 +119,27 @@ def test_tensor_from_list_of_multielement_tensors():
     check_error(lambda L: L.tensor([[L.tensor([1.0, 2.0])]], dtype=L.int64))
 
 
+@pytest.mark.parametrize("case", range(6))
+def test_tensor_elements_are_converted_in_order(case):
+    # torch converts element by element while walking: the first bad element decides the error,
+    # and a tensor where a sequence is expected is iterated
+    def f(L):
+        return [
+            lambda: L.tensor([[False], L.tensor([1 + 1j])], dtype=L.float32),
+            lambda: L.tensor([[False], L.tensor([1.0, 2.0])]),
+            lambda: L.tensor([False, [], L.tensor([1.5, 2.5])]),
+            lambda: L.tensor([False, [], L.tensor(1.5)], dtype=L.int64),
+            lambda: L.tensor([256, L.tensor(1.5)], dtype=L.uint8),
+            lambda: L.tensor([300, 2 ** 64], dtype=L.uint8),
+        ][case]()
+    check_error(f)
+
+
+def test_tensor_iterates_tensors_at_sequence_levels():
+    same(lambda L: L.tensor([[1.0, 2.0], L.tensor([3.0, 4.0])]))
+    same(lambda L: L.tensor([L.tensor([1, 2]).tolist(), L.tensor([3, 4])]))
+
+
 def test_tensor_from_mixed_elements():
     # element tensors are scalars (one element each); dtypes promote as torch.promote_types
     same(lambda L: L.tensor([L.tensor([1.0]), L.tensor([3.0])]))
@@ -360,6 +381,29 @@ def test_full_dtype_and_tensor_fill():
     check_error(lambda L: L.full((2,), 1, requires_grad=True))
     check_error(lambda L: L.full((-1,), 1))
     check_error(lambda L: L.full((2, -1), 1.5))
+
+
+@pytest.mark.parametrize("fill,dtype", [
+    (-2.0, "uint8"), (-1, "uint8"), (-255, "uint8"), (300, "uint8"), (1e10, "float16"), (1e300, "float32"),
+    (1 + 1j, "float32"), (2 + 0j, "float32"), (1 + 1j, "int64"), (1.5, "bool"), (2 ** 63, "int64"),
+    (float("nan"), "int32"), (float("inf"), "float32"), (1e300, "complex64"), (128, "int8"), (True, "float32"),
+    (-129.5, "int8"), (1.7, "int32"), (float("nan"), "float16"), (1 + 1j, "bool"),
+], ids=str)
+@pytest.mark.parametrize("fn", ["full", "full_like", "new_full"])
+def test_full_fill_value_conversion(fill, dtype, fn):
+    def f(L):
+        d = getattr(L, dtype)
+        if fn == "full":
+            return L.full((2,), fill, dtype=d)
+        if fn == "full_like":
+            return L.full_like(L.ones(2, dtype=d), fill)
+        return L.ones(2, dtype=d).new_full((2,), fill)
+    try:
+        t = f(torch)
+    except Exception:
+        check_error(f)
+        return
+    assert_same(f(ember), t, check_grad_fn=False)
 
 
 def test_full_default_dtype():

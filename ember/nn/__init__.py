@@ -3,4 +3,4 @@ from __future__ import annotations
 
 from .parameter import Buffer, Parameter
 from .modules import *  # noqa: F401,F403  (modules/__init__.py lists every public layer in __all__)
-from . import functional, init
+from . import functional, init, utils

@@ -13,6 +13,8 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
+        if hasattr(type, "__index__") and not isinstance(type, bool):
+            _index_error(type.__index__())
         if not isinstance(type, str):
             raise TypeError(f"device() received an invalid combination of arguments - got ({type.__class__.__name__})")
         name, colon, idx = type.partition(":")
@@ -52,12 +54,19 @@ class device:
 CPU = device("cpu")
 
 
+def _index_error(index: int):
+    # a bare index names the current accelerator, which a CPU-only build lacks
+    if index < 0:
+        raise RuntimeError("Device index must not be negative")
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
 def check_device(dev) -> None:
     """Accept None/'cpu'/device('cpu'); raise a clear error for anything else."""
     if dev is None:
         return
-    if isinstance(dev, int):
-        raise RuntimeError("ember runs on the CPU only: CUDA device indices are not available")
+    if hasattr(dev, "__index__") and not isinstance(dev, (bool, device)):
+        _index_error(dev.__index__())
     d = dev if isinstance(dev, device) else device(dev)
     if d.type == "cuda":
         raise AssertionError("Torch not compiled with CUDA enabled")

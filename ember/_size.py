@@ -10,9 +10,10 @@ class Size(tuple):
     def __new__(cls, sizes=()):
         items = []
         for i, s in enumerate(sizes):
-            if not hasattr(s, "__index__"):  # ints, bools, NumPy ints and one-element integer tensors
-                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')")
-            items.append(s.__index__())
+            try:  # ints, bools, NumPy ints and one-element integer tensors
+                items.append(s.__index__())
+            except (AttributeError, TypeError):
+                raise TypeError(f"torch.Size() takes an iterable of 'int' (item {i} is '{type(s).__name__}')") from None
         return super().__new__(cls, items)
 
     def __repr__(self) -> str:
@@ -32,7 +33,7 @@ class Size(tuple):
 
     def __add__(self, other):
         if not isinstance(other, tuple):
-            return NotImplemented
+            raise TypeError(f"can only concatenate tuple (not {type(other).__name__}) to torch.Size")
         return Size(tuple(self) + tuple(other))
 
     def __radd__(self, other):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -106,3 +107,16 @@ def test_cuda_method_and_to():
     check_error(lambda L: L.ones(2).cuda())
     check_error(lambda L: L.ones(2).to("cuda"))
     assert str(ember.ones(2).cpu().device) == "cpu"
+
+
+@pytest.mark.parametrize("spec", [0, 1, -1, "np0"], ids=str)
+def test_device_from_an_index(spec):
+    spec = np.int64(0) if spec == "np0" else spec
+    check_error(lambda L: L.device(spec))
+    check_error(lambda L: L.zeros(1, device=spec))
+
+
+@pytest.mark.parametrize("spec", [1.5, None, True])
+def test_device_bad_types(spec):
+    e, t = check_error(lambda L: L.device(spec), match_message=False)
+    assert str(t).startswith(str(e))

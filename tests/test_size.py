@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import pickle
 
+import numpy as np
 import pytest
 import torch
 
@@ -80,3 +81,12 @@ def test_tensor_shape_is_size():
 def test_count_and_index():
     e, t = ember.Size((2, 3, 2)), torch.Size((2, 3, 2))
     assert e.count(2) == t.count(2) and e.index(3) == t.index(3)
+
+
+def test_errors_match_torch():
+    from _compare import check_error
+    check_error(lambda L: L.Size([2]) + [3])
+    check_error(lambda L: L.Size([L.tensor(2.0)]))
+    check_error(lambda L: L.Size([L.tensor([1, 2])]))
+    check_error(lambda L: L.Size(3))
+    assert repr(ember.Size([ember.tensor(2), np.int64(3), True])) == repr(torch.Size([torch.tensor(2), np.int64(3), True]))

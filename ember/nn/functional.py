@@ -281,29 +281,35 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
-    tdt = target._data.dtype
-    if tdt not in (np.int64, np.uint8):
-        raise _loss.target_dtype_error(tdt)
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() == 2 and target.dim() > 1:
+    t = target._data
+    if t.dtype not in (np.int64, np.uint8):
+        raise _loss.target_dtype_error(t.dtype)
+    shape = input._data.shape
+    nd = len(shape)
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd == 2 and t.ndim > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if input.dim() != 1 and input.shape[0] != (target.shape[0] if target.dim() else 1):
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
-                         f"({target.shape[0] if target.dim() else 1}).")
-    c = input.shape[0 if input.dim() == 1 else 1]
+    if nd != 1 and shape[0] != (t.shape[0] if t.ndim else 1):
+        raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
+                         f"({t.shape[0] if t.ndim else 1}).")
+    c = shape[0 if nd == 1 else 1]
     if weight is not None and (weight.dim() != 1 or weight.numel() != c):
         raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
                            f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+
+
+def _nll(input: Tensor, target: Tensor, weight: Tensor | None, red: int, ignore_index: int) -> Tensor:
+    """nll_loss after its checks (cross_entropy has already made them)."""
+    fn = _loss.NllLoss if input._data.ndim <= 2 else _loss.NllLoss2d
+    return fn.apply(input, target._data, None if weight is None else weight._data, red, ignore_index)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     red = _reduction(reduction, size_average, reduce)
     _check_nll(input, target, weight)
-    fn = _loss.NllLoss if input.dim() <= 2 else _loss.NllLoss2d
-    w = None if weight is None else weight._data
-    return fn.apply(input, target._data, w, red, ignore_index)
+    return _nll(input, target, weight, red, ignore_index)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -334,7 +340,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
     _check_nll(input, target, weight)
     logp = _act.log_softmax(input, cdim)
-    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction={0: "none", 1: "mean", 2: "sum"}[red])
+    nll = _nll(logp, target, weight, red, ignore_index)
     if label_smoothing <= 0:
         return nll
     ignore = Tensor._make(target._data == ignore_index)

@@ -61,3 +61,11 @@ def test_loss_errors():
     check_error(lambda L: F(L).cross_entropy(x(L), L.tensor([1, 0, 4]), label_smoothing=1.5))
     check_error(lambda L: F(L).cross_entropy(x(L), L.tensor([1, 0, 4]), weight=L.ones(4)))
     check_error(lambda L: F(L).binary_cross_entropy(L.tensor([1.5]), L.tensor([1.0])))
+
+
+def test_nll_loss_all_ignored_and_fast_paths():
+    t = np.array([-100, -100])
+    check_op(lambda L, x, t: F(L).nll_loss(x, t), [randn(2, 3), t])
+    check_op(lambda L, x, t: F(L).nll_loss(x, t, reduction="none"), [randn(5), np.array(3)])
+    check_op(lambda L, x, t: F(L).nll_loss(x, t, reduction="sum"), [randn(4, 3), np.array([0, 2, 2, 1], np.uint8)])
+    check_op(lambda L, x, t: F(L).cross_entropy(x, t), [randn(300, 40), np.random.default_rng(1).integers(0, 40, 300)])

@@ -30,40 +30,66 @@ def _grad_scale(g: np.ndarray, reduction: int, numel: int) -> np.ndarray:
     return g
 
 
+def _pick(logp: np.ndarray, safe: np.ndarray, cdim: int) -> np.ndarray:
+    """logp[..., safe[...], ...] along the class dim (plain indexing for 1-D/2-D input: cheaper than
+    take_along_axis for the small batches where its overhead dominates)."""
+    if logp.ndim == 1:
+        return np.asarray(logp[safe])  # a 0-d array, not a NumPy scalar
+    if logp.ndim == 2:
+        return logp[np.arange(logp.shape[0]), safe]
+    return np.take_along_axis(logp, np.expand_dims(safe, cdim), axis=cdim).squeeze(cdim)
+
+
 class NllLoss(Function):
     """out_i = -w[t_i] logp[i, t_i]  (0 where t_i == ignore_index);  'mean' divides by sum_i w[t_i].
-    dlogp[i, t_i] = -w[t_i] g (/ total weight for 'mean'), zero elsewhere.  Class dim is 1 (0 for 1-D input)."""
+    dlogp[i, t_i] = -w[t_i] g (/ total weight for 'mean'), zero elsewhere.  Class dim is 1 (0 for 1-D input).
+
+    Without class weights and ignored targets every w is 1 and is never materialised."""
 
     @staticmethod
     def forward(ctx, logp, target, weight, reduction, ignore_index):
         cdim = 0 if logp.ndim == 1 else 1
         c = logp.shape[cdim]
-        tgt = target.astype(np.int64)
+        tgt = target if target.dtype == np.int64 else target.astype(np.int64)
         ignored = tgt == ignore_index
-        bad = ~ignored & ((tgt < 0) | (tgt >= c))
-        if bad.any():
-            raise IndexError(f"Target {tgt[bad].flat[0]} is out of bounds.")
-        safe = np.where(ignored, 0, tgt)
-        picked = np.take_along_axis(logp, np.expand_dims(safe, cdim), axis=cdim).squeeze(cdim)
-        w = np.ones_like(picked) if weight is None else weight[safe].astype(logp.dtype)
-        w[ignored] = 0
-        ctx.meta = (safe, w, reduction, cdim, logp.shape)
+        any_ignored = bool(ignored.any())
+        if tgt.size and (any_ignored or tgt.min() < 0 or tgt.max() >= c):
+            bad = ~ignored & ((tgt < 0) | (tgt >= c))
+            if bad.any():
+                raise IndexError(f"Target {tgt[bad].flat[0]} is out of bounds.")
+        safe = np.where(ignored, 0, tgt) if any_ignored else tgt
+        picked = _pick(logp, safe, cdim)
+        if weight is None and not any_ignored:
+            w = None
+            total = float(picked.size)
+        else:
+            w = np.ones_like(picked) if weight is None else weight[safe].astype(logp.dtype)
+            w[ignored] = 0
+            total = w.sum(dtype=np.float64)
+        ctx.meta = (safe, w, ignored if any_ignored else None, reduction, cdim, logp.shape)
         if reduction == 0:
-            return -(w * picked)
-        total = w.sum(dtype=np.float64)
-        s = -(w.astype(np.float64) * picked).sum()
+            return -picked if w is None else -(w * picked)
+        s = -(picked.astype(np.float64) if w is None else w.astype(np.float64) * picked).sum()
         if reduction == 2:
             return np.asarray(s, logp.dtype)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ctx.total = total
-            return np.asarray(s / total, logp.dtype)
+        ctx.total = total
+        return np.asarray(s / total if total else s * np.nan, logp.dtype)  # 0/0 -> nan, as torch
 
     @staticmethod
     def backward(ctx, g):
-        safe, w, reduction, cdim, shape = ctx.meta
-        coef = -w * g if reduction == 0 else -w * (g / g.dtype.type(ctx.total) if reduction == 1 else g)
+        safe, w, ignored, reduction, cdim, shape = ctx.meta
+        gs = g / g.dtype.type(ctx.total) if reduction == 1 else g
+        coef = (-gs if w is None else -w * gs).astype(g.dtype, copy=False)
+        if ignored is not None:  # torch skips ignored targets (no 0 * inf = nan when all are ignored)
+            coef = np.where(ignored, g.dtype.type(0), coef)
         grad = np.zeros(shape, g.dtype)
-        np.put_along_axis(grad, np.expand_dims(safe, cdim), np.expand_dims(coef.astype(g.dtype), cdim), axis=cdim)
+        if grad.ndim == 1:
+            grad[safe] = coef
+        elif grad.ndim == 2:
+            grad[np.arange(shape[0]), safe] = coef
+        else:
+            np.put_along_axis(grad, np.expand_dims(safe, cdim), np.expand_dims(np.broadcast_to(coef, safe.shape), cdim),
+                              axis=cdim)
         return grad, None, None, None, None
 
 

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["DEFAULT_CORPUS", "DataError", "CharVocab", "load_corpus", "unigram_cross_entropy"]
+__all__ = ["DEFAULT_CORPUS", "DataError", "CharVocab", "load_corpus", "unigram_entropy", "unigram_cross_entropy"]
 
 # the name stored in checkpoints for the built-in corpus
 DEFAULT_CORPUS = "pydoc_data.topics"
@@ -76,6 +76,12 @@ class CharVocab:
 
     def decode(self, ids: Iterable[int]) -> str:
         return "".join(self.chars[i] for i in ids)
+
+
+def unigram_entropy(ids: list[int]) -> float:
+    r"""Entropy in nats of the character frequencies of ``ids``: :math:`-\sum_c p_c \log p_c`."""
+    n = len(ids)
+    return -sum(k / n * math.log(k / n) for k in Counter(ids).values())
 
 
 def unigram_cross_entropy(train_ids: list[int], val_ids: list[int], vocab_size: int) -> float:

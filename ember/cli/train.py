@@ -19,7 +19,8 @@ from typing import Any
 
 import ember as torch
 import ember.nn.utils  # noqa: F401  (torch.nn imports nn.utils itself; ember.nn does not yet)
-from ember.cli._data import DEFAULT_CORPUS, CharVocab, DataError, load_corpus, unigram_cross_entropy
+from ember.cli._data import (DEFAULT_CORPUS, CharVocab, DataError, load_corpus, unigram_cross_entropy,
+                             unigram_entropy)
 from ember.cli._progress import Progress, format_duration
 from ember.models.gpt import GPT, GPTConfig
 
@@ -36,7 +37,7 @@ EVAL_BATCHES = 8  # validation batches per evaluation (fixed windows, so every e
 
 # Training hyper-parameters: when resuming, any flag not given on the command line comes from the checkpoint.
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "steps": 300,
+    "steps": 500,
     "batch_size": 32,
     "lr": 3e-3,
     "warmup_steps": 30,
@@ -276,7 +277,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"data: {source_name}: {len(ids):,} characters, vocabulary of {len(vocab)}")
     print(f"model: GPT {config.n_layer} layers x {config.n_head} heads x {config.n_embd} wide, "
           f"context {block_size}, {n_params:,} parameters")
-    print(f"unigram baseline (character frequencies): {baseline:.4f} nats/char on validation")
+    print(f"unigram baseline: {baseline:.4f} nats/char on validation (training-text character frequencies, "
+          f"entropy {unigram_entropy(train_ids):.4f} nats)")
     if checkpoint:
         print(f"resuming from {ckpt_path} at step {step}/{s['steps']}")
 

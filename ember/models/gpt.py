@@ -1,7 +1,6 @@
 """A small GPT (decoder-only transformer) built only from ember's basic layers.
 
-The trick: this file is written against module-level ``torch``/``nn``/``F`` that default to ember;
-``load_gpt_module(lib)`` re-executes it with another library (e.g. real torch) bound to those names.
+One file, two libraries: ``torch``/``nn``/``F`` below default to ember; ``load_gpt_module(lib)`` reruns it with lib.
 
 Shapes use B = batch, T = time (tokens), C = channels (n_embd), V = vocabulary, H = heads.
 The model, for token ids :math:`x_1..x_T`:
@@ -183,7 +182,8 @@ def _kth_largest(logits: Any, k: int) -> Any:
     """The k-th largest value of each row, shape (B, 1)."""
     if hasattr(torch, "topk"):
         return torch.topk(logits, k).values[:, -1:]
-    # ember has no topk yet: peel off the row maximum k-1 times (k is small and this runs under no_grad)
+    # ember has no topk yet: peel off the row maximum k-1 times (k is small and this runs under no_grad);
+    # with tied logits this may keep a few more candidates than topk would
     work = logits
     for _ in range(k - 1):
         work = work.masked_fill(work >= work.max(dim=-1, keepdim=True).values, -math.inf)

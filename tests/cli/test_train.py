@@ -45,7 +45,7 @@ def test_train_shows_progress_saves_a_torch_loadable_checkpoint_and_samples(tmp_
     assert result.returncode == 0, result.stderr
     lines = result.stdout
     assert f"data: {corpus}: {len(TEXT):,} characters, vocabulary of {len(set(TEXT))}" in lines
-    assert "unigram baseline (character frequencies):" in lines
+    assert "unigram baseline: " in lines and "nats/char on validation (training-text character frequencies" in lines
     for step in (5, 10, 15, 20):
         assert f"step {step:>2}/20  loss " in lines and "tok/s" in lines
     assert "step 10: val loss" in lines and "step 20: val loss" in lines

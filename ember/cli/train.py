@@ -231,6 +231,8 @@ def run(args: argparse.Namespace) -> int:
         if not ckpt_path.exists():
             raise DataError(f"--resume: no checkpoint at {ckpt_path}")
         checkpoint = torch.load(ckpt_path, weights_only=True)
+    elif ckpt_path.exists():  # never overwrite a trained model by accident
+        raise DataError(f"{ckpt_path} already exists: continue it with --resume, or choose another --out")
     s = _resolve_settings(args, checkpoint)
     seed = checkpoint["seed"] if checkpoint else args.seed
     data_source = checkpoint["data"] if checkpoint else (args.data or DEFAULT_CORPUS)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import torch
 
+import ember
 from ember.cli import main
 from ember.models.gpt import load_gpt_module
 
@@ -30,6 +31,14 @@ def ember_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 def read_log(out: Path) -> list[dict[str, str]]:
     with (out / "log.csv").open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+@pytest.fixture(autouse=True)
+def _keep_rng():
+    """In-process runs seed ember's global generator; leave it as other tests expect it."""
+    state = ember.get_rng_state()
+    yield
+    ember.set_rng_state(state)
 
 
 @pytest.fixture
@@ -158,9 +167,17 @@ def test_bad_data(capsys, tmp_path):
     assert "the text has 11 characters; block size 64 needs at least 660 (or a smaller --block-size)" in message
 
 
-def test_resume_errors(capsys, tmp_path):
+def test_resume_errors(capsys, tmp_path, corpus):
     message = _error(capsys, "train", "--out", str(tmp_path), "--resume")
     assert f"--resume: no checkpoint at {tmp_path / 'ckpt.pt'}" in message
+    out = str(tmp_path / "run")
+    assert main(["train", "--data", str(corpus), "--out", out, "--steps", "1", "--sample-chars", "0", *TINY[:10]]) == 0
+    message = _error(capsys, "train", "--data", str(corpus), "--out", out)
+    assert f"{out}/ckpt.pt already exists: continue it with --resume, or choose another --out" in message
+    message = _error(capsys, "train", "--out", out, "--resume", "--n-layer", "3")
+    assert "--n-layer 3 does not match the checkpoint's 1; drop it when resuming" in message
+    message = _error(capsys, "train", "--out", out, "--resume", "--data", "other.txt")
+    assert f"--data other.txt differs from the checkpoint's {corpus}; drop it when resuming" in message
 
 
 def test_help_lists_the_subcommands(capsys):

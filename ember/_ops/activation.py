@@ -83,9 +83,10 @@ _BLOCK = 32768
 
 def _blocks(dim: int, *arrays: np.ndarray):
     """Yield ``(axis, *blocks)``: matching row blocks of ``arrays`` (2-D views, rows x n, axis -1) when ``dim`` is the
-    last axis and all are C-contiguous; otherwise ``(dim, *arrays)`` once. The kernels reduce along ``axis``."""
+    last axis and the first array is C-contiguous (the others are reshaped to match: outputs are allocated
+    contiguous, and a stride-0 grad stays a view); otherwise ``(dim, *arrays)`` once. Kernels reduce along ``axis``."""
     a0 = arrays[0]
-    if dim != a0.ndim - 1 or a0.size <= _BLOCK or not all(x.flags.c_contiguous for x in arrays):
+    if dim != a0.ndim - 1 or a0.size <= _BLOCK or not a0.flags.c_contiguous:
         yield (dim,) + arrays
         return
     n = a0.shape[-1]
@@ -93,6 +94,14 @@ def _blocks(dim: int, *arrays: np.ndarray):
     step = max(1, _BLOCK // n)
     for r in range(0, flat[0].shape[0], step):
         yield (-1,) + tuple(x[r:r + step] for x in flat)
+
+
+def _row_sums(b: np.ndarray, axis: int, ones: np.ndarray | None) -> np.ndarray:
+    """Sums along ``axis`` (kept as a size-1 dim): by BLAS (b @ ones, ~3x faster than a row reduce) for the
+    contiguous row blocks of ``_blocks``, else NumPy's pairwise reduce."""
+    if axis == -1 and ones is not None and b.flags.c_contiguous:
+        return (b @ ones[:b.shape[-1]])[:, None]
+    return np.add.reduce(b, axis=axis, keepdims=True)
 
 
 def _exp_wide_(b: np.ndarray, buf: np.ndarray | None) -> None:
@@ -148,9 +157,10 @@ class Softmax(Function):
             return np.zeros_like(g)
         grad_input = np.empty(out.shape, np.result_type(g, out))
         tmp = np.empty(min(out.size, _BLOCK), grad_input.dtype)
+        ones = np.ones(out.shape[-1], grad_input.dtype)
         for d, ob, gb, rb in _blocks(ctx.dim, out, np.broadcast_to(g, out.shape), grad_input):
             np.multiply(gb, ob, out=rb)
-            s = np.add.reduce(rb, axis=d, keepdims=True)
+            s = _row_sums(rb, d, ones)
             t = tmp[:ob.size].reshape(ob.shape) if ob.size <= tmp.size else np.empty_like(rb)
             np.multiply(ob, s, out=t)
             rb -= t
@@ -173,11 +183,12 @@ class LogSoftmax(Function):
             out = np.empty(a.shape, dt)
             if a.size:
                 tmp = np.empty(min(a.size, _BLOCK), dt)
+                ones = np.ones(a.shape[-1], dt)
                 for d, ab, ob in _blocks(dim, a, out):
                     np.subtract(ab, np.max(ab, axis=d, keepdims=True), out=ob)
                     e = tmp[:ob.size].reshape(ob.shape) if ob.size <= tmp.size else np.empty_like(ob)
                     np.exp(ob, out=e)
-                    s = np.add.reduce(e, axis=d, keepdims=True)
+                    s = _row_sums(e, d, ones)
                     ob -= np.log(s, dtype=np.float64).astype(dt)
         else:
             m = np.max(a, axis=dim, keepdims=True) if a.size else 0

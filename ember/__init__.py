@@ -100,3 +100,17 @@ from . import nn  # noqa: E402
 # --- training (issue 5) ---
 from . import optim, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+# --- CPU glue and extra ops (issue 5) ---
+from . import accelerator, amp, backends, cuda  # noqa: E402
+from ._compile import compile  # noqa: E402
+from ._config import (e, get_default_device, get_deterministic_debug_mode, get_float32_matmul_precision,  # noqa: E402
+                      get_num_interop_threads, get_num_threads, inf, are_deterministic_algorithms_enabled,
+                      is_deterministic_algorithms_warn_only_enabled, nan, newaxis, pi, set_default_device,
+                      set_deterministic_debug_mode, set_float32_matmul_precision, set_num_interop_threads,
+                      set_num_threads, use_deterministic_algorithms)
+from .amp import autocast  # noqa: E402
+from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled  # noqa: E402
+from ._ops.sorting import argsort, cummax, cummin, kthvalue, median, msort, nanmedian, sort, topk  # noqa: E402
+from ._ops.histogram import (bincount, bucketize, histc, histogram, searchsorted, unique,  # noqa: E402
+                             unique_consecutive)

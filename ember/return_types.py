@@ -1,7 +1,8 @@
 """Named tuples returned by ops such as ``max(dim)`` and ``sort`` (``torch.return_types``)."""
 from __future__ import annotations
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "var_mean", "std_mean", "aminmax"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "var_mean", "std_mean", "aminmax",
+           "nanmedian", "cummax", "cummin", "histogram"]
 
 
 def _make(name: str, fields: tuple[str, ...]) -> type:
@@ -34,5 +35,9 @@ kthvalue = _make("kthvalue", ("values", "indices"))
 median = _make("median", ("values", "indices"))
 mode = _make("mode", ("values", "indices"))
 aminmax = _make("aminmax", ("min", "max"))
+nanmedian = _make("nanmedian", ("values", "indices"))
+cummax = _make("cummax", ("values", "indices"))
+cummin = _make("cummin", ("values", "indices"))
+histogram = _make("histogram", ("hist", "bin_edges"))
 var_mean = tuple
 std_mean = tuple

@@ -1,0 +1,382 @@
+"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, cummax/cummin.
+
+Values always match torch. So do indices, even among equal elements: rows with ties
+replay the algorithm torch's CPU kernel runs (``_stdsort``), and tie-free rows use
+NumPy's stable argsort, which gives the same answer there. torch orders NaN above
+every number, treats all NaNs as equal and -0.0 as equal to 0.0; every op here
+works on integer ranks that encode exactly that order.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import return_types
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import _NumpyFunction as Function
+from . import _stdsort
+
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "cummax", "cummin"]
+
+
+def _rows(a: np.ndarray, dim: int) -> np.ndarray:
+    """``a`` with ``dim`` moved last and the rest flattened: shape (rows, n)."""
+    m = np.moveaxis(a, dim, -1)
+    return m.reshape(-1, m.shape[-1]) if m.ndim else m.reshape(1, 1)
+
+
+def _unrows(r: np.ndarray, shape: tuple, dim: int) -> np.ndarray:
+    """Inverse of ``_rows`` for a result whose last axis has length ``r.shape[1]``."""
+    if not shape:
+        return r.reshape(())
+    moved = tuple(s for i, s in enumerate(shape) if i != dim) + (r.shape[1],)
+    return np.moveaxis(r.reshape(moved), -1, dim)
+
+
+def _ranks(a2: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: stable ascending order, dense ranks in torch's order, and whether the row has ties."""
+    order = np.argsort(a2, axis=1, kind="stable")  # NumPy also puts NaN last
+    s = np.take_along_axis(a2, order, 1)
+    neq = s[:, 1:] != s[:, :-1]
+    if a2.dtype.kind == "f":
+        nan = np.isnan(s)
+        neq &= ~(nan[:, 1:] & nan[:, :-1])
+    sorted_ranks = np.zeros(a2.shape, np.int64)
+    np.cumsum(neq, axis=1, out=sorted_ranks[:, 1:])
+    ranks = np.empty_like(sorted_ranks)
+    np.put_along_axis(ranks, order, sorted_ranks, 1)
+    return order, ranks, (~neq).any(axis=1)
+
+
+def _check_sortable(a: np.ndarray) -> None:
+    if a.dtype.kind == "c":
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
+
+
+def _sort_indices(a2: np.ndarray, descending: bool, stable: bool) -> np.ndarray:
+    order, ranks, ties = _ranks(a2)
+    if descending:
+        ranks = -ranks
+        order = np.argsort(ranks, axis=1, kind="stable")  # = std::stable_sort with greater-than
+    n = a2.shape[1]
+    if not stable and n > _stdsort._THRESHOLD:
+        # std::sort: up to 16 elements its insertion sort keeps ties in order; beyond that it does not
+        for r in np.flatnonzero(ties):
+            idx = list(range(n))
+            _stdsort.sort(idx, ranks[r].tolist())
+            order[r] = idx
+    return order
+
+
+def _select_backward(g: np.ndarray, idx: np.ndarray, shape: tuple, dim: int, keepdim: bool, dtype) -> np.ndarray:
+    """Scatter the grads of selected elements back to their positions (torch's value_selecting_reduction_backward)."""
+    out = np.zeros(shape, dtype)
+    if not shape:
+        return g.astype(dtype).copy()
+    if not keepdim:
+        idx, g = np.expand_dims(idx, dim), np.expand_dims(g, dim)
+    np.put_along_axis(out, idx, g, axis=dim)
+    return out
+
+
+class Sort(Function):
+    """(values, indices) along ``dim``;  da = g scattered back through the indices"""
+
+    @staticmethod
+    def forward(ctx, a, dim, descending, stable):
+        _check_sortable(a)
+        if a.ndim == 0:
+            idx = np.zeros((), np.int64)
+        else:
+            idx = _unrows(_sort_indices(_rows(a, dim), descending, stable), a.shape, dim)
+        vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
+        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        return _select_backward(g, idx, shape, dim, True, dtype), None, None, None
+
+
+class SortStable(Sort):
+    _backward_name = "SortBackward1"  # torch's sort.stable overload
+
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool | None = False, out=None):
+    """Sorted values and their original positions (``torch.return_types.sort``)."""
+    d = _wrap_dim(dim, input.dim())
+    fn = Sort if stable is None or stable is False else SortStable
+    if stable is None:
+        stable = False
+    return return_types.sort(fn.apply(input, d, descending, bool(stable)))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+    """The indices ``sort`` would return."""
+    a = input._data
+    _check_sortable(a)
+    d = _wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64))
+    return Tensor._make(_unrows(_sort_indices(_rows(a, d), descending, stable), a.shape, d))
+
+
+def msort(input: Tensor, *, out=None) -> Tensor:
+    """Sort along dim 0 (values only)."""
+    return sort(input, 0)[0]
+
+
+def _topk_row(keys: list, n: int, k: int, sorted_: bool) -> list:
+    # aten TopKImpl.h: a partial sort when k is small next to n, else nth_element (+ sort of the first k-1)
+    idx = list(range(n))
+    if k * 64 <= n:
+        _stdsort.partial_sort(idx, keys, 0, k, n)
+    else:
+        _stdsort.nth_element(idx, keys, k - 1)
+        if sorted_:
+            _stdsort.sort(idx, keys, 0, k - 1)
+    return idx[:k]
+
+
+class Topk(Function):
+    """the k largest (or smallest) along ``dim``;  da = g scattered back through the indices"""
+
+    @staticmethod
+    def forward(ctx, a, k, dim, largest, sorted_):
+        _check_sortable(a)
+        n = a.shape[dim] if a.ndim else 1
+        if not 0 <= k <= n:
+            raise RuntimeError("selected index k out of range")
+        a2 = _rows(a, dim)
+        order, ranks, _ = _ranks(a2)
+        keys = -ranks if largest else ranks
+        if largest:
+            order = np.argsort(keys, axis=1, kind="stable")
+        idx2 = order[:, :k].copy()
+        if k:
+            sk = np.take_along_axis(keys, order[:, :k + 1], 1)
+            # without ties among the first k+1 the answer is unique (for sorted output)
+            rows = range(a2.shape[0]) if not sorted_ else np.flatnonzero((sk[:, 1:] == sk[:, :-1]).any(axis=1))
+            for r in rows:
+                idx2[r] = _topk_row(keys[r].tolist(), n, k, sorted_)
+        idx = _unrows(idx2, a.shape, dim) if a.ndim else idx2.reshape(())
+        vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
+        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        return _select_backward(g, idx, shape, dim, True, dtype), None, None, None, None
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):
+    """The ``k`` largest (``largest=False``: smallest) elements and their indices (``torch.return_types.topk``)."""
+    d = _wrap_dim(-1 if dim is None else dim, input.dim())
+    return return_types.topk(Topk.apply(input, int(k), d, largest, sorted))
+
+
+def _pick(a: np.ndarray, dim: int, keepdim: bool, pos: int, select) -> tuple[np.ndarray, np.ndarray]:
+    """The element at sorted position ``pos`` of each row, with the index ``select`` (torch's algorithm) gives."""
+    a2 = _rows(a, dim)
+    order, ranks, _ = _ranks(a2)
+    idx = order[:, pos].copy()
+    sr = np.take_along_axis(ranks, order, 1)
+    n = a2.shape[1]
+    # the index is unique unless the selected value occurs more than once in the row
+    dup = np.zeros(a2.shape[0], bool)
+    if pos > 0:
+        dup |= sr[:, pos] == sr[:, pos - 1]
+    if pos < n - 1:
+        dup |= sr[:, pos] == sr[:, pos + 1]
+    for r in np.flatnonzero(dup):
+        idx[r] = select(ranks[r].tolist(), n, pos)
+    out_shape = tuple(s for i, s in enumerate(a.shape) if i != dim)
+    idx = idx.reshape(out_shape)
+    if keepdim and a.ndim:
+        idx = np.expand_dims(idx, dim)
+    vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
+    return (vals if keepdim else np.squeeze(vals, dim)), idx
+
+
+def _quick_select(keys: list, n: int, pos: int) -> int:
+    idx = list(range(n))
+    _stdsort.quick_select(idx, keys, pos)
+    return idx[pos]
+
+
+class Kthvalue(Function):
+    """the k-th smallest along ``dim``;  da = g at its index"""
+
+    @staticmethod
+    def forward(ctx, a, k, dim, keepdim):
+        n = a.shape[dim] if a.ndim else 1
+        if not 1 <= k <= n:
+            raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        else:
+            vals, idx = _pick(a, dim, keepdim, k - 1, _quick_select)
+        ctx.meta = (a.shape, a.dtype, dim, keepdim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim, keepdim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None, None
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
+    """The ``k``-th smallest element along ``dim`` (``torch.return_types.kthvalue``)."""
+    d = _wrap_dim(dim, input.dim())
+    return return_types.kthvalue(Kthvalue.apply(input, int(k), d, keepdim))
+
+
+class Median(Function):
+    """lower median of all elements (NaN if any);  da = g shared evenly by the elements equal to it"""
+
+    @staticmethod
+    def forward(ctx, a, ignore_nan):
+        flat = a.reshape(-1)
+        if ignore_nan and flat.dtype.kind == "f":
+            flat = flat[~np.isnan(flat)]
+        if flat.size == 0:
+            out = np.asarray(np.nan if a.dtype.kind == "f" else 0, a.dtype)
+        else:
+            s = np.sort(flat)  # NaN sorts last; a NaN anywhere makes the median NaN
+            out = np.asarray(s[-1] if s.dtype.kind == "f" and np.isnan(s[-1]) else s[(s.size - 1) // 2], a.dtype)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        mask = (a == out) | (np.isnan(a) & np.isnan(out)) if a.dtype.kind == "f" else a == out
+        return (np.where(mask, g / mask.sum(), 0)).astype(a.dtype), None
+
+
+class Nanmedian(Median):
+    pass
+
+
+class MedianDim(Function):
+    """lower median along ``dim`` (the first NaN, if any);  da = g at its index"""
+
+    _backward_name = "MedianBackward1"
+    _ignore_nan = False
+
+    @classmethod
+    def forward(cls, ctx, a, dim, keepdim):
+        name = "nanmedian" if cls._ignore_nan else "median"
+        if a.ndim and a.shape[dim] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        else:
+            vals, idx = cls._rows_median(a, dim, keepdim)
+        ctx.meta = (a.shape, a.dtype, dim, keepdim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @classmethod
+    def _rows_median(cls, a, dim, keepdim):
+        a2 = _rows(a, dim)
+        n = a2.shape[1]
+        nans = np.isnan(a2) if a2.dtype.kind == "f" else np.zeros(a2.shape, bool)
+        n_nan = nans.sum(axis=1)
+        # aten's nth_element here breaks ties by position, so the answer is the stable order's element
+        order = np.argsort(a2, axis=1, kind="stable")
+        pos = np.maximum((n - n_nan - 1) // 2, 0) if cls._ignore_nan else np.full(a2.shape[0], (n - 1) // 2)
+        idx = order[np.arange(a2.shape[0]), pos]
+        if not cls._ignore_nan:
+            idx = np.where(n_nan > 0, np.argmax(nans, axis=1), idx)  # torch returns the first NaN
+        out_shape = tuple(s for i, s in enumerate(a.shape) if i != dim)
+        idx = idx.astype(np.int64).reshape(out_shape)
+        if keepdim:
+            idx = np.expand_dims(idx, dim)
+        vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
+        return (vals if keepdim else np.squeeze(vals, dim)), idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim, keepdim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None
+
+
+class NanmedianDim(MedianDim):
+    _backward_name = "NanmedianBackward1"
+    _ignore_nan = True
+
+
+def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
+    """Lower median; with ``dim``, ``torch.return_types.median`` (values, indices)."""
+    if dim is None:
+        return Median.apply(input, False)
+    d = _wrap_dim(dim, input.dim())
+    return return_types.median(MedianDim.apply(input, d, keepdim))
+
+
+def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
+    """``median`` ignoring NaNs."""
+    if dim is None:
+        return Nanmedian.apply(input, True)
+    d = _wrap_dim(dim, input.dim())
+    return return_types.nanmedian(NanmedianDim.apply(input, d, keepdim))
+
+
+class Cummax(Function):
+    """running max along ``dim`` and where it was (last) attained;  da = g summed at those indices"""
+
+    _acc = staticmethod(np.maximum.accumulate)
+
+    @classmethod
+    def forward(cls, ctx, a, dim):
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        else:
+            vals = cls._acc(a, axis=dim)
+            # torch updates the index on ties too (>=), and at every NaN once one has been seen
+            hit = a == vals
+            if a.dtype.kind == "f":
+                hit |= np.isnan(a)
+            pos = np.arange(a.shape[dim]).reshape([-1 if i == dim else 1 for i in range(a.ndim)])
+            idx = np.maximum.accumulate(np.where(hit, pos, -1), axis=dim).astype(np.int64)
+        ctx.meta = (a.shape, a.dtype, dim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        if not shape:
+            return g.astype(dtype).copy(), None
+        out = np.zeros(shape, dtype)
+        grid = list(np.indices(shape, sparse=True))
+        grid[dim] = idx
+        np.add.at(out, tuple(grid), g)
+        return out, None
+
+
+class Cummin(Cummax):
+    _acc = staticmethod(np.minimum.accumulate)
+
+
+def cummax(input: Tensor, dim: int, *, out=None):
+    return return_types.cummax(Cummax.apply(input, _wrap_dim(dim, input.dim())))
+
+
+def cummin(input: Tensor, dim: int, *, out=None):
+    return return_types.cummin(Cummin.apply(input, _wrap_dim(dim, input.dim())))

@@ -20,8 +20,10 @@ __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian"
 
 def _rows(a: np.ndarray, dim: int) -> np.ndarray:
     """``a`` with ``dim`` moved last and the rest flattened: shape (rows, n)."""
+    if a.ndim == 0:
+        return a.reshape(1, 1)
     m = np.moveaxis(a, dim, -1)
-    return m.reshape(-1, m.shape[-1]) if m.ndim else m.reshape(1, 1)
+    return m.reshape(-1, m.shape[-1])
 
 
 def _unrows(r: np.ndarray, shape: tuple, dim: int) -> np.ndarray:

@@ -10,6 +10,7 @@ about the tensor itself (metadata, grads, conversions).
 """
 from __future__ import annotations
 
+import copy
 import warnings
 import weakref
 from typing import Any
@@ -38,6 +39,7 @@ _SCALAR_NAMES = {
     "complex64": "ComplexFloat", "complex128": "ComplexDouble",
 }
 _NP_TO_DTYPE = D._FROM_NUMPY
+_WARNED_ONCE: set = set()  # torch's TORCH_WARN_ONCE messages already shown
 # C type names, as torch spells dtypes in some messages
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -47,7 +49,7 @@ _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bf
 class Tensor:
     """A multi-dimensional array with autograd, mirroring ``torch.Tensor``."""
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_vc", "__weakref__", "__dict__")
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_output_nr", "_vc", "__weakref__", "__dict__")
     # rarely set: class-level defaults, stored in the instance __dict__ only when assigned
     _grad = None
     _base = None
@@ -72,7 +74,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = arr
         t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._output_nr = output_nr
         t._vc = [0]
         return t
@@ -80,7 +82,7 @@ class Tensor:
     def _init_from(self, arr: np.ndarray, requires_grad: bool = False) -> None:
         self._data = arr
         self._requires_grad = requires_grad
-        self.grad_fn = None
+        self._grad_fn = None
         self._output_nr = 0
         self._vc = [0]
 
@@ -96,7 +98,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+        return self._data.shape[_dim_of(dim, self._data.ndim, "size")]
 
     @property
     def device(self):
@@ -155,11 +157,12 @@ class Tensor:
     def stride(self, dim: int | None = None):
         item = self._data.itemsize
         strides = tuple(s // item for s in self._data.strides)
-        if self._data.size == 0 or any(s == 0 for s in self._data.shape):
+        if self._data.size == 0:
+            # NumPy's strides of an empty array carry no layout; report contiguous ones
             strides = _contiguous_strides(self._data.shape)
         if dim is None:
             return strides
-        return strides[_wrap_dim(dim, self._data.ndim)]
+        return strides[_dim_of(dim, self._data.ndim, "stride")]
 
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous
@@ -204,20 +207,29 @@ class Tensor:
 
     # --- autograd metadata --------------------------------------------------------
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for leaves); read-only, as in torch."""
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, value) -> None:
+        raise AttributeError("attribute 'grad_fn' of 'torch._C.TensorBase' objects is not writable")
+
+    @property
     def requires_grad(self) -> bool:
         return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             if not value:
                 raise RuntimeError(
                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach()."
                 )
-            return
+            raise RuntimeError("you can only change requires_grad flags of leaf variables.")
         if value and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -244,7 +256,7 @@ class Tensor:
                 "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
                 "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
                 "mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
-                "more informations. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:494.)",
+                "more information. (Triggered internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)",
                 UserWarning, stacklevel=2,
             )
         return self._grad
@@ -357,7 +369,7 @@ class Tensor:
     def detach_(self) -> Tensor:
         if self._base is not None and self._base._requires_grad:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -368,7 +380,9 @@ class Tensor:
     @data.setter
     def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
-            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
         self._data = value._data
 
     # --- conversions --------------------------------------------------------------
@@ -413,10 +427,21 @@ class Tensor:
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self._scalar_for("float"))
+        if self._requires_grad and "float" not in _WARNED_ONCE:
+            _WARNED_ONCE.add("float")
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                          "Consider using tensor.detach() first. (Triggered internally at /__w/pytorch/pytorch/torch/"
+                          "csrc/autograd/generated/python_variable_methods.cpp:822.)", UserWarning, stacklevel=2)
+        v = self._scalar_for("float")
+        if isinstance(v, complex):
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        return float(v)
 
     def __int__(self) -> int:
-        return int(self._scalar_for("int"))
+        v = self._scalar_for("int")
+        if isinstance(v, complex):
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        return int(v)
 
     def __complex__(self) -> complex:
         return complex(self._scalar_for("complex"))
@@ -459,7 +484,8 @@ class Tensor:
         memo[id(self)] = new
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        new.__dict__.update({k: v for k, v in self.__dict__.items()})
+        # copy extra attributes, but never the original's grad (already deep-copied above) or cached accumulator
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k not in ("_grad", "_acc")})
         return new
 
     def __reduce_ex__(self, protocol):
@@ -476,6 +502,15 @@ _function._bind_tensor(Tensor)
 
 def _rebuild_tensor(arr, requires_grad):
     return Tensor._make(arr, requires_grad)
+
+
+def _dim_of(dim, ndim: int, name: str) -> int:
+    """``size(dim)``/``stride(dim)``: unlike reductions, a 0-d tensor has no dim 0 here."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return _wrap_dim(int(dim), ndim)
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -706,9 +741,6 @@ Tensor.cuda = _cuda
 Tensor.__getitem__ = _ix.getitem
 Tensor.__setitem__ = _ix.setitem
 Tensor.size = Tensor.size  # keep the metadata method
-
-
-_WARNED_ONCE: set = set()
 
 
 def _T(self):

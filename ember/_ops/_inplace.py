@@ -78,7 +78,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         np.copyto(self._data, res._data, casting="unsafe")
         self._vc[0] += 1
         if res.grad_fn is not None:
-            self.grad_fn = res.grad_fn
+            self._grad_fn = res.grad_fn
             self._output_nr = res._output_nr
             self._requires_grad = True
         return self
@@ -158,9 +158,9 @@ def inplace_on_view(view: Tensor, compute) -> Tensor:
     if not res._requires_grad:
         return view
     updated = CopySlices.apply(old_base, res, pos)
-    base.grad_fn, base._output_nr, base._requires_grad = updated.grad_fn, 0, True
+    base._grad_fn, base._output_nr, base._requires_grad = updated.grad_fn, 0, True
     reread = AsStrided.apply(Tensor._make(base._data, True, base.grad_fn, 0), pos)
-    view.grad_fn, view._output_nr, view._requires_grad = reread.grad_fn, 0, True
+    view._grad_fn, view._output_nr, view._requires_grad = reread.grad_fn, 0, True
     return view
 
 

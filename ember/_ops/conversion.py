@@ -80,4 +80,6 @@ def type_(input: Tensor, dtype=None, non_blocking: bool = False):
         if name is None:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = D._BY_NAME[name]
+    if not isinstance(dtype, D.dtype):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return cast(input, dtype)

@@ -494,7 +494,7 @@ def setitem(self: Tensor, index, value) -> None:
     res = fn.apply(snap, np_index, val)
     self._data[...] = res._data
     self._vc[0] += 1
-    self.grad_fn = res.grad_fn
+    self._grad_fn = res.grad_fn
     self._output_nr = 0
     self._requires_grad = True
 

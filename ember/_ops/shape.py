@@ -88,15 +88,15 @@ class UnsafeView(Function):
 
 
 class Clone(Function):
-    """A copy;  da = g"""
+    """A copy;  da = g.  ``order='K'`` keeps a dense input's strides (torch's preserve_format)."""
 
     @staticmethod
-    def forward(ctx, a):
-        return np.array(a, copy=True, order="C")
+    def forward(ctx, a, order="C"):
+        return np.array(a, copy=True, order=order)
 
     @staticmethod
     def backward(ctx, g):
-        return g
+        return g, None
 
 
 class Alias(Function):
@@ -238,7 +238,8 @@ class Select(Function):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.meta = (a.shape, a.dtype, dim, index)
-        return a[(slice(None),) * dim + (index,)]
+        # the trailing Ellipsis keeps a 0-d result a view (a[1] on a 1-d array would be a NumPy scalar copy)
+        return a[(slice(None),) * dim + (index, Ellipsis)]
 
     @staticmethod
     def backward(ctx, g):
@@ -587,7 +588,21 @@ def repeat(input: Tensor, *sizes) -> Tensor:
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    return Clone.apply(input)
+    # torch keeps the strides of a dense (non-overlapping) input; anything else comes out contiguous
+    a = input._data
+    dense = all(st != 0 or n <= 1 for n, st in zip(a.shape, a.strides)) and (a.flags.c_contiguous or a.flags.f_contiguous or _is_permuted_contiguous(a))
+    return Clone.apply(input, "K" if dense else "C")
+
+
+def _is_permuted_contiguous(a: np.ndarray) -> bool:
+    """Whether some order of the dims makes ``a`` C-contiguous (a transpose/permute of a dense tensor)."""
+    dims = sorted((st, n) for n, st in zip(a.shape, a.strides) if n > 1)
+    expect = a.itemsize
+    for st, n in dims:
+        if st != expect:
+            return False
+        expect *= n
+    return True
 
 
 def contiguous(input: Tensor, memory_format=None) -> Tensor:

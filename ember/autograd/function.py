@@ -168,7 +168,7 @@ def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
     for a in args:
         if isinstance(a, Tensor):
             if a._requires_grad:
-                fn = a.grad_fn
+                fn = a._grad_fn
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
                 needs.append(True)
                 record = True
@@ -213,7 +213,7 @@ def _apply_ndarray(cls, args, kwargs):
             arrays.append(a._data)
             if a._requires_grad:
                 needs.append(True)
-                fn = a.grad_fn
+                fn = a._grad_fn
                 # a leaf's edge names the tensor itself (no AccumulateGrad object per op; see engine.py)
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
                 record = True
@@ -270,13 +270,13 @@ def _apply2(cls, a, b):
             cls, ctx, (a, b), out, (arg or brg) and _grad_state.enabled, _edge_list((a, b)))
     if (arg or brg) and _grad_state.enabled and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
         if arg:
-            fn = a.grad_fn
+            fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None else (a, 0)
         else:
             ea = _NO_EDGE
         if isinstance(b, Tensor):
             if brg:
-                fn = b.grad_fn
+                fn = b._grad_fn
                 ctx._next = (ea, (fn, b._output_nr) if fn is not None else (b, 0))
             else:
                 ctx._next = (ea, _NO_EDGE)
@@ -299,7 +299,7 @@ def _edge_list(args) -> list:
     for a in args:
         if isinstance(a, Tensor):
             if a._requires_grad:
-                fn = a.grad_fn
+                fn = a._grad_fn
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
             else:
                 edges.append(_NO_EDGE)
@@ -350,7 +350,7 @@ def _apply_tensor(cls, ctx, args, kwargs):
         if any(o is d for d in dirty):
             t = o  # modified in place: the input itself takes the new history
             if diff:
-                t.grad_fn, t._output_nr, t._requires_grad = ctx, i, True
+                t._grad_fn, t._output_nr, t._requires_grad = ctx, i, True
         else:
             is_input = any(o is a for a in args)
             if is_input or o.grad_fn is not None or o._requires_grad:
@@ -359,7 +359,7 @@ def _apply_tensor(cls, ctx, args, kwargs):
             else:
                 t = o
                 if diff:
-                    t.grad_fn, t._output_nr, t._requires_grad = ctx, i, True
+                    t._grad_fn, t._output_nr, t._requires_grad = ctx, i, True
         wrapped.append(t)
     if record:
         ctx._seq = _next_seq()

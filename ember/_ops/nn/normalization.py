@@ -1,6 +1,8 @@
 """layer_norm as torch's fused ``native_layer_norm`` (one NativeLayerNormBackward0 node), rms_norm composed as torch does."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..._tensor import Tensor, _SCALAR_NAMES
@@ -140,11 +142,12 @@ def _check_norm_inputs(input: Tensor, normalized_shape: tuple, weight, bias, sta
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
                            f"element, but got normalized_shape = {_shape_list(normalized_shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != normalized_shape:
+        if t is not None and t._data.shape != normalized_shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
                                f"{_shape_list(t.shape)} and normalized_shape = {_shape_list(normalized_shape)}")
     k = len(normalized_shape)
-    if input.dim() < k or tuple(input.shape[input.dim() - k:]) != normalized_shape:
+    ishape = input._data.shape
+    if len(ishape) < k or ishape[len(ishape) - k:] != normalized_shape:
         star = "*" + "".join(f"{star_sep}{s}" for s in normalized_shape)
         raise RuntimeError(f"Given normalized_shape={_shape_list(normalized_shape)}, expected input with shape "
                            f"[{star}], but got input of size{_shape_list(input.shape)}")
@@ -165,7 +168,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     for t in (weight, bias):
         if t is not None and t.dtype != input.dtype:
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
-    n = int(np.prod(shape))
+    n = math.prod(shape)
     return NativeLayerNorm.apply(input, n, weight, bias, eps, len(shape))
 
 

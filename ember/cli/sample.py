@@ -40,7 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``ember sample``'s flags to ``parser``."""
     parser.add_argument("--checkpoint", metavar="PATH", default="ember-gpt",
                         help="ckpt.pt written by ember train, or its --out directory (default: %(default)s)")
-    parser.add_argument("--prompt", metavar="TEXT", default="\n", help="text to continue (default: a newline)")
+    parser.add_argument("--prompt", metavar="TEXT",
+                        help="text to continue (default: a newline, or the first character of a text without one)")
     parser.add_argument("--max-new-tokens", metavar="N", type=_positive_int, default=500,
                         help="characters to generate (default: %(default)s)")
     parser.add_argument("--temperature", metavar="T", type=_positive_float, default=0.8,
@@ -65,9 +66,12 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"{path} is not a checkpoint written by ember train ({err})") from None
     except Exception as err:  # a truncated or foreign file: say which file, whatever the reader raised
         raise DataError(f"cannot read checkpoint {path}: {err}") from None
-    if not args.prompt:
+    prompt = args.prompt
+    if prompt is None:
+        prompt = "\n" if "\n" in vocab.stoi else vocab.chars[0]
+    if not prompt:
         raise DataError("--prompt must not be empty")
-    prompt_ids = vocab.encode(args.prompt)  # raises, naming the characters the model never saw
+    prompt_ids = vocab.encode(prompt)  # raises, naming the characters the model never saw
 
     model = GPT(config)
     model.load_state_dict(checkpoint["model"])

@@ -37,7 +37,7 @@ EVAL_BATCHES = 8  # validation batches per evaluation (fixed windows, so every e
 
 # Training hyper-parameters: when resuming, any flag not given on the command line comes from the checkpoint.
 TRAIN_DEFAULTS: dict[str, Any] = {
-    "steps": 500,
+    "steps": 800,
     "batch_size": 32,
     "lr": 3e-3,
     "warmup_steps": 30,

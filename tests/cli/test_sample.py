@@ -55,6 +55,12 @@ def test_checkpoint_directory_is_accepted(checkpoint, capsys):
     assert capsys.readouterr().out.startswith("a")
 
 
+def test_default_prompt_is_a_newline(checkpoint, capsys):
+    assert main(["sample", "--checkpoint", str(checkpoint), "--max-new-tokens", "5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\n") and len(out) == 1 + 5 + 1
+
+
 def _error(capsys, *argv: str) -> str:
     with pytest.raises(SystemExit) as exc:
         main(["sample", *argv])

@@ -72,16 +72,22 @@ def is_tensor(obj) -> bool:
     return isinstance(obj, Tensor)
 
 
+def _tensor_arg(input, name: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
+
+
 def is_floating_point(input: Tensor) -> bool:
-    return input.is_floating_point()
+    return _tensor_arg(input, "is_floating_point").is_floating_point()
 
 
 def is_complex(input: Tensor) -> bool:
-    return input.is_complex()
+    return _tensor_arg(input, "is_complex").is_complex()
 
 
 def numel(input: Tensor) -> int:
-    return input.numel()
+    return _tensor_arg(input, "numel").numel()
 
 
 def detach(input: Tensor) -> Tensor:

@@ -188,19 +188,13 @@ def test_result_type_matches_add():
 
 SCALARS = {"True": True, "3": 3, "2.5": 2.5, "1j": 1j, "np_bool": np.bool_(True), "np_int32": np.int32(3),
            "np_f64": np.float64(2.5), "np_f32": np.float32(2.5)}
-_NP_BOOL_ADD_BUG = ("ember/_ops/arithmetic.py _num unwraps every NumPy scalar with .item(), so np.bool_ reaches "
-                    "Add as a Python bool; torch reads a NumPy bool as a double, so int/bool tensor + np.bool_(True) "
-                    "has the default float dtype (promote_scalar and result_type get this right)")
 
 
 def _wrapped_cases():
     for default in ["float32", "float64", "float16"]:
         for n in ["bool", "uint8", "int32", "int64", "float16", "float32", "float64", "complex64"]:
             for k in SCALARS:
-                marks = ()
-                if k == "np_bool" and n in ("bool", "uint8", "int32", "int64"):
-                    marks = pytest.mark.xfail(strict=True, reason=_NP_BOOL_ADD_BUG)
-                yield pytest.param(default, n, k, marks=marks, id=f"{default}-{n}-{k}")
+                yield pytest.param(default, n, k, id=f"{default}-{n}-{k}")
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")  # torch's ComplexHalf warning

@@ -531,7 +531,9 @@ class FmodTensor(Function):
 # --- wrappers -------------------------------------------------------------------
 
 def _num(x):
-    # a NumPy scalar takes part as a Python number (a weak type), as in torch
+    # a NumPy scalar takes part as a Python number (a weak type), as in torch; torch reads a NumPy bool as a double
+    if isinstance(x, np.bool_):
+        return float(x)
     return x.item() if isinstance(x, np.generic) else x
 
 

@@ -26,7 +26,11 @@ newaxis = None
 
 
 def set_default_device(device: str | device | None) -> None:
-    """Only the CPU exists: ``'cpu'``/None are accepted, other devices raise ``check_device``'s error."""
+    """Only the CPU exists: ``'cpu'``/None are accepted, other devices raise ``check_device``'s error.
+
+    Deliberate difference: torch accepts ``'cuda'`` here and fails at the next tensor creation
+    with the same "Torch not compiled with CUDA enabled"; ember fails at once.
+    """
     check_device(device)
 
 

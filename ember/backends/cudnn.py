@@ -7,10 +7,10 @@ from typing import Iterator
 __all__ = ["is_available", "version", "is_acceptable", "flags", "enabled", "benchmark", "benchmark_limit",
            "deterministic", "allow_tf32"]
 
-# torch's defaults
+# CPU-only torch's defaults (benchmark_limit is None without cuDNN)
 enabled: bool = True
 benchmark: bool = False
-benchmark_limit: int = 10
+benchmark_limit: int | None = None
 deterministic: bool = False
 allow_tf32: bool = True
 

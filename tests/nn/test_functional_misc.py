@@ -103,3 +103,14 @@ def test_distances():
     a, b = randn(4, 6, dtype=np.float64), randn(4, 6, dtype=np.float64, seed=1)
     check_op(lambda L, a, b: F(L).cosine_similarity(a, b), [a, b], check_grad_fn=False)
     check_op(lambda L, a, b: F(L).pairwise_distance(a, b), [a, b], check_grad_fn=False)
+
+
+@pytest.mark.parametrize("n", [4, 256, 257, 3000])
+def test_embedding_backward_paths(n):
+    # np.add.at for up to 256 looked-up rows, sort + reduceat above; repeated indices and a padding row in both
+    idx = np.random.default_rng(n).integers(0, 20, (n,))
+    idx[:3] = [5, 5, 0]
+    w = randn(20, 7)
+    tol = dict(grad_rtol=2e-5, grad_atol=2e-5) if n > 1000 else {}  # ~150 float32 rows per index, summed in order
+    check_op(lambda L, w, i: F(L).embedding(i, w), [w, idx], **tol)
+    check_op(lambda L, w, i: F(L).embedding(i, w, padding_idx=5), [w, idx], **tol)

@@ -9,6 +9,10 @@ from ...autograd.function import _NumpyFunction as Function
 __all__ = ["embedding", "embedding_renorm_"]
 
 
+# up to this many looked-up rows the backward scatters with np.add.at (its per-row cost only bites when large)
+_SMALL = 256
+
+
 class Embedding(Function):
     """out[...] = weight[indices[...]];  dweight[r] = sum of g over positions with index r
     (row padding_idx gets none; with scale_grad_by_freq each row is divided by its count in the batch)."""
@@ -23,6 +27,13 @@ class Embedding(Function):
         indices, shape, padding_idx, by_freq = ctx.meta
         flat = indices.reshape(-1)
         g2 = g.reshape(-1, shape[1])
+        if flat.size <= _SMALL and not by_freq:
+            # few rows: np.add.at's fixed cost is far below the sort's; it adds in the same (index) order
+            grad = np.zeros(shape, g.dtype)
+            np.add.at(grad, flat, g2)
+            if padding_idx is not None and padding_idx >= 0:
+                grad[padding_idx] = 0
+            return grad, None, None, None
         # sum rows sharing an index: sort once, then one reduceat (far faster than np.add.at)
         order = np.argsort(flat, kind="stable")
         srt = flat[order]

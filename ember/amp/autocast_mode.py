@@ -42,7 +42,9 @@ class autocast:
     def __init__(self, device_type: str, dtype: D.dtype | None = None, enabled: bool = True,
                  cache_enabled: bool | None = None) -> None:
         if not isinstance(device_type, str):
-            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+            # name ember's device class as torch's, the class a torch script would have passed
+            got = "<class 'torch.device'>" if isinstance(device_type, _device) else str(type(device_type))
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{got}`")
         _device(device_type)  # torch's error for an unknown device type
         self.device = device_type
         self.fast_dtype = dtype if dtype is not None else get_autocast_dtype(device_type)

@@ -134,7 +134,7 @@ class Softmax(Function):
             if a.size:
                 buf = np.empty(_BLOCK) if dt == np.float32 and a.size > _BLOCK else None
                 for d, ab, ob in _blocks(dim, a, out):
-                    np.subtract(ab, np.max(ab, axis=d, keepdims=True), out=ob)
+                    np.subtract(ab, ab.max(axis=d, keepdims=True), out=ob)
                     if dt == np.float32:
                         _exp_wide_(ob, buf)
                     else:
@@ -155,8 +155,12 @@ class Softmax(Function):
         (out,) = ctx.saved_tensors
         if out.ndim == 0:
             return np.zeros_like(g)
+        if out.size <= _BLOCK:  # one block: the same three passes without the blocking's fixed costs
+            grad_input = g * out
+            grad_input -= out * np.add.reduce(grad_input, axis=ctx.dim, keepdims=True)
+            return grad_input
         grad_input = np.empty(out.shape, np.result_type(g, out))
-        tmp = np.empty(min(out.size, _BLOCK), grad_input.dtype)
+        tmp = np.empty(_BLOCK, grad_input.dtype)
         ones = np.ones(out.shape[-1], grad_input.dtype)
         for d, ob, gb, rb in _blocks(ctx.dim, out, np.broadcast_to(g, out.shape), grad_input):
             np.multiply(gb, ob, out=rb)
@@ -181,11 +185,16 @@ class LogSoftmax(Function):
             out = np.zeros_like(a)
         elif dt == np.float32 or dt == np.float64:
             out = np.empty(a.shape, dt)
-            if a.size:
-                tmp = np.empty(min(a.size, _BLOCK), dt)
+            if a.size <= _BLOCK:  # one block, without the blocking's fixed costs
+                if a.size:
+                    np.subtract(a, a.max(axis=dim, keepdims=True), out=out)
+                    s = np.add.reduce(np.exp(out), axis=dim, keepdims=True)
+                    out -= np.log(s, dtype=np.float64).astype(dt)
+            else:
+                tmp = np.empty(_BLOCK, dt)
                 ones = np.ones(a.shape[-1], dt)
                 for d, ab, ob in _blocks(dim, a, out):
-                    np.subtract(ab, np.max(ab, axis=d, keepdims=True), out=ob)
+                    np.subtract(ab, ab.max(axis=d, keepdims=True), out=ob)
                     e = tmp[:ob.size].reshape(ob.shape) if ob.size <= tmp.size else np.empty_like(ob)
                     np.exp(ob, out=e)
                     s = _row_sums(e, d, ones)
@@ -202,6 +211,11 @@ class LogSoftmax(Function):
         (out,) = ctx.saved_tensors
         if out.ndim == 0:
             return np.zeros_like(g)
+        if out.size <= _BLOCK:
+            grad_input = np.exp(out)
+            grad_input *= np.add.reduce(g, axis=ctx.dim, keepdims=True)
+            np.subtract(g, grad_input, out=grad_input)
+            return grad_input
         grad_input = np.empty(out.shape, np.result_type(g, out))
         for d, ob, gb, rb in _blocks(ctx.dim, out, np.broadcast_to(g, out.shape), grad_input):
             s = np.add.reduce(gb, axis=d, keepdims=True)

@@ -67,7 +67,7 @@ class Mv(Function):
     @staticmethod
     def backward(ctx, g):
         m, v = ctx.saved_tensors
-        gm = np.outer(g, v) if ctx.needs_input_grad[0] else None
+        gm = np.multiply.outer(g, v) if ctx.needs_input_grad[0] else None
         gv = m.T @ g if ctx.needs_input_grad[1] else None
         return gm, gv
 

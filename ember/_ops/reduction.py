@@ -44,6 +44,11 @@ def _quiet():
 
 def _expand_back(g: np.ndarray, shape: tuple, axes, keepdim: bool) -> np.ndarray:
     """Broadcast a reduced grad back over the input's shape."""
+    if axes is None and g.ndim == 0:
+        # a full reduction: filling a fresh array is cheaper than NumPy's Python-level broadcast_to
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
     if axes is not None and not keepdim and len(shape):
         g = np.expand_dims(g, axes)
     return np.broadcast_to(g, shape)

@@ -14,6 +14,8 @@ __all__ = ["layer_norm", "rms_norm"]
 # rows per block: about 64K elements (256 KiB in float32), so that a block and its few temporaries stay in L2
 # between passes while the fixed cost of each NumPy call is spread over enough elements
 _BLOCK_ELEMS = 65536
+# up to this many elements layer_norm runs on the whole array and keeps xhat for backward (fixed costs dominate)
+_SMALL = 4096
 
 
 def _sum_rows_(a: np.ndarray) -> np.ndarray:
@@ -52,13 +54,31 @@ class NativeLayerNorm(Function):
         m = x.size // n if n else 0
         dt = x.dtype
         ct = np.float32 if dt == np.float16 else dt.type     # torch computes half in float
-        x2 = np.ascontiguousarray(x).reshape(m, n)
-        mean = np.empty((m, 1), ct)
-        rstd = np.empty((m, 1), ct)
-        out = np.empty((m, n), ct)
+        x2 = x.reshape(m, n)
         w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
+        ctx.save_for_backward(x, weight, bias)
+        if x.size <= _SMALL:
+            # a few rows: the same steps on the whole array; xhat is kept so that backward need not rebuild it
+            mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
+            mean *= inv_n
+            xhat = np.subtract(x2, mean, dtype=ct)
+            rstd = np.einsum("ij,ij->i", xhat, xhat)[:, None]
+            rstd *= inv_n
+            rstd += ct(eps)
+            np.sqrt(rstd, out=rstd)
+            np.divide(1, rstd, out=rstd)
+            xhat *= rstd
+            ctx.meta = (mean, rstd, n, xhat)
+            out = xhat * w if w is not None else xhat.copy()
+            if b is not None:
+                out += b
+            return (out if ct == dt else out.astype(dt)).reshape(shape)
+        x2 = np.ascontiguousarray(x2)
+        mean = np.empty((m, 1), ct)
+        rstd = np.empty((m, 1), ct)
+        out = np.empty((m, n), ct)
         ones = np.ones(n, ct)
         for s, e in _row_blocks(m, n):
             xb, o, mu, r = x2[s:e], out[s:e], mean[s:e], rstd[s:e]
@@ -75,20 +95,33 @@ class NativeLayerNorm(Function):
                 o *= w
             if b is not None:
                 o += b
-        ctx.save_for_backward(x, weight, bias)
-        ctx.meta = (mean, rstd, n)
+        ctx.meta = (mean, rstd, n, None)
         return (out if ct == dt else out.astype(dt)).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, bias = ctx.saved_tensors
-        mean, rstd, n = ctx.meta
+        mean, rstd, n, xhat = ctx.meta
         m = x.size // n if n else 0
         dt = x.dtype
         ct = mean.dtype.type
+        need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
+        if xhat is not None:  # small input: whole-array steps, column sums in float64
+            g2 = g.reshape(m, n)
+            gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64).astype(dt).reshape(weight.shape) if need_w else None
+            gb = np.add.reduce(g2, axis=0, dtype=np.float64).astype(dt).reshape(bias.shape) if need_b else None
+            gx = None
+            if need_x:
+                gx = g2 * weight.reshape(n).astype(ct, copy=False) if weight is not None else g2.astype(ct)
+                c1 = np.add.reduce(gx, axis=1, keepdims=True)
+                c2 = np.einsum("ij,ij->i", gx, xhat)[:, None]
+                gx -= c1 * ct(1.0 / n)
+                gx -= xhat * (c2 * ct(1.0 / n))
+                gx *= rstd
+                gx = gx.astype(dt, copy=False).reshape(x.shape)
+            return gx, None, gw, gb, None, None
         x2 = np.ascontiguousarray(x).reshape(m, n)
         g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum(); copies only if it must
-        need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
         gx = np.empty((m, n), ct) if need_x else None
         gw = np.zeros(n) if need_w else None
         gb = np.zeros(n) if need_b else None

@@ -30,6 +30,7 @@ DESCRIPTION = (
     "Train a character-level GPT on a text file (default: Python's own documentation, which ships with Python). "
     "Writes OUT/ckpt.pt (loadable by torch.load) and OUT/log.csv; --resume continues exactly."
 )
+DEFAULT_SEED = 1337
 CHECKPOINT_NAME = "ckpt.pt"
 LOG_NAME = "log.csv"
 VAL_FRACTION = 0.1  # the last 10% of the text is held out for validation
@@ -93,7 +94,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     data.add_argument("--out", metavar="DIR", default="ember-gpt",
                       help="directory for ckpt.pt and log.csv (default: %(default)s)")
     data.add_argument("--resume", action="store_true", help="continue from OUT/ckpt.pt exactly where it stopped")
-    data.add_argument("--seed", metavar="SEED", type=int, default=1337, help="random seed (default: %(default)s)")
+    data.add_argument("--seed", metavar="SEED", type=int, help=f"random seed (default: {DEFAULT_SEED})")
 
     # defaults are None so that --resume can tell "not given" from "given"; the help shows the real default
     def option(group: Any, flag: str, metavar: str, kind: Any, text: str) -> None:
@@ -234,13 +235,20 @@ def run(args: argparse.Namespace) -> int:
     elif ckpt_path.exists():  # never overwrite a trained model by accident
         raise DataError(f"{ckpt_path} already exists: continue it with --resume, or choose another --out")
     s = _resolve_settings(args, checkpoint)
-    seed = checkpoint["seed"] if checkpoint else args.seed
-    data_source = checkpoint["data"] if checkpoint else (args.data or DEFAULT_CORPUS)
-    if checkpoint and args.data is not None and args.data != data_source:
-        raise DataError(f"--data {args.data} differs from the checkpoint's {data_source}; drop it when resuming")
+    # the data path is stored absolute so that --resume works from any directory
+    data_arg = str(Path(args.data).resolve()) if args.data is not None else None
+    if checkpoint:
+        seed, data_source = checkpoint["seed"], checkpoint["data"]
+        if args.seed is not None and args.seed != seed:
+            raise DataError(f"--seed {args.seed} differs from the checkpoint's {seed}; drop it when resuming")
+        if data_arg is not None and data_arg != data_source:
+            raise DataError(f"--data {args.data} differs from the checkpoint's {data_source}; drop it when resuming")
+    else:
+        seed = DEFAULT_SEED if args.seed is None else args.seed
+        data_source = data_arg or DEFAULT_CORPUS
 
     # --- data: char vocabulary, 90/10 train/val split --------------------------------------------
-    text = load_corpus(data_source)
+    text = load_corpus(args.data if args.data is not None else data_source)  # errors name the path as typed
     vocab = CharVocab.from_text(text)
     if checkpoint and vocab.chars != checkpoint["vocab"]:
         raise DataError(f"the text of {data_source} changed since the checkpoint was written (different characters)")

@@ -53,7 +53,7 @@ def test_train_shows_progress_saves_a_torch_loadable_checkpoint_and_samples(tmp_
     result = ember_cli("train", "--data", str(corpus), "--out", str(out), "--steps", "20", *TINY, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout
-    assert f"data: {corpus}: {len(TEXT):,} characters, vocabulary of {len(set(TEXT))}" in lines
+    assert f"data: {corpus.resolve()}: {len(TEXT):,} characters, vocabulary of {len(set(TEXT))}" in lines
     assert "unigram baseline: " in lines and "nats/char on validation (training-text character frequencies" in lines
     for step in (5, 10, 15, 20):
         assert f"step {step:>2}/20  loss " in lines and "tok/s" in lines
@@ -177,7 +177,11 @@ def test_resume_errors(capsys, tmp_path, corpus):
     message = _error(capsys, "train", "--out", out, "--resume", "--n-layer", "3")
     assert "--n-layer 3 does not match the checkpoint's 1; drop it when resuming" in message
     message = _error(capsys, "train", "--out", out, "--resume", "--data", "other.txt")
-    assert f"--data other.txt differs from the checkpoint's {corpus}; drop it when resuming" in message
+    assert f"--data other.txt differs from the checkpoint's {corpus.resolve()}; drop it when resuming" in message
+    message = _error(capsys, "train", "--out", out, "--resume", "--seed", "5")
+    assert "--seed 5 differs from the checkpoint's 1337; drop it when resuming" in message
+    assert main(["train", "--out", out, "--resume", "--data", str(corpus), "--seed", "1337", "--steps", "2",
+                 "--sample-chars", "0"]) == 0  # the same values are fine
 
 
 def test_help_lists_the_subcommands(capsys):

@@ -103,7 +103,8 @@ def test_ctrl_c_stops_after_the_step_with_a_checkpoint(tmp_path, corpus):
     env = {**os.environ, "PYTHONPATH": str(REPO), "OPENBLAS_NUM_THREADS": "1"}
     argv = [sys.executable, "-m", "ember", "train", "--data", str(corpus), "--out", "run", "--steps", "100000", *TINY,
             "--log-interval", "1"]
-    with subprocess.Popen(argv, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+    pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    with subprocess.Popen(argv, cwd=tmp_path, env=env, text=True, **pipes) as proc:
         for line in proc.stdout:
             if line.startswith("step "):  # training is under way
                 break

@@ -457,9 +457,10 @@ class Tensor:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return self._data.reshape(()).item()
 
-    # identity hashing (C-level, so dicts keyed by tensors - the backward engine's - stay fast);
-    # __eq__ is elementwise, as in torch
-    __hash__ = object.__hash__
+    def __hash__(self) -> int:
+        # torch hashes a tensor by its id (its __eq__ is elementwise); the backward engine keys its
+        # dicts by id() directly, so this Python-level hash stays off the hot path
+        return id(self)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         from ._tensor_str import _str
@@ -849,4 +850,4 @@ Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
 Tensor.__imod__ = lambda self, other: self.remainder_(other)
 Tensor.__ipow__ = lambda self, other: self.pow_(other)
 Tensor.__imatmul__ = lambda self, other: _la.matmul(self, other)
-Tensor.__hash__ = object.__hash__  # assigning __eq__ above reset it
+Tensor.__hash__ = lambda self: id(self)  # assigning __eq__ above reset it

@@ -83,12 +83,12 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
 
 
 def _node_of(t):
-    """The graph vertex whose incoming grad is ``t``'s grad: its grad_fn output, or the leaf itself."""
+    """The engine's key (vertex id, output) for ``t``'s incoming grad: its grad_fn output, or the leaf itself."""
     if t.grad_fn is not None:
-        return (t.grad_fn, t._output_nr)
+        return (id(t.grad_fn), t._output_nr)
     if not t._requires_grad:
         raise RuntimeError("One of the differentiated Tensors does not require grad")
-    return (t, 0)
+    return (id(t), 0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, create_graph: bool = False,

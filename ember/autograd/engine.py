@@ -11,6 +11,9 @@ Leaves: an edge to a leaf tensor holds the tensor itself. torch gives a leaf's
 AccumulateGrad the largest sequence number, so it runs the moment its count
 reaches zero; here the grad is accumulated at that same moment, directly,
 without building an AccumulateGrad object per backward.
+
+Vertices (nodes and leaf tensors) are keyed by ``id()``: a tensor's own hash is
+a Python-level method (torch hashes tensors by id but compares them elementwise).
 """
 from __future__ import annotations
 
@@ -22,43 +25,44 @@ __all__ = ["run_backward"]
 
 
 def _graph(roots: list, with_parents: bool):
-    """Dependency counts of every reachable node or leaf (and, if asked, each one's parents)."""
-    deps: dict = {}
+    """Dependency counts of every reachable vertex by id (and, if asked, each one's parents)."""
+    deps: dict[int, int] = {}
     parents: dict | None = {} if with_parents else None
-    seen = set(roots)
+    seen = {id(r) for r in roots}
     stack = [r for r in roots if isinstance(r, Node)]
     while stack:
         node = stack.pop()
         for nxt, _ in node._next:
             if nxt is None:
                 continue
-            deps[nxt] = deps.get(nxt, 0) + 1
+            key = id(nxt)
+            deps[key] = deps.get(key, 0) + 1
             if with_parents:
-                parents.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
+                parents.setdefault(key, []).append(node)
+            if key not in seen:
+                seen.add(key)
                 if isinstance(nxt, Node):
                     stack.append(nxt)
     return deps, parents, seen
 
 
-def _needed(parents: dict, seen: set, targets) -> set:
-    """The vertices on some path from a root to a target: the only ones autograd.grad must run."""
-    needed = set()
-    stack = [t for t in targets if t in seen]
+def _needed(parents: dict, seen: set, target_ids) -> set[int]:
+    """The ids of the vertices on some path from a root to a target: the only ones autograd.grad runs."""
+    needed: set[int] = set()
+    stack = [k for k in target_ids if k in seen]
     while stack:
-        node = stack.pop()
-        if node in needed:
+        key = stack.pop()
+        if key in needed:
             continue
-        needed.add(node)
-        stack.extend(parents.get(node, ()))
+        needed.add(key)
+        stack.extend(id(p) for p in parents.get(key, ()))
     return needed
 
 
 def _leaf(t, grad, capture: dict | None, accumulate: bool) -> None:
     """A leaf's grad is complete: hand it to autograd.grad, or accumulate it into ``.grad``."""
     if capture is not None:
-        slot = capture.get((t, 0))
+        slot = capture.get((id(t), 0))
         if slot is not None:
             hooks = t._hooks
             slot.append(_apply_tensor_hooks(hooks, grad) if hooks and grad is not None else grad)
@@ -78,32 +82,32 @@ def _leaf(t, grad, capture: dict | None, accumulate: bool) -> None:
 def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, accumulate: bool = True) -> None:
     """Run the graph below ``roots`` ((node or leaf tensor, output_nr, grad) triples).
 
-    ``capture`` maps (node or leaf, output_nr) to a list that receives the grad
-    flowing into that output instead of accumulating it: this is how
+    ``capture`` maps (id of a node or leaf, output_nr) to a list that receives
+    the grad flowing into that output instead of accumulating it: this is how
     ``autograd.grad`` and ``backward(inputs=...)`` read grads.
     """
     root_nodes = []
-    buffers: dict = {}
+    buffers: dict[int, list] = {}
     for node, nr, grad in roots:
-        buf = buffers.get(node)
+        buf = buffers.get(id(node))
         if buf is None:
-            buf = buffers[node] = [None] * node._num_outputs if isinstance(node, Node) else [None]
+            buf = buffers[id(node)] = [None] * node._num_outputs if isinstance(node, Node) else [None]
             root_nodes.append(node)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     deps, parents, seen = _graph(root_nodes, capture is not None)
-    needed = None if capture is None else _needed(parents, seen, {n for n, _ in capture})
+    needed = None if capture is None else _needed(parents, seen, {k for k, _ in capture})
     heap = []
     for n in root_nodes:
-        if n not in deps:
+        if id(n) not in deps:
             if isinstance(n, Node):
                 heap.append((-n._seq, id(n), n))
             else:
-                _leaf(n, buffers.pop(n)[0], capture, accumulate)
+                _leaf(n, buffers.pop(id(n))[0], capture, accumulate)
     heap.sort()
     get = buffers.get
     while heap:
         node = heappop(heap)[2]
-        grads = buffers.pop(node)
+        grads = buffers.pop(id(node))
         if capture is not None:
             _capture(node, grads, capture)
         for g in grads:
@@ -116,26 +120,30 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
         else:
             out = (None,) * len(node._next)
         for (nxt, nr), g in zip(node._next, out):
-            if nxt is None or (needed is not None and nxt not in needed):
+            if nxt is None:
                 continue
-            buf = get(nxt)
+            key = id(nxt)
+            if needed is not None and key not in needed:
+                continue
+            buf = get(key)
             if buf is None:
-                buf = buffers[nxt] = [None] * nxt._num_outputs if isinstance(nxt, Node) else [None]
+                buf = buffers[key] = [None] * nxt._num_outputs if isinstance(nxt, Node) else [None]
             if g is not None:
                 old = buf[nr]
                 buf[nr] = g if old is None else old + g
-            left = deps[nxt] - 1
-            deps[nxt] = left
+            left = deps[key] - 1
+            deps[key] = left
             if left == 0:
                 if isinstance(nxt, Node):
-                    heappush(heap, (-nxt._seq, id(nxt), nxt))
+                    heappush(heap, (-nxt._seq, key, nxt))
                 else:
-                    _leaf(nxt, buffers.pop(nxt)[0], capture, accumulate)
+                    _leaf(nxt, buffers.pop(key)[0], capture, accumulate)
 
 
 def _capture(node: Node, grads: list, capture: dict) -> None:
+    key = id(node)
     for i, g in enumerate(grads):
-        slot = capture.get((node, i))
+        slot = capture.get((key, i))
         if slot is not None:
             hooks = node._tensor_pre_hooks
             if hooks and i in hooks and g is not None:

@@ -818,7 +818,7 @@ Tensor.__mod__ = _binary(_ar.remainder)
 Tensor.__rmod__ = _binary(_ar.remainder, swap=True)
 Tensor.__pow__ = _binary(_ar.pow)
 Tensor.__rpow__ = _binary(_ar.pow, swap=True)
-Tensor.__matmul__ = _binary(_la.matmul)
+Tensor.__matmul__ = lambda self, other: _la.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
 Tensor.__rmatmul__ = _binary(_la.matmul, swap=True)
 Tensor.__neg__ = lambda self: _ar.neg(self)
 Tensor.__pos__ = lambda self: self

@@ -617,7 +617,7 @@ _METHODS = {
     # sorting and counting (issue 5)
     "sort": _sort.sort, "argsort": _sort.argsort, "msort": _sort.msort, "topk": _sort.topk,
     "kthvalue": _sort.kthvalue, "median": _sort.median, "nanmedian": _sort.nanmedian, "cummax": _sort.cummax,
-    "cummin": _sort.cummin, "unique": _hist.unique, "unique_consecutive": _hist.unique_consecutive,
+    "cummin": _sort.cummin, "mode": _sort.mode, "unique": _hist.unique, "unique_consecutive": _hist.unique_consecutive,
     "bincount": _hist.bincount, "histc": _hist.histc, "histogram": _hist.histogram,
 }
 for _name, _fn in _METHODS.items():

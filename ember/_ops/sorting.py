@@ -15,7 +15,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from . import _stdsort
 
-__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "cummax", "cummin"]
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "cummax", "cummin"]
 
 
 def _rows(a: np.ndarray, dim: int) -> np.ndarray:
@@ -335,6 +335,58 @@ def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, o
         return Nanmedian.apply(input, True)
     d = _wrap_dim(dim, input.dim())
     return return_types.nanmedian(NanmedianDim.apply(input, d, keepdim))
+
+
+class Mode(Function):
+    """most frequent value along ``dim`` (the smallest on a tie);  da = g at its index"""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        if a.ndim and a.shape[dim] == 0:
+            raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
+        if a.ndim == 0:
+            vals, idx = a.copy(), np.zeros((), np.int64)
+        else:
+            a2 = _rows(a, dim)
+            # aten sorts (value, index) pairs with std::sort, then keeps the last pair of the first longest run
+            order = _sort_indices(a2, False, False)
+            _, ranks, _ = _ranks(a2)
+            sr = np.take_along_axis(ranks, order, 1)
+            idx = np.empty(a2.shape[0], np.int64)
+            has_nan = np.isnan(a2).any(axis=1) if a2.dtype.kind == "f" else np.zeros(a2.shape[0], bool)
+            for r in range(a2.shape[0]):
+                if has_nan[r]:
+                    # NaN breaks '<' as a strict order: replay std::sort on the raw values, NaNs never equal
+                    keys = a2[r].tolist()
+                    perm = list(range(a2.shape[1]))
+                    _stdsort.sort(perm, keys)
+                    order[r] = perm
+                    v = a2[r, perm]
+                    sr[r] = np.concatenate([[0], np.cumsum(v[1:] != v[:-1])])
+                ends = np.append(np.flatnonzero(sr[r, 1:] != sr[r, :-1]), a2.shape[1] - 1)
+                runs = np.diff(np.append(-1, ends))
+                idx[r] = order[r, ends[np.argmax(runs)]]
+            idx = idx.reshape(tuple(n for i, n in enumerate(a.shape) if i != dim))
+            if keepdim:
+                idx = np.expand_dims(idx, dim)
+            vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
+            if not keepdim:
+                vals = np.squeeze(vals, dim)
+        ctx.meta = (a.shape, a.dtype, dim, keepdim)
+        ctx.save_for_backward(idx)
+        ctx.mark_non_differentiable(idx)
+        return vals, idx
+
+    @staticmethod
+    def backward(ctx, g, _g_idx=None):
+        shape, dtype, dim, keepdim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
+    """The most frequent value along ``dim`` and an index of it (``torch.return_types.mode``)."""
+    return return_types.mode(Mode.apply(input, _wrap_dim(dim, input.dim()), keepdim))
 
 
 class Cummax(Function):

@@ -32,6 +32,8 @@ CASES = [
     ("median_dim", lambda L, x: x.median(1)),
     ("median_keepdim", lambda L, x: L.median(x, 0, keepdim=True)),
     ("nanmedian_dim", lambda L, x: L.nanmedian(x, 1)),
+    ("mode", lambda L, x: L.mode(x)),
+    ("mode_dim0_keepdim", lambda L, x: x.mode(0, True)),
     ("cummax", lambda L, x: L.cummax(x, 1)),
     ("cummin", lambda L, x: x.cummin(0)),
 ]
@@ -67,6 +69,7 @@ def test_tie_order_matches_torch(dt, n):
                 t, e = torch.topk(ta, k, largest=largest, sorted=srt), ember.topk(ea, k, largest=largest, sorted=srt)
                 assert np.array_equal(t[1].numpy(), e[1].numpy()), (k, largest, srt)
         assert np.array_equal(torch.kthvalue(ta, k)[1].numpy(), ember.kthvalue(ea, k)[1].numpy())
+    assert np.array_equal(torch.mode(ta)[1].numpy(), ember.mode(ea)[1].numpy())
 
 
 def test_grad_fn_names_and_return_types():

@@ -143,6 +143,26 @@ def _topk_row(keys: list, n: int, k: int, sorted_: bool) -> list:
     return idx[:k]
 
 
+def _topk_fast(a2: np.ndarray, k: int, largest: bool) -> np.ndarray:
+    """Sorted top-k per row from a partition of the k+1 best; rows with ties among those get -1 (caller replays)."""
+    n = a2.shape[1]
+    # NumPy orders NaN above every number, as torch does; -0.0 == 0.0 in both
+    cand = np.argpartition(a2, n - k - 1, axis=1)[:, n - k - 1:] if largest else np.argpartition(a2, k, axis=1)[:, :k + 1]
+    cv = np.take_along_axis(a2, cand, 1)
+    o = np.argsort(cv, axis=1, kind="stable")
+    if largest:
+        o = o[:, ::-1]
+    cand = np.take_along_axis(cand, o, 1)
+    cv = np.take_along_axis(cv, o, 1)
+    tie = cv[:, 1:] == cv[:, :-1]
+    if a2.dtype.kind == "f":
+        nan = np.isnan(cv)
+        tie |= nan[:, 1:] & nan[:, :-1]
+    out = cand[:, :k].copy()
+    out[tie.any(axis=1)] = -1
+    return out
+
+
 class Topk(Function):
     """the k largest (or smallest) along ``dim``;  da = g scattered back through the indices"""
 
@@ -153,17 +173,21 @@ class Topk(Function):
         if not 0 <= k <= n:
             raise RuntimeError("selected index k out of range")
         a2 = _rows(a, dim)
-        order, ranks, _ = _ranks(a2)
-        keys = -ranks if largest else ranks
-        if largest:
-            order = np.argsort(keys, axis=1, kind="stable")
-        idx2 = order[:, :k].copy()
-        if k:
-            sk = np.take_along_axis(keys, order[:, :k + 1], 1)
-            # without ties among the first k+1 the answer is unique (for sorted output)
-            rows = range(a2.shape[0]) if not sorted_ else np.flatnonzero((sk[:, 1:] == sk[:, :-1]).any(axis=1))
-            for r in rows:
-                idx2[r] = _topk_row(keys[r].tolist(), n, k, sorted_)
+        idx2 = _topk_fast(a2, k, largest) if sorted_ and 0 < k < n else None
+        todo = range(a2.shape[0]) if idx2 is None else np.flatnonzero(idx2[:, 0] < 0)
+        if idx2 is None:
+            idx2 = np.zeros((a2.shape[0], k), np.int64)
+        if k and len(todo):
+            # rows whose answer depends on how torch's algorithm orders ties: replay it
+            order, ranks, ties = _ranks(a2[todo])
+            keys = -ranks if largest else ranks
+            if largest:
+                order = np.argsort(keys, axis=1, kind="stable")
+            for j, r in enumerate(todo):
+                if sorted_ and not ties[j]:
+                    idx2[r] = order[j, :k]  # a tie-free row has one sorted answer
+                else:
+                    idx2[r] = _topk_row(keys[j].tolist(), n, k, sorted_)
         idx = _unrows(idx2, a.shape, dim) if a.ndim else idx2.reshape(())
         vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
         ctx.meta = (a.shape, a.dtype, dim)

@@ -170,24 +170,12 @@ class GPT(nn.Module):
             logits, _ = self(idx_cond)
             logits = logits[:, -1, :] / temperature
             if top_k is not None:
-                kth = _kth_largest(logits, min(top_k, logits.size(-1)))
+                kth = torch.topk(logits, min(top_k, logits.size(-1))).values[:, -1:]  # (B, 1)
                 logits = logits.masked_fill(logits < kth, -math.inf)
             probs = F.softmax(logits, dim=-1)
             idx_next = torch.multinomial(probs, num_samples=1)
             idx = torch.cat((idx, idx_next), dim=1)
         return idx
-
-
-def _kth_largest(logits: Any, k: int) -> Any:
-    """The k-th largest value of each row, shape (B, 1)."""
-    if hasattr(torch, "topk"):
-        return torch.topk(logits, k).values[:, -1:]
-    # ember has no topk yet: peel off the row maximum k-1 times (k is small and this runs under no_grad);
-    # with tied logits this may keep a few more candidates than topk would
-    work = logits
-    for _ in range(k - 1):
-        work = work.masked_fill(work >= work.max(dim=-1, keepdim=True).values, -math.inf)
-    return work.max(dim=-1, keepdim=True).values
 
 
 _modules_by_lib: dict[str, ModuleType] = {}

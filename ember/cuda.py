@@ -7,6 +7,7 @@ GPU raises torch's ``AssertionError("Torch not compiled with CUDA enabled")``.
 """
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from . import amp as _amp_pkg
@@ -155,5 +156,7 @@ class device:
         return False
 
 
-# torch.cuda.amp: the deprecated spelling of torch.amp with device 'cuda'
+# torch.cuda.amp: the deprecated spelling of torch.amp with device 'cuda'; registered as a module too,
+# so that ``from ember.cuda.amp import GradScaler`` works like torch's import
 amp = _amp_pkg._cuda_amp
+sys.modules[__name__ + ".amp"] = amp

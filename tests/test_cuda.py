@@ -59,3 +59,8 @@ def test_cuda_amp_is_deprecated_alias():
     with pytest.warns(FutureWarning):
         with pytest.warns(UserWarning, match="Disabling autocast"):
             ember.cuda.amp.autocast()
+
+
+def test_cuda_amp_importable_as_module():
+    from ember.cuda.amp import GradScaler, autocast  # noqa: F401
+    assert GradScaler is ember.cuda.amp.GradScaler

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from scipy.special import erfc, erfcx
 
-from ember._ops.nn._gelu_f32 import _P, gelu_f32
+from ember._ops.nn._gelu_f32 import _P, gelu_f32  # noqa: F401 (_P: the fit's p)
 
 
 def refit(p: float = _P, deg: int = 7, zmax: float = 10.0) -> np.ndarray:

@@ -116,13 +116,26 @@ def _bin_positions(x: np.ndarray, edges: np.ndarray, local_search: bool) -> np.n
     return np.where(inside, pos, -1)
 
 
+_GRAIN = 200  # aten HISTOGRAM_GRAIN_SIZE
+
+
 def _count(pos: np.ndarray, nbins: int, weight: np.ndarray | None, dtype) -> np.ndarray:
-    hist = np.zeros(nbins, dtype)
     keep = pos >= 0
     if weight is None:
-        hist += np.bincount(pos[keep], minlength=nbins).astype(dtype)
-    else:
-        np.add.at(hist, pos[keep], weight[keep].astype(dtype))
+        return np.bincount(pos[keep], minlength=nbins).astype(dtype)
+    # torch splits the elements into one chunk per thread (at::parallel_for), sums each chunk in order,
+    # then adds the chunk totals; ember follows the same split for get_num_threads() threads so
+    # weighted sums round the same way
+    from .._config import get_num_threads
+    n = len(pos)
+    threads = max(1, min(get_num_threads(), -(-n // _GRAIN)))
+    chunk = -(-n // threads) if n else 1
+    hist = np.zeros(nbins, dtype)
+    for start in range(0, n, chunk):
+        part = np.zeros(nbins, dtype)
+        k = keep[start:start + chunk]
+        np.add.at(part, pos[start:start + chunk][k], weight[start:start + chunk][k].astype(dtype))
+        hist += part
     return hist
 
 
@@ -197,7 +210,8 @@ def histogram(input: Tensor, bins: int | Tensor, *, range: tuple[float, float] |
     if density:
         widths = np.diff(edges)
         with np.errstate(invalid="ignore", divide="ignore"):
-            hist = (hist / (hist.sum() * widths)).astype(a.dtype)
+            # aten divides by the total first, then by the bin widths (the order sets the rounding)
+            hist = (hist / hist.sum() / widths).astype(a.dtype)
     return return_types.histogram((Tensor._make(hist), Tensor._make(np.array(edges))))
 
 

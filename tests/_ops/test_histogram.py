@@ -70,3 +70,20 @@ def test_scalars():
 ])
 def test_errors(fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_weighted_histogram_follows_torch_thread_split(threads):
+    # torch sums weights per thread chunk, then adds the chunks; ember splits the same way
+    import torch
+    import ember
+    old = torch.get_num_threads(), ember.get_num_threads()
+    try:
+        torch.set_num_threads(threads)
+        ember.set_num_threads(threads)
+        check_op(lambda L, x, w: L.histogram(x, 9, weight=w), [F(2000), F(2000)], grad=False, rtol=0, atol=0)
+        # density divides by hist.sum(), whose float32 rounding may differ from torch's by an ulp
+        check_op(lambda L, x, w: L.histogram(x, 9, weight=w, density=True), [F(2000), F(2000)], grad=False)
+    finally:
+        torch.set_num_threads(old[0])
+        ember.set_num_threads(old[1])

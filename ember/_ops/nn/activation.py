@@ -4,7 +4,9 @@ softplus, hardtanh, hardswish, hardsigmoid, mish, logsigmoid, glu, threshold, ha
 Float32/16 inputs are evaluated in float64 and rounded once (torch evaluates in float32; the float64 result
 is the more accurate one and stays within a few float32 ulps of torch's). GELU, the transformer hot path, is
 fused and blocked: forward computes the output and, when a gradient is needed, the local derivative in the
-same cache-resident pass, so backward is a single multiply.
+same cache-resident pass, so backward is a single multiply. Its float32 kernels (``_gelu_f32.py``) stay in
+float32, where every NumPy pass costs half as much, with approximations measured to be at least as accurate
+as torch's float32 GELU.
 """
 from __future__ import annotations
 

@@ -123,10 +123,12 @@ class Addmm(Function):
         out = a @ b
         if alpha != 1:
             out *= alpha
-        try:
-            np.broadcast_to(c, out.shape)
-        except ValueError:
-            raise _expand_error(c.shape, out.shape) from None
+        cs = c.shape
+        if cs != out.shape and not (len(cs) == 1 and cs[0] == out.shape[1]):  # linear's bias skips broadcast_to
+            try:
+                np.broadcast_to(c, out.shape)
+            except ValueError:
+                raise _expand_error(c.shape, out.shape) from None
         if beta == 0:
             return out
         out += c if beta == 1 else beta * c

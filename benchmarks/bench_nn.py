@@ -1,16 +1,30 @@
 """nn.functional forward+backward: ember vs torch, time ratios from one run.
 
-Run by hand: ``python benchmarks/bench_nn.py``. torch uses ONE thread (``set_num_threads(1)``); NumPy's BLAS
-(used by linear) may use more. Best of several repeats per case. The machine is shared, so ratios are noisy.
+Run by hand: ``python benchmarks/bench_nn.py [--blas-threads N] [--rounds R]``. torch uses ONE thread
+(``set_num_threads(1)``). NumPy's OpenBLAS (linear's matmuls) uses ``--blas-threads`` threads (default 1, the fair
+comparison; 0 leaves OpenBLAS's default). Each case is timed torch then ember, best of 5 repeats, ``--rounds`` times
+(default 3); the printed ratio is the median of the rounds' ratios. The machine is shared, so ratios are noisy.
 """
 from __future__ import annotations
 
-import timeit
+import argparse
+import os
+import sys
 
-import numpy as np
-import torch
+if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy loads OpenBLAS
+    _ap = argparse.ArgumentParser()
+    _ap.add_argument("--blas-threads", type=int, default=1)
+    _ap.add_argument("--rounds", type=int, default=3)
+    ARGS = _ap.parse_args()
+    if ARGS.blas_threads > 0:
+        os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
 
-import ember
+import timeit  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import ember  # noqa: E402
 
 torch.set_num_threads(1)
 
@@ -62,14 +76,21 @@ def cases(lib):
     ]
 
 
-def main() -> None:
-    print("torch threads:", torch.get_num_threads(), "(forward + backward of .sum())")
+def main(rounds: int = 3) -> None:
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS default")
+    print(f"torch threads: {torch.get_num_threads()}, NumPy BLAS threads: {blas} (forward + backward of .sum(); "
+          f"median of {rounds} rounds)")
     print(f"{'case':36s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
     for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
-        tt = best(tf, n)
-        et = best(ef, n)
-        print(f"{name:36s} {tt * 1e3:8.3f}ms {et * 1e3:8.3f}ms {et / tt:11.2f}x")
+        rs = []
+        for _ in range(rounds):
+            tt = best(tf, n)
+            et = best(ef, n)
+            rs.append((et / tt, tt, et))
+        ratio, tt, et = sorted(rs)[len(rs) // 2]
+        print(f"{name:36s} {tt * 1e3:8.3f}ms {et * 1e3:8.3f}ms {ratio:11.2f}x")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
-    main()
+    main(ARGS.rounds)

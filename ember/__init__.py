@@ -117,7 +117,7 @@ from ._config import (e, get_default_device, get_deterministic_debug_mode, get_f
                       set_num_threads, use_deterministic_algorithms)
 from .amp import autocast  # noqa: E402
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled  # noqa: E402
-from ._ops.sorting import (argsort, cummax, cummin, kthvalue, median, mode, msort, nanmedian, sort,  # noqa: E402
-                            topk)
+from ._ops.sorting import argsort, kthvalue, msort, sort, topk  # noqa: E402
+from ._ops.selection import cummax, cummin, median, mode, nanmedian  # noqa: E402
 from ._ops.histogram import (bincount, bucketize, histc, histogram, searchsorted, unique,  # noqa: E402
                              unique_consecutive)

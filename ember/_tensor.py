@@ -543,6 +543,7 @@ from ._ops import reduction as _red  # noqa: E402
 from ._ops import shape as _sh  # noqa: E402
 from ._ops import unary as _un  # noqa: E402
 from ._ops import histogram as _hist  # noqa: E402
+from ._ops import selection as _sel  # noqa: E402
 from ._ops import sorting as _sort  # noqa: E402
 from ._ops._inplace import inplace as _inplace  # noqa: E402
 
@@ -616,8 +617,8 @@ _METHODS = {
     "to": _conv.to, "type": _conv.type_,
     # sorting and counting (issue 5)
     "sort": _sort.sort, "argsort": _sort.argsort, "msort": _sort.msort, "topk": _sort.topk,
-    "kthvalue": _sort.kthvalue, "median": _sort.median, "nanmedian": _sort.nanmedian, "cummax": _sort.cummax,
-    "cummin": _sort.cummin, "mode": _sort.mode, "unique": _hist.unique, "unique_consecutive": _hist.unique_consecutive,
+    "kthvalue": _sort.kthvalue, "median": _sel.median, "nanmedian": _sel.nanmedian, "cummax": _sel.cummax,
+    "cummin": _sel.cummin, "mode": _sel.mode, "unique": _hist.unique, "unique_consecutive": _hist.unique_consecutive,
     "bincount": _hist.bincount, "histc": _hist.histc, "histogram": _hist.histogram,
 }
 for _name, _fn in _METHODS.items():

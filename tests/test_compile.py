@@ -5,7 +5,6 @@ import textwrap
 import warnings
 
 import numpy as np
-import pytest
 import torch
 
 import ember

@@ -1,8 +1,9 @@
 """Process-wide settings torch scripts set at start-up: default device, determinism, threads, matmul precision.
 
-ember computes with single-threaded NumPy kernels (NumPy's BLAS may use its own
-threads) and always in full float32/float64 precision, so most of these settings
-are recorded and reported back without changing how ember computes.
+ember computes with single-threaded NumPy kernels plus NumPy's BLAS for matrix
+products (whose threads ``set_num_threads`` sets), always in full float32/float64
+precision, so the other settings are recorded and reported back without changing
+how ember computes.
 """
 from __future__ import annotations
 
@@ -96,8 +97,10 @@ def _check_threads(name: str, n) -> int:
 
 
 def set_num_threads(int: int) -> None:  # noqa: A002 - torch's parameter name
-    """Recorded only: ember's kernels are single-threaded NumPy."""
+    """The threads of NumPy's BLAS (matrix products); ember's other kernels are single-threaded NumPy."""
     state.num_threads = _check_threads("set_num_threads", int)
+    from ._blas import set_threads
+    set_threads(state.num_threads)
 
 
 def get_num_threads() -> int:

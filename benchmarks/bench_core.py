@@ -1,7 +1,8 @@
 """Core op overhead: ember vs torch, time ratios from one run.
 
-Run by hand: ``python benchmarks/bench_core.py``. torch uses one thread here so the
-comparison is per core; each case reports the best of several repeats.
+Run by hand: ``python benchmarks/bench_core.py``. Both libraries use one thread
+(``set_num_threads(1)``: torch's pool, NumPy's BLAS) so the comparison is per core;
+each case reports the best of several repeats.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import torch
 import ember
 
 torch.set_num_threads(1)
+ember.set_num_threads(1)
 
 
 def best(fn, number: int, repeat: int = 7) -> float:

@@ -11,6 +11,7 @@ about the tensor itself (metadata, grads, conversions).
 from __future__ import annotations
 
 import copy
+import inspect
 import warnings
 import weakref
 from typing import Any
@@ -622,7 +623,8 @@ _METHODS = {
     "bincount": _hist.bincount, "histc": _hist.histc, "histogram": _hist.histogram,
 }
 for _name, _fn in _METHODS.items():
-    setattr(Tensor, _name, _m(_fn))
+    # a plain function becomes a method as it is (self is its first argument): no wrapper call per use
+    setattr(Tensor, _name, _fn if inspect.isfunction(_fn) else _m(_fn))
 
 _INPLACE = {
     "add_": _ar.add, "sub_": _ar.sub, "subtract_": _ar.sub, "mul_": _ar.mul, "multiply_": _ar.mul, "div_": _ar.div,

@@ -541,8 +541,24 @@ class VectorNorm(Function):
 
 # --- wrappers -------------------------------------------------------------------
 
+class SumAll(Sum):
+    """Sum of every element (``x.sum()``): Sum with its defaults, as a one-argument op for the fast path."""
+
+    _backward_name = "SumBackward0"
+
+    @staticmethod
+    def forward(ctx, a):
+        return Sum.forward(ctx, a, None, False, None)
+
+    @staticmethod
+    def backward(ctx, g):
+        return Sum.backward(ctx, g)[0]
+
+
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
+    if dim is None and dtype is None and out is None:
+        return SumAll.apply(input)
     axes = _dims(dim, input.dim())
     if axes is None and dim is None:
         return Sum.apply(input, None, False, dtype)

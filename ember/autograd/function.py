@@ -192,7 +192,8 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
         # (counter, version now, and what the error message needs: shape, dtype, producing node class)
         for t in args:
             if isinstance(t, Tensor) and t._data is arr:
-                versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(t.grad_fn) if t.grad_fn else None))
+                fn = t._grad_fn
+                versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(fn) if fn is not None else None))
                 break
         else:
             for t in outputs:
@@ -294,6 +295,31 @@ def _apply2(cls, a, b):
     return t
 
 
+def _apply1(cls, a):
+    """``_apply_ndarray`` unrolled for a unary op (same semantics)."""
+    if not isinstance(a, Tensor):
+        return _apply_ndarray(cls, (a,), {})
+    arg = a._requires_grad
+    ctx = _new(cls._node_cls)
+    ctx.needs_input_grad = (arg,)
+    out = cls.forward(ctx, a._data)
+    if type(out) is tuple:
+        return _wrap_outputs(cls, ctx, (a,), out, arg and _grad_state.enabled, _edge_list((a,)))
+    if arg and _grad_state.enabled and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+        fn = a._grad_fn
+        ctx._next = ((fn, a._output_nr) if fn is not None else (a, 0),)
+        ctx._seq = _next_seq()
+        t = _make(out, True, ctx, 0)
+        if ctx._saved:
+            _record_versions(ctx, (a,), (t,))
+    else:
+        t = _make(out)
+    if cls._is_view:
+        t._vc = a._vc
+        t._base = a if a._base is None else a._base
+    return t
+
+
 def _edge_list(args) -> list:
     edges = []
     for a in args:
@@ -379,11 +405,12 @@ class _NumpyFunction(Function):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        if kwargs or len(args) > 2:
+        n = len(args)
+        if kwargs or n > 2 or n == 0:
             return _apply_ndarray(cls, args, kwargs)
-        if len(args) == 2:
+        if n == 2:
             return _apply2(cls, args[0], args[1])
-        return _apply_ndarray(cls, args, kwargs)
+        return _apply1(cls, args[0])
 
 
 # filled in by ember._tensor once Tensor exists (function.py is imported first)

@@ -212,29 +212,16 @@ def test_setitem_plain(name):
 
 
 # when the index selects all of x, torch writes x itself with copy_/fill_; those nodes live in ember/_tensor.py
-_COPY_NAME = ("ember/_tensor.py: Tensor.copy_ records CopyBackwards.name() == 'CopyBackwards'; torch's node reports "
-              "'torch::autograd::CopyBackwards'")
-_FILL_NAME = ("ember/_tensor.py: Tensor.fill_ records FillBackward0; torch records fill_ (fill_.Tensor after "
-              "setitem wraps the scalar) as FillBackward3")
-_SET_XFAIL: dict = {}
-
-
 def _set_params():
-    out = []
-    for name in SET:
-        for vg in (False, True):
-            reason = _SET_XFAIL.get((name, vg))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            out.append(pytest.param(name, vg, marks=marks, id=f"{name}-{vg}"))
-    return out
+    # a value that needs a grad only exists for tensor values (a Python scalar has none)
+    return [pytest.param(name, vg, id=f"{name}-{vg}") for name in SET for vg in (False, True)
+            if not vg or isinstance(SET[name][1], str)]
 
 
 @pytest.mark.parametrize("name,value_grad", _set_params())
 def test_setitem_autograd(name, value_grad):
     """x = a * 1 (non-leaf); x[idx] = v; grads of a (and v) match, grad_fn name too."""
     spec = SET[name][1]
-    if value_grad and not isinstance(spec, str):
-        pytest.skip("a Python scalar has no grad")
 
     def fn(lib, a, *vs):
         x = a * 1

@@ -821,7 +821,20 @@ Tensor.__mod__ = _binary(_ar.remainder)
 Tensor.__rmod__ = _binary(_ar.remainder, swap=True)
 Tensor.__pow__ = _binary(_ar.pow)
 Tensor.__rpow__ = _binary(_ar.pow, swap=True)
-Tensor.__matmul__ = lambda self, other: _la.matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+def _matmul_op(self, other):
+    # the 2-D cases go straight to their Function; everything else through matmul's shape rules
+    if isinstance(other, Tensor):
+        if self._data.ndim == 2:
+            d2 = other._data.ndim
+            if d2 == 2:
+                return _la.Mm.apply(self, other)
+            if d2 == 1:
+                return _la.Mv.apply(self, other)
+        return _la.matmul(self, other)
+    return NotImplemented
+
+
+Tensor.__matmul__ = _matmul_op
 Tensor.__rmatmul__ = _binary(_la.matmul, swap=True)
 Tensor.__neg__ = lambda self: _ar.neg(self)
 Tensor.__pos__ = lambda self: self

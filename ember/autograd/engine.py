@@ -115,6 +115,7 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
                 out = node._run(grads)
                 if not retain_graph:
                     node._saved = None
+                    node._versions = ()
                     node._released = True
                 break
         else:

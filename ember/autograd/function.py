@@ -182,25 +182,32 @@ def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
 
 
 def _record_versions(ctx: BackwardNode, args, outputs) -> None:
-    """Remember the version of every input/output tensor whose data forward saved."""
-    saved = ctx._saved
+    """Remember the version of every input/output tensor whose data forward saved.
+
+    Each entry is (version counter, version now, saved array, producer) with the producer
+    the input's grad_fn (None for a leaf) or ``ctx`` itself for an output; the error
+    message is only built from these if a check ever fails.
+    """
     versions = []
-    for s in saved:
-        arr = s._data if isinstance(s, Tensor) else s
+    for arr in ctx._saved:
+        if isinstance(arr, Tensor):
+            arr = arr._data
         if arr is None:
             continue
-        # (counter, version now, and what the error message needs: shape, dtype, producing node class)
         for t in args:
             if isinstance(t, Tensor) and t._data is arr:
-                fn = t._grad_fn
-                versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(fn) if fn is not None else None))
+                vc = t._vc
+                versions.append((vc, vc[0], arr, t._grad_fn))
                 break
         else:
             for t in outputs:
                 if t._data is arr:
-                    versions.append((t._vc, t._vc[0], arr.shape, arr.dtype, type(ctx)))
+                    versions.append((t._vc, t._vc[0], arr, _SELF))
                     break
-    ctx._versions = tuple(versions)
+    ctx._versions = versions
+
+
+_SELF = object()  # marks "the node itself produced this saved output" without a reference cycle
 
 
 def _apply_ndarray(cls, args, kwargs):

@@ -120,19 +120,22 @@ class Node:
     def _check_saved(self) -> None:
         if self._released:
             raise RuntimeError(_SAVED_FREED)
-        for box, version, shape, dtype, producer in self._versions:
+        for box, version, arr, producer in self._versions:
             if box[0] != version:
                 from .._tensor import _TYPE_NAMES, _NP_TO_DTYPE
-                tensor_name = f"{_TYPE_NAMES[_NP_TO_DTYPE[dtype].name]} [{', '.join(map(str, shape))}]"
+                from .function import _SELF
+                tensor_name = f"{_TYPE_NAMES[_NP_TO_DTYPE[arr.dtype].name]} [{', '.join(map(str, arr.shape))}]"
+                node_name = self.name() if producer is _SELF else (None if producer is None else producer.name())
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace operation: "
-                    f"[{tensor_name}]{_producer(producer.__name__ if producer else None)}, is at version {box[0]}; expected version "
+                    f"[{tensor_name}]{_producer(node_name)}, is at version {box[0]}; expected version "
                     f"{version} instead. Hint: enable anomaly detection to find the operation that failed to compute "
                     "its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
                 )
 
     def _release(self) -> None:
         self._saved = None
+        self._versions = ()
         self._released = True
 
     def _run(self, grads: list) -> tuple:

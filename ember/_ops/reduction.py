@@ -44,8 +44,9 @@ def _quiet():
 
 def _expand_back(g: np.ndarray, shape: tuple, axes, keepdim: bool) -> np.ndarray:
     """Broadcast a reduced grad back over the input's shape."""
-    if axes is None and g.ndim == 0:
-        # a full reduction: filling a fresh array is cheaper than NumPy's Python-level broadcast_to
+    if axes is None and g.ndim == 0 and math.prod(shape) <= 4096:
+        # a small full reduction: filling a fresh array beats NumPy's Python-level broadcast_to;
+        # a large one stays a stride-0 view (no memory traffic)
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out

@@ -63,7 +63,7 @@ class NllLoss(Function):
             w = None
             total = float(picked.size)
         else:
-            w = np.ones_like(picked) if weight is None else weight[safe].astype(logp.dtype)
+            w = np.ones_like(picked) if weight is None else np.asarray(weight[safe], logp.dtype)
             w[ignored] = 0
             total = w.sum(dtype=np.float64)
         ctx.meta = (safe, w, ignored if any_ignored else None, reduction, cdim, logp.shape)

@@ -197,10 +197,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     """(x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing ``normalized_shape`` dims."""
     shape = _as_shape(normalized_shape, "layer_norm")
     _check_norm_inputs(input, shape, weight, bias)
-    check_float(input._data, "LayerNormKernelImpl")
-    for t in (weight, bias):
+    for t in (weight, bias):  # torch checks the parameters' dtype before the kernel's dtype dispatch
         if t is not None and t.dtype != input.dtype:
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    check_float(input._data, "LayerNormKernelImpl")
     n = math.prod(shape)
     return NativeLayerNorm.apply(input, n, weight, bias, eps, len(shape))
 

@@ -104,8 +104,5 @@ def test_bilinear_errors():
     check_error(lambda lib: lib.nn.Bilinear(0, 3, 4))
 
 
-@pytest.mark.xfail(strict=True, reason="ember/nn/functional.py bilinear: batch mismatch raises einsum's message "
-                   "('einsum(): dimension 0 covered by ellipsis ...') instead of torch's 'bilinear(): input batch "
-                   "dimensions do not match at dim 0: got 5 and 4'")
 def test_bilinear_batch_mismatch_error():
     check_error(lambda lib: lib.nn.Bilinear(2, 3, 4)(lib.randn(5, 2), lib.randn(4, 3)))

@@ -89,17 +89,10 @@ def test_cross_entropy_class_indices(reduction, dtype, kwargs):
     check_module(e, t, randn(2, 5, 3, 4, dtype=dtype), _labels(2, 3, 4))  # (N, C, d1, d2)
 
 
-UNBATCHED_WEIGHT_BUG = pytest.mark.xfail(strict=True, reason="ember/_ops/nn/loss.py NllLoss.forward: with a weight "
-                                         "and a 0-D target, `w[ignored] = 0` assigns into a NumPy scalar "
-                                         "(TypeError: 'numpy.float32' object does not support item assignment)")
-
-
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("kwargs", [{}, dict(ignore_index=2), dict(label_smoothing=0.1),
-                                    pytest.param(dict(weight=True), marks=UNBATCHED_WEIGHT_BUG),
-                                    pytest.param(dict(weight=True, ignore_index=1, label_smoothing=0.2),
-                                                 marks=UNBATCHED_WEIGHT_BUG)])
+                                    dict(weight=True), dict(weight=True, ignore_index=1, label_smoothing=0.2)])
 def test_cross_entropy_unbatched(reduction, dtype, kwargs):
     kwargs = dict(kwargs)
     w = _probs(5, dtype=dtype, seed=9) if kwargs.pop("weight", False) else None

@@ -45,10 +45,7 @@ def test_layer_norm_forward_backward(dtype, normalized, in_shape, kwargs):
 @pytest.mark.parametrize("fn", [
     lambda lib: lib.nn.LayerNorm(4)(lib.randn(2, 3)),
     lambda lib: lib.nn.LayerNorm((2, 4))(lib.randn(2, 4, 2)),
-    pytest.param(lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.int64)), marks=pytest.mark.xfail(
-        strict=True, reason="ember F.layer_norm on an int64 input with float weights raises NotImplementedError "
-        "('\"LayerNormKernelImpl\" not implemented for 'Long'') instead of torch's RuntimeError 'mixed dtype (CPU): "
-        "all inputs must share same datatype.'")),
+    lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.int64)),
     lambda lib: lib.nn.LayerNorm(3)(lib.randn(2, 3, dtype=lib.float64)),
 ])
 def test_layer_norm_errors(fn):

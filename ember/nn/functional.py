@@ -281,28 +281,58 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
+    """nll_loss_nd's checks, then those of the nll_loss (1-D/2-D input) or nll_loss2d (other) it calls, in
+    torch's order."""
     t = target._data
-    if t.dtype not in (np.int64, np.uint8):
-        raise _loss.target_dtype_error(t.dtype)
     shape = input._data.shape
     nd = len(shape)
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd == 2 and t.ndim > 1:
-        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if nd != 1 and shape[0] != (t.shape[0] if t.ndim else 1):
         raise ValueError(f"Expected input batch_size ({shape[0]}) to match target batch_size "
                          f"({t.shape[0] if t.ndim else 1}).")
-    c = shape[0 if nd == 1 else 1]
-    if weight is not None and (weight.dim() != 1 or weight.numel() != c):
-        raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
-                           f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+    if nd <= 2:
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if t.dtype not in (np.int64, np.uint8):
+            raise _loss.target_dtype_error(t.dtype)
+        if nd == 1 and t.ndim == 1 and t.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {t.shape[0]}")
+        c = shape[-1]
+        if weight is not None and (weight.dim() != 1 or weight.numel() != c):
+            raise RuntimeError(f"weight tensor should be defined either for all {c} classes or no classes but got "
+                               f"weight tensor of shape: [{', '.join(map(str, weight.shape))}]")
+        return
+    if nd != 4:  # viewed to (N, C, 1, -1) for nll_loss2d after this check
+        if t.shape[1:] != shape[2:]:
+            raise RuntimeError(f"Expected target size {[shape[0], *shape[2:]]}, got {list(t.shape)}")
+    elif t.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                           f"{t.ndim}")
+    if t.dtype not in (np.int64, np.uint8):
+        raise _loss.target_dtype_error(t.dtype)
+    if weight is not None and weight.numel() != shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if nd == 4 and t.shape != (shape[0], shape[2], shape[3]):
+        raise RuntimeError(f"size mismatch (got input: {list(shape)} , target: {list(t.shape)}")
 
 
 def _nll(input: Tensor, target: Tensor, weight: Tensor | None, red: int, ignore_index: int) -> Tensor:
-    """nll_loss after its checks (cross_entropy has already made them)."""
-    fn = _loss.NllLoss if input._data.ndim <= 2 else _loss.NllLoss2d
-    return fn.apply(input, target._data, None if weight is None else weight._data, red, ignore_index)
+    """nll_loss after its checks (cross_entropy has already made them): torch's nll_loss_nd composition --
+    nll_loss for 1-D/2-D input, nll_loss2d for 4-D, and for 3-D or >4-D input nll_loss2d on an (N, C, 1, -1)
+    view (the unreduced loss viewed back to (N, d1, ...))."""
+    nd = input._data.ndim
+    w = None if weight is None else weight._data.reshape(-1)
+    if nd <= 2:
+        return _loss.NllLoss.apply(input, target._data, w, red, ignore_index)
+    if nd == 4:
+        return _loss.NllLoss2d.apply(input, target._data, w, red, ignore_index)
+    n, c = input.shape[0], input.shape[1]
+    empty = input.numel() == 0
+    x = input.contiguous().view(n, c, 0, 0) if empty else input.contiguous().view(n, c, 1, -1)
+    t = target._data.reshape((n, 0, 0) if target._data.size == 0 else (n, 1, -1))
+    out = _loss.NllLoss2d.apply(x, t, w, red, ignore_index)
+    return out if red != 0 else out.view(n, *input.shape[2:])
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
@@ -321,11 +351,14 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     cdim = 0 if input.dim() == 1 else 1
-    c = input.shape[cdim]
-    if target.is_floating_point():
-        if tuple(target.shape) != tuple(input.shape):
-            raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
+    if tuple(target.shape) == tuple(input.shape):  # torch picks the probabilities path by shape, not dtype
+        if not target.is_floating_point():
+            raise RuntimeError("Expected floating point type for target with class probabilities, got "
+                               f"{_SCALAR_NAMES[target._data.dtype.name]}")
+        if ignore_index >= 0:
+            raise RuntimeError("ignore_index is not supported for floating point target")
         logp = _act.log_softmax(input, cdim)
+        c = input.shape[cdim]
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + (label_smoothing / c)
         prod = logp * target
@@ -338,8 +371,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if red == 2:
             return -prod.sum()
         return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
-    _check_nll(input, target, weight)
     logp = _act.log_softmax(input, cdim)
+    _check_nll(input, target, weight)
+    c = input.shape[cdim]
     nll = _nll(logp, target, weight, red, ignore_index)
     if label_smoothing <= 0:
         return nll

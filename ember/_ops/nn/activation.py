@@ -219,6 +219,24 @@ class Celu(Elu):
         return Elu.backward(ctx, g)
 
 
+class CeluInplace(Celu):
+    """celu_: torch differentiates it from the result: dx = g / float(alpha) (out + alpha) where out <= 0."""
+
+    _backward_name = "CeluBackward1"
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        alpha, scale, input_scale = ctx.params
+        xw = _wide(x)
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = np.where(xw > 0, xw * scale, np.expm1(xw * input_scale) * (alpha * scale)).astype(x.dtype)
+            out = _wide(out)
+            gw = _wide(g)
+            grad = np.where(out > 0, gw * scale, gw * (1.0 / float(np.float32(alpha))) * (out + alpha * scale))
+        return grad.astype(g.dtype, copy=False), None, None, None
+
+
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -440,7 +458,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return _maybe_inplace(input, inplace, Celu.apply, alpha, 1.0, 1.0 / alpha)
+    return _maybe_inplace(input, inplace, CeluInplace.apply if inplace else Celu.apply, alpha, 1.0, 1.0 / alpha)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:

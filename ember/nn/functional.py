@@ -25,7 +25,8 @@ from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, pad_index
 __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu",
            "celu", "selu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid", "softmax",
            "log_softmax", "softmin", "glu", "threshold", "normalize", "softsign", "tanhshrink", "hardshrink",
-           "softshrink", "layer_norm", "rms_norm", "dropout", "dropout1d", "dropout2d", "alpha_dropout",
+           "softshrink", "layer_norm", "rms_norm", "dropout", "dropout1d", "dropout2d", "dropout3d",
+           "alpha_dropout", "feature_alpha_dropout",
            "embedding", "one_hot", "pad", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "cross_entropy",
            "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
            "scaled_dot_product_attention", "cosine_similarity", "pairwise_distance"]
@@ -129,6 +130,29 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise dropout behavior, please "
                       "switch to using dropout1d instead.", stacklevel=2)
     return dropout_impl(input, p, training, inplace, feature=True)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (4, 5):
+        warnings.warn(f"dropout3d: Received a {nd}-D input to dropout3d, which is deprecated and will result in an "
+                      "error in a future release. To retain the behavior and silence this warning, please use "
+                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
+                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
+                      "inputs).", stacklevel=2)
+    batched = nd == 5
+    if not batched:
+        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = dropout_impl(input, p, training, inplace, feature=True)
+    if not batched:
+        out = out.squeeze_(0) if inplace else out.squeeze(0)
+    return out
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    _check_p(p)
+    return dropout_impl(input, p, training, inplace, feature=True, alpha=True)
 
 
 # --- sparse -------------------------------------------------------------------------------

@@ -35,16 +35,12 @@ def test_dropout_same_mask(p, dtype, shape):
         check_module(e, t, randn(*shape, dtype=dtype, seed=seed), seed=seed, train=True)
 
 
-MISSING_DROPOUT3D = pytest.mark.xfail(strict=True, reason="ember/nn/functional.py has no dropout3d")
-MISSING_FEATURE_ALPHA = pytest.mark.xfail(strict=True, reason="ember/nn/functional.py has no feature_alpha_dropout")
-
-
 @pytest.mark.parametrize("name,shapes", [
     ("Dropout1d", [(4, 3, 5), (3, 5)]),
     ("Dropout2d", [(2, 3, 4, 5)]),
-    pytest.param("Dropout3d", [(2, 3, 2, 4, 5), (3, 2, 4, 5)], marks=MISSING_DROPOUT3D),
+    ("Dropout3d", [(2, 3, 2, 4, 5), (3, 2, 4, 5)]),
     ("AlphaDropout", [(4, 6), (2, 3, 5)]),
-    pytest.param("FeatureAlphaDropout", [(2, 3, 4, 5)], marks=MISSING_FEATURE_ALPHA),
+    ("FeatureAlphaDropout", [(2, 3, 4, 5)]),
 ])
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -56,9 +52,9 @@ def test_channel_and_alpha_dropout(name, shapes, p, dtype):
 
 
 @pytest.mark.parametrize("name,shape", [("Dropout", (2, 3, 4, 5)), ("Dropout1d", (2, 3, 4)), ("Dropout2d", (2, 3, 4, 5)),
-                                        pytest.param("Dropout3d", (2, 3, 2, 4, 5), marks=MISSING_DROPOUT3D),
+                                        ("Dropout3d", (2, 3, 2, 4, 5)),
                                         ("AlphaDropout", (2, 3)),
-                                        pytest.param("FeatureAlphaDropout", (2, 3, 4, 5), marks=MISSING_FEATURE_ALPHA)])
+                                        ("FeatureAlphaDropout", (2, 3, 4, 5))])
 def test_eval_is_identity(name, shape):
     e, t = make_pair(name, 0.5)
     e.eval()

@@ -16,12 +16,13 @@ import numpy as np
 
 from ..._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
 from ...autograd.function import _NumpyFunction as Function
+from .._broadcast import sum_to_shape
 from .._erf import _Scratch, erf_into
 from ._blocks import BLOCK, map_blocks
 from ._gelu_f32 import gelu_f32
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
-           "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink"]
+           "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu"]
 
 
 def check_float(a: np.ndarray, kernel: str) -> None:
@@ -510,3 +511,46 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return Softshrink.apply(input, lambd)
+
+
+class PreluKernel(Function):
+    """torch's _prelu_kernel (weight already shaped to broadcast over x):  out = x (x > 0), w x otherwise;
+    dx = g (x > 0), w g otherwise;  dw = sum over the broadcast dims of x g (x <= 0), 0 otherwise."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        ctx.save_for_backward(x, w)
+        return np.where(x > 0, x, w * x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        pos = x > 0
+        gx = np.where(pos, g, w * g) if ctx.needs_input_grad[0] else None
+        gw = sum_to_shape(np.where(pos, g.dtype.type(0), x * g), w.shape) if ctx.needs_input_grad[1] else None
+        return gx, gw
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """torch's composition: checks, weight reshaped to (1, C, 1, ...) (a view) unless it already has input's
+    ndim, then _prelu_kernel."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_SCALAR_NAMES[input._data.dtype.name]} and "
+                           f"{_SCALAR_NAMES[weight._data.dtype.name]}")
+    nd = input.dim()
+    n = weight.numel()
+    if n != 1:
+        if nd == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if nd > 1 else 1
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = {n} "
+                               f"and channel size = {channels}.")
+    if weight.dim() > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}")
+    if nd != weight.dim():
+        shape = [1] * nd
+        if nd > 1:
+            shape[1] = n
+        weight = weight.reshape(tuple(shape))
+    return PreluKernel.apply(input, weight)

@@ -15,7 +15,7 @@ from .._ops import activation as _act
 from .._ops.nn import activation as _nact
 from .._ops.nn import loss as _loss
 from .._ops.nn.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
-                                  logsigmoid, mish, prelu, relu6, selu, silu, softplus, softshrink, threshold)
+                                  logsigmoid, mish, prelu, relu6, rrelu, selu, silu, softplus, softshrink, threshold)
 from .._ops.nn.dropout import dropout_impl
 from .._ops.nn.embedding import embedding
 from .._ops.nn.linear import bilinear, linear
@@ -23,7 +23,7 @@ from .._ops.nn.normalization import layer_norm, rms_norm
 from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, pad_index
 
 __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu",
-           "celu", "selu", "prelu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid",
+           "celu", "selu", "prelu", "rrelu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid",
            "softmax", "log_softmax", "softmin", "glu", "threshold", "normalize", "softsign", "tanhshrink",
            "hardshrink", "softshrink", "layer_norm", "rms_norm", "dropout", "dropout1d", "dropout2d", "dropout3d",
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "pad", "mse_loss", "l1_loss",

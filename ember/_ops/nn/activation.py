@@ -22,7 +22,7 @@ from ._blocks import BLOCK, map_blocks
 from ._gelu_f32 import gelu_f32
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
-           "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu"]
+           "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu", "rrelu"]
 
 
 def check_float(a: np.ndarray, kernel: str) -> None:
@@ -554,3 +554,56 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             shape[1] = n
         weight = weight.reshape(tuple(shape))
     return PreluKernel.apply(input, weight)
+
+
+class RreluWithNoise(Function):
+    """torch's rrelu_with_noise.  Training: out = x r where x <= 0, one r ~ U(lower, upper) per such element
+    drawn in order from the default generator (uniform_real<double>: a 53-bit u, u (upper - lower) + lower,
+    bounds rounded to the opmath type, r rounded to it), x elsewhere; dx = g noise (noise = r, or 1).
+    Eval: leaky_relu with slope (lower + upper) / 2."""
+
+    @staticmethod
+    def forward(ctx, x, lower, upper, training):
+        mid = (lower + upper) / 2.0
+        ctx.params = (lower, upper, training, mid)
+        if not training:
+            check_float(x, "leaky_relu_cpu")
+            ctx.save_for_backward(x)
+            return np.where(x > 0, x, x * x.dtype.type(mid))
+        if x.dtype.kind != "f" or x.dtype == np.float16:  # torch's CPU kernel has float and double only
+            raise NotImplementedError(
+                f'"rrelu_with_noise_out_cpu" not implemented for \'{_SCALAR_NAMES[x.dtype.name]}\'')
+        from ..._rng.generator import default_generator
+        op = np.float64 if x.dtype == np.float64 else np.float32  # opmath type
+        flat = np.ascontiguousarray(x).reshape(-1)
+        neg = flat <= 0
+        lo, hi = float(op(lower)), float(op(upper))
+        u = default_generator._engine.uniform53(int(np.count_nonzero(neg)))
+        r = (u * (hi - lo) + lo).astype(op)  # two roundings: this loop is not built with FMA contraction
+        noise = np.ones(flat.shape, x.dtype)
+        noise[neg] = r.astype(x.dtype)
+        out = flat.copy()
+        out[neg] = (flat[neg].astype(op) * r).astype(x.dtype)
+        ctx.save_for_backward(x, noise.reshape(x.shape))
+        return out.reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        lower, upper, training, mid = ctx.params
+        saved = ctx.saved_tensors
+        if training:
+            return g * saved[1], None, None, None
+        x = saved[0]
+        return np.where(x > 0, g, g * g.dtype.type(mid)), None, None, None
+
+
+class RreluWithNoiseInplace(RreluWithNoise):
+    _backward_name = "RreluWithNoiseBackward1"
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    return _maybe_inplace(input, inplace, RreluWithNoiseInplace.apply if inplace else RreluWithNoise.apply,
+                          lower, upper, bool(training))

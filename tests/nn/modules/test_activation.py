@@ -150,7 +150,6 @@ def test_rrelu_repr(name, args):
     make_pair(name, *args)
 
 
-@pytest.mark.xfail(strict=True, reason="ember/nn/functional.py has no rrelu (nn.RReLU's forward)")
 @pytest.mark.parametrize("train", [True, False])
 def test_rrelu(train):
     e, t = make_pair("RReLU", 0.1, 0.3)

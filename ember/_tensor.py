@@ -722,6 +722,22 @@ def _cast_method(dtype):
     return method
 
 
+def _shape_inplace(fn):
+    """``unsqueeze_``/``squeeze_``/``t_``/``transpose_``: the tensor itself takes the view's shape (and history)."""
+    def method(self, *args):
+        res = fn(self, *args)
+        self._data = res._data
+        if res._grad_fn is not None:
+            self._grad_fn, self._output_nr = res._grad_fn, res._output_nr
+        return self
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+Tensor.unsqueeze_ = _shape_inplace(_sh.unsqueeze)
+Tensor.squeeze_ = _shape_inplace(_sh.squeeze)
+Tensor.t_ = _shape_inplace(_sh.t)
+Tensor.transpose_ = _shape_inplace(_sh.transpose)
 Tensor.zero_ = _zero_
 Tensor.fill_ = _fill
 Tensor.copy_ = _copy_

@@ -73,3 +73,18 @@ def test_out_argument():
         res = lib.add(lib.ones(3), 2, out=out)
         assert res is out and out.tolist() == [3.0, 3.0, 3.0]
     check_error(lambda lib: lib.add(lib.ones(3, requires_grad=True), 1, out=lib.zeros(3)))
+
+
+@pytest.mark.parametrize("op", ["unsqueeze_", "squeeze_", "t_", "transpose_"])
+def test_shape_ops_in_place(op):
+    args = {"unsqueeze_": (1,), "squeeze_": (), "t_": (), "transpose_": (0, 1)}[op]
+    out = []
+    for lib in (torch, ember):
+        a = lib.from_numpy(r(2, 1) if op == "squeeze_" else r(2, 3)).requires_grad_()
+        h = a * 2
+        res = getattr(h, op)(*args)
+        assert res is h
+        (h * h).sum().backward()
+        out.append((tuple(h.shape), a.grad.numpy().copy()))
+    assert out[0][0] == out[1][0]
+    np.testing.assert_allclose(out[1][1], out[0][1])

@@ -19,6 +19,7 @@ from typing import Any
 
 import ember as torch
 import ember.nn.utils  # noqa: F401  (torch.nn imports nn.utils itself; ember.nn does not yet)
+from ember.cli._args import non_negative_float, positive_int, probability
 from ember.cli._data import (DEFAULT_CORPUS, CharVocab, DataError, load_corpus, unigram_cross_entropy,
                              unigram_entropy)
 from ember.cli._progress import Progress, format_duration
@@ -56,36 +57,6 @@ MODEL_DEFAULTS: dict[str, Any] = {
 }
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0  # reported below with the same message
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan  # reported below with the same message
-    if not value >= 0 or math.isinf(value):  # `not >=` also rejects nan
-        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
-    return value
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan  # reported below with the same message
-    if not 0.0 <= value < 1.0:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``ember train``'s flags to ``parser``."""
     data = parser.add_argument_group("data and output")
@@ -102,23 +73,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         group.add_argument(flag, metavar=metavar, type=kind, help=f"{text} (default: {default})")
 
     model = parser.add_argument_group("model size (fixed by the checkpoint when resuming)")
-    option(model, "--n-layer", "N", _positive_int, "transformer blocks")
-    option(model, "--n-head", "N", _positive_int, "attention heads per block")
-    option(model, "--n-embd", "N", _positive_int, "embedding width")
-    option(model, "--block-size", "N", _positive_int, "context length in characters")
-    option(model, "--dropout", "P", _probability, "dropout probability")
+    option(model, "--n-layer", "N", positive_int, "transformer blocks")
+    option(model, "--n-head", "N", positive_int, "attention heads per block")
+    option(model, "--n-embd", "N", positive_int, "embedding width")
+    option(model, "--block-size", "N", positive_int, "context length in characters")
+    option(model, "--dropout", "P", probability, "dropout probability")
 
     train = parser.add_argument_group("training (taken from the checkpoint when resuming, unless given)")
-    option(train, "--steps", "N", _positive_int, "total optimizer steps")
-    option(train, "--batch-size", "N", _positive_int, "sequences per step")
-    option(train, "--lr", "LR", _non_negative_float, "peak learning rate of AdamW")
+    option(train, "--steps", "N", positive_int, "total optimizer steps")
+    option(train, "--batch-size", "N", positive_int, "sequences per step")
+    option(train, "--lr", "LR", non_negative_float, "peak learning rate of AdamW")
     option(train, "--warmup-steps", "N", int, "linear warm-up steps before the cosine decay")
-    option(train, "--weight-decay", "WD", _non_negative_float, "AdamW weight decay of the matrices")
-    option(train, "--grad-clip", "NORM", _non_negative_float, "clip the gradient norm to this, 0 = off")
-    option(train, "--eval-interval", "N", _positive_int, "steps between validation + checkpoint")
-    train.add_argument("--log-interval", metavar="N", type=_positive_int, default=10,
+    option(train, "--weight-decay", "WD", non_negative_float, "AdamW weight decay of the matrices")
+    option(train, "--grad-clip", "NORM", non_negative_float, "clip the gradient norm to this, 0 = off")
+    option(train, "--eval-interval", "N", positive_int, "steps between validation + checkpoint")
+    train.add_argument("--log-interval", metavar="N", type=positive_int, default=10,
                        help="steps between progress lines without tqdm (default: %(default)s)")
-    train.add_argument("--max-minutes", metavar="MIN", type=_non_negative_float,
+    train.add_argument("--max-minutes", metavar="MIN", type=non_negative_float,
                        help="stop after this much training time, with a checkpoint to --resume from")
     train.add_argument("--sample-chars", metavar="N", type=int, default=300,
                        help="characters to sample at the end, 0 = none (default: %(default)s)")

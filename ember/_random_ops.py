@@ -6,7 +6,6 @@ kernels of ``ember._rng.sampling``, which reproduce torch 2.13's CPU streams bit
 from __future__ import annotations
 
 import builtins
-import math
 from typing import Any
 
 import numpy as np

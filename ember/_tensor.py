@@ -14,12 +14,11 @@ import copy
 import inspect
 import warnings
 import weakref
-from typing import Any
 
 import numpy as np
 
 from . import _dtype as D
-from ._device import CPU, check_device
+from ._device import CPU
 from ._size import Size
 from .autograd.grad_mode import state as _grad_state
 from .autograd.graph import AccumulateGrad, RemovableHandle, _HookDict

@@ -1,8 +1,6 @@
 """dtype conversion: ``to``, ``type``, ``float()``... (``ToCopyBackward0``)."""
 from __future__ import annotations
 
-import numpy as np
-
 from .. import _dtype as D
 from .._device import check_device, device as Device
 from .._tensor import Tensor, _TYPE_NAMES

@@ -251,7 +251,7 @@ class MaskedSelect(Function):
     @staticmethod
     def forward(ctx, a, mask):
         if mask.dtype != np.bool_:
-            raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
         full_shape = np.broadcast_shapes(a.shape, mask.shape)
         ab, mb = np.broadcast_to(a, full_shape), np.broadcast_to(mask, full_shape)
         ctx.meta = (a.shape, full_shape, mb)
@@ -542,7 +542,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
         raise NotImplementedError("scatter(reduce=...) is not supported by ember; use scatter_add or scatter_reduce")
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
-            raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype")
+            raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
         return Scatter.apply(input, d, idx, src)
     return ScatterValue.apply(input, d, idx, src)
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import ACCUMULATE_SEQ, Node, _SAVED_FREED, _apply_tensor_hooks, _sequence
+from .graph import Node, _SAVED_FREED, _apply_tensor_hooks, _sequence
 from .grad_mode import state as _grad_state
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]

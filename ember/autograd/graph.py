@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
-from typing import Any, Callable
+from typing import Callable
 
 __all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
 

@@ -10,9 +10,8 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
+from .._tensor import Tensor, _SCALAR_NAMES
 from .._ops import activation as _act
-from .._ops.nn import activation as _nact
 from .._ops.nn import loss as _loss
 from .._ops.nn.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
                                   logsigmoid, mish, prelu, relu6, rrelu, selu, silu, softplus, softshrink, threshold)

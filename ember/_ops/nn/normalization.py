@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor, _SCALAR_NAMES
+from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
 from .activation import check_float
 

@@ -56,7 +56,7 @@ class Mv(Function):
 
     @staticmethod
     def forward(ctx, m, v):
-        if m.dtype != v.dtype:
+        if m.dtype is not v.dtype and m.dtype != v.dtype:
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_name(v.dtype)}, "
                                f"{_name(m.dtype)}, and {_name(v.dtype)}")
         if m.shape[1] != v.shape[0]:

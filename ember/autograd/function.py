@@ -188,8 +188,15 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
     the input's grad_fn (None for a leaf) or ``ctx`` itself for an output; the error
     message is only built from these if a check ever fails.
     """
+    saved = ctx._saved
+    if len(saved) == 2 and len(args) == 2:
+        # the common binary op that saves both of its inputs: no searching
+        a, b = args
+        if isinstance(a, Tensor) and isinstance(b, Tensor) and saved[0] is a._data and saved[1] is b._data:
+            ctx._versions = [(a._vc, a._vc[0], saved[0], a._grad_fn), (b._vc, b._vc[0], saved[1], b._grad_fn)]
+            return
     versions = []
-    for arr in ctx._saved:
+    for arr in saved:
         if isinstance(arr, Tensor):
             arr = arr._data
         if arr is None:

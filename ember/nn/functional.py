@@ -97,6 +97,15 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     return dropout_impl(input, p, training, inplace, alpha=True)
 
 
+def _channel_dropout(input: Tensor, batched: bool, p: float, training: bool, inplace: bool) -> Tensor:
+    """Channel-wise dropout; an unbatched input gets a batch dim of 1 for the draw, as torch does."""
+    if batched:
+        return dropout_impl(input, p, training, inplace, feature=True)
+    input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+    out = dropout_impl(input, p, training, inplace, feature=True)
+    return out.squeeze_(0) if inplace else out.squeeze(0)
+
+
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     _check_p(p)
     nd = input.dim()
@@ -104,13 +113,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. Note that dropout1d "
                            "exists to provide channel-wise dropout on inputs with 1 spatial dimension, a channel "
                            "dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
-    batched = nd == 3
-    if not batched:
-        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    out = dropout_impl(input, p, training, inplace, feature=True)
-    if not batched:
-        out = out.squeeze_(0) if inplace else out.squeeze(0)
-    return out
+    return _channel_dropout(input, nd == 3, p, training, inplace)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
@@ -140,13 +143,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
                       "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
                       "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
                       "inputs).", stacklevel=2)
-    batched = nd == 5
-    if not batched:
-        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
-    out = dropout_impl(input, p, training, inplace, feature=True)
-    if not batched:
-        out = out.squeeze_(0) if inplace else out.squeeze(0)
-    return out
+    return _channel_dropout(input, nd == 5, p, training, inplace)
 
 
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:

@@ -95,6 +95,23 @@ def _check_addmm(c, a, b):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_x(a.shape)} and {_x(b.shape)})")
 
 
+def _column_major(m: np.ndarray) -> bool:
+    """True for a transposed (column-major) matrix, e.g. ``weight.t()``: torch then computes that input's grad
+    transposed too, so ``weight.grad`` comes out row-major like ``weight`` (and later kernels see contiguous data)."""
+    s0, s1 = m.strides
+    return s0 == m.itemsize and s1 == m.shape[0] * m.itemsize
+
+
+def _mm_grads(ctx, g: np.ndarray, a: np.ndarray, b: np.ndarray, i: int) -> tuple:
+    """(dA, dB) of ``A B`` for output grad ``g``; inputs ``i``, ``i + 1`` of ``ctx`` are A and B."""
+    ga = gb = None
+    if ctx.needs_input_grad[i]:
+        ga = (b @ g.T).T if _column_major(a) else g @ b.T
+    if ctx.needs_input_grad[i + 1]:
+        gb = (g.T @ a).T if _column_major(b) else a.T @ g
+    return ga, gb
+
+
 class Mm(Function):
     """out = A B;  dA = g B^T,  dB = A^T g"""
 
@@ -107,9 +124,7 @@ class Mm(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        ga = g @ b.T if ctx.needs_input_grad[0] else None
-        gb = a.T @ g if ctx.needs_input_grad[1] else None
-        return ga, gb
+        return _mm_grads(ctx, g, a, b, 0)
 
 
 class Addmm(Function):
@@ -138,15 +153,11 @@ class Addmm(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         c_shape, beta, alpha = ctx.meta
-        gc = ga = gb = None
+        gc = None
         if ctx.needs_input_grad[0]:
             from ._broadcast import sum_to_shape
             gc = sum_to_shape(g if beta == 1 else g * beta, c_shape)
-        gs = g if alpha == 1 else g * alpha
-        if ctx.needs_input_grad[1]:
-            ga = gs @ b.T
-        if ctx.needs_input_grad[2]:
-            gb = a.T @ gs
+        ga, gb = _mm_grads(ctx, g if alpha == 1 else g * alpha, a, b, 1)
         return gc, ga, gb, None, None
 
 

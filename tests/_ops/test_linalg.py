@@ -196,3 +196,32 @@ ERRORS = {
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_error(name):
     check_error(ERRORS[name])
+
+
+@pytest.mark.parametrize("a_t", [False, True])
+@pytest.mark.parametrize("b_t", [False, True])
+@pytest.mark.parametrize("op", ["mm", "addmm", "linear"])
+def test_grad_layout_follows_input_layout(op, a_t, b_t):
+    """torch computes the grad of a transposed (column-major) matrix transposed, so ``weight.grad`` of a Linear
+    is row-major like ``weight``; the strides (and values) must match."""
+    import torch
+    import ember
+    a0, b0, c0 = r(4, 5), r(5, 3), r(3)
+    strides = []
+    for lib in (torch, ember):
+        a = lib.tensor(a0.T.copy() if a_t else a0, requires_grad=True)
+        b = lib.tensor(b0.T.copy() if b_t else b0, requires_grad=True)
+        av, bv = (a.t() if a_t else a), (b.t() if b_t else b)
+        if op == "mm":
+            out = av @ bv
+        elif op == "addmm":
+            out = lib.addmm(lib.tensor(c0), av, bv)
+        else:
+            out = lib.nn.functional.linear(av, bv.t())
+        out.backward(lib.tensor(np.arange(12.0).reshape(4, 3)))
+        strides.append((a.grad.stride(), b.grad.stride()))
+        if lib is torch:
+            expect = (a.grad.detach().numpy().copy(), b.grad.detach().numpy().copy())
+    np.testing.assert_allclose(a.grad.detach().numpy(), expect[0], rtol=1e-12)
+    np.testing.assert_allclose(b.grad.detach().numpy(), expect[1], rtol=1e-12)
+    assert strides[0] == strides[1]

@@ -12,6 +12,7 @@ import os
 import warnings
 
 from ._device import CPU, check_device, device
+from ._malloc import tune_malloc as _tune_malloc
 
 __all__ = ["set_default_device", "get_default_device", "use_deterministic_algorithms",
            "are_deterministic_algorithms_enabled", "is_deterministic_algorithms_warn_only_enabled",
@@ -124,6 +125,7 @@ def _init_threads() -> None:
 
 
 _init_threads()
+malloc_tuned = _tune_malloc()
 
 
 def set_num_interop_threads(int: int) -> None:  # noqa: A002

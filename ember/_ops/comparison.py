@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+from ._select import keep as _keep, select as _select
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
@@ -181,19 +182,18 @@ class Where(Function):
             a, b = np.asarray(a, d), np.asarray(b, d)
         ctx.save_for_backward(cond)
         try:
-            return np.where(cond, a, b)
+            return _select(cond, a, b)
         except ValueError:
             raise broadcast_error(cond.shape, np.shape(a), np.shape(b)) from None
 
     @staticmethod
     def backward(ctx, g):
         (cond,) = ctx.saved_tensors
-        zero = g.dtype.type(0)
         ga = gb = None
         if ctx.needs_input_grad[1]:
-            ga = sum_to_shape(np.where(cond, g, zero), ctx.a_meta[0]).astype(ctx.a_meta[1], copy=False)
+            ga = sum_to_shape(_keep(cond, g), ctx.a_meta[0]).astype(ctx.a_meta[1], copy=False)
         if ctx.needs_input_grad[2]:
-            gb = sum_to_shape(np.where(cond, zero, g), ctx.b_meta[0]).astype(ctx.b_meta[1], copy=False)
+            gb = sum_to_shape(_keep(~cond, g), ctx.b_meta[0]).astype(ctx.b_meta[1], copy=False)
         return None, ga, gb
 
 

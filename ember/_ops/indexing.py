@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import sum_to_shape
+from ._select import keep as _keep
 
 __all__ = ["getitem", "setitem", "gather", "scatter", "scatter_add", "index_select", "masked_fill",
            "masked_select", "nonzero", "take", "index_add", "index_fill", "argwhere"]
@@ -182,7 +183,7 @@ class MaskedFill(Function):
     @staticmethod
     def backward(ctx, g):
         (mask,) = ctx.saved_tensors
-        ga = np.where(mask, g.dtype.type(0), g)
+        ga = _keep(~mask, g)
         gv = None
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gv = np.asarray(np.sum(np.where(mask, g, 0)))

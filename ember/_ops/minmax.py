@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+from ._select import keep as _keep, select as _select
 
 __all__ = ["clamp", "clip", "maximum", "minimum", "fmax", "fmin"]
 
@@ -47,7 +48,7 @@ class Clamp(Function):
             mask &= a >= ctx.lo
         if ctx.hi is not None:
             mask &= a <= ctx.hi
-        out = np.where(mask, g, g.dtype.type(0))
+        out = _keep(mask, g)
         return out.astype(ctx.a_dtype) if out.dtype != ctx.a_dtype else out, None, None
 
 
@@ -104,11 +105,11 @@ class ClampTensor(Function):
                 keep = keep & (a >= lo)
             if hi is not None:
                 keep = keep & (a <= hi)
-            grads = [np.where(keep, g, zero), None, None]
+            grads = [_keep(keep, g) if keep is not True else g.copy(), None, None]
             if lo is not None and ctx.needs_input_grad[1]:
-                grads[1] = np.where((a < lo) & (lo < hi) if hi is not None else a < lo, g, zero)
+                grads[1] = _keep((a < lo) & (lo < hi) if hi is not None else a < lo, g)
             if hi is not None and ctx.needs_input_grad[2]:
-                grads[2] = np.where((a > hi) | (hi < lo) if lo is not None else a > hi, g, zero)
+                grads[2] = _keep((a > hi) | (hi < lo) if lo is not None else a > hi, g)
         return tuple(None if gr is None or m is None else _to_input(gr, m) for gr, m in zip(grads, ctx.metas))
 
 
@@ -144,10 +145,9 @@ def _extreme_backward(ctx, g, a_loses, b_loses):
 
     With a nan on either side neither input loses, so both get the full gradient (as in torch)."""
     a, b = ctx.saved_tensors
-    zero = g.dtype.type(0)
     with _quiet():
-        shared = np.where(a == b, g / 2, g)
-        return _pair_backward(ctx, np.where(a_loses(a, b), zero, shared), np.where(b_loses(a, b), zero, shared), g)
+        shared = _select(a == b, g / 2, g)
+        return _pair_backward(ctx, _keep(~a_loses(a, b), shared), _keep(~b_loses(a, b), shared), g)
 
 
 def _run(fn, a, b):
@@ -194,8 +194,7 @@ class Fmax(Function):
         a, b = ctx.saved_tensors
         with _quiet():
             to_a = (a >= b) | np.isnan(b) if b.dtype.kind == "f" else a >= b
-        zero = g.dtype.type(0)
-        return _pair_backward(ctx, np.where(to_a, g, zero), np.where(to_a, zero, g), g)
+        return _pair_backward(ctx, _keep(to_a, g), _keep(~to_a, g), g)
 
 
 class Fmin(Function):
@@ -210,8 +209,7 @@ class Fmin(Function):
         a, b = ctx.saved_tensors
         with _quiet():
             to_a = (a <= b) | np.isnan(b) if b.dtype.kind == "f" else a <= b
-        zero = g.dtype.type(0)
-        return _pair_backward(ctx, np.where(to_a, g, zero), np.where(to_a, zero, g), g)
+        return _pair_backward(ctx, _keep(to_a, g), _keep(~to_a, g), g)
 
 
 def _num(x):

@@ -6,8 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
+from ._functional import chunks, const, flat_views, fma32_chunk, same_layout, scratch
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _fma, _grads, _incr_step, _k_addcdiv_,
-                        _k_addcmul_, _k_lerp_, _new_step, _sqrt, _to_scalar)
+                        _k_addcmul_, _k_lerp_, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -84,29 +85,88 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
     The bias corrections are Python floats (float64), rounded to the param dtype where they meet a tensor.
     """
     x = p._data
-    dt = x.dtype.type
     step = _incr_step(state["step"])
+    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+    max_sq = state["max_exp_avg_sq"] if amsgrad else None
+    bias_correction1 = 1 - beta1 ** step
+    step_size = lr / bias_correction1
+    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    arrays = [x, exp_avg._data, exp_avg_sq._data] + ([max_sq._data] if amsgrad else [])
+    flat = flat_views(arrays + [same_layout(grad, x)]) if x.dtype == np.float32 else None
+    args = (lr, beta1, beta2, eps, weight_decay, decoupled, step_size, bias_correction2_sqrt)
+    if flat is not None:
+        _adam32(*flat[:3], flat[3] if amsgrad else None, flat[-1], *args)
+    else:
+        _adam_any(*arrays[:3], max_sq._data if amsgrad else None, grad, *args)
+    _bump(p, exp_avg, exp_avg_sq)
+    if amsgrad:
+        _bump(max_sq)
+
+
+def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, lr: float,
+              beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
+              bias_correction2_sqrt: float) -> None:
+    """The update op by op on whole arrays: any dtype and layout."""
+    dt = x.dtype.type
     if weight_decay != 0:
         if decoupled:
             np.multiply(x, dt(1 - lr * weight_decay), out=x)
         else:
             grad = _fma(x, dt(weight_decay), grad, x.dtype)
-    exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-    _k_lerp_(exp_avg._data, grad, 1 - beta1)
-    np.multiply(exp_avg_sq._data, dt(beta2), out=exp_avg_sq._data)
-    _k_addcmul_(exp_avg_sq._data, grad, grad, 1 - beta2)
-    _bump(exp_avg, exp_avg_sq)
-
-    bias_correction1 = 1 - beta1 ** step
-    bias_correction2 = 1 - beta2 ** step
-    step_size = lr / bias_correction1
-    bias_correction2_sqrt = bias_correction2 ** 0.5
-    second = exp_avg_sq
-    if amsgrad:
-        second = state["max_exp_avg_sq"]
-        np.maximum(second._data, exp_avg_sq._data, out=second._data)
-        _bump(second)
-    denom = _sqrt(second._data) / dt(bias_correction2_sqrt)
+    _k_lerp_(m, grad, 1 - beta1)
+    np.multiply(v, dt(beta2), out=v)
+    _k_addcmul_(v, grad, grad, 1 - beta2)
+    if vmax is not None:
+        np.maximum(vmax, v, out=vmax)
+        v = vmax
+    denom = _sqrt(v) / dt(bias_correction2_sqrt)
     denom += dt(eps)
-    _k_addcdiv_(x, exp_avg._data, denom, -step_size)
-    _bump(p)
+    _k_addcdiv_(x, m, denom, -step_size)
+
+
+def _adam32(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, lr: float,
+            beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
+            bias_correction2_sqrt: float) -> None:
+    """The same update for 1-D float32 arrays, all of it on one cache-sized chunk before the next; each op
+    rounds as in ``_adam_any`` (the kernels there are the reference)."""
+    f32, f64 = np.float32, np.float64
+    decay = const(1 - lr * weight_decay, f32) if weight_decay != 0 and decoupled else None
+    wd = const(f32(weight_decay), f64) if weight_decay != 0 and not decoupled else None
+    w = f32(1 - beta1)
+    lerp_near = abs(w) < 0.5  # lerp's two formulas, see _k_lerp_
+    w = const(w if lerp_near else w - f32(1), f64)
+    b2, sq_value = const(beta2, f32), f32(1 - beta2)
+    sq_scaled = sq_value != 1
+    sq_value = const(sq_value, f32)
+    neg_step = f32(-step_size)
+    step_scaled = neg_step != 1
+    neg_step = const(neg_step, f32)
+    inv_bc2, eps32 = const(bias_correction2_sqrt, f32), const(eps, f32)
+    bufs = scratch()
+    for sl, k in chunks(x.size):
+        fma, fa, fg, fh = (bufs.fma, bufs.f, bufs.g, bufs.h) if k is None else bufs.head(k)
+        xc, gc, mc, vc = x[sl], grad[sl], m[sl], v[sl]
+        if decay is not None:
+            np.multiply(xc, decay, out=xc)
+        elif wd is not None:
+            fma32_chunk(fg, xc, wd, gc, fma)
+            gc = fg
+        np.subtract(gc, mc, out=fa)
+        fma32_chunk(mc, fa, w, mc if lerp_near else gc, fma)
+        np.multiply(vc, b2, out=vc)
+        if sq_scaled:
+            np.multiply(gc, sq_value, out=fa)
+            fma32_chunk(vc, fa, gc, vc, fma)
+        else:
+            fma32_chunk(vc, gc, gc, vc, fma)
+        if vmax is not None:
+            vc = np.maximum(vmax[sl], vc, out=vmax[sl])
+        _sqrt_into(vc, fa)
+        np.divide(fa, inv_bc2, out=fa)
+        np.add(fa, eps32, out=fa)
+        if step_scaled:
+            np.multiply(mc, neg_step, out=fh)
+            np.divide(fh, fa, out=fh)
+        else:
+            np.divide(mc, fa, out=fh)
+        np.add(xc, fh, out=xc)

@@ -1,10 +1,10 @@
 """``Optimizer``: param groups, per-parameter state, ``state_dict`` and step hooks, as ``torch.optim.Optimizer``.
 
 The algorithms (sgd.py, adam.py, ...) update ``p._data`` arrays in place with the
-``_k_*`` kernels below instead of going through Tensor ops: that skips autograd
+``_k_*`` kernels of _functional.py instead of going through Tensor ops: that skips autograd
 bookkeeping, and lets each kernel round exactly like torch's CPU kernel (torch's
 AVX2/AVX512 builds fuse ``a + alpha*b``, ``lerp`` and ``addcmul`` into one FMA;
-NumPy has no FMA, so ``_fma32_into`` / ``ember._rng.fma`` emulate it).
+NumPy has no FMA, so ``_functional.fma32_chunk`` / ``ember._rng.fma`` emulate it).
 
 ``foreach`` and ``fused`` are accepted and stored like torch's flags, but the arithmetic is always torch's
 single-tensor path: torch's foreach CPU path rounds identically; its fused CPU kernels may differ by an ulp.
@@ -13,7 +13,6 @@ The one known difference from torch is sqrt (see ``_sqrt``).
 from __future__ import annotations
 
 import functools
-import threading
 import warnings
 from collections import OrderedDict, defaultdict
 from copy import deepcopy
@@ -23,10 +22,11 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .. import _dtype as D
-from .._rng.fma import fma32, fma64
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ..utils.hooks import RemovableHandle
+# the rounding kernels, re-exported for the algorithms and the kernel tests
+from ._functional import _add, _addcmul, _fma, _fma_into, _k_add_, _k_addcdiv_, _k_addcmul_, _k_lerp_  # noqa: F401
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -378,126 +378,7 @@ def _bump(*tensors: Tensor) -> None:
         t._vc[0] += 1
 
 
-# --- kernels: torch's CPU rounding on ndarrays -------------------------------------------------------------------
-# Each reproduces the aten CPU kernel for a float32/float64 tensor and a Python-float scalar: the scalar is first
-# rounded to the tensor dtype (aten converts it to scalar_t / opmath_t), and every fused multiply-add that GCC
-# emits in torch's AVX2/AVX512 kernels is a single rounding here too. Verified bitwise in tests/optim.
-
-_CHUNK = 16384  # float32 FMA emulation works on cache-sized float64 chunks (4x faster than whole arrays)
-_MID_MASK = np.uint64(0x1FFFFFFF)  # the float64 bits below float32 precision
-_MID = np.uint64(0x10000000)  # ... when they mark an exact float32 rounding midpoint
-_scratch = threading.local()  # per-thread, so optimizers stepping in parallel threads don't share buffers
-
-
-def _buffers() -> list[np.ndarray]:
-    bufs = getattr(_scratch, "bufs", None)
-    if bufs is None:
-        bufs = _scratch.bufs = [np.empty(_CHUNK), np.empty(_CHUNK), np.empty(_CHUNK, np.uint64),
-                                np.empty(_CHUNK, bool)]
-    return bufs
-
-
-def _fma32_into(out: np.ndarray, a: np.ndarray, b: Any, c: Any) -> None:
-    """``out = fma(a, b, c)`` for float32 (``out``, ``a`` C-contiguous arrays of one shape; ``b``, ``c`` arrays of
-    that shape or scalars). ``out`` may alias any input.
-
-    float32*float32 is exact in float64, so ``a*b + c`` in float64 is one rounding there; rounding that to float32
-    is a second one, wrong only when the float64 sum sits exactly on a float32 midpoint and the true sum does not.
-    Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum.
-    """
-    pb, sb, ub, mb = _buffers()
-    of, af = out.reshape(-1), a.reshape(-1)
-    b_scalar, c_scalar = np.ndim(b) == 0, np.ndim(c) == 0
-    bf = np.float64(b) if b_scalar else np.asarray(b).reshape(-1)
-    cf = np.float64(c) if c_scalar else np.asarray(c).reshape(-1)
-    n = of.size
-    for i in range(0, n, _CHUNK):
-        j = min(i + _CHUNK, n)
-        p, s, u, m = pb[:j - i], sb[:j - i], ub[:j - i], mb[:j - i]
-        np.copyto(p, af[i:j])
-        if b_scalar:
-            np.multiply(p, bf, out=p)
-        else:
-            np.copyto(s, bf[i:j])
-            np.multiply(p, s, out=p)
-        if c_scalar:
-            np.add(p, cf, out=s)
-        else:
-            np.copyto(s, cf[i:j])
-            np.add(p, s, out=s)
-        np.bitwise_and(s.view(np.uint64), _MID_MASK, out=u)
-        np.equal(u, _MID, out=m)
-        if m.any():
-            d = np.flatnonzero(m)
-            pd, sd = p[d], s[d]
-            cd = cf if c_scalar else cf[i:j][d].astype(np.float64)
-            bv = sd - pd
-            err = (pd - (sd - bv)) + (cd - bv)
-            s[d] = np.where(err > 0, np.nextafter(sd, np.inf), np.where(err < 0, np.nextafter(sd, -np.inf), sd))
-        np.copyto(of[i:j], s, casting="same_kind")
-
-
-def _fma_into(out: np.ndarray, a: Any, b: Any, c: Any) -> np.ndarray:
-    """``out = a * b + c`` rounded once in ``out.dtype`` (inputs already in that dtype; at most one scalar factor)."""
-    if np.ndim(a) == 0:
-        a, b = b, a
-    dtype = out.dtype
-    if dtype == np.float32:
-        if out.flags.c_contiguous and a.flags.c_contiguous:
-            _fma32_into(out, a, b, c)
-        else:
-            np.copyto(out, fma32(a, b, c))
-    elif dtype == np.float64:
-        r = fma64(a, b, c)
-        if not np.isfinite(r).all():  # Dekker's split breaks on inf; a*b+c is then the right answer anyway
-            r = np.where(np.isfinite(r), r, np.multiply(a, b) + c)
-        np.copyto(out, r)
-    else:
-        np.copyto(out, np.multiply(a, b) + c, casting="unsafe")  # half types: no fused kernel to copy
-    return out
-
-
-def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
-    """``a * b + c`` rounded once in ``dtype``, as a new array."""
-    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
-    return _fma_into(np.empty(shape, dtype), a, b, c)
-
-
-def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
-    """``x.add(other, alpha=alpha)``: aten's add kernel is ``fma(other, alpha, x)``."""
-    if alpha == 1:
-        return x + other
-    return _fma(other, x.dtype.type(alpha), x, x.dtype)
-
-
-def _k_add_(x: np.ndarray, other: np.ndarray, alpha: float) -> None:
-    """``x.add_(other, alpha=alpha)``."""
-    if alpha == 1:
-        np.add(x, other, out=x)
-    else:
-        _fma_into(x, other, x.dtype.type(alpha), x)
-
-
-def _k_lerp_(x: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """``x.lerp_(end, weight)``: ``x + w*(end-x)`` for |w| < 0.5, else ``end - (1-w)*(end-x)``, each one FMA."""
-    w = x.dtype.type(weight)
-    diff = end - x
-    if abs(w) < 0.5:
-        _fma_into(x, diff, w, x)
-    else:
-        _fma_into(x, diff, w - x.dtype.type(1), end)
-
-
-def _addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float, out: np.ndarray | None = None) -> np.ndarray:
-    """``x.addcmul(t1, t2, value=v)``: ``fma(v*t1, t2, x)`` with ``v*t1`` rounded first; into ``out`` if given."""
-    v = x.dtype.type(value)
-    return _fma_into(np.empty_like(x) if out is None else out, t1 if v == 1 else v * t1, t2, x)
-
-
-def _k_addcmul_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
-    """``x.addcmul_(t1, t2, value=v)``."""
-    _addcmul(x, t1, t2, value, out=x)
-
+# --- sqrt: kept here (not in _functional) because the tests swap ``_sqrt_impl`` on this module ------------------
 
 def _sqrt(x: np.ndarray) -> np.ndarray:
     """``x.sqrt()``, correctly rounded.
@@ -513,8 +394,9 @@ def _sqrt(x: np.ndarray) -> np.ndarray:
 _sqrt_impl = np.sqrt
 
 
-def _k_addcdiv_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
-    """``x.addcdiv_(t1, t2, value=v)``: ``x + (v*t1)/t2``, three roundings (a divide cannot fuse)."""
-    v = x.dtype.type(value)
-    q = t1 / t2 if v == 1 else (v * t1) / t2
-    np.add(x, q, out=x)
+def _sqrt_into(x: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = _sqrt(x)`` without a temporary when ``_sqrt_impl`` is NumPy's."""
+    if _sqrt_impl is np.sqrt:
+        np.sqrt(x, out=out)
+    else:
+        np.copyto(out, _sqrt_impl(x))

@@ -6,6 +6,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
+from ._functional import chunks, const, flat_views, fma32_chunk, same_layout, scratch
 from .optimizer import Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _k_add_, _to_scalar
 
 __all__ = ["SGD", "sgd_step"]
@@ -68,10 +69,18 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
     Every ``x + a*y`` is one fused multiply-add, as in aten's add kernel.
     """
     x = p._data
+    buf = state.get("momentum_buffer") if momentum != 0 else None
+    if x.dtype == np.float32 and (momentum == 0 or buf is not None):
+        arrays = [x] + ([buf._data] if buf is not None else [])
+        flat = flat_views(arrays + [same_layout(grad, x)])
+        if flat is not None:
+            _sgd32(flat[0], flat[-1], flat[1] if buf is not None else None, lr, momentum, dampening, weight_decay,
+                   nesterov)
+            _bump(p, *([buf] if buf is not None else []))
+            return
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
     if momentum != 0:
-        buf = state.get("momentum_buffer")
         if buf is None:
             buf = Tensor._make(np.array(grad, copy=True))
             state["momentum_buffer"] = buf
@@ -82,3 +91,37 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
         grad = _add(grad, buf._data, momentum) if nesterov else buf._data
     _k_add_(x, grad, -lr)
     _bump(p)
+
+
+def _sgd32(x: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float, momentum: float, dampening: float,
+           weight_decay: float, nesterov: bool) -> None:
+    """``sgd_step`` for 1-D float32 arrays (with the momentum buffer already made), one cache-sized chunk at a time;
+    the same roundings as the whole-array path there, including its plain adds where alpha is 1."""
+    f32, f64 = np.float32, np.float64
+    wd = const(f32(weight_decay), f64) if weight_decay != 0 else None
+    mom32, mom = const(momentum, f32), const(f32(momentum), f64)
+    damp = const(f32(1 - dampening), f64) if 1 - dampening != 1 else None
+    neg_lr = const(f32(-lr), f64) if -lr != 1 else None
+    bufs = scratch()
+    for sl, k in chunks(x.size):
+        fma, _, fg, fh = (bufs.fma, bufs.f, bufs.g, bufs.h) if k is None else bufs.head(k)
+        xc, gc = x[sl], grad[sl]
+        if wd is not None:
+            fma32_chunk(fg, xc, wd, gc, fma)
+            gc = fg
+        if buf is not None:
+            bc = buf[sl]
+            np.multiply(bc, mom32, out=bc)
+            if damp is None:
+                np.add(bc, gc, out=bc)
+            else:
+                fma32_chunk(bc, gc, damp, bc, fma)
+            if nesterov:
+                fma32_chunk(fh, bc, mom, gc, fma)
+                gc = fh
+            else:
+                gc = bc
+        if neg_lr is None:
+            np.add(xc, gc, out=xc)
+        else:
+            fma32_chunk(xc, gc, neg_lr, xc, fma)

@@ -1,0 +1,197 @@
+"""Rounding kernels for the optimizers: torch's CPU arithmetic on ndarrays, fast for float32.
+
+Each kernel reproduces the aten CPU kernel for a float32/float64 tensor and a Python-float scalar: the scalar is first
+rounded to the tensor dtype (aten converts it to scalar_t / opmath_t), and every fused multiply-add that GCC emits in
+torch's AVX2/AVX512 kernels is a single rounding here too. Verified bitwise in tests/optim.
+
+float32 FMAs are emulated in float64 (see ``fma32_chunk``) on cache-sized chunks: a whole-array float64 pass
+would stream each temporary through memory, while a chunk of every array an update touches stays in L2, so the
+algorithms (adam.py, sgd.py) run their whole update chunk by chunk with the buffers from ``scratch``.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any, Iterator
+
+import numpy as np
+
+from .._rng.fma import fma64
+
+CHUNK = 16384  # elements per chunk: ~10 such float32/float64 buffers and array slices fit in a 2 MB L2
+# Scalars go to ufuncs as 0-dim arrays: NumPy converts those faster than its scalar objects, and each chunk makes
+# ~25 ufunc calls, so on small params the call overhead is most of the time.
+_SHIFT = np.array(35, np.uint64)  # a float64 shifted left by 35 keeps its 29 bits below float32 precision, on top
+_MIDPOINT = np.iinfo(np.int64).min  # ... where an exact float32 midpoint (0b1000...0) reads as int64's minimum
+_min = np.minimum.reduce
+_local = threading.local()  # per-thread, so optimizers stepping in parallel threads don't share buffers
+
+
+class Scratch:
+    """Preallocated chunk buffers: ``fma`` (for ``fma32_chunk``) and float32 ``f``, ``g``, ``h``."""
+
+    __slots__ = ("fma", "f", "g", "h")
+
+    def __init__(self) -> None:
+        p, s, t = np.empty(CHUNK), np.empty(CHUNK), np.empty(CHUNK, np.uint64)
+        self.fma = (p, s, s.view(np.uint64), t, t.view(np.int64))
+        self.f, self.g, self.h = (np.empty(CHUNK, np.float32) for _ in range(3))
+
+    def head(self, k: int) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
+        """The first ``k`` elements of every buffer, for a chunk shorter than ``CHUNK``."""
+        return tuple(b[:k] for b in self.fma), self.f[:k], self.g[:k], self.h[:k]
+
+
+def scratch() -> Scratch:
+    bufs = getattr(_local, "bufs", None)
+    if bufs is None:
+        bufs = _local.bufs = Scratch()
+    return bufs
+
+
+def const(value: Any, dtype: type) -> np.ndarray:
+    """A scalar operand as a 0-dim array, rounded to ``dtype`` (as aten converts a Python scalar)."""
+    return np.array(value, dtype)
+
+
+def fma32_chunk(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, bufs: tuple[np.ndarray, ...]) -> None:
+    """``out = fma(a, b, c)`` in float32 on 1-D chunks of one length ``n``, ``bufs`` being ``Scratch.fma`` cut to
+    ``n``. ``a`` is a float32 chunk, ``b`` a float32 chunk or a 0-dim float64, ``c`` a float32 chunk or a 0-dim
+    float64; ``out`` may alias any of them.
+
+    float32*float32 is exact in float64, so ``a*b + c`` in float64 is one rounding there; rounding that to float32
+    is a second one, wrong only when the float64 sum sits exactly on a float32 midpoint and the true sum does not.
+    Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum.
+    """
+    p, s, su, t, ti = bufs
+    np.copyto(p, a)  # a plain cast pass: NumPy's mixed-dtype ufunc loops are slower than cast + same-type op
+    if b.ndim:
+        np.copyto(s, b)
+        np.multiply(p, s, out=p)
+    else:
+        np.multiply(p, b, out=p)
+    if c.ndim:
+        np.copyto(s, c)
+        np.add(s, p, out=s)
+    else:
+        np.add(p, c, out=s)
+    np.left_shift(su, _SHIFT, out=t)  # one shift and one min find midpoints: cheaper than mask, compare and any
+    if _min(ti) == _MIDPOINT:
+        d = np.flatnonzero(ti == _MIDPOINT)
+        pd, sd = p[d], s[d]
+        cd = c[d].astype(np.float64) if c.ndim else c
+        bv = sd - pd
+        err = (pd - (sd - bv)) + (cd - bv)
+        s[d] = np.where(err > 0, np.nextafter(sd, np.inf), np.where(err < 0, np.nextafter(sd, -np.inf), sd))
+    np.copyto(out, s, casting="same_kind")
+
+
+def flat_views(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
+    """1-D views of same-shape arrays listing their elements in one common order, or None when their layouts
+    differ or have gaps. Any dense layout works (C, Fortran, permuted axes), so elementwise kernels can run on
+    transposed grads without a copy when the other arrays share their layout."""
+    if all(a.flags.c_contiguous for a in arrays):
+        return [a.reshape(-1) for a in arrays]
+    first = arrays[0]
+    if any(a.shape != first.shape or a.strides != first.strides for a in arrays):
+        return None
+    perm = np.argsort(first.strides, kind="stable")[::-1]
+    if not first.transpose(perm).flags.c_contiguous:
+        return None
+    return [a.transpose(perm).reshape(-1) for a in arrays]
+
+
+def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``a`` itself if it has ``like``'s shape and strides, else a copy (broadcast if need be) laid out like it."""
+    if a.shape == like.shape and a.strides == like.strides:
+        return a
+    out = np.empty_like(like)
+    np.copyto(out, a)
+    return out
+
+
+def chunks(n: int) -> Iterator[tuple[slice, int | None]]:
+    """``(slice, None)`` for each full chunk of ``n`` elements, ``(slice, k)`` with the tail length for the last."""
+    for i in range(0, n, CHUNK):
+        yield slice(i, i + CHUNK), (None if i + CHUNK <= n else n - i)
+
+
+def _fma32_into(out: np.ndarray, a: Any, b: Any, c: Any) -> None:
+    """float32 ``out = fma(a, b, c)``: ``a`` and ``c`` arrays of any layout (broadcast to ``out``) or NumPy
+    scalars (0-dim arithmetic gives those: the callers' ``end - x`` of 0-dim arrays), ``b`` the same or a scalar."""
+    if np.ndim(a) == 0 and np.ndim(b) != 0:
+        a, b = b, a
+    target = out if flat_views([out]) is not None else np.empty(out.shape, np.float32)  # strided out: via a copy
+    b_scalar = np.ndim(b) == 0
+    operands = [same_layout(np.asarray(v), target) for v in ((a, c) if b_scalar else (a, b, c))]
+    flat = flat_views([target] + operands)
+    fo, fa, fc = flat[0], flat[1], flat[-1]
+    fb = const(b, np.float64) if b_scalar else flat[2]
+    bufs = scratch()
+    for sl, k in chunks(fo.size):
+        fma32_chunk(fo[sl], fa[sl], fb if b_scalar else fb[sl], fc[sl], bufs.fma if k is None else bufs.head(k)[0])
+    if target is not out:
+        np.copyto(out, target)
+
+
+def _fma_into(out: np.ndarray, a: Any, b: Any, c: Any) -> np.ndarray:
+    """``out = a * b + c`` rounded once in ``out.dtype`` (inputs already in that dtype; at most one scalar factor)."""
+    dtype = out.dtype
+    if dtype == np.float32:
+        _fma32_into(out, a, b, c)
+    elif dtype == np.float64:
+        r = fma64(a, b, c)
+        if not np.isfinite(r).all():  # Dekker's split breaks on inf; a*b+c is then the right answer anyway
+            r = np.where(np.isfinite(r), r, np.multiply(a, b) + c)
+        np.copyto(out, r)
+    else:
+        np.copyto(out, np.multiply(a, b) + c, casting="unsafe")  # half types: no fused kernel to copy
+    return out
+
+
+def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
+    """``a * b + c`` rounded once in ``dtype``, as a new array."""
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+    return _fma_into(np.empty(shape, dtype), a, b, c)
+
+
+def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
+    """``x.add(other, alpha=alpha)``: aten's add kernel is ``fma(other, alpha, x)``."""
+    if alpha == 1:
+        return x + other
+    return _fma(other, x.dtype.type(alpha), x, x.dtype)
+
+
+def _k_add_(x: np.ndarray, other: np.ndarray, alpha: float) -> None:
+    """``x.add_(other, alpha=alpha)``."""
+    if alpha == 1:
+        np.add(x, other, out=x)
+    else:
+        _fma_into(x, other, x.dtype.type(alpha), x)
+
+
+def _k_lerp_(x: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``x.lerp_(end, weight)``: ``x + w*(end-x)`` for |w| < 0.5, else ``end - (1-w)*(end-x)``, each one FMA."""
+    w = x.dtype.type(weight)
+    diff = end - x
+    if abs(w) < 0.5:
+        _fma_into(x, diff, w, x)
+    else:
+        _fma_into(x, diff, w - x.dtype.type(1), end)
+
+
+def _addcmul(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float, out: np.ndarray | None = None) -> np.ndarray:
+    """``x.addcmul(t1, t2, value=v)``: ``fma(v*t1, t2, x)`` with ``v*t1`` rounded first; into ``out`` if given."""
+    v = x.dtype.type(value)
+    return _fma_into(np.empty_like(x) if out is None else out, t1 if v == 1 else v * t1, t2, x)
+
+
+def _k_addcmul_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """``x.addcmul_(t1, t2, value=v)``."""
+    _addcmul(x, t1, t2, value, out=x)
+
+
+def _k_addcdiv_(x: np.ndarray, t1: np.ndarray, t2: np.ndarray, value: float) -> None:
+    """``x.addcdiv_(t1, t2, value=v)``: ``x + (v*t1)/t2``, three roundings (a divide cannot fuse)."""
+    v = x.dtype.type(value)
+    q = t1 / t2 if v == 1 else (v * t1) / t2
+    np.add(x, q, out=x)

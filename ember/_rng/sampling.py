@@ -525,6 +525,12 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
         return np.arange(n, dtype=np.int64)
     z = gen._engine.words(n - 1)
     z %= np.arange(n, 1, -1, dtype=np.uint32)  # n < 2**32: 32-bit division, as torch's uint32 % int64
+    return _perm_from_offsets(z)
+
+
+def _perm_from_offsets(z: np.ndarray) -> np.ndarray:
+    """``arange(n)`` after ``swap(r[i], r[i + z[i]])`` for i = 0..n-2 (z: uint32, ``z[i] < n - i``)."""
+    n = z.size + 1
     # sort keys (j << 32) | i with j = i + z, built as (z << 32) + i * (2**32 + 1)
     key = z.astype(np.int64)
     key <<= 32
@@ -543,18 +549,17 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     """``_apply_swaps`` given the keys ``(j[i] << 32) | i`` (consumed).
 
     Notation: a "hit" on position p is a step s with ``j[s] == p``; all hits on p happen at steps
-    s <= p. Step s fixes r[s] for good (later steps touch only positions > s). Let A(s) be the value at
-    position s just before step s (for s = m: the value there at the end). Then
+    s <= p. Step s fixes r[s] for good (later steps touch only positions > s). Let A(t) be the value at
+    position t just before step t (for t = m: the value there at the end). Then
 
-    * A(s) = s if no step before s hit s; otherwise A(s) = A(src(s)), src(s) = the last hit on s
-      before step s (step src(s) moved A(src(s)) there and nothing touched s since);
+    * A(t) = t if no step before t hit t; otherwise A(t) = A(L(t)), L(t) = the last hit on t before
+      step t (step L(t) moved A(L(t)) there and nothing touched t since);
     * r[s] = j[s] if s is the first hit on j[s] (position j[s] still holds its own value), otherwise
       r[s] = A(s'), s' = the previous hit on j[s] (step s' left A(s') there);
     * r[m] = A(m).
 
-    The hits on each position, in step order, are runs of one sort of the ``(j, s)`` keys. The links
-    t -> j[t] for t = src(j[t]) form disjoint chains (each step is src of at most one position, and a
-    position has at most one src); A is carried down each chain from its root, visiting each node once.
+    The hits on each position, in step order, are runs of one sort of the ``(j, s)`` keys. A is a
+    forest walk (L(t) < t, roots point to themselves), resolved in increasing t by ``_resolve_roots``.
     """
     m = key.size
     n = m + 1
@@ -564,35 +569,47 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     o &= 0xFFFFFFFF  # step of each sorted hit
     same = g[1:] == g[:-1]  # sorted hit k+1 is on the same position as hit k
     selfhit = o == g
-    # o_k = src(g_k) iff it is not the self-hit and the next sorted hit is not a later non-self hit
+    # o_k = L(g_k) iff it is not the self-hit and the next sorted hit is not a later non-self hit
     # on g_k (only the self-hit, step g_k itself, may follow it).
-    is_src = np.logical_not(selfhit)
+    is_last = np.logical_not(selfhit)
     later = same & ~selfhit[1:]
-    is_src[:-1] &= ~later
-    k = np.flatnonzero(is_src)
-    gs = g[k]  # positions with a src (ascending)
-    child = np.full(n, -1, dtype=np.int64)  # child[t] = j[t] when t = src(j[t])
-    child[o[k]] = gs
-    is_child = np.zeros(n, dtype=bool)
-    is_child[gs] = True
-    A = np.arange(n, dtype=np.int64)
-    has = child >= 0
-    has &= ~is_child
-    R = np.flatnonzero(has)  # chain roots: A(root) = root
-    c = child[R]
-    while c.size:
-        A[c] = R
-        nc = child[c]
-        keep = nc >= 0
-        c = nc[keep]
-        R = R[keep]
+    is_last[:-1] &= ~later
+    k = np.flatnonzero(is_last)
+    A = np.arange(n, dtype=np.int64)  # L(t), or t for a root
+    A[g.take(k)] = o.take(k)
+    _resolve_roots(A)
     vals = g  # reuse: r[o_k] = g_k for a first hit, A(o_{k-1}) otherwise
     k = np.flatnonzero(same)
-    vals[k + 1] = A[o[k]]
+    vals[k + 1] = A.take(o.take(k))
     r = np.empty(n, dtype=np.int64)
     r[o] = vals
     r[m] = A[m]
     return r
+
+
+def _resolve_roots(P: np.ndarray) -> None:
+    """Replace each parent pointer ``P[t] <= t`` (``P[t] == t``: a root) by the root of t, in place.
+
+    Blocks of increasing t: when a block starts at a, every t < a already holds its root, so one gather
+    ``P[P[t]]`` finishes each t whose parent lies below a. Parents inside the block are few (a parent is
+    an earlier hit, spread over [0, t)); those entries jump ``P[t] <- P[P[t]]`` together until they
+    stop moving, which halves their distance to the root per round. Blocks shrink with the number of
+    positions left (n - a) so that in-block parents stay rare near the end, where hits crowd.
+    """
+    n = P.size
+    a = 0
+    while a < n:
+        b = min(n, a + max(1024, (n - a) >> 3))
+        blk = P[a:b]
+        inner = np.flatnonzero(blk >= a)  # parent inside the block (or a root): not final after one jump
+        blk[...] = P.take(blk)
+        while inner.size:
+            v = blk.take(inner)
+            nv = P.take(v)
+            moved = nv != v  # v is not a root yet (a root, or an entry below a, maps to itself/its root)
+            blk.put(inner, nv)
+            inner = inner[moved]
+        a = b
 
 
 # ---------------------------------------------------------------------------------------------- others

@@ -5,7 +5,6 @@ op torch differentiates as a whole) or, where torch composes an op from others, 
 """
 from __future__ import annotations
 
-import math
 import warnings
 
 import numpy as np
@@ -15,6 +14,7 @@ from .._ops import activation as _act
 from .._ops.nn import loss as _loss
 from .._ops.nn.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leaky_relu,
                                   logsigmoid, mish, prelu, relu6, rrelu, selu, silu, softplus, softshrink, threshold)
+from .._ops.nn.attention import scaled_dot_product_attention
 from .._ops.nn.dropout import dropout_impl
 from .._ops.nn.embedding import embedding
 from .._ops.nn.linear import bilinear, linear
@@ -464,47 +464,3 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     d = max(x1.dim(), x2.dim()) - 1
     return (x1 - x2 + eps).norm(p, d, keepdim=keepdim)
-
-
-# --- attention ------------------------------------------------------------------------------
-
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
-                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
-                                 enable_gqa: bool = False) -> Tensor:
-    """softmax(q k^T * scale + mask) v, as torch's math path: q and k are each scaled by sqrt(scale) first;
-    dropout on the attention weights draws from the default generator like F.dropout."""
-    from .. import matmul, ones, where, zeros
-    s = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
-    sf = math.sqrt(abs(s))
-    q = query * (-sf if s < 0 else sf)
-    if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
-                               "is_causal=True")
-        L, S = query.size(-2), key.size(-2)
-        attn_mask = ones(L, S, dtype=_bool()).tril()
-    if attn_mask is not None and attn_mask.dtype == _bool():
-        m = np.where(attn_mask._data, 0.0, -np.inf).astype(query._data.dtype)
-        attn_mask = Tensor._make(m)
-    if enable_gqa and key.dim() >= 3 and key.size(-3) != query.size(-3):
-        from .._creation import from_numpy
-        rep = query.size(-3) // key.size(-3)
-        idx = from_numpy(np.repeat(np.arange(key.size(-3)), rep))
-        key = key.index_select(-3, idx)
-        value = value.index_select(-3, idx)
-    attn = matmul(q, key.transpose(-2, -1) * sf)
-    if attn_mask is not None:
-        attn = attn + attn_mask
-    raw = attn._data
-    attn = _act.softmax(attn, -1)
-    masked_rows = np.all(raw == -np.inf, axis=-1, keepdims=True)
-    if masked_rows.any():  # torch's _safe_softmax: fully masked rows give 0, not nan
-        attn = where(Tensor._make(masked_rows), zeros((), dtype=attn.dtype), attn)
-    if dropout_p > 0.0:
-        attn = dropout(attn, dropout_p, True)
-    return matmul(attn, value)
-
-
-def _bool():
-    from .. import bool as b
-    return b

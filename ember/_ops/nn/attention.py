@@ -1,0 +1,304 @@
+"""scaled_dot_product_attention: torch's CPU flash kernel as one node, its math path composed as torch composes it.
+
+torch 2.13 on CPU picks, in this order (checked against torch, mirrored by ``scaled_dot_product_attention``):
+
+1. checks for every input: one dtype for q, k, v; each at least 2-D; attn_mask bool, float32 or q's dtype;
+2. an empty result (L == 0 or value has no elements): zeros + (q.sum() + k.sum() + v.sum()) * 0, so that every
+   input still gets a (zero) gradient;
+3. with enable_gqa, q's heads must be a multiple of k's and of v's;
+4. the fused flash kernel (``ScaledDotProductFlashAttentionForCpuBackward0``, edges to q, k, v only) when q, k, v
+   are 4-D floats with unit stride in the last dim, equal batch sizes, equal heads for k and v (q's heads equal to
+   them or, with enable_gqa, a multiple), one head dim E > 0, equal key/value lengths, dropout_p <= 0 (negative is
+   an error there), and attn_mask, if any, 2-D or 4-D, broadcastable to (B, H, L, S) and not requiring grad
+   (while grad mode is on; the flash node never gives the mask a gradient). is_causal with a mask ANDs the two;
+5. otherwise the math path: softmax(q k^T scale + mask) v from ordinary ops (grad_fn ``UnsafeViewBackward0``
+   for 3-D and up), where is_causal with a mask is an error, and which dropout_p > 0 needs.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..._tensor import Tensor, _C_NAMES
+from ...autograd.function import _NumpyFunction as Function
+from ...autograd.grad_mode import state as _grad_state
+
+__all__ = ["scaled_dot_product_attention"]
+
+_CAUSAL: dict = {}  # (L, S, dtype char, transposed) -> read-only additive causal mask (see _causal_bias)
+
+
+def _causal_bias(L: int, S: int, dt: np.dtype) -> np.ndarray:
+    """(L, S): 0 where key j <= query i, -inf above; top-left aligned like torch's is_causal whatever L and S."""
+    key = (L, S, dt.char, False)
+    m = _CAUSAL.get(key)
+    if m is None:
+        if len(_CAUSAL) > 32:  # a handful of (L, S) pairs in practice; bound the cache all the same
+            _CAUSAL.clear()
+        m = np.where(np.tri(L, S, dtype=bool), dt.type(0), dt.type(-np.inf))
+        m.setflags(write=False)
+        _CAUSAL[key] = m
+    return m
+
+
+def _causal_bias_t(L: int, S: int, dt: np.dtype) -> np.ndarray:
+    """_causal_bias transposed and contiguous, shaped (S, 1, L) to add to the kernel's (S, G, L) scores."""
+    key = (L, S, dt.char, True)
+    m = _CAUSAL.get(key)
+    if m is None:
+        m = np.ascontiguousarray(_causal_bias(L, S, dt).T)[:, None, :]
+        m.setflags(write=False)
+        _CAUSAL[key] = m
+    return m
+
+
+class ScaledDotProductFlashAttentionForCpu(Function):
+    r"""Fused attention over q (B, Hq, L, E), k (B, Hk, S, E), v (B, Hk, S, Ev), Hq = G Hk (G > 1 with GQA: query
+    head h reads key/value head h // G):
+
+        S = scale Q K^T + M      (M: the float mask, or -inf where the bool / causal mask is False)
+        P = softmax(S) per row   (a row with every entry -inf gives P = 0, as torch's safe softmax)
+        O = P V
+
+    Backward, with dO the output grad:
+
+        dV = P^T dO,   dP = dO V^T,   dS = P * (dP - rowsum(dO * O)),   dQ = scale dS K,   dK = scale dS^T Q
+
+    Implementation. Q is viewed as (B, Hk, G L, E): one batched matmul per product serves every query head of a
+    key/value head, and the GQA sums of dK and dV over the G query heads fall out of the matmuls. The scores are
+    held transposed, A = S^T = K (scale Q)^T of shape (S, G L) per head, because NumPy reduces across rows (the
+    softmax max and sum) several times faster than along short contiguous rows, and every matmul below then has
+    a contiguous second operand (OpenBLAS is slow on a transposed one).
+
+    Forward keeps the unnormalised A = exp(S - rowmax)^T and r = 1/rowsum (P = r exp(...)): the row sums come out
+    of the P V matmul by a ones column appended to V (V1 = [V, 1]), so O = (A^T V1)[:, :Ev] r with no reduction
+    pass. Backward never forms P either: with dOr = dO r and D = rowsum(dOr * O),
+
+        dV = A dOr,   dS^T = A * (V1 [dOr, -D]^T)  (= P * (dP - rowsum(dO * O)), transposed),
+
+    so the subtraction rides in the matmul too. float16 is computed in float32, like torch's kernel. Saved: q, k,
+    v, O (for the in-place-modification checks) and A, r, V1: A has B Hq L S elements, as P would; recomputing it
+    from the row logsumexp as torch does would cost a matmul and three passes per backward, more than the memory
+    is worth at attention's usual sizes.
+    """
+
+    @staticmethod
+    def forward(ctx, q, k, v, mask, is_causal, scale):
+        dt = q.dtype
+        ct = np.dtype(np.float32) if dt == np.float16 else dt
+        B, Hq, L, E = q.shape
+        Hk, S, Ev = k.shape[1], k.shape[2], v.shape[3]
+        G = Hq // Hk
+        GL = G * L
+        qst = np.empty((B, Hk, E, GL), ct)                        # (scale Q)^T, written in that layout
+        np.multiply(q.reshape(B, Hk, GL, E).swapaxes(-1, -2), ct.type(scale), out=qst, casting="unsafe")
+        a = np.matmul(k if ct == dt else k.astype(ct), qst)       # S^T: (B, Hk, S, G L)
+        bias = None
+        if mask is not None:
+            bias = mask if mask.dtype != np.bool_ else np.where(mask, ct.type(0), ct.type(-np.inf))
+            if is_causal:
+                bias = bias + _causal_bias(L, S, ct)
+            if bias.ndim == 2:
+                bias = bias.T[:, None, :]                          # (s, 1, l) against (S, G, L)
+            else:                                                  # (b, h, l, s) -> (b, Hk, s, G, l)
+                b5 = bias[:, :, None] if bias.shape[1] == 1 else bias.reshape(bias.shape[0], Hk, G, *bias.shape[2:])
+                bias = b5.transpose(0, 1, 4, 2, 3)
+        elif is_causal:
+            bias = _causal_bias_t(L, S, ct)
+        if bias is not None:
+            a5 = a.reshape(B, Hk, S, G, L)
+            np.add(a5, bias, out=a5, casting="unsafe")
+        m = a.max(axis=-2, keepdims=True)                         # row maxima of S: (B, Hk, 1, G L)
+        empty_rows = None
+        if mask is not None:  # causal alone never masks a whole row (key 0 is always visible)
+            empty_rows = np.isneginf(m)
+            if empty_rows.any():
+                m[empty_rows] = 0  # exp(-inf - 0) = 0 instead of exp(nan)
+            else:
+                empty_rows = None
+        a -= m
+        np.exp(a, out=a)
+        v1 = np.empty((B, Hk, S, Ev + 1), ct)
+        v1[..., :Ev] = v
+        v1[..., Ev] = 1
+        ov = np.matmul(a.swapaxes(-1, -2), v1)                    # [exp(S - max) V, rowsum]: (B, Hk, G L, Ev + 1)
+        r = ov[..., Ev:]
+        if empty_rows is not None:
+            r = np.divide(1, r, out=np.zeros_like(r), where=r != 0)
+        else:
+            r = np.divide(1, r)
+        # einsum rather than a broadcast multiply: NumPy runs the latter as one short inner loop per row
+        out = np.einsum("...ij,...i->...ij", ov[..., :Ev], r[..., 0])
+        if ct != dt:
+            out = out.astype(dt)
+        out = out.reshape(B, Hq, L, Ev)
+        ctx.save_for_backward(q, k, v, out, a, r, v1)
+        ctx.meta = scale
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        q, k, v, out, a, r, v1 = ctx.saved_tensors
+        scale = ctx.meta
+        need_q, need_k, need_v = ctx.needs_input_grad[:3]
+        dt = q.dtype
+        ct = a.dtype
+        B, Hk, S, GL = a.shape
+        Ev = v.shape[3]
+        dor = np.empty((B, Hk, GL, Ev + 1), ct)                  # [dO r, -rowsum(dO r * O)]
+        dor_v = dor[..., :Ev]
+        np.einsum("...ij,...i->...ij", g.reshape(B, Hk, GL, Ev), r[..., 0], out=dor_v, casting="unsafe")
+        gq = gk = gv = None
+        if need_v:
+            gv = np.matmul(a, dor_v).astype(dt, copy=False)
+        if need_q or need_k:
+            o = out.reshape(B, Hk, GL, Ev)
+            d = np.einsum("...i,...i->...", dor_v, o if ct == dt else o.astype(ct))
+            np.negative(d, out=dor[..., Ev])
+            ds = np.matmul(v1, np.ascontiguousarray(dor.swapaxes(-1, -2)))  # (dP - rowsum(dO * O))^T r
+            ds *= a                                                           # dS^T
+            if need_q:
+                gq = np.matmul(ds.swapaxes(-1, -2), k if ct == dt else k.astype(ct))
+                gq *= ct.type(scale)
+                gq = gq.astype(dt, copy=False).reshape(q.shape)
+            if need_k:
+                qs = np.multiply(q.reshape(B, Hk, GL, -1), ct.type(scale), dtype=ct)
+                gk = np.matmul(ds, qs).astype(dt, copy=False)
+        return gq, gk, gv, None, None, None
+
+
+class _MulScalar(Function):
+    """x * c for a Python number c, torch's mul.Scalar overload (its node is MulBackward1)."""
+
+    _backward_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        ctx.meta = c
+        return np.multiply(x, c, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.multiply(g, ctx.meta, dtype=g.dtype), None
+
+
+def _empty_attention(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
+    """torch's result when there is nothing to attend to or nothing to output: zeros of shape (..., L, Ev), joined to
+    q, k and v through their sums times 0 so that each still receives a gradient (of zeros)."""
+    from ... import zeros
+    shape = (*query.shape[:-1], value.size(-1))
+    return zeros(shape, dtype=query.dtype) + _MulScalar.apply((query.sum() + key.sum()) + value.sum(), 0)
+
+
+def _fused_ok(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, dropout_p: float,
+              enable_gqa: bool) -> bool:
+    """Whether torch's CPU flash kernel takes this call (see the module docstring, step 4)."""
+    qd, kd, vd = query._data, key._data, value._data
+    if qd.ndim != 4 or kd.ndim != 4 or vd.ndim != 4 or dropout_p > 0.0:
+        return False
+    if attn_mask is not None:
+        attn_mask.size(-2)  # torch reads the mask's L before any other test: IndexError for a 0-D or 1-D mask
+    if qd.dtype.kind != "f":
+        return False
+    item = qd.itemsize
+    if qd.strides[3] != item or kd.strides[3] != item or vd.strides[3] != item:
+        return False
+    B, Hq, L, E = qd.shape
+    b, Hk, S, e = kd.shape
+    if b != B or vd.shape[0] != B or e != E or vd.shape[3] != E or E == 0 or vd.shape[1] != Hk or vd.shape[2] != S:
+        return False
+    if Hq != Hk and not (enable_gqa and Hq % Hk == 0):
+        return False
+    if attn_mask is not None:
+        if attn_mask.dim() not in (2, 4) or (attn_mask.requires_grad and _grad_state.enabled):
+            return False
+        try:
+            np.broadcast_shapes(tuple(attn_mask.shape), (B, Hq, L, S))
+        except ValueError:
+            return False
+        if np.broadcast_shapes(tuple(attn_mask.shape), (B, Hq, L, S)) != (B, Hq, L, S):
+            return False
+    return True
+
+
+def _math_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, dropout_p: float,
+                    is_causal: bool, scale: float, enable_gqa: bool) -> Tensor:
+    """softmax(q k^T * scale + mask) v, as torch's math path: q and k are each scaled by sqrt(scale) first;
+    dropout on the attention weights draws from the default generator like F.dropout."""
+    from ... import bool as _bool, matmul, ones, where, zeros
+    from ..._creation import from_numpy
+    from .dropout import dropout_impl
+    from .. import activation as _act
+    sf = math.sqrt(abs(scale))
+    q = query * (-sf if scale < 0 else sf)
+    if is_causal:
+        if attn_mask is not None:
+            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
+                               "is_causal=True")
+        L, S = query.size(-2), key.size(-2)
+        attn_mask = ones(L, S, dtype=_bool).tril()
+    if attn_mask is not None and attn_mask.dtype == _bool:
+        m = np.where(attn_mask._data, 0.0, -np.inf).astype(query._data.dtype)
+        attn_mask = Tensor._make(m)
+    if enable_gqa and key.dim() >= 3:
+        # repeat_interleave each of k and v up to q's heads (k and v may have different head counts)
+        hq = query.size(-3)
+        if key.size(-3) != hq:
+            key = key.index_select(-3, from_numpy(np.repeat(np.arange(key.size(-3)), hq // key.size(-3))))
+        if value.size(-3) != hq:
+            value = value.index_select(-3, from_numpy(np.repeat(np.arange(value.size(-3)), hq // value.size(-3))))
+    attn = matmul(q, key.transpose(-2, -1) * sf)
+    if attn_mask is not None:
+        attn = attn + attn_mask
+    raw = attn._data
+    attn = _act.softmax(attn, -1)
+    masked_rows = np.all(raw == -np.inf, axis=-1, keepdims=True)
+    if masked_rows.any():  # torch's _safe_softmax: fully masked rows give 0, not nan
+        attn = where(Tensor._make(masked_rows), zeros((), dtype=attn.dtype), attn)
+    if dropout_p > 0.0:
+        if dropout_p > 1.0:  # torch's ATen check: a RuntimeError here, not F.dropout's ValueError
+            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
+        attn = dropout_impl(attn, dropout_p, True, False)
+    return matmul(attn, value)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(query key^T * scale + mask) value over the last two dims, scale = 1/sqrt(E) unless given.
+
+    attn_mask: bool (False masks out) or float (added); is_causal masks key j > query i; enable_gqa lets q have a
+    multiple of k's and v's heads. Runs the fused kernel or the composed math path exactly where torch does (see
+    the module docstring), so results, grad_fn and errors follow torch's.
+    """
+    qd, kd, vd = query._data, key._data, value._data
+    if not qd.dtype == kd.dtype == vd.dtype:
+        raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
+                           f"{_C_NAMES[qd.dtype.name]} key.dtype: {_C_NAMES[kd.dtype.name]} and value.dtype: "
+                           f"{_C_NAMES[vd.dtype.name]} instead.")
+    if qd.ndim < 2 or kd.ndim < 2 or vd.ndim < 2:
+        raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
+                           f"{qd.ndim} key.dim: {kd.ndim} and value.dim: {vd.ndim} instead.")
+    if attn_mask is not None:
+        md = attn_mask._data.dtype
+        if md != np.bool_ and md != np.float32 and md != qd.dtype:
+            raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
+                               f"attn_mask.dtype: {_C_NAMES[md.name]} and  query.dtype: {_C_NAMES[qd.dtype.name]} "
+                               "instead.")
+    if qd.shape[-2] == 0 or vd.size == 0:
+        return _empty_attention(query, key, value)
+    if enable_gqa and kd.ndim >= 3 and vd.ndim >= 3 and qd.ndim >= 3:
+        hq, hk, hv = qd.shape[-3], kd.shape[-3], vd.shape[-3]
+        if hk == 0 or hv == 0 or hq % hk or hq % hv:
+            raise RuntimeError("Number of heads in key and value must divide the number of heads in ")
+    if scale is not None:
+        s = scale
+    else:  # E == 0 (math path, nothing to scale): 1/sqrt(0) is inf as in C++
+        s = 1.0 / math.sqrt(qd.shape[-1]) if qd.shape[-1] else math.inf
+    if _fused_ok(query, key, value, attn_mask, dropout_p, enable_gqa):
+        if dropout_p != 0.0:
+            raise RuntimeError("scaled_dot_product_attention_flash_attention: Currently do not support dropout > 0")
+        return ScaledDotProductFlashAttentionForCpu.apply(
+            query, key, value, None if attn_mask is None else attn_mask._data, is_causal, s)
+    return _math_attention(query, key, value, attn_mask, dropout_p, is_causal, s, enable_gqa)

@@ -6,8 +6,9 @@ Reference: float64 GELU and derivative from scipy's erfc, rounded once. Reports,
 float32 kernel on the same inputs, the max error in float32 ulps of the exact value where |exact| >= 2^-10
 (below that, both kernels' outputs come from a cancellation and only the absolute error means anything) and the
 max absolute error. ``--stride K`` visits every K-th float32 (default 1: all
-~2.2e9 of them, a few minutes); ``--refit`` re-derives the exact form's Q coefficients (weighted least squares on
-relative error, Chebyshev nodes in t) and prints them. Offline only: scipy and torch are not ember dependencies.
+~2.2e9 of them, a few minutes); ``--refit`` re-derives the exact form's c_1 .. c_7 (weighted least squares on the
+relative error of h, Chebyshev nodes in v, each coefficient rounded to float32 before the lower ones are refitted)
+and prints them. Offline only: scipy and torch are not ember dependencies.
 """
 from __future__ import annotations
 
@@ -18,22 +19,30 @@ import numpy as np
 import torch
 from scipy.special import erfc, erfcx
 
-from ember._ops.nn._gelu_f32 import _P, gelu_f32  # noqa: F401 (_P: the fit's p)
+from ember._ops.nn._gelu_f32 import _INV_S, _LAM, gelu_f32
 
 
-def refit(p: float = _P, deg: int = 7, zmax: float = 10.0) -> np.ndarray:
-    tmin = 1 / (1 + p * zmax)
-    k = np.arange(4000)
-    t = (np.cos(np.pi * (k + 0.5) / 4000) + 1) / 2 * (1 - tmin) + tmin
-    g = 0.5 * erfcx((1 / t - 1) / p) / t          # h = exp(-z^2) t g(t)
-    v = np.vander(t, deg + 1, increasing=True)
-    w = np.ones_like(g)
-    for _ in range(30):                           # reweighting towards minimax on the relative error
-        c, *_ = np.linalg.lstsq(v * (w / g)[:, None], w, rcond=None)
-        r = np.abs(v @ c / g - 1)
-        w = w * (r / r.max()) ** 0.3 + 1e-3
-        w /= w.max()
-    return c
+def refit(amax: float = 13.5, n: int = 20000) -> list[float]:
+    """c_1 .. c_7 of M(v) = v^8 + sum c_k v^k ~ -h/exp(-x^2/2) = -erfcx(|x|/sqrt2)/2, v = lam/(|x| + 1/S)."""
+    lam, inv_s = float(_LAM), float(_INV_S)   # the float32 values the kernel divides with
+    k = np.arange(n)
+    v = (np.cos(np.pi * (k + 0.5) / n) + 1) / 2 * (lam / inv_s - lam / (amax + inv_s)) + lam / (amax + inv_s)
+    target = -0.5 * erfcx((lam / v - inv_s) / math.sqrt(2))
+    fixed: dict[int, float] = {}
+    for top in range(7, 0, -1):                   # fit c_1 .. c_top, round c_top, repeat below it
+        free = list(range(1, top + 1))
+        rhs = target - v ** 8 - sum(c * v ** j for j, c in fixed.items())
+        a = np.stack([v ** j for j in free], 1)
+        w = np.ones_like(v)
+        for _ in range(60):                       # reweighting towards minimax on the relative error
+            c, *_ = np.linalg.lstsq(a * (w / np.abs(target))[:, None], rhs * w / np.abs(target), rcond=None)
+            r = np.abs((a @ c - rhs) / target)
+            w = w * (r / r.max()) ** 0.3 + 1e-4
+            w /= w.max()
+        fixed[top] = float(np.float32(c[-1]))
+    m = v ** 8 + sum(c * v ** j for j, c in fixed.items())
+    print(f"relative error of h with float32 coefficients (float64 evaluation): {np.abs(m / target - 1).max():.3e}")
+    return [fixed[j] for j in range(1, 8)]
 
 
 def main() -> None:
@@ -42,7 +51,7 @@ def main() -> None:
     ap.add_argument("--refit", action="store_true")
     args = ap.parse_args()
     if args.refit:
-        print("Q =", [float(c) for c in refit()])
+        print("M =", refit())
     torch.set_num_threads(1)
     hi = int(np.float32(12.0).view(np.uint32))
     worst = {}

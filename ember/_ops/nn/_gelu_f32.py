@@ -6,15 +6,25 @@ in cache, so the kernels below are written to use as few ufunc calls as possible
 
 Exact form, with z = |x|/sqrt2, h = erfc(z)/2 (so Phi(x) = 1 - h for x >= 0, h for x < 0):
 
-    h  ~= exp(-x^2/2) * t * Q(t),   t = 1/(1 + p z),   Q of degree 7        (rel. error of h <= 1e-7 on z in [0, 10])
+    h  ~= -exp(-x^2/2) M(v),   v = lam/(|x| + 1/S),   M(v) = v^8 + c_7 v^7 + ... + c_1 v
     y   = x Phi(x) = relu(x) - |x| h                                          (no cancellation for either sign)
     y'  = Phi(x) + x phi(x),  phi(x) = exp(-x^2/2)/sqrt(2 pi)
-        = 0.5 + sign(x) (0.5 + v),  v = |x| phi(x) - h                        (sign(0) = 0 gives y'(0) = 1/2)
+        = 0.5 + sign(x) (0.5 + w),  w = |x| phi(x) - h                        (sign(0) = 0 gives y'(0) = 1/2)
 
-Q was fitted offline; ``tools/gelu_f32_accuracy.py`` refits it and measures both kernels and torch's against
-float64 references on the float32s of [-12, 12] (every 256th, last run): max abs error of y 2.4e-7 (torch 1.2e-6),
-of y' 3.0e-7 (torch 3.0e-7); where |y| >= 2^-10, y is within 8.8 ulps (torch: 8.6e3, its 1 + erf(x/sqrt2) cancels
-for x < 0). The ulps left come from rounding x^2 inside exp(-x^2/2).
+M is the classic erfc form exp(-z^2) t Q(t), t = 1/(1 + p z), Q of degree 7, rewritten for fewer passes:
+t Q(t) is a degree-8 polynomial in t without constant term, and t = S u with u = 1/(|x| + 1/S), S = p/sqrt2
+(p = 0.33); scaling u by lam = |leading coefficient|^(1/8) makes it -M(v) with M monic, whose Horner form
+v (v (... (v + c_7) v ...) + c_1) takes 14 ufunc passes and no multiply by t or by a leading coefficient. The c_k
+were fitted in v itself (weighted least squares towards minimax relative error on |x| in [0, 13.5], with the
+float32 values of lam and 1/S and each c_k rounded to float32 before the lower ones are refitted): relative error
+of h <= 1.1e-7 before float32 evaluation. exp(-x^2/2) is exp(square(x) * -0.5), one rounding of the argument
+(the scaling by -1/2 is exact; exp2 with a 1/ln2 factor would be cheaper but rounds it twice, ~2x the ulps in
+the tail). sign(x) (0.5 + w) XORs the sign bit of x into the bits of 0.5 + w (exact, -0.0 for x = -0.0).
+
+``tools/gelu_f32_accuracy.py`` refits the c_k and measures both kernels and torch's against float64 references
+on the float32s of [-12, 12] (every 256th, last run): max abs error of y 2.4e-7 (torch 1.2e-6), of y' 2.9e-7
+(torch 3.0e-7); where |y| >= 2^-10, y is within 8.6 ulps (torch: 8.6e3, its 1 + erf(x/sqrt2) cancels for
+x < 0). The ulps left come from rounding x^2 inside exp(-x^2/2).
 
 Tanh form, z = K (x + C x^3), with 1 + tanh z = 2r, r = 1/(1 + e), e = exp(-2z) (one exp, no tanh; 1 - tanh^2
 = 4 e r^2 keeps its relative accuracy in both tails, where torch's 1 - tanh^2 and x z' ~ 100 would amplify a
@@ -34,14 +44,12 @@ import numpy as np
 __all__ = ["gelu_f32"]
 
 _F = np.float32
-# t = 1/(1 + p z) = u/S with u = 1/(|x| + 1/S), S = p/sqrt2: Q's coefficients (from the constant term up, 0.5
-# folded in) are rescaled to u, h = exp(-x^2/2) u Q'(u) with Q'_k = Q_k / S^(k+1), which saves one pass.
-_P = 0.33
-_Q64 = (0.0931789334233432, 0.09147746812783578, 0.10061521726799688, 0.023598950205243,
-        0.204272781111434, -0.1756012001676813, 0.230134865926563, -0.06767702132968147)
-_S64 = _P / math.sqrt(2.0)
-_INV_S = _F(1.0 / _S64)
-_Q = tuple(_F(c / _S64 ** (k + 1)) for k, c in enumerate(_Q64))
+# v = lam/(|x| + 1/S) and the c_1 .. c_7 of M (see the module doc; tools/gelu_f32_accuracy.py --refit)
+_INV_S = _F(1.0 / (0.33 / math.sqrt(2.0)))
+_LAM = _F(3.0605974525394686)
+_M = (_F(-0.1304706186056137), _F(-0.17935025691986084), _F(-0.2762209475040436), _F(-0.09069464355707169),
+      _F(-1.099509835243225), _F(1.323452353477478), _F(-2.428560495376587))
+_SIGN_BIT = np.int32(-2 ** 31)
 _INV_SQRT_2PI = _F(1.0 / math.sqrt(2.0 * math.pi))
 _K = math.sqrt(2.0 / math.pi)
 _C = 0.044715
@@ -53,31 +61,32 @@ _HALF, _ONE, _TWO, _ZERO, _MHALF = _F(0.5), _F(1.0), _F(2.0), _F(0.0), _F(-0.5)
 _BLOCK = 32768
 
 
-def _exact(x, y, d, a, t, q, e) -> None:
-    np.abs(x, out=a)
-    np.add(a, _INV_S, out=t)
-    np.divide(_ONE, t, out=t)               # u = 1/(|x| + 1/S) = S t
-    np.multiply(t, _Q[-1], out=q)
-    for c in _Q[-2:0:-1]:                   # Horner
-        np.add(q, c, out=q)
-        np.multiply(q, t, out=q)
-    np.add(q, _Q[0], out=q)
-    np.multiply(x, _MHALF, out=e)
-    np.multiply(e, x, out=e)
-    np.exp(e, out=e)                        # e = exp(-x^2/2)
-    np.multiply(t, e, out=t)
-    np.multiply(q, t, out=q)                # q = h = erfc(|x|/sqrt2)/2 = e u Q'(u)
+def _exact(x, y, d, a, v, q, e) -> None:
+    np.abs(x, a)
+    np.add(a, _INV_S, v)
+    np.divide(_LAM, v, v)                   # v = lam/(|x| + 1/S)
+    np.add(v, _M[-1], q)
+    for c in _M[-2::-1]:                    # Horner on the monic M(v)
+        np.multiply(q, v, q)
+        np.add(q, c, q)
+    np.multiply(q, v, q)                    # q = M(v)
+    np.square(x, e)
+    np.multiply(e, _MHALF, e)
+    np.exp(e, e)                            # e = exp(-x^2/2)
+    np.multiply(q, e, q)                    # q = exp(-x^2/2) M(v) = -h
     np.maximum(x, _ZERO, out=y)
-    np.multiply(a, q, out=t)
-    np.subtract(y, t, out=y)                # y = relu(x) - |x| h
+    np.multiply(a, q, v)
+    np.add(y, v, y)                         # y = relu(x) - |x| h
     if d is not None:
-        np.multiply(a, e, out=a)
-        np.multiply(a, _INV_SQRT_2PI, out=a)
-        np.subtract(a, q, out=a)            # v = |x| phi - h
-        np.add(a, _HALF, out=a)
-        np.sign(x, out=t)
-        np.multiply(a, t, out=a)
-        np.add(a, _HALF, out=d)             # y' = 0.5 + sign(x)(0.5 + v)
+        np.multiply(a, e, a)
+        np.multiply(a, _INV_SQRT_2PI, a)
+        np.add(a, q, a)                     # w = |x| phi - h
+        np.add(a, _HALF, a)
+        s = v.view(np.int32)
+        np.bitwise_and(x.view(np.int32), _SIGN_BIT, s)
+        bits = a.view(np.int32)
+        np.bitwise_xor(bits, s, bits)       # sign(x) (0.5 + w)
+        np.add(a, _HALF, d)                 # y' = 0.5 + sign(x)(0.5 + w)
 
 
 def _tanh(x, y, d, x2, e, r, _unused) -> None:

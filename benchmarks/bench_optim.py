@@ -1,11 +1,14 @@
 """Optimizer step cost: ember vs torch on the parameters of an MLP 784-256-256-10, time ratios from one run.
 
-Run by hand: ``python benchmarks/bench_optim.py``. torch uses one thread; each case times 100 steps (grads fixed,
-set once) and reports the best of a few repeats. ember is slower mainly because NumPy has no fused multiply-add:
-ember emulates torch's FMA rounding in float64 (ember.optim.optimizer._fma32_into), several passes per update.
+Run by hand: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_optim.py``. torch uses one thread; each case times 100
+steps (grads fixed, set once) and reports the best of a few repeats, by wall clock and by process CPU time (the
+steadier one on a shared machine). ember is slower mainly because NumPy has no fused multiply-add: ember emulates
+torch's FMA rounding in float64 (ember.optim._functional.fma32_chunk), about seven NumPy passes per FMA where torch
+makes one.
 """
 from __future__ import annotations
 
+import time
 import timeit
 
 import numpy as np
@@ -38,21 +41,22 @@ def run(opt) -> None:
         opt.step()
 
 
-def best(fn, repeat: int = 3) -> float:
+def best(fn, repeat: int = 5) -> tuple[float, float]:
+    """Best wall time and best process CPU time of one call."""
     fn()  # warm-up (creates the optimizer state)
-    return min(timeit.repeat(fn, number=1, repeat=repeat))
+    wall = min(timeit.repeat(fn, number=1, repeat=repeat))
+    return wall, min(timeit.repeat(fn, number=1, repeat=repeat, timer=time.process_time))
 
 
 def main() -> None:
     n = sum(int(np.prod(s)) for s in SHAPES)
     print(f"{STEPS} steps on {n} float32 parameters (MLP 784-256-256-10), torch {torch.__version__} at 1 thread")
-    print(f"{'case':<46}{'ember ms':>10}{'torch ms':>10}{'ratio':>8}")
+    print(f"{'case':<46}{'wall: ember':>12}{'torch':>8}{'ratio':>7}{'CPU: ember':>12}{'torch':>8}{'ratio':>7}  (ms)")
     for name, kwargs in CASES:
         e_opt, t_opt = make(ember, name, kwargs), make(torch, name, kwargs)
-        e = best(lambda: run(e_opt))
-        t = best(lambda: run(t_opt))
+        (e, ec), (t, tc) = best(lambda: run(e_opt)), best(lambda: run(t_opt))
         label = f"{name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
-        print(f"{label:<46}{e * 1e3:>10.1f}{t * 1e3:>10.1f}{e / t:>8.1f}")
+        print(f"{label:<46}{e * 1e3:>12.1f}{t * 1e3:>8.1f}{e / t:>7.1f}{ec * 1e3:>12.1f}{tc * 1e3:>8.1f}{ec / tc:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -149,9 +149,10 @@ def _fma_into(out: np.ndarray, a: Any, b: Any, c: Any) -> np.ndarray:
 
 
 def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
-    """``a * b + c`` rounded once in ``dtype``, as a new array."""
+    """``a * b + c`` rounded once in ``dtype``, as a new array laid out like ``a`` when it has the result's shape."""
     shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
-    return _fma_into(np.empty(shape, dtype), a, b, c)
+    out = np.empty_like(a, dtype) if np.shape(a) == shape and isinstance(a, np.ndarray) else np.empty(shape, dtype)
+    return _fma_into(out, a, b, c)
 
 
 def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:

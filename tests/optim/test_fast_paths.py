@@ -1,0 +1,163 @@
+"""The chunked float32 update paths (ember.optim._functional, adam._adam32, sgd._sgd32) against torch.
+
+Bit-exact trajectories on what the small-shape tests in test_<algo>.py don't reach: params spanning several chunks
+(full chunks and a tail), transposed and mismatched grad layouts, and hand-made operands whose float64 sum lands
+on a float32 midpoint, so the midpoint repair decides the result. Also checks that those layouts take the chunked
+path rather than the whole-array fallback.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+import ember.optim as eoptim
+from ember.optim import _functional, adam, sgd
+from test_optimizer import assert_params_equal, torch_sqrt  # noqa: F401  (fixture)
+
+N = 2 * _functional.CHUNK + 1234  # two full chunks and a tail
+LAYOUTS = ["C", "F", "F-grad", "strided-grad"]
+CASES = [("SGD", dict(lr=0.01)), ("SGD", dict(lr=0.01, momentum=0.9, weight_decay=1e-4)),
+         ("SGD", dict(lr=0.01, momentum=0.9, dampening=0.1, nesterov=False)),
+         ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-2)),
+         ("Adam", dict(lr=1e-3)), ("Adam", dict(lr=1e-2, weight_decay=0.1, amsgrad=True)),
+         ("Adam", dict(lr=1e-2, betas=(0.3, 0.9), maximize=True)), ("AdamW", dict(lr=1e-3)),
+         ("AdamW", dict(lr=1e-2, amsgrad=True))]
+
+
+def _param_array(rng: np.random.Generator, layout: str) -> np.ndarray:
+    a = (rng.standard_normal((N // 4, 4)) * 0.05).astype(np.float32)
+    return np.asfortranarray(a) if layout == "F" else a
+
+
+def _grad_array(rng: np.random.Generator, shape: tuple, layout: str) -> np.ndarray:
+    g = (rng.standard_normal(shape) * 10.0 ** rng.integers(-4, 1, shape)).astype(np.float32)
+    g.ravel()[::11] = 0
+    if layout in ("F", "F-grad"):
+        return np.asfortranarray(g)  # a transposed matmul's grad
+    if layout == "strided-grad":
+        return np.repeat(g, 2, axis=1)[:, ::2]  # neither C- nor F-contiguous
+    return g
+
+
+def _run(name: str, kwargs: dict, layout: str, steps: int = 4) -> None:
+    rng = np.random.default_rng(7)
+    a = _param_array(rng, layout)
+    ep = ember.nn.Parameter(ember.from_numpy(np.array(a, copy=True, order="K")))
+    tp = torch.nn.Parameter(torch.from_numpy(np.array(a, copy=True, order="K")))
+    e_opt, t_opt = getattr(eoptim, name)([ep], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
+    for k in range(steps):
+        g = _grad_array(rng, a.shape, layout)
+        ep.grad, tp.grad = ember.from_numpy(g), torch.from_numpy(g.copy(order="K"))
+        e_opt.step()
+        t_opt.step()
+        assert_params_equal([ep], [tp], f"{name}({kwargs}) {layout} step {k + 1}")
+        for key, tv in t_opt.state[tp].items():
+            assert np.array_equal(e_opt.state[ep][key]._data, tv.numpy()), (key, k)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("name,kwargs", CASES, ids=str)
+def test_chunked_trajectory_bit_exact(name, kwargs, layout, torch_sqrt):
+    _run(name, kwargs, layout)
+
+
+@pytest.mark.parametrize("layout", ["F", "F-grad", "strided-grad"])
+@pytest.mark.parametrize("name,kwargs", CASES, ids=str)
+def test_transposed_grads_take_the_chunked_path(name, kwargs, layout, monkeypatch):
+    rng = np.random.default_rng(3)
+    p = ember.nn.Parameter(ember.from_numpy(_param_array(rng, layout)))
+    opt = getattr(eoptim, name)([p], **kwargs)
+    p.grad = ember.from_numpy(_grad_array(rng, tuple(p.shape), layout))
+    opt.step()  # the first step makes SGD's momentum buffer op by op, as torch's clone does
+
+    def fail(*args, **kwargs):
+        raise AssertionError("whole-array fallback used")
+
+    for module, names in ((adam, ["_adam_any"]), (sgd, ["_add", "_k_add_"])):
+        for n in names:
+            monkeypatch.setattr(module, n, fail)
+    p.grad = ember.from_numpy(_grad_array(rng, tuple(p.shape), layout))
+    opt.step()
+
+
+def test_matching_layouts_are_not_copied(monkeypatch):
+    """Same-strided F-ordered operands run on flat views; only a mismatched layout is copied."""
+    copies = []
+    real = _functional.same_layout
+
+    def spy(a, like):
+        out = real(a, like)
+        copies.append(out is not a)
+        return out
+
+    monkeypatch.setattr(_functional, "same_layout", spy)
+    rng = np.random.default_rng(0)
+    x = np.asfortranarray(rng.standard_normal((300, 70)).astype(np.float32))
+    y = np.asfortranarray(rng.standard_normal((300, 70)).astype(np.float32))
+    t = torch.from_numpy(x.copy(order="K")).addcmul_(torch.from_numpy(y), torch.from_numpy(y), value=0.3)
+    eoptim.optimizer._k_addcmul_(x, y, y, 0.3)
+    assert np.array_equal(x, t.numpy()) and copies and not any(copies)
+    eoptim.optimizer._k_add_(x, np.ascontiguousarray(y), -0.7)
+    t.add_(torch.from_numpy(np.ascontiguousarray(y)), alpha=-0.7)
+    assert np.array_equal(x, t.numpy()) and copies.count(True) == 1
+
+
+# --- exact float32 midpoints: the float64 sum rounds onto a tie the exact sum misses --------------------------------
+# fma(a, b, c) with c = 1 + 2**-23 (odd last bit) and a*b = 2**-24 * (1 - 2**-46): the exact sum lies just below the
+# midpoint 1 + 3*2**-24, the float64 sum is that midpoint, and rounding it half-to-even would give 1 + 2**-22.
+ODD = np.float32(1 + 2 ** -23)
+
+
+def _with_midpoints(base: np.ndarray, value: float, every: int = 97) -> np.ndarray:
+    out = base.copy()
+    out.ravel()[::every] = value
+    return out
+
+
+def test_fma32_chunk_repairs_midpoints():
+    n = 1000
+    a = _with_midpoints(np.ones(n, np.float32) * 0.5, 2 ** -12 * (1 + 2 ** -23))
+    b = np.float32(2 ** -12 * (1 - 2 ** -23))
+    c = _with_midpoints(np.full(n, 3, np.float32), ODD)
+    out = np.empty(n, np.float32)
+    _functional.fma32_chunk(out, a, np.array(b, np.float64), c, _functional.scratch().head(n)[0])
+    expected = torch.from_numpy(c).add(torch.from_numpy(a), alpha=float(b)).numpy()
+    assert np.array_equal(out, expected)
+    assert out[0] == ODD  # the repaired element
+    assert expected[0] != np.float32(np.float64(a[0]) * np.float64(b) + np.float64(c[0]))  # plain double rounding
+
+
+def test_sgd_step_repairs_midpoints(torch_sqrt):
+    lr = 2 ** -12 * (1 - 2 ** -23)  # p = -lr * g = -2**-24 * (1 - 2**-46) against x = -(1 + 2**-23)
+    rng = np.random.default_rng(1)
+    x = _with_midpoints(rng.standard_normal(N).astype(np.float32), -ODD)
+    g = _with_midpoints(rng.standard_normal(N).astype(np.float32), 2 ** -12 * (1 + 2 ** -23))
+    ep, tp = ember.nn.Parameter(ember.from_numpy(x.copy())), torch.nn.Parameter(torch.from_numpy(x.copy()))
+    ep.grad, tp.grad = ember.from_numpy(g.copy()), torch.from_numpy(g.copy())
+    eoptim.SGD([ep], lr=lr).step()
+    torch.optim.SGD([tp], lr=lr).step()
+    assert_params_equal([ep], [tp], "SGD midpoints")
+    assert ep._data[0] == -ODD
+
+
+def test_adam_second_moment_repairs_midpoints(torch_sqrt):
+    """v = fma(RN(val*g), g, RN(v*beta2)) with beta2 = 2**-22: RN(val*g) * g = 2**-24 * (1 - 2**-46) and
+    RN(v*beta2) = 1 + 2**-23 where v = 2**22 + 0.5 and g = 2**-12 * (1 + 2**-23)."""
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(N).astype(np.float32)
+    g = _with_midpoints(rng.standard_normal(N).astype(np.float32), 2 ** -12 * (1 + 2 ** -23))
+    v0 = _with_midpoints(np.abs(rng.standard_normal(N)).astype(np.float32), 2 ** 22 + 0.5)
+    kwargs = dict(lr=1e-3, betas=(0.9, 2 ** -22))
+    ep, tp = ember.nn.Parameter(ember.from_numpy(x.copy())), torch.nn.Parameter(torch.from_numpy(x.copy()))
+    e_opt, t_opt = eoptim.Adam([ep], **kwargs), torch.optim.Adam([tp], **kwargs)
+    for opt, p, lib in ((e_opt, ep, ember), (t_opt, tp, torch)):
+        p.grad = lib.from_numpy(np.zeros(N, np.float32))
+        opt.step()  # makes the state; zero grads leave it at zero
+        opt.state[p]["exp_avg_sq"].copy_(lib.from_numpy(v0.copy()))
+        p.grad = lib.from_numpy(g.copy())
+        opt.step()
+    e_v, t_v = e_opt.state[ep]["exp_avg_sq"]._data, t_opt.state[tp]["exp_avg_sq"].numpy()
+    assert np.array_equal(e_v, t_v) and e_v[0] == ODD
+    assert_params_equal([ep], [tp], "Adam midpoints")

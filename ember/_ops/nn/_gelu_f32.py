@@ -44,17 +44,25 @@ import numpy as np
 __all__ = ["gelu_f32"]
 
 _F = np.float32
+
+
+def _c(v: float) -> np.ndarray:
+    """A float32 constant as a 0-d array: a NumPy scalar operand costs a ufunc call ~0.7 us more (converted
+    to an array on every call), and the kernels make ~1000 such calls per 2M elements."""
+    return np.array(v, _F)
+
+
 # v = lam/(|x| + 1/S) and the c_1 .. c_7 of M (see the module doc; tools/gelu_f32_accuracy.py --refit)
-_INV_S = _F(1.0 / (0.33 / math.sqrt(2.0)))
-_LAM = _F(3.0605974525394686)
-_M = (_F(-0.1304706186056137), _F(-0.17935025691986084), _F(-0.2762209475040436), _F(-0.09069464355707169),
-      _F(-1.099509835243225), _F(1.323452353477478), _F(-2.428560495376587))
-_SIGN_BIT = np.int32(-2 ** 31)
-_INV_SQRT_2PI = _F(1.0 / math.sqrt(2.0 * math.pi))
+_INV_S = _c(1.0 / (0.33 / math.sqrt(2.0)))
+_LAM = _c(3.0605974525394686)
+_M = (_c(-0.1304706186056137), _c(-0.17935025691986084), _c(-0.2762209475040436), _c(-0.09069464355707169),
+      _c(-1.099509835243225), _c(1.323452353477478), _c(-2.428560495376587))
+_SIGN_BIT = np.array(-2 ** 31, np.int32)
+_INV_SQRT_2PI = _c(1.0 / math.sqrt(2.0 * math.pi))
 _K = math.sqrt(2.0 / math.pi)
 _C = 0.044715
-_M2KC, _M2K, _6KC, _2K = _F(-2.0 * _K * _C), _F(-2.0 * _K), _F(6.0 * _K * _C), _F(2.0 * _K)
-_HALF, _ONE, _TWO, _ZERO, _MHALF = _F(0.5), _F(1.0), _F(2.0), _F(0.0), _F(-0.5)
+_M2KC, _M2K, _6KC, _2K = _c(-2.0 * _K * _C), _c(-2.0 * _K), _c(6.0 * _K * _C), _c(2.0 * _K)
+_HALF, _ONE, _TWO, _ZERO, _MHALF, _80 = _c(0.5), _c(1.0), _c(2.0), _c(0.0), _c(-0.5), _c(80.0)
 
 # 32K float32 = 128 KiB per buffer: input, outputs and four temporaries of a block stay in L2, while the
 # ~1 us fixed cost of each ufunc call is spread over enough elements (measured best between 16K and 64K).
@@ -90,23 +98,23 @@ def _exact(x, y, d, a, v, q, e) -> None:
 
 
 def _tanh(x, y, d, x2, e, r, _unused) -> None:
-    np.multiply(x, x, out=x2)
-    np.multiply(x2, _M2KC, out=e)
-    np.add(e, _M2K, out=e)
-    np.multiply(e, x, out=e)                # -2z = -2K (x + C x^3)
-    np.minimum(e, _F(80.0), out=e)          # exp stays finite (no inf * 0 = nan below), r stays a normal float
-    np.exp(e, out=e)                        # e = exp(-2z)
-    np.add(e, _ONE, out=r)
-    np.divide(_ONE, r, out=r)               # r = 1/(1 + e) = s/2
-    np.multiply(x, r, out=y)
+    np.multiply(x, x, x2)
+    np.multiply(x2, _M2KC, e)
+    np.add(e, _M2K, e)
+    np.multiply(e, x, e)                    # -2z = -2K (x + C x^3)
+    np.minimum(e, _80, out=e)               # exp stays finite (no inf * 0 = nan below), r stays a normal float
+    np.exp(e, e)                            # e = exp(-2z)
+    np.add(e, _ONE, r)
+    np.divide(_ONE, r, r)                   # r = 1/(1 + e) = s/2
+    np.multiply(x, r, y)
     if d is not None:
-        np.multiply(x2, _6KC, out=x2)
-        np.add(x2, _2K, out=x2)             # 2 z' = 2K (1 + 3 C x^2)
-        np.multiply(e, r, out=e)            # e r = (2 - s)/2, accurate in both tails (unlike 1 - r)
-        np.multiply(e, x2, out=e)
-        np.multiply(e, x, out=e)
-        np.add(e, _ONE, out=e)
-        np.multiply(e, r, out=d)            # y' = r (1 + 2 x e r z')
+        np.multiply(x2, _6KC, x2)
+        np.add(x2, _2K, x2)                 # 2 z' = 2K (1 + 3 C x^2)
+        np.multiply(e, r, e)                # e r = (2 - s)/2, accurate in both tails (unlike 1 - r)
+        np.multiply(e, x2, e)
+        np.multiply(e, x, e)
+        np.add(e, _ONE, e)
+        np.multiply(e, r, d)                # y' = r (1 + 2 x e r z')
 
 
 def gelu_f32(x: np.ndarray, tanh: bool, grad: bool) -> tuple[np.ndarray, np.ndarray | None]:

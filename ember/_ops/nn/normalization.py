@@ -7,6 +7,8 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.grad_mode import state as _grad_state
+from ..activation import _scratch
 from .activation import check_float
 
 __all__ = ["layer_norm", "rms_norm"]
@@ -14,19 +16,8 @@ __all__ = ["layer_norm", "rms_norm"]
 # rows per block: about 64K elements (256 KiB in float32), so that a block and its few temporaries stay in L2
 # between passes while the fixed cost of each NumPy call is spread over enough elements
 _BLOCK_ELEMS = 65536
-# up to this many elements layer_norm runs on the whole array and keeps xhat for backward (fixed costs dominate)
+# up to this many elements layer_norm runs on the whole array (fixed costs dominate)
 _SMALL = 4096
-
-
-def _sum_rows_(a: np.ndarray) -> np.ndarray:
-    """Column sums of the 2-D scratch ``a`` (destroyed) by pairwise halving: log2(rows) roundings per sum instead
-    of one per row, at the cost of one pass over ``a``."""
-    k = a.shape[0]
-    while k > 1:
-        h = k // 2
-        a[:h] += a[k - h:k]
-        k -= h
-    return a[0]
 
 
 def _row_blocks(m: int, n: int):
@@ -35,17 +26,30 @@ def _row_blocks(m: int, n: int):
         yield s, min(s + rows, m)
 
 
+def _tile(v: np.ndarray, rows: int) -> np.ndarray:
+    """``rows`` copies of the row ``v``, line-aligned."""
+    t = _scratch((rows, v.shape[0]), v.dtype)
+    t[...] = v
+    return t
+
+
+def _col_sums(a: np.ndarray, ones: np.ndarray) -> np.ndarray:
+    """Column sums of a 2-D block (float32 partial sums over the block's rows only; blocks are summed in float64)."""
+    return ones[:a.shape[0]] @ a if a.flags.c_contiguous else np.add.reduce(a, axis=0)
+
+
 class NativeLayerNorm(Function):
     """Normalise the last N elements of each row:  xhat = (x - mean) rstd,  rstd = 1/sqrt(var + eps) (biased var);
     out = xhat * weight + bias.
 
     Backward, per row (g' = g * weight):
-        dx = rstd (g' - mean(g') - xhat mean(g' xhat)),   dweight = sum_rows g xhat,   dbias = sum_rows g
+        dx = rstd g' - xhat (rstd/N) sum(g' xhat) - (rstd/N) sum(g'),   dweight = sum_rows g xhat,   dbias = sum_rows g
 
     Everything is computed in the input's precision (float16 in float32), like torch's CPU kernel, block by block of
-    rows into the output arrays: row sums by BLAS (x @ ones), var two-pass from x - mean, which is also the
-    scratch the output is scaled from. dweight/dbias sum each block's rows pairwise in float32 and the blocks in
-    float64 (torch sums all rows in float32, ~1e-5 off over a few hundred rows).
+    rows into the output arrays: row sums by BLAS (x @ ones), var two-pass from x - mean. When a gradient will be
+    needed, xhat is kept (one array like the input) so that backward does not rebuild it. dweight/dbias sum each
+    block's rows in float32 and the blocks in float64 (torch sums all rows in float32, ~1e-5 off over a few hundred
+    rows).
     """
 
     @staticmethod
@@ -58,9 +62,10 @@ class NativeLayerNorm(Function):
         w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
+        keep = _grad_state.enabled and True in ctx.needs_input_grad
         ctx.save_for_backward(x, weight, bias)
         if x.size <= _SMALL:
-            # a few rows: the same steps on the whole array; xhat is kept so that backward need not rebuild it
+            # a few rows: the same steps on the whole array
             mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
             mean *= inv_n
             xhat = np.subtract(x2, mean, dtype=ct)
@@ -70,49 +75,64 @@ class NativeLayerNorm(Function):
             np.sqrt(rstd, out=rstd)
             np.divide(1, rstd, out=rstd)
             xhat *= rstd
-            ctx.meta = (mean, rstd, n, xhat)
+            ctx.meta = (rstd, n, xhat)
             out = xhat * w if w is not None else xhat.copy()
             if b is not None:
                 out += b
             return (out if ct == dt else out.astype(dt)).reshape(shape)
         x2 = np.ascontiguousarray(x2)
-        mean = np.empty((m, 1), ct)
+        rows = min(max(1, _BLOCK_ELEMS // n), m)
         rstd = np.empty((m, 1), ct)
         out = np.empty((m, n), ct)
+        # xhat kept for backward, or one block's scratch; w and b tiled to a block: in NumPy a same-shape multiply/add
+        # runs about twice as fast as one broadcasting a row
+        xhat = _scratch((m, n) if keep else (rows, n), ct)
+        wt = None if w is None else _tile(w, rows)
+        bt = None if b is None else _tile(b, rows)
+        tmp = _scratch((rows, n), ct) if (w is not None and b is not None) else None
+        mean = np.empty((rows, 1), ct)
         ones = np.ones(n, ct)
         for s, e in _row_blocks(m, n):
-            xb, o, mu, r = x2[s:e], out[s:e], mean[s:e], rstd[s:e]
+            k = e - s
+            xb, o, xh, mu, r = x2[s:e], out[s:e], xhat[s:e] if keep else xhat[:k], mean[:k], rstd[s:e]
             np.matmul(xb, ones, out=mu[:, 0])               # row sums by BLAS gemv: faster than a row reduce
             mu *= inv_n
-            np.subtract(xb, mu, out=o)                       # x - mean
-            np.einsum("ij,ij->i", o, o, out=r[:, 0])
+            np.subtract(xb, mu, out=xh)                      # x - mean
+            np.einsum("ij,ij->i", xh, xh, out=r[:, 0])
             r *= inv_n                                       # biased variance
             r += ct(eps)
             np.sqrt(r, out=r)
             np.divide(1, r, out=r)
-            o *= r
-            if w is not None:
-                o *= w
-            if b is not None:
-                o += b
-        ctx.meta = (mean, rstd, n, None)
+            xh *= r
+            # the output is written by one pass (its memory is not cache-resident; the scratch blocks are)
+            if wt is not None and bt is not None:
+                np.multiply(xh, wt[:k], out=tmp[:k])
+                np.add(tmp[:k], bt[:k], out=o)
+            elif wt is not None:
+                np.multiply(xh, wt[:k], out=o)
+            elif bt is not None:
+                np.add(xh, bt[:k], out=o)
+            else:
+                o[...] = xh
+        ctx.meta = (rstd, n, xhat if keep else None)
         return (out if ct == dt else out.astype(dt)).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, bias = ctx.saved_tensors
-        mean, rstd, n, xhat = ctx.meta
+        rstd, n, xhat = ctx.meta
         m = x.size // n if n else 0
         dt = x.dtype
-        ct = mean.dtype.type
+        ct = rstd.dtype.type
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
-        if xhat is not None:  # small input: whole-array steps, column sums in float64
+        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
+        if x.size <= _SMALL:  # small input: whole-array steps, column sums in float64
             g2 = g.reshape(m, n)
             gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64).astype(dt).reshape(weight.shape) if need_w else None
             gb = np.add.reduce(g2, axis=0, dtype=np.float64).astype(dt).reshape(bias.shape) if need_b else None
             gx = None
             if need_x:
-                gx = g2 * weight.reshape(n).astype(ct, copy=False) if weight is not None else g2.astype(ct)
+                gx = g2 * w if w is not None else g2.astype(ct)
                 c1 = np.add.reduce(gx, axis=1, keepdims=True)
                 c2 = np.einsum("ij,ij->i", gx, xhat)[:, None]
                 gx -= c1 * ct(1.0 / n)
@@ -120,46 +140,49 @@ class NativeLayerNorm(Function):
                 gx *= rstd
                 gx = gx.astype(dt, copy=False).reshape(x.shape)
             return gx, None, gw, gb, None, None
-        x2 = np.ascontiguousarray(x).reshape(m, n)
         g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum(); copies only if it must
+        if g2.dtype != ct:
+            g2 = g2.astype(ct)
         gx = np.empty((m, n), ct) if need_x else None
         gw = np.zeros(n) if need_w else None
         gb = np.zeros(n) if need_b else None
-        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
-        inv_n = ct(1.0 / n) if n else ct(0)
-        rows = min(max(1, _BLOCK_ELEMS // max(n, 1)), m)
+        inv_n = ct(1.0 / n)
+        rows = min(max(1, _BLOCK_ELEMS // n), m)
         ones = np.ones(n, ct)
-        xhat_buf = np.empty((rows, n), ct) if (need_x or need_w) else None
-        tmp_buf = np.empty((rows, n), ct) if (need_w or need_b) else None
+        ones_r = np.ones(rows, ct)
+        tmp_buf = _scratch((rows, n), ct) if (need_x or need_w) else None
+        gp_buf = _scratch((rows, n), ct) if need_x else None
+        wt = None if w is None or not need_x else _tile(w, rows)
         for s, e in _row_blocks(m, n):
-            gb_ = g2[s:e]
-            tmp = None if tmp_buf is None else tmp_buf[:e - s]
+            k = e - s
+            gk = g2[s:e]
             if need_b:
-                tmp[...] = gb_
-                gb += _sum_rows_(tmp)
+                gb += _col_sums(gk, ones_r)
             if not (need_x or need_w):
                 continue
-            r = rstd[s:e]
-            xhat = xhat_buf[:e - s]
-            np.subtract(x2[s:e], mean[s:e], out=xhat, dtype=ct)
-            xhat *= r
+            xh = xhat[s:e]
+            tmp = tmp_buf[:k]
             if need_w:
-                np.multiply(gb_, xhat, out=tmp)
-                gw += _sum_rows_(tmp)
+                np.multiply(gk, xh, out=tmp)                 # g xhat
+                gw += _col_sums(tmp, ones_r)
             if need_x:
-                gp = gx[s:e]
-                if w is not None:
-                    np.multiply(gb_, w, out=gp, dtype=ct)
+                r = rstd[s:e]
+                gp = gp_buf[:k]
+                if wt is not None:
+                    np.multiply(gk, wt[:k], out=gp)          # g'
                 else:
-                    gp[...] = gb_
-                c1 = (gp @ ones)[:, None]
-                c1 *= inv_n
-                c2 = np.einsum("ij,ij->i", gp, xhat)[:, None]
-                c2 *= inv_n
-                xhat *= c2
-                gp -= c1
-                gp -= xhat
+                    gp[...] = gk
+                # sum(g' xhat) by einsum's float32 SIMD sum, whose rounding is close to torch's own: when
+                # g' ~ xhat the subtraction below cancels and the sum's rounding is all that is left
+                k2 = np.einsum("ij,ij->i", gp, xh)[:, None]
+                k1 = (gp @ ones)[:, None]
+                r_n = r * inv_n
+                k2 *= r_n
+                k1 *= r_n
+                np.multiply(xh, k2, out=tmp)
                 gp *= r
+                gp -= tmp
+                np.subtract(gp, k1, out=gx[s:e])
         shape = x.shape
         return (gx.astype(dt, copy=False).reshape(shape) if need_x else None, None,
                 gw.astype(dt).reshape(weight.shape) if need_w else None,

@@ -517,7 +517,7 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
     """``randperm_cpu`` (native/TensorFactories.cpp), n < 2**32 / 20: for i in 0..n-2, swap r[i] with
     r[i + random() % (n - i)].
 
-    The swaps are applied without a Python loop, in O(n log n) with one sort (``_apply_swaps``).
+    The swaps are applied without a Python loop, in O(n log n) with one sort (``_apply_swaps_keys``).
     """
     if n >= (1 << 32) // 20:
         raise NotImplementedError("ember's randperm follows torch's small-n algorithm only (n < 214748364)")
@@ -531,22 +531,23 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
 def _perm_from_offsets(z: np.ndarray) -> np.ndarray:
     """``arange(n)`` after ``swap(r[i], r[i + z[i]])`` for i = 0..n-2 (z: uint32, ``z[i] < n - i``)."""
     n = z.size + 1
-    # sort keys (j << 32) | i with j = i + z, built as (z << 32) + i * (2**32 + 1)
+    # sort keys 2**62 + (j << 32) + i with j = i + z, built as (z << 32) + (2**62 + i * (2**32 + 1))
     key = z.astype(np.int64)
     key <<= 32
-    key += np.arange(0, (n - 1) * ((1 << 32) + 1), (1 << 32) + 1, dtype=np.int64)
+    key += np.arange(_KEY_BIAS, _KEY_BIAS + (n - 1) * ((1 << 32) + 1), (1 << 32) + 1, dtype=np.int64)
     return _apply_swaps_keys(key)
 
 
-def _apply_swaps(j: np.ndarray) -> np.ndarray:
-    """``r = arange(m + 1)`` after ``swap(r[i], r[j[i]])`` for i = 0, 1, ..., m-1 in order, with ``j[i] >= i``."""
-    key = j.astype(np.int64) << 32
-    key |= np.arange(j.size, dtype=np.int64)
-    return _apply_swaps_keys(key)
+# Keys lie in [2**62, 2**62 + 2**60) (j < 2**28 as n < 2**32 / 20): read as float64, their bit patterns
+# are normal, finite, positive numbers (exponent field 0x400 to 0x4ff), ordered as the integers are. NumPy's float64 sort is
+# faster than its int64 sort here; the bias keeps every key away from the subnormals, which a
+# denormals-are-zero CPU mode (e.g. ``torch.set_flush_denormal(True)``) would compare as equal.
+_KEY_BIAS = 1 << 62
 
 
 def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
-    """``_apply_swaps`` given the keys ``(j[i] << 32) | i`` (consumed).
+    """``r = arange(m + 1)`` after ``swap(r[i], r[j[i]])`` for i = 0..m-1 in order (``j[i] >= i``),
+    given the keys ``2**62 + (j[i] << 32) + i`` (consumed).
 
     Notation: a "hit" on position p is a step s with ``j[s] == p``; all hits on p happen at steps
     s <= p. Step s fixes r[s] for good (later steps touch only positions > s). Let A(t) be the value at
@@ -563,8 +564,9 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     """
     m = key.size
     n = m + 1
-    key.sort()  # by target, then step: keys are unique, so any sort is "stable"
+    key.view(np.float64).sort()  # by target, then step (see _KEY_BIAS); unique keys: any sort is "stable"
     g = key >> 32  # target of each sorted hit
+    g -= _KEY_BIAS >> 32
     o = key
     o &= 0xFFFFFFFF  # step of each sorted hit
     same = g[1:] == g[:-1]  # sorted hit k+1 is on the same position as hit k

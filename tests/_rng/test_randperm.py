@@ -41,3 +41,16 @@ def _offsets(kind: str, n: int) -> np.ndarray:
 def test_against_swap_loop(kind, n):
     z = _offsets(kind, n)
     assert np.array_equal(_perm_from_offsets(z), _loop(z))
+
+
+def test_denormals_are_zero_mode():
+    # The sort keys are read as float64 (see sampling._KEY_BIAS); with the CPU's denormals-are-zero mode
+    # on, keys with subnormal bit patterns would compare equal and the sort would scramble them.
+    torch = pytest.importorskip("torch")
+    if not torch.set_flush_denormal(True):
+        pytest.skip("no flush-denormal mode on this CPU")
+    try:
+        z = _offsets("random", 5000)
+        assert np.array_equal(_perm_from_offsets(z), _loop(z))
+    finally:
+        torch.set_flush_denormal(False)

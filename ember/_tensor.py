@@ -721,7 +721,7 @@ def _cast_method(dtype):
     return method
 
 
-def _shape_inplace(fn):
+def _shape_inplace(fn, name: str):
     """``unsqueeze_``/``squeeze_``/``t_``/``transpose_``: the tensor itself takes the view's shape (and history)."""
     def method(self, *args):
         res = fn(self, *args)
@@ -729,14 +729,14 @@ def _shape_inplace(fn):
         if res._grad_fn is not None:
             self._grad_fn, self._output_nr = res._grad_fn, res._output_nr
         return self
-    method.__name__ = fn.__name__ + "_"
+    method.__name__ = name
     return method
 
 
-Tensor.unsqueeze_ = _shape_inplace(_sh.unsqueeze)
-Tensor.squeeze_ = _shape_inplace(_sh.squeeze)
-Tensor.t_ = _shape_inplace(_sh.t)
-Tensor.transpose_ = _shape_inplace(_sh.transpose)
+Tensor.unsqueeze_ = _shape_inplace(_sh.unsqueeze_view_, "unsqueeze_")
+Tensor.squeeze_ = _shape_inplace(_sh.squeeze_view_, "squeeze_")
+Tensor.t_ = _shape_inplace(_sh.t_view_, "t_")
+Tensor.transpose_ = _shape_inplace(_sh.transpose_view_, "transpose_")
 Tensor.zero_ = _zero_
 Tensor.fill_ = _fill
 Tensor.copy_ = _copy_

@@ -150,8 +150,17 @@ class SqueezeDims(Squeeze):
 
 
 class SqueezeInplace(Squeeze):
-    # matmul of a vector by a matrix ends with squeeze_(0), which torch records under this name
+    # squeeze_(dim); matmul of a vector by a matrix also ends with squeeze_(0)
     _backward_name = "SqueezeBackward4"
+
+
+# torch records the in-place shape ops (``x.unsqueeze_(0)``, ...) under their own overload names
+class SqueezeAllInplace(Squeeze):
+    _backward_name = "SqueezeBackward3"
+
+
+class SqueezeDimsInplace(Squeeze):
+    _backward_name = "SqueezeBackward5"
 
 
 class Transpose(Function):
@@ -177,6 +186,18 @@ class T(Function):
     @staticmethod
     def backward(ctx, g):
         return g.T
+
+
+class UnsqueezeInplace(Unsqueeze):
+    _backward_name = "UnsqueezeBackward1"
+
+
+class TransposeInplace(Transpose):
+    _backward_name = "TransposeBackward1"
+
+
+class TInplace(T):
+    _backward_name = "TBackward1"
 
 
 class Permute(Function):
@@ -496,12 +517,17 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
+    return _squeeze(input, dim, (Squeeze, SqueezeDims, SqueezeDim))
+
+
+def _squeeze(input: Tensor, dim, nodes: tuple) -> Tensor:
     nd = input.dim()
+    every, some, one = nodes
     if dim is None:
-        return Squeeze.apply(input, None)
+        return every.apply(input, None)
     if isinstance(dim, (tuple, list)):
-        return SqueezeDims.apply(input, tuple(_wrap_dim(d, nd) for d in dim))
-    return SqueezeDim.apply(input, (_wrap_dim(dim, nd),))
+        return some.apply(input, tuple(_wrap_dim(d, nd) for d in dim))
+    return one.apply(input, (_wrap_dim(dim, nd),))
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
@@ -509,17 +535,42 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return _transpose(input, dim0, dim1, Transpose)
+
+
+def _transpose(input: Tensor, dim0: int, dim1: int, node: type) -> Tensor:
     nd = input.dim()
-    return Transpose.apply(input, _wrap_dim(dim0, nd), _wrap_dim(dim1, nd))
+    return node.apply(input, _wrap_dim(dim0, nd), _wrap_dim(dim1, nd))
 
 
 swapaxes = swapdims = transpose
 
 
 def t(input: Tensor) -> Tensor:
+    return _t(input, T)
+
+
+def _t(input: Tensor, node: type) -> Tensor:
     if input.dim() > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    return T.apply(input)
+    return node.apply(input)
+
+
+# the views behind Tensor.squeeze_ & co. (the tensor then takes the view's place), under torch's node names
+def squeeze_view_(input: Tensor, dim=None) -> Tensor:
+    return _squeeze(input, dim, (SqueezeAllInplace, SqueezeDimsInplace, SqueezeInplace))
+
+
+def unsqueeze_view_(input: Tensor, dim: int) -> Tensor:
+    return UnsqueezeInplace.apply(input, _wrap_dim(dim, input.dim() + 1))
+
+
+def transpose_view_(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    return _transpose(input, dim0, dim1, TransposeInplace)
+
+
+def t_view_(input: Tensor) -> Tensor:
+    return _t(input, TInplace)
 
 
 def adjoint(input: Tensor) -> Tensor:

@@ -637,7 +637,7 @@ _INPLACE = {
     "clamp_min_": _mm.clamp_min, "clamp_max_": _mm.clamp_max, "masked_fill_": _ix.masked_fill,
     "scatter_": _ix.scatter, "scatter_add_": _ix.scatter_add, "index_add_": _ix.index_add,
     "index_fill_": _ix.index_fill, "tril_": _sh.tril, "triu_": _sh.triu, "logical_not_": _cmp.logical_not,
-    "eq_": _cmp.eq, "ne_": _cmp.ne, "lt_": _cmp.lt, "le_": _cmp.le, "gt_": _cmp.gt, "ge_": _cmp.ge,
+    "eq_": _cmp.eq_, "ne_": _cmp.ne_, "lt_": _cmp.lt_, "le_": _cmp.le_, "gt_": _cmp.gt_, "ge_": _cmp.ge_,
 }
 for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, _m_(_fn))

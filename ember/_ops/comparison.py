@@ -43,6 +43,48 @@ def _compare(ufunc):
 
 eq, ne = _compare(np.equal), _compare(np.not_equal)
 lt, le, gt, ge = _compare(np.less), _compare(np.less_equal), _compare(np.greater), _compare(np.greater_equal)
+
+
+class _ZeroGradCompare(Function):
+    """``x.eq_(y)`` & co. on a tensor that records grad: x becomes the comparison (in x's dtype); its gradient
+    is zero everywhere (for x, and for y when y is a tensor), but torch still records a node for it."""
+
+    @staticmethod
+    def forward(ctx, a, b, ufunc):
+        ctx.meta = (a.shape, a.dtype, np.shape(b), getattr(b, "dtype", None))
+        pa, pb = promote_arrays(a, b) if isinstance(b, np.ndarray) else promote_scalar(a, b)
+        try:
+            return np.asarray(ufunc(pa, pb)).astype(a.dtype)
+        except ValueError:
+            raise broadcast_error(np.shape(pa), np.shape(pb)) from None
+
+    @staticmethod
+    def backward(ctx, g):
+        a_shape, a_dtype, b_shape, b_dtype = ctx.meta
+        gb = np.zeros(b_shape, b_dtype) if b_dtype is not None and ctx.needs_input_grad[1] else None
+        return np.zeros(a_shape, a_dtype), gb, None
+
+
+def _compare_inplace(ufunc, name: str):
+    """The op ``Tensor.<name>_`` runs: with autograd recording, a ``<Name>Backward1`` node (tensor other) or
+    ``<Name>Backward0`` (scalar other), as torch's two overloads; else the plain comparison."""
+    plain = _compare(ufunc)
+    by_tensor = type(f"{name}Tensor", (_ZeroGradCompare,), {"_backward_name": f"{name}Backward1"})
+    by_scalar = type(f"{name}Scalar", (_ZeroGradCompare,), {"_backward_name": f"{name}Backward0"})
+
+    def op(input, other) -> Tensor:
+        if input._requires_grad or (isinstance(other, Tensor) and other._requires_grad):
+            if isinstance(other, Tensor):
+                return by_tensor.apply(input, other, ufunc)
+            return by_scalar.apply(input, other.item() if isinstance(other, np.generic) else other, ufunc)
+        return plain(input, other)
+    op.__name__ = ufunc.__name__ + "_"
+    return op
+
+
+eq_, ne_ = _compare_inplace(np.equal, "Eq"), _compare_inplace(np.not_equal, "Ne")
+lt_, le_ = _compare_inplace(np.less, "Lt"), _compare_inplace(np.less_equal, "Le")
+gt_, ge_ = _compare_inplace(np.greater, "Gt"), _compare_inplace(np.greater_equal, "Ge")
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 logical_and, logical_or, logical_xor = _compare(np.logical_and), _compare(np.logical_or), _compare(np.logical_xor)
 

@@ -62,11 +62,11 @@ for alias, name in ALIASES.items():
     CASES.append(C(f"{alias}_method", lambda L, x, y, a=alias: getattr(x, a)(y), r(3, 4), r(3, 4)))
 
 CASES += [
-    C("eq_inplace_records_grad", lambda L, x, y: (x * 1).eq_(y), r(3, 4), r(4), marks=pytest.mark.xfail(strict=True, reason=(
-        "ember/_ops/_inplace.py: torch records EqBackward1 (a zero gradient) for x.eq_(y) on a float tensor that "
-        "requires grad; ember's _inplace only adopts the out-of-place op's grad_fn, and a bool comparison has none, "
-        "so the result has grad_fn None and gradient None")),
-    ),
+    # in place on a tensor that records grad: torch records <Op>Backward1 (tensor other) / 0 (scalar), zero grads
+    *[C(f"{n}_inplace_records_grad", lambda L, x, y, n=n: getattr(x * 1, n + "_")(y), r(3, 4), r(4))
+      for n in ("eq", "ne", "lt", "le", "gt", "ge")],
+    *[C(f"{n}_inplace_scalar_records_grad", lambda L, x, n=n: getattr(x * 1, n + "_")(0.25), r(3, 4))
+      for n in ("eq", "ne", "lt", "le", "gt", "ge")],
     C("reversed_scalar_lt", lambda L, x: 1 < x, r(5)),
     C("reversed_scalar_eq", lambda L, x: 1 == x, r(5)),
     # logical

@@ -43,14 +43,23 @@ def _causal_bias(L: int, S: int, dt: np.dtype) -> np.ndarray:
 
 
 def _causal_bias_t(L: int, S: int, dt: np.dtype) -> np.ndarray:
-    """_causal_bias transposed and contiguous, shaped (S, 1, L) to add to the kernel's (S, G, L) scores."""
+    """_causal_bias transposed and contiguous, shaped (S, 1, 1, 1, L) to add to the kernel's (S, B, Hk, G, L)
+    scores."""
     key = (L, S, dt.char, True)
     m = _CAUSAL.get(key)
     if m is None:
-        m = np.ascontiguousarray(_causal_bias(L, S, dt).T)[:, None, :]
+        m = np.ascontiguousarray(_causal_bias(L, S, dt).T)[:, None, None, None, :]
         m.setflags(write=False)
         _CAUSAL[key] = m
     return m
+
+
+def _scale_rows(x: np.ndarray, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """x * r[..., None]: einsum for many rows, where NumPy would run the broadcast multiply as one short inner
+    loop per row (twice as slow at a few thousand rows), the plain multiply for a few (einsum's setup dominates)."""
+    if r.size > 128:
+        return np.einsum("...ij,...i->...ij", x, r, out=out, casting="unsafe")
+    return np.multiply(x, r[..., None], out=out, casting="unsafe")
 
 
 class ScaledDotProductFlashAttentionForCpu(Function):
@@ -67,20 +76,22 @@ class ScaledDotProductFlashAttentionForCpu(Function):
 
     Implementation. Q is viewed as (B, Hk, G L, E): one batched matmul per product serves every query head of a
     key/value head, and the GQA sums of dK and dV over the G query heads fall out of the matmuls. The scores are
-    held transposed, A = S^T = K (scale Q)^T of shape (S, G L) per head, because NumPy reduces across rows (the
-    softmax max and sum) several times faster than along short contiguous rows, and every matmul below then has
-    a contiguous second operand (OpenBLAS is slow on a transposed one).
+    held transposed, A = S^T = K (scale Q)^T, in one (S, B, Hk, G L) buffer that the matmuls write through a
+    strided view: the softmax's max over keys is then a reduction over the outer axis, which NumPy runs as
+    whole-row vector maxima (a reduction along short contiguous rows costs several times more), and every
+    elementwise pass runs over one contiguous array.
 
     Forward keeps the unnormalised A = exp(S - rowmax)^T and r = 1/rowsum (P = r exp(...)): the row sums come out
     of the P V matmul by a ones column appended to V (V1 = [V, 1]), so O = (A^T V1)[:, :Ev] r with no reduction
     pass. Backward never forms P either: with dOr = dO r and D = rowsum(dOr * O),
 
-        dV = A dOr,   dS^T = A * (V1 [dOr, -D]^T)  (= P * (dP - rowsum(dO * O)), transposed),
+        dV = A dOr,   scale dS^T = A * (V1 (scale [dOr, -D])^T)  (= scale P * (dP - rowsum(dO * O)), transposed),
 
-    so the subtraction rides in the matmul too. float16 is computed in float32, like torch's kernel. Saved: q, k,
-    v, O (for the in-place-modification checks) and A, r, V1: A has B Hq L S elements, as P would; recomputing it
-    from the row logsumexp as torch does would cost a matmul and three passes per backward, more than the memory
-    is worth at attention's usual sizes.
+    so the subtraction rides in the matmul, and the scale in the transposing copy of [dOr, -D] that the matmul
+    wants anyway (OpenBLAS is slow on a transposed second operand); dQ and dK are then plain products with K and Q.
+    float16 is computed in float32, like torch's kernel. Saved: q, k, v, O (for the in-place-modification checks)
+    and A, r, V1: A has B Hq L S elements, as P would; recomputing it from the row logsumexp as torch does would
+    cost a matmul and three passes per backward, more than the memory is worth at attention's usual sizes.
     """
 
     @staticmethod
@@ -93,23 +104,25 @@ class ScaledDotProductFlashAttentionForCpu(Function):
         GL = G * L
         qst = np.empty((B, Hk, E, GL), ct)                        # (scale Q)^T, written in that layout
         np.multiply(q.reshape(B, Hk, GL, E).swapaxes(-1, -2), ct.type(scale), out=qst, casting="unsafe")
-        a = np.matmul(k if ct == dt else k.astype(ct), qst)       # S^T: (B, Hk, S, G L)
+        buf = np.empty((S, B, Hk, GL), ct)
+        a = buf.transpose(1, 2, 0, 3)                              # S^T per head: (B, Hk, S, G L)
+        np.matmul(k if ct == dt else k.astype(ct), qst, out=a)
         bias = None
         if mask is not None:
             bias = mask if mask.dtype != np.bool_ else np.where(mask, ct.type(0), ct.type(-np.inf))
             if is_causal:
                 bias = bias + _causal_bias(L, S, ct)
-            if bias.ndim == 2:
-                bias = bias.T[:, None, :]                          # (s, 1, l) against (S, G, L)
-            else:                                                  # (b, h, l, s) -> (b, Hk, s, G, l)
+            if bias.ndim == 2:                                     # (l, s) -> (s, 1, 1, 1, l)
+                bias = bias.T[:, None, None, None, :]
+            else:                                                  # (b, h, l, s) -> (s, b, Hk, G, l)
                 b5 = bias[:, :, None] if bias.shape[1] == 1 else bias.reshape(bias.shape[0], Hk, G, *bias.shape[2:])
-                bias = b5.transpose(0, 1, 4, 2, 3)
+                bias = b5.transpose(4, 0, 1, 2, 3)
         elif is_causal:
             bias = _causal_bias_t(L, S, ct)
         if bias is not None:
-            a5 = a.reshape(B, Hk, S, G, L)
-            np.add(a5, bias, out=a5, casting="unsafe")
-        m = a.max(axis=-2, keepdims=True)                         # row maxima of S: (B, Hk, 1, G L)
+            b5 = buf.reshape(S, B, Hk, G, L)
+            np.add(b5, bias, out=b5, casting="unsafe")
+        m = buf.max(axis=0)                                        # row maxima of S: (B, Hk, G L)
         empty_rows = None
         if mask is not None:  # causal alone never masks a whole row (key 0 is always visible)
             empty_rows = np.isneginf(m)
@@ -117,54 +130,57 @@ class ScaledDotProductFlashAttentionForCpu(Function):
                 m[empty_rows] = 0  # exp(-inf - 0) = 0 instead of exp(nan)
             else:
                 empty_rows = None
-        a -= m
-        np.exp(a, out=a)
+        buf -= m
+        np.exp(buf, out=buf)
         v1 = np.empty((B, Hk, S, Ev + 1), ct)
         v1[..., :Ev] = v
         v1[..., Ev] = 1
         ov = np.matmul(a.swapaxes(-1, -2), v1)                    # [exp(S - max) V, rowsum]: (B, Hk, G L, Ev + 1)
-        r = ov[..., Ev:]
+        r = ov[..., Ev]
         if empty_rows is not None:
             r = np.divide(1, r, out=np.zeros_like(r), where=r != 0)
         else:
             r = np.divide(1, r)
-        # einsum rather than a broadcast multiply: NumPy runs the latter as one short inner loop per row
-        out = np.einsum("...ij,...i->...ij", ov[..., :Ev], r[..., 0])
+        out = _scale_rows(ov[..., :Ev], r)
         if ct != dt:
             out = out.astype(dt)
         out = out.reshape(B, Hq, L, Ev)
-        ctx.save_for_backward(q, k, v, out, a, r, v1)
+        ctx.save_for_backward(q, k, v, out, buf, r, v1)
         ctx.meta = scale
         return out
 
     @staticmethod
     def backward(ctx, g):
-        q, k, v, out, a, r, v1 = ctx.saved_tensors
+        q, k, v, out, buf, r, v1 = ctx.saved_tensors
         scale = ctx.meta
         need_q, need_k, need_v = ctx.needs_input_grad[:3]
         dt = q.dtype
-        ct = a.dtype
-        B, Hk, S, GL = a.shape
+        ct = buf.dtype
+        S, B, Hk, GL = buf.shape
         Ev = v.shape[3]
+        a = buf.transpose(1, 2, 0, 3)
         dor = np.empty((B, Hk, GL, Ev + 1), ct)                  # [dO r, -rowsum(dO r * O)]
         dor_v = dor[..., :Ev]
-        np.einsum("...ij,...i->...ij", g.reshape(B, Hk, GL, Ev), r[..., 0], out=dor_v, casting="unsafe")
+        _scale_rows(g.reshape(B, Hk, GL, Ev), r, dor_v)
         gq = gk = gv = None
         if need_v:
             gv = np.matmul(a, dor_v).astype(dt, copy=False)
         if need_q or need_k:
             o = out.reshape(B, Hk, GL, Ev)
-            d = np.einsum("...i,...i->...", dor_v, o if ct == dt else o.astype(ct))
-            np.negative(d, out=dor[..., Ev])
-            ds = np.matmul(v1, np.ascontiguousarray(dor.swapaxes(-1, -2)))  # (dP - rowsum(dO * O))^T r
-            ds *= a                                                           # dS^T
+            np.einsum("...i,...i->...", dor_v, o if ct == dt else o.astype(ct), out=dor[..., Ev])
+            np.negative(dor[..., Ev], out=dor[..., Ev])
+            dort = np.empty((B, Hk, Ev + 1, GL), ct)
+            np.multiply(dor.swapaxes(-1, -2), ct.type(scale), out=dort)
+            dsb = np.empty((S, B, Hk, GL), ct)
+            ds = dsb.transpose(1, 2, 0, 3)
+            np.matmul(v1, dort, out=ds)                            # scale (dP - rowsum(dO * O))^T r
+            dsb *= buf                                             # scale dS^T
             if need_q:
                 gq = np.matmul(ds.swapaxes(-1, -2), k if ct == dt else k.astype(ct))
-                gq *= ct.type(scale)
                 gq = gq.astype(dt, copy=False).reshape(q.shape)
             if need_k:
-                qs = np.multiply(q.reshape(B, Hk, GL, -1), ct.type(scale), dtype=ct)
-                gk = np.matmul(ds, qs).astype(dt, copy=False)
+                q4 = q.reshape(B, Hk, GL, -1)
+                gk = np.matmul(ds, q4 if ct == dt else q4.astype(ct)).astype(dt, copy=False)
         return gq, gk, gv, None, None, None
 
 

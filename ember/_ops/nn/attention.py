@@ -81,17 +81,17 @@ class ScaledDotProductFlashAttentionForCpu(Function):
     whole-row vector maxima (a reduction along short contiguous rows costs several times more), and every
     elementwise pass runs over one contiguous array.
 
-    Forward keeps the unnormalised A = exp(S - rowmax)^T and r = 1/rowsum (P = r exp(...)): the row sums come out
-    of the P V matmul by a ones column appended to V (V1 = [V, 1]), so O = (A^T V1)[:, :Ev] r with no reduction
-    pass. Backward never forms P either: with dOr = dO r and D = rowsum(dOr * O),
+    Forward keeps the unnormalised A = exp(S - rowmax)^T and r = 1/rowsum (P = r exp(...)): the row sums are one
+    matrix-vector product of the buffer with ones, and O = r (A^T V) scales the small product, not A. Backward
+    never forms P either: with dOr = dO r, D = rowsum(dOr * O) and V1 = [V, 1] (a ones column appended),
 
         dV = A dOr,   scale dS^T = A * (V1 (scale [dOr, -D])^T)  (= scale P * (dP - rowsum(dO * O)), transposed),
 
     so the subtraction rides in the matmul, and the scale in the transposing copy of [dOr, -D] that the matmul
     wants anyway (OpenBLAS is slow on a transposed second operand); dQ and dK are then plain products with K and Q.
     float16 is computed in float32, like torch's kernel. Saved: q, k, v, O (for the in-place-modification checks)
-    and A, r, V1: A has B Hq L S elements, as P would; recomputing it from the row logsumexp as torch does would
-    cost a matmul and three passes per backward, more than the memory is worth at attention's usual sizes.
+    and A, r: A has B Hq L S elements, as P would; recomputing it from the row logsumexp as torch does would cost a
+    matmul and three passes per backward, more than the memory is worth at attention's usual sizes.
     """
 
     @staticmethod
@@ -132,26 +132,22 @@ class ScaledDotProductFlashAttentionForCpu(Function):
                 empty_rows = None
         buf -= m
         np.exp(buf, out=buf)
-        v1 = np.empty((B, Hk, S, Ev + 1), ct)
-        v1[..., :Ev] = v
-        v1[..., Ev] = 1
-        ov = np.matmul(a.swapaxes(-1, -2), v1)                    # [exp(S - max) V, rowsum]: (B, Hk, G L, Ev + 1)
-        r = ov[..., Ev]
+        l = np.matmul(np.ones(S, ct), buf.reshape(S, -1)).reshape(B, Hk, GL)  # row sums: one gemv over all heads
         if empty_rows is not None:
-            r = np.divide(1, r, out=np.zeros_like(r), where=r != 0)
+            r = np.divide(1, l, out=np.zeros_like(l), where=l != 0)
         else:
-            r = np.divide(1, r)
-        out = _scale_rows(ov[..., :Ev], r)
+            r = np.divide(1, l, out=l)
+        out = _scale_rows(np.matmul(a.swapaxes(-1, -2), v if ct == dt else v.astype(ct)), r)
         if ct != dt:
             out = out.astype(dt)
         out = out.reshape(B, Hq, L, Ev)
-        ctx.save_for_backward(q, k, v, out, buf, r, v1)
+        ctx.save_for_backward(q, k, v, out, buf, r)
         ctx.meta = scale
         return out
 
     @staticmethod
     def backward(ctx, g):
-        q, k, v, out, buf, r, v1 = ctx.saved_tensors
+        q, k, v, out, buf, r = ctx.saved_tensors
         scale = ctx.meta
         need_q, need_k, need_v = ctx.needs_input_grad[:3]
         dt = q.dtype
@@ -171,6 +167,9 @@ class ScaledDotProductFlashAttentionForCpu(Function):
             np.negative(dor[..., Ev], out=dor[..., Ev])
             dort = np.empty((B, Hk, Ev + 1, GL), ct)
             np.multiply(dor.swapaxes(-1, -2), ct.type(scale), out=dort)
+            v1 = np.empty((B, Hk, S, Ev + 1), ct)
+            v1[..., :Ev] = v
+            v1[..., Ev] = 1
             dsb = np.empty((S, B, Hk, GL), ct)
             ds = dsb.transpose(1, 2, 0, 3)
             np.matmul(v1, dort, out=ds)                            # scale (dP - rowsum(dO * O))^T r

@@ -560,7 +560,7 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     * r[m] = A(m).
 
     The hits on each position, in step order, are runs of one sort of the ``(j, s)`` keys. A is a
-    forest walk (L(t) < t, roots point to themselves), resolved in increasing t by ``_resolve_roots``.
+    forest walk (L(t) < t), resolved in increasing t by ``_roots``.
     """
     m = key.size
     n = m + 1
@@ -577,9 +577,7 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     later = same & ~selfhit[1:]
     is_last[:-1] &= ~later
     k = np.flatnonzero(is_last)
-    A = np.arange(n, dtype=np.int64)  # L(t), or t for a root
-    A[g.take(k)] = o.take(k)
-    _resolve_roots(A)
+    A = _roots(n, g.take(k), o.take(k))
     vals = g  # reuse: r[o_k] = g_k for a first hit, A(o_{k-1}) otherwise
     k = np.flatnonzero(same)
     vals[k + 1] = A.take(o.take(k))
@@ -589,29 +587,34 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     return r
 
 
-def _resolve_roots(P: np.ndarray) -> None:
-    """Replace each parent pointer ``P[t] <= t`` (``P[t] == t``: a root) by the root of t, in place.
+def _roots(n: int, T: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """A(t) for t in 0..n-1: t itself, or A(L[i]) where t == T[i] (T ascending, ``L[i] < T[i]``).
 
-    Blocks of increasing t: when a block starts at a, every t < a already holds its root, so one gather
-    ``P[P[t]]`` finishes each t whose parent lies below a. Parents inside the block are few (a parent is
-    an earlier hit, spread over [0, t)); those entries jump ``P[t] <- P[P[t]]`` together until they
-    stop moving, which halves their distance to the root per round. Blocks shrink with the number of
-    positions left (n - a) so that in-block parents stay rare near the end, where hits crowd.
+    Blocks of increasing t: when a block starts at a, A is final below a, so one gather ``A[L[i]]``
+    finishes each t whose parent lies below a. Parents inside the block are few (a parent is an earlier
+    hit, spread over [0, t)); for those the gather returns an ancestor (A still holds the identity
+    there), and they then jump ``A[t] <- A[A[t]]`` together until they stop moving, which halves their
+    distance to a root per round. Blocks shrink with the positions left (n - a) so that in-block
+    parents stay rare near the end, where hits crowd.
     """
-    n = P.size
-    a = 0
-    while a < n:
-        b = min(n, a + max(1024, (n - a) >> 3))
-        blk = P[a:b]
-        inner = np.flatnonzero(blk >= a)  # parent inside the block (or a root): not final after one jump
-        blk[...] = P.take(blk)
+    A = np.arange(n, dtype=np.int64)
+    a = i = 0
+    while i < T.size:
+        b = a + max(1024, (n - a) >> 3)
+        j = int(np.searchsorted(T, b)) if b < n else T.size
+        Tb, Lb = T[i:j], L[i:j]
+        inner = np.flatnonzero(Lb >= a)  # parent inside the block: the gather gives only an ancestor
+        vals = A.take(Lb)
+        A[Tb] = vals
         while inner.size:
-            v = blk.take(inner)
-            nv = P.take(v)
-            moved = nv != v  # v is not a root yet (a root, or an entry below a, maps to itself/its root)
-            blk.put(inner, nv)
+            v = vals.take(inner)
+            nv = A.take(v)
+            moved = nv != v  # v was not a root (nor an entry below a, which maps to its root)
+            vals.put(inner, nv)
+            A[Tb.take(inner)] = nv
             inner = inner[moved]
-        a = b
+        a, i = b, j
+    return A
 
 
 # ---------------------------------------------------------------------------------------------- others

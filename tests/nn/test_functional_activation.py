@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -139,3 +141,32 @@ def test_gelu_special_values():
                 x = np.zeros(n, dt)
                 x[:4] = [0.0, -0.0, 80.0, -80.0]
                 check_op(lambda L, x: F(L).gelu(x, approximate=approximate), [x])
+
+
+def test_gelu_float32_kernel_edge_values():
+    # the exact float32 kernel: signed zeros (its sign-bit XOR), NaN and infinities (NaN, as torch), subnormals,
+    # and the far negative tail where y underflows; a block boundary falls inside the array
+    from ember._ops.nn._gelu_f32 import _BLOCK
+    x = randn(_BLOCK + 50, scale=3.0)
+    edge = np.array([0.0, -0.0, np.nan, np.inf, -np.inf, 1e-45, -1e-45, 1e-38, -1e-38, 14.0, -14.0, -13.3, 9.0,
+                     -9.0], np.float32)
+    x[_BLOCK - 7:_BLOCK + 7] = edge
+    check_op(lambda L, x: F(L).gelu(x), [x])
+    xe = ember.tensor(edge, requires_grad=True)
+    ember.nn.functional.gelu(xe).sum().backward()
+    assert xe.grad.numpy()[0] == xe.grad.numpy()[1] == 0.5  # y'(+-0) = 1/2
+
+
+@pytest.mark.parametrize("n", [3, 100])
+def test_gelu_inf_no_warning(n):
+    # the NumPy kernels' inf * 0 = nan must not warn (torch is silent); the float32 kernel's values are torch's
+    # (NaN for both infinities; torch's float32 gelu(+inf) is NaN, its float64 one inf, and the float64 tiny
+    # path here gives inf for float32 too)
+    x = np.zeros(n, np.float32)
+    x[:3] = [np.inf, -np.inf, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        xe = ember.tensor(x, requires_grad=True)
+        ember.nn.functional.gelu(xe).sum().backward()
+    if n > 64:
+        check_op(lambda L, x: F(L).gelu(x), [x])

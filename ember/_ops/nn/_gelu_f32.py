@@ -126,11 +126,12 @@ def gelu_f32(x: np.ndarray, tanh: bool, grad: bool) -> tuple[np.ndarray, np.ndar
     d = np.empty(n, _F) if grad else None
     bs = min(_BLOCK, n)
     bufs = [np.empty(bs, _F) for _ in range(4)]
-    if n <= bs:
-        kernel(flat, y, d, *bufs)
-    else:
-        for s in range(0, n, bs):
-            e = min(s + bs, n)
-            k = e - s
-            kernel(flat[s:e], y[s:e], None if d is None else d[s:e], *[b[:k] for b in bufs])
+    with np.errstate(invalid="ignore"):  # +-inf: inf * 0 = nan, as torch's result, without a warning
+        if n <= bs:
+            kernel(flat, y, d, *bufs)
+        else:
+            for s in range(0, n, bs):
+                e = min(s + bs, n)
+                k = e - s
+                kernel(flat[s:e], y[s:e], None if d is None else d[s:e], *[b[:k] for b in bufs])
     return y.reshape(x.shape), (None if d is None else d.reshape(x.shape))

@@ -124,14 +124,18 @@ _TINY = 64
 
 
 def _gelu_tiny(x: np.ndarray, grad: bool):
-    """x Phi(x) and Phi(x) + x phi(x) in float64 with math.erfc (correctly rounded to float64), rounded once."""
-    xw = x.astype(np.float64)
-    phi = np.array([0.5 * math.erfc(-v * _SQRT1_2) for v in xw.ravel().tolist()]).reshape(x.shape)
-    y = (xw * phi).astype(x.dtype)
-    if not grad:
-        return y, None
-    d = phi + xw * np.exp(xw * xw * -0.5) * _INV_SQRT_2PI
-    return y, d.astype(x.dtype)
+    """x Phi(x) and Phi(x) + x phi(x) per element in Python floats (float64, libm's erfc and exp), rounded once
+    to x's dtype. Plain float arithmetic also gives inf * 0 = nan without NumPy's warning."""
+    erfc, exp = math.erfc, math.exp
+    ys = []
+    ds = []
+    for v in x.ravel().tolist():
+        phi = 0.5 * erfc(-v * _SQRT1_2)
+        ys.append(v * phi)
+        if grad:
+            ds.append(phi + v * exp(v * v * -0.5) * _INV_SQRT_2PI)
+    y = np.array(ys, x.dtype).reshape(x.shape)
+    return y, (np.array(ds, x.dtype).reshape(x.shape) if grad else None)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._rng.fma import fma64
 
-CHUNK = 16384  # elements per chunk: ~10 such float32/float64 buffers and array slices fit in a 2 MB L2
+CHUNK = 32768  # elements per chunk: the two float64 buffers, three float32 ones and the arrays' slices fit in L2
 # Scalars go to ufuncs as 0-dim arrays: NumPy converts those faster than its scalar objects, and each chunk makes
 # ~25 ufunc calls, so on small params the call overhead is most of the time.
 _SHIFT = np.array(35, np.uint64)  # a float64 shifted left by 35 keeps its 29 bits below float32 precision, on top
@@ -32,8 +32,9 @@ class Scratch:
     __slots__ = ("fma", "f", "g", "h")
 
     def __init__(self) -> None:
-        p, s, t = np.empty(CHUNK), np.empty(CHUNK), np.empty(CHUNK, np.uint64)
-        self.fma = (p, s, s.view(np.uint64), t, t.view(np.int64))
+        p, s = np.empty(CHUNK), np.empty(CHUNK)
+        # the midpoint test overwrites the products ``p`` (recomputed for the rare repairs): one buffer less in L2
+        self.fma = (p, s, s.view(np.uint64), p.view(np.uint64), p.view(np.int64))
         self.f, self.g, self.h = (np.empty(CHUNK, np.float32) for _ in range(3))
 
     def head(self, k: int) -> tuple[tuple[np.ndarray, ...], np.ndarray, np.ndarray, np.ndarray]:
@@ -62,7 +63,7 @@ def fma32_chunk(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, bu
     is a second one, wrong only when the float64 sum sits exactly on a float32 midpoint and the true sum does not.
     Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum.
     """
-    p, s, su, t, ti = bufs
+    p, s, su, pu, pi = bufs
     np.copyto(p, a)  # a plain cast pass: NumPy's mixed-dtype ufunc loops are slower than cast + same-type op
     if b.ndim:
         np.copyto(s, b)
@@ -74,10 +75,11 @@ def fma32_chunk(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, bu
         np.add(s, p, out=s)
     else:
         np.add(p, c, out=s)
-    np.left_shift(su, _SHIFT, out=t)  # one shift and one min find midpoints: cheaper than mask, compare and any
-    if _min(ti) == _MIDPOINT:
-        d = np.flatnonzero(ti == _MIDPOINT)
-        pd, sd = p[d], s[d]
+    np.left_shift(su, _SHIFT, out=pu)  # one shift and one min find midpoints: cheaper than mask, compare and any
+    if _min(pi) == _MIDPOINT:
+        d = np.flatnonzero(pi == _MIDPOINT)
+        sd = s[d]
+        pd = a[d].astype(np.float64) * (b[d] if b.ndim else b)  # exact, as above
         cd = c[d].astype(np.float64) if c.ndim else c
         bv = sd - pd
         err = (pd - (sd - bv)) + (cd - bv)

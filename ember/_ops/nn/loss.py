@@ -48,6 +48,10 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, logp, target, weight, reduction, ignore_index):
+        if weight is None and logp.ndim == 2 and target.ndim == 1 and target.size <= _FEW:
+            out = _nll_few(ctx, logp, target, reduction, ignore_index)
+            if out is not None:
+                return out
         cdim = 0 if logp.ndim == 1 else 1
         c = logp.shape[cdim]
         tgt = target if target.dtype == np.int64 else target.astype(np.int64)
@@ -77,6 +81,16 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.meta is None:  # the few-rows path: coef at flat positions of a fresh zero grad
+            flat, shape, reduction = ctx.few
+            if reduction == 0:
+                coef = -g
+            else:
+                gv = g.item()
+                coef = (-(gv / ctx.total) if ctx.total else 0.0) if reduction == 1 else -gv
+            grad = np.zeros(shape, g.dtype)
+            grad.ravel()[flat] = coef  # rounded once to g's dtype, as torch's float division and negation are
+            return grad, None, None, None, None
         safe, w, ignored, reduction, cdim, shape = ctx.meta
         gs = g / g.dtype.type(ctx.total) if reduction == 1 else g
         coef = (-gs if w is None else -w * gs).astype(g.dtype, copy=False)
@@ -91,6 +105,31 @@ class NllLoss(Function):
             np.put_along_axis(grad, np.expand_dims(safe, cdim), np.expand_dims(np.broadcast_to(coef, safe.shape), cdim),
                               axis=cdim)
         return grad, None, None, None, None
+
+
+# Up to this many targets (2-D input, no class weights), nll_loss indexes and sums on Python ints and floats: for a
+# few rows that is cheaper than the masks, reductions and fancy indexing of the general path (~1 us each).
+_FEW = 64
+
+
+def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_index: int) -> np.ndarray | None:
+    """NllLoss.forward for a few rows without weights; None (general path) if a target is ignored or out of range,
+    for the general path's handling and error."""
+    c = logp.shape[1]
+    tl = target.tolist()
+    if tl and (ignore_index in tl or min(tl) < 0 or max(tl) >= c):
+        return None
+    flat = [i * c + t for i, t in enumerate(tl)]
+    picked = logp.ravel().take(flat)  # ravel: a view of the contiguous input, a copy otherwise
+    ctx.meta = None
+    ctx.few = (flat, logp.shape, reduction)
+    if reduction == 0:
+        return -picked
+    s = -sum(picked.tolist())  # float64 sum of the picked log-probabilities, as the general path
+    if reduction == 2:
+        return np.asarray(s, logp.dtype)
+    ctx.total = float(len(tl))
+    return np.asarray(s / ctx.total if tl else s * np.nan, logp.dtype)  # 0/0 -> nan, as torch
 
 
 class NllLoss2d(NllLoss):

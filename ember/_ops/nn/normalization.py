@@ -69,7 +69,7 @@ class NativeLayerNorm(Function):
             mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
             mean *= inv_n
             xhat = np.subtract(x2, mean, dtype=ct)
-            rstd = np.einsum("ij,ij->i", xhat, xhat)[:, None]
+            rstd = np.vecdot(xhat, xhat)[:, None]
             rstd *= inv_n
             rstd += ct(eps)
             np.sqrt(rstd, out=rstd)
@@ -98,7 +98,7 @@ class NativeLayerNorm(Function):
             np.matmul(xb, ones, out=mu[:, 0])               # row sums by BLAS gemv: faster than a row reduce
             mu *= inv_n
             np.subtract(xb, mu, out=xh)                      # x - mean
-            np.einsum("ij,ij->i", xh, xh, out=r[:, 0])
+            np.vecdot(xh, xh, out=r[:, 0])
             r *= inv_n                                       # biased variance
             r += ct(eps)
             np.sqrt(r, out=r)
@@ -134,7 +134,7 @@ class NativeLayerNorm(Function):
             if need_x:
                 gx = g2 * w if w is not None else g2.astype(ct)
                 c1 = np.add.reduce(gx, axis=1, keepdims=True)
-                c2 = np.einsum("ij,ij->i", gx, xhat)[:, None]
+                c2 = np.vecdot(gx, xhat)[:, None]
                 gx -= c1 * ct(1.0 / n)
                 gx -= xhat * (c2 * ct(1.0 / n))
                 gx *= rstd

@@ -54,14 +54,6 @@ def _causal_bias_t(L: int, S: int, dt: np.dtype) -> np.ndarray:
     return m
 
 
-def _scale_rows(x: np.ndarray, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """x * r[..., None]: einsum for many rows, where NumPy would run the broadcast multiply as one short inner
-    loop per row (twice as slow at a few thousand rows), the plain multiply for a few (einsum's setup dominates)."""
-    if r.size > 128:
-        return np.einsum("...ij,...i->...ij", x, r, out=out, casting="unsafe")
-    return np.multiply(x, r[..., None], out=out, casting="unsafe")
-
-
 class ScaledDotProductFlashAttentionForCpu(Function):
     r"""Fused attention over q (B, Hq, L, E), k (B, Hk, S, E), v (B, Hk, S, Ev), Hq = G Hk (G > 1 with GQA: query
     head h reads key/value head h // G):
@@ -81,17 +73,17 @@ class ScaledDotProductFlashAttentionForCpu(Function):
     whole-row vector maxima (a reduction along short contiguous rows costs several times more), and every
     elementwise pass runs over one contiguous array.
 
-    Forward keeps the unnormalised A = exp(S - rowmax)^T and r = 1/rowsum (P = r exp(...)): the row sums are one
-    matrix-vector product of the buffer with ones, and O = r (A^T V) scales the small product, not A. Backward
-    never forms P either: with dOr = dO r, D = rowsum(dOr * O) and V1 = [V, 1] (a ones column appended),
+    Forward: exp(S - rowmax) in place, the row sums as one matrix-vector product of the buffer with ones, then
+    the buffer times 1/rowsum (a broadcast across the outer axis, so one fast pass) holds P^T, and O = (P^T)^T V.
+    Backward, with D = rowsum(dO * O) and V1 = [V, 1] (a ones column appended):
 
-        dV = A dOr,   scale dS^T = A * (V1 (scale [dOr, -D])^T)  (= scale P * (dP - rowsum(dO * O)), transposed),
+        dV = P^T dO,   scale dS^T = P^T * (V1 (scale [dO, -D])^T)  (= scale P * (dP - rowsum(dO * O)), transposed),
 
-    so the subtraction rides in the matmul, and the scale in the transposing copy of [dOr, -D] that the matmul
+    so the subtraction rides in the matmul, and the scale in the transposing copy of [dO, -D] that the matmul
     wants anyway (OpenBLAS is slow on a transposed second operand); dQ and dK are then plain products with K and Q.
     float16 is computed in float32, like torch's kernel. Saved: q, k, v, O (for the in-place-modification checks)
-    and A, r: A has B Hq L S elements, as P would; recomputing it from the row logsumexp as torch does would cost a
-    matmul and three passes per backward, more than the memory is worth at attention's usual sizes.
+    and P^T (B Hq L S elements): recomputing P from the row logsumexp as torch does would cost a matmul and three
+    passes per backward, more than the memory is worth at attention's usual sizes.
     """
 
     @staticmethod
@@ -137,42 +129,43 @@ class ScaledDotProductFlashAttentionForCpu(Function):
             r = np.divide(1, l, out=np.zeros_like(l), where=l != 0)
         else:
             r = np.divide(1, l, out=l)
-        out = _scale_rows(np.matmul(a.swapaxes(-1, -2), v if ct == dt else v.astype(ct)), r)
+        buf *= r                                                   # P^T
+        out = np.matmul(a.swapaxes(-1, -2), v if ct == dt else v.astype(ct))
         if ct != dt:
             out = out.astype(dt)
         out = out.reshape(B, Hq, L, Ev)
-        ctx.save_for_backward(q, k, v, out, buf, r)
+        ctx.save_for_backward(q, k, v, out, buf)
         ctx.meta = scale
         return out
 
     @staticmethod
     def backward(ctx, g):
-        q, k, v, out, buf, r = ctx.saved_tensors
+        q, k, v, out, buf = ctx.saved_tensors
         scale = ctx.meta
         need_q, need_k, need_v = ctx.needs_input_grad[:3]
         dt = q.dtype
         ct = buf.dtype
         S, B, Hk, GL = buf.shape
         Ev = v.shape[3]
-        a = buf.transpose(1, 2, 0, 3)
-        dor = np.empty((B, Hk, GL, Ev + 1), ct)                  # [dO r, -rowsum(dO r * O)]
-        dor_v = dor[..., :Ev]
-        _scale_rows(g.reshape(B, Hk, GL, Ev), r, dor_v)
+        a = buf.transpose(1, 2, 0, 3)                              # P^T per head: (B, Hk, S, G L)
+        g = g.reshape(B, Hk, GL, Ev)
+        if g.strides[-1] != g.itemsize or 0 in g.strides:  # BLAS needs unit-stride rows (.sum()'s grad has none)
+            g = np.ascontiguousarray(g)
         gq = gk = gv = None
         if need_v:
-            gv = np.matmul(a, dor_v).astype(dt, copy=False)
+            gv = np.matmul(a, g if ct == dt else g.astype(ct)).astype(dt, copy=False)
         if need_q or need_k:
             o = out.reshape(B, Hk, GL, Ev)
-            np.einsum("...i,...i->...", dor_v, o if ct == dt else o.astype(ct), out=dor[..., Ev])
-            np.negative(dor[..., Ev], out=dor[..., Ev])
-            dort = np.empty((B, Hk, Ev + 1, GL), ct)
-            np.multiply(dor.swapaxes(-1, -2), ct.type(scale), out=dort)
-            v1 = np.empty((B, Hk, S, Ev + 1), ct)
+            d = np.einsum("...i,...i->...", g, o) if ct == dt else np.einsum("...i,...i->...", g.astype(ct), o.astype(ct))
+            dot = np.empty((B, Hk, Ev + 1, GL), ct)               # scale [dO, -D]^T
+            np.multiply(g.swapaxes(-1, -2), ct.type(scale), out=dot[..., :Ev, :], casting="unsafe")
+            np.multiply(d, ct.type(-scale), out=dot[..., Ev, :])
+            v1 = np.empty((B, Hk, S, Ev + 1), ct)                  # [V, 1]
             v1[..., :Ev] = v
             v1[..., Ev] = 1
             dsb = np.empty((S, B, Hk, GL), ct)
             ds = dsb.transpose(1, 2, 0, 3)
-            np.matmul(v1, dort, out=ds)                            # scale (dP - rowsum(dO * O))^T r
+            np.matmul(v1, dot, out=ds)                             # scale (dP - rowsum(dO * O))^T
             dsb *= buf                                             # scale dS^T
             if need_q:
                 gq = np.matmul(ds.swapaxes(-1, -2), k if ct == dt else k.astype(ct))

@@ -246,6 +246,17 @@ def test_errors():
     check_error(call(s3, s3, s3, dtypes=["int64"] * 3))
 
 
+def test_key_value_length_mismatch_raises():
+    # torch's flash kernel does not check S for v against k (it returns garbage); ember takes the math path,
+    # whose matmul raises as torch's math path does for 3-D inputs
+    q, k, _ = qkv()
+    v = randn(2, 3, 6, 8)
+    with pytest.raises(RuntimeError):
+        F(ember).scaled_dot_product_attention(*(ember.from_numpy(x) for x in (q, k, v)))
+    check_error(lambda L: F(L).scaled_dot_product_attention(*(L.from_numpy(x[0]) for x in (q, k, v))),
+                match_message=False)
+
+
 def test_float16():
     q, k, v = qkv(dtype=np.float16)
     e, t = check_op(sdpa(is_causal=True), [q, k, v], rtol=2e-3, atol=2e-3)

@@ -8,9 +8,10 @@ torch 2.13 on CPU picks, in this order (checked against torch, mirrored by ``sca
 3. with enable_gqa, q's heads must be a multiple of k's and of v's;
 4. the fused flash kernel (``ScaledDotProductFlashAttentionForCpuBackward0``, edges to q, k, v only) when q, k, v
    are 4-D floats with unit stride in the last dim, equal batch sizes, equal heads for k and v (q's heads equal to
-   them or, with enable_gqa, a multiple), one head dim E > 0, equal key/value lengths, dropout_p <= 0 (negative is
-   an error there), and attn_mask, if any, 2-D or 4-D, broadcastable to (B, H, L, S) and not requiring grad
-   (while grad mode is on; the flash node never gives the mask a gradient). is_causal with a mask ANDs the two;
+   them or, with enable_gqa, a multiple), one head dim E > 0, dropout_p <= 0 (negative is an error there), and
+   attn_mask, if any, 2-D or 4-D, broadcastable to (B, H, L, S) and not requiring grad (while grad mode is on; the
+   flash node never gives the mask a gradient). is_causal with a mask ANDs the two. ember also asks for equal
+   key/value lengths, which torch's kernel does not check (it then returns garbage); the math path raises instead;
 5. otherwise the math path: softmax(q k^T scale + mask) v from ordinary ops (grad_fn ``UnsafeViewBackward0``
    for 3-D and up), where is_causal with a mask is an error, and which dropout_p > 0 needs.
 """
@@ -26,7 +27,7 @@ from ...autograd.grad_mode import state as _grad_state
 
 __all__ = ["scaled_dot_product_attention"]
 
-_CAUSAL: dict = {}  # (L, S, dtype char, transposed) -> read-only additive causal mask (see _causal_bias)
+_CAUSAL: dict = {}  # (L, S, dtype char, transposed?) -> read-only additive causal mask (_causal_bias[_t])
 
 
 def _causal_bias(L: int, S: int, dt: np.dtype) -> np.ndarray:
@@ -221,11 +222,9 @@ def _fused_ok(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | Non
     if attn_mask is not None:
         if attn_mask.dim() not in (2, 4) or (attn_mask.requires_grad and _grad_state.enabled):
             return False
-        try:
-            np.broadcast_shapes(tuple(attn_mask.shape), (B, Hq, L, S))
-        except ValueError:
-            return False
-        if np.broadcast_shapes(tuple(attn_mask.shape), (B, Hq, L, S)) != (B, Hq, L, S):
+        # broadcastable to (B, Hq, L, S) without growing it; otherwise the math path raises torch's broadcast error
+        ms = tuple(attn_mask.shape)
+        if any(m != n and m != 1 for m, n in zip(ms[::-1], (S, L, Hq, B))):
             return False
     return True
 

@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ._functional import chunks, const, flat_views, fma32_chunk, same_layout, scratch
+from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layout, scratch
 from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _fma, _grads, _incr_step, _k_addcdiv_,
                         _k_addcmul_, _k_lerp_, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
@@ -57,6 +57,10 @@ class Adam(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
+            options = dict(lr=_to_scalar(group["lr"]), beta1=_to_scalar(beta1), beta2=_to_scalar(beta2),
+                           eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
+                           decoupled=group["decoupled_weight_decay"])
+            small = []
             for p, grad in _grads(group, group["maximize"]):
                 state = self.state[p]
                 if len(state) == 0:
@@ -65,9 +69,13 @@ class Adam(Optimizer):
                     state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
                     if group["amsgrad"]:
                         state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                adam_step(p, grad, state, lr=_to_scalar(group["lr"]), beta1=_to_scalar(beta1),
-                          beta2=_to_scalar(beta2), eps=group["eps"], weight_decay=group["weight_decay"],
-                          amsgrad=group["amsgrad"], decoupled=group["decoupled_weight_decay"])
+                x = p._data
+                if x.size <= _SMALL and x.dtype == np.float32:
+                    small.append((p, np.asarray(grad), state))
+                else:
+                    adam_step(p, grad, state, **options)
+            if small:
+                _adam_small(small, **options)
         return loss
 
 
@@ -88,9 +96,7 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
     step = _incr_step(state["step"])
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     max_sq = state["max_exp_avg_sq"] if amsgrad else None
-    bias_correction1 = 1 - beta1 ** step
-    step_size = lr / bias_correction1
-    bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
+    step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2)
     arrays = [x, exp_avg._data, exp_avg_sq._data] + ([max_sq._data] if amsgrad else [])
     flat = flat_views(arrays + [same_layout(grad, x)]) if x.dtype == np.float32 else None
     args = (lr, beta1, beta2, eps, weight_decay, decoupled, step_size, bias_correction2_sqrt)
@@ -101,6 +107,55 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
     _bump(p, exp_avg, exp_avg_sq)
     if amsgrad:
         _bump(max_sq)
+
+
+def _bias_corrections(step: float, lr: float, beta1: float, beta2: float) -> tuple[float, float]:
+    """``lr / (1 - beta1**t)`` and ``sqrt(1 - beta2**t)``, Python floats as in torch."""
+    return lr / (1 - beta1 ** step), (1 - beta2 ** step) ** 0.5
+
+
+_SMALL = 1024  # float32 params up to this size are gathered and updated together (_adam_small)
+
+
+def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, beta1: float, beta2: float,
+                eps: float, weight_decay: float, amsgrad: bool, decoupled: bool) -> None:
+    """``adam_step`` for many small float32 params: their arrays are concatenated into ``PACK``-sized rows, updated
+    by one ``_adam32`` call and copied back. A chunk costs ~25 NumPy calls whatever its length, so for a bias of
+    128 numbers that overhead is nearly all the time; gathering costs one concatenate per array kind and one
+    copy back per array. Params whose step counts differ (some skipped a step) are batched apart."""
+    by_step: dict[float, list] = {}
+    for p, grad, state in items:
+        arrays = [p._data, grad, state["exp_avg"]._data, state["exp_avg_sq"]._data]
+        if amsgrad:
+            arrays.append(state["max_exp_avg_sq"]._data)
+        if not (arrays[1].dtype == np.float32 and all([a.flags.c_contiguous for a in arrays])):
+            adam_step(p, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
+                      amsgrad=amsgrad, decoupled=decoupled)
+            continue
+        step = _incr_step(state["step"])
+        by_step.setdefault(step, []).append((p, state, [a.ravel() for a in arrays]))
+    pack = scratch().pack
+    written = (0, 2, 3, 4) if amsgrad else (0, 2, 3)  # param, exp_avg, exp_avg_sq, max_exp_avg_sq
+    for step, entries in by_step.items():
+        step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2)
+        while entries:
+            n, count = 0, 0
+            while count < len(entries) and n + entries[count][2][0].size <= PACK:
+                n += entries[count][2][0].size
+                count += 1
+            batch, entries = entries[:count], entries[count:]
+            rows = [np.concatenate([e[2][k] for e in batch], out=pack[k, :n]) for k in range(len(batch[0][2]))]
+            _adam32(rows[0], rows[2], rows[3], rows[4] if amsgrad else None, rows[1], lr, beta1, beta2, eps,
+                    weight_decay, decoupled, step_size, bias_correction2_sqrt)
+            start = 0
+            for p, state, arrays in batch:
+                end = start + arrays[0].size
+                for k in written:
+                    np.copyto(arrays[k], rows[k][start:end])
+                start = end
+                _bump(p, state["exp_avg"], state["exp_avg_sq"])
+                if amsgrad:
+                    _bump(state["max_exp_avg_sq"])
 
 
 def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, lr: float,

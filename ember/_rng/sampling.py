@@ -14,7 +14,8 @@ Machine conditions (see also ``boxmuller_fast`` and ``fma``):
 * libm: the serial normal path, float64 normal_fill, exponential_, cauchy_, log_normal_, geometric_ and
   multinomial call glibc's ``log``/``log1p``/``sin``/``cos``/``tan``/``exp`` in torch. ember calls the
   same functions through Python's ``math`` module (which wraps the C library), so they agree when
-  Python and torch use the same libm (one process: always). NumPy's own float64 ``log``/``log1p`` are
+  Python and torch use the same libm (one process: always); float64 normal_fill's ``log`` goes through
+  ``glibc_log.log_unit`` (long double logarithm, ``math.log`` only near rounding midpoints). NumPy's own float64 ``log``/``log1p`` are
   NOT glibc on AVX512 machines and are only used where a float32 result provably hides the difference
   or is verified against ``math``.
 """
@@ -27,6 +28,7 @@ import numpy as np
 from .boxmuller_fast import normal_fill16
 from .fma import fma32, fma64
 from .generator import Generator
+from .glibc_log import log_unit
 
 __all__ = [
     "uniform_", "normal_", "bernoulli_scalar_", "bernoulli_tensor_", "random_from_to_",
@@ -383,7 +385,7 @@ def _normal_fill_f64(flat: np.ndarray, mean: float, std: float, gen: Generator) 
     res = []
     for blk in blocks:
         u1 = 1.0 - blk[:, :8]
-        radius = np.sqrt(-2.0 * _libm("log", u1.reshape(-1)).reshape(u1.shape))
+        radius = np.sqrt(-2.0 * log_unit(u1.reshape(-1)).reshape(u1.shape))  # u1 in (0, 1]
         theta = (2.0 * math.pi) * blk[:, 8:]
         r = np.empty_like(blk)
         r[:, :8] = radius * _libm("cos", theta.reshape(-1)).reshape(theta.shape)

@@ -24,8 +24,6 @@ _SHIFT = np.array(35, np.uint64)  # a float64 shifted left by 35 keeps its 29 bi
 _MIDPOINT = np.iinfo(np.int64).min  # ... where an exact float32 midpoint (0b1000...0) reads as int64's minimum
 _min = np.minimum.reduce
 _local = threading.local()  # per-thread, so optimizers stepping in parallel threads don't share buffers
-
-
 PACK = 8192  # elements of small params updated together (adam._adam_small): one chunk's worth of ufunc calls
 
 

@@ -22,6 +22,7 @@ Machine conditions (see also ``boxmuller_fast`` and ``fma``):
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
@@ -532,19 +533,23 @@ def randperm(n: int, gen: Generator) -> np.ndarray:
 
 def _perm_from_offsets(z: np.ndarray) -> np.ndarray:
     """``arange(n)`` after ``swap(r[i], r[i + z[i]])`` for i = 0..n-2 (z: uint32, ``z[i] < n - i``)."""
-    n = z.size + 1
-    # sort keys 2**62 + (j << 32) + i with j = i + z, built as (z << 32) + (2**62 + i * (2**32 + 1))
-    key = z.astype(np.int64)
-    key <<= 32
-    key += np.arange(_KEY_BIAS, _KEY_BIAS + (n - 1) * ((1 << 32) + 1), (1 << 32) + 1, dtype=np.int64)
+    m = z.size
+    # sort keys 2**62 + (j << 32) + i with j = i + z, written as their two 32-bit halves
+    key = np.empty(m, dtype=np.int64)
+    half = key.view(np.uint32).reshape(m, 2)
+    i = np.arange(_HI_BIAS, _HI_BIAS + m, dtype=np.uint32)
+    np.add(z, i, out=half[:, _HI])  # 2**30 + j: j < 2**28, no wrap-around
+    i -= np.uint32(_HI_BIAS)
+    half[:, _LO] = i
     return _apply_swaps_keys(key)
 
 
 # Keys lie in [2**62, 2**62 + 2**60) (j < 2**28 as n < 2**32 / 20): read as float64, their bit patterns
-# are normal, finite, positive numbers (exponent field 0x400 to 0x4ff), ordered as the integers are. NumPy's float64 sort is
-# faster than its int64 sort here; the bias keeps every key away from the subnormals, which a
-# denormals-are-zero CPU mode (e.g. ``torch.set_flush_denormal(True)``) would compare as equal.
-_KEY_BIAS = 1 << 62
+# are normal, finite, positive numbers (exponent field 0x400 to 0x4ff), ordered as the integers are.
+# NumPy's float64 sort is faster than its int64 sort here; the bias keeps every key away from the
+# subnormals, which a denormals-are-zero CPU mode (``torch.set_flush_denormal(True)``) compares as 0.
+_HI_BIAS = 1 << 30  # the bias 2**62 seen in the high half
+_LO, _HI = (0, 1) if sys.byteorder == "little" else (1, 0)  # an int64's halves as two uint32
 
 
 def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
@@ -566,9 +571,9 @@ def _apply_swaps_keys(key: np.ndarray) -> np.ndarray:
     """
     m = key.size
     n = m + 1
-    key.view(np.float64).sort()  # by target, then step (see _KEY_BIAS); unique keys: any sort is "stable"
+    key.view(np.float64).sort()  # by target, then step (see _HI_BIAS); unique keys: any sort is "stable"
     g = key >> 32  # target of each sorted hit
-    g -= _KEY_BIAS >> 32
+    g -= _HI_BIAS
     o = key
     o &= 0xFFFFFFFF  # step of each sorted hit
     same = g[1:] == g[:-1]  # sorted hit k+1 is on the same position as hit k

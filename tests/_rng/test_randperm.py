@@ -44,7 +44,7 @@ def test_against_swap_loop(kind, n):
 
 
 def test_denormals_are_zero_mode():
-    # The sort keys are read as float64 (see sampling._KEY_BIAS); with the CPU's denormals-are-zero mode
+    # The sort keys are read as float64 (see sampling._HI_BIAS); with the CPU's denormals-are-zero mode
     # on, keys with subnormal bit patterns would compare equal and the sort would scramble them.
     torch = pytest.importorskip("torch")
     if not torch.set_flush_denormal(True):

@@ -1,9 +1,10 @@
 """nn.functional forward+backward: ember vs torch, time ratios from one run.
 
-Run by hand: ``python benchmarks/bench_nn.py [--blas-threads N] [--rounds R]``. torch uses ONE thread
+Run by hand: ``python benchmarks/bench_nn.py [--blas-threads N] [--rounds R] [--only SUBSTR ...]``. torch uses ONE thread
 (``set_num_threads(1)``). NumPy's OpenBLAS (linear's matmuls) uses ``--blas-threads`` threads (default 1, the fair
 comparison; 0 leaves OpenBLAS's default). Each case is timed torch then ember, best of 5 repeats, ``--rounds`` times
 (default 3); the printed ratio is the median of the rounds' ratios. The machine is shared, so ratios are noisy.
+``--only`` keeps the cases whose name contains one of the given substrings.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy l
     _ap = argparse.ArgumentParser()
     _ap.add_argument("--blas-threads", type=int, default=1)
     _ap.add_argument("--rounds", type=int, default=3)
+    _ap.add_argument("--only", nargs="*", default=None)
     ARGS = _ap.parse_args()
     if ARGS.blas_threads > 0:
         os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
@@ -76,12 +78,14 @@ def cases(lib):
     ]
 
 
-def main(rounds: int = 3) -> None:
+def main(rounds: int = 3, only: list[str] | None = None) -> None:
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS default")
     print(f"torch threads: {torch.get_num_threads()}, NumPy BLAS threads: {blas} (forward + backward of .sum(); "
           f"median of {rounds} rounds)")
     print(f"{'case':36s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
     for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
+        if only and not any(s in name for s in only):
+            continue
         rs = []
         for _ in range(rounds):
             tt = best(tf, n)
@@ -93,4 +97,4 @@ def main(rounds: int = 3) -> None:
 
 
 if __name__ == "__main__":
-    main(ARGS.rounds)
+    main(ARGS.rounds, ARGS.only)

@@ -604,7 +604,7 @@ def _roots(n: int, T: np.ndarray, L: np.ndarray) -> np.ndarray:
     distance to a root per round. Blocks shrink with the positions left (n - a) so that in-block
     parents stay rare near the end, where hits crowd.
     """
-    A = np.arange(n, dtype=np.int64)
+    A = np.arange(n, dtype=np.int32)  # n < 2**32 / 20: int32 halves the memory the gathers roam
     a = i = 0
     while i < T.size:
         b = a + max(1024, (n - a) >> 3)

@@ -65,7 +65,8 @@ def main() -> None:
     table = cases()
     ratios: dict[str, list[float]] = {name: [] for name, _, _ in table}
     for r in range(runs):
-        print(f"{'case':28s} {'torch ms':>9s} {'ember ms':>9s} {'ratio':>6s}   (torch: 1 thread" + (", CPU time)" if CLOCK is time.process_time else ")")
+        clock = ", CPU time" if CLOCK is time.process_time else ""
+        print(f"{'case':28s} {'torch ms':>9s} {'ember ms':>9s} {'ratio':>6s}   (torch: 1 thread{clock})"
               + (f"  run {r + 1}/{runs}" if runs > 1 else ""))
         for name, ft, fe in table:
             tt, te = best_pair(ft, fe)

@@ -15,9 +15,9 @@ Machine conditions (see also ``boxmuller_fast`` and ``fma``):
   multinomial call glibc's ``log``/``log1p``/``sin``/``cos``/``tan``/``exp`` in torch. ember calls the
   same functions through Python's ``math`` module (which wraps the C library), so they agree when
   Python and torch use the same libm (one process: always); float64 normal_fill's ``log`` goes
-  through ``glibc_log.log_unit`` (a long double logarithm; ``math.log`` only near rounding midpoints). NumPy's own float64 ``log``/``log1p`` are
-  NOT glibc on AVX512 machines and are only used where a float32 result provably hides the difference
-  or is verified against ``math``.
+  through ``glibc_log.log_unit`` (a long double logarithm; ``math.log`` only near rounding midpoints).
+  NumPy's own float64 ``log``/``log1p`` are NOT glibc on AVX512 machines and are only used where a
+  float32 result provably hides the difference or is verified against ``math``.
 """
 from __future__ import annotations
 

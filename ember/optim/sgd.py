@@ -82,8 +82,10 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
         grad = _add(grad, x, weight_decay)
     if momentum != 0:
         if buf is None:
-            # laid out like the param (torch's clone follows the grad), so later steps can run chunked on both
-            buf = Tensor._make(same_layout(grad, x) if grad is not x else np.array(grad, copy=True))
+            # a copy laid out like the param (torch's clone follows the grad), so later steps run chunked on both
+            data = np.empty_like(x)
+            np.copyto(data, grad)
+            buf = Tensor._make(data)
             state["momentum_buffer"] = buf
         else:
             np.multiply(buf._data, buf._data.dtype.type(momentum), out=buf._data)

@@ -215,3 +215,26 @@ def test_adam32_matches_op_by_op_kernels_on_midpoints(beta1, weight_decay, decou
         adam._adam_any(*ref, None, g, *args)
         for got, want in zip((x, m, v), ref):
             assert np.array_equal(got, want), step
+
+
+@pytest.mark.parametrize("name,kwargs", [("SGD", dict(lr=0.1, momentum=0.9)), ("Adam", dict(lr=0.1)),
+                                         ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True))], ids=str)
+def test_state_owns_its_memory_when_grads_are_zeroed_in_place(name, kwargs, torch_sqrt):
+    """zero_grad(set_to_none=False) and in-place grad writes must not reach the optimizer state (the momentum
+    buffer starts as a copy of the grad, never a view of it)."""
+    rng = np.random.default_rng(9)
+    a = rng.standard_normal((40, 3)).astype(np.float32)
+    ep, tp = ember.nn.Parameter(ember.from_numpy(a.copy())), torch.nn.Parameter(torch.from_numpy(a.copy()))
+    e_opt, t_opt = getattr(eoptim, name)([ep], **kwargs), getattr(torch.optim, name)([tp], **kwargs)
+    for k in range(4):
+        e_opt.zero_grad(set_to_none=False)
+        t_opt.zero_grad(set_to_none=False)
+        g = rng.standard_normal(a.shape).astype(np.float32)
+        for p, lib in ((ep, ember), (tp, torch)):
+            if p.grad is None:
+                p.grad = lib.from_numpy(g.copy())
+            else:
+                p.grad.add_(lib.from_numpy(g.copy()))  # accumulate into the zeroed grad, as backward does
+        e_opt.step()
+        t_opt.step()
+        assert_params_equal([ep], [tp], f"{name} step {k + 1}")

@@ -61,6 +61,8 @@ class Adam(Optimizer):
                            eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
                            decoupled=group["decoupled_weight_decay"])
             small = []
+            # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
+            packable = len({id(p) for p in group["params"]}) == len(group["params"])
             for p, grad in _grads(group, group["maximize"]):
                 state = self.state[p]
                 if len(state) == 0:
@@ -70,7 +72,7 @@ class Adam(Optimizer):
                     if group["amsgrad"]:
                         state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
                 x = p._data
-                if x.size <= _SMALL and x.dtype == np.float32:
+                if x.size <= _SMALL and x.dtype == np.float32 and packable:
                     small.append((p, np.asarray(grad), state))
                 else:
                     adam_step(p, grad, state, **options)

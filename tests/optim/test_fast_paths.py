@@ -238,3 +238,17 @@ def test_state_owns_its_memory_when_grads_are_zeroed_in_place(name, kwargs, torc
         e_opt.step()
         t_opt.step()
         assert_params_equal([ep], [tp], f"{name} step {k + 1}")
+
+
+def test_duplicate_small_param_updated_twice_like_torch(torch_sqrt):
+    a = np.linspace(-1, 1, 12, dtype=np.float32)
+    ep, tp = ember.nn.Parameter(ember.from_numpy(a.copy())), torch.nn.Parameter(torch.from_numpy(a.copy()))
+    with pytest.warns(UserWarning):
+        e_opt = eoptim.AdamW([ep, ep], lr=0.1)
+    with pytest.warns(UserWarning):
+        t_opt = torch.optim.AdamW([tp, tp], lr=0.1)
+    for k in range(3):
+        ep.grad, tp.grad = ember.from_numpy(a * (k + 1)), torch.from_numpy(a * (k + 1))
+        e_opt.step()
+        t_opt.step()
+        assert_params_equal([ep], [tp], f"step {k + 1}")

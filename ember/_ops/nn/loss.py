@@ -48,7 +48,7 @@ class NllLoss(Function):
 
     @staticmethod
     def forward(ctx, logp, target, weight, reduction, ignore_index):
-        if weight is None and logp.ndim == 2 and target.ndim == 1 and target.size <= _FEW:
+        if weight is None and logp.ndim == 2 and target.ndim == 1 and target.size <= _FEW and logp.flags.c_contiguous:
             out = _nll_few(ctx, logp, target, reduction, ignore_index)
             if out is not None:
                 return out
@@ -120,7 +120,7 @@ def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_i
     if tl and (ignore_index in tl or min(tl) < 0 or max(tl) >= c):
         return None
     flat = [i * c + t for i, t in enumerate(tl)]
-    picked = logp.ravel().take(flat)  # ravel: a view of the contiguous input, a copy otherwise
+    picked = logp.ravel().take(flat)
     ctx.meta = None
     ctx.few = (flat, logp.shape, reduction)
     if reduction == 0:

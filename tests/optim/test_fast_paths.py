@@ -241,14 +241,19 @@ def test_state_owns_its_memory_when_grads_are_zeroed_in_place(name, kwargs, torc
 
 
 def test_duplicate_small_param_updated_twice_like_torch(torch_sqrt):
-    a = np.linspace(-1, 1, 12, dtype=np.float32)
-    ep, tp = ember.nn.Parameter(ember.from_numpy(a.copy())), torch.nn.Parameter(torch.from_numpy(a.copy()))
+    """[c, a, a] where c is a step ahead: a's two updates must still run in order (torch warns on duplicates)."""
+    a0, c0 = np.linspace(-1, 1, 12, dtype=np.float32), np.linspace(2, 3, 5, dtype=np.float32)
+    e = [ember.nn.Parameter(ember.from_numpy(v.copy())) for v in (c0, a0)]
+    t = [torch.nn.Parameter(torch.from_numpy(v.copy())) for v in (c0, a0)]
     with pytest.warns(UserWarning):
-        e_opt = eoptim.AdamW([ep, ep], lr=0.1)
+        e_opt = eoptim.AdamW([e[0], e[1], e[1]], lr=0.1)
     with pytest.warns(UserWarning):
-        t_opt = torch.optim.AdamW([tp, tp], lr=0.1)
+        t_opt = torch.optim.AdamW([t[0], t[1], t[1]], lr=0.1)
     for k in range(3):
-        ep.grad, tp.grad = ember.from_numpy(a * (k + 1)), torch.from_numpy(a * (k + 1))
+        for (ep, tp), v in zip(zip(e, t), (c0, a0)):
+            ep.grad, tp.grad = ember.from_numpy(v * (k + 1)), torch.from_numpy(v * (k + 1))
+        if k == 0:
+            e[1].grad = t[1].grad = None  # c takes a step alone first
         e_opt.step()
         t_opt.step()
-        assert_params_equal([ep], [tp], f"step {k + 1}")
+        assert_params_equal(e, t, f"step {k + 1}")

@@ -1,9 +1,9 @@
 """F.scaled_dot_product_attention forward and forward+backward: ember vs torch, time ratios from one run.
 
 Run by hand: ``python benchmarks/bench_attention.py [--rounds R]``. torch uses one thread (``set_num_threads(1)``),
-NumPy's OpenBLAS one thread (``OPENBLAS_NUM_THREADS=1``, set before NumPy loads). The GPT case is
-``ember/models/gpt.py``'s default attention (B=32, H=4, T=64, d=32, causal, float32); both libraries run their fused
-flash kernel there. Each case is timed torch then ember, best of 5 repeats, ``--rounds`` times (default 3); the
+NumPy's OpenBLAS one thread (``OPENBLAS_NUM_THREADS=1``, set before NumPy loads). The GPT-sized cases are causal float32
+(B=32, H=4, T=64) with head dim 32 and 16 (``ember/models/gpt.py``'s default config: n_embd 64 over 4 heads); both
+libraries run their fused flash kernel there. Each case is timed torch then ember, best of 5 repeats, ``--rounds`` times (default 3); the
 printed ratio is the median of the rounds' ratios. The machine is shared, so ratios are noisy.
 """
 from __future__ import annotations
@@ -51,11 +51,12 @@ def cases(lib):
             F.scaled_dot_product_attention(q, k, v, **kw).backward(g)
         return run
 
-    gpt, tiny = qkvg(32, 4, 64, 32), qkvg(1, 1, 4, 8)
+    gpt, gpt16, tiny = qkvg(32, 4, 64, 32), qkvg(32, 4, 64, 16), qkvg(1, 1, 4, 8)
     mask = lib.tensor(rng.random((64, 64)) > 0.2)
     return [
         ("sdpa causal (32,4,64,32) fwd", fwd(*gpt, is_causal=True), 10),
         ("sdpa causal (32,4,64,32) fwd+bwd", fwd_bwd(*gpt, is_causal=True), 5),
+        ("sdpa causal (32,4,64,16) fwd+bwd", fwd_bwd(*gpt16, is_causal=True), 5),
         ("sdpa bool mask (32,4,64,32) fwd+bwd", fwd_bwd(*gpt, attn_mask=mask), 5),
         ("sdpa causal (1,1,4,8) fwd", fwd(*tiny, is_causal=True), 3000),
         ("sdpa causal (1,1,4,8) fwd+bwd", fwd_bwd(*tiny, is_causal=True), 2000),

@@ -117,7 +117,7 @@ def test_non_contiguous_inputs(dtype):
 
 
 def test_gpt_size_float32():
-    # ember/models/gpt.py's default attention, heads split from (B, T, 3C) as there; float32 error vs a float64
+    # GPT-sized attention, heads split from (B, T, 3C) as in ember/models/gpt.py; float32 error vs a float64
     # reference is ~1e-6 for both libraries at this size
     x = randn(32, 64, 3 * 128, seed=11)
 

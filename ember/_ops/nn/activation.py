@@ -116,6 +116,7 @@ class Gelu(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # the version check: x changed in place since forward is an error, as in torch
         return g * ctx.deriv, None
 
 

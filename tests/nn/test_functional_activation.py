@@ -172,15 +172,16 @@ def test_gelu_inf_no_warning(n):
         check_op(lambda L, x: F(L).gelu(x), [x])
 
 
-@pytest.mark.parametrize("n", [3, 100])
-def test_gelu_input_modified_in_place_is_an_error(n):
-    # GeluBackward0 saves its input (torch recomputes from it); ember's derivative comes from forward, but a
-    # change of the input in place must still fail backward (the message's producer name is autograd's:
-    # torch names the tensor's grad_fn after the in-place op, ember the one at save time)
+@pytest.mark.parametrize("fn", ["gelu", "glu"])
+@pytest.mark.parametrize("n", [4, 100])
+def test_input_modified_in_place_is_an_error(fn, n):
+    # GeluBackward0/GluBackward0 save their input; ember's backward reads what forward kept (gelu's derivative,
+    # glu's half views), but a change of the input in place must still fail backward (messages differ in the
+    # producer: torch names the tensor's grad_fn after the in-place op, ember the one at save time)
     def run(lib):
         x = lib.ones(n, requires_grad=True)
         y = x * 1
-        z = lib.nn.functional.gelu(y)
+        z = getattr(lib.nn.functional, fn)(y)
         y.add_(1)
         z.sum().backward()
     check_error(run, match_message=False)

@@ -381,6 +381,7 @@ class Glu(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # the version check (a is a view of x): x changed in place is an error, as in torch
         dim, a, s = ctx.meta
         gw = _wide(g)
         ga = gw * s

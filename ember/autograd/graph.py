@@ -82,7 +82,7 @@ class Node:
         return type(self).__name__
 
     def __repr__(self) -> str:
-        return f"<{self.name()} object at {hex(id(self))}>"
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
 
     @property
     def next_functions(self) -> tuple:
@@ -159,6 +159,9 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable) -> None:
         self.variable = variable
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # torch's C++ name (its repr still says AccumulateGrad)
 
 
 def _wrap(arr):

@@ -151,6 +151,7 @@ def test_node_hooks_and_next_functions():
     assert mul_fn.name() == "MulBackward0" and nr == 0
     acc = mul_fn.next_functions[0][0]
     assert type(acc).__name__ == "AccumulateGrad" and acc.variable is x
+    assert acc.name() == "torch::autograd::AccumulateGrad" and repr(acc).startswith("<AccumulateGrad object at ")
     assert mul_fn.next_functions[0][0] is acc  # the same accumulator while it is alive
     calls = []
     fn.register_prehook(lambda go: calls.append("pre"))

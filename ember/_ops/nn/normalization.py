@@ -63,7 +63,6 @@ class NativeLayerNorm(Function):
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
         keep = _grad_state.enabled and True in ctx.needs_input_grad
-        ctx.save_for_backward(x, weight, bias)
         if x.size <= _SMALL:
             # a few rows: the same steps on the whole array
             mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
@@ -75,7 +74,8 @@ class NativeLayerNorm(Function):
             np.sqrt(rstd, out=rstd)
             np.divide(1, rstd, out=rstd)
             xhat *= rstd
-            ctx.meta = (rstd, n, xhat)
+            ctx.save_for_backward(x, weight, bias, xhat)
+            ctx.meta = (rstd, n)
             out = xhat * w if w is not None else xhat.copy()
             if b is not None:
                 out += b
@@ -114,13 +114,15 @@ class NativeLayerNorm(Function):
                 np.add(xh, bt[:k], out=o)
             else:
                 o[...] = xh
-        ctx.meta = (rstd, n, xhat if keep else None)
+        # xhat rides with the saved tensors, which the engine frees as soon as this node has run
+        ctx.save_for_backward(x, weight, bias, xhat if keep else None)
+        ctx.meta = (rstd, n)
         return (out if ct == dt else out.astype(dt)).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
-        x, weight, bias = ctx.saved_tensors
-        rstd, n, xhat = ctx.meta
+        x, weight, bias, xhat = ctx.saved_tensors
+        rstd, n = ctx.meta
         m = x.size // n if n else 0
         dt = x.dtype
         ct = rstd.dtype.type

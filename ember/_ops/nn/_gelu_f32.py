@@ -24,8 +24,9 @@ the tail). sign(x) (0.5 + w) XORs the sign bit of x into the bits of 0.5 + w (ex
 ``tools/gelu_f32_accuracy.py`` refits the c_k and measures both kernels and torch's against float64 references
 on the float32s of [-12, 12] (every 16th, last run): max abs error of y 2.4e-7 (torch 1.3e-6), of y' 3.5e-7
 (torch 3.2e-7; the largest are near x = 0, where y' = 1/2 + x phi(x) - h inherits the float32 rounding of
-h ~ 1/2); where |y| >= 2^-10, y is within 10.8 ulps (torch: 9.3e3, its 1 + erf(x/sqrt2) cancels for x < 0). The ulps left come from rounding x^2 inside exp(-x^2/2). (The 35-pass form this replaced
-measured 9.0 ulps and 3.0e-7: its u Q(u) rounds a little less than the monic M(v); 10% of the time buys that.)
+h ~ 1/2); where |y| >= 2^-10, y is within 10.8 ulps (torch: 9.3e3, its 1 + erf(x/sqrt2) cancels for x < 0).
+The ulps left come from rounding x^2 inside exp(-x^2/2). (The 35-pass form this replaced measured 9.0 ulps and
+3.0e-7: its u Q(u) rounds a little less than the monic M(v); 10% of the time buys that.)
 
 Tanh form, z = K (x + C x^3), with 1 + tanh z = 2r, r = 1/(1 + e), e = exp(-2z) (one exp, no tanh; 1 - tanh^2
 = 4 e r^2 keeps its relative accuracy in both tails, where torch's 1 - tanh^2 and x z' ~ 100 would amplify a

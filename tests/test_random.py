@@ -316,3 +316,12 @@ def test_errors_match_torch(i):
         ERRORS[i](ember)
     assert type(ee.value) is type(et.value)
     assert str(ee.value) == str(et.value)
+
+
+def test_geometric_of_a_zero_uniform_is_inf_not_an_error(monkeypatch):
+    """A 53-bit uniform of exactly 0 (once in 2**53 draws): C's log gives -inf and torch's value is +inf;
+    ``math.log`` would raise ValueError."""
+    g = ember.Generator()
+    monkeypatch.setattr(type(g._engine), "uniform53", lambda self, n: np.zeros(n))
+    out = ember.empty(3, dtype=ember.float64).geometric_(0.3, generator=g)
+    assert out.tolist() == [float("inf")] * 3

@@ -95,8 +95,13 @@ def _libm(name: str, x: np.ndarray) -> np.ndarray:
     """glibc's ``name`` applied to every element of a float64 array."""
     if name in ("sin", "cos") and libm_vectorised(name):
         return getattr(np, name)(x)
-    fn = getattr(math, name)
+    fn = _log if name == "log" else getattr(math, name)
     return np.fromiter(map(fn, x.tolist()), dtype=f64, count=x.size)
+
+
+def _log(v: float) -> float:
+    """C's ``log``: -inf at 0 (a 53-bit uniform is 0 once in 2**53 draws), where ``math.log`` raises."""
+    return math.log(v) if v > 0.0 else (-math.inf if v == 0.0 else math.nan)
 
 
 # ---------------------------------------------------------------------------------------------- uniform

@@ -6,7 +6,7 @@ from typing import Sequence
 import numpy as np
 
 from . import grad_mode
-from .engine import run_backward
+from .engine import ones_like, run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node
@@ -38,7 +38,7 @@ def _make_roots(outputs, grad_outputs) -> list:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError(f"grad can be computed only for real floating point outputs but got {out.dtype}")
-            garr = np.ones(out._data.shape, out._data.dtype)
+            garr = ones_like(out._data)
         else:
             if not isinstance(g, Tensor):
                 g = Tensor._make(np.asarray(g, dtype=out._data.dtype))

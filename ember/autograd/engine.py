@@ -18,10 +18,13 @@ a Python-level method (torch hashes tensors by id but compares them elementwise)
 from __future__ import annotations
 
 from heapq import heappop, heappush
+from itertools import repeat
+
+import numpy as np
 
 from .graph import Node, _apply_tensor_hooks
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "run_single", "ones_like"]
 
 
 def _graph(roots: list, with_parents: bool):
@@ -86,6 +89,11 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
     the grad flowing into that output instead of accumulating it: this is how
     ``autograd.grad`` and ``backward(inputs=...)`` read grads.
     """
+    if capture is None and accumulate and len(roots) == 1:
+        root, nr, grad = roots[0]
+        if isinstance(root, Node):
+            run_single(root, nr, grad, retain_graph)
+            return
     root_nodes = []
     buffers: dict[int, list] = {}
     for node, nr, grad in roots:
@@ -150,3 +158,120 @@ def _capture(node: Node, grads: list, capture: dict) -> None:
             if hooks and i in hooks and g is not None:
                 g = _apply_tensor_hooks(hooks[i], g)
             slot.append(g)
+
+
+_NO_GRADS = repeat(None)  # zip() with a node's edges stops at the edges: one None per edge, no tuple built
+
+
+def _counts(root: Node) -> dict[int, int]:
+    """``_graph`` for one root node: with a single root, the first edge into a vertex is the one that
+    discovers it (the root itself has no incoming edge in a DAG), so one dict serves as the seen-set."""
+    deps: dict[int, int] = {}
+    get = deps.get
+    stack = [root]
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        for nxt, _ in pop()._next:
+            if nxt is not None:
+                key = id(nxt)
+                n = get(key)
+                if n is None:
+                    deps[key] = 1
+                    if isinstance(nxt, Node):
+                        push(nxt)
+                else:
+                    deps[key] = n + 1
+    return deps
+
+
+def run_single(root: Node, nr: int, grad, retain_graph: bool) -> None:
+    """``run_backward`` for one root node, accumulating into leaves: what ``loss.backward()`` runs.
+
+    The same walk and the same order of additions as the general loop, with less bookkeeping: a ready
+    node's input buffer rides on the heap with it; the last edge into a vertex (the only one, in a chain)
+    hands its grad on without a buffer in ``buffers``; built-in nodes without hooks are called directly.
+    """
+    deps = _counts(root)
+    buf = [None] * root._num_outputs
+    buf[nr] = grad
+    # (-sequence_nr, id, node, grads): sequence numbers are unique, so the node is never compared
+    heap = [(0, 0, root, buf)]
+    buffers: dict[int, list] = {}
+    take = buffers.pop
+    while heap:
+        _, _, node, grads = heappop(heap)
+        for g in grads:
+            if g is not None:
+                if node._fast:
+                    out = node._fn.backward(node, *grads)
+                    if type(out) is not tuple:
+                        out = (out,)
+                else:
+                    out = node._run(grads)  # hooks, retain_grad, custom Functions; raises if already freed
+                if not retain_graph:
+                    node._saved = None
+                    node._versions = ()
+                    node._released = True
+                    node._fast = False
+                break
+        else:
+            out = _NO_GRADS
+        for (nxt, nr), g in zip(node._next, out):
+            if nxt is None:
+                continue
+            key = id(nxt)
+            left = deps[key]
+            if left == 1:
+                # the last edge into nxt: its grads are complete
+                buf = take(key, None)
+                if buf is None:
+                    if isinstance(nxt, Node):
+                        n_out = nxt._num_outputs
+                        if n_out == 1:
+                            buf = [g]
+                        else:
+                            buf = [None] * n_out
+                            buf[nr] = g
+                        heappush(heap, (-nxt._seq, key, nxt, buf))
+                    elif g is not None:
+                        _leaf_plain(nxt, g)
+                    continue
+                if g is not None:
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                if isinstance(nxt, Node):
+                    heappush(heap, (-nxt._seq, key, nxt, buf))
+                elif buf[0] is not None:
+                    _leaf_plain(nxt, buf[0])
+            else:
+                deps[key] = left - 1
+                buf = buffers.get(key)
+                if buf is None:
+                    buf = buffers[key] = [None] * nxt._num_outputs if isinstance(nxt, Node) else [None]
+                if g is not None:
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+
+
+def _leaf_plain(t, grad) -> None:
+    if t._hooks is None and t._acc is None:
+        t._accumulate_grad(grad)
+    else:
+        _leaf(t, grad, None, True)
+
+
+_ONES: dict = {}  # (shape, dtype) -> read-only array of ones, for the implicit grad of a scalar root
+
+
+def ones_like(arr: np.ndarray) -> np.ndarray:
+    """A fresh writable array of ones with ``arr``'s shape and dtype (``np.ones`` is a Python-level
+    function, several times slower than copying a cached template for these one-element roots)."""
+    key = (arr.shape, arr.dtype)
+    one = _ONES.get(key)
+    if one is None:
+        one = np.ones(arr.shape, arr.dtype)
+        one.flags.writeable = False
+        if arr.size == 1:  # only ever called for scalar roots: a bounded set of shapes
+            _ONES[key] = one
+    return one.copy()

@@ -64,7 +64,7 @@ class BackwardNode(Node, FunctionCtx):
         if self._released:
             raise RuntimeError(_SAVED_FREED)
         fn = self._fn
-        if not self._hooked and fn._ndarray_io:
+        if self._fast:
             out = fn.backward(self, *grads)
             return out if type(out) is tuple else (out,)
         if self._tensor_pre_hooks:
@@ -143,7 +143,8 @@ class Function:
             name = f"{cls.__name__}Backward0"
         else:
             name = f"{cls.__name__}Backward"
-        cls._node_cls = type(name, (BackwardNode,), {"_fn": cls})
+        # _fast: the engine may call backward directly (ndarray io, no hooks yet)
+        cls._node_cls = type(name, (BackwardNode,), {"_fn": cls, "_fast": cls._ndarray_io})
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -268,41 +269,66 @@ _NON_TENSOR = (None, -1)
 
 
 def _apply2(cls, a, b):
-    """``_apply_ndarray`` unrolled for the commonest call, a binary op (same semantics)."""
+    """``_apply_ndarray`` unrolled for the commonest call, a binary op (same semantics).
+
+    Everything per call is inlined (edges, the output Tensor, the version record of a forward that
+    saved both inputs): at a few microseconds per small op, each Python call saved is measurable.
+    """
     if isinstance(a, Tensor):
-        ad, arg = a._data, a._requires_grad
+        ad = a._data
+        arg = a._requires_grad
     else:
-        ad, arg = a, False
+        ad = a
+        arg = False
     if isinstance(b, Tensor):
-        bd, brg = b._data, b._requires_grad
+        bd = b._data
+        brg = b._requires_grad
+        bt = True
     else:
-        bd, brg = b, False
+        bd = b
+        brg = bt = False
     ctx = _new(cls._node_cls)
     ctx.needs_input_grad = (arg, brg)
     out = cls.forward(ctx, ad, bd)
-    if type(out) is tuple:
-        return _wrap_outputs(
-            cls, ctx, (a, b), out, (arg or brg) and _grad_state.enabled, _edge_list((a, b)))
-    if (arg or brg) and _grad_state.enabled and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+    if type(out) is not np.ndarray:
+        if type(out) is tuple:
+            return _wrap_outputs(
+                cls, ctx, (a, b), out, (arg or brg) and _grad_state.enabled, _edge_list((a, b)))
+        out = np.asarray(out)
+        # a NumPy scalar result is recorded whatever its dtype (as before this fast path was inlined)
+        diff = True
+    else:
+        diff = out.dtype.kind in "fc"
+    t = _new(Tensor)
+    t._data = out
+    t._output_nr = 0
+    t._vc = [0]
+    if (arg or brg) and diff and _grad_state.enabled:
         if arg:
             fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None else (a, 0)
         else:
             ea = _NO_EDGE
-        if isinstance(b, Tensor):
-            if brg:
-                fn = b._grad_fn
-                ctx._next = (ea, (fn, b._output_nr) if fn is not None else (b, 0))
-            else:
-                ctx._next = (ea, _NO_EDGE)
+        if brg:
+            fn = b._grad_fn
+            ctx._next = (ea, (fn, b._output_nr) if fn is not None else (b, 0))
         else:
-            ctx._next = (ea, _NON_TENSOR)
+            ctx._next = (ea, _NO_EDGE if bt else _NON_TENSOR)
         ctx._seq = _next_seq()
-        t = _make(out, True, ctx, 0)
-        if ctx._saved:
-            _record_versions(ctx, (a, b), (t,))
+        t._requires_grad = True
+        t._grad_fn = ctx
+        saved = ctx._saved
+        if saved:
+            if bt and len(saved) == 2 and saved[0] is ad and saved[1] is bd and isinstance(a, Tensor):
+                # the common binary op that saves both of its inputs: no searching
+                va = a._vc
+                vb = b._vc
+                ctx._versions = [(va, va[0], ad, a._grad_fn), (vb, vb[0], bd, b._grad_fn)]
+            else:
+                _record_versions(ctx, (a, b), (t,))
     else:
-        t = _make(out)
+        t._requires_grad = False
+        t._grad_fn = None
     if cls._is_view:
         t._vc = a._vc
         t._base = a if a._base is None else a._base
@@ -310,24 +336,35 @@ def _apply2(cls, a, b):
 
 
 def _apply1(cls, a):
-    """``_apply_ndarray`` unrolled for a unary op (same semantics)."""
+    """``_apply_ndarray`` unrolled for a unary op (same semantics, inlined as ``_apply2``)."""
     if not isinstance(a, Tensor):
         return _apply_ndarray(cls, (a,), {})
     arg = a._requires_grad
     ctx = _new(cls._node_cls)
     ctx.needs_input_grad = (arg,)
     out = cls.forward(ctx, a._data)
-    if type(out) is tuple:
-        return _wrap_outputs(cls, ctx, (a,), out, arg and _grad_state.enabled, _edge_list((a,)))
-    if arg and _grad_state.enabled and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+    if type(out) is not np.ndarray:
+        if type(out) is tuple:
+            return _wrap_outputs(cls, ctx, (a,), out, arg and _grad_state.enabled, _edge_list((a,)))
+        out = np.asarray(out)
+        diff = True
+    else:
+        diff = out.dtype.kind in "fc"
+    t = _new(Tensor)
+    t._data = out
+    t._output_nr = 0
+    t._vc = [0]
+    if arg and diff and _grad_state.enabled:
         fn = a._grad_fn
         ctx._next = ((fn, a._output_nr) if fn is not None else (a, 0),)
         ctx._seq = _next_seq()
-        t = _make(out, True, ctx, 0)
+        t._requires_grad = True
+        t._grad_fn = ctx
         if ctx._saved:
             _record_versions(ctx, (a,), (t,))
     else:
-        t = _make(out)
+        t._requires_grad = False
+        t._grad_fn = None
     if cls._is_view:
         t._vc = a._vc
         t._base = a if a._base is None else a._base

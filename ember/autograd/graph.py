@@ -76,7 +76,9 @@ class Node:
     _post_hooks = None
     _tensor_pre_hooks = None  # {output_nr: HookDict} from Tensor.register_hook on outputs
     _retains = None  # {output_nr: weakref to a tensor that retain_grad()s}
-    _hooked = False  # any of the four above set: the engine's fast path checks only this
+    # True on a built-in op's node class (ndarray in, ndarray out); an instance turns it off once any of
+    # the four above is set or its saved values are freed, so the engine's fast path checks only this
+    _fast = False
 
     def name(self) -> str:
         return type(self).__name__
@@ -100,7 +102,7 @@ class Node:
 
     def register_hook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_inputs, grad_outputs)`` runs after this node computes its grads."""
-        self._hooked = True
+        self._fast = False
         if self._post_hooks is None:
             self._post_hooks = _HookDict()
         h = RemovableHandle(self._post_hooks)
@@ -109,7 +111,7 @@ class Node:
 
     def register_prehook(self, fn: Callable) -> RemovableHandle:
         """``fn(grad_outputs)`` runs before this node computes; may return replacement grads."""
-        self._hooked = True
+        self._fast = False
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
         h = RemovableHandle(self._pre_hooks)
@@ -137,6 +139,7 @@ class Node:
         self._saved = None
         self._versions = ()
         self._released = True
+        self._fast = False
 
     def _run(self, grads: list) -> tuple:
         """Compute the grads of this node's inputs from the grads of its outputs (engine entry point)."""

@@ -29,6 +29,8 @@ def _prep(ctx, a: np.ndarray, b):
 
 def _back(g: np.ndarray, meta) -> np.ndarray:
     shape, dtype = meta
+    if g.dtype is dtype and g.shape == shape:
+        return g  # nothing was broadcast or promoted
     with _quiet():
         g = sum_to_shape(g, shape)
         return g if g.dtype is dtype else g.astype(dtype)
@@ -52,8 +54,16 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b, alpha=1):
-        a, b = _prep(ctx, a, b)
         ctx.alpha = alpha
+        if alpha == 1 and type(b) is np.ndarray and a.dtype is b.dtype:
+            # tensor + tensor of one dtype (the hot case): _prep and _broadcasting inlined
+            ctx.a_meta = (a.shape, a.dtype)
+            ctx.b_meta = (b.shape, b.dtype)
+            try:
+                return np.add(a, b)
+            except ValueError:
+                raise broadcast_error(a.shape, b.shape) from None
+        a, b = _prep(ctx, a, b)
         if alpha != 1:
             b = _scaled(b, alpha, a.dtype)
         return _broadcasting(np.add, a, b)

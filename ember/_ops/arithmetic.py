@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
@@ -189,7 +190,6 @@ class Mul(Function):
 
 def _float_operands(a, b):
     # true division of integers gives the default float dtype, as in torch
-    from .. import _dtype as D
     if type(b) is np.ndarray:
         a, b = promote_arrays(a, b)
     else:
@@ -212,7 +212,11 @@ class Div(Function):
             ctx.b_meta = (b.shape, b.dtype)
         a, b = _float_operands(a, b)
         if ctx.needs_input_grad[0] or (len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]):
-            ctx.save_for_backward(a, b)
+            ctx._saved = (a, b)  # save_for_backward, without the call
+        if (type(b) is float or type(b) is int) and b != 0 and b - b == 0:
+            # a finite non-zero Python divisor sets neither the divide nor the invalid flag: no np.errstate,
+            # which costs more than a small division
+            return np.true_divide(a, b)
         with np.errstate(divide="ignore", invalid="ignore"):
             return _broadcasting(np.true_divide, a, b)
 

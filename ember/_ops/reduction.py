@@ -11,6 +11,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ..autograd.function import _apply1
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
            "argmin", "logsumexp", "cumsum", "cumprod", "norm", "count_nonzero", "nansum", "aminmax"]
@@ -124,6 +125,9 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, g):
         shape, dtype, axes, keepdim, n = ctx.meta
+        if n:
+            # dividing by a positive count sets neither the divide nor the invalid flag: no np.errstate (~1 us)
+            return _expand_back(g / g.dtype.type(n), shape, axes, keepdim).astype(dtype, copy=False), None, None, None
         with np.errstate(invalid="ignore", divide="ignore"):
             return _expand_back(g / g.dtype.type(n), shape, axes, keepdim).astype(dtype, copy=False), None, None, None
 
@@ -549,17 +553,30 @@ class SumAll(Sum):
 
     @staticmethod
     def forward(ctx, a):
+        if a.dtype.kind in "fc":
+            # Sum.forward inlined for a float input (its own dtype, no cast); _apply1 wraps the NumPy scalar
+            ctx.meta = (a.shape, a.dtype, None, False)
+            return _add_reduce(a, None)
         return Sum.forward(ctx, a, None, False, None)
 
     @staticmethod
     def backward(ctx, g):
+        shape, dtype = ctx.meta[:2]
+        if g.dtype is dtype and g.ndim == 0 and math.prod(shape) <= 4096:
+            # _expand_back's small case inlined: a fresh array (never a view of g) filled with g
+            out = np.empty(shape, dtype)
+            out[...] = g
+            return out
         return Sum.backward(ctx, g)[0]
+
+
+_add_reduce = np.add.reduce
 
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
     if dim is None and dtype is None and out is None:
-        return SumAll.apply(input)
+        return _apply1(SumAll, input)  # SumAll.apply(input), one call sooner
     axes = _dims(dim, input.dim())
     if axes is None and dim is None:
         return Sum.apply(input, None, False, dtype)

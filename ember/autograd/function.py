@@ -43,8 +43,11 @@ class BackwardNode(Node, FunctionCtx):
     def saved_tensors(self) -> tuple:
         if self._released:
             raise RuntimeError(_SAVED_FREED)
-        self._check_saved()
-        return self._saved if self._saved is not None else ()
+        for box, version, _, _ in self._versions:
+            if box[0] != version:
+                self._check_saved()  # raises, with the message (the loop is inlined: every backward reads this)
+        saved = self._saved
+        return saved if saved is not None else ()
 
     def mark_dirty(self, *tensors) -> None:
         self._dirty = tensors
@@ -197,13 +200,14 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
             ctx._versions = [(a._vc, a._vc[0], saved[0], a._grad_fn), (b._vc, b._vc[0], saved[1], b._grad_fn)]
             return
     versions = []
+    tensors = [t for t in args if isinstance(t, Tensor)]  # once, not once per saved array
     for arr in saved:
         if isinstance(arr, Tensor):
             arr = arr._data
         if arr is None:
             continue
-        for t in args:
-            if isinstance(t, Tensor) and t._data is arr:
+        for t in tensors:
+            if t._data is arr:
                 vc = t._vc
                 versions.append((vc, vc[0], arr, t._grad_fn))
                 break

@@ -496,3 +496,22 @@ def test_scalar_property(x, s, kind):
     if kind == "rpow" and s < 0:
         return
     check_op(fns[kind], [x])
+
+
+@pytest.mark.parametrize("divisor", [4, 2.5, -3, 0, 0.0, float("inf"), float("nan"), 1e-3])
+def test_div_by_python_scalar_fast_path_matches_torch_silently(divisor):
+    # finite non-zero Python divisors skip np.errstate; zero/inf/nan ones must still be silent (torch never warns)
+    import warnings
+    x = np.array([1.0, 0.0, -2.5, np.inf, -np.inf, np.nan, 3e30], np.float32)
+    check_op(lambda L, a: a / divisor, [x])
+    check_op(lambda L, a: a / divisor, [np.array([1, -2, 0], np.int64)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for lib in (ember, torch):
+            lib.tensor(x) / divisor
+
+
+def test_add_same_dtype_fast_path_keeps_metadata_for_backward():
+    # the inlined forward must record both operands' shapes: broadcasting either way, and a 0-d operand
+    check_op(lambda L, a, b: a + b, [np.ones((2, 1, 3), np.float32), np.arange(4, dtype=np.float32).reshape(4, 1)])
+    check_op(lambda L, a, b: a + b, [np.array(2.0, np.float32), np.arange(6, dtype=np.float32).reshape(2, 3)])

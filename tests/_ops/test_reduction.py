@@ -325,3 +325,19 @@ def test_reduction_property(name, dt, shape, keepdim, data):
     dims = data.draw(st.lists(st.integers(-nd, nd - 1), min_size=1, max_size=nd, unique_by=lambda d: d % nd))
     tol = {"rtol": 1e-4, "atol": 1e-5} if dt == F32 and name in ("var", "std", "prod") else {}
     check_op(lambda L, x: _RED[name](L, x, tuple(dims), keepdim), [x], **tol)
+
+
+@pytest.mark.parametrize("shape", [(), (1,), (2, 3), (70, 70)])  # (70, 70): past the small inlined backward
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int64, np.bool_])
+def test_sum_all_fast_path(shape, dtype):
+    rng = np.random.default_rng(0)
+    x = np.asarray(rng.standard_normal(shape) * 3).astype(dtype)
+    check_op(lambda L, a: a.sum(), [x])
+
+
+def test_mean_backward_without_errstate_is_still_silent():
+    x = np.array([np.inf, -np.inf, 1.0, np.nan], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_op(lambda L, a: a.mean(), [x])
+        check_op(lambda L, a: a.mean(dim=0), [np.zeros((0, 3), np.float32)])

@@ -105,6 +105,10 @@ def _column_major(m: np.ndarray) -> bool:
 def _mm_grads(ctx, g: np.ndarray, a: np.ndarray, b: np.ndarray, i: int) -> tuple:
     """(dA, dB) of ``A B`` for output grad ``g``; inputs ``i``, ``i + 1`` of ``ctx`` are A and B."""
     ga = gb = None
+    if 0 in g.strides and ctx.needs_input_grad[i] and ctx.needs_input_grad[i + 1]:
+        # a broadcast grad (sum's backward expands a scalar): NumPy's matmul would lay it out afresh for each of
+        # the two products; lay it out once (torch's mm likewise makes an expanded grad contiguous)
+        g = np.ascontiguousarray(g)
     if ctx.needs_input_grad[i]:
         ga = (b @ g.T).T if _column_major(a) else g @ b.T
     if ctx.needs_input_grad[i + 1]:

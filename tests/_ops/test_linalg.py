@@ -225,3 +225,18 @@ def test_grad_layout_follows_input_layout(op, a_t, b_t):
     np.testing.assert_allclose(a.grad.detach().numpy(), expect[0], rtol=1e-12)
     np.testing.assert_allclose(b.grad.detach().numpy(), expect[1], rtol=1e-12)
     assert strides[0] == strides[1]
+
+
+@pytest.mark.parametrize("op", ["mm", "addmm", "linear"])
+def test_mm_backward_of_a_broadcast_grad(op):
+    # (A @ B).sum(): the grad reaching mm is a stride-0 view, laid out once before both products
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((70, 80)).astype(np.float32)  # 5600 elements: sum's backward stays a broadcast view
+    b = rng.standard_normal((80, 90)).astype(np.float32)
+    c = rng.standard_normal(90).astype(np.float32)
+    if op == "mm":
+        check_op(lambda L, x, y: (x @ y).sum(), [a, b])
+    elif op == "addmm":
+        check_op(lambda L, z, x, y: L.addmm(z, x, y).sum(), [c, a, b])
+    else:
+        check_op(lambda L, x, y, z: L.nn.functional.linear(x, y.t(), z).sum(), [a, b, c])

@@ -2,7 +2,7 @@
 
 Run by hand: ``python benchmarks/bench_core.py``. Both libraries use one thread
 (``set_num_threads(1)``: torch's pool, NumPy's BLAS) so the comparison is per core;
-each case reports the best of several repeats.
+each round takes the best of a few repeats per library, and each case reports its median round.
 """
 from __future__ import annotations
 
@@ -52,12 +52,18 @@ def cases(lib):
             ("(256,256) matmul fwd+bwd", matmul_fwd_bwd, 50)]
 
 
-def main() -> None:
-    print(f"{'case':40s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
+def main(rounds: int = 5) -> None:
+    # torch and ember alternate, round by round, and the median round is shown: on a shared machine one
+    # best-of-N per library can land in different load bursts and swing the ratio by +-30%
+    print(f"{'case':40s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}  (median of {rounds} alternating rounds)")
     for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
-        t = best(tf, n)
-        e = best(ef, n)
-        print(f"{name:40s} {t * 1e6:8.2f}us {e * 1e6:8.2f}us {e / t:11.2f}x")
+        rs = []
+        for _ in range(rounds):
+            t = best(tf, n, repeat=3)
+            e = best(ef, n, repeat=3)
+            rs.append((e / t, t, e))
+        ratio, t, e = sorted(rs)[len(rs) // 2]
+        print(f"{name:40s} {t * 1e6:8.2f}us {e * 1e6:8.2f}us {ratio:11.2f}x", flush=True)
 
 
 if __name__ == "__main__":

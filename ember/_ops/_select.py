@@ -31,7 +31,7 @@ def keep(mask: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.where(mask, a, a.dtype.type(0))
     it = _INT[a.itemsize]
     m = np.asarray(_ones_where(mask, a.itemsize))  # asarray: a 0-d mask gives a NumPy scalar
-    if m.shape == np.broadcast_shapes(m.shape, a.shape):
+    if m.shape == a.shape or m.shape == np.broadcast_shapes(m.shape, a.shape):
         return np.bitwise_and(m, a.view(it), out=m).view(a.dtype)
     return np.asarray(np.bitwise_and(m, a.view(it))).view(a.dtype)
 
@@ -45,7 +45,7 @@ def select(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     ai, bi = a.view(it), b.view(it)
     out = np.asarray(np.bitwise_xor(ai, bi))
     m = _ones_where(mask, a.itemsize)
-    if out.shape != np.broadcast_shapes(out.shape, m.shape):
+    if out.shape != m.shape and out.shape != np.broadcast_shapes(out.shape, m.shape):
         out = np.bitwise_and(out, m)
     else:
         np.bitwise_and(out, m, out=out)

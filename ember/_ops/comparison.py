@@ -197,6 +197,8 @@ def equal(input: Tensor, other: Tensor) -> bool:
 class Where(Function):
     """out = a where cond else b;  da = g where cond,  db = g where not cond"""
 
+    _edge_rules = ((1, 2), (0,))  # torch's WhereBackward0 lists self and other (scalars too), not the condition
+
     @staticmethod
     def forward(ctx, cond, a, b):
         if cond.dtype != np.bool_:

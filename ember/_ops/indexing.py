@@ -161,6 +161,8 @@ class IndexSelect(Function):
 class MaskedFill(Function):
     """out = a with value where mask;  da = g where not mask"""
 
+    _edge_rules = ((), (1,))  # torch's node lists self (and a tensor value), not the mask
+
     @staticmethod
     def forward(ctx, a, mask, value):
         if mask.dtype != np.bool_:

@@ -78,6 +78,7 @@ class ClampTensor(Function):
     da = g where lo <= a <= hi;  dlo = g where a < lo < hi;  dhi = g where a > hi or hi < lo (hi wins when lo > hi)"""
 
     _backward_name = "ClampBackward0"
+    _edge_rules = ((1, 2), ())  # clamp(min=t) still lists the absent max as (None, 0), as torch does
 
     @staticmethod
     def forward(ctx, a, lo, hi):
@@ -115,10 +116,12 @@ class ClampTensor(Function):
 
 class ClampMinTensor(ClampTensor):
     _backward_name = "ClampMinBackward1"
+    _edge_rules = None  # torch's clamp_min(Tensor) has two inputs
 
 
 class ClampMaxTensor(ClampTensor):
     _backward_name = "ClampMaxBackward1"
+    _edge_rules = None
 
 
 def _to_input(g: np.ndarray, meta) -> np.ndarray:

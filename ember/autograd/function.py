@@ -244,6 +244,8 @@ def _apply_ndarray(cls, args, kwargs):
             arrays.append(a)
             needs.append(False)
             edges.append(_NON_TENSOR)
+    if cls._edge_rules is not None:
+        edges = _ruled_edges(cls._edge_rules, args, edges)
     ctx = _new(cls._node_cls)
     ctx.needs_input_grad = tuple(needs)
     # forward sees only ndarrays, so it cannot record anything: no need to switch grad mode off
@@ -270,6 +272,21 @@ _NO_EDGE = (None, 0)
 # one edge per forward argument keeps backward's i-th grad on the i-th edge; a
 # non-tensor argument's edge is this marker, which next_functions leaves out
 _NON_TENSOR = (None, -1)
+
+
+def _ruled_edges(rules: tuple, args: tuple, edges: list) -> list:
+    """Apply a class's ``_edge_rules = (listed, hidden)`` (argument positions) to its edges, so that
+    next_functions lists what torch's node lists: a non-tensor at a ``listed`` position is a tensor slot of
+    torch's node all the same (listed as ``(None, 0)``: layer_norm's absent weight, where's scalar other),
+    and a tensor at a ``hidden`` position is not a differentiable input of torch's node (where's condition)."""
+    listed, hidden = rules
+    for i in listed:
+        if i < len(args) and not isinstance(args[i], Tensor):
+            edges[i] = _NO_EDGE
+    for i in hidden:
+        if i < len(args):
+            edges[i] = _NON_TENSOR
+    return edges
 
 
 def _apply2(cls, a, b):
@@ -457,6 +474,9 @@ class _NumpyFunction(Function):
     """Base of ember's built-in ops: forward/backward take and return ndarrays."""
 
     _ndarray_io = True
+    # (listed, hidden) argument positions for next_functions; see _ruled_edges (only ops with more than two
+    # arguments, which take the _apply_ndarray path, may set it)
+    _edge_rules: tuple | None = None
 
     @classmethod
     def apply(cls, *args, **kwargs):

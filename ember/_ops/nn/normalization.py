@@ -52,6 +52,8 @@ class NativeLayerNorm(Function):
     rows).
     """
 
+    _edge_rules = ((2, 3), ())  # an absent weight/bias still shows as (None, 0), as in torch
+
     @staticmethod
     def forward(ctx, x, n, weight, bias, eps, norm_ndim):
         shape = x.shape

@@ -370,8 +370,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     red = _reduction(reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    cdim = 0 if input.dim() == 1 else 1
-    if tuple(target.shape) == tuple(input.shape):  # torch picks the probabilities path by shape, not dtype
+    cdim = 0 if input._data.ndim == 1 else 1
+    if target._data.shape == input._data.shape:  # torch picks the probabilities path by shape, not dtype
         if not target.is_floating_point():
             raise RuntimeError("Expected floating point type for target with class probabilities, got "
                                f"{_SCALAR_NAMES[target._data.dtype.name]}")
@@ -393,10 +393,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
     logp = _act.log_softmax(input, cdim)
     _check_nll(input, target, weight)
-    c = input.shape[cdim]
     nll = _nll(logp, target, weight, red, ignore_index)
     if label_smoothing <= 0:
         return nll
+    c = input._data.shape[cdim]
     ignore = Tensor._make(target._data == ignore_index)
     if weight is not None:
         shape = [1] * input.dim()

@@ -172,7 +172,9 @@ class Mul(Function):
         a, b = _prep(ctx, a, b)
         needs = ctx.needs_input_grad
         if needs[0] or needs[1]:
-            ctx._saved = (a, b)
+            # as torch: each input is saved only for its partner's grad, so changing in place an input whose
+            # partner needs no grad is no error
+            ctx._saved = (a if needs[1] else None, b if needs[0] else None)
         try:
             return np.multiply(a, b)
         except ValueError:

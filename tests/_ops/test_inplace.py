@@ -89,3 +89,21 @@ def test_shape_ops_in_place(op, args):
         out.append((tuple(h.shape), name, a.grad.numpy().copy()))
     assert out[0][:2] == out[1][:2]
     np.testing.assert_allclose(out[1][2], out[0][2])
+
+
+@pytest.mark.parametrize("changed", ["self_partner_no_grad", "other_needed", "both_same"])
+def test_mul_saves_an_input_only_for_its_partners_grad(changed):
+    """torch's MulBackward0 saves `other` for self's grad and `self` for other's: changing in place an input
+    whose partner needs no grad is no error; changing one that a grad needs is."""
+    outcome = []
+    for lib in (torch, ember):
+        w = lib.ones(3, requires_grad=True)
+        x, y = w * 1, lib.full((3,), 2.0)
+        z = x * x if changed == "both_same" else x * y
+        (y if changed == "other_needed" else x).add_(1)
+        try:
+            z.sum().backward()
+            outcome.append(("ok", w.grad.tolist()))
+        except RuntimeError as e:
+            outcome.append(("error", "modified by an inplace operation" in str(e)))
+    assert outcome[0] == outcome[1]

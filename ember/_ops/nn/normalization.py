@@ -66,15 +66,21 @@ class NativeLayerNorm(Function):
         inv_n = ct(1.0 / n) if n else ct(0)
         keep = _grad_state.enabled and True in ctx.needs_input_grad
         if x.size <= _SMALL:
-            # a few rows: the same steps on the whole array
-            mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
-            mean *= inv_n
-            xhat = np.subtract(x2, mean, dtype=ct)
+            # a few rows: the same steps on the whole array (no dtype= when x is already in ct: each keyword
+            # costs the ufunc call time, and these calls are all there is at this size)
+            if ct == dt:
+                mean = np.add.reduce(x2, axis=1, keepdims=True)
+                mean *= inv_n
+                xhat = x2 - mean
+            else:
+                mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
+                mean *= inv_n
+                xhat = np.subtract(x2, mean, dtype=ct)
             rstd = np.vecdot(xhat, xhat)[:, None]
             rstd *= inv_n
             rstd += ct(eps)
             np.sqrt(rstd, out=rstd)
-            np.divide(1, rstd, out=rstd)
+            np.reciprocal(rstd, out=rstd)  # 1/std, the same IEEE division
             xhat *= rstd
             ctx.save_for_backward(x, weight, bias, xhat)
             ctx.meta = (rstd, n)
@@ -224,11 +230,12 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     """(x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing ``normalized_shape`` dims."""
     shape = _as_shape(normalized_shape, "layer_norm")
     _check_norm_inputs(input, shape, weight, bias)
+    dt = input._data.dtype
     for t in (weight, bias):  # torch checks the parameters' dtype before the kernel's dtype dispatch
-        if t is not None and t.dtype != input.dtype:
+        if t is not None and t._data.dtype != dt:
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
     check_float(input._data, "LayerNormKernelImpl")
-    n = math.prod(shape)
+    n = shape[0] if len(shape) == 1 else math.prod(shape)
     return NativeLayerNorm.apply(input, n, weight, bias, eps, len(shape))
 
 

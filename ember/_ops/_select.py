@@ -39,7 +39,8 @@ def keep(mask: np.ndarray, a: np.ndarray) -> np.ndarray:
 def select(mask: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.where(mask, a, b)`` for ``a``, ``b`` of one numeric dtype (arrays or 0-d arrays, broadcastable);
     anything else (Python scalars, whose dtype NumPy decides with the other operand) goes to ``np.where``."""
-    if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype or a.dtype.kind not in "fiu" or a.itemsize not in _INT or mask.dtype != np.bool_):
+    if (type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype
+            or a.dtype.kind not in "fiu" or a.itemsize not in _INT or mask.dtype != np.bool_):
         return np.where(mask, a, b)
     it = _INT[a.itemsize]
     ai, bi = a.view(it), b.view(it)

@@ -1,16 +1,16 @@
 """F.scaled_dot_product_attention forward and forward+backward: ember vs torch, time ratios from one run.
 
-Run by hand: ``python benchmarks/bench_attention.py [--rounds R]``. torch uses one thread (``set_num_threads(1)``),
-NumPy's OpenBLAS one thread (``OPENBLAS_NUM_THREADS=1``, set before NumPy loads). The GPT-sized cases are causal float32
-(B=32, H=4, T=64) with head dim 32 and 16 (``ember/models/gpt.py``'s default config: n_embd 64 over 4 heads); both
-libraries run their fused flash kernel there. Each case is timed torch then ember, best of 5 repeats, ``--rounds`` times (default 3); the
-printed ratio is the median of the rounds' ratios. The machine is shared, so ratios are noisy.
+Run by hand: ``python benchmarks/bench_attention.py [--rounds R]``. torch uses one thread
+(``set_num_threads(1)``), NumPy's OpenBLAS one thread (``OPENBLAS_NUM_THREADS=1``, set before NumPy loads). The
+GPT-sized cases are causal float32 (B=32, H=4, T=64) with head dim 32 (``ember train``'s default: n_embd 128 over 4
+heads) and 16 (``GPTConfig``'s default n_embd 64); both libraries run their fused flash kernel there. Each case is
+timed torch then ember, best of 5 repeats, ``--rounds`` times (default 3); the printed ratio is the median of the
+rounds' ratios. The machine is shared, so ratios are noisy.
 """
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy loads OpenBLAS
     _ap = argparse.ArgumentParser()
@@ -18,19 +18,13 @@ if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy l
     ARGS = _ap.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
-import timeit  # noqa: E402
-
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import ember  # noqa: E402
+from _ratio import report  # noqa: E402  (benchmarks/ is the script's directory)
 
 torch.set_num_threads(1)
-
-
-def best(fn, number: int, repeat: int = 5) -> float:
-    fn()
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
 
 def cases(lib):
@@ -66,16 +60,7 @@ def cases(lib):
 def main(rounds: int = 3) -> None:
     print(f"torch threads: {torch.get_num_threads()}, NumPy BLAS threads: {os.environ.get('OPENBLAS_NUM_THREADS')} "
           f"(median of {rounds} rounds)")
-    print(f"{'case':38s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
-    for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
-        rs = []
-        for _ in range(rounds):
-            tt = best(tf, n)
-            et = best(ef, n)
-            rs.append((et / tt, tt, et))
-        ratio, tt, et = sorted(rs)[len(rs) // 2]
-        print(f"{name:38s} {tt * 1e3:8.3f}ms {et * 1e3:8.3f}ms {ratio:11.2f}x")
-        sys.stdout.flush()
+    report(cases(torch), cases(ember), rounds, 38)
 
 
 if __name__ == "__main__":

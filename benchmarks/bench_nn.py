@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 
 if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy loads OpenBLAS
     _ap = argparse.ArgumentParser()
@@ -21,19 +20,13 @@ if __name__ == "__main__":  # the BLAS thread count must be fixed before NumPy l
     if ARGS.blas_threads > 0:
         os.environ["OPENBLAS_NUM_THREADS"] = str(ARGS.blas_threads)
 
-import timeit  # noqa: E402
-
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import ember  # noqa: E402
+from _ratio import report  # noqa: E402  (benchmarks/ is the script's directory)
 
 torch.set_num_threads(1)
-
-
-def best(fn, number: int, repeat: int = 5) -> float:
-    fn()
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number
 
 
 def cases(lib):
@@ -82,18 +75,7 @@ def main(rounds: int = 3, only: list[str] | None = None) -> None:
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "OpenBLAS default")
     print(f"torch threads: {torch.get_num_threads()}, NumPy BLAS threads: {blas} (forward + backward of .sum(); "
           f"median of {rounds} rounds)")
-    print(f"{'case':36s} {'torch':>10s} {'ember':>10s} {'ember/torch':>12s}")
-    for (name, tf, n), (_, ef, _) in zip(cases(torch), cases(ember)):
-        if only and not any(s in name for s in only):
-            continue
-        rs = []
-        for _ in range(rounds):
-            tt = best(tf, n)
-            et = best(ef, n)
-            rs.append((et / tt, tt, et))
-        ratio, tt, et = sorted(rs)[len(rs) // 2]
-        print(f"{name:36s} {tt * 1e3:8.3f}ms {et * 1e3:8.3f}ms {ratio:11.2f}x")
-        sys.stdout.flush()
+    report(cases(torch), cases(ember), rounds, 36, only)
 
 
 if __name__ == "__main__":

@@ -106,12 +106,12 @@ def _product(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np
     """``a @ b`` (plus a row-broadcast ``bias`` if given) as a new row-major matrix.
 
     For a float32 ``a`` of a few rows and a large transposed ``b`` (``linear``'s ``weight.t()``), OpenBLAS's sgemm
-    is 1.2-2x faster on ``b.T @ a.T`` than on ``a @ b`` (it repacks the big operand on every call in the latter
-    form); writing that product back transposed, bias added in the same pass, costs less than it saves
-    (benchmarks/bench_core.py, measured on (4..48 rows) x (128..1024)^2; float64's dgemm shows no such gap).
+    is 1.1-2x faster on ``b.T @ a.T`` than on ``a @ b`` (an effect of its blocking, found by measuring); writing that product back transposed, bias added in the same pass, costs less than it saves
+    (measured on 4..96 rows x (128..1024)^2: it wins from 4 to 48 rows, and to 64 rows when the inner size is 512 or
+    more; float64's dgemm shows no such gap).
     """
-    if _FEW_ROWS[0] <= a.shape[0] <= _FEW_ROWS[1] and b.size >= _FEW_ROWS[2] and a.dtype == np.float32 \
-            and _column_major(b):
+    n, k = a.shape
+    if 4 <= n <= 64 and b.size >= 49152 and (n <= 48 or k >= 512) and a.dtype == np.float32 and _column_major(b):
         out = np.empty((a.shape[0], b.shape[1]), a.dtype)
         t = (b.T @ a.T).T
         if bias is None:
@@ -123,9 +123,6 @@ def _product(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np
     if bias is not None:
         out += bias
     return out
-
-
-_FEW_ROWS = (4, 48, 49152)  # rows from, rows to, least size of b
 
 
 def _mm_grads(ctx, g: np.ndarray, a: np.ndarray, b: np.ndarray, i: int) -> tuple:

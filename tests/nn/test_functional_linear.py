@@ -29,7 +29,7 @@ def test_bilinear():
              [randn(3, 4), randn(3, 2, seed=1), randn(5, 4, 2, seed=2), randn(5, seed=3)], check_grad_fn=False)
 
 
-@pytest.mark.parametrize("rows", [3, 4, 17, 48, 49])
+@pytest.mark.parametrize("rows", [3, 4, 17, 48, 49, 64, 65])
 @pytest.mark.parametrize("in_out", [(784, 256), (128, 384), (128, 128)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_few_rows_large_weight(rows, in_out, bias):

@@ -106,9 +106,10 @@ def _product(a: np.ndarray, b: np.ndarray, bias: np.ndarray | None = None) -> np
     """``a @ b`` (plus a row-broadcast ``bias`` if given) as a new row-major matrix.
 
     For a float32 ``a`` of a few rows and a large transposed ``b`` (``linear``'s ``weight.t()``), OpenBLAS's sgemm
-    is 1.1-2x faster on ``b.T @ a.T`` than on ``a @ b`` (an effect of its blocking, found by measuring); writing that product back transposed, bias added in the same pass, costs less than it saves
-    (measured on 4..96 rows x (128..1024)^2: it wins from 4 to 48 rows, and to 64 rows when the inner size is 512 or
-    more; float64's dgemm shows no such gap).
+    is 1.1-2x faster on ``b.T @ a.T`` than on ``a @ b`` (an effect of its blocking, found by measuring); writing
+    that product back transposed, bias added in the same pass, costs less than it saves. Measured on 4..96 rows x
+    (128..1024)^2: it wins from 4 to 48 rows, and to 64 rows when the inner size is 512 or more; float64's dgemm
+    shows no such gap.
     """
     n, k = a.shape
     if 4 <= n <= 64 and b.size >= 49152 and (n <= 48 or k >= 512) and a.dtype == np.float32 and _column_major(b):

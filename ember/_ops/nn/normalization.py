@@ -8,34 +8,13 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
 from ...autograd.grad_mode import state as _grad_state
-from ..activation import _scratch
+from . import _layer_norm_kernels as _kernels
 from .activation import check_float
 
 __all__ = ["layer_norm", "rms_norm"]
 
-# rows per block: about 64K elements (256 KiB in float32), so that a block and its few temporaries stay in L2
-# between passes while the fixed cost of each NumPy call is spread over enough elements
-_BLOCK_ELEMS = 65536
-# up to this many elements layer_norm runs on the whole array (fixed costs dominate)
+# up to this many elements layer_norm runs on the whole array (fixed costs dominate); above, row blocks
 _SMALL = 4096
-
-
-def _row_blocks(m: int, n: int):
-    rows = max(1, _BLOCK_ELEMS // max(n, 1))
-    for s in range(0, m, rows):
-        yield s, min(s + rows, m)
-
-
-def _tile(v: np.ndarray, rows: int) -> np.ndarray:
-    """``rows`` copies of the row ``v``, line-aligned."""
-    t = _scratch((rows, v.shape[0]), v.dtype)
-    t[...] = v
-    return t
-
-
-def _col_sums(a: np.ndarray, ones: np.ndarray) -> np.ndarray:
-    """Column sums of a 2-D block (float32 partial sums over the block's rows only; blocks are summed in float64)."""
-    return ones[:a.shape[0]] @ a if a.flags.c_contiguous else np.add.reduce(a, axis=0)
 
 
 class NativeLayerNorm(Function):
@@ -45,11 +24,9 @@ class NativeLayerNorm(Function):
     Backward, per row (g' = g * weight):
         dx = rstd g' - xhat (rstd/N) sum(g' xhat) - (rstd/N) sum(g'),   dweight = sum_rows g xhat,   dbias = sum_rows g
 
-    Everything is computed in the input's precision (float16 in float32), like torch's CPU kernel, block by block of
-    rows into the output arrays: row sums by BLAS (x @ ones), var two-pass from x - mean. When a gradient will be
-    needed, xhat is kept (one array like the input) so that backward does not rebuild it. dweight/dbias sum each
-    block's rows in float32 and the blocks in float64 (torch sums all rows in float32, ~1e-5 off over a few hundred
-    rows).
+    Everything is computed in the input's precision (float16 in float32), like torch's CPU kernel; var two-pass
+    from x - mean. A few rows run as whole-array steps and keep xhat for backward; more rows run block by block in
+    _layer_norm_kernels and keep x - mean (when a gradient will be needed).
     """
 
     _edge_rules = ((2, 3), ())  # an absent weight/bias still shows as (None, 0), as in torch
@@ -88,48 +65,15 @@ class NativeLayerNorm(Function):
             if b is not None:
                 out += b
             return (out if ct == dt else out.astype(dt)).reshape(shape)
-        x2 = np.ascontiguousarray(x2)
-        rows = min(max(1, _BLOCK_ELEMS // n), m)
-        rstd = np.empty((m, 1), ct)
-        out = np.empty((m, n), ct)
-        # xhat kept for backward, or one block's scratch; w and b tiled to a block: in NumPy a same-shape multiply/add
-        # runs about twice as fast as one broadcasting a row
-        xhat = _scratch((m, n) if keep else (rows, n), ct)
-        wt = None if w is None else _tile(w, rows)
-        bt = None if b is None else _tile(b, rows)
-        tmp = _scratch((rows, n), ct) if (w is not None and b is not None) else None
-        mean = np.empty((rows, 1), ct)
-        ones = np.ones(n, ct)
-        for s, e in _row_blocks(m, n):
-            k = e - s
-            xb, o, xh, mu, r = x2[s:e], out[s:e], xhat[s:e] if keep else xhat[:k], mean[:k], rstd[s:e]
-            np.matmul(xb, ones, out=mu[:, 0])               # row sums by BLAS gemv: faster than a row reduce
-            mu *= inv_n
-            np.subtract(xb, mu, out=xh)                      # x - mean
-            np.vecdot(xh, xh, out=r[:, 0])
-            r *= inv_n                                       # biased variance
-            r += ct(eps)
-            np.sqrt(r, out=r)
-            np.divide(1, r, out=r)
-            xh *= r
-            # the output is written by one pass (its memory is not cache-resident; the scratch blocks are)
-            if wt is not None and bt is not None:
-                np.multiply(xh, wt[:k], out=tmp[:k])
-                np.add(tmp[:k], bt[:k], out=o)
-            elif wt is not None:
-                np.multiply(xh, wt[:k], out=o)
-            elif bt is not None:
-                np.add(xh, bt[:k], out=o)
-            else:
-                o[...] = xh
-        # xhat rides with the saved tensors, which the engine frees as soon as this node has run
-        ctx.save_for_backward(x, weight, bias, xhat if keep else None)
+        out, rstd, d = _kernels.forward(np.ascontiguousarray(x2, ct), w, b, eps, keep)
+        # d = x - mean rides with the saved tensors, which the engine frees as soon as this node has run
+        ctx.save_for_backward(x, weight, bias, d)
         ctx.meta = (rstd, n)
         return (out if ct == dt else out.astype(dt)).reshape(shape)
 
     @staticmethod
     def backward(ctx, g):
-        x, weight, bias, xhat = ctx.saved_tensors
+        x, weight, bias, kept = ctx.saved_tensors  # kept: xhat (a few rows) or x - mean (row blocks)
         rstd, n = ctx.meta
         m = x.size // n if n else 0
         dt = x.dtype
@@ -138,6 +82,7 @@ class NativeLayerNorm(Function):
         w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
         if x.size <= _SMALL:  # small input: whole-array steps, column sums in float64
             g2 = g.reshape(m, n)
+            xhat = kept
             gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64).astype(dt).reshape(weight.shape) if need_w else None
             gb = np.add.reduce(g2, axis=0, dtype=np.float64).astype(dt).reshape(bias.shape) if need_b else None
             gx = None
@@ -150,51 +95,9 @@ class NativeLayerNorm(Function):
                 gx *= rstd
                 gx = gx.astype(dt, copy=False).reshape(x.shape)
             return gx, None, gw, gb, None, None
-        g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum(); copies only if it must
-        if g2.dtype != ct:
-            g2 = g2.astype(ct)
-        gx = np.empty((m, n), ct) if need_x else None
-        gw = np.zeros(n) if need_w else None
-        gb = np.zeros(n) if need_b else None
-        inv_n = ct(1.0 / n)
-        rows = min(max(1, _BLOCK_ELEMS // n), m)
-        ones = np.ones(n, ct)
-        ones_r = np.ones(rows, ct)
-        tmp_buf = _scratch((rows, n), ct) if (need_x or need_w) else None
-        gp_buf = _scratch((rows, n), ct) if need_x else None
-        wt = None if w is None or not need_x else _tile(w, rows)
-        for s, e in _row_blocks(m, n):
-            k = e - s
-            gk = g2[s:e]
-            if need_b:
-                gb += _col_sums(gk, ones_r)
-            if not (need_x or need_w):
-                continue
-            xh = xhat[s:e]
-            tmp = tmp_buf[:k]
-            if need_w:
-                np.multiply(gk, xh, out=tmp)                 # g xhat
-                gw += _col_sums(tmp, ones_r)
-            if need_x:
-                r = rstd[s:e]
-                gp = gp_buf[:k]
-                if wt is not None:
-                    np.multiply(gk, wt[:k], out=gp)          # g'
-                else:
-                    gp[...] = gk
-                # sum(g' xhat) by einsum's float32 SIMD sum, whose rounding is close to torch's own: when
-                # g' ~ xhat the subtraction below cancels and the sum's rounding is all that is left
-                k2 = np.einsum("ij,ij->i", gp, xh)[:, None]
-                k1 = (gp @ ones)[:, None]
-                r_n = r * inv_n
-                k2 *= r_n
-                k1 *= r_n
-                np.multiply(xh, k2, out=tmp)
-                gp *= r
-                gp -= tmp
-                np.subtract(gp, k1, out=gx[s:e])
-        shape = x.shape
-        return (gx.astype(dt, copy=False).reshape(shape) if need_x else None, None,
+        # g.reshape is a view even for the stride-0 grad of .sum()
+        gx, gw, gb = _kernels.backward(g.reshape(m, n), kept, rstd, w, need_x, need_w, need_b)
+        return (gx.astype(dt, copy=False).reshape(x.shape) if need_x else None, None,
                 gw.astype(dt).reshape(weight.shape) if need_w else None,
                 gb.astype(dt).reshape(bias.shape) if need_b else None, None, None)
 

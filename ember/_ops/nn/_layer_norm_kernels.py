@@ -1,0 +1,136 @@
+"""layer_norm's blocked kernels for inputs of more than a few rows (2-D, rows x n, in the compute dtype).
+
+In NumPy a pass over a row block costs what its inner loop costs: a same-shape, cache-line-aligned operation runs
+as one long loop, but one that broadcasts a per-row (column) vector restarts the loop every row, about 2.5x the time.
+So every per-row quantity q_i that meets a whole block is first spread into a (rows, n) tile by BLAS, as the rank-2
+product [q, 0] @ [v; 0] = q_i v_j (exact: one rounding of q_i v_j, or q_i itself for v = 1), and the elementwise
+steps are all same-shape. Row sums and weighted column sums are BLAS matrix-vector products. Blocks hold about 64K
+elements, so the few arrays that a block's passes touch stay in L2.
+
+Forward, with d = x - mean (kept for backward when a gradient may be needed) and rstd = 1/sqrt(mean(d^2) + eps):
+    out = d * (rstd w) + b
+Backward, with g' = g w and xhat = d rstd:
+    dbias = sum_rows g,   dweight = sum_rows g xhat = rstd @ (g d)
+    dx = rstd g' - xhat (rstd/n) sum(g' xhat) - (rstd/n) sum(g')
+       = g (rstd w) - d a - c,   a = rstd^3/n ((g d) @ w),   c = rstd/n (g @ w)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..activation import _scratch
+
+# elements per row block: 256 KiB in float32; the backward's five block-sized arrays stay well inside L2
+_BLOCK_ELEMS = 65536
+
+
+class _Tiler:
+    """Spreads per-row vectors q (k,) into tiles q_i v_j by a rank-2 BLAS product (an outer product of rank 1
+    takes a slow path in NumPy's matmul, ~10x the rank-2 one)."""
+
+    def __init__(self, rows: int, n: int, ct) -> None:
+        self.left = np.zeros((rows, 2), ct)
+        self.right = np.zeros((2, n), ct)
+        self.ones = np.ones(n, ct)
+
+    def __call__(self, q: np.ndarray, v: np.ndarray | None, out: np.ndarray) -> np.ndarray:
+        k = q.shape[0]
+        self.left[:k, 0] = q
+        self.right[0] = self.ones if v is None else v
+        return np.matmul(self.left[:k], self.right, out=out)
+
+
+def _rows_per_block(m: int, n: int) -> int:
+    return min(max(1, _BLOCK_ELEMS // max(n, 1)), m)
+
+
+def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
+            keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``(out, rstd, d)`` for a C-contiguous (m, n) ``x``; ``d`` = x - mean is returned only when ``keep``."""
+    m, n = x.shape
+    ct = x.dtype.type
+    rows = _rows_per_block(m, n)
+    inv_n = ct(1.0 / n)
+    out = np.empty((m, n), ct)
+    rstd = np.empty(m, ct)
+    mean = np.empty(rows, ct)
+    d_all = _scratch((m, n), ct) if keep else None
+    d_buf = None if keep else _scratch((rows, n), ct)
+    tile = _scratch((rows, n), ct)
+    bt = None
+    if b is not None:  # the bias tiled once: a same-shape add is faster than one broadcasting a row
+        bt = _scratch((rows, n), ct)
+        bt[...] = b
+    tiler = _Tiler(rows, n, ct)
+    ones = tiler.ones
+    for s in range(0, m, rows):
+        e = min(s + rows, m)
+        k = e - s
+        xb, mu, r, o = x[s:e], mean[:k], rstd[s:e], out[s:e]
+        d = d_all[s:e] if keep else d_buf[:k]
+        t = tile[:k]
+        np.matmul(xb, ones, out=mu)
+        mu *= inv_n
+        np.subtract(xb, tiler(mu, None, t), out=d)
+        np.vecdot(d, d, out=r)                      # biased variance, two-pass from d
+        r *= inv_n
+        r += ct(eps)
+        np.sqrt(r, out=r)
+        np.divide(1, r, out=r)
+        np.multiply(d, tiler(r, w, t), out=o)
+        if bt is not None:
+            o += bt[:k]
+    return out, rstd, d_all
+
+
+def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | None, need_x: bool, need_w: bool,
+             need_b: bool) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """``(dx, dweight, dbias)`` from the upstream grad ``g`` (m, n), ``d`` = x - mean and ``rstd`` (m,).
+
+    dweight/dbias sum each block's rows in the compute dtype (BLAS) and the blocks in float64 (torch sums all rows
+    in float32, ~1e-5 off over a few hundred rows)."""
+    m, n = d.shape
+    ct = d.dtype.type
+    rows = _rows_per_block(m, n)
+    inv_n = ct(1.0 / n)
+    if g.dtype != ct:
+        g = g.astype(ct)
+    g_rows = None
+    if m > rows and g.strides[0] == 0:   # every row the same (the expanded grad of .sum()): tile one block once
+        g_rows = _scratch((rows, n), ct)
+        g_rows[...] = g[:rows]
+    elif not g.flags.c_contiguous:
+        g = np.ascontiguousarray(g)
+    gx = np.empty((m, n), ct) if need_x else None
+    gw = np.zeros(n) if need_w else None
+    gb = np.zeros(n) if need_b else None
+    ones_r = np.ones(rows, ct)
+    prod = _scratch((rows, n), ct) if (need_x or need_w) else None
+    tile = _scratch((rows, n), ct) if need_x else None
+    tiler = _Tiler(rows, n, ct) if need_x else None
+    wv = tiler.ones if (need_x and w is None) else w
+    for s in range(0, m, rows):
+        e = min(s + rows, m)
+        k = e - s
+        gk = g[s:e] if g_rows is None else g_rows[:k]
+        if need_b:
+            gb += ones_r[:k] @ gk
+        if not (need_x or need_w):
+            continue
+        db, r = d[s:e], rstd[s:e]
+        p = np.multiply(gk, db, out=prod[:k])       # g d
+        if need_w:
+            gw += r @ p
+        if need_x:
+            a = p @ wv                               # sum(g' d)
+            a *= r
+            a *= r
+            a *= r * inv_n
+            c = gk @ wv                              # sum(g')
+            c *= r * inv_n
+            t = tile[:k]
+            gxb = np.multiply(gk, tiler(r, w, t), out=gx[s:e])
+            np.multiply(db, tiler(a, None, t), out=p)
+            gxb -= p
+            gxb -= tiler(c, None, t)
+    return gx, gw, gb

@@ -1,4 +1,5 @@
-"""Optimizer step cost: ember vs torch on the parameters of an MLP 784-256-256-10, time ratios from one run.
+"""Optimizer step cost (SGD, Adam, AdamW, RMSprop, Adagrad): ember vs torch on the parameters of an MLP 784-256-256-10,
+time ratios from one run.
 
 Run by hand: ``OPENBLAS_NUM_THREADS=1 python benchmarks/bench_optim.py``. torch uses one thread; each case times 100
 steps (grads fixed, set once) and reports the best of a few repeats, by wall clock and by process CPU time (the
@@ -22,7 +23,9 @@ torch.set_num_threads(1)
 SHAPES = [(256, 784), (256,), (256, 256), (256,), (10, 256), (10,)]
 STEPS = 100
 CASES = [("SGD", dict(lr=0.01)), ("SGD", dict(lr=0.01, momentum=0.9, weight_decay=1e-4)),
-         ("Adam", dict(lr=1e-3)), ("AdamW", dict(lr=1e-3))]
+         ("Adam", dict(lr=1e-3)), ("AdamW", dict(lr=1e-3)),
+         ("RMSprop", dict(lr=1e-3)), ("RMSprop", dict(lr=1e-3, momentum=0.9, centered=True, weight_decay=1e-4)),
+         ("Adagrad", dict(lr=1e-2)), ("Adagrad", dict(lr=1e-2, lr_decay=1e-3, weight_decay=1e-4))]
 
 
 def make(lib, name: str, kwargs: dict):
@@ -51,12 +54,12 @@ def best(fn, repeat: int = 5) -> tuple[float, float]:
 def main() -> None:
     n = sum(int(np.prod(s)) for s in SHAPES)
     print(f"{STEPS} steps on {n} float32 parameters (MLP 784-256-256-10), torch {torch.__version__} at 1 thread")
-    print(f"{'case':<46}{'wall: ember':>12}{'torch':>8}{'ratio':>7}{'CPU: ember':>12}{'torch':>8}{'ratio':>7}  (ms)")
+    print(f"{'case':<70}{'wall: ember':>12}{'torch':>8}{'ratio':>7}{'CPU: ember':>12}{'torch':>8}{'ratio':>7}  (ms)")
     for name, kwargs in CASES:
         e_opt, t_opt = make(ember, name, kwargs), make(torch, name, kwargs)
         (e, ec), (t, tc) = best(lambda: run(e_opt)), best(lambda: run(t_opt))
         label = f"{name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})"
-        print(f"{label:<46}{e * 1e3:>12.1f}{t * 1e3:>8.1f}{e / t:>7.1f}{ec * 1e3:>12.1f}{tc * 1e3:>8.1f}{ec / tc:>7.1f}")
+        print(f"{label:<70}{e * 1e3:>12.1f}{t * 1e3:>8.1f}{e / t:>7.1f}{ec * 1e3:>12.1f}{tc * 1e3:>8.1f}{ec / tc:>7.1f}")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
+from ._functional import chunks, const, fma32_chunk, flat_views, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_addcdiv_,
-                        _k_addcmul_, _new_step, _sqrt, _to_scalar)
+                        _k_addcmul_, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -58,11 +59,20 @@ class Adagrad(Optimizer):
         """One Adagrad update of every param that has a grad."""
         loss = _closure_loss(closure)
         for group in self.param_groups:
+            options = dict(lr=_to_scalar(group["lr"]), lr_decay=group["lr_decay"],
+                           weight_decay=group["weight_decay"], eps=group["eps"])
+            small = []
+            # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
+            packable = len({id(p) for p in group["params"]}) == len(group["params"])
             for p, grad in _grads(group, group["maximize"]):
                 if len(self.state[p]) == 0:  # a param group added after construction
                     self._init_state(p)
-                adagrad_step(p, grad, self.state[p], lr=_to_scalar(group["lr"]), lr_decay=group["lr_decay"],
-                             weight_decay=group["weight_decay"], eps=group["eps"])
+                if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
+                    small.append((p, np.asarray(grad), self.state[p]))
+                else:
+                    adagrad_step(p, grad, self.state[p], **options)
+            if small:
+                _adagrad_small(small, **options)
         return loss
 
 
@@ -76,13 +86,73 @@ def adagrad_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: floa
     """
     x = p._data
     step = _incr_step(state["step"])
-    if weight_decay != 0:
-        grad = _add(grad, x, weight_decay)
     clr = lr / (1 + (step - 1) * lr_decay)
     state_sum = state["sum"]
-    _k_addcmul_(state_sum._data, grad, grad, 1)
-    _bump(state_sum)
-    std = _sqrt(state_sum._data)
+    flat = flat_views([x, state_sum._data, same_layout(grad, x)]) if x.dtype == np.float32 else None
+    if flat is not None:
+        _adagrad32(flat[0], flat[2], flat[1], clr, weight_decay, eps)
+    else:
+        _adagrad_any(x, grad, state_sum._data, clr, weight_decay, eps)
+    _bump(p, state_sum)
+
+
+_SMALL = 1024  # float32 params up to this size are gathered and updated together (_functional.run_packed)
+
+
+def _adagrad_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, lr_decay: float,
+                   weight_decay: float, eps: float) -> None:
+    """``adagrad_step`` for many small float32 params, gathered into rows; params whose step counts differ (so
+    their decayed learning rates differ) are batched apart."""
+    by_step: dict[float, list] = {}
+    for p, grad, state in items:
+        arrays = [p._data, state["sum"]._data, grad]
+        if not (grad.dtype == np.float32 and all([a.flags.c_contiguous for a in arrays])):
+            adagrad_step(p, grad, state, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps)
+            continue
+        step = _incr_step(state["step"])
+        by_step.setdefault(step, []).append((p, state, [a.ravel() for a in arrays]))
+    for step, batch in by_step.items():
+        clr = lr / (1 + (step - 1) * lr_decay)
+        run_packed([e[2] for e in batch], lambda rows: _adagrad32(rows[0], rows[2], rows[1], clr, weight_decay, eps),
+                   (0, 1))
+        for p, state, _ in batch:
+            _bump(p, state["sum"])
+
+
+def _adagrad_any(x: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, clr: float, weight_decay: float,
+                 eps: float) -> None:
+    """The update op by op on whole arrays: any dtype and layout."""
+    if weight_decay != 0:
+        grad = _add(grad, x, weight_decay)
+    _k_addcmul_(state_sum, grad, grad, 1)
+    std = _sqrt(state_sum)
     std += x.dtype.type(eps)
     _k_addcdiv_(x, grad, std, -clr)
-    _bump(p)
+
+
+def _adagrad32(x: np.ndarray, grad: np.ndarray, state_sum: np.ndarray, clr: float, weight_decay: float,
+               eps: float) -> None:
+    """The same update for 1-D float32 arrays, one cache-sized chunk at a time; each op rounds as in
+    ``_adagrad_any`` (the kernels there are the reference)."""
+    f32, f64 = np.float32, np.float64
+    wd = const(f32(weight_decay), f64) if weight_decay != 0 else None
+    eps32 = const(eps, f32)
+    neg_clr = f32(-clr)
+    clr_scaled = neg_clr != 1  # addcdiv's value*t1 is skipped when value is 1
+    neg_clr = const(neg_clr, f32)
+    bufs = scratch()
+    for sl, k in chunks(x.size):
+        fma, fa, fg, fh = (bufs.fma, bufs.f, bufs.g, bufs.h) if k is None else bufs.head(k)
+        xc, gc, sc = x[sl], grad[sl], state_sum[sl]
+        if wd is not None:
+            fma32_chunk(fg, xc, wd, gc, fma)
+            gc = fg
+        fma32_chunk(sc, gc, gc, sc, fma)
+        _sqrt_into(sc, fa)
+        np.add(fa, eps32, out=fa)
+        if clr_scaled:
+            np.multiply(gc, neg_clr, out=fh)
+            np.divide(fh, fa, out=fh)
+        else:
+            np.divide(gc, fa, out=fh)
+        np.add(xc, fh, out=xc)

@@ -6,8 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
+from ._functional import chunks, const, flat_views, fma32_chunk, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _addcmul, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_add_,
-                        _k_addcdiv_, _k_addcmul_, _k_lerp_, _new_step, _sqrt, _to_scalar)
+                        _k_addcdiv_, _k_addcmul_, _k_lerp_, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -44,6 +45,11 @@ class RMSprop(Optimizer):
         """One RMSprop update of every param that has a grad."""
         loss = _closure_loss(closure)
         for group in self.param_groups:
+            options = dict(lr=_to_scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
+                           weight_decay=group["weight_decay"], momentum=group["momentum"], centered=group["centered"])
+            small = []
+            # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
+            packable = len({id(p) for p in group["params"]}) == len(group["params"])
             for p, grad in _grads(group, group["maximize"]):
                 state = self.state[p]
                 if len(state) == 0:
@@ -53,10 +59,19 @@ class RMSprop(Optimizer):
                         state["momentum_buffer"] = Tensor._make(np.zeros_like(p._data))
                     if group["centered"]:
                         state["grad_avg"] = Tensor._make(np.zeros_like(p._data))
-                rmsprop_step(p, grad, state, lr=_to_scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
-                             weight_decay=group["weight_decay"], momentum=group["momentum"],
-                             centered=group["centered"])
+                if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
+                    small.append((p, np.asarray(grad), state))
+                else:
+                    rmsprop_step(p, grad, state, **options)
+            if small:
+                _rmsprop_small(small, **options)
         return loss
+
+
+def _state_tensors(state: dict[str, Any], momentum: float, centered: bool) -> list[Tensor]:
+    """The state tensors an update writes: square_avg, then grad_avg (centered), then momentum_buffer."""
+    return ([state["square_avg"]] + ([state["grad_avg"]] if centered else [])
+            + ([state["momentum_buffer"]] if momentum > 0 else []))
 
 
 def rmsprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, alpha: float, eps: float,
@@ -70,28 +85,123 @@ def rmsprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: floa
         p = p - lr*g/avg                               (otherwise)
     """
     x = p._data
-    dt = x.dtype.type
     _incr_step(state["step"])
+    tensors = _state_tensors(state, momentum, centered)
+    arrays = [x] + [t._data for t in tensors]
+    flat = flat_views(arrays + [same_layout(grad, x)]) if x.dtype == np.float32 else None
+    update = _rmsprop32 if flat is not None else _rmsprop_any
+    update(*_unpack(flat or arrays + [grad], momentum, centered), lr, alpha, eps, weight_decay, momentum)
+    _bump(p, *tensors)
+
+
+def _unpack(arrays: list[np.ndarray], momentum: float, centered: bool) -> tuple:
+    """``[x, v, (ga), (buf), grad]`` as the kernels' ``(x, grad, v, ga or None, buf or None)``."""
+    x, v, *rest, grad = arrays
+    ga = rest.pop(0) if centered else None
+    return x, grad, v, ga, (rest.pop(0) if momentum > 0 else None)
+
+
+_SMALL = 1024  # float32 params up to this size are gathered and updated together (_functional.run_packed)
+
+
+def _rmsprop_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, alpha: float, eps: float,
+                   weight_decay: float, momentum: float, centered: bool) -> None:
+    """``rmsprop_step`` for many small float32 params, gathered into rows (the step count does not enter the
+    arithmetic, so every param batches with every other)."""
+    entries, done = [], []
+    options = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum, centered=centered)
+    for p, grad, state in items:
+        tensors = _state_tensors(state, momentum, centered)
+        arrays = [p._data] + [t._data for t in tensors] + [grad]
+        if not (grad.dtype == np.float32 and all([a.flags.c_contiguous for a in arrays])):
+            rmsprop_step(p, grad, state, **options)
+            continue
+        _incr_step(state["step"])
+        entries.append([a.ravel() for a in arrays])
+        done.append((p, tensors))
+
+    def update(rows: list[np.ndarray]) -> None:
+        _rmsprop32(*_unpack(rows, momentum, centered), lr, alpha, eps, weight_decay, momentum)
+
+    run_packed(entries, update, tuple(range(len(entries[0]) - 1)) if entries else ())
+    for p, tensors in done:
+        _bump(p, *tensors)
+
+
+def _rmsprop_any(x: np.ndarray, grad: np.ndarray, v: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
+                 lr: float, alpha: float, eps: float, weight_decay: float, momentum: float) -> None:
+    """The update op by op on whole arrays: any dtype and layout."""
+    dt = x.dtype.type
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
-    square_avg = state["square_avg"]
-    np.multiply(square_avg._data, dt(alpha), out=square_avg._data)
-    _k_addcmul_(square_avg._data, grad, grad, 1 - alpha)
-    _bump(square_avg)
-    if centered:
-        grad_avg = state["grad_avg"]
-        _k_lerp_(grad_avg._data, grad, 1 - alpha)
-        _bump(grad_avg)
-        avg = _sqrt(_addcmul(square_avg._data, grad_avg._data, grad_avg._data, -1))
+    np.multiply(v, dt(alpha), out=v)
+    _k_addcmul_(v, grad, grad, 1 - alpha)
+    if ga is not None:
+        _k_lerp_(ga, grad, 1 - alpha)
+        avg = _sqrt(_addcmul(v, ga, ga, -1))
     else:
-        avg = _sqrt(square_avg._data)
+        avg = _sqrt(v)
     avg += dt(eps)
-    if momentum > 0:
-        buf = state["momentum_buffer"]
-        np.multiply(buf._data, dt(momentum), out=buf._data)
-        _k_addcdiv_(buf._data, grad, avg, 1)
-        _bump(buf)
-        _k_add_(x, buf._data, -lr)
+    if buf is not None:
+        np.multiply(buf, dt(momentum), out=buf)
+        _k_addcdiv_(buf, grad, avg, 1)
+        _k_add_(x, buf, -lr)
     else:
         _k_addcdiv_(x, grad, avg, -lr)
-    _bump(p)
+
+
+def _rmsprop32(x: np.ndarray, grad: np.ndarray, v: np.ndarray, ga: np.ndarray | None, buf: np.ndarray | None,
+               lr: float, alpha: float, eps: float, weight_decay: float, momentum: float) -> None:
+    """The same update for 1-D float32 arrays, all of it on one cache-sized chunk before the next; each op
+    rounds as in ``_rmsprop_any`` (the kernels there are the reference)."""
+    f32, f64 = np.float32, np.float64
+    wd = const(f32(weight_decay), f64) if weight_decay != 0 else None
+    a32 = const(alpha, f32)
+    w = f32(1 - alpha)
+    sq_scaled = w != 1  # addcmul's value*t1 is skipped when value is 1
+    sq_value = const(w, f32)
+    lerp_near = abs(w) < 0.5  # lerp's two formulas, see _k_lerp_
+    w = const(w if lerp_near else w - f32(1), f64)
+    eps32, mom32 = const(eps, f32), const(momentum, f32)
+    neg_lr = f32(-lr)
+    lr_scaled = neg_lr != 1
+    neg_lr32, neg_lr64 = const(neg_lr, f32), const(neg_lr, f64)
+    bufs = scratch()
+    for sl, k in chunks(x.size):
+        fma, fa, fg, fh = (bufs.fma, bufs.f, bufs.g, bufs.h) if k is None else bufs.head(k)
+        xc, gc, vc = x[sl], grad[sl], v[sl]
+        if wd is not None:
+            fma32_chunk(fg, xc, wd, gc, fma)
+            gc = fg
+        np.multiply(vc, a32, out=vc)
+        if sq_scaled:
+            np.multiply(gc, sq_value, out=fa)
+            fma32_chunk(vc, fa, gc, vc, fma)
+        else:
+            fma32_chunk(vc, gc, gc, vc, fma)
+        if ga is not None:
+            gac = ga[sl]
+            np.subtract(gc, gac, out=fa)
+            fma32_chunk(gac, fa, w, gac if lerp_near else gc, fma)
+            np.negative(gac, out=fa)  # addcmul's value*t1 with value -1: exact
+            fma32_chunk(fa, fa, gac, vc, fma)
+            _sqrt_into(fa, fa)
+        else:
+            _sqrt_into(vc, fa)
+        np.add(fa, eps32, out=fa)
+        if buf is not None:
+            bc = buf[sl]
+            np.multiply(bc, mom32, out=bc)
+            np.divide(gc, fa, out=fh)
+            np.add(bc, fh, out=bc)
+            if lr_scaled:
+                fma32_chunk(xc, bc, neg_lr64, xc, fma)
+            else:
+                np.add(xc, bc, out=xc)
+        else:
+            if lr_scaled:
+                np.multiply(gc, neg_lr32, out=fh)
+                np.divide(fh, fa, out=fh)
+            else:
+                np.divide(gc, fa, out=fh)
+            np.add(xc, fh, out=xc)

@@ -1,4 +1,5 @@
-"""The chunked float32 update paths (ember.optim._functional, adam._adam32, sgd._sgd32) against torch.
+"""The chunked float32 update paths (ember.optim._functional, adam._adam32, sgd._sgd32, rmsprop._rmsprop32,
+adagrad._adagrad32) against torch.
 
 Bit-exact trajectories on what the small-shape tests in test_<algo>.py don't reach: params spanning several chunks
 (full chunks and a tail), transposed and mismatched grad layouts, and hand-made operands whose float64 sum lands
@@ -13,7 +14,7 @@ import torch
 
 import ember
 import ember.optim as eoptim
-from ember.optim import _functional, adam, sgd
+from ember.optim import _functional, adagrad, adam, rmsprop, sgd
 from test_optimizer import assert_params_equal, torch_sqrt  # noqa: F401  (fixture)
 
 N = 2 * _functional.CHUNK + 1234  # two full chunks and a tail
@@ -23,7 +24,15 @@ CASES = [("SGD", dict(lr=0.01)), ("SGD", dict(lr=0.01, momentum=0.9, weight_deca
          ("SGD", dict(lr=0.01, momentum=0.9, nesterov=True, weight_decay=1e-2)),
          ("Adam", dict(lr=1e-3)), ("Adam", dict(lr=1e-2, weight_decay=0.1, amsgrad=True)),
          ("Adam", dict(lr=1e-2, betas=(0.3, 0.9), maximize=True)), ("AdamW", dict(lr=1e-3)),
-         ("AdamW", dict(lr=1e-2, amsgrad=True))]
+         ("AdamW", dict(lr=1e-2, amsgrad=True)),
+         ("RMSprop", dict(lr=1e-3)), ("RMSprop", dict(lr=1e-2, alpha=0.3, eps=1e-6, weight_decay=0.1)),
+         ("RMSprop", dict(lr=1e-2, centered=True)), ("RMSprop", dict(lr=1e-2, momentum=0.9, maximize=True)),
+         ("RMSprop", dict(lr=1e-2, alpha=0.6, centered=True, momentum=0.5, weight_decay=1e-2)),
+         ("Adagrad", dict(lr=1e-2)), ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1)),
+         ("Adagrad", dict(lr=0.05, initial_accumulator_value=0.5, eps=1e-6, maximize=True))]
+# the whole-array fallbacks each chunked path replaces
+FALLBACKS = ((adam, ["_adam_any"]), (sgd, ["_add", "_k_add_"]), (rmsprop, ["_rmsprop_any"]),
+             (adagrad, ["_adagrad_any"]))
 
 
 def _param_array(rng: np.random.Generator, layout: str) -> np.ndarray:
@@ -75,7 +84,7 @@ def test_transposed_grads_take_the_chunked_path(name, kwargs, layout, monkeypatc
     def fail(*args, **kwargs):
         raise AssertionError("whole-array fallback used")
 
-    for module, names in ((adam, ["_adam_any"]), (sgd, ["_add", "_k_add_"])):
+    for module, names in FALLBACKS:
         for n in names:
             monkeypatch.setattr(module, n, fail)
     p.grad = ember.from_numpy(_grad_array(rng, tuple(p.shape), layout))
@@ -168,10 +177,17 @@ SMALL_SHAPES = [(), (1,), (7,), (128,), (3, 5), (1000,), (1024,), (2, 2, 2)] * 5
 
 
 @pytest.mark.parametrize("name,kwargs", [("Adam", dict(lr=1e-2)), ("AdamW", dict(lr=1e-2, amsgrad=True)),
-                                         ("Adam", dict(lr=1e-2, weight_decay=0.1, maximize=True))], ids=str)
+                                         ("Adam", dict(lr=1e-2, weight_decay=0.1, maximize=True)),
+                                         ("RMSprop", dict(lr=1e-2)),
+                                         ("RMSprop", dict(lr=1e-2, centered=True, momentum=0.5, weight_decay=0.1)),
+                                         ("Adagrad", dict(lr=0.1)),
+                                         ("Adagrad", dict(lr=0.1, lr_decay=0.01, weight_decay=0.1, maximize=True))],
+                         ids=str)
 def test_small_params_packed_bit_exact(name, kwargs, monkeypatch, torch_sqrt):
-    """Every param small: one packed update per batch and step count, none through adam_step."""
-    monkeypatch.setattr(adam, "adam_step", lambda *a, **k: (_ for _ in ()).throw(AssertionError("not packed")))
+    """Every param small: one packed update per batch (and step count), none through the per-param step."""
+    module = {"Adam": adam, "AdamW": adam, "RMSprop": rmsprop, "Adagrad": adagrad}[name]
+    step_fn = {"Adam": "adam_step", "AdamW": "adam_step", "RMSprop": "rmsprop_step", "Adagrad": "adagrad_step"}[name]
+    monkeypatch.setattr(module, step_fn, lambda *a, **k: (_ for _ in ()).throw(AssertionError("not packed")))
     rng = np.random.default_rng(4)
     arrays = [np.asarray(rng.standard_normal(s)).astype(np.float32) for s in SMALL_SHAPES]
     e = [ember.nn.Parameter(ember.from_numpy(a.copy())) for a in arrays]
@@ -257,3 +273,41 @@ def test_duplicate_small_param_updated_twice_like_torch(torch_sqrt):
         e_opt.step()
         t_opt.step()
         assert_params_equal(e, t, f"step {k + 1}")
+
+
+def _ints(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Integers times powers of two: products and sums of these land on float32 midpoints often."""
+    return (rng.integers(-2 ** 20, 2 ** 20, n) * 0.5 ** rng.integers(0, 24, n)).astype(np.float32)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in sqrt")  # v - ga*ga < 0 by rounding: NaN, as in torch
+@pytest.mark.parametrize("alpha", [0.75, 0.3, 0.0], ids=["lerp-near", "lerp-far", "alpha0"])
+@pytest.mark.parametrize("centered,momentum,weight_decay", [(False, 0, 0), (True, 0, 0.5), (False, 0.5, 0),
+                                                            (True, 0.75, 1.0)])
+def test_rmsprop32_matches_op_by_op_kernels_on_midpoints(alpha, centered, momentum, weight_decay):
+    """The chunked RMSprop against its op-by-op kernels (each checked against torch's ops elsewhere) on operands
+    that hit float32 midpoints, for every branch of the update; alpha = 0 makes addcmul's value 1."""
+    rng = np.random.default_rng(11)
+    x, v, ga, buf = rng.standard_normal(N).astype(np.float32), np.abs(_ints(rng, N)), _ints(rng, N), _ints(rng, N)
+    v += ga * ga  # keeps the centered variance v - ga*ga mostly non-negative
+    ref = [a.copy() for a in (x, v, ga, buf)]
+    for step in range(3):
+        g = _ints(rng, N)
+        args = (1e-3, alpha, 1e-8, weight_decay, momentum)
+        rmsprop._rmsprop32(x, g, v, ga if centered else None, buf if momentum else None, *args)
+        rmsprop._rmsprop_any(ref[0], g, ref[1], ref[2] if centered else None, ref[3] if momentum else None, *args)
+        for got, want in zip((x, v, ga, buf), ref):
+            assert np.array_equal(got, want, equal_nan=True), step
+
+
+@pytest.mark.parametrize("clr,weight_decay", [(1e-2, 0), (-1.0, 0.5), (0.3, 1.0)])
+def test_adagrad32_matches_op_by_op_kernels_on_midpoints(clr, weight_decay):
+    """clr = -1 makes addcdiv's value 1 (the product is skipped)."""
+    rng = np.random.default_rng(12)
+    x, s = rng.standard_normal(N).astype(np.float32), np.abs(_ints(rng, N))
+    ref = [x.copy(), s.copy()]
+    for step in range(3):
+        g = _ints(rng, N)
+        adagrad._adagrad32(x, g, s, clr, weight_decay, 1e-10)
+        adagrad._adagrad_any(ref[0], g, ref[1], clr, weight_decay, 1e-10)
+        assert np.array_equal(x, ref[0]) and np.array_equal(s, ref[1]), step

@@ -1,13 +1,13 @@
-"""``randperm``'s loop-free swap application (``ember._rng.sampling._perm_from_offsets``) against the
+"""``randperm``'s loop-free swap application (``ember._rng.randperm._perm_from_offsets``) against the
 swap loop it replaces, on offsets chosen to stress each part: long parent chains inside one block
-(``_resolve_roots``' jumping rounds), many hits on one position, self-swaps, and random draws spanning
+(``_roots``' jumping rounds), many hits on one position, self-swaps, and random draws spanning
 many blocks. ``tests/test_random.py`` compares whole ``randperm`` calls with torch."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from ember._rng.sampling import _perm_from_offsets
+from ember._rng.randperm import _perm_from_offsets
 
 
 def _loop(z: np.ndarray) -> np.ndarray:
@@ -44,7 +44,7 @@ def test_against_swap_loop(kind, n):
 
 
 def test_denormals_are_zero_mode():
-    # The sort keys are read as float64 (see sampling._HI_BIAS); with the CPU's denormals-are-zero mode
+    # The sort keys are read as float64 (see randperm._HI_BIAS); with the CPU's denormals-are-zero mode
     # on, keys with subnormal bit patterns would compare equal and the sort would scramble them.
     torch = pytest.importorskip("torch")
     if not torch.set_flush_denormal(True):

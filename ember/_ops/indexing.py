@@ -67,23 +67,41 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.meta = (a.shape, dim, index)
-        return np.take_along_axis(a, index, axis=dim) if a.ndim else a[()].reshape(()) * 1
+        if not a.ndim:
+            return np.full(index.shape, a[()], a.dtype)
+        if index.size == 0:
+            return np.empty(index.shape, a.dtype)
+        return _gathered(a, index, dim)
 
     @staticmethod
     def backward(ctx, g):
         shape, dim, index = ctx.meta
         out = np.zeros(shape, g.dtype)
-        _scatter_add_into(out, dim, index, g)
+        if not shape:
+            out[()] = g.sum()
+        else:
+            _scatter_add_into(out, dim, index, g)
         return out, None, None
 
 
+def _gathered(a: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
+    """``a[i][index[i][j]]`` along ``dim``; index may be shorter than ``a`` on the other axes (only a's leading
+    block is read there, as torch does)."""
+    block = tuple(slice(None) if k == dim else slice(0, n) for k, n in enumerate(index.shape))
+    return np.take_along_axis(a[block], index, axis=dim)
+
+
 def _scatter_add_into(out: np.ndarray, dim: int, index: np.ndarray, src: np.ndarray) -> None:
+    if index.size == 0:
+        return
     idx = list(np.indices(index.shape, sparse=True))
     idx[dim] = index
     np.add.at(out, tuple(idx), src[tuple(slice(0, s) for s in index.shape)])
 
 
 def _scatter_into(out: np.ndarray, dim: int, index: np.ndarray, src) -> None:
+    if index.size == 0:
+        return
     idx = list(np.indices(index.shape, sparse=True))
     idx[dim] = index
     if isinstance(src, np.ndarray):
@@ -110,7 +128,8 @@ class Scatter(Function):
             _scatter_into(ga, dim, index, 0)
         if ctx.needs_input_grad[3]:
             gs = np.zeros(src_shape, g.dtype)
-            gs[tuple(slice(0, s) for s in index.shape)] = np.take_along_axis(g, index, axis=dim)
+            if index.size:
+                gs[tuple(slice(0, s) for s in index.shape)] = _gathered(g, index, dim)
         return ga, None, None, gs
 
 
@@ -134,7 +153,8 @@ class ScatterAdd(Function):
         gs = None
         if ctx.needs_input_grad[3]:
             gs = np.zeros(src_shape, g.dtype)
-            gs[tuple(slice(0, s) for s in index.shape)] = np.take_along_axis(g, index, axis=dim)
+            if index.size:
+                gs[tuple(slice(0, s) for s in index.shape)] = _gathered(g, index, dim)
         return g, None, None, gs
 
 
@@ -507,40 +527,70 @@ def setitem(self: Tensor, index, value) -> None:
 def _index_arg(index: Tensor, name: str) -> np.ndarray:
     if not isinstance(index, Tensor):
         raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
-    if name == "gather":
-        if index._data.dtype not in (np.int64, np.int32):
-            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
-    elif index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     return index._data
 
 
+def _check_bounds(idx: np.ndarray, dim: int, n: int) -> None:
+    """torch's message for the first index (in element order) outside ``[0, n)``: negative ones are errors too."""
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        raise RuntimeError(f"index {int(idx.flat[np.argmax(bad)])} is out of bounds for dimension {dim} with size {n}")
+
+
+def _dims_text(self_shape: tuple, idx_shape: tuple, dim: int) -> str:
+    return f"index {list(idx_shape)} to be no larger than self {list(self_shape)} apart from dimension {dim}"
+
+
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False, out=None) -> Tensor:
-    """out[i][j] = input[i][index[i][j]] along ``dim``."""
+    """out[i][j] = input[i][index[i][j]] along ``dim`` (for dim=1); index may be shorter than input on the
+    other dims, and an empty index gives an empty result whatever its shape."""
     idx = _index_arg(index, "gather")
     d = _wrap_dim(dim, input.dim())
-    if idx.ndim != input.dim() and input.dim() > 0:
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    n = input._data.shape[d] if input.dim() else 1
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise RuntimeError(f"index {int(idx.max()) if idx.max() >= n else int(idx.min())} is out of bounds for dimension {d} with size {n}")
-    return Gather.apply(input, d, idx % max(n, 1))
+    shape = input._data.shape
+    if idx.size and input.dim():
+        if idx.ndim != input.dim():
+            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        for k, (m, n) in enumerate(zip(idx.shape, shape)):
+            if k != d and m > n:
+                raise RuntimeError(f"Size does not match at dimension {k} expected {_dims_text(shape, idx.shape, d)}")
+    _check_bounds(idx, d, shape[d] if input.dim() else 1)
+    return Gather.apply(input, d, idx)
 
 
-def _scatter_checks(input, dim, index, name):
+def _scatter_checks(input, dim, index, name, src=None):
+    """torch's checks of scatter/scatter_add arguments, in its order; returns (dim, index array)."""
     idx = _index_arg(index, name)
     d = _wrap_dim(dim, input.dim())
-    n = input._data.shape[d] if input.dim() else 1
-    if idx.size and (idx.max() >= n or idx.min() < -n):
-        raise RuntimeError(f"index {int(idx.max()) if idx.max() >= n else int(idx.min())} is out of bounds for dimension {d} with size {n}")
-    return d, idx % max(n, 1)
+    if idx.size == 0:
+        return d, idx
+    shape = input._data.shape
+    if input.dim() and idx.ndim != input.dim():
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    src_shape = src._data.shape if isinstance(src, Tensor) else None
+    if src_shape is not None and len(src_shape) > idx.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if src_shape is not None and len(src_shape) < idx.ndim:
+        top = max(len(src_shape), 1)
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-top}, {top - 1}], but got "
+                         f"{len(src_shape)})")
+    too_big = any(k != d and m > n for k, (m, n) in enumerate(zip(idx.shape, shape)))
+    if src_shape is None:
+        if too_big:
+            raise RuntimeError(f"Expected {_dims_text(shape, idx.shape, d)}")
+    elif too_big or any(m > n for m, n in zip(idx.shape, src_shape)):
+        raise RuntimeError(f"Expected {_dims_text(shape, idx.shape, d)} and to be no larger size than src "
+                           f"{list(src_shape)}")
+    _check_bounds(idx, d, shape[d] if input.dim() else 1)
+    return d, idx
 
 
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
     """Write ``src`` (a tensor or a number) into a copy of input at ``index`` along ``dim``."""
-    d, idx = _scatter_checks(input, dim, index, "scatter")
     if src is None:
         src = value
+    d, idx = _scatter_checks(input, dim, index, "scatter", src)
     if reduce is not None:
         raise NotImplementedError("scatter(reduce=...) is not supported by ember; use scatter_add or scatter_reduce")
     if isinstance(src, Tensor):
@@ -551,7 +601,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
-    d, idx = _scatter_checks(input, dim, index, "scatter_add")
+    d, idx = _scatter_checks(input, dim, index, "scatter_add", src)
     return ScatterAdd.apply(input, d, idx, src)
 
 

@@ -121,3 +121,11 @@ from ._ops.sorting import argsort, kthvalue, msort, sort, topk  # noqa: E402
 from ._ops.selection import cummax, cummin, median, mode, nanmedian  # noqa: E402
 from ._ops.histogram import (bincount, bucketize, histc, histogram, searchsorted, unique,  # noqa: E402
                              unique_consecutive)
+
+# --- Tensor methods added by op modules: method forms with their own argument errors, and in-place twins
+# (each module's METHODS dict; they belong in _tensor.py's tables eventually) ---
+from ._ops import comparison as _comparison_ops, minmax as _minmax_ops  # noqa: E402
+for _mod in (_comparison_ops, _minmax_ops):
+    for _name, _fn in _mod.METHODS.items():
+        setattr(Tensor, _name, _fn)
+del _mod, _name, _fn

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+from ._broadcast import broadcast_error, promote_arrays, promote_scalar, result_np_dtype, sum_to_shape
 
 __all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "neg", "pow", "remainder", "floor_divide",
            "fmod", "reciprocal", "square"]
@@ -191,16 +191,21 @@ class Mul(Function):
 
 
 def _float_operands(a, b):
-    # true division of integers gives the default float dtype, as in torch
+    """The operands of true division, in torch's result dtype: integer inputs give the default float dtype.
+
+    Each operand goes to float from its own dtype, never through the promoted integer type: uint8 / int16(-2)
+    divides by -2.0, not by the wrapped 254.
+    """
     if type(b) is np.ndarray:
-        a, b = promote_arrays(a, b)
-    else:
-        a, b = promote_scalar(a, b)
+        r = a.dtype if a.dtype is b.dtype else result_np_dtype(a, b)
+        if r.kind in "biu":
+            r = D.get_default_dtype().np_dtype
+        return (a if a.dtype is r else a.astype(r)), (b if b.dtype is r else b.astype(r))
+    if a.dtype.kind in "biu" and type(b) in (int, bool):
+        return a.astype(D.get_default_dtype().np_dtype), b
+    a, b = promote_scalar(a, b)
     if a.dtype.kind in "biu":
-        f = D.get_default_dtype().np_dtype
-        a = a.astype(f)
-        if type(b) is np.ndarray:
-            b = b.astype(f)
+        a = a.astype(D.get_default_dtype().np_dtype)
     return a, b
 
 
@@ -265,12 +270,17 @@ def _check_int_divisor(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
+def _no_bool(a: np.ndarray, kernel: str) -> None:
+    # torch's integer division kernels have no bool instance (promoted bool / bool, or bool / True)
+    if a.dtype.kind == "b":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def _rounded_div(a, b, rounding_mode):
     """a / b rounded toward -inf ('floor') or toward zero ('trunc'), on operands of the same (promoted) dtype."""
     if a.dtype.kind in "iub":
+        _no_bool(a, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu")
         _check_int_divisor(a, b)
-        if a.dtype.kind == "b":
-            a = a.astype(np.int64)
         q = _broadcasting(np.floor_divide, a, b) if rounding_mode == "floor" else _broadcasting(_div_trunc_int, a, b)
         return np.asarray(q).astype(a.dtype, copy=False)
     if rounding_mode == "floor":
@@ -375,6 +385,8 @@ class Pow(Function):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.e = e
         ctx.save_for_backward(a)
+        if a.dtype.kind == "b":
+            return np.power(a.view(np.int8), int(e)).astype(bool)  # a bool tensor ** a bool stays bool
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if e == 2:
                 return np.square(a)
@@ -465,8 +477,9 @@ class PowScalarBase(Function):
 
 def _remainder(a, b):
     if a.dtype.kind in "iub":
+        _no_bool(a, "remainder_cpu")
         _check_int_divisor(a, b)
-        return _broadcasting(np.remainder, a.astype(np.int64) if a.dtype.kind == "b" else a, b)
+        return _broadcasting(np.remainder, a, b)
     return _broadcasting(_remainder_float, a, b)
 
 
@@ -505,6 +518,7 @@ class RemainderTensor(Function):
 
 def _fmod(a, b):
     if a.dtype.kind in "iub":
+        _no_bool(a, "fmod_cpu")
         _check_int_divisor(a, b)
     with _quiet():
         return _broadcasting(np.fmod, a, b)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._args import inplace_method, method, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -36,9 +37,16 @@ def _compare(ufunc):
             res = ufunc(a, b)
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
-        return Tensor._make(np.asarray(res))
+        return _maybe_out(Tensor._make(np.asarray(res)), out)
     op.__name__ = ufunc.__name__
     return op
+
+
+def _maybe_out(result: Tensor, out) -> Tensor:
+    if out is None:
+        return result
+    from ._inplace import write_out
+    return write_out(out, result)
 
 
 eq, ne = _compare(np.equal), _compare(np.not_equal)
@@ -86,7 +94,26 @@ eq_, ne_ = _compare_inplace(np.equal, "Eq"), _compare_inplace(np.not_equal, "Ne"
 lt_, le_ = _compare_inplace(np.less, "Lt"), _compare_inplace(np.less_equal, "Le")
 gt_, ge_ = _compare_inplace(np.greater, "Gt"), _compare_inplace(np.greater_equal, "Ge")
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
-logical_and, logical_or, logical_xor = _compare(np.logical_and), _compare(np.logical_or), _compare(np.logical_xor)
+
+
+def _logical(ufunc, name: str):
+    """logical_and/or/xor: both operands must be tensors (torch takes no Python number here); bool result."""
+    def op(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+        require_tensors(name, input, other)
+        # in the promoted dtype, as torch: uint8 and a 0-dim int64 256 compare as uint8, where 256 wraps to 0
+        a, b = promote_arrays(input._data, other._data)
+        try:
+            res = ufunc(a, b)
+        except ValueError:
+            raise broadcast_error(a.shape, b.shape) from None
+        return _maybe_out(Tensor._make(np.asarray(res)), out)
+    op.__name__ = name
+    return op
+
+
+logical_and = _logical(np.logical_and, "logical_and")
+logical_or = _logical(np.logical_or, "logical_or")
+logical_xor = _logical(np.logical_xor, "logical_xor")
 
 
 def _not_integral(kernel: str, dtype: np.dtype) -> NotImplementedError:
@@ -94,12 +121,16 @@ def _not_integral(kernel: str, dtype: np.dtype) -> NotImplementedError:
 
 
 def _bitwise(ufunc, name):
-    def op(input, other) -> Tensor:
+    def op(input, other, *, out=None) -> Tensor:
         a, b = _operands(input, other)  # promoted: the error names the promoted dtype, as torch's does
         if a.dtype.kind in "fc":
+            try:
+                np.broadcast_shapes(a.shape, np.shape(b))  # torch reports a shape clash before the dtype
+            except ValueError:
+                raise broadcast_error(a.shape, np.shape(b)) from None
             raise _not_integral(f"{name}_cpu", a.dtype)
         try:
-            return Tensor._make(np.asarray(ufunc(a, b)))
+            return _maybe_out(Tensor._make(np.asarray(ufunc(a, b))), out)
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
     op.__name__ = name
@@ -118,7 +149,7 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 
 def logical_not(input: Tensor, *, out=None) -> Tensor:
-    return Tensor._make(np.logical_not(input._data))
+    return _maybe_out(Tensor._make(np.logical_not(input._data)), out)
 
 
 def isnan(input: Tensor) -> Tensor:
@@ -143,6 +174,8 @@ def isfinite(input: Tensor) -> Tensor:
 
 def _reduce_bool(ufunc, input: Tensor, dim, keepdim: bool) -> Tensor:
     a = input._data
+    if dim is None and keepdim:
+        dim = tuple(range(a.ndim))  # a full reduction that keeps every dim as 1
     if dim is None or a.ndim == 0:
         if dim is not None:
             from .._tensor import _wrap_dim
@@ -254,3 +287,14 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     a = input.item() if isinstance(input, np.generic) else input
     b = other.item() if isinstance(other, np.generic) else other
     return Where.apply(condition, a, b)
+
+
+# Tensor methods this module adds (attached in ember/__init__.py): the method forms number 'other' as
+# position 1, and the in-place twins torch has
+METHODS = {name: method(fn, name) for name, fn in
+           (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor))}
+METHODS.update({name + "_": inplace_method(fn, name) for name, fn in
+                (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor))})
+METHODS.update({name + "_": inplace_method(fn, name, tensors_only=False) for name, fn in
+                (("bitwise_and", bitwise_and), ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor),
+                 ("bitwise_not", bitwise_not))})

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._args import method, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -29,6 +30,7 @@ class Clamp(Function):
         ctx.a_dtype = a.dtype
         for bound in (lo, hi):
             if bound is not None:
+                _check_fits(bound, a.dtype)
                 a, _ = promote_scalar(a, bound)
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
@@ -50,6 +52,16 @@ class Clamp(Function):
             mask &= a <= ctx.hi
         out = _keep(mask, g)
         return out.astype(ctx.a_dtype) if out.dtype != ctx.a_dtype else out, None, None
+
+
+def _check_fits(bound, dtype: np.dtype) -> None:
+    """torch converts an integer bound to the tensor's integer type with an overflow check (c10's ``overflows``:
+    an unsigned type also takes negatives down to -max, which wrap)."""
+    if type(bound) is int and dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        lo = -int(info.max) if dtype.kind == "u" else int(info.min)
+        if not lo <= bound <= int(info.max):
+            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
 
 
 class ClampMin(Clamp):
@@ -259,24 +271,36 @@ def clamp_max(input: Tensor, max) -> Tensor:
     return ClampMax.apply(input, None, _num(max))
 
 
+def _out(res: Tensor, out) -> Tensor:
+    if out is None:
+        return res
+    from ._inplace import write_out
+    return write_out(out, res)
+
+
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    if not isinstance(other, Tensor):
-        raise TypeError(f"maximum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    return Maximum.apply(input, other)
+    require_tensors("maximum", input, other)
+    return _out(Maximum.apply(input, other), out)
 
 
 def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    if not isinstance(other, Tensor):
-        raise TypeError(f"minimum(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
-    return Minimum.apply(input, other)
+    require_tensors("minimum", input, other)
+    return _out(Minimum.apply(input, other), out)
 
 
 def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    return Fmax.apply(input, other)
+    require_tensors("fmax", input, other)
+    return _out(Fmax.apply(input, other), out)
 
 
 def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    return Fmin.apply(input, other)
+    require_tensors("fmin", input, other)
+    return _out(Fmin.apply(input, other), out)
+
+
+# Tensor methods (attached in ember/__init__.py): a method names 'other' as position 1
+METHODS = {name: method(fn, name) for name, fn in
+           (("maximum", maximum), ("minimum", minimum), ("fmax", fmax), ("fmin", fmin))}
 
 
 # their in-place forms report dtype errors with C type names, as torch's clamp kernels do

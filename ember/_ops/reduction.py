@@ -37,6 +37,14 @@ def _dims(dim, ndim: int) -> tuple[int, ...] | None:
     return tuple(axes)
 
 
+def _keep_dims(dim, ndim: int, keepdim: bool) -> tuple[int, ...] | None:
+    """``_dims``, except that a full reduction with ``keepdim=True`` names every dim (torch keeps them as 1s)."""
+    axes = _dims(dim, ndim)
+    if axes is None and keepdim:
+        return tuple(range(ndim))
+    return axes
+
+
 def _quiet():
     # np.sum/np.mean are Python-level NumPy functions, so their warnings are not attributed to ember and the
     # import-time filter cannot drop them: silence them here
@@ -177,7 +185,7 @@ def _var_backward(ctx, g):
     shape, dtype, axes, keepdim, dof = ctx.meta
     (centered,) = ctx.saved_tensors
     with _quiet():
-        return _expand_back(g, shape, axes, keepdim) * (2.0 / dof) * centered
+        return _expand_back(g, shape, axes, keepdim) * (np.float64(2.0) / dof) * centered  # dof 0: inf * 0 = nan
 
 
 def _std_backward(ctx, g, std):
@@ -575,9 +583,9 @@ _add_reduce = np.add.reduce
 
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
-    if dim is None and dtype is None and out is None:
+    if dim is None and dtype is None and out is None and not keepdim:
         return _apply1(SumAll, input)  # SumAll.apply(input), one call sooner
-    axes = _dims(dim, input.dim())
+    axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
         return Sum.apply(input, None, False, dtype)
     return SumDim.apply(input, axes, keepdim, dtype)
@@ -585,12 +593,12 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
 
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Sum treating nan as zero."""
-    return Nansum.apply(input, _dims(dim, input.dim()), keepdim, dtype)
+    return Nansum.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, dtype)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
-    axes = _dims(dim, input.dim())
+    axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
         return Mean.apply(input, None, False, dtype)
     return MeanDim.apply(input, axes, keepdim, dtype)
@@ -606,25 +614,25 @@ def _var_args(dim, unbiased, keepdim, correction):
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
     """Variance with Bessel's correction by default (``correction=1``; ``unbiased=False`` gives 0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return Var.apply(input, _dims(dim, input.dim()), keepdim, corr)
+    return Var.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
     """Standard deviation: sqrt(var)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return Std.apply(input, _dims(dim, input.dim()), keepdim, corr)
+    return Std.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr)
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(var, mean) as a plain tuple, both from one pass (one grad_fn, VarMeanBackward0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return tuple(VarMean.apply(input, _dims(dim, input.dim()), keepdim, corr))
+    return tuple(VarMean.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr))
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(std, mean) as a plain tuple, both from one pass (one grad_fn, StdMeanBackward0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return tuple(StdMean.apply(input, _dims(dim, input.dim()), keepdim, corr))
+    return tuple(StdMean.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr))
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -656,11 +664,11 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
-    return Amax.apply(input, _dims(dim, input.dim()), keepdim)
+    return Amax.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
-    return Amin.apply(input, _dims(dim, input.dim()), keepdim)
+    return Amin.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
@@ -669,6 +677,8 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 
 def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:
     a = input._data
+    if a.dtype.kind == "b":
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if a.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -691,6 +701,8 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
     axes = _dims(dim, input.dim()) or tuple(range(input.dim()))
     return Logsumexp.apply(input, axes, keepdim)
 
@@ -713,7 +725,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
         raise RuntimeError(f"norm: unsupported p={p!r} in ember (only vector norms)")
     if dtype is not None:
         input = input.to(dtype)
-    return VectorNorm.apply(input, float(p), _dims(dim, input.dim()), keepdim)
+    return VectorNorm.apply(input, float(p), _keep_dims(dim, input.dim(), keepdim), keepdim)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

@@ -1,0 +1,150 @@
+"""Differences from torch found by the random differential fuzzer, one table per kind, each checked against torch:
+tensor-only arguments (logical_*, fmax/fmin, maximum/minimum, also as methods and in place), bool inputs of
+argmax/argmin and of the integer division kernels, the order of the shape and dtype checks of bitwise ops,
+full reductions with keepdim=True, 0-dim operands whose value does not fit the promoted integer dtype, and
+clamp's overflow check of integer bounds."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from _compare import check_error, check_op
+
+RNG = np.random.default_rng(11)
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"), pytest.mark.filterwarnings(r"ignore::RuntimeWarning:ember\..*")]
+
+
+def r(*shape, dt=np.float64):
+    return RNG.standard_normal(shape).astype(dt)
+
+
+def ri(*shape, dt=np.int64):
+    return RNG.integers(-3, 4, shape).astype(dt)
+
+
+def rb(*shape):
+    return RNG.random(shape) < 0.5
+
+
+def P(id, fn):
+    return pytest.param(fn, id=id)
+
+
+ERRORS = []
+for name in ("logical_and", "logical_or", "logical_xor", "fmax", "fmin", "maximum", "minimum"):
+    ERRORS += [
+        P(f"{name}_int", lambda L, n=name: getattr(L, n)(L.tensor([1, 0, 2]), 2)),
+        P(f"{name}_float", lambda L, n=name: getattr(L, n)(L.tensor([1.0, 0.0]), -2.5)),
+        P(f"{name}_bool", lambda L, n=name: getattr(L, n)(L.tensor([True]), True)),
+        P(f"{name}_list", lambda L, n=name: getattr(L, n)(L.tensor([1, 2]), [1, 2])),
+        P(f"{name}_input_number", lambda L, n=name: getattr(L, n)(2, L.tensor([1, 2]))),
+        P(f"{name}_method", lambda L, n=name: getattr(L.tensor([1.0, 0.0]), n)(2.0)),
+        P(f"{name}_method_int", lambda L, n=name: getattr(L.tensor([1, 0]), n)(2)),
+    ]
+for name in ("logical_and", "logical_or", "logical_xor"):
+    ERRORS += [P(f"{name}_inplace_number", lambda L, n=name: getattr(L.tensor([1, 0]), n + "_")(2))]
+for name in ("argmax", "argmin"):
+    ERRORS += [
+        P(f"{name}_bool", lambda L, n=name: getattr(L, n)(L.tensor([True, False]))),
+        P(f"{name}_bool_dim", lambda L, n=name: getattr(L, n)(L.tensor([[True, False]]), 1, True)),
+        P(f"{name}_bool_empty", lambda L, n=name: getattr(L, n)(L.zeros(0, dtype=L.bool))),
+        P(f"{name}_bool_0dim", lambda L, n=name: getattr(L, n)(L.tensor(True))),
+        P(f"{name}_bool_method", lambda L, n=name: getattr(L.tensor([True]), n)()),
+    ]
+B2 = lambda L: (L.tensor([True, False]), L.tensor([True, True]))  # noqa: E731
+ERRORS += [
+    P("remainder_bool_bool", lambda L: L.remainder(*B2(L))),
+    P("remainder_bool_true", lambda L: L.remainder(B2(L)[0], True)),
+    P("remainder_true_bool", lambda L: L.remainder(True, B2(L)[0])),
+    P("remainder_bool_0dim_bool", lambda L: L.remainder(B2(L)[0], L.tensor(True))),
+    P("mod_op_bool", lambda L: B2(L)[0] % B2(L)[1]),
+    P("fmod_bool_bool", lambda L: L.fmod(*B2(L))),
+    P("fmod_bool_true", lambda L: L.fmod(B2(L)[0], True)),
+    P("floor_divide_bool_bool", lambda L: L.floor_divide(*B2(L))),
+    P("floordiv_op_bool", lambda L: B2(L)[0] // B2(L)[1]),
+    P("div_floor_bool", lambda L: L.div(*B2(L), rounding_mode="floor")),
+    P("div_trunc_bool", lambda L: L.div(*B2(L), rounding_mode="trunc")),
+    P("remainder_bool_inplace", lambda L: B2(L)[0].remainder_(B2(L)[1])),
+]
+for name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+    ERRORS += [
+        P(f"{name}_shape_before_dtype", lambda L, n=name: getattr(L, n)(L.ones(4, 2), L.ones(4, 3))),
+        P(f"{name}_shape_int_float", lambda L, n=name: getattr(L, n)(L.ones(2, 2, dtype=L.int64), L.ones(3))),
+        P(f"{name}_float", lambda L, n=name: getattr(L, n)(L.ones(2), L.ones(2))),
+    ]
+for dt, bound in (("int8", 128), ("int8", -129), ("uint8", 256), ("uint8", -256), ("int16", 40000)):
+    ERRORS += [
+        P(f"clamp_max_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp(L.tensor([1, 2], dtype=getattr(L, d)), max=b)),
+        P(f"clamp_min_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp_min(L.tensor([1, 2], dtype=getattr(L, d)), b)),
+    ]
+ERRORS += [P("logsumexp_dim_none", lambda L: L.logsumexp(L.ones(2, 3), dim=None))]
+
+
+@pytest.mark.parametrize("fn", ERRORS)
+def test_error(fn):
+    check_error(fn)
+
+
+def C(id, fn, *inputs, **kw):
+    return pytest.param(fn, inputs, kw, id=id)
+
+
+U8 = np.array([0, 1, 3, 255], np.uint8)
+I8 = np.array([1, -3, 5, 100], np.int8)
+CASES = [
+    # logical ops still take tensors of any dtypes, compared in the promoted dtype (256 wraps to 0 in uint8)
+    C("logical_and_mixed", lambda L, x, y: L.logical_and(x, y), ri(3, 4), r(4)),
+    C("logical_or_method", lambda L, x, y: x.logical_or(y), rb(3, 1), ri(4, dt=np.int8)),
+    C("logical_xor_0dim", lambda L, x: L.logical_xor(x, L.tensor(0.5)), ri(3)),
+    C("logical_and_wraps", lambda L, x: L.logical_and(x, L.tensor(256)), U8),
+    C("logical_and_inplace", lambda L, x, y: x.clone().logical_and_(y), r(3, 4), ri(4)),
+    C("logical_xor_inplace_int", lambda L, x, y: x.clone().logical_xor_(y), ri(5), rb(5)),
+    C("logical_or_out", lambda L, x, y: L.logical_or(x, y, out=L.empty(0)), ri(3), rb(3)),
+    C("fmax_method", lambda L, x, y: x.fmax(y), r(3, 4), r(4)),
+    C("fmin_mixed", lambda L, x, y: L.fmin(x, y), ri(3, 4), r(3, 1, dt=np.float32)),
+    C("maximum_out", lambda L, x, y: L.maximum(x, y, out=L.empty(0, dtype=L.float64)), r(3), r(3), grad=False),
+    C("bitwise_and_inplace", lambda L, x, y: x.clone().bitwise_and_(y), ri(4), ri(4)),
+    C("bitwise_not_inplace", lambda L, x: x.clone().bitwise_not_(), ri(4)),
+    C("remainder_bool_int", lambda L, x: L.remainder(x, 1), rb(4)),
+    C("remainder_int_bool", lambda L, x: L.remainder(x, L.tensor(True)), ri(4)),
+    C("pow_bool_true", lambda L, x: L.pow(x, True), rb(4)),
+    C("pow_bool_false", lambda L, x: x ** False, rb(4)),
+    C("pow_bool_int", lambda L, x: x ** 2, rb(4)),
+    # a 0-dim operand whose value the promoted integer dtype cannot hold: true division goes to float from the
+    # operands' own dtypes
+    C("div_u8_by_neg_0dim", lambda L, x: L.div(x, L.tensor(-2, dtype=L.int16)), U8),
+    C("div_u8_by_300", lambda L, x: x / L.tensor(300, dtype=L.int16), U8),
+    C("div_0dim_by_u8", lambda L, x: L.div(L.tensor(-2, dtype=L.int16), x + 1), U8),
+    C("div_i8_by_1000", lambda L, x: L.true_divide(x, L.tensor(1000)), I8),
+    C("div_u8_by_neg_int", lambda L, x: L.div(x, -2), U8),
+    C("div_u8_by_big_int", lambda L, x: x / 300, U8),
+    C("div_bool_by_true", lambda L, x: L.div(x, True), rb(3)),
+    C("div_int_by_0dim_float", lambda L, x: L.div(x, L.tensor(-2.5, dtype=L.float64)), U8),
+    C("pow_u8_0dim_int16", lambda L, x: L.pow(x, L.tensor(300, dtype=L.int16)), U8),
+    C("remainder_u8_neg_0dim", lambda L, x: L.remainder(x, L.tensor(-3, dtype=L.int16)), U8),
+    C("clamp_u8_negative_wraps", lambda L, x: L.clamp(x, min=-255), U8),
+    C("clamp_i8_in_range", lambda L, x: L.clamp(x, -128, 127), I8),
+    C("clamp_i8_float_bound", lambda L, x: L.clamp(x, max=1000.5), I8),
+]
+# a full reduction with keepdim=True keeps every dim (as 1)
+for name in ("sum", "mean", "nansum", "std", "var", "amax", "amin", "norm", "all", "any"):
+    CASES += [
+        C(f"{name}_dim_none_keepdim", lambda L, x, n=name: getattr(L, n)(x, dim=None, keepdim=True), r(2, 3, 1)),
+        C(f"{name}_dim_none_keepdim_0dim", lambda L, x, n=name: getattr(L, n)(x, dim=None, keepdim=True), r()),
+        C(f"{name}_method_dim_none_keepdim", lambda L, x, n=name: getattr(x, n)(dim=None, keepdim=True), r(4, 2)),
+    ]
+for name in ("var_mean", "std_mean", "aminmax"):
+    CASES += [C(f"{name}_dim_none_keepdim", lambda L, x, n=name: tuple(getattr(L, n)(x, dim=None, keepdim=True)),
+                r(2, 3), grad=name != "aminmax")]
+CASES += [
+    C("norm_p1_keepdim", lambda L, x: L.norm(x, p=1, keepdim=True), r(2, 3)),
+    C("sum_empty_list_keepdim", lambda L, x: L.sum(x, dim=[], keepdim=True), r(2, 3)),
+    C("amax_default_keepdim", lambda L, x: L.amax(x, keepdim=True), r(2, 3)),
+    C("all_keepdim_u8", lambda L, x: L.all(x, dim=None, keepdim=True), U8.reshape(2, 2)),
+    C("argmax_keepdim", lambda L, x: L.argmax(x, keepdim=True), ri(2, 3)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", CASES)
+def test_op(fn, inputs, kw):
+    check_op(fn, inputs, **kw)

@@ -72,6 +72,8 @@ class Tensor:
         """Wrap an ndarray without copying (the internal constructor)."""
         if type(arr) is not np.ndarray:
             arr = np.asarray(arr)
+        if not arr.size:
+            arr = _laid_out(arr)
         t = _new(Tensor)
         t._data = arr
         t._requires_grad = requires_grad
@@ -156,30 +158,24 @@ class Tensor:
         return self._data.nbytes
 
     def stride(self, dim: int | None = None):
-        item = self._data.itemsize
-        strides = tuple(s // item for s in self._data.strides)
-        if self._data.size == 0:
-            # NumPy's strides of an empty array carry no layout; report contiguous ones
-            strides = _contiguous_strides(self._data.shape)
+        arr = self._data
+        item = arr.itemsize
+        strides = tuple(s // item for s in arr.strides)
+        if not arr.size and not any(strides):
+            # an empty array fresh from a NumPy op has all-zero strides, which carry no layout: torch's are contiguous
+            strides = _contiguous_strides(arr.shape)
         if dim is None:
             return strides
-        return strides[_dim_of(dim, self._data.ndim, "stride")]
+        return strides[_dim_of(dim, arr.ndim, "stride")]
 
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous
 
     def storage_offset(self) -> int:
-        # walk to the array that owns the memory; expand/as_strided views hang off a non-ndarray holder whose
-        # own .base is the array, so keep following .base through those too
-        base = self._data
-        while base.base is not None:
-            nxt = base.base
-            while not isinstance(nxt, np.ndarray) and getattr(nxt, "base", None) is not None:
-                nxt = nxt.base
-            if not isinstance(nxt, np.ndarray):
-                break
-            base = nxt
-        return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // max(self._data.itemsize, 1)
+        arr = self._data
+        if arr.base is None:
+            return 0
+        return (arr.__array_interface__["data"][0] - _root(arr).__array_interface__["data"][0]) // max(arr.itemsize, 1)
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]
@@ -481,6 +477,8 @@ class Tensor:
         return object.__format__(self, format_spec)
 
     def __deepcopy__(self, memo):
+        """A copy of the storage (once per deepcopy call, through the memo, so that copied views still share
+        memory with their copied base), viewed with this tensor's offset and strides; grad and attributes too."""
         if not self.is_leaf:
             raise RuntimeError(
                 "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
@@ -489,18 +487,39 @@ class Tensor:
             )
         if id(self) in memo:
             return memo[id(self)]
-        new = type(self).__new__(type(self), self._data.copy()) if type(self) is not Tensor else Tensor._make(self._data.copy())
+        arr = self._data
+        found = _storage(arr)
+        if found is None:
+            data = arr.copy(order="K")
+        else:
+            flat, offset = found
+            key = ("ember.storage", id(_root(arr)))  # a tuple: never one of deepcopy's own id() keys
+            if key not in memo:
+                memo[key] = flat.copy()
+                memo.setdefault(id(memo), []).append(flat)  # keep the original alive: its id is the key
+            data = _view_into(memo[key], arr.dtype, offset, arr.shape, arr.strides)
+        new = type(self).__new__(type(self), data) if type(self) is not Tensor else Tensor._make(data)
         if type(self) is Tensor:
             new._requires_grad = self._requires_grad
+            new._vc = [1]  # torch fills the new tensor with set_(), an in-place op
         memo[id(self)] = new
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        # copy extra attributes, but never the original's grad (already deep-copied above) or cached accumulator
-        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k not in ("_grad", "_acc")})
+        # the user's attributes; not the autograd state (grad, copied above; the view's base: the copy is no view)
+        new.__dict__.update({k: copy.deepcopy(v, memo) for k, v in self.__dict__.items() if k not in _AUTOGRAD_ATTRS})
         return new
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_tensor, (self._data.copy(), self._requires_grad))
+        # torch pickles the whole storage with the offset and strides (each tensor its own copy: unlike
+        # deepcopy, two pickled views of one storage come back unshared)
+        arr = self._data
+        state = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_ATTRS}
+        found = _storage(arr)
+        if found is None:
+            flat, offset, strides = arr.copy(order="K"), 0, None
+        else:
+            (flat, offset), strides = found, arr.strides
+        return (_rebuild_strided, (flat, arr.dtype, offset, arr.shape, strides, self._requires_grad, state))
 
     def __setstate__(self, state):
         pass
@@ -514,6 +533,40 @@ _function._bind_tensor(Tensor)
 
 def _rebuild_tensor(arr, requires_grad):
     return Tensor._make(arr, requires_grad)
+
+
+def _rebuild_strided(flat, dtype, offset, shape, strides, requires_grad, state=None):
+    """Unpickle: the tensor over its storage's bytes ``flat`` (or over its own compact copy when strides is None)."""
+    t = Tensor._make(flat if strides is None else _view_into(flat, dtype, offset, shape, strides), requires_grad)
+    t._vc = [1]  # torch fills the new tensor with set_(), an in-place op
+    if state:
+        t.__dict__.update(state)
+    return t
+
+
+# the autograd state kept in a tensor's __dict__, which deepcopy and pickle leave behind as torch does
+_AUTOGRAD_ATTRS = frozenset(("_grad", "_base", "_hooks", "_retains_grad", "_acc", "_post_acc_acc"))
+
+
+def _storage(arr: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(the memory of ``arr``'s root as one 1-d uint8 array in address order, ``arr``'s byte offset into it), or
+    None when that does not describe ``arr``: a root that is not one dense block, or negative strides."""
+    if any(s < 0 for s in arr.strides):
+        return None
+    root = _root(arr)
+    in_order = root.transpose(np.argsort(root.strides, kind="stable")[::-1]) if root.ndim > 1 else root
+    if not in_order.flags.c_contiguous or any(s < 0 for s in root.strides):
+        return None
+    flat = in_order.reshape(-1).view(np.uint8)
+    return flat, arr.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+
+
+def _view_into(flat: np.ndarray, dtype, offset: int, shape, strides) -> np.ndarray:
+    """The array of the given byte offset and strides over the uint8 buffer ``flat``."""
+    if not all(shape) and offset > flat.size:
+        # an empty view past the end of its storage: NumPy refuses the offset, and there is nothing to read
+        offset = 0
+    return np.ndarray(shape, dtype, buffer=flat, offset=offset, strides=strides)
 
 
 def _dim_of(dim, ndim: int, name: str) -> int:
@@ -530,6 +583,28 @@ def _wrap_dim(dim: int, ndim: int) -> int:
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     return dim % n if ndim else 0
+
+
+def _root(arr: np.ndarray) -> np.ndarray:
+    """The array that owns ``arr``'s memory (torch's storage): follow ``.base``, also through the non-ndarray
+    holders that as_strided/expand views hang off (their own ``.base`` is the array)."""
+    while arr.base is not None:
+        nxt = arr.base
+        while not isinstance(nxt, np.ndarray) and getattr(nxt, "base", None) is not None:
+            nxt = nxt.base
+        if not isinstance(nxt, np.ndarray):
+            break
+        arr = nxt
+    return arr
+
+
+def _laid_out(arr: np.ndarray) -> np.ndarray:
+    """An empty array with torch's contiguous strides instead of NumPy's zeros, so that the views made from it
+    (transpose, permute...) carry torch's strides: zeros(0, 3).t().stride() is (1, 3)."""
+    if arr.ndim and not any(arr.strides):
+        item = arr.itemsize
+        return np.lib.stride_tricks.as_strided(arr, strides=[s * item for s in _contiguous_strides(arr.shape)])
+    return arr
 
 
 def _contiguous_strides(shape) -> tuple:

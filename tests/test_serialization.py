@@ -123,6 +123,49 @@ def test_expanded_and_negative_stride_views():
     _assert_bits(back["e"], t["e"])
 
 
+SAVED_VIEWS = {
+    "empty_t": lambda L: L.zeros(0, 3).t(),
+    "empty_permuted": lambda L: L.zeros(2, 0, 4).permute(2, 0, 1),
+    "empty_of_nonempty": lambda L: L.arange(6.0).reshape(2, 3)[1:, :0],
+    "permuted_result": lambda L: L.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1) + 1,
+    "view_of_permuted_result": lambda L: (L.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1) + 1)[1:, 1],
+    "expand": lambda L: L.ones(1, 3).expand(2, 3),
+}
+
+
+def _geometry(t) -> tuple:
+    return tuple(t.shape), tuple(t.stride()), t.storage_offset(), t.tolist()
+
+
+@pytest.mark.parametrize("name", SAVED_VIEWS)
+def test_views_saved_as_torch_saves_them(name):
+    """Saved with the base they view: ember's file loads in torch with torch's strides, offset, storage size
+    and sharing, and torch's file loads in ember with the same geometry."""
+    def objs(lib):
+        v = SAVED_VIEWS[name](lib)
+        return [v, v if v._base is None else v._base]
+
+    t = torch.load(io.BytesIO(_ember_bytes(objs(ember))), weights_only=True)
+    ref = objs(torch)
+    for got, want in zip(t, ref):
+        assert _geometry(got) == _geometry(want)
+        assert got.untyped_storage().nbytes() == want.untyped_storage().nbytes()
+    assert (t[0].untyped_storage().data_ptr() == t[1].untyped_storage().data_ptr()) == \
+        (ref[0].untyped_storage().data_ptr() == ref[1].untyped_storage().data_ptr())
+    e = S.load(io.BytesIO(_torch_roundtrip_bytes(ref)))
+    for got, want in zip(e, ref):
+        assert _geometry(got) == _geometry(want)
+    if ref[0].numel():
+        assert np.shares_memory(e[0]._data, e[1]._data)
+
+
+def test_empty_slice_offset_loaded_from_torch():
+    """torch's empty slice keeps its offset; loaded in ember it still has it (ember's own slicing cannot make one)."""
+    x = torch.arange(6.0)
+    e = S.load(io.BytesIO(_torch_roundtrip_bytes([x[2:2], x[9:], x[::2][1:1]])))
+    assert [(t.storage_offset(), t.stride()) for t in e] == [(2, (1,)), (6, (1,)), (2, (2,))]
+
+
 def test_pickle_is_byte_identical_to_torch():
     """For the same structure, ember writes the very data.pkl torch writes (names, memo, opcodes).
 

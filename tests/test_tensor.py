@@ -153,12 +153,61 @@ def test_empty_and_0d_strides():
     eq(lambda L: L.tensor(1.0).expand(3).stride())
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.stride() replaces the strides of any empty tensor by contiguous ones "
-                   "(torch keeps a view's strides: zeros(0, 3).t().stride() is (1, 3), ember gives (1, 1)), and "
-                   "storage_offset() of an empty slice is 0 (arange(4.)[2:2] has offset 2 in torch)")
-def test_empty_view_strides():
-    eq(lambda L: L.zeros(0, 3).t().stride())
-    eq(lambda L: L.arange(4.0)[2:2].storage_offset())
+EMPTY_VIEWS = {
+    "t": lambda L: L.zeros(0, 3).t(),
+    "T": lambda L: L.zeros(0, 3).T,
+    "mT": lambda L: L.zeros(2, 0, 3).mT,
+    "permute": lambda L: L.zeros(2, 0, 4).permute(2, 0, 1),
+    "transpose": lambda L: L.zeros(2, 0, 4).transpose(0, 2),
+    "permute_of_permute": lambda L: L.zeros(2, 3, 0).permute(2, 0, 1).transpose(1, 2),
+    "select": lambda L: L.zeros(2, 0, 4).select(2, 1),
+    "index": lambda L: L.zeros(2, 0, 4)[1],
+    "t_select": lambda L: L.zeros(3, 2, 0).transpose(0, 2)[:, 1],
+    "step_slice": lambda L: L.zeros(0, 6)[:, 1::2],
+    "expand": lambda L: L.zeros(0, 3).t().expand(2, 3, 0),
+    "expand_to_empty": lambda L: L.ones(1, 3).expand(0, 3),
+    "reshape_same": lambda L: L.zeros(0, 3).t().reshape(3, 0),
+    "view": lambda L: L.zeros(0, 3).view(3, 0),
+    "flatten": lambda L: L.zeros(0, 3).t().flatten(),
+    "squeeze": lambda L: L.zeros(1, 0, 3).transpose(0, 2).squeeze(),
+    "contiguous": lambda L: L.zeros(0, 3).t().contiguous(),
+    "detach": lambda L: L.zeros(0, 3).t().detach(),
+    "requires_grad": lambda L: L.zeros(0, 3, requires_grad=True).t(),
+    "in_place": lambda L: L.zeros(0, 3).t().mul_(2),
+    "tensor": lambda L: L.tensor([[]]).t(),
+    "empty": lambda L: L.empty(0, 2, 3).permute(1, 2, 0),
+    "ones": lambda L: L.ones(3, 0).t(),
+    "full": lambda L: L.full((0, 2), 1.0).t(),
+    "int_arange": lambda L: L.arange(0).reshape(0, 1).t(),
+    "diagonal": lambda L: L.zeros(0, 3).diagonal(),
+    "unbind": lambda L: L.zeros(2, 0, 3).unbind(0)[1],
+    "chunk": lambda L: L.zeros(0, 4).chunk(2, 1)[1],
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_VIEWS)
+def test_empty_view_strides(name):
+    """An empty tensor keeps the strides (and offset) its view op gives it, as in torch."""
+    def f(L):
+        v = EMPTY_VIEWS[name](L)
+        return v.stride(), v.storage_offset(), v.is_contiguous(), repr(v.shape), [v.stride(d) for d in range(v.dim())]
+    eq(f)
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0), (2, 0, 4), (0, 0), (1, 0, 1, 2)], ids=str)
+def test_empty_tensor_strides(shape):
+    eq(lambda L: (L.zeros(shape).stride(), L.empty(shape, dtype=L.int64).stride(), L.ones(shape).storage_offset()))
+
+
+@pytest.mark.xfail(strict=True, reason="NumPy's empty slice starts at 0 with step 1 (a[2:2] keeps no offset), so the "
+                   "Slice and Split forwards in ember/_ops/shape.py lose torch's offset (arange(4.)[2:2] has offset "
+                   "2) and the step's stride of an empty slice")
+@pytest.mark.parametrize("case", ["slice", "past_end", "narrow", "split", "step"])
+def test_empty_slice_offset(case):
+    views = {"slice": lambda L: L.arange(4.0)[2:2], "past_end": lambda L: L.arange(8.0)[9:],
+             "narrow": lambda L: L.arange(8.0).narrow(0, 3, 0), "split": lambda L: L.arange(6.0).split([2, 0, 4])[1],
+             "step": lambda L: L.arange(8.0)[2:2:2]}
+    eq(lambda L: (views[case](L).storage_offset(), views[case](L).stride()))
 
 
 @settings(max_examples=60, deadline=None)
@@ -166,14 +215,16 @@ def test_empty_view_strides():
 def test_property_views(shape, data):
     n = len(shape)
     perm = data.draw(st.permutations(range(n)))
-    starts = [data.draw(st.integers(0, shape[p] - 1)) for p in perm]  # never empty: see test_empty_view_strides
+    starts = [data.draw(st.integers(0, shape[p] - 1)) for p in perm]  # never empty: see test_empty_slice_offset
     steps = [data.draw(st.integers(1, 3)) for _ in shape]
 
     def f(L):
         x = L.arange(float(np.prod(shape))).reshape(shape).permute(*perm)
         v = x[tuple(slice(a, None, b) for a, b in zip(starts, steps))]
+        p, (cx, cv) = pickle.loads(pickle.dumps(v)), copy.deepcopy([x, v])
         return (v.stride(), v.is_contiguous(), v.storage_offset(), repr(v.shape), v.numel(), v.nbytes, v.tolist(),
-                v.contiguous().stride(), v.contiguous().is_contiguous())
+                v.contiguous().stride(), v.contiguous().is_contiguous(), p.stride(), p.storage_offset(), p.tolist(),
+                cv.stride(), cv.storage_offset(), cv.data_ptr() - cx.data_ptr() == v.data_ptr() - x.data_ptr())
     eq(f)
 
 
@@ -400,10 +451,92 @@ def test_deepcopy_non_leaf_error():
     check_error(lambda L: copy.deepcopy(L.ones(2, requires_grad=True) * 2))
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.__deepcopy__ copies each tensor's array separately: a deep-copied view "
-                   "no longer shares memory with its deep-copied base (torch copies the storage once)")
 def test_deepcopy_keeps_views_together():
     eq(lambda L: (lambda b: (lambda c: (c[1].add_(1), c[0].tolist())[1])(copy.deepcopy([b, b[0]])))(L.zeros(2, 2)))
+
+
+def _layout(t):
+    return t.stride(), t.storage_offset(), repr(t.shape), t.tolist(), t._version, t._base is None
+
+
+COPIED_VIEWS = {
+    "transposed": lambda b: b.t(),
+    "row": lambda b: b[1],
+    "offset_step": lambda b: b[1:, ::2],
+    "view_of_view": lambda b: b[1:].t()[1:],
+    "column": lambda b: b[:, 2],
+    "expanded": lambda b: b[:, 1:2].expand(3, 5),
+    "flat": lambda b: b.view(-1)[3:9],
+    "empty_dim": lambda b: b[1:, :0],  # (an empty slice after its start: see test_empty_slice_offset)
+}
+
+
+@pytest.mark.parametrize("name", COPIED_VIEWS)
+def test_deepcopy_of_views(name):
+    """A copied view keeps its strides and offset over one copied storage, shared with the other copies of the
+    same deepcopy (torch copies each storage once, through the memo), and no longer with the original."""
+    def f(L):
+        b = L.arange(12.0).reshape(3, 4)
+        v = COPIED_VIEWS[name](b)
+        cb, cv, cv2 = copy.deepcopy([b, v, COPIED_VIEWS[name](b)])
+        alone = copy.deepcopy(v)
+        cb.add_(100)
+        return _layout(cv), _layout(cv2), _layout(alone), b.tolist(), _layout(cb), cv is cv2
+    eq(f)
+
+
+def test_deepcopy_views_of_an_offset_view():
+    def f(L):
+        x = L.arange(10.0)[2:]
+        a, b2 = copy.deepcopy([x[1:4], x[3:]])
+        a.mul_(-1)
+        return _layout(a), _layout(b2)
+    eq(f)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_deepcopy_view_dtypes(dtype):
+    def f(L):
+        b = arr(L, (3, 4), dtype)
+        cb, ct = copy.deepcopy([b, b.t()])
+        return repr(ct), ct.stride(), cb.data_ptr() == ct.data_ptr(), ct.dtype == b.dtype
+    eq(f)
+
+
+def test_deepcopy_requires_grad_views_and_attrs():
+    def f(L):
+        x = L.arange(6.0).reshape(2, 3).requires_grad_()
+        x.grad = L.ones(2, 3).t().contiguous().t()
+        x.note = {"k": [1]}
+        cx, cn = copy.deepcopy([x, x.note])
+        return (cx.requires_grad, cx.is_leaf, cx.grad.stride(), cx.grad.tolist(), cx.note, cx.note is cn,
+                cx.note is x.note, cx._version, cx.grad_fn)
+    eq(f)
+
+
+def test_deepcopy_module_with_shared_buffers():
+    """Buffers that view one another stay together; parameters are cloned (torch's Parameter.__deepcopy__),
+    and a parameter tied into two modules stays one parameter."""
+    def f(L):
+        m = L.nn.Module()
+        m.register_buffer("table", L.arange(6.0).reshape(2, 3))
+        m.register_buffer("row", m.table[1])
+        lin = L.nn.Linear(3, 3)
+        m.a, m.b = lin, L.nn.Sequential(lin)
+        c = copy.deepcopy(m)
+        c.table.add_(10)
+        return (c.row.tolist(), m.row.tolist(), c.row.storage_offset(), c.a.weight is c.b[0].weight,
+                c.a.weight is lin.weight, c.a.weight.requires_grad, repr(c.table.dtype))
+    eq(f)
+
+
+def test_deepcopy_parameter_and_view_of_its_data():
+    def f(L):
+        p = L.nn.Parameter(L.zeros(2, 3))
+        cp, cv = copy.deepcopy([p, p.data[1]])
+        cv.add_(1)
+        return cp.tolist(), cv.tolist(), type(cp).__name__
+    eq(f)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -425,10 +558,51 @@ def test_pickle_requires_grad_and_0d():
     eq(f)
 
 
-@pytest.mark.xfail(strict=True, reason="Tensor.__reduce_ex__ pickles a contiguous copy: a transposed tensor comes "
-                   "back with strides (2, 1); torch keeps (1, 3)")
 def test_pickle_keeps_strides():
     eq(lambda L: pickle.loads(pickle.dumps(L.arange(6.0).reshape(2, 3).t())).stride())
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+@pytest.mark.parametrize("name", COPIED_VIEWS)
+def test_pickle_of_views(name, protocol):
+    """Each pickled tensor carries its whole storage, offset and strides; two views pickled together come back
+    with storages of their own (unlike deepcopy)."""
+    def f(L):
+        b = L.arange(12.0).reshape(3, 4)
+        v = COPIED_VIEWS[name](b)
+        pv, pb = pickle.loads(pickle.dumps([v, b], protocol=protocol))
+        pb.add_(100)
+        return _layout(pv), _layout(pb)
+    eq(f)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_pickle_of_a_view_keeps_layout_and_dtype(dtype):
+    def f(L):
+        v = arr(L, (3, 4), dtype)[1:, 1::2].t()
+        y = pickle.loads(pickle.dumps(v))
+        return repr(y), y.stride(), y.storage_offset(), y._version
+    eq(f)
+
+
+def test_pickle_requires_grad_non_leaf_and_attributes():
+    def f(L):
+        x = L.arange(6.0).reshape(2, 3).requires_grad_()
+        x.grad = L.ones(2, 3)
+        x.note = [1, "a"]
+        y = pickle.loads(pickle.dumps(x.t()))
+        z = pickle.loads(pickle.dumps(x * 2))  # a non-leaf comes back a leaf that requires grad
+        w = pickle.loads(pickle.dumps(x))
+        return (y.stride(), y.requires_grad, y.is_leaf, z.requires_grad, z.is_leaf, z.grad_fn, w.grad, w.note,
+                getattr(y, "note", None), w._version)
+    eq(f)
+
+
+def test_pickle_of_empty_tensors():
+    def f(L):
+        xs = [L.zeros(0, 3).t(), L.zeros(2, 0, 4).permute(2, 0, 1), L.arange(6.0).reshape(2, 3)[1:, :0], L.tensor([])]
+        return [(y.stride(), y.storage_offset(), repr(y.shape)) for y in pickle.loads(pickle.dumps(xs))]
+    eq(f)
 
 
 def test_clone():

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import device
 from .._size import Size
-from .._tensor import Tensor
+from .._tensor import Tensor, _storage
 from ..nn.parameter import Parameter
 
 __all__ = ["STORAGE_NAMES", "Pickler"]
@@ -65,27 +65,16 @@ def _storage_view(arr: np.ndarray) -> tuple[tuple, np.ndarray, int] | None:
     None when ``arr`` cannot be described as torch describes tensors (offset and
     non-negative strides in elements over one block); the caller then saves a copy.
     """
-    root = arr
-    while True:
-        base = root.base
-        if not isinstance(base, np.ndarray):
-            # as_strided views (ember's expand) hang off a holder object whose .base is the real array
-            base = getattr(base, "base", None)
-        if not isinstance(base, np.ndarray):
-            break
-        root = base
-    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+    found = _storage(arr)
+    if found is None:
         return None
+    flat, offset = found
     item = arr.itemsize
-    start = root.__array_interface__["data"][0]
-    offset = arr.__array_interface__["data"][0] - start
-    if offset < 0 or offset % item or root.nbytes % item or any(s < 0 or s % item for s in arr.strides):
+    if offset % item or flat.size % item or any(s % item for s in arr.strides):
         return None
-    end = offset + item + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides))
-    if end > root.nbytes:
+    if arr.size and offset + item + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides)) > flat.size:
         return None
-    flat = root.ravel(order="K").view(np.uint8).view(arr.dtype)  # a view in memory order: no copy
-    return (start, root.nbytes, arr.dtype.str), flat, offset // item
+    return (flat.__array_interface__["data"][0], flat.size, arr.dtype.str), flat.view(arr.dtype), offset // item
 
 
 class Pickler(pickle._Pickler):
@@ -123,8 +112,8 @@ class Pickler(pickle._Pickler):
 
     def _storage_for(self, arr: np.ndarray) -> tuple[_StorageRef, int, tuple[int, ...]]:
         """(storage, element offset, strides in elements) for an array, sharing storages between views."""
-        found = _storage_view(arr) if arr.size else None
-        if found is None:  # empty, or a layout torch cannot express (e.g. negative strides): save a compact copy
+        found = _storage_view(arr)
+        if found is None:  # a layout torch cannot express (e.g. negative strides): save a compact copy
             arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
             ident, flat, offset = ("copy", len(self.storages)), arr.reshape(-1), 0
         else:
@@ -132,7 +121,9 @@ class Pickler(pickle._Pickler):
         ref = self.storages.get(ident)
         if ref is None:
             ref = self.storages[ident] = _StorageRef(str(len(self.storages)), flat)
-        strides = tuple(s // arr.itemsize for s in arr.strides) if arr.size else _contiguous_strides(arr.shape)
+        strides = tuple(s // arr.itemsize for s in arr.strides)
+        if not arr.size and not any(strides):
+            strides = _contiguous_strides(arr.shape)  # NumPy's zeros for a fresh empty array: Tensor.stride()'s rule
         return ref, offset, strides
 
     def reducer_override(self, obj: Any) -> Any:

@@ -83,7 +83,13 @@ def _rebuild(storage: Any, offset: Any, size: Any, stride: Any, requires_grad: A
     if not (isinstance(offset, ints) and all(isinstance(x, ints) for x in (*size, *stride)) and len(size) == len(stride)):
         raise pickle.UnpicklingError(f"bad tensor geometry: offset={offset!r} size={size!r} stride={stride!r}")
     if any(n == 0 for n in size):
-        view = np.empty(tuple(size), arr.dtype)
+        if offset < 0 or any(s < 0 for s in stride) or any(n < 0 for n in size):
+            view = np.empty(tuple(size), arr.dtype)
+        else:
+            # nothing to read, but the strides and (up to the storage's end) the offset are kept, as in torch
+            item = arr.itemsize
+            view = np.ndarray(tuple(size), arr.dtype, buffer=arr, offset=min(int(offset), arr.size) * item,
+                              strides=tuple(int(s) * item for s in stride))
     else:
         last = offset + sum((n - 1) * s for n, s in zip(size, stride))
         if offset < 0 or any(s < 0 for s in stride) or any(n < 0 for n in size) or last >= arr.size:

@@ -359,6 +359,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
              ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     red = _reduction(reduction, size_average, reduce)
     _check_nll(input, target, weight)
+    if input._data.ndim <= 2:  # _nll's nll_loss case, called directly (the common small case)
+        return _loss.NllLoss.apply(input, target._data, None if weight is None else weight._data.reshape(-1), red,
+                                   ignore_index)
     return _nll(input, target, weight, red, ignore_index)
 
 
@@ -391,9 +394,16 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if red == 2:
             return -prod.sum()
         return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
-    logp = _act.log_softmax(input, cdim)
+    if input._data.dtype.kind == "f":  # log_softmax's own checks and casts have nothing to do
+        logp = _act.LogSoftmax.apply(input, cdim)
+    else:
+        logp = _act.log_softmax(input, cdim)
     _check_nll(input, target, weight)
-    nll = _nll(logp, target, weight, red, ignore_index)
+    if cdim == 1 and input._data.ndim == 2:  # _nll's nll_loss case, called directly (the common small case)
+        nll = _loss.NllLoss.apply(logp, target._data, None if weight is None else weight._data.reshape(-1), red,
+                                  ignore_index)
+    else:
+        nll = _nll(logp, target, weight, red, ignore_index)
     if label_smoothing <= 0:
         return nll
     c = input._data.shape[cdim]

@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import sum_to_shape
+from ._iter_layout import iter_strides, with_strides
 from ._select import keep as _keep
 
 __all__ = ["getitem", "setitem", "gather", "scatter", "scatter_add", "index_select", "masked_fill",
@@ -19,7 +20,10 @@ class Index(Function):
     @staticmethod
     def forward(ctx, a, index):
         ctx.meta = (a.shape, index)
-        return a[index]
+        out = a[index]
+        if out.ndim > 1:
+            out = with_strides(out, _index_result_strides(a, index, out.shape))
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -27,6 +31,47 @@ class Index(Function):
         out = np.zeros(shape, g.dtype)
         np.add.at(out, index, g)
         return out, None
+
+
+def _index_result_strides(a: np.ndarray, index: tuple, shape: tuple) -> tuple:
+    """The strides torch gives ``a[index]`` (``index``: full slices and int/bool arrays, one entry per dim of a).
+
+    torch's index kernel iterates over the result with two kinds of inputs: ``a`` restrided so that the indexed dims
+    read with stride 0, and each index array broadcast to the result; the result gets their TensorIterator layout
+    (see _iter_layout). The broadcast index dims stand where the indexed dims stood when those are adjacent, else
+    first (NumPy's rule too)."""
+    item = a.itemsize
+    positions, arrays = [], []
+    d = 0
+    for i in index:
+        if isinstance(i, np.ndarray) and i.dtype == bool:
+            cols = max(i.ndim, 1)
+            n = int(np.count_nonzero(i))
+            for j in range(cols):  # a mask is its nonzero() columns: 1-D, stride = number of columns
+                positions.append(d + j)
+                arrays.append(((n,), (cols,)))
+            d += cols
+        elif isinstance(i, np.ndarray):
+            positions.append(d)
+            arrays.append((i.shape, tuple(st // i.itemsize for st in i.strides)))
+            d += 1
+        else:
+            d += 1
+    b = np.broadcast_shapes(*[sh for sh, _ in arrays])
+    rest = [k for k in range(a.ndim) if k not in positions]
+    a_strides = [st // item for st in a.strides]
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    pre = [k for k in rest if k < positions[0]] if adjacent else []
+    post = [k for k in rest if k not in pre]
+    if tuple(a.shape[k] for k in pre) + b + tuple(a.shape[k] for k in post) != shape:
+        return tuple(st // item for st in np.empty(shape, np.int8).strides)  # not expected: C order
+    src = [a_strides[k] for k in pre] + [0] * len(b) + [a_strides[k] for k in post]
+    operands = [tuple(src)]
+    for sh, st in arrays:
+        lead = len(b) - len(sh)
+        bst = [0] * lead + [0 if n == 1 and m != 1 else s for n, s, m in zip(sh, st, b[lead:])]
+        operands.append(tuple([0] * len(pre) + bst + [0] * len(post)))
+    return iter_strides(shape, operands)
 
 
 class IndexPut(Function):
@@ -613,7 +658,10 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
     d = _wrap_dim(dim, input.dim())
     n = input._data.shape[d] if input.dim() else 1
     idx = index._data.reshape(-1)
-    if idx.size and (idx.max() >= n or idx.min() < 0):
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        if d == 1:  # torch's kernel for dim 1 checks (and words it) differently from the others
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(idx[np.argmax(bad)])} axis_dim={n}")
         raise IndexError("index out of range in self")
     return IndexSelect.apply(input, d, idx)
 

@@ -703,9 +703,11 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
 def chunk(input: Tensor, chunks: int, dim: int = 0):
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-    n = input._data.shape[_wrap_dim(dim, input.dim())]
-    size = -(-n // chunks) if n else 0
-    return split(input, size if size else 1, dim) if n else split(input, 0, dim)
+    d = _wrap_dim(dim, input.dim())
+    n = input._data.shape[d]
+    if n == 0:  # torch hands back `chunks` empty pieces here (split_with_sizes), where split(0) would give one
+        return split(input, [0] * chunks, d)
+    return split(input, -(-n // chunks), dim)
 
 
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):

@@ -373,6 +373,10 @@ OP_ERRORS = {
     "scatter_float_index": lambda lib: lib.zeros(3, 4).scatter(1, lib.tensor([[1.0]]), 1.0),
     "index_select_2d": lambda lib: lib.zeros(3, 4).index_select(0, lib.tensor([[0, 1]])),
     "index_select_range": lambda lib: lib.zeros(3, 4).index_select(0, lib.tensor([3])),
+    # torch's dim-1 kernel checks indices itself, with another exception type and text (first bad index named)
+    "index_select_range_dim1": lambda lib: lib.zeros(3, 4).index_select(1, lib.tensor([1, -2, 9])),
+    "index_select_negative": lambda lib: lib.zeros(2, 3, 4).index_select(2, lib.tensor([-1])),
+    "index_select_negative_dim1": lambda lib: lib.zeros(2, 3, 4).index_select(1, lib.tensor([-1])),
     "index_select_float": lambda lib: lib.zeros(3, 4).index_select(0, lib.tensor([0.0])),
     "take_range": lambda lib: lib.zeros(3, 4).take(lib.tensor([12])),
     "masked_select_nonbool": lambda lib: lib.zeros(3).masked_select(lib.tensor([1, 0, 1])),
@@ -423,3 +427,63 @@ if given is not None:
         if sum(isinstance(c, list) for c in idx) > 1:
             return  # several index lists must broadcast; covered by the table
         check_op(lambda lib, x: x[idx], [r(*shape)])
+
+
+# the layout of advanced-indexing results: torch's TensorIterator order, C order for C-contiguous input ------------
+
+def _perm3(lib):
+    return lib.arange(24.0).reshape(2, 3, 4).permute(2, 0, 1)
+
+
+LAYOUTS = {
+    "t_rows": lambda L: L.arange(12.0).reshape(3, 4).t()[[0, 1]],
+    "t_cols": lambda L: L.arange(12.0).reshape(3, 4).t()[:, [0, 1]],
+    "cols_mask": lambda L: L.arange(9.0).reshape(3, 3)[:, L.tensor([True, True, True])],
+    "cols": lambda L: L.arange(12.0).reshape(3, 4)[:, [0, 2]],
+    "middle": lambda L: L.arange(24.0).reshape(2, 3, 4)[:, [0, 2], :],
+    "last": lambda L: L.arange(24.0).reshape(2, 3, 4)[:, :, [0, 2]],
+    "split_indices": lambda L: L.arange(24.0).reshape(2, 3, 4)[[0, 1], :, [0, 2]],
+    "perm_first": lambda L: _perm3(L)[[0, 1]],
+    "perm_middle": lambda L: _perm3(L)[:, [0, 1]],
+    "perm_last": lambda L: _perm3(L)[..., [0, 1]],
+    "none_then_list": lambda L: L.arange(12.0).reshape(1, 4, 1, 3)[None, [-1, 0]],
+    "index_2d": lambda L: L.arange(12.0).reshape(4, 3)[L.tensor([[0, 1], [2, 3]])],
+    "index_2d_t_input": lambda L: L.arange(12.0).reshape(4, 3).t()[:, L.tensor([[0, 1], [2, 3]])],
+    "index_2d_transposed": lambda L: L.arange(12.0).reshape(4, 3)[L.tensor([[0, 1], [2, 3]]).t()],
+    "mask_2d": lambda L: L.arange(24.0).reshape(2, 3, 4)[L.tensor([[True, False, True], [True, True, False]])],
+    "mask_2d_perm": lambda L: _perm3(L)[:, L.tensor([[True, False, True], [True, True, False]])],
+    "broadcast_split": lambda L: L.arange(24.0).reshape(2, 3, 4)[L.tensor([[0], [1]]), :, L.tensor([0, 2, 3])],
+    "broadcast_adjacent": lambda L: L.arange(24.0).reshape(2, 3, 4)[:, L.tensor([[0], [1]]), L.tensor([0, 2, 3])],
+    "bool_scalar": lambda L: L.arange(6.0).reshape(2, 3)[True, :, [0, 1]],
+    "4d_mixed": lambda L: L.arange(120.0).reshape(2, 3, 4, 5).permute(3, 1, 0, 2)[:, [0, 2], :, [1, 1]],
+    "4d_adjacent": lambda L: L.arange(120.0).reshape(2, 3, 4, 5).transpose(0, 3)[:, [0, 2], [1, 1]],
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUTS))
+def test_advanced_index_layout(name):
+    t, e = LAYOUTS[name](torch), LAYOUTS[name](ember)
+    assert e.stride() == t.stride() and e.is_contiguous() == t.is_contiguous()
+    assert e.tolist() == t.tolist()
+
+
+def test_advanced_index_result_views_like_torch():
+    # x[:, idx] of a C-contiguous x is contiguous in torch, so .view works on it
+    check_op(lambda L, x: x[:, [0, 2]].view(-1), [r(3, 4)])
+    check_op(lambda L, x: x[:, L.tensor([True, False, True, True])].view(-1), [r(3, 4)])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 3), min_size=2, max_size=4), st.data())
+def test_property_advanced_index_layout(shape, data):
+    perm = data.draw(st.permutations(range(len(shape))))
+    chosen = data.draw(st.lists(st.integers(0, len(shape) - 1), min_size=1, max_size=len(shape), unique=True))
+    lists = {d: data.draw(st.lists(st.integers(0, shape[perm[d]] - 1), min_size=1, max_size=3)) for d in chosen}
+    length = min(len(v) for v in lists.values())
+    index = tuple(lists[d][:length] if d in lists else slice(None) for d in range(len(shape)))
+
+    def f(L):
+        x = L.arange(float(np.prod(shape))).reshape(shape).permute(*perm)
+        return x[index]
+    t, e = f(torch), f(ember)
+    assert e.stride() == t.stride() and e.tolist() == t.tolist()

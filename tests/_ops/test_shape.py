@@ -90,6 +90,8 @@ CASES = {
     "chunk": (lambda lib, x: x.chunk(3), [r(7, 2)]),
     "chunk_dim": (lambda lib, x: lib.chunk(x, 2, 1), [r(2, 5)]),
     "chunk_more": (lambda lib, x: x.chunk(4), [r(3, 2)]),
+    "chunk_empty_dim": (lambda lib, x: x.chunk(3, 1), [r(2, 0)]),  # torch: 3 empty pieces, one split_with_sizes
+    "chunk_empty_dim_one": (lambda lib, x: x.chunk(1, -1), [r(2, 0)]),
     "split_int": (lambda lib, x: x.split(2), [r(5, 3)]),
     "split_sizes": (lambda lib, x: lib.split(x, [1, 3, 1]), [r(5, 3)]),
     "split_dim": (lambda lib, x: x.split(2, dim=-1), [r(3, 5)]),

@@ -97,6 +97,8 @@ def flat_views(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     transposed grads without a copy when the other arrays share their layout."""
     if all(a.flags.c_contiguous for a in arrays):
         return [a.ravel() for a in arrays]  # a view here; ravel is 4x cheaper than reshape(-1)
+    if 1 in arrays[0].shape:  # size-1 dims carry no layout (their strides may differ)
+        arrays = [a.squeeze() for a in arrays]
     first = arrays[0]
     if any(a.shape != first.shape or a.strides != first.strides for a in arrays):
         return None
@@ -106,9 +108,111 @@ def flat_views(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     return [a.transpose(perm).reshape(-1) for a in arrays]
 
 
+def _is_dense(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """torch's is_non_overlapping_and_dense: some order of the dims of size > 1 packs the elements with no gap."""
+    require = 1
+    for st, n in sorted((st, n) for n, st in zip(shape, strides) if n != 1):
+        if st != require:
+            return False
+        require *= n
+    return True
+
+
+def _is_contiguous(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """torch's is_contiguous: C order, the strides of size-1 dims ignored."""
+    require = 1
+    for n, st in zip(reversed(shape), reversed(strides)):
+        if n != 1:
+            if st != require:
+                return False
+            require *= n
+    return True
+
+
+def _ordered_strides(shape: tuple[int, ...], strides_list: list[tuple[int, ...]]) -> tuple[int, ...]:
+    """Dense strides with the dims ordered as TensorIterator orders them (its ``reorder_dimensions``).
+
+    An insertion sort, fastest dim first, starting from C order; two dims are compared by the first operand whose
+    strides for them are both nonzero and differ (equal strides: the larger dim goes after); when no operand
+    decides, the pair keeps its C order."""
+    nd = len(shape)
+
+    def after(d0: int, d1: int) -> int:  # 1: d0 after d1, -1: before, 0: undecided
+        for strides in strides_list:
+            s0, s1 = strides[d0], strides[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return 1 if s0 > s1 else -1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(nd - 1, -1, -1))
+    for i in range(1, nd):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = after(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    out, step = [0] * nd, 1
+    for d in perm:
+        out[d] = step
+        step *= shape[d]
+    return tuple(out)
+
+
+def elem_strides(a: np.ndarray) -> tuple[int, ...]:
+    """NumPy's byte strides in elements, as torch's ``stride()`` counts them."""
+    return tuple(st // a.itemsize for st in a.strides)
+
+
+def clone_strides(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
+    """Strides of ``torch.clone`` (preserve_format) of a tensor: a dense one's own, else dense in its dims' order."""
+    return strides if _is_dense(shape, strides) else _ordered_strides(shape, [strides])
+
+
+def elementwise_strides(shape: tuple[int, ...], *operands: tuple[int, ...]) -> tuple[int, ...]:
+    """Strides of the result of a torch elementwise op on same-shape tensors with these strides (TensorIterator):
+    contiguous when all are, channels-last when all are, the common strides when all are dense alike, else dense
+    with the dims ordered by the operands' strides, the first operand deciding first."""
+    if all(_is_contiguous(shape, st) for st in operands):
+        return _ordered_strides(shape, [])
+    if len(shape) == 4 and all(_is_channels_last(shape, st) for st in operands):
+        n, c, h, w = shape
+        return (h * w * c, 1, w * c, c)
+    if all(st == operands[0] for st in operands) and _is_dense(shape, operands[0]):
+        return operands[0]
+    return _ordered_strides(shape, list(operands))
+
+
+def _is_channels_last(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    require = 1
+    for d in (1, 3, 2, 0):
+        if shape[d] != 1:
+            if strides[d] != require:
+                return False
+            require *= shape[d]
+    return True
+
+
+def empty_strided(shape: tuple[int, ...], strides: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialized array with these element strides (dense ones: no gaps, no overlaps)."""
+    order = sorted(range(len(shape)), key=lambda d: -strides[d])  # slowest first; ties only between size-1 dims
+    out = np.empty([shape[d] for d in order], dtype).transpose(np.argsort(order))
+    if elem_strides(out) != tuple(strides) and out.size:
+        # a size-1 dim whose stride differs from the packed one (only its index 0 is ever read)
+        out = np.lib.stride_tricks.as_strided(np.empty(out.size, dtype), shape, [st * out.itemsize for st in strides])
+    return out
+
+
 def same_layout(a: np.ndarray, like: np.ndarray) -> np.ndarray:
-    """``a`` itself if it has ``like``'s shape and strides, else a copy (broadcast if need be) laid out like it."""
-    if a.shape == like.shape and a.strides == like.strides:
+    """``a`` itself if it has ``like``'s shape and strides (or both are C-contiguous), else a copy (broadcast if
+    need be) laid out like it."""
+    if a.shape == like.shape and (a.strides == like.strides or (a.flags.c_contiguous and like.flags.c_contiguous)):
         return a
     out = np.empty_like(like)
     np.copyto(out, a)

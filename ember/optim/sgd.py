@@ -6,7 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from ._functional import chunks, const, flat_views, fma32_chunk, same_layout, scratch
+from ._functional import (chunks, clone_strides, const, elem_strides, elementwise_strides, empty_strided, flat_views,
+                          fma32_chunk, same_layout, scratch)
 from .optimizer import Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _k_add_, _to_scalar
 
 __all__ = ["SGD", "sgd_step"]
@@ -53,12 +54,12 @@ class SGD(Optimizer):
                 state = self.state[p] if momentum != 0 else None
                 sgd_step(p, grad, state, lr=_to_scalar(group["lr"]), momentum=momentum,
                          dampening=group["dampening"], weight_decay=group["weight_decay"],
-                         nesterov=group["nesterov"])
+                         nesterov=group["nesterov"], maximize=group["maximize"])
         return loss
 
 
 def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: float, momentum: float,
-             dampening: float, weight_decay: float, nesterov: bool) -> None:
+             dampening: float, weight_decay: float, nesterov: bool, maximize: bool = False) -> None:
     """One SGD update of ``p`` in place, in torch's ``_single_tensor_sgd`` order::
 
         g = g + wd*p                              (weight_decay != 0)
@@ -66,24 +67,30 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
         g = g + momentum*b  (nesterov)   else   g = b
         p = p - lr*g
 
-    Every ``x + a*y`` is one fused multiply-add, as in aten's add kernel.
+    Every ``x + a*y`` is one fused multiply-add, as in aten's add kernel. ``grad`` is already negated under
+    ``maximize``; the flag only decides the momentum buffer's layout.
     """
     x = p._data
     buf = state.get("momentum_buffer") if momentum != 0 else None
     if x.dtype == np.float32 and (momentum == 0 or buf is not None):
-        arrays = [x] + ([buf._data] if buf is not None else [])
-        flat = flat_views(arrays + [same_layout(grad, x)])
+        # run in the buffer's layout (torch's, from the first grad); a param laid out otherwise goes via a copy
+        like = x if buf is None else buf._data
+        xs = same_layout(x, like)
+        flat = flat_views([xs, same_layout(grad, like)] + ([like] if buf is not None else []))
         if flat is not None:
-            _sgd32(flat[0], flat[-1], flat[1] if buf is not None else None, lr, momentum, dampening, weight_decay,
+            _sgd32(flat[0], flat[1], flat[2] if buf is not None else None, lr, momentum, dampening, weight_decay,
                    nesterov)
+            if xs is not x:
+                np.copyto(x, xs)
             _bump(p, *([buf] if buf is not None else []))
             return
+    if momentum != 0 and buf is None:
+        strides = _buffer_strides(p, x, weight_decay, maximize)
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
     if momentum != 0:
         if buf is None:
-            # a copy laid out like the param (torch's clone follows the grad), so later steps run chunked on both
-            data = np.empty_like(x)
+            data = empty_strided(x.shape, strides, x.dtype)
             np.copyto(data, grad)
             buf = Tensor._make(data)
             state["momentum_buffer"] = buf
@@ -94,6 +101,17 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
         grad = _add(grad, buf._data, momentum) if nesterov else buf._data
     _k_add_(x, grad, -lr)
     _bump(p)
+
+
+def _buffer_strides(p: Tensor, x: np.ndarray, weight_decay: float, maximize: bool) -> tuple[int, ...]:
+    """The strides torch gives a new momentum buffer: ``clone(g)`` where ``g`` is the grad, negated under
+    ``maximize`` and plus ``wd*param`` under weight decay, each op laying out its result from its inputs."""
+    shape, strides = x.shape, elem_strides(p._grad._data)
+    if maximize:
+        strides = elementwise_strides(shape, strides)
+    if weight_decay != 0:
+        strides = elementwise_strides(shape, strides, elem_strides(x))
+    return clone_strides(shape, strides)
 
 
 def _sgd32(x: np.ndarray, grad: np.ndarray, buf: np.ndarray | None, lr: float, momentum: float, dampening: float,

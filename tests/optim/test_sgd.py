@@ -49,3 +49,91 @@ def test_default_lr_and_repr():
     t = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))])
     assert repr(e) == repr(t)
     assert e.defaults == t.defaults
+
+
+# --- the momentum buffer's layout: torch clones the grad (plus wd*param), so the buffer has the grad's strides -------
+def _strided(lib, a: np.ndarray, strides: tuple):
+    """``a``'s values in a tensor with these element strides (dense ones)."""
+    t = lib.empty_strided(a.shape, strides)
+    t.copy_(lib.from_numpy(np.ascontiguousarray(a)))
+    return t
+
+
+GRAD_LAYOUTS = {
+    "C": lambda lib, g: lib.from_numpy(g.copy()),
+    "transposed": lambda lib, g: lib.from_numpy(np.ascontiguousarray(g.T)).t(),
+    "strided": lambda lib, g: lib.from_numpy(np.repeat(g, 2, axis=1))[:, ::2],  # not dense: cloned contiguous
+    "strided-transposed": lambda lib, g: lib.from_numpy(np.repeat(g.T, 2, axis=1))[:, ::2].t(),
+    "expanded": lambda lib, g: lib.from_numpy(g[:1].copy()).expand(*g.shape),
+}
+
+
+@pytest.mark.parametrize("param_layout", ["C", "transposed"])
+@pytest.mark.parametrize("grad_layout", list(GRAD_LAYOUTS))
+@pytest.mark.parametrize("kwargs", [dict(), dict(weight_decay=0.1), dict(maximize=True), dict(nesterov=True),
+                                    dict(weight_decay=0.1, maximize=True, dampening=0.0)], ids=str)
+def test_momentum_buffer_strides_follow_the_grad(param_layout, grad_layout, kwargs):
+    rng = np.random.default_rng(5)
+    a, g = rng.standard_normal((6, 5)).astype(np.float32), rng.standard_normal((6, 5)).astype(np.float32)
+    opts, params = [], []
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(_strided(lib, a, (5, 1) if param_layout == "C" else (1, 6)))
+        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9, **kwargs)
+        for k in range(3):
+            p.grad = GRAD_LAYOUTS[grad_layout](lib, g * (k + 1))
+            opt.step()
+            if k == 0:
+                first = opt.state[p]["momentum_buffer"].stride()
+        opts.append(opt)
+        params.append(p)
+        # a fresh optimizer loading the state dict keeps the buffer's layout too
+        q = lib.nn.Parameter(_strided(lib, a, (5, 1) if param_layout == "C" else (1, 6)))
+        loaded = lib.optim.SGD([q], lr=0.1, momentum=0.9, **kwargs)
+        loaded.load_state_dict(opt.state_dict())
+        params.append((first, opt.state[p]["momentum_buffer"].stride(), loaded.state[q]["momentum_buffer"].stride()))
+    (e_opt, t_opt), (ep, e_strides, tp, t_strides) = opts, params
+    assert e_strides == t_strides
+    assert tuple(ep.stride()) == tuple(tp.stride())
+    assert np.array_equal(ep.detach().numpy(), tp.detach().numpy())
+    assert np.array_equal(e_opt.state[ep]["momentum_buffer"].numpy(), t_opt.state[tp]["momentum_buffer"].numpy())
+
+
+@pytest.mark.parametrize("shape,param_strides,grad_strides,kwargs", [
+    ((3, 1, 4), (4, 4, 1), (1, 12, 3), dict()),                   # a size-1 dim's stride is kept by clone
+    ((3, 1, 4), (4, 4, 1), (1, 12, 3), dict(maximize=True)),      # ... but neg of a dense tensor keeps it too
+    ((1, 5), (5, 1), (1, 1), dict()),
+    ((1, 5), (5, 1), (1, 1), dict(maximize=True)),                # neg of a contiguous tensor: C strides
+    ((1, 5), (1, 1), (5, 1), dict(weight_decay=0.1)),             # both contiguous: C strides
+    ((5, 1), (1, 5), (1, 1), dict(weight_decay=0.1)),
+    ((2, 3, 4), (12, 4, 1), (3, 1, 6), dict(weight_decay=0.1)),   # the grad's dim order wins
+    ((2, 3, 4), (3, 1, 6), (12, 4, 1), dict(weight_decay=0.1)),
+    ((2, 3, 4, 5), (60, 1, 15, 3), (60, 1, 15, 3), dict(weight_decay=0.1)),  # channels-last
+], ids=str)
+def test_momentum_buffer_strides_size1_dims_and_permutations(shape, param_strides, grad_strides, kwargs):
+    rng = np.random.default_rng(6)
+    a, g = rng.standard_normal(shape).astype(np.float32), rng.standard_normal(shape).astype(np.float32)
+    strides = []
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(_strided(lib, a, param_strides))
+        p.grad = _strided(lib, g, grad_strides)
+        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9, **kwargs)
+        opt.step()
+        opt.step()
+        strides.append((opt.state[p]["momentum_buffer"].stride(), p.detach().numpy().copy()))
+    assert strides[0][0] == strides[1][0]
+    assert np.array_equal(strides[0][1], strides[1][1])
+
+
+@pytest.mark.xfail(strict=True, reason="Optimizer._cast_state_value copies loaded state with astype, which renumbers "
+                                      "size-1 dims' strides; torch's .to() returns the same tensor")
+def test_momentum_buffer_size1_strides_survive_load_state_dict():
+    strides = []
+    for lib in (ember, torch):
+        p = lib.nn.Parameter(lib.zeros(1, 5))
+        p.grad = _strided(lib, np.ones((1, 5), np.float32), (1, 1))
+        opt = lib.optim.SGD([p], lr=0.1, momentum=0.9)
+        opt.step()
+        loaded = lib.optim.SGD([p], lr=0.1, momentum=0.9)
+        loaded.load_state_dict(opt.state_dict())
+        strides.append(loaded.state[p]["momentum_buffer"].stride())
+    assert strides[0] == strides[1]

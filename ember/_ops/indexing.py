@@ -6,11 +6,11 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
-from ._broadcast import sum_to_shape
+from ._broadcast import broadcast_error, sum_to_shape
 from ._iter_layout import iter_strides, with_strides
 from ._select import keep as _keep
 
-__all__ = ["getitem", "setitem", "gather", "scatter", "scatter_add", "index_select", "masked_fill",
+__all__ = ["getitem", "setitem", "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "masked_fill",
            "masked_select", "nonzero", "take", "index_add", "index_fill", "argwhere"]
 
 
@@ -602,6 +602,33 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
                 raise RuntimeError(f"Size does not match at dimension {k} expected {_dims_text(shape, idx.shape, d)}")
     _check_bounds(idx, d, shape[d] if input.dim() else 1)
     return Gather.apply(input, d, idx)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None, *, out=None) -> Tensor:
+    """``gather`` with broadcasting: input and indices are broadcast against each other on every dim but ``dim``
+    (as torch does, through expand); with ``dim=None`` both are flattened first."""
+    from .shape import expand, reshape
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"take_along_dim(): argument 'indices' (position 2) must be Tensor, not "
+                        f"{type(indices).__name__}")
+    if indices._data.dtype != np.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_dname(indices._data.dtype)}")
+    if dim is None:
+        return gather(reshape(input, (-1,)), 0, reshape(indices, (-1,)))
+    if input.dim() != indices.dim():
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.dim()} dimensions for input, and {indices.dim()} dimensions for indices")
+    d = _wrap_dim(dim, input.dim())
+    sizes = list(input._data.shape)
+    sizes[d] = indices._data.shape[d]
+    try:
+        shape = list(np.broadcast_shapes(tuple(sizes), indices._data.shape))
+    except ValueError:
+        raise broadcast_error(tuple(sizes), indices._data.shape) from None
+    index_shape = tuple(shape)
+    shape[d] = input._data.shape[d]
+    return gather(expand(input, tuple(shape)), d, expand(indices, index_shape))
 
 
 def _scatter_checks(input, dim, index, name, src=None):

@@ -46,7 +46,9 @@ def test_layer_norm_blocks_and_layouts(dtype):
     w, b = randn(257, dtype=dtype, seed=1), randn(257, dtype=dtype, seed=2)
     check_op(lambda L, x, w, b: F(L).layer_norm(x, (257,), w, b), [randn(300, 257, dtype=dtype) * 2 + 1, w, b],
              grad_rtol=1e-4, grad_atol=1e-4)
-    check_op(lambda L, x: F(L).layer_norm(x, (40000,)), [randn(3, 40000, dtype=dtype)])
+    # check_op's upstream grad equals x here (same seed), so dx is rounding noise (|dx| < 5e-5): torch's float32 dx
+    # is 2.2e-6 off the float64 result, ember's 0.9e-6 (test_layer_norm_kernels.py compares both to float64)
+    check_op(lambda L, x: F(L).layer_norm(x, (40000,)), [randn(3, 40000, dtype=dtype)], grad_atol=3e-6)
     check_op(lambda L, x, w: F(L).layer_norm(x.transpose(0, 1), (64,), w), [randn(64, 300, dtype=dtype),
                                                                            randn(64, dtype=dtype, seed=3)],
              grad_rtol=1e-4, grad_atol=1e-4)  # torch's float32 weight grad is itself ~1e-5 off over 300 rows

@@ -25,24 +25,48 @@ _BLOCK_ELEMS = 65536
 
 
 class _Tiler:
-    """Spreads per-row vectors q (k,) into tiles q_i v_j by a rank-2 BLAS product (an outer product of rank 1
-    takes a slow path in NumPy's matmul, ~10x the rank-2 one)."""
+    """Spreads per-row vectors q (k,) into tiles q_i v_j, v = 1 or w, by a rank-2 BLAS product (an outer product of
+    rank 1 takes a slow path in NumPy's matmul, ~10x the rank-2 one)."""
 
-    def __init__(self, rows: int, n: int, ct) -> None:
+    def __init__(self, rows: int, n: int, ct, w: np.ndarray | None) -> None:
         self.left = np.zeros((rows, 2), ct)
-        self.right = np.zeros((2, n), ct)
-        self.ones = np.ones(n, ct)
+        self.by_one = np.zeros((2, n), ct)
+        self.by_one[0] = 1
+        self.by_w = self.by_one
+        if w is not None:
+            self.by_w = np.zeros((2, n), ct)
+            self.by_w[0] = w
 
-    def __call__(self, q: np.ndarray, v: np.ndarray | None, out: np.ndarray) -> np.ndarray:
+    def __call__(self, q: np.ndarray, right: np.ndarray, out: np.ndarray) -> np.ndarray:
         k = q.shape[0]
         self.left[:k, 0] = q
-        self.right[0] = self.ones if v is None else v
-        return np.matmul(self.left[:k], self.right, out=out)
+        return np.matmul(self.left[:k], right, out=out)
+
+
+# a row whose spread is below ~1e-4 of its mean (this, in variance), a row of constants above all, gets its mean
+# refined: a float32 sum of n elements can be ~n ulps off, and torch's running (Welford) mean is exact on constant
+# rows, where out = bias; one unrefined rounding of the mean gives (rounding) * rstd there, up to ~1e-4
+_FLAT = 2.0 ** -26
+
+
+def refine_flat_rows(d: np.ndarray, mu: np.ndarray, sq: np.ndarray, n: int) -> None:
+    """Given d = x - mu (k, n) and sq = sum(d^2) (k,), subtract mean(d) from the rows where sq/n < mu^2 2^-26, in
+    place (d and sq; a row of constants then has d = 0 exactly)."""
+    flat = np.flatnonzero(sq < mu * mu * (n * _FLAT))
+    if flat.size:
+        df = d[flat]
+        df -= np.add.reduce(df, axis=1, keepdims=True) / df.dtype.type(n)
+        d[flat] = df
+        sq[flat] = np.vecdot(df, df)
 
 
 def _rows_per_block(m: int, n: int) -> int:
     return min(max(1, _BLOCK_ELEMS // max(n, 1)), m)
 
+
+# NumPy's loops store at half speed into an array that is not 64-byte aligned (as large NumPy arrays are not)
+# unless the output is also an input, and BLAS stores at full speed anywhere: so each row block of an output is
+# first written by a tile product, then updated in place.
 
 def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float,
             keep: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -61,23 +85,24 @@ def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: floa
     if b is not None:  # the bias tiled once: a same-shape add is faster than one broadcasting a row
         bt = _scratch((rows, n), ct)
         bt[...] = b
-    tiler = _Tiler(rows, n, ct)
-    ones = tiler.ones
+    tiler = _Tiler(rows, n, ct, w)
+    ones = tiler.by_one[0]
     for s in range(0, m, rows):
         e = min(s + rows, m)
         k = e - s
-        xb, mu, r, o = x[s:e], mean[:k], rstd[s:e], out[s:e]
+        xb, mu, r = x[s:e], mean[:k], rstd[s:e]
         d = d_all[s:e] if keep else d_buf[:k]
-        t = tile[:k]
         np.matmul(xb, ones, out=mu)
         mu *= inv_n
-        np.subtract(xb, tiler(mu, None, t), out=d)
+        np.subtract(xb, tiler(mu, tiler.by_one, tile[:k]), out=d)
         np.vecdot(d, d, out=r)                      # biased variance, two-pass from d
+        refine_flat_rows(d, mu, r, n)
         r *= inv_n
         r += ct(eps)
         np.sqrt(r, out=r)
         np.divide(1, r, out=r)
-        np.multiply(d, tiler(r, w, t), out=o)
+        o = tiler(r, tiler.by_w, out[s:e])          # rstd w
+        o *= d
         if bt is not None:
             o += bt[:k]
     return out, rstd, d_all
@@ -92,7 +117,6 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
     m, n = d.shape
     ct = d.dtype.type
     rows = _rows_per_block(m, n)
-    inv_n = ct(1.0 / n)
     if g.dtype != ct:
         g = g.astype(ct)
     g_rows = None
@@ -106,9 +130,12 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
     gb = np.zeros(n) if need_b else None
     ones_r = np.ones(rows, ct)
     prod = _scratch((rows, n), ct) if (need_x or need_w) else None
-    tile = _scratch((rows, n), ct) if need_x else None
-    tiler = _Tiler(rows, n, ct) if need_x else None
-    wv = tiler.ones if (need_x and w is None) else w
+    if need_x:
+        tile = _scratch((rows, n), ct)
+        tiler = _Tiler(rows, n, ct, w)
+        wv = tiler.by_w[0]
+        c_scale = rstd * ct(1.0 / n)                 # rstd/n and rstd^3/n, for all rows at once
+        a_scale = rstd * rstd * c_scale
     for s in range(0, m, rows):
         e = min(s + rows, m)
         k = e - s
@@ -123,14 +150,13 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
             gw += r @ p
         if need_x:
             a = p @ wv                               # sum(g' d)
-            a *= r
-            a *= r
-            a *= r * inv_n
+            a *= a_scale[s:e]
             c = gk @ wv                              # sum(g')
-            c *= r * inv_n
-            t = tile[:k]
-            gxb = np.multiply(gk, tiler(r, w, t), out=gx[s:e])
-            np.multiply(db, tiler(a, None, t), out=p)
+            c *= c_scale[s:e]
+            gxb = tiler(r, tiler.by_w, gx[s:e])      # rstd w
+            gxb *= gk
+            p = tiler(a, tiler.by_one, p)
+            p *= db
             gxb -= p
-            gxb -= tiler(c, None, t)
+            gxb -= tiler(c, tiler.by_one, tile[:k])
     return gx, gw, gb

@@ -53,7 +53,9 @@ class NativeLayerNorm(Function):
                 mean = np.add.reduce(x2, axis=1, keepdims=True, dtype=ct)
                 mean *= inv_n
                 xhat = np.subtract(x2, mean, dtype=ct)
-            rstd = np.vecdot(xhat, xhat)[:, None]
+            sq = np.vecdot(xhat, xhat)
+            _kernels.refine_flat_rows(xhat, mean[:, 0], sq, n)
+            rstd = sq[:, None]
             rstd *= inv_n
             rstd += ct(eps)
             np.sqrt(rstd, out=rstd)

@@ -70,7 +70,12 @@ def _index_result_strides(a: np.ndarray, index: tuple, shape: tuple) -> tuple:
     for sh, st in arrays:
         lead = len(b) - len(sh)
         bst = [0] * lead + [0 if n == 1 and m != 1 else s for n, s, m in zip(sh, st, b[lead:])]
-        operands.append(tuple([0] * len(pre) + bst + [0] * len(post)))
+        # torch reshapes each (broadcast) index to 1s around its dims: a 1 before a dim strides as that dim's whole
+        # span, a 1 after the last one as that dim; where the result's size is 1 those strides still count
+        before = bst[0] * b[0] if b else 1
+        after = bst[-1] if b else 1
+        operands.append(tuple([before if a.shape[k] == 1 else 0 for k in pre] + bst
+                              + [after if a.shape[k] == 1 else 0 for k in post]))
     return iter_strides(shape, operands)
 
 

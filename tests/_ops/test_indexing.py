@@ -457,6 +457,8 @@ LAYOUTS = {
     "bool_scalar": lambda L: L.arange(6.0).reshape(2, 3)[True, :, [0, 1]],
     "4d_mixed": lambda L: L.arange(120.0).reshape(2, 3, 4, 5).permute(3, 1, 0, 2)[:, [0, 2], :, [1, 1]],
     "4d_adjacent": lambda L: L.arange(120.0).reshape(2, 3, 4, 5).transpose(0, 3)[:, [0, 2], [1, 1]],
+    # size-1 result dims: the index reshaped around them still has a say in the order
+    "size1_dims": lambda L: L.arange(2.0).reshape(1, 1, 2, 1).permute(0, 3, 2, 1)[:, :, [0, 0]],
 }
 
 

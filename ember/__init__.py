@@ -124,8 +124,14 @@ from ._ops.histogram import (bincount, bucketize, histc, histogram, searchsorted
 
 # --- Tensor methods added by op modules: method forms with their own argument errors, and in-place twins
 # (each module's METHODS dict; they belong in _tensor.py's tables eventually) ---
-from ._ops import comparison as _comparison_ops, minmax as _minmax_ops  # noqa: E402
-for _mod in (_comparison_ops, _minmax_ops):
+from ._ops.unary_extra import (asinh, acosh, atanh, arcsinh, arccosh, arctanh, erfinv, sgn, signbit,  # noqa: E402
+                               angle, deg2rad, rad2deg, positive, nan_to_num)
+from ._ops.binary_math import (atan2, arctan2, hypot, logaddexp, logaddexp2, xlogy, copysign,  # noqa: E402
+                               nextafter, heaviside, float_power, lerp)
+from ._ops.reduction import nanmean  # noqa: E402
+from ._ops import (binary_math as _binary_math_ops, comparison as _comparison_ops, minmax as _minmax_ops,  # noqa: E402
+                   reduction as _reduction_ops, unary as _unary_ops, unary_extra as _unary_extra_ops)
+for _mod in (_comparison_ops, _minmax_ops, _unary_ops, _unary_extra_ops, _binary_math_ops, _reduction_ops):
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn

@@ -11,32 +11,33 @@ from .._tensor import Tensor
 __all__ = ["require_tensors", "method", "inplace_method"]
 
 
-def require_tensors(name: str, input, other, *, method: bool = False) -> None:
+def require_tensors(name: str, input, other, *, method: bool = False, other_name: str = "other") -> None:
     """Raise torch's TypeError unless ``input`` and ``other`` are both tensors."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(other, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position {1 if method else 2}) must be Tensor, "
+        raise TypeError(f"{name}(): argument '{other_name}' (position {1 if method else 2}) must be Tensor, "
                         f"not {type(other).__name__}")
 
 
-def method(fn, name: str):
+def method(fn, name: str, other_name: str = "other"):
     """``t.name(other, ...)``: fn(t, other, ...) after the method's own argument check."""
     def meth(self, other, *args, **kwargs):
-        require_tensors(name, self, other, method=True)
+        require_tensors(name, self, other, method=True, other_name=other_name)
         return fn(self, other, *args, **kwargs)
     meth.__name__ = name
     meth.__doc__ = fn.__doc__
     return meth
 
 
-def inplace_method(fn, name: str, tensors_only: bool = True):
+def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "other"):
     """``t.name_(...)``: fn's result written into t (see _inplace.inplace)."""
     from ._inplace import inplace
 
     def meth(self, *args, **kwargs):
         if tensors_only:
-            require_tensors(name + "_", self, args[0] if args else kwargs.get("other"), method=True)
+            require_tensors(name + "_", self, args[0] if args else kwargs.get(other_name), method=True,
+                            other_name=other_name)
         return inplace(self, fn, *args, **kwargs)
     meth.__name__ = name + "_"
     return meth

@@ -270,16 +270,19 @@ def _check_int_divisor(a, b):
         raise RuntimeError("ZeroDivisionError")
 
 
-def _no_bool(a: np.ndarray, kernel: str) -> None:
-    # torch's integer division kernels have no bool instance (promoted bool / bool, or bool / True)
+def _no_bool(a: np.ndarray, kernel: str, b=None) -> None:
+    # torch's integer division kernels have no bool instance (promoted bool / bool, or bool / True); a shape
+    # clash is reported first
     if a.dtype.kind == "b":
+        if type(b) is np.ndarray:
+            _broadcasting(lambda x, y: np.broadcast_shapes(x.shape, y.shape), a, b)
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
 def _rounded_div(a, b, rounding_mode):
     """a / b rounded toward -inf ('floor') or toward zero ('trunc'), on operands of the same (promoted) dtype."""
     if a.dtype.kind in "iub":
-        _no_bool(a, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu")
+        _no_bool(a, "div_floor_cpu" if rounding_mode == "floor" else "div_trunc_cpu", b)
         _check_int_divisor(a, b)
         q = _broadcasting(np.floor_divide, a, b) if rounding_mode == "floor" else _broadcasting(_div_trunc_int, a, b)
         return np.asarray(q).astype(a.dtype, copy=False)
@@ -477,7 +480,7 @@ class PowScalarBase(Function):
 
 def _remainder(a, b):
     if a.dtype.kind in "iub":
-        _no_bool(a, "remainder_cpu")
+        _no_bool(a, "remainder_cpu", b)
         _check_int_divisor(a, b)
         return _broadcasting(np.remainder, a, b)
     return _broadcasting(_remainder_float, a, b)
@@ -518,7 +521,7 @@ class RemainderTensor(Function):
 
 def _fmod(a, b):
     if a.dtype.kind in "iub":
-        _no_bool(a, "fmod_cpu")
+        _no_bool(a, "fmod_cpu", b)
         _check_int_divisor(a, b)
     with _quiet():
         return _broadcasting(np.fmod, a, b)

@@ -14,7 +14,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ..autograd.function import _apply1
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
-           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "count_nonzero", "nansum", "aminmax"]
+           "argmin", "logsumexp", "cumsum", "cumprod", "norm", "count_nonzero", "nansum", "nanmean", "aminmax"]
 
 
 def _dims(dim, ndim: int) -> tuple[int, ...] | None:
@@ -596,6 +596,20 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     return Nansum.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, dtype)
 
 
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """Mean of the non-nan elements: nansum / count of non-nan (composed, as torch: its grad_fn is a Div)."""
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_SCALAR_NAMES[D._FROM_NUMPY[input._data.dtype].name]}")
+    from .comparison import isnan, logical_not
+    count = sum(logical_not(isnan(input)), dim, keepdim)
+    res = nansum(input, dim, keepdim, dtype=dtype).div(count)
+    if out is not None:
+        from ._inplace import write_out
+        return write_out(out, res)
+    return res
+
+
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     axes = _keep_dims(dim, input.dim(), keepdim)
@@ -730,3 +744,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return Tensor._make(np.asarray(np.count_nonzero(input._data, axis=_dims(dim, input.dim())), np.int64))
+
+
+# Tensor methods this module adds (attached in ember/__init__.py)
+METHODS = {"nanmean": nanmean}

@@ -502,3 +502,17 @@ def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
         from ._inplace import write_out
         return write_out(out, res)
     return res
+
+
+def _inplace_of(fn, name: str):
+    def meth(self, *args, **kwargs):
+        from ._inplace import inplace
+        return inplace(self, fn, *args, **kwargs)
+    meth.__name__ = name
+    return meth
+
+
+# in-place twins torch has that the Tensor class lacked (attached in ember/__init__.py)
+METHODS = {name + "_": _inplace_of(fn, name + "_") for name, fn in (
+    ("exp2", exp2), ("asin", asin), ("acos", acos), ("atan", atan), ("arcsin", asin), ("arccos", acos),
+    ("arctan", atan), ("sinh", sinh), ("cosh", cosh), ("erfc", erfc), ("absolute", abs), ("fix", trunc))}

@@ -1,0 +1,439 @@
+"""Pointwise math on two operands: atan2, hypot, logaddexp, logaddexp2, xlogy, copysign, nextafter, heaviside,
+float_power, lerp.
+
+The operands take torch's result dtype; for the float functions integer and bool results become the default float
+dtype, each operand converted from its own dtype (as ``div``). float32 / float16 transcendental results are computed
+in float64 and rounded once. Backwards undo broadcasting and cast each grad to its input's dtype (``_back``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as Function
+from ._args import inplace_method, method, require_tensors
+from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
+from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
+from .comparison import _dtype_name
+
+__all__ = ["atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "nextafter", "heaviside",
+           "float_power", "lerp"]
+
+
+def _metas(ctx, a, b) -> None:
+    ctx.a_meta = (np.shape(a), getattr(a, "dtype", None))
+    ctx.b_meta = (np.shape(b), getattr(b, "dtype", None))
+
+
+def _wide(fn, a, b):
+    """fn(a, b) with float32/float16 operands widened to float64 and the result rounded once."""
+    dt = a.dtype
+    if dt.kind == "f" and dt.itemsize < 8:
+        wb = b.astype(np.float64) if type(b) is np.ndarray else b
+        return _broadcasting(fn, a.astype(np.float64), wb).astype(dt)
+    return _broadcasting(fn, a, b)
+
+
+def _float_only(kernel: str, a: np.ndarray, b) -> None:
+    """The kernels that exist for float types only (hypot, logaddexp, nextafter) name the promoted dtype."""
+    r = result_np_dtype(a, b)
+    if r.kind in "biu":
+        if type(b) is np.ndarray:
+            try:
+                np.broadcast_shapes(a.shape, b.shape)
+            except ValueError:
+                raise broadcast_error(a.shape, b.shape) from None  # torch reports a shape clash first
+
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(r)}\'')
+
+
+class Atan2(Function):
+    """out = atan(a / b) in the quadrant of (b, a);  da = g b / (a**2 + b**2),  db = -g a / (a**2 + b**2)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        ctx.save_for_backward(a, b)
+        return _wide(np.arctan2, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            recip = 1 / (a * a + b * b)
+            ga = _back(g * b * recip, ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gb = _back(g * -a * recip, ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Hypot(Function):
+    """out = sqrt(a**2 + b**2) without overflow;  da = g a / out,  db = g b / out"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _float_only("hypot_cpu", a, b)
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        out = _wide(np.hypot, a, b)
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        with _quiet():
+            ga = _back(g * a / out, ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gb = _back(g * b / out, ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _logaddexp(a, b, exp, log1p_exp_scale: float):
+    # m + log1p(exp(-|a - b|)) (scaled for base 2); equal infinities give themselves, not inf - inf = nan
+    with _quiet():
+        m = np.maximum(a, b)
+        out = m + np.log1p(exp(-np.abs(a - b))) * log1p_exp_scale
+        return np.where(np.isinf(a) & (a == b), a, out)
+
+
+class Logaddexp(Function):
+    """out = ln(e**a + e**b);  da = g / (1 + e**(b - a)),  db = g / (1 + e**(a - b))"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _float_only("logaddexp_cpu", a, b)
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        ctx.save_for_backward(a, b)
+        return _wide(lambda x, y: _logaddexp(x, y, np.exp, 1.0), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            ga = _back(g / (1 + np.exp(b - a)), ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gb = _back(g / (1 + np.exp(a - b)), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Logaddexp2(Function):
+    """out = log2(2**a + 2**b);  da = g / (1 + 2**(b - a)),  db = g / (1 + 2**(a - b))"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _float_only("logaddexp2_cpu", a, b)
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        ctx.save_for_backward(a, b)
+        return _wide(lambda x, y: _logaddexp(x, y, np.exp2, 1 / math.log(2.0)), a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        with _quiet():
+            ga = _back(g / (1 + np.exp2(b - a)), ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gb = _back(g / (1 + np.exp2(a - b)), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _xlogy(x, y):
+    """x * ln(y), 0 where x == 0 (even for y == 0 or inf), nan where y is nan."""
+    with _quiet():
+        return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(np.result_type(x, y))
+
+
+class Xlogy(Function):
+    """out = x ln y (0 at x == 0);  dx = g ln y (0 at x == 0),  dy = g x / y"""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        _metas(ctx, x, y)
+        x, y = _float_operands(x, y)
+        ctx.save_for_backward(x, y)
+        return _wide(_xlogy, x, y)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        with _quiet():
+            gx = _back(g * _xlogy(np.asarray(x != 0, g.dtype), y), ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gy = _back(g * x / y, ctx.b_meta) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
+        return gx, gy
+
+
+class XlogyScalarOther(Xlogy):
+    _backward_name = "XlogyBackward2"
+
+
+class XlogyScalarSelf(Function):
+    """out = x ln y for a number x;  dy = g x / y"""
+
+    _backward_name = "XlogyBackward1"
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.b_meta = (y.shape, y.dtype)
+        y, x = _float_operands(y, x)
+        ctx.x = x
+        ctx.save_for_backward(y)
+        return _wide(lambda yy, xx: _xlogy(np.asarray(xx, yy.dtype), yy), y, x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        with _quiet():
+            return _back(g * y.dtype.type(ctx.x) / y, ctx.b_meta), None
+
+
+class Copysign(Function):
+    """out = |a| with b's sign bit;  da = g out / a (0 at a == 0),  db = 0"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        out = _broadcasting(np.copysign, a, b)
+        ctx.save_for_backward(a, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, out = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[0]:
+            with _quiet():
+                ratio = np.where(a == 0, 0, out / np.where(a == 0, 1, a)).astype(out.dtype)
+            ga = _back(g * ratio, ctx.a_meta)
+        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
+            gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1])
+        return ga, gb
+
+
+class CopysignScalar(Copysign):
+    _backward_name = "CopysignBackward1"
+
+
+class Nextafter(Function):
+    """The next float after a toward b, in the promoted float dtype;  da = g,  db = 0 (torch's formula)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        _float_only("nextafter_cpu", a, b)
+        _metas(ctx, a, b)
+        a, b = _float_operands(a, b)
+        return _broadcasting(np.nextafter, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        ga = _back(g, ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1]) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+class Heaviside(_NoDerivative):
+    """Step function: 0 for a < 0, values at a == 0, 1 for a > 0 (nan gives 0); torch defines no gradient."""
+
+    _aten = "heaviside"
+
+    @staticmethod
+    def forward(ctx, a, values):
+        if a.dtype != values.dtype:
+            raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+        if a.dtype.kind == "c":
+            raise RuntimeError("heaviside is not yet implemented for complex tensors.")
+        return _broadcasting(lambda x, v: np.where(x == 0, v, x > 0).astype(x.dtype), a, values)
+
+
+class _Lerp(Function):
+    """out = a + w (b - a) for w < 1/2, else b - (b - a)(1 - w) (exact at w = 1);
+    da = g (1 - w),  db = g w,  dw = g (b - a)"""
+
+    @staticmethod
+    def _compute(a, b, w):
+        with _quiet():
+            if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+                # float64 then one rounding: what torch's fused multiply-add gives, to within an ulp
+                wide = _Lerp._compute(a.astype(np.float64), b.astype(np.float64),
+                                      w.astype(np.float64) if type(w) is np.ndarray else w)
+                return wide.astype(a.dtype)
+            d = _broadcasting(np.subtract, b, a)
+            if type(w) is np.ndarray:
+                return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+            return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
+
+
+def _lerp_dtypes(a: np.ndarray, b: np.ndarray, w, kernel: str) -> None:
+    from .._tensor import _C_NAMES
+    shapes = (a.shape, b.shape) + ((w.shape,) if type(w) is np.ndarray else ())
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error(*shapes) from None
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected dtype {_C_NAMES[a.dtype.name]} for `end` but got dtype {_C_NAMES[b.dtype.name]}")
+    if type(w) is np.ndarray and w.ndim and w.dtype != a.dtype:
+        raise RuntimeError(f"expected dtype {_C_NAMES[a.dtype.name]} for `weight` but got dtype "
+                           f"{_C_NAMES[w.dtype.name]}")
+    if a.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(a.dtype)}\'')
+
+
+class Lerp(_Lerp):
+    """lerp with a number weight"""
+
+    _backward_name = "LerpBackward0"
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        _lerp_dtypes(a, b, None, "lerp_kernel_scalar")
+        _metas(ctx, a, b)
+        ctx.w = w
+        return _Lerp._compute(a, b, w)
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.w
+        ga = _back(g * g.dtype.type(1 - w), ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = _back(g * g.dtype.type(w), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
+
+class LerpTensor(_Lerp):
+    """lerp with a tensor weight"""
+
+    _backward_name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        _lerp_dtypes(a, b, w, "lerp_kernel_tensor")
+        _metas(ctx, a, b)
+        ctx.w_meta = (w.shape, w.dtype)
+        w = w.astype(a.dtype, copy=False)
+        ctx.save_for_backward(a, b, w)
+        return _Lerp._compute(a, b, w)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        with _quiet():
+            ga = _back(g * (1 - w), ctx.a_meta) if need[0] else None
+            gb = _back(g * w, ctx.b_meta) if need[1] else None
+            gw = _back(g * (b - a), ctx.w_meta) if need[2] else None
+        return ga, gb, gw
+
+
+# --- wrappers -------------------------------------------------------------------
+
+def _num(x):
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def _tensors_op(fn_cls, name: str, other_name: str = "other"):
+    """A binary op whose two arguments must both be tensors."""
+    def op(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+        require_tensors(name, input, other, other_name=other_name)
+        return _maybe_out(fn_cls.apply(input, other), out)
+    op.__name__ = name
+    op.__doc__ = fn_cls.__doc__
+    return op
+
+
+atan2 = _tensors_op(Atan2, "atan2")
+arctan2 = _tensors_op(Atan2, "arctan2")
+hypot = _tensors_op(Hypot, "hypot")
+logaddexp = _tensors_op(Logaddexp, "logaddexp")
+logaddexp2 = _tensors_op(Logaddexp2, "logaddexp2")
+nextafter = _tensors_op(Nextafter, "nextafter")
+_heaviside = _tensors_op(Heaviside, "heaviside", "values")
+
+
+def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
+    """0 where input < 0, values where input == 0, 1 where input > 0 (all of one dtype, out's too)."""
+    if out is not None and isinstance(input, Tensor) and out.dtype is not input.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return _heaviside(input, values, out=out)
+
+
+def xlogy(input, other, *, out=None) -> Tensor:
+    """input * ln(other), 0 where input == 0 (either may be a number, not both)."""
+    if not isinstance(input, Tensor):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"xlogy(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+        return _maybe_out(XlogyScalarSelf.apply(other, _num(input)), out)
+    if isinstance(other, Tensor):
+        return _maybe_out(Xlogy.apply(input, other), out)
+    return _maybe_out(XlogyScalarOther.apply(input, _num(other)), out)
+
+
+def copysign(input: Tensor, other, *, out=None) -> Tensor:
+    """|input| with the sign of other (a tensor or a number)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"copysign(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if isinstance(other, Tensor):
+        return _maybe_out(Copysign.apply(input, other), out)
+    return _maybe_out(CopysignScalar.apply(input, _num(other)), out)
+
+
+def _double_of(x) -> np.dtype:
+    return np.dtype(np.complex128) if (isinstance(x, Tensor) and x.is_complex()) or isinstance(x, complex) \
+        else np.dtype(np.float64)
+
+
+def float_power(input, exponent, *, out=None) -> Tensor:
+    """input ** exponent computed in double precision (float64, or complex128 if either side is complex)."""
+    from .._dtype import _FROM_NUMPY
+    from .arithmetic import pow
+    dt = np.dtype(np.complex128) if np.dtype(np.complex128) in (_double_of(input), _double_of(exponent)) \
+        else np.dtype(np.float64)
+    if out is not None and out._data.dtype != dt:
+        raise RuntimeError(f"the output given to float_power has dtype {_dtype_name(out._data.dtype)} but the "
+                           f"operation's result requires dtype {_dtype_name(dt)}")
+    cast = lambda x: x.to(_FROM_NUMPY[dt]) if isinstance(x, Tensor) else (complex(x) if dt.kind == "c" else x)  # noqa: E731
+    return _maybe_out(pow(cast(input), cast(exponent)), out)
+
+
+def _float_power_(self: Tensor, exponent) -> Tensor:
+    """In place: self must already be of the double type the result needs."""
+    dt = np.dtype(np.complex128) if np.dtype(np.complex128) in (_double_of(self), _double_of(exponent)) \
+        else np.dtype(np.float64)
+    if self._data.dtype != dt:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_dtype_name(self._data.dtype)} but the "
+                           f"operation's result requires dtype {_dtype_name(dt)}")
+    from ._inplace import inplace
+    return inplace(self, float_power, exponent)
+
+
+def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
+    """input + weight * (end - input), weight a number or a tensor."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor):
+        bad, pos, arg = (input, 1, "input") if not isinstance(input, Tensor) else (end, 2, "end")
+        raise TypeError(f"lerp(): argument '{arg}' (position {pos}) must be Tensor, not {type(bad).__name__}")
+    if isinstance(weight, Tensor):
+        return _maybe_out(LerpTensor.apply(input, end, weight), out)
+    if isinstance(weight, complex) and not input.is_complex():
+        raise RuntimeError(f"value cannot be converted to type {_c_name(input)} without overflow")
+    return _maybe_out(Lerp.apply(input, end, _num(weight)), out)
+
+
+def _c_name(t: Tensor) -> str:
+    from .._tensor import _C_NAMES
+    return _C_NAMES[t._data.dtype.name]
+
+
+# Tensor methods (attached in ember/__init__.py), with the in-place twins torch has
+METHODS = {
+    "atan2": method(atan2, "atan2"), "arctan2": method(arctan2, "arctan2"), "hypot": method(hypot, "hypot"),
+    "logaddexp": method(logaddexp, "logaddexp"), "logaddexp2": method(logaddexp2, "logaddexp2"),
+    "nextafter": method(nextafter, "nextafter"), "heaviside": method(heaviside, "heaviside", "values"),
+    "xlogy": xlogy, "copysign": copysign, "float_power": float_power, "lerp": lerp,
+    "atan2_": inplace_method(atan2, "atan2"), "arctan2_": inplace_method(arctan2, "arctan2"),
+    "hypot_": inplace_method(hypot, "hypot"), "nextafter_": inplace_method(nextafter, "nextafter"),
+    "heaviside_": inplace_method(heaviside, "heaviside", other_name="values"),
+    "xlogy_": inplace_method(xlogy, "xlogy", tensors_only=False),
+    "copysign_": inplace_method(copysign, "copysign", tensors_only=False),
+    "lerp_": inplace_method(lerp, "lerp", tensors_only=False),
+    "float_power_": _float_power_,
+}

@@ -19,6 +19,60 @@ def _inplace_suffix(inplace: bool, sep: str = ", ") -> str:
     return f"{sep}inplace=True" if inplace else ""
 
 
+class _InplaceActivation(Module):
+    """An activation whose one setting is ``inplace``, which its repr shows only when True."""
+
+    inplace: bool
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return _inplace_suffix(self.inplace, sep="")
+
+
+class _AlphaActivation(Module):
+    """An activation set by ``alpha`` and ``inplace`` (ELU, CELU)."""
+
+    alpha: float
+    inplace: bool
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}{_inplace_suffix(self.inplace)}"
+
+
+class _ShrinkActivation(Module):
+    """An activation set by its threshold ``lambd``, which its repr shows bare."""
+
+    lambd: float
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
+
+
+class _SoftmaxFamily(Module):
+    """An activation normalised along ``dim`` (``None``: torch's legacy implicit dim, with its warning)."""
+
+    dim: int | None
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
 class Threshold(Module):
     """y = x if x > threshold else value."""
 
@@ -39,20 +93,11 @@ class Threshold(Module):
         return f"threshold={self.threshold}, value={self.value}{_inplace_suffix(self.inplace)}"
 
 
-class ReLU(Module):
+class ReLU(_InplaceActivation):
     """max(0, x)."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input, inplace=self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_suffix(self.inplace, sep="")
 
 
 class RReLU(Module):
@@ -123,17 +168,14 @@ class Sigmoid(Module):
         return _sigmoid(input)
 
 
-class Hardsigmoid(Module):
+class Hardsigmoid(_InplaceActivation):
     """relu6(x + 3) / 6."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # torch shows no settings for this one
 
 
 class Tanh(Module):
@@ -143,101 +185,49 @@ class Tanh(Module):
         return _tanh(input)
 
 
-class SiLU(Module):
+class SiLU(_InplaceActivation):
     """x · sigmoid(x)."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_suffix(self.inplace, sep="")
 
-
-class Mish(Module):
+class Mish(_InplaceActivation):
     """x · tanh(softplus(x))."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, inplace=self.inplace)
 
-    def extra_repr(self) -> str:
-        return _inplace_suffix(self.inplace, sep="")
 
-
-class Hardswish(Module):
+class Hardswish(_InplaceActivation):
     """x · relu6(x + 3) / 6."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input, self.inplace)
 
+    def extra_repr(self) -> str:
+        return ""  # torch shows no settings for this one
 
-class ELU(Module):
+
+class ELU(_AlphaActivation):
     """x if x > 0 else alpha·(exp(x) − 1)."""
-
-    alpha: float
-    inplace: bool
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.elu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}{_inplace_suffix(self.inplace)}"
 
-
-class CELU(Module):
+class CELU(_AlphaActivation):
     """max(0, x) + min(0, alpha·(exp(x/alpha) − 1))."""
-
-    alpha: float
-    inplace: bool
-
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha = alpha
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha, self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}{_inplace_suffix(self.inplace)}"
 
-
-class SELU(Module):
+class SELU(_InplaceActivation):
     """scale · elu(x, alpha) with the self-normalising constants."""
-
-    inplace: bool
-
-    def __init__(self, inplace: bool = False) -> None:
-        super().__init__()
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input, self.inplace)
-
-    def extra_repr(self) -> str:
-        return _inplace_suffix(self.inplace, sep="")
 
 
 class GLU(Module):
@@ -272,20 +262,14 @@ class GELU(Module):
         return f"approximate={self.approximate!r}"
 
 
-class Hardshrink(Module):
+class Hardshrink(_ShrinkActivation):
     """x if |x| > lambd else 0."""
-
-    lambd: float
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardshrink(input, self.lambd)
 
     def extra_repr(self) -> str:
-        return f"{self.lambd}"
+        return f"{self.lambd}"  # torch formats here (a 0-dim tensor shows as its number) where Softshrink uses str
 
 
 class LeakyReLU(Module):
@@ -331,20 +315,11 @@ class Softplus(Module):
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
-class Softshrink(Module):
+class Softshrink(_ShrinkActivation):
     """x − lambd·sign(x) if |x| > lambd else 0."""
-
-    lambd: float
-
-    def __init__(self, lambd: float = 0.5) -> None:
-        super().__init__()
-        self.lambd = lambd
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
-
-    def extra_repr(self) -> str:
-        return str(self.lambd)
 
 
 class PReLU(Module):
@@ -384,36 +359,18 @@ class Tanhshrink(Module):
         return F.tanhshrink(input)
 
 
-class Softmin(Module):
+class Softmin(_SoftmaxFamily):
     """softmax(−x) along ``dim``."""
-
-    dim: int | None
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
-
-class Softmax(Module):
+class Softmax(_SoftmaxFamily):
     """exp(x) / Σ exp(x) along ``dim`` (``None`` picks torch's legacy implicit dim, with its warning)."""
-
-    dim: int | None
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"
 
 
 class Softmax2d(Module):
@@ -425,17 +382,8 @@ class Softmax2d(Module):
         return F.softmax(input, -3, _stacklevel=5)
 
 
-class LogSoftmax(Module):
+class LogSoftmax(_SoftmaxFamily):
     """log(softmax(x)) along ``dim``, computed stably."""
-
-    dim: int | None
-
-    def __init__(self, dim: int | None = None) -> None:
-        super().__init__()
-        self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
-
-    def extra_repr(self) -> str:
-        return f"dim={self.dim}"

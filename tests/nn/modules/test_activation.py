@@ -1,6 +1,8 @@
 """Activation layers vs torch: reprs, forward/backward on batched inputs, inplace, errors."""
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 import torch
@@ -154,3 +156,21 @@ def test_rrelu_repr(name, args):
 def test_rrelu(train):
     e, t = make_pair("RReLU", 0.1, 0.3)
     check_module(e, t, randn(4, 5), train=train, seed=11)  # training draws the slopes from the generator
+
+
+SHARED_INIT = ["ReLU", "SiLU", "Mish", "SELU", "Hardsigmoid", "Hardswish", "ELU", "CELU", "Hardshrink", "Softshrink",
+               "Softmin", "Softmax", "LogSoftmax"]
+
+
+@pytest.mark.parametrize("name", SHARED_INIT)
+def test_shared_init_signature(name):
+    # these layers take their __init__ and extra_repr from a shared base: the constructor must still be torch's
+    def params(cls):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(cls).parameters.values()]
+    assert params(getattr(ember.nn, name)) == params(getattr(torch.nn, name))
+
+
+@pytest.mark.parametrize("name", ["Hardshrink", "Softshrink"])
+def test_shrink_repr_of_tensor_lambd(name):
+    # torch formats Hardshrink's lambd (a 0-dim tensor shows as its number) but str()s Softshrink's
+    assert repr(getattr(ember.nn, name)(ember.tensor(0.3))) == repr(getattr(torch.nn, name)(torch.tensor(0.3)))

@@ -10,8 +10,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
-from . import _stdsort
-from .sorting import _ranks, _rows, _select_backward, _sort_indices
+from .sorting import _ranks, _rows, _save_selection, _selection_grad, _sort_indices, _std_sort_order, _take_selected
 
 __all__ = ["median", "nanmedian", "mode", "cummax", "cummin"]
 
@@ -58,10 +57,7 @@ class MedianDim(Function):
             vals, idx = a.copy(), np.zeros((), np.int64)
         else:
             vals, idx = cls._rows_median(a, dim, keepdim)
-        ctx.meta = (a.shape, a.dtype, dim, keepdim)
-        ctx.save_for_backward(idx)
-        ctx.mark_non_differentiable(idx)
-        return vals, idx
+        return _save_selection(ctx, a, dim, keepdim, vals, idx)
 
     @classmethod
     def _rows_median(cls, a, dim, keepdim):
@@ -75,18 +71,11 @@ class MedianDim(Function):
         idx = order[np.arange(a2.shape[0]), pos]
         if not cls._ignore_nan:
             idx = np.where(n_nan > 0, np.argmax(nans, axis=1), idx)  # torch returns the first NaN
-        out_shape = tuple(s for i, s in enumerate(a.shape) if i != dim)
-        idx = idx.astype(np.int64).reshape(out_shape)
-        if keepdim:
-            idx = np.expand_dims(idx, dim)
-        vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
-        return (vals if keepdim else np.squeeze(vals, dim)), idx
+        return _take_selected(a, idx, dim, keepdim)
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        shape, dtype, dim, keepdim = ctx.meta
-        (idx,) = ctx.saved_tensors
-        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None
+        return _selection_grad(ctx, g), None, None
 
 
 class NanmedianDim(MedianDim):
@@ -130,31 +119,19 @@ class Mode(Function):
             for r in range(a2.shape[0]):
                 if has_nan[r]:
                     # NaN breaks '<' as a strict order: replay std::sort on the raw values, NaNs never equal
-                    keys = a2[r].tolist()
-                    perm = list(range(a2.shape[1]))
-                    _stdsort.sort(perm, keys)
+                    perm = _std_sort_order(a2[r].tolist())
                     order[r] = perm
                     v = a2[r, perm]
                     sr[r] = np.concatenate([[0], np.cumsum(v[1:] != v[:-1])])
                 ends = np.append(np.flatnonzero(sr[r, 1:] != sr[r, :-1]), a2.shape[1] - 1)
                 runs = np.diff(np.append(-1, ends))
                 idx[r] = order[r, ends[np.argmax(runs)]]
-            idx = idx.reshape(tuple(n for i, n in enumerate(a.shape) if i != dim))
-            if keepdim:
-                idx = np.expand_dims(idx, dim)
-            vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
-            if not keepdim:
-                vals = np.squeeze(vals, dim)
-        ctx.meta = (a.shape, a.dtype, dim, keepdim)
-        ctx.save_for_backward(idx)
-        ctx.mark_non_differentiable(idx)
-        return vals, idx
+            vals, idx = _take_selected(a, idx, dim, keepdim)
+        return _save_selection(ctx, a, dim, keepdim, vals, idx)
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        shape, dtype, dim, keepdim = ctx.meta
-        (idx,) = ctx.saved_tensors
-        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None
+        return _selection_grad(ctx, g), None, None
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):

@@ -59,23 +59,46 @@ def _sort_indices(a2: np.ndarray, descending: bool, stable: bool) -> np.ndarray:
     if descending:
         ranks = -ranks
         order = np.argsort(ranks, axis=1, kind="stable")  # = std::stable_sort with greater-than
-    n = a2.shape[1]
-    if not stable and n > _stdsort._THRESHOLD:
+    if not stable and a2.shape[1] > _stdsort._THRESHOLD:
         # std::sort: up to 16 elements its insertion sort keeps ties in order; beyond that it does not
         for r in np.flatnonzero(ties):
-            idx = list(range(n))
-            _stdsort.sort(idx, ranks[r].tolist())
-            order[r] = idx
+            order[r] = _std_sort_order(ranks[r].tolist())
     return order
 
 
-def _select_backward(g: np.ndarray, idx: np.ndarray, shape: tuple, dim: int, keepdim: bool, dtype) -> np.ndarray:
+def _std_sort_order(keys: list) -> list:
+    """The positions ``0..n-1`` in the order ``std::sort`` leaves them when it sorts by ``keys`` (ties replayed)."""
+    idx = list(range(len(keys)))
+    _stdsort.sort(idx, keys)
+    return idx
+
+
+def _take_selected(a: np.ndarray, idx: np.ndarray, dim: int, keepdim: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The elements of ``a`` at ``idx`` (one position per row of ``_rows(a, dim)``) and those indices, shaped
+    as a reduction over ``dim``."""
+    idx = idx.astype(np.int64, copy=False).reshape(tuple(s for i, s in enumerate(a.shape) if i != dim))
+    kept = np.expand_dims(idx, dim)
+    vals = np.take_along_axis(a, kept, dim)
+    return (vals, kept) if keepdim else (np.squeeze(vals, dim), idx)
+
+
+def _save_selection(ctx, a: np.ndarray, dim: int, keepdim: bool, vals: np.ndarray, idx: np.ndarray):
+    """Keep what ``_selection_grad`` needs and mark the indices non-differentiable; returns ``(vals, idx)``."""
+    ctx.meta = (a.shape, a.dtype, dim, keepdim)
+    ctx.save_for_backward(idx)
+    ctx.mark_non_differentiable(idx)
+    return vals, idx
+
+
+def _selection_grad(ctx, g: np.ndarray) -> np.ndarray:
     """Scatter the grads of selected elements back to their positions (torch's value_selecting_reduction_backward)."""
-    out = np.zeros(shape, dtype)
+    shape, dtype, dim, keepdim = ctx.meta
+    (idx,) = ctx.saved_tensors
     if not shape:
         return g.astype(dtype).copy()
     if not keepdim:
         idx, g = np.expand_dims(idx, dim), np.expand_dims(g, dim)
+    out = np.zeros(shape, dtype)
     np.put_along_axis(out, idx, g, axis=dim)
     return out
 
@@ -91,16 +114,11 @@ class Sort(Function):
         else:
             idx = _unrows(_sort_indices(_rows(a, dim), descending, stable), a.shape, dim)
         vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
-        ctx.meta = (a.shape, a.dtype, dim)
-        ctx.save_for_backward(idx)
-        ctx.mark_non_differentiable(idx)
-        return vals, idx
+        return _save_selection(ctx, a, dim, True, vals, idx)
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        shape, dtype, dim = ctx.meta
-        (idx,) = ctx.saved_tensors
-        return _select_backward(g, idx, shape, dim, True, dtype), None, None, None
+        return _selection_grad(ctx, g), None, None, None
 
 
 class SortStable(Sort):
@@ -190,16 +208,11 @@ class Topk(Function):
                     idx2[r] = _topk_row(keys[j].tolist(), n, k, sorted_)
         idx = _unrows(idx2, a.shape, dim) if a.ndim else idx2.reshape(())
         vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
-        ctx.meta = (a.shape, a.dtype, dim)
-        ctx.save_for_backward(idx)
-        ctx.mark_non_differentiable(idx)
-        return vals, idx
+        return _save_selection(ctx, a, dim, True, vals, idx)
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        shape, dtype, dim = ctx.meta
-        (idx,) = ctx.saved_tensors
-        return _select_backward(g, idx, shape, dim, True, dtype), None, None, None, None
+        return _selection_grad(ctx, g), None, None, None, None
 
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):
@@ -223,12 +236,7 @@ def _pick(a: np.ndarray, dim: int, keepdim: bool, pos: int, select) -> tuple[np.
         dup |= sr[:, pos] == sr[:, pos + 1]
     for r in np.flatnonzero(dup):
         idx[r] = select(ranks[r].tolist(), n, pos)
-    out_shape = tuple(s for i, s in enumerate(a.shape) if i != dim)
-    idx = idx.reshape(out_shape)
-    if keepdim and a.ndim:
-        idx = np.expand_dims(idx, dim)
-    vals = np.take_along_axis(a, idx if keepdim else np.expand_dims(idx, dim), dim)
-    return (vals if keepdim else np.squeeze(vals, dim)), idx
+    return _take_selected(a, idx, dim, keepdim)
 
 
 def _quick_select(keys: list, n: int, pos: int) -> int:
@@ -249,16 +257,11 @@ class Kthvalue(Function):
             vals, idx = a.copy(), np.zeros((), np.int64)
         else:
             vals, idx = _pick(a, dim, keepdim, k - 1, _quick_select)
-        ctx.meta = (a.shape, a.dtype, dim, keepdim)
-        ctx.save_for_backward(idx)
-        ctx.mark_non_differentiable(idx)
-        return vals, idx
+        return _save_selection(ctx, a, dim, keepdim, vals, idx)
 
     @staticmethod
     def backward(ctx, g, _g_idx=None):
-        shape, dtype, dim, keepdim = ctx.meta
-        (idx,) = ctx.saved_tensors
-        return _select_backward(g, idx, shape, dim, keepdim, dtype), None, None, None
+        return _selection_grad(ctx, g), None, None, None
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):

@@ -55,9 +55,10 @@ class Atan2(Function):
     @staticmethod
     def forward(ctx, a, b):
         _metas(ctx, a, b)
-        a, b = _float_operands(a, b)
-        ctx.save_for_backward(a, b)
-        return _wide(np.arctan2, a, b)
+        fa, fb = _float_operands(a, b)
+        # torch's backward squares each float input in its own dtype (a float32 a**2 next to a float64 b)
+        ctx.save_for_backward(a if a.dtype.kind == "f" else fa, b if b.dtype.kind == "f" else fb)
+        return _wide(np.arctan2, fa, fb)
 
     @staticmethod
     def backward(ctx, g):
@@ -361,7 +362,11 @@ def xlogy(input, other, *, out=None) -> Tensor:
     """input * ln(other), 0 where input == 0 (either may be a number, not both)."""
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
-            raise TypeError(f"xlogy(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+            raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type(input).__name__}, "
+                            f"{type(other).__name__}), but expected one of:\n"
+                            " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                            " * (Number self, Tensor other, *, Tensor out = None)\n"
+                            " * (Tensor input, Number other, *, Tensor out = None)\n")
         return _maybe_out(XlogyScalarSelf.apply(other, _num(input)), out)
     if isinstance(other, Tensor):
         return _maybe_out(Xlogy.apply(input, other), out)

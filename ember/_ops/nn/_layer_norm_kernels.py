@@ -77,7 +77,8 @@ def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: floa
     inv_n = ct(1.0 / n)
     out = np.empty((m, n), ct)
     rstd = np.empty(m, ct)
-    mean = np.empty(rows, ct)
+    mean = np.empty(m, ct)
+    sq = np.empty(m, ct)
     d_all = _scratch((m, n), ct) if keep else None
     d_buf = None if keep else _scratch((rows, n), ct)
     tile = _scratch((rows, n), ct)
@@ -90,14 +91,13 @@ def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: floa
     for s in range(0, m, rows):
         e = min(s + rows, m)
         k = e - s
-        xb, mu, r = x[s:e], mean[:k], rstd[s:e]
+        xb, mu, r = x[s:e], mean[s:e], rstd[s:e]
         d = d_all[s:e] if keep else d_buf[:k]
         np.matmul(xb, ones, out=mu)
         mu *= inv_n
         np.subtract(xb, tiler(mu, tiler.by_one, tile[:k]), out=d)
-        np.vecdot(d, d, out=r)                      # biased variance, two-pass from d
-        refine_flat_rows(d, mu, r, n)
-        r *= inv_n
+        np.vecdot(d, d, out=sq[s:e])                # biased variance, two-pass from d
+        np.multiply(sq[s:e], inv_n, out=r)
         r += ct(eps)
         np.sqrt(r, out=r)
         np.divide(1, r, out=r)
@@ -105,6 +105,21 @@ def forward(x: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: floa
         o *= d
         if bt is not None:
             o += bt[:k]
+    flat = np.flatnonzero(sq < mean * mean * (n * _FLAT))
+    if flat.size:  # rare: these rows again, with the refined mean
+        d = x[flat] - mean[flat, None]
+        sqf = np.vecdot(d, d)
+        refine_flat_rows(d, mean[flat], sqf, n)
+        r = 1 / np.sqrt(sqf * inv_n + ct(eps))
+        rstd[flat] = r
+        o = d * r[:, None]
+        if w is not None:
+            o *= w
+        if b is not None:
+            o += b
+        out[flat] = o
+        if keep:
+            d_all[flat] = d
     return out, rstd, d_all
 
 
@@ -117,13 +132,11 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
     m, n = d.shape
     ct = d.dtype.type
     rows = _rows_per_block(m, n)
+    if g.strides[0] == 0:
+        return _backward_rows_alike(g[0].astype(ct, copy=False), d, rstd, w, need_x, need_w, need_b)
     if g.dtype != ct:
         g = g.astype(ct)
-    g_rows = None
-    if m > rows and g.strides[0] == 0:   # every row the same (the expanded grad of .sum()): tile one block once
-        g_rows = _scratch((rows, n), ct)
-        g_rows[...] = g[:rows]
-    elif not g.flags.c_contiguous:
+    if not g.flags.c_contiguous:
         g = np.ascontiguousarray(g)
     gx = np.empty((m, n), ct) if need_x else None
     gw = np.zeros(n) if need_w else None
@@ -139,7 +152,7 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
     for s in range(0, m, rows):
         e = min(s + rows, m)
         k = e - s
-        gk = g[s:e] if g_rows is None else g_rows[:k]
+        gk = g[s:e]
         if need_b:
             gb += ones_r[:k] @ gk
         if not (need_x or need_w):
@@ -159,4 +172,48 @@ def backward(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | Non
             p *= db
             gxb -= p
             gxb -= tiler(c, tiler.by_one, tile[:k])
+    return gx, gw, gb
+
+
+def _backward_rows_alike(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.ndarray | None, need_x: bool,
+                         need_w: bool, need_b: bool) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """``backward`` for an upstream grad whose rows are all the row ``g`` (n,), as the expanded grad of ``.sum()``
+    or ``.mean()``: then g' = g w is one row too, so
+        dbias = m g,   dweight = g (rstd @ d),   dx = rstd g' - c - d a  with  a = rstd^3/n (d @ g'),  c = rstd/n sum(g')
+    and rstd_i g'_j - c_i is a single rank-2 tile: two passes over d for the sums, three for dx."""
+    m, n = d.shape
+    ct = d.dtype.type
+    rows = _rows_per_block(m, n)
+    gb = g.astype(np.float64) * m if need_b else None
+    gw = np.zeros(n) if need_w else None
+    gx = np.empty((m, n), ct) if need_x else None
+    if need_x:
+        gp = g if w is None else g * w
+        c = rstd * (np.add.reduce(gp, dtype=np.float64) / n).astype(ct)
+        a_scale = rstd * rstd * rstd * ct(1.0 / n)
+        left = np.empty((rows, 2), ct)
+        by_gp = np.stack([gp, np.ones(n, ct)])
+        by_one = np.zeros((2, n), ct)
+        by_one[0] = 1
+        tile = _scratch((rows, n), ct)
+    for s in range(0, m, rows):
+        e = min(s + rows, m)
+        k = e - s
+        db, r = d[s:e], rstd[s:e]
+        if need_w:
+            gw += r @ db
+        if need_x:
+            a = db @ gp
+            a *= a_scale[s:e]
+            lk = left[:k]
+            lk[:, 0] = r
+            np.negative(c[s:e], out=lk[:, 1])
+            gxb = np.matmul(lk, by_gp, out=gx[s:e])    # rstd g' - c
+            lk[:, 0] = a
+            lk[:, 1] = 0
+            t = np.matmul(lk, by_one, out=tile[:k])    # a
+            t *= db
+            gxb -= t
+    if need_w:
+        gw *= g
     return gx, gw, gb

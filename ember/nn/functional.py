@@ -201,6 +201,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         if mode == "reflect" and (lo >= n or hi >= n):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}")
+        if mode == "circular":
+            if lo > n or hi > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
         indices.append((d, pad_index(n, lo, hi, mode)))
     return _PAD_CLASSES[(mode, k)].apply(input, tuple(indices))
 

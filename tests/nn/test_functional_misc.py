@@ -76,6 +76,15 @@ def test_pad(mode):
         check_op(lambda L, a: F(L).pad(a, (-1, 2, 0, 1), value=3.5), [x])
 
 
+def test_pad_circular_limits():
+    x = randn(1, 3, 2, dtype=np.float64)
+    # (1, -2) is left out: torch 2.13 returns uninitialised memory for it
+    for pads in [(2, 2), (-2, 1), (0, -2), (1, 1, 3, 3)]:
+        check_op(lambda L, a: F(L).pad(a, pads, mode="circular"), [x], check_grad_fn=False)
+    for pads in [(3, 0), (-1, 3), (-3, 0), (-2, -1), (1, 1, 4, 0)]:
+        check_error(lambda L: F(L).pad(L.zeros(1, 3, 2), pads, mode="circular"))
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_sdpa(dtype):
     q, k, v = (randn(2, 3, 5, 8, dtype=dtype, seed=s) for s in range(3))

@@ -9,6 +9,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ..autograd.grad_mode import state as _grad_state
 from ._select import keep as _keep
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax"]
@@ -100,7 +101,7 @@ def _blocks(dim: int, *arrays: np.ndarray):
     last axis and the first array is C-contiguous (the others are reshaped to match: outputs are allocated
     contiguous, and a stride-0 grad stays a view); otherwise ``(dim, *arrays)`` once. Kernels reduce along ``axis``."""
     a0 = arrays[0]
-    if dim != a0.ndim - 1 or a0.size <= _BLOCK or not a0.flags.c_contiguous:
+    if not _row_blocked(a0, dim):
         yield (dim,) + arrays
         return
     n = a0.shape[-1]
@@ -133,10 +134,15 @@ def _row_max(b: np.ndarray, axis: int) -> np.ndarray:
 _UNBUFFERED_ROW = 128
 
 
+def _row_blocked(a: np.ndarray, dim: int) -> bool:
+    """Whether ``_blocks(dim, a, ...)`` cuts ``a`` into row blocks (rather than yielding it whole)."""
+    return dim == a.ndim - 1 and a.size > _BLOCK and a.flags.c_contiguous
+
+
 def _unbuffer(a: np.ndarray, dim: int) -> int | None:
     """Shrink NumPy's ufunc buffer (returning the old size, for ``_rebuffer``) when ``_blocks`` will cut ``a``
     into row blocks of at least ``_UNBUFFERED_ROW`` elements a row; None (nothing changed) otherwise."""
-    if dim == a.ndim - 1 and a.shape[-1] >= _UNBUFFERED_ROW and a.size > _BLOCK and a.flags.c_contiguous:
+    if a.shape[-1] >= _UNBUFFERED_ROW and _row_blocked(a, dim):
         return np.setbufsize(16)
     return None
 
@@ -258,14 +264,19 @@ class LogSoftmax(Function):
                 out -= np.log(s, out=s)
             else:
                 out = np.empty(a.shape, dt)
+        elif _grad_state.enabled and ctx.needs_input_grad[0] and _row_blocked(a, dim):
+            out, e, s = _log_softmax_blocks(a, dim, keep=True)
+            ctx.save_for_backward(out, e, s)
+            return out
         else:
-            out = _log_softmax_blocks(a, dim)
+            out = _log_softmax_blocks(a, dim)[0]
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        (out,) = ctx.saved_tensors
+        saved = ctx.saved_tensors
+        out = saved[0]
         if out.ndim == 0:
             return np.zeros_like(g)
         if out.size <= _BLOCK:
@@ -278,37 +289,55 @@ class LogSoftmax(Function):
         ones = np.ones(out.shape[-1], dt)
         old = _unbuffer(out, ctx.dim)
         try:
-            for d, ob, gb, rb in _blocks(ctx.dim, out, np.broadcast_to(g, out.shape), grad_input):
-                s = _row_sums(gb, d, ones)
-                np.exp(ob, out=rb)  # measured faster than exp into a scratch block and one final write
-                rb *= s
-                np.subtract(gb, rb, out=rb)
+            if len(saved) == 3:  # the forward's exps e and their row sums s: exp(out) sum(g) = e (sum(g) / s)
+                _, e, s = saved
+                sb = np.broadcast_to(s.reshape(out.shape[:-1] + (1,)), out.shape)
+                for _, eb, gb, sbb, rb in _blocks(ctx.dim, e, np.broadcast_to(g, out.shape), sb, grad_input):
+                    f = _row_sums(gb, -1, ones)
+                    f /= sbb[:, :1]
+                    np.multiply(eb, f, out=rb)
+                    np.subtract(gb, rb, out=rb)
+            else:
+                for d, ob, gb, rb in _blocks(ctx.dim, out, np.broadcast_to(g, out.shape), grad_input):
+                    s = _row_sums(gb, d, ones)
+                    np.exp(ob, out=rb)  # measured faster than exp into a scratch block and one final write
+                    rb *= s
+                    np.subtract(gb, rb, out=rb)
         finally:
             _rebuffer(old)
         return grad_input
 
 
-def _log_softmax_blocks(a: np.ndarray, dim: int) -> np.ndarray:
-    """LogSoftmax.forward above ``_BLOCK`` elements (float32/64)."""
+def _log_softmax_blocks(a: np.ndarray, dim: int, keep: bool = False) -> tuple:
+    """LogSoftmax.forward above ``_BLOCK`` elements (float32/64): ``(out, e, s)``, with, if ``keep`` (row blocks
+    only), the exps ``e = exp(a - max)`` and their row sums ``s`` (rows x 1) kept for backward (else None):
+    backward then needs no exp of its own (one 0.46 ns/element pass, for one more array held by the graph)."""
     dt = a.dtype
     out = np.empty(a.shape, dt)
     tmp = _scratch((_BLOCK,), dt)
     sh = _scratch((_BLOCK,), dt)
     ones = np.ones(a.shape[-1], dt)
+    e_all = np.empty(a.shape, dt) if keep else out  # out: a placeholder for the blocks below, not used
+    sums = []
     m = np.broadcast_to(_row_max(a, dim), a.shape)  # as in _softmax_blocks
     old = _unbuffer(a, dim)
     try:
-        for d, ab, mb, ob in _blocks(dim, a, m, out):
+        for d, ab, mb, ob, kb in _blocks(dim, a, m, out, e_all):
             small = ab.size <= tmp.size
-            e = tmp[:ab.size].reshape(ab.shape) if small else np.empty_like(ob)
+            e = kb if keep else tmp[:ab.size].reshape(ab.shape) if small else np.empty_like(ob)
             t = sh[:ab.size].reshape(ab.shape) if small else ob
             np.subtract(ab, mb, out=t)
             np.exp(t, out=e)
             s = _row_sums(e, d, ones)
+            if keep:
+                sums.append(s)
+                s = s.copy()
             np.subtract(t, np.log(s, out=s), out=ob)
     finally:
         _rebuffer(old)
-    return out
+    if keep:
+        return out, e_all, np.concatenate(sums)
+    return out, None, None
 
 
 def _out(res: Tensor, out) -> Tensor:

@@ -78,8 +78,9 @@ def test_pad(mode):
 
 def test_pad_circular_limits():
     x = randn(1, 3, 2, dtype=np.float64)
-    # (1, -2) is left out: torch 2.13 returns uninitialised memory for it
-    for pads in [(2, 2), (-2, 1), (0, -2), (1, 1, 3, 3)]:
+    # mixing a crop with a pad in one dim is left out: torch 2.13 reads the wrong elements there, and uninitialised
+    # memory when the crop is the whole size (ember pads circularly, then crops)
+    for pads in [(2, 2), (0, -2), (-1, 0), (0, -1), (1, 1, 3, 3), (1, 1, 0, -1)]:
         check_op(lambda L, a: F(L).pad(a, pads, mode="circular"), [x], check_grad_fn=False)
     for pads in [(3, 0), (-1, 3), (-3, 0), (-2, -1), (1, 1, 4, 0)]:
         check_error(lambda L: F(L).pad(L.zeros(1, 3, 2), pads, mode="circular"))

@@ -30,7 +30,7 @@ def test_blocks_affine_and_eps(dtype, affine, eps):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", [BIG, (3, 300)])  # row blocks; a few rows
+@pytest.mark.parametrize("shape", [BIG, (3, 300), (2, 5)])  # row blocks; a few rows; Python floats
 def test_constant_rows(dtype, shape):
     # torch's running mean is exact on a row of constants: out = bias exactly (not rounding * 1/sqrt(eps))
     n = shape[1]
@@ -91,3 +91,28 @@ def test_blocks_dx_cancellation_accuracy(shape):
     err_e = np.abs(_dx(ember, x, x, np.float32) - ref).max()
     err_t = np.abs(_dx(torch, x, x, np.float32) - ref).max()
     assert err_e <= 1.25 * err_t, (err_e, err_t)
+
+
+@pytest.mark.parametrize("dtype", DTYPES + [np.float16])
+@pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
+@pytest.mark.parametrize("shape,norm", [((2, 3), (3,)), ((4,), (4,)), ((3, 2, 4), (2, 4)), ((2, 32), (32,)),
+                                        ((1, 64), (64,))])
+def test_tiny_python_path(dtype, affine, shape, norm):
+    # up to 64 elements layer_norm runs in Python floats
+    x = randn(*shape, dtype=dtype, scale=2.0) + 1
+    w = randn(*norm, dtype=dtype, seed=1) if affine in ("both", "weight") else None
+    b = randn(*norm, dtype=dtype, seed=2) if affine in ("both", "bias") else None
+    ins = [x] + [a for a in (w, b) if a is not None]
+
+    def fn(L, x, *wb):
+        it = iter(wb)
+        return F(L).layer_norm(x, norm, next(it) if w is not None else None, next(it) if b is not None else None)
+    check_op(fn, ins, grad=dtype != np.float16)
+
+
+@pytest.mark.parametrize("needs", [(True, False, False), (False, True, False), (False, False, True)])
+def test_tiny_grad_subsets_layouts_and_eps(needs):
+    x, w, b = randn(3, 5) * 3, randn(5, seed=1), randn(5, seed=2)
+    check_op(lambda L, x, w, b: F(L).layer_norm(x, (5,), w, b, 0.3), [(x, needs[0]), (w, needs[1]), (b, needs[2])])
+    check_op(lambda L, x, w: F(L).layer_norm(x.t(), (3,), w).sum(), [x, randn(3, seed=3)])
+    check_op(lambda L, x: F(L).layer_norm(x, (5,)), [np.zeros((0, 5), np.float32)])

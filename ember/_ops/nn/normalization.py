@@ -9,11 +9,14 @@ from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
 from ...autograd.grad_mode import state as _grad_state
 from . import _layer_norm_kernels as _kernels
+from . import _layer_norm_tiny as _tiny
 from .activation import check_float
 
 __all__ = ["layer_norm", "rms_norm"]
 
-# up to this many elements layer_norm runs on the whole array (fixed costs dominate); above, row blocks
+# up to _TINY elements layer_norm runs in Python floats, up to _SMALL on the whole array (fixed costs dominate);
+# above, in row blocks
+_TINY = 64
 _SMALL = 4096
 
 
@@ -42,6 +45,11 @@ class NativeLayerNorm(Function):
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
         keep = _grad_state.enabled and True in ctx.needs_input_grad
+        if 0 < x.size <= _TINY:
+            out, xhat, rstd = _tiny.forward(x2, w, b, eps)
+            ctx.save_for_backward(x, weight, bias, None)
+            ctx.meta = (rstd, xhat)
+            return np.array(out, dt).reshape(shape)
         if x.size <= _SMALL:
             # a few rows: the same steps on the whole array (no dtype= when x is already in ct: each keyword
             # costs the ufunc call time, and these calls are all there is at this size)
@@ -77,10 +85,15 @@ class NativeLayerNorm(Function):
     def backward(ctx, g):
         x, weight, bias, kept = ctx.saved_tensors  # kept: xhat (a few rows) or x - mean (row blocks)
         rstd, n = ctx.meta
-        m = x.size // n if n else 0
         dt = x.dtype
-        ct = rstd.dtype.type
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
+        if type(rstd) is list:  # the tiny path: n is xhat's rows
+            gx, gw, gb = _tiny.backward(g.reshape(len(rstd), -1), n, rstd, None if weight is None else weight.reshape(-1), need_x, need_w, need_b)
+            return (None if gx is None else np.array(gx, dt).reshape(x.shape), None,
+                    None if gw is None else np.array(gw, dt).reshape(weight.shape),
+                    None if gb is None else np.array(gb, dt).reshape(bias.shape), None, None)
+        m = x.size // n if n else 0
+        ct = rstd.dtype.type
         w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
         if x.size <= _SMALL:  # small input: whole-array steps, column sums in float64
             g2 = g.reshape(m, n)

@@ -28,7 +28,8 @@ __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigm
            "alpha_dropout", "feature_alpha_dropout", "embedding", "one_hot", "pad", "mse_loss", "l1_loss",
            "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "cosine_similarity",
-           "pairwise_distance"]
+           "pairwise_distance", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "poisson_nll_loss",
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_loss", "cosine_embedding_loss"]
 
 
 # --- activations -------------------------------------------------------------------------
@@ -479,3 +480,9 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     d = max(x1.dim(), x2.dim()) - 1
     return (x1 - x2 + eps).norm(p, d, keepdim=keepdim)
+
+
+# losses torch composes from other ops (after pairwise_distance, which triplet_margin_loss uses)
+from ._composite_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
+                                margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
+                                triplet_margin_loss)

@@ -13,7 +13,8 @@ from _compare import check_op
 
 F32, F64 = np.float32, np.float64
 RNG = np.random.default_rng(5)
-pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"), pytest.mark.filterwarnings(r"ignore::RuntimeWarning:ember\..*")]
+pytestmark = [pytest.mark.filterwarnings("error::RuntimeWarning"),
+              pytest.mark.filterwarnings(r"ignore::RuntimeWarning:ember\..*")]
 NAMES = ["softmax", "log_softmax"]
 
 

@@ -96,7 +96,7 @@ class NllLoss(Function):
                 gv = g.item()
                 coef = (-(gv / ctx.total) if ctx.total else 0.0) if reduction == 1 else -gv
             grad = np.zeros(shape, g.dtype)
-            grad.ravel()[flat] = coef  # rounded once to g's dtype, as torch's float division and negation are
+            grad.put(flat, coef)  # rounded once to g's dtype, as torch's float division and negation are
             return grad, None
         safe, w, ignored, reduction, cdim, shape = ctx.meta
         if reduction == 1 and not ctx.total:  # a total weight of 0: inf * 0 = nan at zero-weight targets, as torch
@@ -130,7 +130,7 @@ def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_i
     tl = target.tolist()
     if tl and (ignore_index in tl or min(tl) < 0 or max(tl) >= c):
         return None
-    flat = [i * c + t for i, t in enumerate(tl)]
+    flat = np.array([i * c + t for i, t in enumerate(tl)], np.intp)  # an array: take and put skip converting a list
     picked = logp.ravel().take(flat)
     ctx.meta = None
     ctx.few = (flat, logp.shape, reduction)

@@ -95,10 +95,10 @@ def test_blocks_dx_cancellation_accuracy(shape):
 
 @pytest.mark.parametrize("dtype", DTYPES + [np.float16])
 @pytest.mark.parametrize("affine", ["both", "weight", "bias", "none"])
-@pytest.mark.parametrize("shape,norm", [((2, 3), (3,)), ((4,), (4,)), ((3, 2, 4), (2, 4)), ((2, 32), (32,)),
-                                        ((1, 64), (64,))])
+@pytest.mark.parametrize("shape,norm", [((2, 3), (3,)), ((4,), (4,)), ((2, 2, 4), (2, 4)), ((2, 8), (8,)),
+                                        ((3, 6), (6,))])  # the last one is just past the Python path
 def test_tiny_python_path(dtype, affine, shape, norm):
-    # up to 64 elements layer_norm runs in Python floats
+    # up to 16 elements layer_norm runs in Python floats
     x = randn(*shape, dtype=dtype, scale=2.0) + 1
     w = randn(*norm, dtype=dtype, seed=1) if affine in ("both", "weight") else None
     b = randn(*norm, dtype=dtype, seed=2) if affine in ("both", "bias") else None

@@ -52,8 +52,12 @@ _FLAT = 2.0 ** -26
 def refine_flat_rows(d: np.ndarray, mu: np.ndarray, sq: np.ndarray, n: int) -> None:
     """Given d = x - mu (k, n) and sq = sum(d^2) (k,), subtract mean(d) from the rows where sq/n < mu^2 2^-26, in
     place (d and sq; a row of constants then has d = 0 exactly)."""
-    flat = np.flatnonzero(sq < mu * mu * (n * _FLAT))
-    if flat.size:
+    lim = n * _FLAT
+    if sq.shape[0] <= 16:  # a few rows: the test in Python floats costs less than its four NumPy calls
+        flat = [i for i, (s, u) in enumerate(zip(sq.tolist(), mu.tolist())) if s < u * u * lim]
+    else:
+        flat = np.flatnonzero(sq < mu * mu * lim).tolist()
+    if flat:
         df = d[flat]
         df -= np.add.reduce(df, axis=1, keepdims=True) / df.dtype.type(n)
         d[flat] = df

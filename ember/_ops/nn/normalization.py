@@ -16,7 +16,7 @@ __all__ = ["layer_norm", "rms_norm"]
 
 # up to _TINY elements layer_norm runs in Python floats, up to _SMALL on the whole array (fixed costs dominate);
 # above, in row blocks
-_TINY = 64
+_TINY = 16
 _SMALL = 4096
 
 

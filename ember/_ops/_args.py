@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 
-__all__ = ["require_tensors", "method", "inplace_method"]
+__all__ = ["require_tensors", "method", "inplace_method", "strict_out"]
 
 
 def require_tensors(name: str, input, other, *, method: bool = False, other_name: str = "other") -> None:
@@ -41,3 +41,17 @@ def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "
         return inplace(self, fn, *args, **kwargs)
     meth.__name__ = name + "_"
     return meth
+
+
+def strict_out(result: Tensor, out) -> Tensor:
+    """out= for the ops whose out must already have the result's dtype (abs, neg, floor, clamp, ...: torch's
+    'Found dtype' check), then the usual write."""
+    if out is None:
+        return result
+    from .. import _dtype as D
+    from .._tensor import _SCALAR_NAMES
+    if out._data.dtype != result._data.dtype:
+        name = lambda dt: _SCALAR_NAMES[D._FROM_NUMPY[dt].name]  # noqa: E731
+        raise RuntimeError(f"Found dtype {name(out._data.dtype)} but expected {name(result._data.dtype)}")
+    from ._inplace import write_out
+    return write_out(out, result)

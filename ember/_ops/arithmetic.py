@@ -634,7 +634,8 @@ def rdiv(input: Tensor, other) -> Tensor:
 
 
 def neg(input: Tensor, *, out=None) -> Tensor:
-    return _maybe_out(Neg.apply(input), out)
+    from ._args import strict_out
+    return strict_out(Neg.apply(input), out)
 
 
 negative = neg

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import inplace_method, method, require_tensors
+from ._args import inplace_method, method, require_tensors, strict_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -142,10 +142,10 @@ bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
-def bitwise_not(input: Tensor) -> Tensor:
+def bitwise_not(input: Tensor, *, out=None) -> Tensor:
     if input._data.dtype.kind in "fc":
         raise _not_integral("bitwise_not_cpu", input._data.dtype)
-    return Tensor._make(np.invert(input._data))
+    return strict_out(Tensor._make(np.invert(input._data)), out)
 
 
 def logical_not(input: Tensor, *, out=None) -> Tensor:
@@ -191,14 +191,21 @@ def _reduce_bool(ufunc, input: Tensor, dim, keepdim: bool) -> Tensor:
     return Tensor._make(res.astype(np.uint8) if a.dtype == np.uint8 else res)
 
 
+def _bool_out(name: str, out) -> None:
+    if out is not None and out._data.dtype.kind != "b":
+        raise RuntimeError(f"{name} only supports bool tensor for result, got: {_dtype_name(out._data.dtype)}")
+
+
 def all(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where every element (along ``dim``) is nonzero."""
-    return _reduce_bool(np.all, input, dim, keepdim)
+    _bool_out("all", out)
+    return _maybe_out(_reduce_bool(np.all, input, dim, keepdim), out)
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:
     """True where some element (along ``dim``) is nonzero."""
-    return _reduce_bool(np.any, input, dim, keepdim)
+    _bool_out("any", out)
+    return _maybe_out(_reduce_bool(np.any, input, dim, keepdim), out)
 
 
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
@@ -286,7 +293,11 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
         return tuple(Tensor._make(i) for i in np.nonzero(condition._data))
     a = input.item() if isinstance(input, np.generic) else input
     b = other.item() if isinstance(other, np.generic) else other
-    return Where.apply(condition, a, b)
+    res = Where.apply(condition, a, b)
+    if out is not None and out._data.dtype != res._data.dtype:
+        raise RuntimeError(f"Expected out type to be {_dtype_name(res._data.dtype)} but got "
+                           f"{_dtype_name(out._data.dtype)}")
+    return _maybe_out(res, out)
 
 
 # Tensor methods this module adds (attached in ember/__init__.py): the method forms number 'other' as

@@ -250,10 +250,8 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
         res = ClampTensor.apply(input, min, max)
     else:
         res = Clamp.apply(input, _num(min), _num(max))
-    if out is not None:
-        from ._inplace import write_out
-        return write_out(out, res)
-    return res
+    from ._args import strict_out
+    return strict_out(res, out)
 
 
 clip = clamp

@@ -78,6 +78,8 @@ class Sum(Function):
         ctx.meta = (a.shape, a.dtype, axes, keepdim)
         out_dtype = _sum_dtype(a, dtype)
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
+        if out_dtype.kind == "b":
+            return np.asarray(np.logical_or.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
         # the ufunc's own reduce (not np.sum, a Python wrapper): cheaper, and its inf/nan warnings are
         # attributed to ember, whose import-time filter drops them
         return np.asarray(np.add.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
@@ -552,6 +554,43 @@ class VectorNorm(Function):
         return res.astype(a.dtype), None, None, None
 
 
+# --- out= ------------------------------------------------------------------------
+
+def _write(res, out):
+    if out is None:
+        return res
+    from ._inplace import write_out
+    return write_out(out, res)
+
+
+def _out_dtype(out, dtype):
+    """sum-like reductions with out= compute in out's dtype (unless dtype= says otherwise), as torch's do."""
+    return D._FROM_NUMPY[out._data.dtype] if out is not None and dtype is None else dtype
+
+
+def _float_out(input: Tensor, out) -> Tensor:
+    """mean/var/std/logsumexp with a float out= of another dtype compute in that dtype."""
+    if out is not None and out._data.dtype.kind == "f" and input._data.dtype.kind == "f" \
+            and out._data.dtype != input._data.dtype:
+        from .conversion import cast
+        return cast(input, D._FROM_NUMPY[out._data.dtype])
+    return input
+
+
+def _same_dtype_out(input: Tensor, out) -> None:
+    if out is not None and out._data.dtype != input._data.dtype:
+        n = lambda t: _SCALAR_NAMES[D._FROM_NUMPY[t._data.dtype].name]  # noqa: E731
+        raise RuntimeError(f"Expected the dtype for input and out to match, but got {n(input)} for input's dtype and "
+                           f"{n(out)} for out's dtype.")
+
+
+def _c_dtype_out(expected: np.dtype, out) -> None:
+    from .._tensor import _C_NAMES
+    if out is not None and out._data.dtype != expected:
+        raise RuntimeError(f"Expected out tensor to have dtype {_C_NAMES[expected.name]}, but got "
+                           f"{_C_NAMES[out._data.dtype.name]} instead")
+
+
 # --- wrappers -------------------------------------------------------------------
 
 class SumAll(Sum):
@@ -585,15 +624,20 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
     if dim is None and dtype is None and out is None and not keepdim:
         return _apply1(SumAll, input)  # SumAll.apply(input), one call sooner
+    dtype = _out_dtype(out, dtype)
     axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
-        return Sum.apply(input, None, False, dtype)
-    return SumDim.apply(input, axes, keepdim, dtype)
+        return _write(Sum.apply(input, None, False, dtype), out)
+    return _write(SumDim.apply(input, axes, keepdim, dtype), out)
 
 
-def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum treating nan as zero."""
-    return Nansum.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, dtype)
+    dtype = _out_dtype(out, dtype)
+    if dtype is not None and dtype.np_dtype.kind not in "fc":
+        if input._data.dtype.kind == "f" or dtype.np_dtype != _sum_dtype(input._data, None):
+            raise NotImplementedError(f'"nansum_cpu" not implemented for \'{_SCALAR_NAMES[dtype.name]}\'')
+    return _write(Nansum.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, dtype), out)
 
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -603,19 +647,18 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
                            f"{_SCALAR_NAMES[D._FROM_NUMPY[input._data.dtype].name]}")
     from .comparison import isnan, logical_not
     count = sum(logical_not(isnan(input)), dim, keepdim)
-    res = nansum(input, dim, keepdim, dtype=dtype).div(count)
-    if out is not None:
-        from ._inplace import write_out
-        return write_out(out, res)
-    return res
+    if out is not None and dtype is None and out._data.dtype.kind in "fc":
+        dtype = D._FROM_NUMPY[out._data.dtype]  # torch's nansum writes into out, in its dtype
+    return _write(nansum(input, dim, keepdim, dtype=dtype).div(count), out)
 
 
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
+    input = _float_out(input, out) if dtype is None else input
     axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
-        return Mean.apply(input, None, False, dtype)
-    return MeanDim.apply(input, axes, keepdim, dtype)
+        return _write(Mean.apply(input, None, False, dtype), out)
+    return _write(MeanDim.apply(input, axes, keepdim, dtype), out)
 
 
 def _var_args(dim, unbiased, keepdim, correction):
@@ -628,13 +671,15 @@ def _var_args(dim, unbiased, keepdim, correction):
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
     """Variance with Bessel's correction by default (``correction=1``; ``unbiased=False`` gives 0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return Var.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr)
+    input = _float_out(input, out)
+    return _write(Var.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr), out)
 
 
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, out=None) -> Tensor:
     """Standard deviation: sqrt(var)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
-    return Std.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr)
+    input = _float_out(input, out)
+    return _write(Std.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr), out)
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
@@ -649,40 +694,52 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
     return tuple(StdMean.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr))
 
 
-def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    dtype = _out_dtype(out, dtype)
     if dim is None:
-        return Prod.apply(input, None, False, dtype)
-    return ProdDim.apply(input, (_wrap_dim(dim, input.dim()),), keepdim, dtype)
+        if out is not None:
+            raise TypeError("prod() received an invalid combination of arguments - got (Tensor, out=Tensor), but "
+                            "expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor input, int "
+                            "dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n")
+        return _write(Prod.apply(input, None, False, dtype), out)
+    return _write(ProdDim.apply(input, (_wrap_dim(dim, input.dim()),), keepdim, dtype), out)
 
 
-def _max_min(input, dim, keepdim, all_fn, dim_fn, pair_fn, name, result_type):
+def _max_min(input, dim, keepdim, all_fn, dim_fn, pair_fn, name, result_type, out=None):
     if dim is None:
-        return all_fn.apply(input)
+        return _write(all_fn.apply(input), out)
     if isinstance(dim, Tensor):
-        return pair_fn(input, dim)
+        return pair_fn(input, dim, out=out)
     d = _wrap_dim(dim, input.dim())
     vals, idx = dim_fn.apply(input, d, keepdim)
+    if out is not None:
+        # (values, indices): each must already have the result's dtype
+        _c_dtype_out(input._data.dtype, out[0])
+        _c_dtype_out(np.dtype(np.int64), out[1])
+        vals, idx = _write(vals, out[0]), _write(idx, out[1])
     return result_type((vals, idx))
 
 
 def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """The largest element; with ``dim``, a named tuple (values, indices)."""
     from .minmax import maximum
-    return _max_min(input, dim, keepdim, MaxAll, MaxDim, maximum, "max", return_types.max)
+    return _max_min(input, dim, keepdim, MaxAll, MaxDim, maximum, "max", return_types.max, out)
 
 
 def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """The smallest element; with ``dim``, a named tuple (values, indices)."""
     from .minmax import minimum
-    return _max_min(input, dim, keepdim, MinAll, MinDim, minimum, "min", return_types.min)
+    return _max_min(input, dim, keepdim, MinAll, MinDim, minimum, "min", return_types.min, out)
 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
-    return Amax.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim)
+    _same_dtype_out(input, out)
+    return _write(Amax.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
-    return Amin.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim)
+    _same_dtype_out(input, out)
+    return _write(Amin.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
@@ -717,16 +774,19 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
     if dim is None:
         raise TypeError("logsumexp(): argument 'dim' must be tuple of ints, not NoneType")
+    if out is not None and out._data.dtype.kind not in "fc":
+        raise RuntimeError("logsumexp(): Expected floating point type for result tensor, but got: "
+                           f"{_SCALAR_NAMES[D._FROM_NUMPY[out._data.dtype].name]}")
     axes = _dims(dim, input.dim()) or tuple(range(input.dim()))
-    return Logsumexp.apply(input, axes, keepdim)
+    return _write(Logsumexp.apply(input, axes, keepdim), out)
 
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    return Cumsum.apply(input, _wrap_dim(dim, input.dim()), dtype)
+    return _write(Cumsum.apply(input, _wrap_dim(dim, input.dim()), _out_dtype(out, dtype)), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    return Cumprod.apply(input, _wrap_dim(dim, input.dim()), dtype)
+    return _write(Cumprod.apply(input, _wrap_dim(dim, input.dim()), _out_dtype(out, dtype)), out)
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:
@@ -739,7 +799,9 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
         raise RuntimeError(f"norm: unsupported p={p!r} in ember (only vector norms)")
     if dtype is not None:
         input = input.to(dtype)
-    return VectorNorm.apply(input, float(p), _keep_dims(dim, input.dim(), keepdim), keepdim)
+    if input._data.dtype.kind in "fc":
+        _c_dtype_out(input._data.dtype, out)
+    return _write(VectorNorm.apply(input, float(p), _keep_dims(dim, input.dim(), keepdim), keepdim), out)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

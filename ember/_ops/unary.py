@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._args import strict_out
 
 __all__ = ["exp", "exp2", "log", "log1p", "expm1", "log2", "log10", "sqrt", "rsqrt", "sin", "cos", "tan", "asin",
            "acos", "atan", "sinh", "cosh", "erf", "erfc", "abs", "sign", "floor", "ceil", "round", "trunc", "frac"]
@@ -475,10 +476,14 @@ class Frac(Function):
 
 # --- wrappers -------------------------------------------------------------------
 
-def _unary(fn):
+def _unary(fn, strict: bool = False):
+    """The public function of a one-input op; ``strict``: out= must have the result's dtype (torch's rule for
+    the ops that keep their input's dtype: abs, sign, floor, ...)."""
     def op(input: Tensor, *, out=None) -> Tensor:
         res = fn.apply(input)
         if out is not None:
+            if strict:
+                return strict_out(res, out)
             from ._inplace import write_out
             return write_out(out, res)
         return res
@@ -491,17 +496,14 @@ exp, exp2, log, log1p, expm1 = _unary(Exp), _unary(Exp2), _unary(Log), _unary(Lo
 log2, log10, sqrt, rsqrt = _unary(Log2), _unary(Log10), _unary(Sqrt), _unary(Rsqrt)
 sin, cos, tan, asin, acos, atan = _unary(Sin), _unary(Cos), _unary(Tan), _unary(Asin), _unary(Acos), _unary(Atan)
 sinh, cosh = _unary(Sinh), _unary(Cosh)
-erf, erfc, abs, sign = _unary(Erf), _unary(Erfc), _unary(Abs), _unary(Sign)
-floor, ceil, trunc, frac = _unary(Floor), _unary(Ceil), _unary(Trunc), _unary(Frac)
+erf, erfc, abs, sign = _unary(Erf), _unary(Erfc), _unary(Abs, True), _unary(Sign, True)
+floor, ceil, trunc, frac = _unary(Floor, True), _unary(Ceil, True), _unary(Trunc, True), _unary(Frac, True)
 arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
     res = RoundDecimals.apply(input, decimals) if decimals else Round.apply(input)
-    if out is not None:
-        from ._inplace import write_out
-        return write_out(out, res)
-    return res
+    return strict_out(res, out)
 
 
 def _inplace_of(fn, name: str):

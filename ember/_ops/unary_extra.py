@@ -216,7 +216,7 @@ class NanToNum(Function):
         fi = np.finfo(a.dtype)
         big = fi.max if posinf is None else posinf
         small = fi.min if neginf is None else neginf
-        with _quiet():
+        with np.errstate(over="ignore", invalid="ignore"):
             # the replacement values are cast to the dtype (1e39 becomes inf in float32, as in torch)
             return np.nan_to_num(a, nan=np.asarray(nan).astype(a.dtype), posinf=np.asarray(big).astype(a.dtype),
                                  neginf=np.asarray(small).astype(a.dtype))
@@ -246,7 +246,15 @@ def _unary(fn, name: str):
 
 asinh, acosh, atanh = _unary(Asinh, "asinh"), _unary(Acosh, "acosh"), _unary(Atanh, "atanh")
 arcsinh, arccosh, arctanh = asinh, acosh, atanh
-erfinv, sgn, angle = _unary(Erfinv, "erfinv"), _unary(Sgn, "sgn"), _unary(Angle, "angle")
+erfinv, angle = _unary(Erfinv, "erfinv"), _unary(Angle, "angle")
+
+
+def sgn(input: Tensor, *, out=None) -> Tensor:
+    """sign for real input, z / |z| for complex (out= must have the input's dtype)."""
+    from ._args import strict_out
+    return strict_out(Sgn.apply(input), out)
+
+
 deg2rad, rad2deg = _unary(Deg2Rad, "deg2rad"), _unary(Rad2Deg, "rad2deg")
 
 

@@ -148,3 +148,76 @@ CASES += [
 @pytest.mark.parametrize("fn, inputs, kw", CASES)
 def test_op(fn, inputs, kw):
     check_op(fn, inputs, **kw)
+
+
+# out=: reductions that used to ignore it, the dtype it decides, and the ops whose out must match exactly
+F2 = np.array([[3.3, 7.1], [1.1, 2.2]], np.float32)
+I2 = np.array([[3, 7], [1, 2]], np.int32)
+
+
+def O(dt):
+    return lambda L: L.empty(0, dtype=getattr(L, dt))
+
+
+OUT_CASES = []
+for name in ("sum", "nansum", "prod", "cumsum", "cumprod"):
+    for dt in ("float64", "float16") + (("int64",) if name != "nansum" else ()):
+        OUT_CASES += [C(f"{name}_out_{dt}", lambda L, x, n=name, d=dt: getattr(L, n)(x, 0, out=O(d)(L)), F2)]
+    OUT_CASES += [C(f"{name}_int_out_float32", lambda L, x, n=name: getattr(L, n)(x, 0, out=O("float32")(L)), I2)]
+for name in ("mean", "var", "std", "nanmean"):
+    for dt in ("float64", "float16"):
+        OUT_CASES += [C(f"{name}_out_{dt}", lambda L, x, n=name, d=dt: getattr(L, n)(x, 0, out=O(d)(L)), F2)]
+OUT_CASES += [
+    C("sum_all_out", lambda L, x: L.sum(x, dim=None, out=O("float64")(L)), F2),
+    C("sum_out_bool", lambda L, x: L.sum(x, 0, out=O("bool")(L)), F2),
+    C("logsumexp_out", lambda L, x: L.logsumexp(x, 0, out=O("float32")(L)), F2),
+    C("logsumexp_int_out", lambda L, x: L.logsumexp(x, 1, out=O("float32")(L)), I2),
+    C("amax_out", lambda L, x: L.amax(x, 0, out=O("float32")(L)), F2),
+    C("amin_out_int", lambda L, x: L.amin(x, 1, out=O("int32")(L)), I2),
+    C("norm_out", lambda L, x: L.norm(x, dim=0, out=O("float32")(L)), F2),
+    C("max_dim_out", lambda L, x: tuple(L.max(x, 0, out=(O("float32")(L), O("int64")(L)))), F2),
+    C("min_dim_out", lambda L, x: tuple(L.min(x, 1, True, out=(O("int32")(L), O("int64")(L)))), I2),
+    C("max_all_out", lambda L, x: L.max(x, out=O("float32")(L)), F2),
+    C("all_out", lambda L, x: L.all(x, 0, out=O("bool")(L)), F2),
+    C("any_out", lambda L, x: L.any(x, out=O("bool")(L)), I2),
+    C("where_out", lambda L, x, y: L.where(x > 3, x, y, out=O("float32")(L)), F2, F2),
+    C("bitwise_not_out", lambda L, x: L.bitwise_not(x, out=O("int32")(L)), I2),
+]
+for name in ("abs", "neg", "sign", "sgn", "floor", "ceil", "round", "trunc", "frac"):
+    OUT_CASES += [C(f"{name}_out_same", lambda L, x, n=name: getattr(L, n)(x, out=O("float32")(L)), F2)]
+OUT_CASES += [C("clamp_out_same", lambda L, x: L.clamp(x, 1.5, 5.0, out=O("float32")(L)), F2)]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", OUT_CASES)
+def test_out(fn, inputs, kw):
+    check_op(fn, inputs, grad=False, **kw)
+
+
+OUT_ERRORS = []
+for name in ("abs", "neg", "sign", "sgn", "floor", "ceil", "round", "trunc", "frac"):
+    OUT_ERRORS += [P(f"{name}_out_f64", lambda L, n=name: getattr(L, n)(L.ones(2), out=L.empty(0, dtype=L.float64)))]
+OUT_ERRORS += [
+    P("ceil_int_out_float", lambda L: L.ceil(L.ones(2, dtype=L.int32), out=L.empty(0))),
+    P("neg_int_out_long", lambda L: L.neg(L.ones(2, dtype=L.int32), out=L.empty(0, dtype=L.int64))),
+    P("clamp_out_f64", lambda L: L.clamp(L.ones(2), 0, 1, out=L.empty(0, dtype=L.float64))),
+    P("bitwise_not_out_long", lambda L: L.bitwise_not(L.ones(2, dtype=L.int32), out=L.empty(0, dtype=L.int64))),
+    P("mean_out_long", lambda L: L.mean(L.ones(2, 2), 0, out=L.empty(0, dtype=L.int64))),
+    P("var_out_bool", lambda L: L.var(L.ones(2, 2), 0, out=L.empty(0, dtype=L.bool))),
+    P("amax_out_dtype", lambda L: L.amax(L.ones(2, 2), 0, out=L.empty(0, dtype=L.float64))),
+    P("amin_out_dtype_int", lambda L: L.amin(L.ones(2, 2, dtype=L.int32), 0, out=L.empty(0))),
+    P("logsumexp_out_int", lambda L: L.logsumexp(L.ones(2, 2), 0, out=L.empty(0, dtype=L.int64))),
+    P("norm_out_dtype", lambda L: L.norm(L.ones(2, 2), dim=0, out=L.empty(0, dtype=L.float64))),
+    P("max_out_values_dtype", lambda L: L.max(L.ones(2, 2), 0, out=(L.empty(0, dtype=L.float64),
+                                                                    L.empty(0, dtype=L.int64)))),
+    P("max_out_indices_dtype", lambda L: L.max(L.ones(2, 2), 0, out=(L.empty(0), L.empty(0, dtype=L.int32)))),
+    P("all_out_float", lambda L: L.all(L.ones(2, 2), 0, out=L.empty(0))),
+    P("any_out_int", lambda L: L.any(L.ones(2, 2), out=L.empty(0, dtype=L.int64))),
+    P("where_out_dtype", lambda L: L.where(L.ones(2) > 0, L.ones(2), L.zeros(2), out=L.empty(0, dtype=L.float64))),
+    P("nansum_out_long", lambda L: L.nansum(L.ones(2, 2), 0, out=L.empty(0, dtype=L.int64))),
+    P("prod_all_out", lambda L: L.prod(L.ones(2), out=L.empty(0))),
+]
+
+
+@pytest.mark.parametrize("fn", OUT_ERRORS)
+def test_out_error(fn):
+    check_error(fn)

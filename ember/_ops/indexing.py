@@ -117,6 +117,7 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, a, dim, index):
         ctx.meta = (a.shape, dim, index)
+        ctx.save_for_backward(a)  # unused by the formula, but torch saves it: an in-place change is an error there
         if not a.ndim:
             return np.full(index.shape, a[()], a.dtype)
         if index.size == 0:
@@ -126,6 +127,7 @@ class Gather(Function):
     @staticmethod
     def backward(ctx, g):
         shape, dim, index = ctx.meta
+        ctx.saved_tensors  # noqa: B018  (checks the saved input's version)
         out = np.zeros(shape, g.dtype)
         if not shape:
             out[()] = g.sum()
@@ -219,6 +221,7 @@ class IndexSelect(Function):
     @staticmethod
     def backward(ctx, g):
         shape, dim, index = ctx.meta
+        ctx.saved_tensors  # noqa: B018  (checks the saved input's version)
         out = np.zeros(shape, g.dtype)
         if not shape:
             return g.copy(), None, None

@@ -489,3 +489,13 @@ def test_property_advanced_index_layout(shape, data):
         return x[index]
     t, e = f(torch), f(ember)
     assert e.stride() == t.stride() and e.tolist() == t.tolist()
+
+
+def test_gather_saved_input_modified_in_place():
+    # torch saves gather's input (though its backward needs only the shape): changing it in place is an error
+    def f(L):
+        x = L.tensor([0.5, -1.5, 2.0], requires_grad=True) * 1
+        y = x.gather(0, L.tensor([1, 0]))
+        x.mul_(2)
+        y.sum().backward()
+    check_error(f)

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .._rng.fma import fma64
+from .._rng.fma import fma64, subnormal_ties, toward
 
 CHUNK = 32768  # elements per chunk: the two float64 buffers, three float32 ones and the arrays' slices fit in L2
 # Scalars go to ufuncs as 0-dim arrays: NumPy converts those faster than its scalar objects, and each chunk makes
@@ -58,14 +58,19 @@ def const(value: Any, dtype: type) -> np.ndarray:
     return np.array(value, dtype)
 
 
+# The decorator is the cheapest public way to see NumPy's underflow flag (half the cost of a with-block): only the
+# final cast can raise it, since float32 products and their sums are never subnormal in float64.
+@np.errstate(under="raise")
 def fma32_chunk(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, bufs: tuple[np.ndarray, ...]) -> None:
     """``out = fma(a, b, c)`` in float32 on 1-D chunks of one length ``n``, ``bufs`` being ``Scratch.fma`` cut to
     ``n``. ``a`` is a float32 chunk, ``b`` a float32 chunk or a 0-dim float64, ``c`` a float32 chunk or a 0-dim
-    float64; ``out`` may alias any of them.
+    float64; ``out`` may be ``c`` but must not overlap ``a`` or ``b``.
 
     float32*float32 is exact in float64, so ``a*b + c`` in float64 is one rounding there; rounding that to float32
     is a second one, wrong only when the float64 sum sits exactly on a float32 midpoint and the true sum does not.
-    Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum.
+    Those (rare) sums are nudged one float64 ulp towards the true sum, found with TwoSum. Below 2**-126 float32
+    rounds at 2**-149, so the bit test misses the midpoints there: ``_subnormal_ties`` repairs those after the
+    cast, which only runs when the cast reports an inexact subnormal (NumPy's underflow flag, free to check).
     """
     p, s, su, pu, pi = bufs
     np.copyto(p, a)  # a plain cast pass: NumPy's mixed-dtype ufunc loops are slower than cast + same-type op
@@ -86,9 +91,27 @@ def fma32_chunk(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, bu
         pd = a[d].astype(np.float64) * (b[d] if b.ndim else b)  # exact, as above
         cd = c[d].astype(np.float64) if c.ndim else c
         bv = sd - pd
-        err = (pd - (sd - bv)) + (cd - bv)
-        s[d] = np.where(err > 0, np.nextafter(sd, np.inf), np.where(err < 0, np.nextafter(sd, -np.inf), sd))
-    np.copyto(out, s, casting="same_kind")
+        s[d] = toward(sd, (pd - (sd - bv)) + (cd - bv))
+    try:
+        np.copyto(out, s, casting="same_kind")
+    except FloatingPointError:
+        _subnormal_ties(out, a, b, c, s)
+
+
+def _subnormal_ties(out: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray, s: np.ndarray) -> None:
+    """``fma32_chunk``'s cast of the sums ``s`` underflowed: round again the sums that sit on a tie of float32's
+    subnormal grid (odd multiples of 2**-150), towards the exact sum."""
+    with np.errstate(under="ignore"):
+        np.copyto(out, s, casting="same_kind")  # NumPy finishes a cast before raising; redone not to rely on it
+        d = subnormal_ties(s)
+        if d.size:
+            sd = s[d]
+            pd = a[d].astype(np.float64) * (b[d] if b.ndim else b)
+            # ``c`` may be ``out``, overwritten by now: it is recovered from s - p, exact there (a sum off its float64
+            # value has |p| < 2**-131, so c, a multiple of 2**-149, is within 2**-178 of the computed s - p)
+            cd = np.rint((sd - pd) * 2.0 ** 149) * 2.0 ** -149 if c.ndim else c
+            bv = sd - pd
+            out[d] = toward(sd, (pd - (sd - bv)) + (cd - bv))
 
 
 def flat_views(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
@@ -259,6 +282,9 @@ def _fma32_into(out: np.ndarray, a: Any, b: Any, c: Any) -> None:
     target = out if flat_views([out]) is not None else np.empty(out.shape, np.float32)  # strided out: via a copy
     b_scalar = np.ndim(b) == 0
     operands = [same_layout(np.asarray(v), target) for v in ((a, c) if b_scalar else (a, b, c))]
+    for i in range(len(operands) - 1):  # fma32_chunk's out may be c, not a factor (x.addcmul_(x, y))
+        if np.may_share_memory(operands[i], target):
+            operands[i] = operands[i].copy(order="K")
     flat = flat_views([target] + operands)
     fo, fa, fc = flat[0], flat[1], flat[-1]
     fb = const(b, np.float64) if b_scalar else flat[2]

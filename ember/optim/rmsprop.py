@@ -184,8 +184,8 @@ def _rmsprop32(x: np.ndarray, grad: np.ndarray, v: np.ndarray, ga: np.ndarray | 
             np.subtract(gc, gac, out=fa)
             fma32_chunk(gac, fa, w, gac if lerp_near else gc, fma)
             np.negative(gac, out=fa)  # addcmul's value*t1 with value -1: exact
-            fma32_chunk(fa, fa, gac, vc, fma)
-            _sqrt_into(fa, fa)
+            fma32_chunk(fh, fa, gac, vc, fma)
+            _sqrt_into(fh, fa)
         else:
             _sqrt_into(vc, fa)
         np.add(fa, eps32, out=fa)

@@ -201,7 +201,7 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
             return
     versions = []
     tensors = [t for t in args if isinstance(t, Tensor)]  # once, not once per saved array
-    for arr in saved:
+    for i, arr in enumerate(saved):
         if isinstance(arr, Tensor):
             arr = arr._data
         if arr is None:
@@ -216,7 +216,24 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
                 if t._data is arr:
                     versions.append((t._vc, t._vc[0], arr, _SELF))
                     break
+            else:
+                if isinstance(arr, np.generic):
+                    _adopt_scalar_output(ctx, i, arr, outputs, versions)
     ctx._versions = versions
+
+
+def _adopt_scalar_output(ctx: BackwardNode, i: int, value, outputs, versions: list) -> None:
+    """A forward that returns (and saves) a NumPy scalar gets a 0-dim array in its output Tensor, so the saved
+    value is no longer that output's memory: save the output's array instead, so that its version is checked
+    (torch raises if a saved 0-dim result is changed in place) and backward reads the live values."""
+    for t in outputs:
+        data = t._data
+        if data.ndim == 0 and data.dtype == value.dtype and (data == value or value != value):
+            saved = list(ctx._saved)
+            saved[i] = data
+            ctx._saved = tuple(saved) if isinstance(ctx._saved, tuple) else saved
+            versions.append((t._vc, t._vc[0], data, _SELF))
+            return
 
 
 _SELF = object()  # marks "the node itself produced this saved output" without a reference cycle

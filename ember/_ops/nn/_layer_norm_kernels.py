@@ -221,3 +221,20 @@ def _backward_rows_alike(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.n
     if need_w:
         gw *= g
     return gx, gw, gb
+
+
+def half_buffer_sums(g: np.ndarray, xhat: np.ndarray, need_w: bool, need_b: bool
+                     ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """dweight, dbias (float32) for a float16 input as torch's one-thread CPU kernel sums them: row by row into a
+    float16 buffer, each row's float32 terms g xhat (and g) added and the sum rounded to float16."""
+    n = g.shape[1]
+    gw = np.zeros(n, np.float32) if need_w else None
+    gb = np.zeros(n, np.float32) if need_b else None
+    for gr, xr in zip(g.astype(np.float32, copy=False), xhat):
+        if need_w:
+            gw += gr * xr
+            gw[...] = gw.astype(np.float16)
+        if need_b:
+            gb += gr
+            gb[...] = gb.astype(np.float16)
+    return gw, gb

@@ -5,12 +5,11 @@ import math
 
 import numpy as np
 
-from ..._tensor import Tensor
+from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
 from ...autograd.grad_mode import state as _grad_state
 from . import _layer_norm_kernels as _kernels
 from . import _layer_norm_tiny as _tiny
-from .activation import check_float
 
 __all__ = ["layer_norm", "rms_norm"]
 
@@ -45,7 +44,7 @@ class NativeLayerNorm(Function):
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
         keep = _grad_state.enabled and True in ctx.needs_input_grad
-        if 0 < x.size <= _TINY:
+        if 0 < x.size <= _TINY and dt != np.float16:  # float16's weight/bias grads need half_buffer_sums
             out, xhat, rstd = _tiny.forward(x2, w, b, eps)
             ctx.save_for_backward(x, weight, bias, None)
             ctx.meta = (rstd, xhat)
@@ -88,33 +87,46 @@ class NativeLayerNorm(Function):
         dt = x.dtype
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
         if type(rstd) is list:  # the tiny path: n is xhat's rows
-            gx, gw, gb = _tiny.backward(g.reshape(len(rstd), -1), n, rstd, None if weight is None else weight.reshape(-1), need_x, need_w, need_b)
-            return (None if gx is None else np.array(gx, dt).reshape(x.shape), None,
-                    None if gw is None else np.array(gw, dt).reshape(weight.shape),
-                    None if gb is None else np.array(gb, dt).reshape(bias.shape), None, None)
-        m = x.size // n if n else 0
-        ct = rstd.dtype.type
-        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
-        if x.size <= _SMALL:  # small input: whole-array steps, column sums in float64
-            g2 = g.reshape(m, n)
-            xhat = kept
-            gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64).astype(dt).reshape(weight.shape) if need_w else None
-            gb = np.add.reduce(g2, axis=0, dtype=np.float64).astype(dt).reshape(bias.shape) if need_b else None
-            gx = None
-            if need_x:
-                gx = g2 * w if w is not None else g2.astype(ct)
-                c1 = np.add.reduce(gx, axis=1, keepdims=True)
-                c2 = np.vecdot(gx, xhat)[:, None]
-                gx -= c1 * ct(1.0 / n)
-                gx -= xhat * (c2 * ct(1.0 / n))
-                gx *= rstd
-                gx = gx.astype(dt, copy=False).reshape(x.shape)
-            return gx, None, gw, gb, None, None
-        # g.reshape is a view even for the stride-0 grad of .sum()
-        gx, gw, gb = _kernels.backward(g.reshape(m, n), kept, rstd, w, need_x, need_w, need_b)
-        return (gx.astype(dt, copy=False).reshape(x.shape) if need_x else None, None,
-                gw.astype(dt).reshape(weight.shape) if need_w else None,
-                gb.astype(dt).reshape(bias.shape) if need_b else None, None, None)
+            gx, gw, gb = _tiny.backward(g.reshape(len(rstd), -1), n, rstd,
+                                        None if weight is None else weight.reshape(-1), need_x, need_w, need_b)
+        else:
+            half = dt == np.float16
+            if half and weight is None and bias is not None and bias.dtype != dt:
+                # torch's backward picks its float16 kernel by the weight's dtype alone, and then fails on the bias
+                raise RuntimeError(f"expected scalar type Half but found {_SCALAR_NAMES[bias.dtype.name]}")
+            m = x.size // n
+            ct = rstd.dtype.type
+            w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
+            g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum()
+            fw, fb = need_w and not half, need_b and not half
+            if x.size <= _SMALL:
+                gx, gw, gb = _backward_whole(g2, kept, rstd, w, need_x, fw, fb)
+            else:
+                gx, gw, gb = _kernels.backward(g2, kept, rstd, w, need_x, fw, fb)
+            if half and (need_w or need_b):
+                xhat = kept if x.size <= _SMALL else kept * rstd[:, None]
+                gw, gb = _kernels.half_buffer_sums(g2, xhat, need_w, need_b)
+        return (None if gx is None else np.asarray(gx).astype(dt, copy=False).reshape(x.shape), None,
+                None if gw is None else np.asarray(gw).astype(weight.dtype).reshape(weight.shape),
+                None if gb is None else np.asarray(gb).astype(bias.dtype).reshape(bias.shape), None, None)
+
+
+def _backward_whole(g2: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, w: np.ndarray | None, need_x: bool,
+                    need_w: bool, need_b: bool) -> tuple:
+    """NativeLayerNorm.backward for a few rows, as whole-array steps (column sums in float64)."""
+    ct = rstd.dtype.type
+    inv_n = ct(1.0 / g2.shape[1])
+    gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64) if need_w else None
+    gb = np.add.reduce(g2, axis=0, dtype=np.float64) if need_b else None
+    gx = None
+    if need_x:
+        gx = g2 * w if w is not None else g2.astype(ct)
+        c1 = np.add.reduce(gx, axis=1, keepdims=True)
+        c2 = np.vecdot(gx, xhat)[:, None]
+        gx -= c1 * inv_n
+        gx -= xhat * (c2 * inv_n)
+        gx *= rstd
+    return gx, gw, gb
 
 
 def _shape_list(shape) -> str:
@@ -143,16 +155,32 @@ def _as_shape(normalized_shape, fn: str) -> tuple:
     return tuple(int(s) for s in normalized_shape)
 
 
+def _check_mixed_dtypes(dt: np.dtype, weight: Tensor | None, bias: Tensor | None) -> bool:
+    """torch's CPU rule for parameters of another dtype than the input (aten's mixed_data_type.h): the first given
+    parameter decides; if its dtype is not the input's, the call is "mixed", which needs every given parameter in
+    float32 and the input in float16 (or bfloat16). True for a mixed call; raises torch's errors."""
+    params = [t._data.dtype for t in (weight, bias) if t is not None]
+    if not params or params[0] == dt:
+        return False
+    if any(p != np.float32 for p in params):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if dt != np.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    return True
+
+
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """(x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the trailing ``normalized_shape`` dims."""
     shape = _as_shape(normalized_shape, "layer_norm")
-    _check_norm_inputs(input, shape, weight, bias)
     dt = input._data.dtype
-    for t in (weight, bias):  # torch checks the parameters' dtype before the kernel's dtype dispatch
-        if t is not None and t._data.dtype != dt:
-            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
-    check_float(input._data, "LayerNormKernelImpl")
+    mixed = _check_mixed_dtypes(dt, weight, bias)  # torch checks this first, then shapes, then dispatches on dtype
+    _check_norm_inputs(input, shape, weight, bias)
+    if dt.kind != "f":
+        raise NotImplementedError(f'"LayerNormKernelImpl" not implemented for \'{_SCALAR_NAMES[dt.name]}\'')
+    if not mixed and bias is not None and bias._data.dtype != dt:
+        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[dt.name]} but found "
+                           f"{_SCALAR_NAMES[bias._data.dtype.name]}")
     n = shape[0] if len(shape) == 1 else math.prod(shape)
     return NativeLayerNorm.apply(input, n, weight, bias, eps, len(shape))
 

@@ -23,7 +23,7 @@ def _type_name(a: np.ndarray) -> str:
 
 def _out(*arrays):
     """A tensor, or a tuple of tensors when there are several (torch.unique's return convention)."""
-    ts = tuple(Tensor._make(np.ascontiguousarray(a)) for a in arrays)
+    ts = tuple(Tensor._make(a if a.flags.c_contiguous else a.copy()) for a in arrays)  # (ascontiguousarray: >= 1-D)
     return ts[0] if len(ts) == 1 else ts
 
 
@@ -83,7 +83,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     length = max(int(a.max()) + 1 if a.size else 0, minlength)
-    if weights is None:
+    if weights is None or not a.size:  # torch: an empty input counts in int64 whatever the weights
         return Tensor._make(np.bincount(a, minlength=length).astype(np.int64))
     w = weights._data
     if w.ndim != 1 or w.shape[0] != a.shape[0]:

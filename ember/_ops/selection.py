@@ -83,8 +83,14 @@ class NanmedianDim(MedianDim):
     _ignore_nan = True
 
 
+def _no_bool(input: Tensor, dim) -> None:
+    if input._data.dtype == np.bool_:  # torch's kernels for median/nanmedian have no bool instance
+        raise NotImplementedError(f'"{"median_cpu" if dim is None else "median_out"}" not implemented for \'Bool\'')
+
+
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
     """Lower median; with ``dim``, ``torch.return_types.median`` (values, indices)."""
+    _no_bool(input, dim)
     if dim is None:
         return Median.apply(input, False)
     d = _wrap_dim(dim, input.dim())
@@ -93,6 +99,7 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
 
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
     """``median`` ignoring NaNs."""
+    _no_bool(input, dim)
     if dim is None:
         return Nanmedian.apply(input, True)
     d = _wrap_dim(dim, input.dim())

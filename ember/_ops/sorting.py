@@ -8,6 +8,8 @@ works on integer ranks that encode exactly that order.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import return_types
@@ -23,7 +25,7 @@ def _rows(a: np.ndarray, dim: int) -> np.ndarray:
     if a.ndim == 0:
         return a.reshape(1, 1)
     m = np.moveaxis(a, dim, -1)
-    return m.reshape(-1, m.shape[-1])
+    return m.reshape(a.size // a.shape[dim] if a.shape[dim] else math.prod(m.shape[:-1]), m.shape[-1])
 
 
 def _unrows(r: np.ndarray, shape: tuple, dim: int) -> np.ndarray:
@@ -206,7 +208,7 @@ class Topk(Function):
                     idx2[r] = order[j, :k]  # a tie-free row has one sorted answer
                 else:
                     idx2[r] = _topk_row(keys[j].tolist(), n, k, sorted_)
-        idx = _unrows(idx2, a.shape, dim) if a.ndim else idx2.reshape(())
+        idx = _unrows(idx2, a.shape, dim) if a.ndim else np.zeros((), np.int64)  # 0-dim: torch gives it for k=0 too
         vals = np.take_along_axis(a, idx, dim) if a.ndim else a.copy()
         return _save_selection(ctx, a, dim, True, vals, idx)
 
@@ -250,6 +252,8 @@ class Kthvalue(Function):
 
     @staticmethod
     def forward(ctx, a, k, dim, keepdim):
+        if a.dtype == np.bool_:
+            raise NotImplementedError('"kthvalue_cpu" not implemented for \'Bool\'')
         n = a.shape[dim] if a.ndim else 1
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")

@@ -41,3 +41,25 @@ def test_arange_thread_ranges(threads, n):
     finally:
         torch.set_num_threads(before_t)
         ember.set_num_threads(before_e)
+
+
+def _same(f):
+    out = []
+    for lib in (torch, ember):
+        try:
+            out.append(("ok", str(f(lib))))
+        except Exception as exc:  # noqa: BLE001
+            out.append((type(exc).__name__, str(exc)))
+    assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.linspace(3, 0, 1, dtype=L.bool),  # one step is a fill with start: allowed for bool
+    lambda L: L.linspace(0, 3, 0, dtype=L.bool),
+    lambda L: L.logspace(0, 2, 1, dtype=L.bool),
+    lambda L: L.linspace(0, 3, 2, dtype=L.bool),  # a real kernel call: torch has none for bool
+    lambda L: L.arange(0, 3, dtype=L.complex64),
+    lambda L: L.arange(3, dtype=L.complex128),
+])
+def test_range_factories_dtype_edges(case):
+    _same(case)

@@ -28,8 +28,9 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if dtype is None:
         dtype = D.int64 if all(is_int(v) for v in (start, end, step)) else D.get_default_dtype()
     dtype = as_dtype(dtype)
-    if dtype is D.bool:
-        raise NotImplementedError('"arange_cpu" not implemented for \'Bool\'')
+    if dtype is D.bool or dtype.is_complex:
+        from .._tensor import _SCALAR_NAMES
+        raise NotImplementedError(f'"arange_cpu" not implemented for \'{_SCALAR_NAMES[dtype.name]}\'')
     n = R.arange_length(start, end, step, dtype)
     return into_out(leaf(R.arange_values(start, step, n, dtype), requires_grad), out)
 
@@ -75,7 +76,7 @@ def _spaced_args(fn: str, start, end, steps, dtype) -> tuple:
     start, end = number(start), number(end)
     steps = _steps(steps, fn)
     d = _range_dtype(dtype, start, end)
-    if d is D.bool:
+    if d is D.bool and steps > 1:  # one step is a fill with start, no kernel: torch allows bool there
         raise NotImplementedError(f'"{fn}_cpu" not implemented for \'Bool\'')
     return start, end, steps, d
 

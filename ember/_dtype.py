@@ -12,7 +12,7 @@ import numpy as np
 
 __all__ = [
     "dtype", "float32", "float", "float64", "double", "float16", "half", "bfloat16",
-    "int64", "long", "int32", "int", "int16", "short", "int8", "uint8", "bool",
+    "int64", "long", "int32", "int", "int16", "short", "int8", "uint8", "uint16", "uint32", "uint64", "bool",
     "complex32", "chalf", "complex64", "cfloat", "complex128", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type", "can_cast", "finfo", "iinfo",
 ]
@@ -59,6 +59,11 @@ class dtype:
 
 bool = dtype("bool", "b8", np.bool_, "b", False, 1, "Bool")
 uint8 = dtype("uint8", "u8", np.uint8, "i", False, 1, "Byte")
+# torch's "limited support" unsigned types: storable, printable, castable, but most arithmetic kernels and all
+# promotion with another integer, bool or complex type are missing there (see _promote_pair)
+uint16 = dtype("uint16", "u16", np.uint16, "i", False, 2, "UInt16")
+uint32 = dtype("uint32", "u32", np.uint32, "i", False, 4, "UInt32")
+uint64 = dtype("uint64", "u64", np.uint64, "i", False, 8, "UInt64")
 int8 = dtype("int8", "i8", np.int8, "i", True, 1, "Char")
 int16 = dtype("int16", "i16", np.int16, "i", True, 2, "Short")
 int32 = dtype("int32", "i32", np.int32, "i", True, 4, "Int")
@@ -78,9 +83,14 @@ float, double, half = float32, float64, float16
 long, int, short = int64, int32, int16
 chalf, cfloat, cdouble = complex32, complex64, complex128
 
-_ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128)
+_ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64, complex32, complex64, complex128,
+        uint16, uint32, uint64)
+_WIDE_UNSIGNED = (uint16, uint32, uint64)
 _BY_NAME = {d.name: d for d in _ALL}
 _FROM_NUMPY = {d._np: d for d in _ALL if d._np is not None}
+# deliberate difference, for now: torch also converts NumPy arrays of uint16/32/64; ember has those dtypes
+# (tensors made with dtype=...) but refuses such arrays until the creation functions are ready for them
+_FROM_ARRAYS = {n: d for n, d in _FROM_NUMPY.items() if d not in _WIDE_UNSIGNED}
 _TO_REAL = {complex32: float16, complex64: float32, complex128: float64}
 _TO_COMPLEX = {float16: complex32, bfloat16: complex64, float32: complex64, float64: complex128}
 
@@ -92,13 +102,12 @@ def _dtype_by_name(name: str) -> dtype:
 def from_numpy_dtype(np_dtype) -> dtype:
     """The ember dtype of a NumPy dtype; TypeError for types torch cannot hold."""
     try:
-        return _FROM_NUMPY[np_dtype]
+        return _FROM_ARRAYS[np_dtype]
     except KeyError:
         pass
     nd = np.dtype(np_dtype)
-    if nd in _FROM_NUMPY:
-        return _FROM_NUMPY[nd]
-    # deliberate difference: torch also takes uint16/32/64, which ember has no dtypes (and no kernels) for
+    if nd in _FROM_ARRAYS:
+        return _FROM_ARRAYS[nd]
     raise TypeError(
         f"can't convert np.ndarray of type numpy.{nd.type.__name__}. The only supported types are: float64, float32, "
         "float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool."
@@ -131,8 +140,14 @@ def set_default_dtype(d: dtype) -> None:
 # --- promotion -----------------------------------------------------------------
 
 
-def _promote_pair(a: dtype, b: dtype) -> dtype:
-    if a is b or b is bool:
+def _promote_pair(a: dtype, b: dtype) -> dtype | None:
+    """The promoted type, or None where torch refuses: uint16/32/64 promote only to themselves and to floats."""
+    if a is b:
+        return a
+    if a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED:
+        other = b if a in _WIDE_UNSIGNED else a
+        return other if other.is_floating_point else None
+    if b is bool:
         return a
     if a is bool:
         return b
@@ -162,7 +177,16 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
         if not isinstance(t, dtype):
             raise TypeError(f"promote_types(): argument '{arg}' (position {pos}) must be torch.dtype, "
                             f"not {type(t).__name__}")
-    return _PROMOTE[(type1, type2)]
+    return _promote(type1, type2)
+
+
+def _promote(a: dtype, b: dtype) -> dtype:
+    """``_PROMOTE[(a, b)]`` with torch's error for the pairs it does not promote."""
+    r = _PROMOTE[(a, b)]
+    if r is None:
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{a._scalar_name} and {b._scalar_name}")
+    return r
 
 
 def _category(d: dtype) -> builtins.int:
@@ -176,6 +200,8 @@ def _combine_categories(higher: dtype | None, lower: dtype | None) -> dtype | No
         return lower
     if lower is None:
         return higher
+    if higher is bool:
+        return _promote(higher, lower)  # torch promotes here, so bool with uint16/32/64 raises
     if _category(higher) >= _category(lower):
         return higher
     if lower.is_complex and higher.is_floating_point:
@@ -205,12 +231,12 @@ def result_type(*operands) -> dtype:
         d = getattr(op, "dtype", None)
         if isinstance(d, dtype) and not isinstance(op, np.generic):
             if op.dim() > 0:
-                dim_r = d if dim_r is None else _PROMOTE[(dim_r, d)]
+                dim_r = d if dim_r is None else _promote(dim_r, d)
             else:
-                zero_r = d if zero_r is None else _PROMOTE[(zero_r, d)]
+                zero_r = d if zero_r is None else _promote(zero_r, d)
         else:
             d = scalar_dtype(op)
-            wrapped_r = d if wrapped_r is None else _PROMOTE[(wrapped_r, d)]
+            wrapped_r = d if wrapped_r is None else _promote(wrapped_r, d)
     return _combine_categories(dim_r, _combine_categories(zero_r, wrapped_r))
 
 

@@ -33,18 +33,21 @@ _TYPE_NAMES = {
     "bfloat16": "torch.BFloat16Tensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
     "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
     "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor", "complex128": "torch.ComplexDoubleTensor",
+    "uint16": "torch.UInt16Tensor", "uint32": "torch.UInt32Tensor", "uint64": "torch.UInt64Tensor",
 }
 _SCALAR_NAMES = {
     "float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
     "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-    "complex64": "ComplexFloat", "complex128": "ComplexDouble",
+    "complex64": "ComplexFloat", "complex128": "ComplexDouble", "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64",
 }
 _NP_TO_DTYPE = D._FROM_NUMPY
+_INT64_MAX = 2**63 - 1
 _WARNED_ONCE: set = set()  # torch's TORCH_WARN_ONCE messages already shown
 # C type names, as torch spells dtypes in some messages
 _C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>",
+            "uint16": "unsigned short", "uint32": "unsigned int", "uint64": "unsigned long"}
 
 
 class Tensor:
@@ -444,7 +447,7 @@ class Tensor:
 
     def __int__(self) -> int:
         v = self._scalar_for("int")
-        if isinstance(v, complex):
+        if isinstance(v, complex) or (type(v) is int and v > _INT64_MAX):  # (a uint64 above int64's range)
             raise RuntimeError("value cannot be converted to type int64_t without overflow")
         return int(v)
 
@@ -454,7 +457,10 @@ class Tensor:
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self._data.reshape(()))
+        v = int(self._data.reshape(()))
+        if v > _INT64_MAX:
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        return v
 
     def _scalar_for(self, what: str):
         n = self._data.size

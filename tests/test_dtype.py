@@ -13,8 +13,10 @@ from hypothesis import given, settings, strategies as st
 import ember
 from _compare import check_error
 
+# torch's "limited support" unsigned types: no promotion with other integers, bool or complex, few kernels
+WIDE_UNSIGNED = ["uint16", "uint32", "uint64"]
 NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
-         "complex32", "complex64", "complex128"]
+         "complex32", "complex64", "complex128"] + WIDE_UNSIGNED
 ALIASES = {"float": "float32", "double": "float64", "half": "float16", "long": "int64", "int": "int32",
            "short": "int16", "chalf": "complex32", "cfloat": "complex64", "cdouble": "complex128"}
 # NumPy has no bfloat16 or complex32: ember knows these dtypes but cannot store them
@@ -22,7 +24,8 @@ STORABLE = [n for n in NAMES if n not in ("bfloat16", "complex32")]
 
 
 def E(name):
-    """ember's dtype by name (complex32 and the c* aliases live in ember._dtype until ember/__init__ exports them)."""
+    """ember's dtype by name (complex32, the c* aliases and uint16/32/64 live in ember._dtype until ember/__init__
+    exports them)."""
     return getattr(ember, name, None) or getattr(ember._dtype, name)
 
 
@@ -96,19 +99,28 @@ def test_dtypes_are_distinct_and_not_equal_to_strings():
 
 # --- promote_types ------------------------------------------------------------------
 
+def _outcome(f):
+    """repr of f()'s result, or its exception's type name and message."""
+    try:
+        return repr(f())
+    except Exception as exc:  # noqa: BLE001
+        return type(exc).__name__, str(exc)
+
+
 @pytest.mark.parametrize("a,b", list(itertools.product(NAMES, NAMES)))
 def test_promote_types_table(a, b):
     ea, ta = both(a)
     eb, tb = both(b)
-    assert repr(ember.promote_types(ea, eb)) == repr(torch.promote_types(ta, tb))
+    # (uint16/32/64 with an integer, bool or complex type: torch's RuntimeError)
+    assert _outcome(lambda: ember.promote_types(ea, eb)) == _outcome(lambda: torch.promote_types(ta, tb))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(NAMES), st.sampled_from(NAMES), st.sampled_from(NAMES))
 def test_promote_types_is_associative_like_torch(a, b, c):
-    e = ember.promote_types(ember.promote_types(E(a), E(b)), E(c))
-    t = torch.promote_types(torch.promote_types(getattr(torch, a), getattr(torch, b)), getattr(torch, c))
-    assert repr(e) == repr(t)
+    e = _outcome(lambda: ember.promote_types(ember.promote_types(E(a), E(b)), E(c)))
+    t = _outcome(lambda: torch.promote_types(torch.promote_types(getattr(torch, a), getattr(torch, b)), getattr(torch, c)))
+    assert e == t
 
 
 def test_promote_types_errors():
@@ -121,7 +133,7 @@ def _make(L, kind, name):
     """kind: 'dim' (1-d tensor), 'zero' (0-dim tensor) or 'py' (Python number of that category)."""
     if kind == "py":
         return {"bool": True, "int": 3, "float": 2.5, "complex": 1 + 2j}[name]
-    d = getattr(L, name)
+    d = E(name) if L is ember else getattr(L, name)
     shape = (2,) if kind == "dim" else ()
     return L.zeros(shape, dtype=d)
 
@@ -133,9 +145,9 @@ OPERANDS = [("dim", n) for n in STORABLE] + [("zero", n) for n in STORABLE] + [(
 @pytest.mark.parametrize("x,y", list(itertools.product(OPERANDS, OPERANDS)),
                          ids=lambda o: f"{o[0]}-{o[1]}")
 def test_result_type_pairs(x, y):
-    t = torch.result_type(_make(torch, *x), _make(torch, *y))
-    e = ember.result_type(_make(ember, *x), _make(ember, *y))
-    assert repr(e) == repr(t)
+    t = _outcome(lambda: torch.result_type(_make(torch, *x), _make(torch, *y)))
+    e = _outcome(lambda: ember.result_type(_make(ember, *x), _make(ember, *y)))
+    assert e == t
 
 
 @pytest.mark.parametrize("default", ["float32", "float64", "float16"])
@@ -172,14 +184,16 @@ def test_result_type_numpy_scalars_are_wrapped_numbers():
 @settings(max_examples=80, deadline=None)
 @given(st.sampled_from(OPERANDS), st.sampled_from(OPERANDS[:-4]))
 def test_result_type_property(x, y):
-    t = torch.result_type(_make(torch, *x), _make(torch, *y))
-    e = ember.result_type(_make(ember, *x), _make(ember, *y))
-    assert repr(e) == repr(t)
+    t = _outcome(lambda: torch.result_type(_make(torch, *x), _make(torch, *y)))
+    e = _outcome(lambda: ember.result_type(_make(ember, *x), _make(ember, *y)))
+    assert e == t
 
 
 def test_result_type_matches_add():
     # result_type is what a binary op computes in: check through add for every tensor pair
-    for a, b in itertools.product(STORABLE, STORABLE):
+    # (not for uint16/32/64: most of their kernels are missing in torch, and the ops are not in this file's scope)
+    signed = [n for n in STORABLE if n not in WIDE_UNSIGNED]
+    for a, b in itertools.product(signed, signed):
         x, y = ember.zeros(2, dtype=getattr(ember, a)), ember.zeros((), dtype=getattr(ember, b))
         if ember.result_type(x, y) is ember._dtype.complex32:
             continue  # float16 with a complex 0-dim tensor: not storable, tested below
@@ -310,7 +324,7 @@ def test_default_dtype_drives_factories_and_promotion(name, case):
 # --- finfo / iinfo ------------------------------------------------------------------------
 
 FLOATS = ["float16", "bfloat16", "float32", "float64", "complex32", "complex64", "complex128"]
-INTS = ["uint8", "int8", "int16", "int32", "int64"]
+INTS = ["uint8", "int8", "int16", "int32", "int64"] + WIDE_UNSIGNED
 
 
 @pytest.mark.parametrize("name", FLOATS)
@@ -332,7 +346,7 @@ def test_finfo_default():
 
 @pytest.mark.parametrize("name", INTS)
 def test_iinfo(name):
-    e, t = ember.iinfo(getattr(ember, name)), torch.iinfo(getattr(torch, name))
+    e, t = ember.iinfo(E(name)), torch.iinfo(getattr(torch, name))
     for f in ["bits", "max", "min", "dtype"]:
         assert getattr(e, f) == getattr(t, f), f
         assert type(getattr(e, f)) is type(getattr(t, f)), f

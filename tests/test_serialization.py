@@ -488,8 +488,56 @@ def test_whole_module_needs_weights_only_false():
 def test_unrepresentable_dtype_is_a_clear_error():
     with pytest.raises(pickle.UnpicklingError, match="BFloat16Storage.*cannot represent"):
         S.load(io.BytesIO(_torch_roundtrip_bytes(torch.ones(2, dtype=torch.bfloat16))))
-    with pytest.raises(pickle.UnpicklingError, match="uint16.*cannot represent"):
-        S.load(io.BytesIO(_torch_roundtrip_bytes(torch.ones(2, dtype=torch.uint16))))
+    with pytest.raises(pickle.UnpicklingError, match="float8_e4m3fn.*cannot represent"):
+        S.load(io.BytesIO(_torch_roundtrip_bytes(torch.ones(2, dtype=torch.float8_e4m3fn))))
+
+
+def _wide_unsigned(lib, dt):
+    """uint16/32/64 tensors, views and a frozen Parameter (dt: where lib's uint dtypes live)."""
+    a = lib.tensor([[1, 2, 3], [4, 60000, 6]], dtype=dt.uint16)
+    return OrderedDict(a=a, at=a.t(), row=a[1, 1:], b=lib.tensor([7, 2**31 + 1], dtype=dt.uint32),
+                       c=lib.tensor([2**62 + 5, 0], dtype=dt.uint64), u8=lib.tensor([1], dtype=lib.uint8),
+                       p=lib.nn.Parameter(lib.tensor([1, 2], dtype=dt.uint32), requires_grad=False),
+                       e=lib.zeros(0, 3, dtype=dt.uint64).t())
+
+
+def test_wide_unsigned_files_are_torch_files():
+    """uint16/32/64 have no legacy storage class: torch writes _rebuild_tensor_v3 over an UntypedStorage; ember writes
+    the same bytes, and each side loads the other's file with dtypes, values, strides and sharing."""
+    e_bytes, t_bytes = _ember_bytes(_wide_unsigned(ember, ember._dtype)), _torch_roundtrip_bytes(_wide_unsigned(torch, torch))
+    e, t = zipfile.ZipFile(io.BytesIO(e_bytes)), zipfile.ZipFile(io.BytesIO(t_bytes))
+    assert e.namelist() == t.namelist()
+    for name in e.namelist():
+        if not name.endswith("serialization_id"):
+            assert e.read(name) == t.read(name), name
+    ref = _wide_unsigned(torch, torch)
+    for got in (torch.load(io.BytesIO(e_bytes), weights_only=True), S.load(io.BytesIO(t_bytes)), S.load(io.BytesIO(e_bytes))):
+        for k, want in ref.items():
+            assert repr(got[k]) == repr(want), k
+            if isinstance(got[k], ember.Tensor):
+                _assert_bits(got[k], want, k)
+            assert got[k].stride() == want.stride() and got[k].storage_offset() == want.storage_offset(), k
+
+
+def test_wide_unsigned_state_dict_round_trip(tmp_path):
+    """A module's uint buffers go through ember -> torch -> ember (values, dtype, strides)."""
+    def module(lib, dt):
+        m = lib.nn.Linear(2, 2)
+        m.register_buffer("counts", lib.tensor([[1, 65535], [0, 7]], dtype=dt.uint16).t())
+        m.register_buffer("ids", lib.tensor([2**40, 3], dtype=dt.uint64))
+        return m
+
+    S.save(module(ember, ember._dtype).state_dict(), tmp_path / "e.pt")
+    sd = torch.load(tmp_path / "e.pt", weights_only=True)
+    tm = module(torch, torch)
+    tm.load_state_dict(sd)
+    assert tm.counts.dtype == torch.uint16 and tm.counts.tolist() == [[1, 0], [65535, 7]]
+    torch.save(tm.state_dict(), tmp_path / "t.pt")
+    em = module(ember, ember._dtype)
+    em.counts.zero_()
+    em.load_state_dict(S.load(tmp_path / "t.pt"))
+    assert repr(em.counts) == repr(tm.counts) and repr(em.ids) == repr(tm.ids)
+    assert em.counts.stride() == tm.counts.stride()
 
 
 # ---------------------------------------------------------------------------- damaged files

@@ -43,7 +43,13 @@ class _TorchGlobal:
         raise TypeError(f"{self.module}.{self.name} is a placeholder for torch's function")
 
 
+# dtypes without a legacy storage class (uint16/32/64): torch writes them as _rebuild_tensor_v3 over an
+# UntypedStorage (numel counted in bytes), with the dtype as the last argument
+_UNTYPED_DTYPES = {np.dtype(np.uint16): D.uint16, np.dtype(np.uint32): D.uint32, np.dtype(np.uint64): D.uint64}
+
 _REBUILD_TENSOR_V2 = _TorchGlobal("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_TENSOR_V3 = _TorchGlobal("torch._utils", "_rebuild_tensor_v3")
+_UNTYPED_STORAGE = _TorchGlobal("torch.storage", "UntypedStorage")
 _REBUILD_PARAMETER = _TorchGlobal("torch._utils", "_rebuild_parameter")
 _TORCH_SIZE = _TorchGlobal("torch", "Size")
 _TORCH_DEVICE = _TorchGlobal("torch", "device")
@@ -107,6 +113,8 @@ class Pickler(pickle._Pickler):
 
     def persistent_id(self, obj: Any) -> tuple | None:
         if type(obj) is _StorageRef:
+            if obj.array.dtype in _UNTYPED_DTYPES:
+                return ("storage", _UNTYPED_STORAGE, obj.key, "cpu", obj.array.nbytes)
             return ("storage", _STORAGE_GLOBALS[obj.array.dtype], obj.key, "cpu", obj.array.size)
         return None
 
@@ -128,14 +136,18 @@ class Pickler(pickle._Pickler):
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Tensor):
-            if obj._data.dtype not in STORAGE_NAMES:
-                raise pickle.PicklingError(f"cannot save a tensor of NumPy dtype {obj._data.dtype}")
+            dt = obj._data.dtype
+            if dt not in STORAGE_NAMES and dt not in _UNTYPED_DTYPES:
+                raise pickle.PicklingError(f"cannot save a tensor of NumPy dtype {dt}")
             ref, offset, strides = self._storage_for(obj._data)
+            untyped = _UNTYPED_DTYPES.get(dt)
+            rebuild = _REBUILD_TENSOR_V2 if untyped is None else _REBUILD_TENSOR_V3
+            extra = () if untyped is None else (untyped,)
             if isinstance(obj, Parameter):
                 # torch: _rebuild_parameter(<tensor without grad>, requires_grad, hooks)
-                inner = (ref, offset, tuple(obj._data.shape), strides, False, OrderedDict())
-                return _REBUILD_PARAMETER, (_Rebuild(inner), obj.requires_grad, OrderedDict())
-            return _REBUILD_TENSOR_V2, (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict())
+                inner = (ref, offset, tuple(obj._data.shape), strides, False, OrderedDict(), *extra)
+                return _REBUILD_PARAMETER, (_Rebuild(rebuild, inner), obj.requires_grad, OrderedDict())
+            return rebuild, (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict(), *extra)
         if isinstance(obj, Size):
             return _TORCH_SIZE, (tuple(obj),)
         if isinstance(obj, device):
@@ -144,15 +156,15 @@ class Pickler(pickle._Pickler):
 
 
 class _Rebuild:
-    """The inner ``_rebuild_tensor_v2(...)`` call of a Parameter, pickled as that REDUCE."""
+    """The inner ``_rebuild_tensor_v2/v3(...)`` call of a Parameter, pickled as that REDUCE."""
 
-    __slots__ = ("args",)
+    __slots__ = ("fn", "args")
 
-    def __init__(self, args: tuple) -> None:
-        self.args = args
+    def __init__(self, fn: _TorchGlobal, args: tuple) -> None:
+        self.fn, self.args = fn, args
 
     def __reduce__(self):
-        return _REBUILD_TENSOR_V2, self.args
+        return self.fn, self.args
 
 
 def _contiguous_strides(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -24,7 +24,7 @@ __all__ = ["ALLOWED", "CALLABLE_IDS", "USER_GLOBALS", "WEIGHTS_ONLY_HINT", "Stor
            "user_global_name"]
 
 # torch dtypes that a file may name but NumPy (so ember) cannot hold
-_UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "uint16", "uint32", "uint64", "float8_e4m3fn", "float8_e5m2",
+_UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "float8_e4m3fn", "float8_e5m2",
                        "float8_e4m3fnuz", "float8_e5m2fnuz", "float8_e8m0fnu", "float4_e2m1fn_x2")
 
 

@@ -99,6 +99,8 @@ def _scaled(b, alpha, dtype: np.dtype):
     """alpha * b in the result dtype (torch computes a + alpha * b without leaving it)."""
     if dtype.kind in "iub" and isinstance(alpha, float):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if type(alpha) is int:
+        _check_fits(alpha, dtype)
     if type(b) is not np.ndarray:
         return b * alpha
     out = np.asarray(b * alpha)
@@ -266,8 +268,24 @@ def _remainder_float(a, b):
 
 
 def _check_int_divisor(a, b):
+    # torch's integer kernels raise on a zero divisor they meet: none when the result is empty
     if a.dtype.kind in "iub" and np.any(np.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
+        try:
+            empty = 0 in np.broadcast_shapes(a.shape, np.shape(b))
+        except ValueError:
+            return  # the op itself reports the shape clash
+        if not empty:
+            raise RuntimeError("ZeroDivisionError")
+
+
+def _check_fits(value: int, dtype: np.dtype) -> None:
+    """torch converts some integer scalars (pow's exponent, add's alpha) to the tensor's type with an overflow check
+    (c10's ``overflows``: an unsigned type also takes negatives down to -max, which wrap)."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        lo = -int(info.max) if dtype.kind == "u" else int(info.min)
+        if not lo <= value <= int(info.max):
+            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
 
 
 def _no_bool(a: np.ndarray, kernel: str, b=None) -> None:
@@ -383,9 +401,11 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, e):
         ctx.a_meta = (a.shape, a.dtype)
+        if a.dtype.kind in "iu" and type(e) is int:
+            if e < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            _check_fits(e, a.dtype)
         a, e = promote_scalar(a, e)
-        if a.dtype.kind in "iu" and type(e) is int and e < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         ctx.e = e
         ctx.save_for_backward(a)
         if a.dtype.kind == "b":
@@ -395,6 +415,19 @@ class Pow(Function):
                 return np.square(a)
             if e == 0.5:
                 return np.sqrt(a)
+            if a.dtype.kind == "f" and type(e) is not complex:
+                # torch's pow_tensor_scalar_optimized special cases, then powf with the exponent in a's dtype
+                # (computed in float64, rounded once: closer to torch's kernel than NumPy's float32 loop)
+                # (float16 goes through float32, torch's opmath type for it)
+                h = a.astype(np.float32) if a.dtype.itemsize == 2 else a
+                if e == 3:
+                    return (h * h * h).astype(a.dtype, copy=False)
+                if e == -2:
+                    return (1 / (h * h)).astype(a.dtype, copy=False)
+                if a.dtype.itemsize < 8:
+                    if e == -0.5:
+                        return (1 / np.sqrt(h)).astype(a.dtype, copy=False)
+                    return np.power(a.astype(np.float64), float(a.dtype.type(e))).astype(a.dtype)
             return np.power(a, e)
 
     @staticmethod
@@ -435,7 +468,10 @@ class PowTensor(Function):
             out = _broadcasting(_int_power, a, b)
         else:
             with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                out = _broadcasting(np.power, a, b)
+                if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+                    out = _broadcasting(np.power, a.astype(np.float64), b.astype(np.float64)).astype(a.dtype)
+                else:
+                    out = _broadcasting(np.power, a, b)
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -461,7 +497,8 @@ class PowScalarBase(Function):
     def forward(ctx, b, base):
         b, base = promote_scalar(b, base)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.power(np.asarray(base, dtype=b.dtype), b)
+            base_arr = np.asarray(base).astype(b.dtype)  # an integer base wraps into the tensor's type, as torch
+            out = _int_power(base_arr, b) if b.dtype.kind in "iu" else np.power(base_arr, b)
         ctx.base = base
         ctx.save_for_backward(out, b)
         return out

@@ -17,6 +17,7 @@ from ._args import inplace_method, method, require_tensors
 from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
 from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
 from .comparison import _dtype_name
+from .unary import _precise
 
 __all__ = ["atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "nextafter", "heaviside",
            "float_power", "lerp"]
@@ -91,12 +92,20 @@ class Hypot(Function):
         return ga, gb
 
 
-def _logaddexp(a, b, exp, log1p_exp_scale: float):
-    # m + log1p(exp(-|a - b|)) (scaled for base 2); equal infinities give themselves, not inf - inf = nan
+def _logaddexp(a, b, exp, scale: float | None):
+    """m + log1p(exp(-|a - b|)) (times 1/ln 2 for base 2) with m = max(a, b), step by step in the dtype as torch's
+    kernel (each function correctly rounded; float16 computes in float32); equal infinities give themselves."""
+    dt = a.dtype
+    op = np.dtype(np.float32) if dt.itemsize < 4 else dt
     with _quiet():
+        a, b = a.astype(op, copy=False), np.asarray(b).astype(op)
         m = np.maximum(a, b)
-        out = m + np.log1p(exp(-np.abs(a - b))) * log1p_exp_scale
-        return np.where(np.isinf(a) & (a == b), a, out)
+        e = _precise(exp, -np.abs(a - b))
+        tail = _precise(np.log1p, e)
+        if scale is not None:
+            tail = tail * op.type(scale)
+        out = m + tail
+        return np.where(np.isinf(a) & (a == b), a, out).astype(dt)
 
 
 class Logaddexp(Function):
@@ -108,7 +117,7 @@ class Logaddexp(Function):
         _metas(ctx, a, b)
         a, b = _float_operands(a, b)
         ctx.save_for_backward(a, b)
-        return _wide(lambda x, y: _logaddexp(x, y, np.exp, 1.0), a, b)
+        return _broadcasting(lambda x, y: _logaddexp(x, y, np.exp, None), a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -128,7 +137,7 @@ class Logaddexp2(Function):
         _metas(ctx, a, b)
         a, b = _float_operands(a, b)
         ctx.save_for_backward(a, b)
-        return _wide(lambda x, y: _logaddexp(x, y, np.exp2, 1 / math.log(2.0)), a, b)
+        return _broadcasting(lambda x, y: _logaddexp(x, y, np.exp2, 1 / math.log(2.0)), a, b)
 
     @staticmethod
     def backward(ctx, g):
@@ -140,9 +149,19 @@ class Logaddexp2(Function):
 
 
 def _xlogy(x, y):
-    """x * ln(y), 0 where x == 0 (even for y == 0 or inf), nan where y is nan."""
+    """x * ln(y), 0 where x == 0 (even for y == 0 or inf), nan where y is nan.
+
+    Like torch's kernel: ln(y) rounded to the dtype, then the product (float16's in float32), rounded again.
+    """
+    dt = np.result_type(x, y)
     with _quiet():
-        return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, x * np.log(y))).astype(np.result_type(x, y))
+        if dt.kind == "f" and dt.itemsize < 8:
+            x, y = np.asarray(x, dt), np.asarray(y, dt)
+            log_y = np.log(y.astype(np.float64)).astype(dt)
+            prod = (x.astype(np.float32) * log_y.astype(np.float32)).astype(dt)
+        else:
+            prod = x * np.log(y)
+        return np.where(np.isnan(y), np.nan, np.where(x == 0, 0, prod)).astype(dt)
 
 
 class Xlogy(Function):
@@ -153,7 +172,7 @@ class Xlogy(Function):
         _metas(ctx, x, y)
         x, y = _float_operands(x, y)
         ctx.save_for_backward(x, y)
-        return _wide(_xlogy, x, y)
+        return _broadcasting(_xlogy, x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -179,7 +198,7 @@ class XlogyScalarSelf(Function):
         y, x = _float_operands(y, x)
         ctx.x = x
         ctx.save_for_backward(y)
-        return _wide(lambda yy, xx: _xlogy(np.asarray(xx, yy.dtype), yy), y, x)
+        return _xlogy(np.asarray(x, y.dtype), y)
 
     @staticmethod
     def backward(ctx, g):
@@ -248,21 +267,27 @@ class Heaviside(_NoDerivative):
 
 
 class _Lerp(Function):
-    """out = a + w (b - a) for w < 1/2, else b - (b - a)(1 - w) (exact at w = 1);
+    """out = a + w (b - a) for |w| < 1/2, else b - (b - a)(1 - w) (exact at w = 1);
     da = g (1 - w),  db = g w,  dw = g (b - a)"""
 
     @staticmethod
     def _compute(a, b, w):
-        with _quiet():
-            if a.dtype.kind == "f" and a.dtype.itemsize < 8:
-                # float64 then one rounding: what torch's fused multiply-add gives, to within an ulp
-                wide = _Lerp._compute(a.astype(np.float64), b.astype(np.float64),
-                                      w.astype(np.float64) if type(w) is np.ndarray else w)
-                return wide.astype(a.dtype)
+        """torch's kernel: d = b - a rounded to the compute type (float32 for float16), then one fused multiply-add,
+        emulated in a wider type (float64 for float32, long double for float64) and rounded once."""
+        dt = a.dtype
+        if dt.kind == "c":
             d = _broadcasting(np.subtract, b, a)
-            if type(w) is np.ndarray:
-                return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w))
-            return a + w * d if abs(w) < 0.5 else b - d * (1 - w)
+            return np.where(np.abs(w) < 0.5, a + w * d, b - d * (1 - w)).astype(dt)
+        op = np.dtype(np.float32) if dt.itemsize < 4 else dt
+        wide = np.float64 if op == np.float32 else np.longdouble
+        with _quiet():
+            a, b = a.astype(op, copy=False), b.astype(op, copy=False)
+            d = _broadcasting(np.subtract, b, a)
+            w = np.asarray(w).astype(op)
+            near = a.astype(wide) + w.astype(wide) * d.astype(wide)
+            far = b.astype(wide) - d.astype(wide) * (1 - w).astype(wide)
+            out = np.where(np.abs(w) < 0.5, near, far) if w.ndim else (near if abs(w) < 0.5 else far)
+            return np.asarray(out).astype(op).astype(dt)  # float16: via float32, as torch rounds twice
 
 
 def _lerp_dtypes(a: np.ndarray, b: np.ndarray, w, kernel: str) -> None:

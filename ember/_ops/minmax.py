@@ -55,13 +55,10 @@ class Clamp(Function):
 
 
 def _check_fits(bound, dtype: np.dtype) -> None:
-    """torch converts an integer bound to the tensor's integer type with an overflow check (c10's ``overflows``:
-    an unsigned type also takes negatives down to -max, which wrap)."""
-    if type(bound) is int and dtype.kind in "iu":
-        info = np.iinfo(dtype)
-        lo = -int(info.max) if dtype.kind == "u" else int(info.min)
-        if not lo <= bound <= int(info.max):
-            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
+    """torch converts an integer bound to the tensor's integer type with an overflow check."""
+    if type(bound) is int:
+        from .arithmetic import _check_fits as check
+        check(bound, dtype)
 
 
 class ClampMin(Clamp):

@@ -176,6 +176,8 @@ class Deg2Rad(Function):
     def forward(ctx, a):
         _real_only(a, "deg2rad")
         a = _float(a)
+        if a.dtype == np.float16:  # torch multiplies float16 in float32
+            return (a.astype(np.float32) * np.float32(math.pi / 180)).astype(a.dtype)
         return a * a.dtype.type(math.pi / 180)
 
     @staticmethod
@@ -192,6 +194,8 @@ class Rad2Deg(Function):
     def forward(ctx, a):
         _real_only(a, "rad2deg")
         a = _float(a)
+        if a.dtype == np.float16:  # torch multiplies float16 in float32
+            return (a.astype(np.float32) * np.float32(180 / math.pi)).astype(a.dtype)
         return a * a.dtype.type(180 / math.pi)
 
     @staticmethod

@@ -221,3 +221,73 @@ OUT_ERRORS += [
 @pytest.mark.parametrize("fn", OUT_ERRORS)
 def test_out_error(fn):
     check_error(fn)
+
+
+# integer scalars: the overflow checks torch makes (pow's exponent, add's alpha), wrapping where it does not, and
+# zero divisors in empty results
+SCALAR_ERRORS = [
+    P("pow_i8_300", lambda L: L.pow(L.tensor([1, 2], dtype=L.int8), 300)),
+    P("pow_u8_256", lambda L: L.tensor([1, 2], dtype=L.uint8) ** 256),
+    P("pow_i8_255", lambda L: L.pow(L.tensor([1, 2], dtype=L.int8), 255)),
+    P("pow_i8_neg_big", lambda L: L.pow(L.tensor([1, 2], dtype=L.int8), -300)),
+    P("pow_u8_neg", lambda L: L.pow(L.tensor([1, 2], dtype=L.uint8), -1)),
+    P("pow_i64_neg", lambda L: L.pow(L.tensor([1, 2]), -2)),
+    P("add_alpha_i8", lambda L: L.add(L.tensor([1], dtype=L.int8), L.tensor([1], dtype=L.int8), alpha=300)),
+    P("remainder_zero", lambda L: L.remainder(L.tensor([1, 2]), 0)),
+]
+
+
+@pytest.mark.parametrize("fn", SCALAR_ERRORS)
+def test_scalar_error(fn):
+    check_error(fn)
+
+
+I8b = np.array([1, -3, 2, 0], np.int8)
+SCALAR_CASES = [
+    C("pow_i8_127", lambda L, x: L.pow(x, 127), I8b),
+    C("pow_u8_neg_base_wraps", lambda L, x: L.pow(300, x), I8b),
+    C("pow_int_base_neg_exp", lambda L, x: L.pow(2, x), np.array([-2, -1, 0, 3])),
+    C("pow_bool_base_int", lambda L, x: L.pow(3, x), np.array([True, False])),
+    C("remainder_empty_by_zero", lambda L, x: L.remainder(x, 0), np.zeros(0, np.int64)),
+    C("fmod_empty_by_zero", lambda L, x: L.fmod(x, 0), np.zeros((0, 2), np.int32)),
+    C("floor_divide_empty_by_zero", lambda L, x, y: L.floor_divide(x, y), np.zeros((0, 2), np.int64),
+      np.zeros(2, np.int64)),
+    C("add_int8_wraps", lambda L, x: x + 300, I8b),
+    C("mul_u8_neg_wraps", lambda L, x: x * -1, I8b.astype(np.uint8)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", SCALAR_CASES)
+def test_scalar(fn, inputs, kw):
+    check_op(fn, inputs, **kw)
+
+
+def _bits_equal(fn, *arrays, min_rate=1.0, ulps=1):
+    """fn(lib, *tensors) gives torch's bits (or at least ``min_rate`` of them; the rest within ``ulps``)."""
+    import torch
+    import ember
+    t = fn(torch, *[torch.from_numpy(a) for a in arrays]).numpy()
+    e = fn(ember, *[ember.from_numpy(a) for a in arrays]).numpy()
+    same = (t == e) | (np.isnan(t) & np.isnan(e))
+    assert same.mean() >= min_rate, same.mean()
+    assert np.all(same | (np.abs(t.astype(np.float64) - e) <= ulps * np.spacing(np.abs(t)))), "too many ulps off"
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float16])
+@pytest.mark.parametrize("e", [3, -2, -0.5, 2.2, 1.5, -0.7])
+def test_pow_scalar_exponent_bits(dt, e):
+    """torch's pow with a number exponent: x*x*x for 3, 1/(x*x) for -2, 1/sqrt for -0.5, else powf with the
+    exponent rounded to the dtype (float16 through float32)."""
+    x = RNG.uniform(0.01, 10, 20000).astype(dt)
+    _bits_equal(lambda L, t: L.pow(t, e), x, min_rate=0.97)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float16])
+def test_lerp_and_xlogy_bits(dt):
+    """lerp: one fused multiply-add on d = end - start; xlogy: ln y rounded to the dtype, then the product."""
+    a, b, w = (RNG.uniform(-5, 5, 20000).astype(dt) for _ in range(3))
+    _bits_equal(lambda L, x, y: L.lerp(x, y, 0.3), a, b)
+    _bits_equal(lambda L, x, y: L.lerp(x, y, 0.7), a, b)
+    _bits_equal(lambda L, x, y, z: L.lerp(x, y, z), a, b, w)
+    # (torch's logf is not always correctly rounded; the product can carry that ulp to two)
+    _bits_equal(lambda L, x, y: L.xlogy(x, y), a, np.abs(b), min_rate=0.99, ulps=2)

@@ -598,6 +598,18 @@ def test_pickle_requires_grad_non_leaf_and_attributes():
     eq(f)
 
 
+def test_copy_copy_shares_the_storage():
+    """copy.copy goes through __reduce_ex__ without pickling: torch's copy shares the storage, keeps the layout."""
+    def f(L):
+        x = L.arange(6.0).reshape(2, 3)
+        y = copy.copy(x.t()[1:])
+        y.add_(1)
+        x.requires_grad_()
+        z = copy.copy(x)
+        return x.tolist(), _layout(y), z.requires_grad, z.is_leaf, z._version
+    eq(f)
+
+
 def test_pickle_of_empty_tensors():
     def f(L):
         xs = [L.zeros(0, 3).t(), L.zeros(2, 0, 4).permute(2, 0, 1), L.arange(6.0).reshape(2, 3)[1:, :0], L.tensor([])]

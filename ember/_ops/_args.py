@@ -43,9 +43,9 @@ def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "
     return meth
 
 
-def strict_out(result: Tensor, out) -> Tensor:
+def strict_out(result: Tensor, out, check_only: bool = False) -> Tensor:
     """out= for the ops whose out must already have the result's dtype (abs, neg, floor, clamp, ...: torch's
-    'Found dtype' check), then the usual write."""
+    'Found dtype' check), then the usual write (``check_only``: just the check, against an input of that dtype)."""
     if out is None:
         return result
     from .. import _dtype as D
@@ -53,5 +53,7 @@ def strict_out(result: Tensor, out) -> Tensor:
     if out._data.dtype != result._data.dtype:
         name = lambda dt: _SCALAR_NAMES[D._FROM_NUMPY[dt].name]  # noqa: E731
         raise RuntimeError(f"Found dtype {name(out._data.dtype)} but expected {name(result._data.dtype)}")
+    if check_only:
+        return result
     from ._inplace import write_out
     return write_out(out, result)

@@ -56,18 +56,22 @@ class Atan2(Function):
     @staticmethod
     def forward(ctx, a, b):
         _metas(ctx, a, b)
-        fa, fb = _float_operands(a, b)
-        # torch's backward squares each float input in its own dtype (a float32 a**2 next to a float64 b)
-        ctx.save_for_backward(a if a.dtype.kind == "f" else fa, b if b.dtype.kind == "f" else fb)
-        return _wide(np.arctan2, fa, fb)
+        ctx.save_for_backward(a, b)  # torch's formula runs on the inputs as given (int8 ** 2 wraps, float32 stays)
+        return _wide(np.arctan2, *_float_operands(a, b))
 
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        ga = gb = None
         with _quiet():
             recip = 1 / (a * a + b * b)
-            ga = _back(g * b * recip, ctx.a_meta) if ctx.needs_input_grad[0] else None
-            gb = _back(g * -a * recip, ctx.b_meta) if ctx.needs_input_grad[1] else None
+            if ctx.needs_input_grad[0]:
+                ga = _back(g * b * recip, ctx.a_meta)
+            if ctx.needs_input_grad[1]:
+                if a.dtype.kind == "b":
+                    raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                                       "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+                gb = _back(g * -a * recip, ctx.b_meta)
         return ga, gb
 
 

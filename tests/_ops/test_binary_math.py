@@ -149,6 +149,14 @@ CASES += [
     C("lerp_out", lambda L, x, y: L.lerp(x, y, 0.5, out=L.empty(0, dtype=L.float64)), r(3), r(3), grad=False),
     C("lerp_empty", lambda L, x, y: L.lerp(x, y, 0.5), r(0, 2), r(2)),
 ]
+# atan2's backward runs torch's formula on the inputs as given: an integer partner is squared (and negated) in its
+# own dtype, wrapping as torch's does
+CASES += [
+    C("atan2_grad_uint8_partner", lambda L, x, y: L.atan2(x, y), np.array([200, 3, 17], U8), r(3, dt=F32)),
+    C("atan2_grad_int8_partner", lambda L, x, y: L.atan2(y, x), np.array([-100, 3, 17], I8), r(3)),
+    C("atan2_grad_int64_partner", lambda L, x, y: L.atan2(x, y), ri(2, 3), r(3)),
+    C("atan2_grad_bool_other", lambda L, x, y: L.atan2(x, y), r(4), rb(4)),
+]
 # nanmean: nansum / count of non-nan, so its grad_fn is a division
 NAN = np.array([[np.nan, 1.0, 2.0], [3.0, np.nan, np.nan], [np.nan, np.nan, np.nan]])
 CASES += [
@@ -209,6 +217,7 @@ for name in ("hypot", "logaddexp", "logaddexp2", "nextafter"):
                                                                     L.ones(2, dtype=L.int16))),
     ]
 ERRORS += [
+    P("atan2_grad_bool_input", lambda L: L.atan2(L.tensor([True]), L.tensor([0.5], requires_grad=True)).sum().backward()),
     P("atan2_inplace_int", lambda L: L.tensor([1, 2]).atan2_(L.tensor([1, 2]))),
     P("xlogy_two_numbers", lambda L: L.xlogy(2, 3)),
     P("xlogy_inplace_int", lambda L: L.tensor([1, 2]).xlogy_(L.tensor([1.0, 2.0]))),

@@ -197,6 +197,10 @@ OUT_ERRORS = []
 for name in ("abs", "neg", "sign", "sgn", "floor", "ceil", "round", "trunc", "frac"):
     OUT_ERRORS += [P(f"{name}_out_f64", lambda L, n=name: getattr(L, n)(L.ones(2), out=L.empty(0, dtype=L.float64)))]
 OUT_ERRORS += [
+    P("frac_int_out_bool", lambda L: L.frac(L.ones(2, dtype=L.int32), out=L.empty(0, dtype=L.bool))),
+    P("trunc_bool_out_float", lambda L: L.trunc(L.ones(2, dtype=L.bool), out=L.empty(0))),
+    P("round_decimals_int_out_float", lambda L: L.round(L.ones(2, dtype=L.int32), decimals=2, out=L.empty(0))),
+    P("abs_bool_out_bool", lambda L: L.abs(L.ones(2, dtype=L.bool), out=L.empty(0, dtype=L.bool))),
     P("ceil_int_out_float", lambda L: L.ceil(L.ones(2, dtype=L.int32), out=L.empty(0))),
     P("neg_int_out_long", lambda L: L.neg(L.ones(2, dtype=L.int32), out=L.empty(0, dtype=L.int64))),
     P("clamp_out_f64", lambda L: L.clamp(L.ones(2), 0, 1, out=L.empty(0, dtype=L.float64))),

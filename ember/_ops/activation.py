@@ -94,6 +94,9 @@ def _scratch(shape, dtype) -> np.ndarray:
 # Rows are processed in blocks of about this many elements, so that every pass after the first read of a block
 # (max, shift, exp, sum, scale) runs in L2 instead of streaming the whole array through memory again.
 _BLOCK = 32768
+# Up to this many elements softmax's one-shot path (arrays of at most _BLOCK elements) evaluates its exp in float64
+# (bit-closer to torch's, for a few us); above it NumPy's float32 exp (3x cheaper) and row sums by BLAS.
+_SMALL = 4096
 
 
 def _blocks(dim: int, *arrays: np.ndarray):
@@ -118,6 +121,15 @@ def _row_sums(b: np.ndarray, axis: int, ones: np.ndarray | None) -> np.ndarray:
     if axis == -1 and ones is not None and b.flags.c_contiguous:
         return (b @ ones[:b.shape[-1]])[:, None]
     return np.add.reduce(b, axis, None, None, True)
+
+
+def _sums(b: np.ndarray, dim: int) -> np.ndarray:
+    """Sums along ``dim`` (kept as a size-1 dim) for the one-shot paths: above ``_SMALL`` elements along the last,
+    contiguous dim by BLAS (b @ ones: 3 vs 5.4 us at 64 x 256 float32), else NumPy's pairwise reduce."""
+    n = b.shape[-1]
+    if b.size > _SMALL and dim == b.ndim - 1 and b.flags.c_contiguous:
+        return (b.reshape(-1, n) @ np.ones(n, b.dtype)).reshape(b.shape[:-1] + (1,))
+    return np.add.reduce(b, dim, None, None, True)
 
 
 def _row_max(b: np.ndarray, axis: int) -> np.ndarray:
@@ -161,8 +173,8 @@ def _constant(g: np.ndarray) -> bool:
 class Softmax(Function):
     """out = exp(a - max) / sum(exp(a - max)) along dim;  da = out * (g - sum(g * out))
 
-    Up to ``_BLOCK`` elements: one pass per step, the exp in float64 rounded once (closer to torch's exp: outputs
-    equal torch's on ~50% of float32 elements, ~40% with NumPy's float32 exp). Larger float32/64 inputs: row blocks
+    Up to ``_BLOCK`` elements: one pass per step; up to ``_SMALL`` the exp in float64 rounded once (closer to torch's
+    exp: outputs equal torch's on ~50% of float32 elements, ~40% with NumPy's float32 exp). Larger inputs: row blocks
     (shift, exp, sum) in a line-aligned scratch block, scaled into the output, with NumPy's float32 exp (3x cheaper
     than the float64 round trip; still within 6 ulps of torch, equal on ~47%). float16 through float64."""
 
@@ -178,8 +190,8 @@ class Softmax(Function):
             out *= 1 / np.sum(out, axis=dim, keepdims=True)
         elif a.size <= _BLOCK:
             out = np.subtract(a, _row_max(a, dim)) if a.size else np.empty(a.shape, dt)
-            np.exp(out, out=out, dtype=np.float64 if dt == np.float32 else None)
-            s = np.add.reduce(out, dim, None, None, True)
+            np.exp(out, out=out, dtype=np.float64 if dt == np.float32 and a.size <= _SMALL else None)
+            s = _sums(out, dim)
             # torch's kernel multiplies by the reciprocal of the sum (one rounding more than a division)
             np.divide(1, s, out=s)
             out *= s
@@ -195,7 +207,7 @@ class Softmax(Function):
             return np.zeros_like(g)
         if out.size <= _BLOCK:  # one block: the same passes without the blocking's fixed costs
             grad_input = g * out
-            s = np.add.reduce(grad_input, ctx.dim, None, None, True)
+            s = _sums(grad_input, ctx.dim)
             np.subtract(g, s, out=grad_input)
             grad_input *= out
             return grad_input
@@ -261,7 +273,7 @@ class LogSoftmax(Function):
         elif a.size <= _BLOCK:  # one block, without the blocking's fixed costs
             if a.size:
                 out = np.subtract(a, _row_max(a, dim))
-                s = np.add.reduce(np.exp(out), dim, None, None, True)
+                s = _sums(np.exp(out), dim)
                 out -= np.log(s, out=s)
             else:
                 out = np.empty(a.shape, dt)
@@ -282,7 +294,7 @@ class LogSoftmax(Function):
             return np.zeros_like(g)
         if out.size <= _BLOCK:
             grad_input = np.exp(out)
-            grad_input *= np.add.reduce(g, ctx.dim, None, None, True)
+            grad_input *= _sums(g, ctx.dim)
             np.subtract(g, grad_input, out=grad_input)
             return grad_input
         dt = np.result_type(g, out)

@@ -23,7 +23,21 @@ def r(*shape, dt=F64, scale=3.0):
 
 
 def test_thresholds_as_tested():
-    assert A._BLOCK == 32768 and A._UNBUFFERED_ROW == 100
+    assert A._BLOCK == 32768 and A._UNBUFFERED_ROW == 100 and A._SMALL == 4096
+
+
+# one-shot path (at most _BLOCK elements) either side of _SMALL (float64 exp up to it, float32 exp and BLAS row
+# sums above), in 2-D and 3-D along the last dim, along another dim, and non-contiguous
+MEDIUM = [((64, 64), -1), ((65, 64), -1), ((64, 256), -1), ((4, 16, 256), -1), ((4, 16, 256), 1), ((256, 64), 0)]
+
+
+@pytest.mark.parametrize("dt", [F32, F64])
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("shape,dim", MEDIUM, ids=str)
+def test_one_shot(name, dt, shape, dim):
+    check_op(lambda L, x: getattr(L, name)(x, dim), [r(*shape, dt=dt)])
+    check_op(lambda L, x: getattr(L, name)(x, dim).sum(), [r(*shape, dt=dt)])
+    check_op(lambda L, x: getattr(L, name)(x.transpose(0, -1), dim), [r(*shape, dt=dt)])
 
 
 # (rows, n) just either side of the unbuffered row length, a narrow row (many rows a block), rows wider than a
@@ -106,14 +120,15 @@ def test_bufsize_restored(name, n):
     assert np.getbufsize() == before
 
 
-# measured when written: blocked float32 outputs equal torch's on ~0.39 (softmax: NumPy's float32 exp) and ~0.92
-# (log_softmax) of the elements, within 7 and 3.2 ulps
+# measured when written: float32 outputs above _SMALL elements equal torch's on ~0.39 (softmax: NumPy's float32 exp)
+# and ~0.92 (log_softmax) of the elements, within 7 and 3.2 ulps
 BLOCKED_SHARE = {"softmax": 0.33, "log_softmax": 0.85}
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_blocked_float32_bits(name):
-    x = RNG.normal(0, 4, (300, 257)).astype(F32)
+@pytest.mark.parametrize("shape", [(300, 257), (64, 257)], ids=["blocked", "one_shot"])
+def test_blocked_float32_bits(name, shape):
+    x = RNG.normal(0, 4, shape).astype(F32)
     e = getattr(ember, name)(ember.from_numpy(x.copy()), -1).numpy()
     t = getattr(torch, name)(torch.from_numpy(x.copy()), -1).numpy()
     assert np.all(np.abs(e - t) <= 8 * np.spacing(np.maximum(np.abs(t), F32(1) if name == "log_softmax" else t)))

@@ -461,6 +461,7 @@ class PowTensor(Function):
 
     @staticmethod
     def forward(ctx, a, b):
+        ctx.bool_exponent = b.dtype.kind == "b"
         a, b = _prep(ctx, a, b)
         if a.dtype.kind == "b":
             raise NotImplementedError('"pow" not implemented for \'Bool\'')
@@ -482,6 +483,8 @@ class PowTensor(Function):
         ga = gb = None
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             if need_a:
+                if ctx.bool_exponent:
+                    raise RuntimeError(_BOOL_SUB1)  # torch's formula takes exponent - 1 of the raw exponent
                 ga = _back(np.where(b == 0, 0, g * b * np.power(a, b - 1)).astype(out.dtype), ctx.a_meta)
             if need_b:
                 gb = _back(np.where((a == 0) & (b >= 0), 0, g * out * np.log(a)).astype(out.dtype), ctx.b_meta)

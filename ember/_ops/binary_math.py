@@ -96,6 +96,17 @@ class Hypot(Function):
         return ga, gb
 
 
+def _has_bool(a, b) -> bool:
+    return a.dtype.kind == "b" or (type(b) is np.ndarray and b.dtype.kind == "b")
+
+
+def _bool_sub(any_bool: bool) -> None:
+    # torch's backward formula subtracts the raw inputs, which it refuses for bool
+    if any_bool:
+        from .arithmetic import _BOOL_SUB1
+        raise RuntimeError(_BOOL_SUB1)
+
+
 def _logaddexp(a, b, exp, scale: float | None):
     """m + log1p(exp(-|a - b|)) (times 1/ln 2 for base 2) with m = max(a, b), step by step in the dtype as torch's
     kernel (each function correctly rounded; float16 computes in float32); equal infinities give themselves."""
@@ -119,12 +130,14 @@ class Logaddexp(Function):
     def forward(ctx, a, b):
         _float_only("logaddexp_cpu", a, b)
         _metas(ctx, a, b)
+        ctx.any_bool = _has_bool(a, b)
         a, b = _float_operands(a, b)
         ctx.save_for_backward(a, b)
         return _broadcasting(lambda x, y: _logaddexp(x, y, np.exp, None), a, b)
 
     @staticmethod
     def backward(ctx, g):
+        _bool_sub(ctx.any_bool)
         a, b = ctx.saved_tensors
         with _quiet():
             ga = _back(g / (1 + np.exp(b - a)), ctx.a_meta) if ctx.needs_input_grad[0] else None
@@ -139,12 +152,14 @@ class Logaddexp2(Function):
     def forward(ctx, a, b):
         _float_only("logaddexp2_cpu", a, b)
         _metas(ctx, a, b)
+        ctx.any_bool = _has_bool(a, b)
         a, b = _float_operands(a, b)
         ctx.save_for_backward(a, b)
         return _broadcasting(lambda x, y: _logaddexp(x, y, np.exp2, 1 / math.log(2.0)), a, b)
 
     @staticmethod
     def backward(ctx, g):
+        _bool_sub(ctx.any_bool)
         a, b = ctx.saved_tensors
         with _quiet():
             ga = _back(g / (1 + np.exp2(b - a)), ctx.a_meta) if ctx.needs_input_grad[0] else None
@@ -169,7 +184,7 @@ def _xlogy(x, y):
 
 
 class Xlogy(Function):
-    """out = x ln y (0 at x == 0);  dx = g ln y (0 at x == 0),  dy = g x / y"""
+    """out = x ln y (0 at x == 0);  dx = g ln y (0 where x == 0 and y <= 0),  dy = g x / y"""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -182,7 +197,10 @@ class Xlogy(Function):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         with _quiet():
-            gx = _back(g * _xlogy(np.asarray(x != 0, g.dtype), y), ctx.a_meta) if ctx.needs_input_grad[0] else None
+            gx = None
+            if ctx.needs_input_grad[0]:
+                # torch's formula: xlogy(g, y), zeroed where x == 0 and y <= 0
+                gx = _back(np.where((x == 0) & (y <= 0), 0, _xlogy(g, y)).astype(g.dtype), ctx.a_meta)
             gy = _back(g * x / y, ctx.b_meta) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
         return gx, gy
 
@@ -240,18 +258,21 @@ class CopysignScalar(Copysign):
 
 
 class Nextafter(Function):
-    """The next float after a toward b, in the promoted float dtype;  da = g,  db = 0 (torch's formula)"""
+    """The next float after a toward b, in the promoted float dtype;  da = g where a != b (else 0),  db = 0
+    (torch's formula)"""
 
     @staticmethod
     def forward(ctx, a, b):
         _float_only("nextafter_cpu", a, b)
         _metas(ctx, a, b)
         a, b = _float_operands(a, b)
+        ctx.save_for_backward(a, b)
         return _broadcasting(np.nextafter, a, b)
 
     @staticmethod
     def backward(ctx, g):
-        ga = _back(g, ctx.a_meta) if ctx.needs_input_grad[0] else None
+        a, b = ctx.saved_tensors
+        ga = _back(g * (a != b), ctx.a_meta) if ctx.needs_input_grad[0] else None
         gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1]) if ctx.needs_input_grad[1] else None
         return ga, gb
 

@@ -37,10 +37,11 @@ def _dims(dim, ndim: int) -> tuple[int, ...] | None:
     return tuple(axes)
 
 
-def _keep_dims(dim, ndim: int, keepdim: bool) -> tuple[int, ...] | None:
-    """``_dims``, except that a full reduction with ``keepdim=True`` names every dim (torch keeps them as 1s)."""
+def _keep_dims(dim, ndim: int, keepdim: bool, empty: bool = False) -> tuple[int, ...] | None:
+    """``_dims``, except that a full reduction with ``keepdim=True`` names every dim (torch keeps them as 1s);
+    ``empty``: leave a full reduction of an empty tensor as None, for amax/amin's own error."""
     axes = _dims(dim, ndim)
-    if axes is None and keepdim:
+    if axes is None and keepdim and not empty:
         return tuple(range(ndim))
     return axes
 
@@ -734,12 +735,12 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     _same_dtype_out(input, out)
-    return _write(Amax.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
+    return _write(Amax.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     _same_dtype_out(input, out)
-    return _write(Amin.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
+    return _write(Amin.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):

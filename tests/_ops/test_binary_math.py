@@ -157,6 +157,18 @@ CASES += [
     C("atan2_grad_int64_partner", lambda L, x, y: L.atan2(x, y), ri(2, 3), r(3)),
     C("atan2_grad_bool_other", lambda L, x, y: L.atan2(x, y), r(4), rb(4)),
 ]
+CASES += [
+    # torch's own formulas at the edges: nextafter's grad is 0 where a == b; xlogy's dx is xlogy(g, y), zeroed
+    # only where x == 0 and y <= 0
+    C("nextafter_grad_equal", lambda L, x, y: L.nextafter(x, y), np.array([0.0, 1.0, 0.5, np.nan, 2.0]),
+      np.array([0.0, 1.0, 0.3, 1.0, np.nan])),
+    C("xlogy_grad_x_zero", lambda L, x, y: L.xlogy(x, y), np.array([0.0, 0.0, 0.0, 0.0, 1.0, 0.5]),
+      np.array([0.0, 3.0, -1.0, np.nan, 1.0, np.inf])),
+    C("xlogy_grad_int_other", lambda L, x, y: L.xlogy(x, y), np.array([0.0, 0.0, 1.5]), np.array([0, 3, 2])),
+    C("xlogy_inplace_grad_x_zero", lambda L, x, y: (x * 1).xlogy_(y), np.array([0.0, 0.0, 2.0]),
+      np.array([3.0, 0.0, 0.5])),
+    C("pow_bool_base_grad", lambda L, x, y: L.pow(x, y), rb(3), r(3)),
+]
 # nanmean: nansum / count of non-nan, so its grad_fn is a division
 NAN = np.array([[np.nan, 1.0, 2.0], [3.0, np.nan, np.nan], [np.nan, np.nan, np.nan]])
 CASES += [
@@ -218,6 +230,9 @@ for name in ("hypot", "logaddexp", "logaddexp2", "nextafter"):
     ]
 ERRORS += [
     P("atan2_grad_bool_input", lambda L: L.atan2(L.tensor([True]), L.tensor([0.5], requires_grad=True)).sum().backward()),
+    P("logaddexp_grad_bool", lambda L: L.logaddexp(L.tensor([0.5], requires_grad=True), L.tensor([True])).sum().backward()),
+    P("logaddexp2_grad_bool", lambda L: L.logaddexp2(L.tensor([True]), L.tensor([0.5], requires_grad=True)).sum().backward()),
+    P("pow_grad_bool_exponent", lambda L: L.pow(L.tensor([0.5], requires_grad=True), L.tensor([True])).sum().backward()),
     P("atan2_inplace_int", lambda L: L.tensor([1, 2]).atan2_(L.tensor([1, 2]))),
     P("xlogy_two_numbers", lambda L: L.xlogy(2, 3)),
     P("xlogy_inplace_int", lambda L: L.tensor([1, 2]).xlogy_(L.tensor([1.0, 2.0]))),

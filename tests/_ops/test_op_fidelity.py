@@ -77,6 +77,10 @@ for dt, bound in (("int8", 128), ("int8", -129), ("uint8", 256), ("uint8", -256)
         P(f"clamp_max_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp(L.tensor([1, 2], dtype=getattr(L, d)), max=b)),
         P(f"clamp_min_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp_min(L.tensor([1, 2], dtype=getattr(L, d)), b)),
     ]
+ERRORS += [
+    P("amax_empty_keepdim", lambda L: L.amax(L.zeros(0), keepdim=True)),
+    P("amin_empty_dim_none_keepdim", lambda L: L.amin(L.zeros(4, 0, 3), dim=None, keepdim=True)),
+]
 ERRORS += [P("logsumexp_dim_none", lambda L: L.logsumexp(L.ones(2, 3), dim=None))]
 
 

@@ -618,17 +618,27 @@ def _check_other(name: str, other) -> None:
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
+def _check_bool_alpha(input, other, alpha) -> None:
+    if type(alpha) is bool and isinstance(input, Tensor) and \
+            result_np_dtype(input._data, other._data if isinstance(other, Tensor) else _num(other)).kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+
+
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """input + alpha * other"""
     _check_other("add", other)
     if not isinstance(input, Tensor):
         input, other = other, input
+    if type(alpha) is bool:
+        _check_bool_alpha(input, other, alpha)
     return _maybe_out(Add.apply(input, _num(other), alpha) if alpha != 1 else Add.apply(input, _num(other)), out)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """input - alpha * other"""
     _check_other("sub", other)
+    if type(alpha) is bool:
+        _check_bool_alpha(input, other, alpha)
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input, alpha=alpha), out)
     return _maybe_out(Sub.apply(input, _num(other), alpha) if alpha != 1 else Sub.apply(input, _num(other)), out)

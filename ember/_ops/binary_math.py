@@ -64,7 +64,8 @@ class Atan2(Function):
         a, b = ctx.saved_tensors
         ga = gb = None
         with _quiet():
-            recip = 1 / (a * a + b * b)
+            denom = a * a + b * b
+            recip = np.where(denom == 0, 0, 1 / np.where(denom == 0, 1, denom))  # torch's formula: 0 where a**2 + b**2 is 0
             if ctx.needs_input_grad[0]:
                 ga = _back(g * b * recip, ctx.a_meta)
             if ctx.needs_input_grad[1]:

@@ -25,13 +25,14 @@ class Clamp(Function):
 
     @classmethod
     def forward(cls, ctx, a, lo, hi):
-        if a.dtype.kind == "b":
-            raise NotImplementedError(f'"{cls._kernel[lo is not None, hi is not None]}" not implemented for \'Bool\'')
         ctx.a_dtype = a.dtype
         for bound in (lo, hi):
             if bound is not None:
                 _check_fits(bound, a.dtype)
                 a, _ = promote_scalar(a, bound)
+        if a.dtype.kind == "b":
+            # a bool tensor clamped by numbers computes in their type (int64, float); bool bounds have no kernel
+            raise NotImplementedError(f'"{cls._kernel[lo is not None, hi is not None]}" not implemented for \'Bool\'')
         ctx.save_for_backward(a)
         ctx.lo, ctx.hi = lo, hi
         out = a

@@ -188,7 +188,8 @@ def _var_backward(ctx, g):
     shape, dtype, axes, keepdim, dof = ctx.meta
     (centered,) = ctx.saved_tensors
     with _quiet():
-        return _expand_back(g, shape, axes, keepdim) * (np.float64(2.0) / dof) * centered  # dof 0: inf * 0 = nan
+        # torch divides by max(dof, 0): a non-positive dof gives inf, so nan grads (inf * 0 where centered is 0)
+        return _expand_back(g, shape, axes, keepdim) * (np.float64(2.0) / builtins.max(dof, 0)) * centered
 
 
 def _std_backward(ctx, g, std):
@@ -283,6 +284,8 @@ class Prod(Function):
     def backward(ctx, g):
         shape, dtype, axis, keepdim = ctx.meta
         (a,) = ctx.saved_tensors
+        if axis == ():
+            return g.astype(dtype), None, None, None  # a 0-dim "reduction" is the identity
         flat = a.reshape(-1) if axis is None else a
         ax = 0 if axis is None else axis[0]
         ones_shape = list(flat.shape)
@@ -551,7 +554,8 @@ class VectorNorm(Function):
             elif p == 0:
                 res = np.zeros_like(a)
             else:
-                res = np.where(o == 0, 0, gg * a * np.power(np.abs(a), p - 2) / np.power(o, p - 1))
+                # torch's norm_backward: 0 where the norm is 0, and where the element is 0 (|a|**(p-2) is inf for p < 2)
+                res = np.where((o == 0) | (a == 0), 0, gg * a * np.power(np.abs(a), p - 2) / np.power(o, p - 1))
         return res.astype(a.dtype), None, None, None
 
 
@@ -703,7 +707,8 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
                             "expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor input, int "
                             "dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n")
         return _write(Prod.apply(input, None, False, dtype), out)
-    return _write(ProdDim.apply(input, (_wrap_dim(dim, input.dim()),), keepdim, dtype), out)
+    d = _wrap_dim(dim, input.dim())
+    return _write(ProdDim.apply(input, (d,) if input.dim() else (), keepdim, dtype), out)  # 0-dim: nothing to reduce
 
 
 def _max_min(input, dim, keepdim, all_fn, dim_fn, pair_fn, name, result_type, out=None):

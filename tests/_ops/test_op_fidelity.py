@@ -78,6 +78,9 @@ for dt, bound in (("int8", 128), ("int8", -129), ("uint8", 256), ("uint8", -256)
         P(f"clamp_min_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp_min(L.tensor([1, 2], dtype=getattr(L, d)), b)),
     ]
 ERRORS += [
+    P("add_bool_alpha", lambda L: L.add(L.ones(2), L.ones(2), alpha=True)),
+    P("sub_bool_alpha_int", lambda L: L.sub(L.ones(2, dtype=L.int64), 1, alpha=False)),
+    P("clamp_bool_bool_bound", lambda L: L.clamp(L.tensor([True]), max=True)),
     P("amax_empty_keepdim", lambda L: L.amax(L.zeros(0), keepdim=True)),
     P("amin_empty_dim_none_keepdim", lambda L: L.amin(L.zeros(4, 0, 3), dim=None, keepdim=True)),
 ]
@@ -137,6 +140,18 @@ for name in ("sum", "mean", "nansum", "std", "var", "amax", "amin", "norm", "all
         C(f"{name}_dim_none_keepdim_0dim", lambda L, x, n=name: getattr(L, n)(x, dim=None, keepdim=True), r()),
         C(f"{name}_method_dim_none_keepdim", lambda L, x, n=name: getattr(x, n)(dim=None, keepdim=True), r(4, 2)),
     ]
+CASES += [
+    # prod along dim 0 of a 0-dim tensor; a bool tensor clamped by numbers; norm and atan2 grads at zeros
+    C("prod_0dim_dim", lambda L, x: L.prod(x, 0, keepdim=True), r()),
+    C("prod_0dim_int", lambda L, x: L.prod(x, -1), np.array(3, np.uint8)),
+    C("clamp_bool_int_bounds", lambda L, x: L.clamp(x, -1, 2), rb(5)),
+    C("clamp_bool_float_bound", lambda L, x: L.clamp(x, min=0.5), rb(5)),
+    C("norm_p_half_zeros", lambda L, x: L.norm(x, p=0.5), np.array([0.0, 1.0, 0.0, -2.0])),
+    C("norm_p_1_5_zeros", lambda L, x: L.norm(x, p=1.5, dim=0), np.array([[0.0, 1.0], [0.0, -2.0]])),
+    C("atan2_grad_at_origin", lambda L, x, y: L.atan2(x, y), np.array([0.0, 1e-200, 0.0, 1.0]),
+      np.array([0.0, 1e-200, 1e-200, 0.0])),
+    C("var_dof_zero_0dim", lambda L, x: L.var(x, correction=2), r()),
+]
 for name in ("var_mean", "std_mean", "aminmax"):
     CASES += [C(f"{name}_dim_none_keepdim", lambda L, x, n=name: tuple(getattr(L, n)(x, dim=None, keepdim=True)),
                 r(2, 3), grad=name != "aminmax")]

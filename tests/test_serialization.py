@@ -464,14 +464,46 @@ def test_safe_globals_allow_trusted_classes():
 
 def test_tensor_with_python_attributes_from_torch():
     t = torch.ones(2)
-    t.note = "kept by torch"  # torch wraps it in _rebuild_from_type_v2; ember rebuilds the tensor, drops the attribute
+    t.note = "kept by torch"  # torch wraps it in _rebuild_from_type_v2 with the attributes as its state
     e = S.load(io.BytesIO(_torch_roundtrip_bytes({"t": t})))
-    assert type(e["t"]) is ember.Tensor and e["t"].tolist() == [1.0, 1.0]
+    assert type(e["t"]) is ember.Tensor and e["t"].tolist() == [1.0, 1.0] and e["t"].note == "kept by torch"
+    # the state may only set plain attributes: the same file with the attribute renamed to 'data' is refused
+    src, out = zipfile.ZipFile(io.BytesIO(_torch_roundtrip_bytes({"t": t}))), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in src.namelist():
+            z.writestr(name, src.read(name).replace(b"note", b"data") if name.endswith("data.pkl") else src.read(name))
+    with pytest.raises(pickle.UnpicklingError, match="may not set attribute 'data'"):
+        S.load(io.BytesIO(out.getvalue()))
     # _rebuild_from_type_v2 itself may only call the allowed functions
     # _rebuild_from_type_v2(torch.Tensor, torch.Tensor, (), None): Tensor is a name, not an allowed callable
     payload = b"\x80\x02ctorch._tensor\n_rebuild_from_type_v2\n(ctorch\nTensor\nctorch\nTensor\n)NtR."
     with pytest.raises(pickle.UnpicklingError, match="may not call"):
         S.load(io.BytesIO(_zip_with_pickle(payload)))
+
+
+def test_tensor_and_parameter_attributes_are_written_as_torch_writes_them():
+    """A tensor (or Parameter, or a tensor marked by nn.Buffer) with Python attributes: torch's
+    _rebuild_from_type_v2 / _rebuild_parameter_with_state, byte for byte, and loaded back with the attributes."""
+    def build(lib):
+        x = lib.arange(3.0)
+        x.foo, x.meta = 5, {"a": [1, 2]}
+        p = lib.nn.Parameter(lib.ones(2))
+        p.tag = "w"
+        m = lib.nn.Module()
+        m.b = lib.nn.Buffer(lib.ones(2))
+        return OrderedDict(x=x, tail=x[1:], p=p, b=m.b, plain=lib.ones(1))
+
+    def attrs(d):
+        return {k: (type(v).__name__, {a: b for a, b in v.__dict__.items() if a in ("foo", "meta", "tag", "persistent",
+                                                                                    "_is_buffer")}) for k, v in d.items()}
+
+    e_bytes, t_bytes = _ember_bytes(build(ember)), _torch_roundtrip_bytes(build(torch))
+    pkl = [zipfile.ZipFile(io.BytesIO(b)).read("archive/data.pkl") for b in (e_bytes, t_bytes)]
+    assert pkl[0] == pkl[1]
+    want = attrs(build(torch))
+    assert attrs(torch.load(io.BytesIO(e_bytes), weights_only=True)) == want
+    assert attrs(S.load(io.BytesIO(t_bytes))) == want
+    assert attrs(S.load(io.BytesIO(t_bytes), weights_only=False)) == want
 
 
 def test_whole_module_needs_weights_only_false():

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .._device import device
 from .._size import Size
-from .._tensor import Tensor, _storage
+from .._tensor import _AUTOGRAD_ATTRS, Tensor, _storage
 from ..nn.parameter import Parameter
 
 __all__ = ["STORAGE_NAMES", "Pickler"]
@@ -51,6 +51,10 @@ _REBUILD_TENSOR_V2 = _TorchGlobal("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_TENSOR_V3 = _TorchGlobal("torch._utils", "_rebuild_tensor_v3")
 _UNTYPED_STORAGE = _TorchGlobal("torch.storage", "UntypedStorage")
 _REBUILD_PARAMETER = _TorchGlobal("torch._utils", "_rebuild_parameter")
+# a tensor with Python attributes: torch wraps the rebuild call and passes the attributes along
+_REBUILD_FROM_TYPE_V2 = _TorchGlobal("torch._tensor", "_rebuild_from_type_v2")
+_REBUILD_PARAMETER_WITH_STATE = _TorchGlobal("torch._utils", "_rebuild_parameter_with_state")
+_TORCH_TENSOR = _TorchGlobal("torch", "Tensor")
 _TORCH_SIZE = _TorchGlobal("torch", "Size")
 _TORCH_DEVICE = _TorchGlobal("torch", "device")
 _STORAGE_GLOBALS = {dt: _TorchGlobal("torch", name) for dt, name in STORAGE_NAMES.items()}
@@ -143,11 +147,17 @@ class Pickler(pickle._Pickler):
             untyped = _UNTYPED_DTYPES.get(dt)
             rebuild = _REBUILD_TENSOR_V2 if untyped is None else _REBUILD_TENSOR_V3
             extra = () if untyped is None else (untyped,)
+            state = {k: v for k, v in obj.__dict__.items() if k not in _AUTOGRAD_ATTRS}  # the user's attributes
             if isinstance(obj, Parameter):
-                # torch: _rebuild_parameter(<tensor without grad>, requires_grad, hooks)
+                # torch: _rebuild_parameter(<tensor without grad>, requires_grad, hooks[, state])
                 inner = (ref, offset, tuple(obj._data.shape), strides, False, OrderedDict(), *extra)
+                if state:
+                    return _REBUILD_PARAMETER_WITH_STATE, (_Rebuild(rebuild, inner), obj.requires_grad, OrderedDict(), state)
                 return _REBUILD_PARAMETER, (_Rebuild(rebuild, inner), obj.requires_grad, OrderedDict())
-            return rebuild, (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict(), *extra)
+            args = (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict(), *extra)
+            if state:
+                return _REBUILD_FROM_TYPE_V2, (rebuild, _TORCH_TENSOR, args, state)
+            return rebuild, args
         if isinstance(obj, Size):
             return _TORCH_SIZE, (tuple(obj),)
         if isinstance(obj, device):

@@ -109,17 +109,34 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any = 
 
 
 def _rebuild_parameter_with_state(data: Tensor, requires_grad: bool, backward_hooks: Any, state: Any) -> Parameter:
-    return Parameter(data, requires_grad)  # extra Python attributes of the Parameter are not restored
+    return _set_attributes(Parameter(data, requires_grad), state)
 
 
 def _rebuild_from_type_v2(func: Callable, new_type: Any, args: tuple, state: Any) -> Any:
-    # torch's wrapper for tensors of a subclass or with Python attributes; the attributes are not restored
+    # torch's wrapper for tensors of a subclass or with Python attributes (a subclass comes back as its base type)
     if id(func) not in CALLABLE_IDS or not isinstance(args, tuple):
         raise pickle.UnpicklingError(f"_rebuild_from_type_v2 may not call {func!r}")
     result = func(*args)
     if new_type is Parameter and not isinstance(result, Parameter):
         result = Parameter(result)
-    return result
+    return _set_attributes(result, state)
+
+
+def _set_attributes(t: Tensor, state: Any) -> Tensor:
+    """A tensor's pickled Python attributes, as torch's ``_set_obj_state``: a dict, or (dict, slots dict)."""
+    if state is None:
+        return t
+    dict_state, slots = state if isinstance(state, tuple) and len(state) == 2 else (state, None)
+    for part in (dict_state, slots):
+        if part is None:
+            continue
+        if not isinstance(part, dict):
+            raise pickle.UnpicklingError(f"a tensor's state must be a dict, got {type(part).__name__}")
+        for key, value in part.items():
+            if not isinstance(key, str) or key.startswith("__") or hasattr(Tensor, key):
+                raise pickle.UnpicklingError(f"a tensor's state may not set attribute {key!r}")
+            t.__dict__[key] = value
+    return t
 
 
 def _codecs_encode(text: str, encoding: str = "utf-8") -> bytes:

@@ -120,10 +120,12 @@ def flat_views(arrays: list[np.ndarray]) -> list[np.ndarray] | None:
     transposed grads without a copy when the other arrays share their layout."""
     if all(a.flags.c_contiguous for a in arrays):
         return [a.ravel() for a in arrays]  # a view here; ravel is 4x cheaper than reshape(-1)
+    if any(a.shape != arrays[0].shape for a in arrays):
+        return None
     if 1 in arrays[0].shape:  # size-1 dims carry no layout (their strides may differ)
         arrays = [a.squeeze() for a in arrays]
     first = arrays[0]
-    if any(a.shape != first.shape or a.strides != first.strides for a in arrays):
+    if any(a.strides != first.strides for a in arrays):
         return None
     perm = np.argsort(first.strides, kind="stable")[::-1]
     if not first.transpose(perm).flags.c_contiguous:

@@ -85,7 +85,7 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
             _bump(p, *([buf] if buf is not None else []))
             return
     if momentum != 0 and buf is None:
-        strides = _buffer_strides(p, x, weight_decay, maximize)
+        strides = _buffer_strides(p, x, grad, weight_decay, maximize)
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
     if momentum != 0:
@@ -103,10 +103,11 @@ def sgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any] | None, *, lr: f
     _bump(p)
 
 
-def _buffer_strides(p: Tensor, x: np.ndarray, weight_decay: float, maximize: bool) -> tuple[int, ...]:
+def _buffer_strides(p: Tensor, x: np.ndarray, grad: np.ndarray, weight_decay: float,
+                    maximize: bool) -> tuple[int, ...]:
     """The strides torch gives a new momentum buffer: ``clone(g)`` where ``g`` is the grad, negated under
     ``maximize`` and plus ``wd*param`` under weight decay, each op laying out its result from its inputs."""
-    shape, strides = x.shape, elem_strides(p._grad._data)
+    shape, strides = x.shape, elem_strides(p._grad._data if p._grad is not None else np.asarray(grad))
     if maximize:
         strides = elementwise_strides(shape, strides)
     if weight_decay != 0:

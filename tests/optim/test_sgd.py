@@ -137,3 +137,31 @@ def test_momentum_buffer_size1_strides_survive_load_state_dict():
         loaded.load_state_dict(opt.state_dict())
         strides.append(loaded.state[p]["momentum_buffer"].stride())
     assert strides[0] == strides[1]
+
+
+def _random_layout(rng: np.random.Generator, shape: tuple):
+    """A torch tensor of ``shape`` with a random dim order, random gaps and sometimes an expanded dim."""
+    nd = len(shape)
+    perm, steps = rng.permutation(nd), [int(rng.choice([1, 1, 2])) for _ in range(nd)]
+    t = torch.zeros([shape[perm[i]] * steps[perm[i]] for i in range(nd)])
+    t = t[tuple(slice(None, None, steps[perm[i]]) for i in range(nd))]
+    if nd:
+        t = t.permute(*np.argsort(perm).tolist())
+        if rng.random() < 0.2:
+            d = int(rng.integers(nd))
+            t = t.narrow(d, 0, 1).expand(*shape)
+    return t
+
+
+def test_stride_rules_match_torch():
+    """The layout rules behind the buffer (_functional.clone_strides / elementwise_strides) against torch's clone,
+    neg and add on random dim orders, gaps, size-1 and expanded dims."""
+    from ember.optim._functional import clone_strides, elementwise_strides
+
+    rng = np.random.default_rng(12)
+    for _ in range(600):
+        shape = tuple(int(rng.choice([1, 2, 3, 4])) for _ in range(int(rng.integers(0, 5))))
+        a, b = _random_layout(rng, shape), _random_layout(rng, shape)
+        assert clone_strides(shape, a.stride()) == a.clone().stride(), (shape, a.stride())
+        assert elementwise_strides(shape, a.stride()) == torch.neg(a).stride(), (shape, a.stride())
+        assert elementwise_strides(shape, a.stride(), b.stride()) == torch.add(a, b).stride(), (a.stride(), b.stride())

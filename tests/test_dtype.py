@@ -119,7 +119,8 @@ def test_promote_types_table(a, b):
 @given(st.sampled_from(NAMES), st.sampled_from(NAMES), st.sampled_from(NAMES))
 def test_promote_types_is_associative_like_torch(a, b, c):
     e = _outcome(lambda: ember.promote_types(ember.promote_types(E(a), E(b)), E(c)))
-    t = _outcome(lambda: torch.promote_types(torch.promote_types(getattr(torch, a), getattr(torch, b)), getattr(torch, c)))
+    ta, tb, tc = (getattr(torch, n) for n in (a, b, c))
+    t = _outcome(lambda: torch.promote_types(torch.promote_types(ta, tb), tc))
     assert e == t
 
 

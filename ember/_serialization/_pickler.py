@@ -151,9 +151,10 @@ class Pickler(pickle._Pickler):
             if isinstance(obj, Parameter):
                 # torch: _rebuild_parameter(<tensor without grad>, requires_grad, hooks[, state])
                 inner = (ref, offset, tuple(obj._data.shape), strides, False, OrderedDict(), *extra)
+                tensor = _Rebuild(rebuild, inner)
                 if state:
-                    return _REBUILD_PARAMETER_WITH_STATE, (_Rebuild(rebuild, inner), obj.requires_grad, OrderedDict(), state)
-                return _REBUILD_PARAMETER, (_Rebuild(rebuild, inner), obj.requires_grad, OrderedDict())
+                    return _REBUILD_PARAMETER_WITH_STATE, (tensor, obj.requires_grad, OrderedDict(), state)
+                return _REBUILD_PARAMETER, (tensor, obj.requires_grad, OrderedDict())
             args = (ref, offset, tuple(obj._data.shape), strides, obj.requires_grad, OrderedDict(), *extra)
             if state:
                 return _REBUILD_FROM_TYPE_V2, (rebuild, _TORCH_TENSOR, args, state)

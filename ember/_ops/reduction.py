@@ -524,7 +524,7 @@ class VectorNorm(Function):
             elif p == 1:
                 out = np.sum(absa, axis=axes, keepdims=kd)
             elif p == math.inf:
-                out = np.max(absa, axis=axes, keepdims=kd) if a.size else np.zeros(())
+                out = np.max(absa, axis=axes, keepdims=kd)  # (norm() refuses an empty reduced dim)
             elif p == -math.inf:
                 out = np.min(absa, axis=axes, keepdims=kd)
             elif p == 0:
@@ -552,7 +552,7 @@ class VectorNorm(Function):
                 count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape)
                 res = np.where(hit, gg * np.sign(a) / count, 0)
             elif p == 0:
-                res = np.zeros_like(a)
+                return None, None, None, None  # torch defines no grad for the 0-"norm" (a count)
             else:
                 # torch's norm_backward: 0 where the norm is 0, and where the element is 0 (|a|**(p-2) is inf for p < 2)
                 res = np.where((o == 0) | (a == 0), 0, gg * a * np.power(np.abs(a), p - 2) / np.power(o, p - 1))
@@ -807,7 +807,18 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
         input = input.to(dtype)
     if input._data.dtype.kind in "fc":
         _c_dtype_out(input._data.dtype, out)
-    return _write(VectorNorm.apply(input, float(p), _keep_dims(dim, input.dim(), keepdim), keepdim), out)
+    p = float(p)
+    if (p < 0 or p == math.inf) and input._data.size == 0:
+        # max, min and negative powers have no identity to start an empty reduction from
+        axes = _dims(dim, input.dim())
+        where = "an empty tensor" if axes is None else next(
+            (f"the dimension {i}" for i in axes if input._data.shape[i] == 0), None)
+        if where is not None:
+            sep = " " if axes is None else ""  # (torch's message lacks this space)
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on {where}{sep}because "
+                               f"{'this dimension is empty and ' if axes is not None else ''}the operation does not "
+                               "have an identity")
+    return _write(VectorNorm.apply(input, p, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

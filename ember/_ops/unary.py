@@ -451,9 +451,10 @@ class RoundDecimals(_PiecewiseConstant):
     @staticmethod
     def forward(ctx, a, decimals):
         _not_for(a, "round_cpu", "biu")
-        s = a.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
+        h = a.astype(np.float32) if a.dtype == np.float16 else a  # float16 computes in float32, as torch
+        s = h.dtype.type(10.0 ** -decimals if decimals < 0 else 10.0 ** decimals)
         with _quiet():
-            return np.round(a * s) / s if decimals > 0 else np.round(a / s) * s
+            return (np.round(h * s) / s if decimals > 0 else np.round(h / s) * s).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):

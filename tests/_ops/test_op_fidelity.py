@@ -78,6 +78,9 @@ for dt, bound in (("int8", 128), ("int8", -129), ("uint8", 256), ("uint8", -256)
         P(f"clamp_min_{dt}_{bound}", lambda L, d=dt, b=bound: L.clamp_min(L.tensor([1, 2], dtype=getattr(L, d)), b)),
     ]
 ERRORS += [
+    P("norm_inf_empty", lambda L: L.norm(L.zeros(0), p=float("inf"))),
+    P("norm_neg_inf_empty_dim", lambda L: L.norm(L.zeros(0, 3), p=-float("inf"), dim=0)),
+    P("norm_neg_p_empty_dims", lambda L: L.norm(L.zeros(0, 3), p=-1, dim=(0, 1))),
     P("add_bool_alpha", lambda L: L.add(L.ones(2), L.ones(2), alpha=True)),
     P("sub_bool_alpha_int", lambda L: L.sub(L.ones(2, dtype=L.int64), 1, alpha=False)),
     P("clamp_bool_bool_bound", lambda L: L.clamp(L.tensor([True]), max=True)),
@@ -150,6 +153,9 @@ CASES += [
     C("norm_p_1_5_zeros", lambda L, x: L.norm(x, p=1.5, dim=0), np.array([[0.0, 1.0], [0.0, -2.0]])),
     C("atan2_grad_at_origin", lambda L, x, y: L.atan2(x, y), np.array([0.0, 1e-200, 0.0, 1.0]),
       np.array([0.0, 1e-200, 1e-200, 0.0])),
+    C("norm_inf_empty_kept_dim", lambda L, x: L.norm(x, p=float("inf"), dim=1), r(0, 3)),
+    C("norm_p0_no_grad", lambda L, x: L.norm(x, p=0), r(3), grad=False),
+    C("round_decimals_f16", lambda L, x: L.round(x, decimals=2), r(200, dt=np.float16) * 5),
     C("var_dof_zero_0dim", lambda L, x: L.var(x, correction=2), r()),
 ]
 for name in ("var_mean", "std_mean", "aminmax"):
@@ -314,3 +320,9 @@ def test_lerp_and_xlogy_bits(dt):
     _bits_equal(lambda L, x, y, z: L.lerp(x, y, z), a, b, w)
     # (torch's logf is not always correctly rounded; the product can carry that ulp to two)
     _bits_equal(lambda L, x, y: L.xlogy(x, y), a, np.abs(b), min_rate=0.99, ulps=2)
+
+
+def test_norm_p0_has_no_grad():
+    import ember
+    x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
+    assert ember.autograd.grad(ember.norm(x, p=0), [x], allow_unused=True) == (None,)

@@ -196,7 +196,10 @@ class _ArchiveReader:
                                f"{numel} x {dtype.itemsize}: the file is corrupted")
         if self.mapped is not None and info.compress_type == zipfile.ZIP_STORED:
             start = record_data_offset(self.stream, info)
-            array = np.frombuffer(self.mapped, dtype, numel, start) if numel else np.empty(0, dtype)
+            # through a memoryview of just this record: the array's base chain then ends at it, so the record
+            # (not the whole mapped file) is the storage that storage_offset(), pickle and deepcopy see
+            record = memoryview(self.mapped)[start:start + numel * dtype.itemsize]
+            array = np.frombuffer(record, dtype) if numel else np.empty(0, dtype)
         else:
             array = np.empty(numel, dtype)
             read_record_into(self.zf, self.stream, info, array)

@@ -1,6 +1,7 @@
 """ember.save / ember.load against torch.save / torch.load: files cross over in both directions, bit for bit."""
 from __future__ import annotations
 
+import copy
 import io
 import os
 import pickle
@@ -333,6 +334,21 @@ def test_mmap_load(tmp_path):
     assert torch.load(tmp_path / "t.pt")["w"][0].item() == 0.0
     with pytest.raises(ValueError, match="file path"):
         S.load(io.BytesIO(_ember_bytes(1)), mmap=True)
+
+
+def test_mmap_load_storages_are_the_records(tmp_path):
+    """Each mapped storage is its record, not the whole file: offsets, pickles and deep copies as with a plain load."""
+    w = torch.arange(1000.0)
+    torch.save({"w": w, "v": torch.arange(6.0), "vt": None}, tmp_path / "t.pt")
+    ref = torch.load(tmp_path / "t.pt")
+    for mmap in (False, True):
+        e = S.load(tmp_path / "t.pt", mmap=mmap)
+        v = e["v"].view(2, 3).t()[1:]
+        assert e["v"].storage_offset() == 0 and v.storage_offset() == ref["v"].view(2, 3).t()[1:].storage_offset()
+        assert len(pickle.dumps(e["v"])) < 1000  # not the 4000 bytes of w, which shares the mapped file
+        cv, cw = copy.deepcopy([e["v"], e["w"]])
+        cv.add_(1)
+        assert cw.tolist() == w.tolist() and e["v"].tolist() == ref["v"].tolist()
 
 
 # ---------------------------------------------------------------------------- map_location

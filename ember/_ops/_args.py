@@ -30,14 +30,20 @@ def method(fn, name: str, other_name: str = "other"):
     return meth
 
 
-def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "other"):
-    """``t.name_(...)``: fn's result written into t (see _inplace.inplace)."""
+def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "other", result_dtype=None):
+    """``t.name_(...)``: fn's result written into t (see _inplace.inplace).
+
+    ``result_dtype(a, b)``: the op's result dtype for arrays/numbers, to check (as torch does, before the
+    kernel's own dtype errors) that the broadcast shape is t's and that the result can be cast to t's dtype.
+    """
     from ._inplace import inplace
 
     def meth(self, *args, **kwargs):
+        other = args[0] if args else kwargs.get(other_name)
         if tensors_only:
-            require_tensors(name + "_", self, args[0] if args else kwargs.get(other_name), method=True,
-                            other_name=other_name)
+            require_tensors(name + "_", self, other, method=True, other_name=other_name)
+        if result_dtype is not None:
+            _precheck(self, other, result_dtype)
         return inplace(self, fn, *args, **kwargs)
     meth.__name__ = name + "_"
     return meth
@@ -57,3 +63,38 @@ def strict_out(result: Tensor, out, check_only: bool = False) -> Tensor:
         return result
     from ._inplace import write_out
     return write_out(out, result)
+
+
+def _precheck(self: Tensor, other, result_dtype) -> None:
+    """torch's in-place TensorIterator checks: the broadcast shape first, then the cast of the result type."""
+    import numpy as np
+    from .. import _dtype as D
+    from ._broadcast import broadcast_error
+    from ._inplace import _NAMES, _castable
+    shape = self._data.shape
+    oshape = other._data.shape if isinstance(other, Tensor) else ()
+    try:
+        full = np.broadcast_shapes(shape, oshape)
+    except ValueError:
+        raise broadcast_error(shape, oshape) from None
+    if full != shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the broadcast shape "
+                           f"[{', '.join(map(str, full))}]")
+    r = result_dtype(self._data, other._data if isinstance(other, Tensor) else other)
+    if not _castable(r, self._data.dtype):
+        raise RuntimeError(f"result type {_NAMES[D._FROM_NUMPY[r].name]} can't be cast to the desired output type "
+                           f"{_NAMES[D._FROM_NUMPY[self._data.dtype].name]}")
+
+
+def promoted(a, b):
+    """The result dtype of ops that compute in the promoted dtype (bitwise, nextafter, ...)."""
+    from ._broadcast import result_np_dtype
+    return result_np_dtype(a, b)
+
+
+def promoted_float(a, b):
+    """The result dtype of ops that make integer results floats (atan2, hypot, xlogy, ...)."""
+    import numpy as np
+    from .. import _dtype as D
+    r = promoted(a, b)
+    return D.get_default_dtype().np_dtype if r.kind in "biu" else np.dtype(r)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import inplace_method, method, require_tensors
+from ._args import inplace_method, method, promoted, promoted_float, require_tensors
 from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
 from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
 from .comparison import _dtype_name
@@ -485,8 +485,10 @@ METHODS = {
     "logaddexp": method(logaddexp, "logaddexp"), "logaddexp2": method(logaddexp2, "logaddexp2"),
     "nextafter": method(nextafter, "nextafter"), "heaviside": method(heaviside, "heaviside", "values"),
     "xlogy": xlogy, "copysign": copysign, "float_power": float_power, "lerp": lerp,
-    "atan2_": inplace_method(atan2, "atan2"), "arctan2_": inplace_method(arctan2, "arctan2"),
-    "hypot_": inplace_method(hypot, "hypot"), "nextafter_": inplace_method(nextafter, "nextafter"),
+    "atan2_": inplace_method(atan2, "atan2", result_dtype=promoted_float),
+    "arctan2_": inplace_method(arctan2, "arctan2", result_dtype=promoted_float),
+    "hypot_": inplace_method(hypot, "hypot", result_dtype=promoted),
+    "nextafter_": inplace_method(nextafter, "nextafter", result_dtype=promoted),
     "heaviside_": inplace_method(heaviside, "heaviside", other_name="values"),
     "xlogy_": inplace_method(xlogy, "xlogy", tensors_only=False),
     "copysign_": inplace_method(copysign, "copysign", tensors_only=False),

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import inplace_method, method, require_tensors, strict_out
+from ._args import inplace_method, method, promoted, require_tensors, strict_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -306,6 +306,6 @@ METHODS = {name: method(fn, name) for name, fn in
            (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor))}
 METHODS.update({name + "_": inplace_method(fn, name) for name, fn in
                 (("logical_and", logical_and), ("logical_or", logical_or), ("logical_xor", logical_xor))})
-METHODS.update({name + "_": inplace_method(fn, name, tensors_only=False) for name, fn in
-                (("bitwise_and", bitwise_and), ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor),
-                 ("bitwise_not", bitwise_not))})
+METHODS.update({name + "_": inplace_method(fn, name, tensors_only=False, result_dtype=promoted) for name, fn in
+                (("bitwise_and", bitwise_and), ("bitwise_or", bitwise_or), ("bitwise_xor", bitwise_xor))})
+METHODS["bitwise_not_"] = inplace_method(bitwise_not, "bitwise_not", tensors_only=False)

@@ -326,3 +326,22 @@ def test_norm_p0_has_no_grad():
     import ember
     x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
     assert ember.autograd.grad(ember.norm(x, p=0), [x], allow_unused=True) == (None,)
+
+
+INPLACE_ERRORS = [
+    # torch's in-place checks come before the kernel's: the broadcast shape, then the cast of the result type
+    P("bitwise_xor_inplace_shape", lambda L: L.ones(1).bitwise_xor_(L.ones(3, 3))),
+    P("bitwise_xor_inplace_float_scalar", lambda L: L.ones(3, 1, 1, dtype=L.int8).bitwise_xor_(0.0)),
+    P("bitwise_and_inplace_bool_long", lambda L: L.tensor(True).bitwise_and_(L.tensor(5))),
+    P("bitwise_or_inplace_bcast", lambda L: L.ones(2, dtype=L.int16).bitwise_or_(L.ones(3, 2, dtype=L.float64))),
+    P("hypot_inplace_shape", lambda L: L.ones(2, dtype=L.int32).hypot_(L.ones(3, 2, dtype=L.int32))),
+    P("hypot_inplace_int", lambda L: L.ones(2, dtype=L.int32).hypot_(L.ones(2, dtype=L.int32))),
+    P("atan2_inplace_int_result", lambda L: L.ones(2, dtype=L.int32).atan2_(L.ones(2, dtype=L.int32))),
+    P("nextafter_inplace_clash", lambda L: L.ones(2, dtype=L.uint8).nextafter_(L.ones(2, 4, dtype=L.int64))),
+    P("nextafter_inplace_shape", lambda L: L.ones(2, 1).nextafter_(L.ones(4))),
+]
+
+
+@pytest.mark.parametrize("fn", INPLACE_ERRORS)
+def test_inplace_error(fn):
+    check_error(fn)

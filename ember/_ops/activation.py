@@ -277,7 +277,7 @@ class LogSoftmax(Function):
                 out -= np.log(s, out=s)
             else:
                 out = np.empty(a.shape, dt)
-        elif _grad_state.enabled and ctx.needs_input_grad[0] and _row_blocked(a, dim):
+        elif _grad_state.enabled and ctx.needs_input_grad[0] and a.size <= _KEEP_MAX and _row_blocked(a, dim):
             out, e, s = _log_softmax_blocks(a, dim, keep=True)
             ctx.save_for_backward(out, e, s)
             return out
@@ -319,6 +319,12 @@ class LogSoftmax(Function):
         finally:
             _rebuffer(old)
         return grad_input
+
+
+# log_softmax keeps its exps for backward (one more array of the input's size held by the graph, which torch's node
+# does not hold) up to this many elements: 7% off a whole cross_entropy step at 8192 x 256, and beyond it (a large
+# vocabulary's logits) the memory matters more.
+_KEEP_MAX = 1 << 24
 
 
 def _log_softmax_blocks(a: np.ndarray, dim: int, keep: bool = False) -> tuple:

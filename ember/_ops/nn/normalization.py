@@ -26,9 +26,10 @@ class NativeLayerNorm(Function):
     Backward, per row (g' = g * weight):
         dx = rstd g' - xhat (rstd/N) sum(g' xhat) - (rstd/N) sum(g'),   dweight = sum_rows g xhat,   dbias = sum_rows g
 
-    Everything is computed in the input's precision (float16 in float32), like torch's CPU kernel; var two-pass
-    from x - mean. A few rows run as whole-array steps and keep xhat for backward; more rows run block by block in
-    _layer_norm_kernels and keep x - mean (when a gradient will be needed).
+    Computed in the input's precision (float16 in float32, with float16 or float32 weight/bias), like torch's CPU
+    kernel; var two-pass from x - mean. Up to _TINY elements run in Python floats (_layer_norm_tiny), up to _SMALL as
+    whole-array steps that keep xhat for backward; larger inputs run block by block of rows (_layer_norm_kernels)
+    and keep x - mean when a gradient will be needed.
     """
 
     _edge_rules = ((2, 3), ())  # an absent weight/bias still shows as (None, 0), as in torch

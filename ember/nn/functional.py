@@ -486,3 +486,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 from ._composite_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
                                 margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
                                 triplet_margin_loss)
+
+# batch and group normalisation (ember/_ops/nn/batch_norm.py, group_norm.py)
+from .._ops.nn.batch_norm import batch_norm  # noqa: E402
+
+__all__ += ["batch_norm"]

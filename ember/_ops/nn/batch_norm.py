@@ -1,0 +1,125 @@
+"""batch_norm as torch's fused ``native_batch_norm``: one NativeBatchNormBackward0 node with edges to input,
+weight and bias (the running statistics are updated in place, never differentiated)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..._tensor import _SCALAR_NAMES, Tensor
+from ...autograd.function import _NumpyFunction as Function
+
+__all__ = ["batch_norm"]
+
+
+def _channels_view(x: np.ndarray) -> np.ndarray:
+    """(N, C, *) as (N, C, M): every statistic is per channel, over N and M."""
+    n, c = x.shape[0], x.shape[1]
+    return x.reshape(n, c, -1)
+
+
+class NativeBatchNorm(Function):
+    r"""Per channel c, over the batch and every spatial position (n = N * prod(spatial) values):
+
+        training:  mean, var = batch mean and biased variance;  running stats <- (1 - m) running + m batch stats,
+                   with the unbiased variance var * n / (n - 1) for running_var
+        eval:      mean, var = running_mean, running_var
+        xhat = (x - mean) / sqrt(var + eps),   out = xhat * weight + bias
+
+    Backward (g' = g * weight, invstd = 1/sqrt(var + eps)):
+        training:  dx = invstd (g' - mean(g') - xhat mean(g' xhat))   (mean and var depend on x)
+        eval:      dx = invstd g'
+        dweight = sum(g xhat),   dbias = sum(g)
+
+    float32 statistics are accumulated in float64, then everything is rounded back to the input's dtype.
+    """
+
+    _edge_rules = ((1, 2), (3, 4))  # absent weight/bias show as (None, 0); running stats are no edges
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
+        dt = x.dtype
+        c = x.shape[1]
+        x3 = _channels_view(x).astype(np.float64)
+        n = x3.shape[0] * x3.shape[2]
+        if training:
+            mean = x3.mean(axis=(0, 2))
+            d = x3 - mean[:, None]
+            var = np.einsum("ncm,ncm->c", d, d) / n
+            if running_mean is not None:
+                running_mean[...] = (1 - momentum) * running_mean + momentum * mean
+            if running_var is not None:
+                unbiased = var * n / (n - 1) if n > 1 else np.full(c, np.inf)
+                running_var[...] = (1 - momentum) * running_var + momentum * unbiased
+        else:
+            mean = running_mean.astype(np.float64)
+            var = running_var.astype(np.float64)
+            d = x3 - mean[:, None]
+        invstd = 1.0 / np.sqrt(var + eps)
+        xhat = d * invstd[:, None]
+        out = xhat * weight.astype(np.float64)[:, None] if weight is not None else xhat.copy()
+        if bias is not None:
+            out += bias.astype(np.float64)[:, None]
+        ctx.save_for_backward(x, weight, bias)
+        ctx.meta = (xhat, invstd, training)
+        return out.astype(dt).reshape(x.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors
+        xhat, invstd, training = ctx.meta
+        need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[2]
+        g3 = _channels_view(g).astype(np.float64)
+        gx = gw = gb = None
+        if need_w:
+            gw = np.einsum("ncm,ncm->c", g3, xhat).astype(weight.dtype)
+        if need_b:
+            gb = g3.sum(axis=(0, 2)).astype(bias.dtype)
+        if need_x:
+            scale = invstd if weight is None else invstd * weight.astype(np.float64)
+            if training:
+                n = g3.shape[0] * g3.shape[2]
+                mean_g = g3.sum(axis=(0, 2)) / n
+                mean_gx = np.einsum("ncm,ncm->c", g3, xhat) / n
+                gx = (g3 - mean_g[:, None] - xhat * mean_gx[:, None]) * scale[:, None]
+            else:
+                gx = g3 * scale[:, None]
+            gx = gx.astype(x.dtype).reshape(x.shape)
+        return gx, gw, gb, None, None, None, None, None
+
+
+def _verify_batch_size(size) -> None:
+    """torch's check that each channel sees more than one value (F._verify_batch_size)."""
+    if math.prod([size[0], *size[2:]]) == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) by batch statistics (training) or the running ones (eval); see
+    NativeBatchNorm. In training the running statistics, when given, are updated in place."""
+    if training:
+        _verify_batch_size(input.size())
+    if training and eps <= 0.0:
+        raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
+    elif eps < 0.0:
+        raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    # torch reads size(1) of a 1-D input as 0 here, so it fails on the first per-channel tensor
+    c = input.shape[1] if input.dim() > 1 else 0
+    for name, t in (("running_mean", running_mean), ("running_var", running_var)):
+        if t is not None:
+            if t.numel() != c:
+                raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+        elif not training:
+            raise RuntimeError(f"{name} must be defined in evaluation mode")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {t.numel()}")
+    dt = input._data.dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f'"batch_norm" not implemented for \'{_SCALAR_NAMES[dt.name]}\'')
+    if input.numel() == 0:
+        return input.clone()
+    return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                                 float(momentum), float(eps))

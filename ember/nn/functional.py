@@ -489,5 +489,6 @@ from ._composite_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_
 
 # batch and group normalisation (ember/_ops/nn/batch_norm.py, group_norm.py)
 from .._ops.nn.batch_norm import batch_norm  # noqa: E402
+from .._ops.nn.group_norm import group_norm  # noqa: E402
 
-__all__ += ["batch_norm"]
+__all__ += ["batch_norm", "group_norm"]

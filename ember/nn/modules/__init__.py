@@ -1,7 +1,9 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
+from .conv import Conv1d, Conv2d
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .group_norm import GroupNorm
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmax2d,
                          Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
@@ -32,10 +34,14 @@ __all__ = [
     "LayerNorm", "RMSNorm",
     # batchnorm.py
     "BatchNorm1d", "BatchNorm2d",
+    # group_norm.py
+    "GroupNorm",
     # loss.py
     "L1Loss", "NLLLoss", "KLDivLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "SmoothL1Loss", "HuberLoss",
     "CrossEntropyLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
     "MultiLabelSoftMarginLoss", "TripletMarginLoss", "CosineEmbeddingLoss",
     # flatten.py
     "Flatten", "Unflatten",
+    # conv.py
+    "Conv1d", "Conv2d",
 ]

@@ -492,3 +492,8 @@ from .._ops.nn.batch_norm import batch_norm  # noqa: E402
 from .._ops.nn.group_norm import group_norm  # noqa: E402
 
 __all__ += ["batch_norm", "group_norm"]
+
+# convolution and pooling (ember/_ops/nn/conv.py, pooling.py)
+from .._ops.nn.conv import conv1d, conv2d  # noqa: E402
+
+__all__ += ["conv1d", "conv2d"]

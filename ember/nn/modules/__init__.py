@@ -1,5 +1,6 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
+from .conv import Conv1d, Conv2d
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .group_norm import GroupNorm
@@ -41,4 +42,6 @@ __all__ = [
     "MultiLabelSoftMarginLoss", "TripletMarginLoss", "CosineEmbeddingLoss",
     # flatten.py
     "Flatten", "Unflatten",
+    # conv.py
+    "Conv1d", "Conv2d",
 ]

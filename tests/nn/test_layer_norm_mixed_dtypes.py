@@ -1,6 +1,7 @@
 """layer_norm with weight/bias of another dtype than the input, against torch's CPU rules: a float16 input with
 float32 weight/bias is a "mixed" call (float16 output, float32 weight/bias grads); every other mismatch raises
-torch's error, in torch's order (dtype rule, shapes, kernel dispatch)."""
+torch's error, in torch's order (dtype rule, shapes, kernel dispatch). Also the element types normalized_shape
+accepts."""
 import itertools
 
 import numpy as np
@@ -86,3 +87,10 @@ def test_float16_errors_before_shapes():
     check_error(lambda L: F(L).layer_norm(L.ones(2, 4), (4,), L.ones(4), L.ones(3, dtype=L.float64)))
     check_error(lambda L: F(L).layer_norm(L.ones(2, 4, dtype=L.int64), (4,), L.ones(4, dtype=L.int64), L.ones(4)))
     check_error(lambda L: F(L).layer_norm(L.ones(2, 4, dtype=L.complex64), (4,)))
+
+
+@pytest.mark.parametrize("fn", ["layer_norm", "rms_norm"])
+def test_normalized_shape_elements(fn):
+    check_error(lambda L: getattr(F(L), fn)(L.ones(2, 4), [4.0]))
+    check_error(lambda L: getattr(F(L), fn)(L.ones(2, 4), (True,)))
+    check_op(lambda L, x: getattr(F(L), fn)(x, (np.int64(4),)), [randn(2, 4)])

@@ -153,7 +153,12 @@ def _check_norm_inputs(input: Tensor, normalized_shape: tuple, weight, bias, sta
 def _as_shape(normalized_shape, fn: str) -> tuple:
     if isinstance(normalized_shape, int) and not isinstance(normalized_shape, bool):
         raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
-    return tuple(int(s) for s in normalized_shape)
+    shape = tuple(normalized_shape)
+    for i, s in enumerate(shape):
+        if type(s) is not int and (isinstance(s, bool) or not hasattr(s, "__index__")):
+            raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, but found "
+                            f"element of type {type(s).__name__} at pos {i}")
+    return tuple(s if type(s) is int else s.__index__() for s in shape)
 
 
 def _check_mixed_dtypes(dt: np.dtype, weight: Tensor | None, bias: Tensor | None) -> bool:

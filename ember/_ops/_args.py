@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 
-__all__ = ["require_tensors", "method", "inplace_method", "strict_out"]
+__all__ = ["require_tensors", "method", "inplace_method", "strict_out", "write_out"]
 
 
 def require_tensors(name: str, input, other, *, method: bool = False, other_name: str = "other") -> None:
@@ -49,11 +49,34 @@ def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "
     return meth
 
 
+def _no_grad_out(result: Tensor) -> None:
+    """torch refuses out= when autograd would record the op; its message names the op, which ember reads off
+    the result's node (DivBackward0 -> div, NanToNumBackward0 -> nan_to_num)."""
+    from ..autograd.grad_mode import state
+    if state.enabled and result._requires_grad and result.grad_fn is not None:
+        import re
+        node = re.sub(r"Backward\d*$", "", result.grad_fn.name().split("::")[-1])
+        name = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", node).lower()
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+
+
+def write_out(out, result: Tensor) -> Tensor:
+    """out=: torch's autograd refusal (naming the op), then _inplace.write_out (resize, cast, copy)."""
+    if out is None:
+        return result
+    _no_grad_out(result)
+    from ._inplace import write_out as write
+    return write(out, result)
+
+
 def strict_out(result: Tensor, out, check_only: bool = False) -> Tensor:
     """out= for the ops whose out must already have the result's dtype (abs, neg, floor, clamp, ...: torch's
     'Found dtype' check), then the usual write (``check_only``: just the check, against an input of that dtype)."""
     if out is None:
         return result
+    if not check_only:
+        _no_grad_out(result)
     from .. import _dtype as D
     from .._tensor import _SCALAR_NAMES
     if out._data.dtype != result._data.dtype:
@@ -61,8 +84,8 @@ def strict_out(result: Tensor, out, check_only: bool = False) -> Tensor:
         raise RuntimeError(f"Found dtype {name(out._data.dtype)} but expected {name(result._data.dtype)}")
     if check_only:
         return result
-    from ._inplace import write_out
-    return write_out(out, result)
+    from ._inplace import write_out as write
+    return write(out, result)
 
 
 def _precheck(self: Tensor, other, result_dtype) -> None:

@@ -619,9 +619,12 @@ def _check_other(name: str, other) -> None:
 
 
 def _check_bool_alpha(input, other, alpha) -> None:
-    if type(alpha) is bool and isinstance(input, Tensor) and \
-            result_np_dtype(input._data, other._data if isinstance(other, Tensor) else _num(other)).kind != "b":
-        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if type(alpha) is bool and isinstance(input, Tensor):
+        b = other._data if isinstance(other, Tensor) else _num(other)
+        if result_np_dtype(input._data, b).kind != "b":
+            if type(b) is np.ndarray:
+                _broadcasting(lambda x, y: np.broadcast_shapes(x.shape, y.shape), input._data, b)  # shapes first
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -736,5 +739,5 @@ def _maybe_out(result: Tensor, out: Tensor | None) -> Tensor:
     """Write into a user-supplied ``out=`` tensor (resized if it is the wrong shape)."""
     if out is None:
         return result
-    from ._inplace import write_out
+    from ._args import write_out
     return write_out(out, result)

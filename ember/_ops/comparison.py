@@ -45,7 +45,7 @@ def _compare(ufunc):
 def _maybe_out(result: Tensor, out) -> Tensor:
     if out is None:
         return result
-    from ._inplace import write_out
+    from ._args import write_out
     return write_out(out, result)
 
 

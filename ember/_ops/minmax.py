@@ -270,7 +270,7 @@ def clamp_max(input: Tensor, max) -> Tensor:
 def _out(res: Tensor, out) -> Tensor:
     if out is None:
         return res
-    from ._inplace import write_out
+    from ._args import write_out
     return write_out(out, res)
 
 

@@ -165,7 +165,8 @@ def _user_stacklevel() -> int:
 def _var_forward(ctx, a, axes, keepdim, correction, name):
     """Variance (and the mean) accumulated in float64, as torch's CPU kernel does for float inputs."""
     if a.dtype.kind not in "fc":
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
+                           "complex dtypes")
     n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
     dof = n - correction
     if dof <= 0:
@@ -564,7 +565,7 @@ class VectorNorm(Function):
 def _write(res, out):
     if out is None:
         return res
-    from ._inplace import write_out
+    from ._args import write_out
     return write_out(out, res)
 
 
@@ -652,6 +653,11 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
                            f"{_SCALAR_NAMES[D._FROM_NUMPY[input._data.dtype].name]}")
     from .comparison import isnan, logical_not
     count = sum(logical_not(isnan(input)), dim, keepdim)
+    if out is not None and input._requires_grad:
+        from ..autograd.grad_mode import state
+        if state.enabled:  # torch's nanmean writes out= through nansum, whose name its refusal gives
+            raise RuntimeError("nansum(): functions with out=... arguments don't support automatic differentiation, "
+                               "but one of the arguments requires grad.")
     if out is not None and dtype is None and out._data.dtype.kind in "fc":
         dtype = D._FROM_NUMPY[out._data.dtype]  # torch's nansum writes into out, in its dtype
     return _write(nansum(input, dim, keepdim, dtype=dtype).div(count), out)

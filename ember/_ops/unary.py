@@ -481,13 +481,13 @@ def _unary(fn, strict: bool = False):
     """The public function of a one-input op; ``strict``: out= must have the result's dtype (torch's rule for
     the ops that keep their input's dtype: abs, sign, floor, ...)."""
     def op(input: Tensor, *, out=None) -> Tensor:
-        if out is not None and strict:
+        if out is not None and strict and not input._requires_grad:
             strict_out(input, out, check_only=True)  # torch checks out's dtype before the kernel's dtypes
         res = fn.apply(input)
         if out is not None:
             if strict:
                 return strict_out(res, out)
-            from ._inplace import write_out
+            from ._args import write_out
             return write_out(out, res)
         return res
     op.__name__ = fn.__name__.lower()
@@ -505,7 +505,7 @@ arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
-    if out is not None:
+    if out is not None and not input._requires_grad:
         strict_out(input, out, check_only=True)
     res = RoundDecimals.apply(input, decimals) if decimals else Round.apply(input)
     return strict_out(res, out)

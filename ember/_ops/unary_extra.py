@@ -236,7 +236,7 @@ class NanToNum(Function):
 def _out(res: Tensor, out) -> Tensor:
     if out is None:
         return res
-    from ._inplace import write_out
+    from ._args import write_out
     return write_out(out, res)
 
 

@@ -345,3 +345,36 @@ INPLACE_ERRORS = [
 @pytest.mark.parametrize("fn", INPLACE_ERRORS)
 def test_inplace_error(fn):
     check_error(fn)
+
+
+def _rg(L):
+    return L.ones(2, 2, requires_grad=True)
+
+
+# out= with an input that requires grad: torch's refusal names the op
+OUT_GRAD_ERRORS = [
+    P("div_out_grad", lambda L: L.true_divide(_rg(L), 2, out=L.empty(0))),
+    P("square_out_grad", lambda L: L.square(_rg(L), out=L.empty(0))),
+    P("sub_out_grad", lambda L: L.subtract(_rg(L), _rg(L), out=L.empty(0))),
+    P("sign_out_grad_before_dtype", lambda L: L.sign(_rg(L), out=L.empty(0, dtype=L.bool))),
+    P("fmin_out_grad", lambda L: L.fmin(_rg(L), L.ones(2), out=L.empty(0))),
+    P("nan_to_num_out_grad", lambda L: L.nan_to_num(_rg(L), out=L.empty(0))),
+    P("deg2rad_out_grad", lambda L: L.deg2rad(_rg(L), out=L.empty(0))),
+    P("atan2_out_grad", lambda L: L.atan2(_rg(L), _rg(L), out=L.empty(0))),
+    P("clamp_out_grad", lambda L: L.clamp(_rg(L), 0, 1, out=L.empty(0))),
+    P("sum_out_grad", lambda L: L.sum(_rg(L), 0, out=L.empty(0))),
+    P("norm_out_grad", lambda L: L.norm(_rg(L), dim=0, out=L.empty(0))),
+    P("max_out_grad", lambda L: L.max(_rg(L), 0, out=(L.empty(0), L.empty(0, dtype=L.int64)))),
+    P("nanmean_out_grad", lambda L: L.nanmean(_rg(L), 0, out=L.empty(0))),
+    P("where_out_grad", lambda L: L.where(_rg(L) > 0, _rg(L), 0.0 * _rg(L), out=L.empty(0))),
+    P("lerp_out_grad", lambda L: L.lerp(_rg(L), _rg(L), 0.5, out=L.empty(0))),
+    P("var_mean_int", lambda L: L.var_mean(L.ones(3, dtype=L.int8))),
+    P("std_mean_bool", lambda L: L.std_mean(L.ones(3, dtype=L.bool), 0)),
+    P("add_bool_alpha_shape_first", lambda L: L.add(L.ones(3, 3, 1, dtype=L.int32), L.ones(2, 2, dtype=L.int16),
+                                                     alpha=True)),
+]
+
+
+@pytest.mark.parametrize("fn", OUT_GRAD_ERRORS)
+def test_out_grad_error(fn):
+    check_error(fn)

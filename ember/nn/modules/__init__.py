@@ -16,6 +16,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
                    NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .normalization import LayerNorm, RMSNorm
 from .sparse import Embedding
+from .transformer import TransformerEncoderLayer
 
 __all__ = [
     "Module",
@@ -29,6 +30,8 @@ __all__ = [
     "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax", "MultiheadAttention",
     # sparse.py
     "Embedding",
+    # transformer.py
+    "TransformerEncoderLayer",
     # dropout.py
     "Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout",
     # normalization.py

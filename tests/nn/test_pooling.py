@@ -1,0 +1,172 @@
+"""max/avg/adaptive pooling (functional and modules) against torch: values, indices, grads, nodes, reprs, errors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from ember._ops.nn import pooling as P
+from tests._compare import check_error, check_op
+
+
+def _F(lib):
+    return P if lib is ember else lib.nn.functional
+
+
+def _x(shape, dtype=np.float64, seed=0, ties=False):
+    rng = np.random.default_rng(seed)
+    if ties:  # few distinct values: many equal maxima in a window
+        return rng.integers(0, 3, shape).astype(dtype)
+    return rng.standard_normal(shape).astype(dtype)
+
+
+MAX2D = [
+    ((2, 3, 7, 6), dict(kernel_size=2)),
+    ((2, 3, 7, 6), dict(kernel_size=3, stride=2, padding=1)),
+    ((1, 2, 8, 9), dict(kernel_size=(3, 2), stride=(2, 1), padding=(1, 0), dilation=(2, 1))),
+    ((2, 2, 7, 7), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((2, 2, 6, 5), dict(kernel_size=2, ceil_mode=True)),
+    ((3, 5, 5), dict(kernel_size=2, stride=1)),                               # unbatched
+    ((1, 2, 9, 9), dict(kernel_size=3, dilation=2, padding=1, stride=3, ceil_mode=True)),
+]
+
+MAX1D = [
+    ((2, 3, 9), dict(kernel_size=2)),
+    ((2, 3, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((3, 10), dict(kernel_size=2, dilation=3, padding=1)),
+    ((1, 2, 8), dict(kernel_size=4, stride=(3,), padding=[2], dilation=1)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("ties", [False, True])
+@pytest.mark.parametrize("name,shape,kw", [("max_pool2d",) + c for c in MAX2D] + [("max_pool1d",) + c for c in MAX1D])
+def test_max_pool(name, shape, kw, dtype, ties):
+    x = _x(shape, dtype, ties=ties)
+    check_op(lambda lib, x: getattr(_F(lib), name)(x, **kw), [x])
+    check_op(lambda lib, x: getattr(_F(lib), name)(x, return_indices=True, **kw), [x])
+
+
+def test_max_pool_special_values():
+    nan, inf = float("nan"), float("inf")
+    x = np.array([[[1.0, nan, nan, 2.0, -inf, -inf, -inf, 0.5]]])
+    for kw in (dict(kernel_size=(1, 4)), dict(kernel_size=(1, 2), padding=(0, 1)),
+               dict(kernel_size=(1, 3), stride=2, padding=(0, 1), dilation=(1, 2))):
+        check_op(lambda lib, x: _F(lib).max_pool2d(x, return_indices=True, **kw), [x])
+    check_op(lambda lib, x: _F(lib).max_pool2d(x, 2, return_indices=True),
+             [np.array([[[3, -9, 3], [3, 2, 1], [5, 5, 5]]], np.int64)])
+
+
+AVG2D = [
+    ((2, 3, 7, 6), dict(kernel_size=2)),
+    ((2, 3, 7, 6), dict(kernel_size=3, stride=2, padding=1)),
+    ((2, 3, 7, 6), dict(kernel_size=3, stride=2, padding=1, count_include_pad=False)),
+    ((1, 2, 5, 5), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ((1, 2, 6, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ((1, 2, 6, 6), dict(kernel_size=(2, 3), stride=(3, 1), padding=(1, 0), ceil_mode=True, divisor_override=3)),
+    ((3, 6, 4), dict(kernel_size=2)),                                        # unbatched
+]
+
+AVG1D = [
+    ((2, 3, 9), dict(kernel_size=2)),
+    ((2, 3, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ((3, 10), dict(kernel_size=4, stride=3, padding=2, ceil_mode=True)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,shape,kw", [("avg_pool2d",) + c for c in AVG2D] + [("avg_pool1d",) + c for c in AVG1D])
+def test_avg_pool(name, shape, kw, dtype):
+    check_op(lambda lib, x: getattr(_F(lib), name)(x, **kw), [_x(shape, dtype)])
+
+
+def test_avg_pool_integer():
+    x = np.array([[[-7, 5, 3, -1, 4], [2, 2, -3, 0, 9]]], np.int64)
+    check_op(lambda lib, x: _F(lib).avg_pool2d(x, 2, stride=1), [x])
+    check_op(lambda lib, x: _F(lib).avg_pool1d(x, 3, padding=1, count_include_pad=False), [x])
+
+
+ADAPTIVE = [
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), 3),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), (4, 5)),
+    ("adaptive_avg_pool2d", (2, 3, 5, 6), (None, 4)),
+    ("adaptive_avg_pool2d", (2, 3, 5, 6), 1),                                 # MeanBackward1
+    ("adaptive_avg_pool2d", (3, 4, 4), (6, 2)),                               # upsampling, unbatched
+    ("adaptive_avg_pool2d", (1, 2, 4, 4), (0, 2)),
+    ("adaptive_avg_pool1d", (2, 3, 10), 4),
+    ("adaptive_avg_pool1d", (3, 7), (1,)),
+    ("adaptive_avg_pool1d", (2, 3, 5), 7),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name,shape,size", ADAPTIVE)
+def test_adaptive_avg_pool(name, shape, size, dtype):
+    empty = isinstance(size, tuple) and 0 in size  # torch's backward refuses an empty output
+    check_op(lambda lib, x: getattr(_F(lib), name)(x, size), [_x(shape, dtype)], grad=not empty)
+
+
+ERRORS = [
+    ("max_pool2d", (2, 3, 7, 6), (2,), dict(padding=2)),
+    ("max_pool2d", (2, 3, 7, 6), (9,), {}),
+    ("max_pool2d", (1, 2, 9, 9), (3,), dict(dilation=2, padding=2)),
+    ("max_pool2d", (2, 3, 7, 6), (3,), dict(stride=0)),
+    ("max_pool2d", (2, 3, 7, 6), (0,), {}),
+    ("max_pool2d", (2, 3, 7, 6), (2,), dict(dilation=0)),
+    ("max_pool2d", (2, 3, 7, 6), ((2, 2, 2),), {}),
+    ("max_pool2d", (2, 3, 7), (2,), dict(stride=(1, 1, 1))),
+    ("max_pool2d", (2, 3, 7), (2,), dict(padding=(1, 1, 1))),
+    ("max_pool2d", (2, 3, 7), (2,), dict(padding=-1)),
+    ("max_pool2d", (7, 6), (2,), {}),
+    ("max_pool2d", (1, 2, 3, 7, 6), (2,), {}),
+    ("max_pool2d", (2, 3, 0, 6), (2,), {}),
+    ("max_pool1d", (2, 3, 7, 6), (2,), {}),
+    ("max_pool1d", (2, 3, 7), (9,), {}),
+    ("max_pool1d", (2, 3, 7), (3,), dict(padding=2)),
+    ("max_pool1d", (2, 3, 7), (0,), {}),
+    ("max_pool1d", (2, 3, 7), (2,), dict(stride=0)),
+    ("max_pool1d", (2, 3, 7), (2,), dict(dilation=0)),
+    ("max_pool1d", (2, 3, 7), (2,), dict(padding=-1)),
+    ("max_pool1d", (2, 3, 7), ((2, 2),), {}),
+    ("max_pool1d", (7,), (2,), {}),
+    ("max_pool1d", (2, 3, 0), (2,), {}),
+    ("max_pool1d", (2, 3, 7), (9,), dict(return_indices=True)),
+    ("max_pool1d", (2, 3, 7), (3,), dict(padding=2, return_indices=True)),
+    ("max_pool1d", (7,), (2,), dict(return_indices=True)),
+    ("avg_pool2d", (2, 3, 7, 6), (2,), dict(padding=2)),
+    ("avg_pool2d", (2, 3, 7, 6), (9,), {}),
+    ("avg_pool2d", (2, 3, 7, 6), (0,), {}),
+    ("avg_pool2d", (2, 3, 7, 6), (2,), dict(stride=0)),
+    ("avg_pool2d", (2, 3, 7, 6), (2,), dict(divisor_override=0)),
+    ("avg_pool2d", (7, 6), (2,), {}),
+    ("avg_pool2d", (1, 1, 2, 3, 7), (2,), {}),
+    ("avg_pool2d", (2, 3, 7), ((1, 2, 3),), {}),
+    ("avg_pool2d", (2, 3, 7), (2,), dict(padding=-1)),
+    ("avg_pool1d", (2, 3, 7), (9,), {}),
+    ("avg_pool1d", (2, 3, 7), (2,), dict(padding=2)),
+    ("avg_pool1d", (2, 3, 7), (0,), {}),
+    ("avg_pool1d", (7,), (2,), {}),
+    ("avg_pool1d", (2, 3, 7, 6), (2,), {}),
+    ("avg_pool1d", (2, 3, 7), ((1, 2),), {}),
+    ("avg_pool1d", (2, 3, 7), (2,), dict(stride=(1, 2))),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), ((1, 2, 3),), {}),
+    ("adaptive_avg_pool2d", (7, 6), (2,), {}),
+    ("adaptive_avg_pool2d", (1, 1, 2, 3, 7), (2,), {}),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), (-1,), {}),
+    ("adaptive_avg_pool2d", (2, 3, 0, 6), (2,), {}),
+    ("adaptive_avg_pool2d", (7,), ((1, 1),), {}),
+    ("adaptive_avg_pool1d", (2, 3, 7), ((1, 2),), {}),
+    ("adaptive_avg_pool1d", (7,), (2,), {}),
+]
+
+
+@pytest.mark.parametrize("name,shape,args,kw", ERRORS)
+def test_pool_errors(name, shape, args, kw):
+    check_error(lambda lib: getattr(_F(lib), name)(lib.zeros(shape), *args, **kw))
+
+
+def test_pool_dtype_errors():
+    check_error(lambda lib: _F(lib).max_pool2d(lib.ones(1, 2, 2, dtype=lib.bool), 2))
+    check_error(lambda lib: _F(lib).avg_pool2d(lib.ones(1, 2, 2, dtype=lib.bool), 2))
+    check_error(lambda lib: _F(lib).adaptive_avg_pool2d(lib.ones(1, 3, 3, dtype=lib.int64), 2))

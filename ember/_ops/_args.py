@@ -61,6 +61,14 @@ def _no_grad_out(result: Tensor) -> None:
                            "but one of the arguments requires grad.")
 
 
+def refuse_grad_out(name: str, *args) -> None:
+    """torch's out= refusal, checked before the op runs (so before its shape and dtype errors)."""
+    from ..autograd.grad_mode import state
+    if state.enabled and any(isinstance(a, Tensor) and a._requires_grad for a in args):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+
+
 def write_out(out, result: Tensor) -> Tensor:
     """out=: torch's autograd refusal (naming the op), then _inplace.write_out (resize, cast, copy)."""
     if out is None:

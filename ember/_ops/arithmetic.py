@@ -11,6 +11,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._args import refuse_grad_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, result_np_dtype, sum_to_shape
 
 __all__ = ["add", "sub", "rsub", "mul", "div", "true_divide", "neg", "pow", "remainder", "floor_divide",
@@ -618,30 +619,41 @@ def _check_other(name: str, other) -> None:
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
 
 
-def _check_bool_alpha(input, other, alpha) -> None:
-    if type(alpha) is bool and isinstance(input, Tensor):
-        b = other._data if isinstance(other, Tensor) else _num(other)
-        if result_np_dtype(input._data, b).kind != "b":
-            if type(b) is np.ndarray:
-                _broadcasting(lambda x, y: np.broadcast_shapes(x.shape, y.shape), input._data, b)  # shapes first
+def _check_alpha(input, other, alpha) -> None:
+    """torch's alpha checks (after a shape clash): a bool alpha only for bool results, a float one not for
+    integral results."""
+    if not isinstance(input, Tensor):
+        return
+    b = other._data if isinstance(other, Tensor) else _num(other)
+    kind = result_np_dtype(input._data, b).kind
+    bad = (type(alpha) is bool and kind != "b") or (isinstance(alpha, float) and kind in "iub")
+    if bad:
+        if type(b) is np.ndarray:
+            _broadcasting(lambda x, y: np.broadcast_shapes(x.shape, y.shape), input._data, b)
+        if type(alpha) is bool:
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     """input + alpha * other"""
     _check_other("add", other)
+    if out is not None:
+        refuse_grad_out("add", input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
-    if type(alpha) is bool:
-        _check_bool_alpha(input, other, alpha)
+    if type(alpha) is not int:
+        _check_alpha(input, other, alpha)
     return _maybe_out(Add.apply(input, _num(other), alpha) if alpha != 1 else Add.apply(input, _num(other)), out)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     """input - alpha * other"""
     _check_other("sub", other)
-    if type(alpha) is bool:
-        _check_bool_alpha(input, other, alpha)
+    if out is not None:
+        refuse_grad_out("sub", input, other)
+    if type(alpha) is not int:
+        _check_alpha(input, other, alpha)
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input, alpha=alpha), out)
     return _maybe_out(Sub.apply(input, _num(other), alpha) if alpha != 1 else Sub.apply(input, _num(other)), out)
@@ -656,6 +668,8 @@ def rsub(input, other, *, alpha=1) -> Tensor:
 
 def mul(input, other, *, out=None) -> Tensor:
     _check_other("mul", other)
+    if out is not None:
+        refuse_grad_out("mul", input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
     return _maybe_out(Mul.apply(input, _num(other)), out)
@@ -664,6 +678,8 @@ def mul(input, other, *, out=None) -> Tensor:
 def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
     """input / other (true division), or rounded with rounding_mode 'trunc'/'floor'."""
     _check_other("div", other)
+    if out is not None:
+        refuse_grad_out("div", input, other)
     if not isinstance(input, Tensor):
         from .._creation import tensor
         input = Tensor._make(np.asarray(input, dtype=tensor(input).dtype.np_dtype))
@@ -700,6 +716,8 @@ def reciprocal(input: Tensor, *, out=None) -> Tensor:
 
 def pow(input, exponent, *, out=None) -> Tensor:
     """input ** exponent (either may be a number)."""
+    if out is not None:
+        refuse_grad_out("pow", input, exponent)
     if not isinstance(input, Tensor):
         return _maybe_out(PowScalarBase.apply(exponent, _num(input)), out)
     if isinstance(exponent, Tensor):
@@ -713,6 +731,8 @@ def square(input: Tensor, *, out=None) -> Tensor:
 
 def remainder(input, other, *, out=None) -> Tensor:
     """Python's modulo: the result has the sign of ``other``."""
+    if out is not None:
+        refuse_grad_out("remainder", input, other)
     if not isinstance(input, Tensor):
         return _maybe_out(RemainderScalarBase.apply(other, _num(input)), out)
     if isinstance(other, Tensor):
@@ -722,6 +742,8 @@ def remainder(input, other, *, out=None) -> Tensor:
 
 def fmod(input, other, *, out=None) -> Tensor:
     """C's fmod: the result has the sign of ``input``."""
+    if out is not None:
+        refuse_grad_out("fmod", input, other)
     if isinstance(other, Tensor):
         return _maybe_out(FmodTensor.apply(input, other), out)
     return _maybe_out(Fmod.apply(input, _num(other)), out)

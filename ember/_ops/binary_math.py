@@ -13,7 +13,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import inplace_method, method, promoted, promoted_float, require_tensors
+from ._args import inplace_method, method, promoted, promoted_float, refuse_grad_out, require_tensors
 from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
 from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
 from .comparison import _dtype_name
@@ -317,17 +317,18 @@ class _Lerp(Function):
 
 
 def _lerp_dtypes(a: np.ndarray, b: np.ndarray, w, kernel: str) -> None:
+    """torch's order: the dtypes must agree, then the shapes broadcast, then the kernel must exist."""
     from .._tensor import _C_NAMES
-    shapes = (a.shape, b.shape) + ((w.shape,) if type(w) is np.ndarray else ())
-    try:
-        np.broadcast_shapes(*shapes)
-    except ValueError:
-        raise broadcast_error(*shapes) from None
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected dtype {_C_NAMES[a.dtype.name]} for `end` but got dtype {_C_NAMES[b.dtype.name]}")
     if type(w) is np.ndarray and w.ndim and w.dtype != a.dtype:
         raise RuntimeError(f"expected dtype {_C_NAMES[a.dtype.name]} for `weight` but got dtype "
                            f"{_C_NAMES[w.dtype.name]}")
+    shapes = (a.shape, b.shape) + ((w.shape,) if type(w) is np.ndarray else ())
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise broadcast_error(*shapes) from None
     if a.dtype.kind not in "fc":
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype_name(a.dtype)}\'')
 
@@ -387,6 +388,8 @@ def _tensors_op(fn_cls, name: str, other_name: str = "other"):
     """A binary op whose two arguments must both be tensors."""
     def op(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         require_tensors(name, input, other, other_name=other_name)
+        if out is not None:
+            refuse_grad_out(name, input, other)
         return _maybe_out(fn_cls.apply(input, other), out)
     op.__name__ = name
     op.__doc__ = fn_cls.__doc__
@@ -404,13 +407,16 @@ _heaviside = _tensors_op(Heaviside, "heaviside", "values")
 
 def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     """0 where input < 0, values where input == 0, 1 where input > 0 (all of one dtype, out's too)."""
-    if out is not None and isinstance(input, Tensor) and out.dtype is not input.dtype:
+    require_tensors("heaviside", input, values, other_name="values")
+    if out is not None and out.dtype is not input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return _heaviside(input, values, out=out)
 
 
 def xlogy(input, other, *, out=None) -> Tensor:
     """input * ln(other), 0 where input == 0 (either may be a number, not both)."""
+    if out is not None:
+        refuse_grad_out("xlogy", input, other)
     if not isinstance(input, Tensor):
         if not isinstance(other, Tensor):
             raise TypeError(f"xlogy() received an invalid combination of arguments - got ({type(input).__name__}, "
@@ -428,6 +434,8 @@ def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """|input| with the sign of other (a tensor or a number)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"copysign(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if out is not None:
+        refuse_grad_out("copysign", input, other)
     if isinstance(other, Tensor):
         return _maybe_out(Copysign.apply(input, other), out)
     return _maybe_out(CopysignScalar.apply(input, _num(other)), out)
@@ -467,6 +475,8 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
     if not isinstance(input, Tensor) or not isinstance(end, Tensor):
         bad, pos, arg = (input, 1, "input") if not isinstance(input, Tensor) else (end, 2, "end")
         raise TypeError(f"lerp(): argument '{arg}' (position {pos}) must be Tensor, not {type(bad).__name__}")
+    if out is not None:
+        refuse_grad_out("lerp", input, end, weight)
     if isinstance(weight, Tensor):
         return _maybe_out(LerpTensor.apply(input, end, weight), out)
     if isinstance(weight, complex) and not input.is_complex():

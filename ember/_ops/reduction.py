@@ -755,7 +755,16 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
-    return return_types.aminmax((amin(input, () if dim is None else dim, keepdim), amax(input, () if dim is None else dim, keepdim)))
+    """(min, max) over all elements or along ``dim``."""
+    if input._data.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        d = _wrap_dim(dim, input.dim())
+        if input.dim() and input._data.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+    dims = () if dim is None else dim
+    return return_types.aminmax((amin(input, dims, keepdim), amax(input, dims, keepdim)))
 
 
 def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:

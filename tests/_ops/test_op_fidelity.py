@@ -378,3 +378,27 @@ OUT_GRAD_ERRORS = [
 @pytest.mark.parametrize("fn", OUT_GRAD_ERRORS)
 def test_out_grad_error(fn):
     check_error(fn)
+
+
+ORDER_ERRORS = [
+    # torch's order of checks: out='s autograd refusal before shapes; lerp's dtypes before shapes; aminmax's own
+    P("remainder_out_grad_before_shape", lambda L: L.remainder(_rg(L), L.ones(4), out=L.empty(0))),
+    P("pow_out_grad_before_shape", lambda L: L.pow(_rg(L), L.ones(2, 4, 1), out=L.empty(0))),
+    P("sub_out_grad_before_bool", lambda L: L.sub(L.ones(1, 3, dtype=L.bool), L.ones(2, requires_grad=True),
+                                                  out=L.empty(0))),
+    P("hypot_out_grad_before_shape", lambda L: L.hypot(_rg(L), L.ones(3), out=L.empty(0))),
+    P("heaviside_out_scalar", lambda L: L.heaviside(L.ones(2, dtype=L.int8), True, out=L.empty(0))),
+    P("lerp_dtype_before_shape", lambda L: L.lerp(L.ones(3, 2, dtype=L.uint8), L.ones(4, dtype=L.int8), 0.5)),
+    P("lerp_end_long_before_shape", lambda L: L.lerp(L.ones(2, 1, 2), L.ones(1, 0, dtype=L.int64), 0.5)),
+    P("add_float_alpha_int_shape_first", lambda L: L.add(L.ones(4, 3, dtype=L.bool), L.ones(2, 3, dtype=L.bool),
+                                                          alpha=-1.5)),
+    P("add_float_alpha_int", lambda L: L.add(L.ones(2, dtype=L.int64), 1, alpha=0.5)),
+    P("aminmax_empty_dim", lambda L: L.aminmax(L.zeros(0, 1), dim=0)),
+    P("aminmax_empty_all", lambda L: L.aminmax(L.zeros(0, 1))),
+    P("aminmax_empty_keepdim", lambda L: L.aminmax(L.zeros(2, 0), dim=1, keepdim=True)),
+]
+
+
+@pytest.mark.parametrize("fn", ORDER_ERRORS)
+def test_check_order(fn):
+    check_error(fn)

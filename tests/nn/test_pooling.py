@@ -170,3 +170,58 @@ def test_pool_dtype_errors():
     check_error(lambda lib: _F(lib).max_pool2d(lib.ones(1, 2, 2, dtype=lib.bool), 2))
     check_error(lambda lib: _F(lib).avg_pool2d(lib.ones(1, 2, 2, dtype=lib.bool), 2))
     check_error(lambda lib: _F(lib).adaptive_avg_pool2d(lib.ones(1, 3, 3, dtype=lib.int64), 2))
+
+
+# --- modules ---------------------------------------------------------------------------------------
+
+MODULES = [
+    ("MaxPool2d", (2,), {}, (2, 3, 6, 6)),
+    ("MaxPool2d", ((2, 3),), dict(stride=1, padding=1, dilation=2, ceil_mode=True), (1, 2, 7, 7)),
+    ("MaxPool2d", (3,), dict(stride=2, padding=1, return_indices=True), (2, 5, 5)),
+    ("MaxPool1d", (3,), {}, (2, 3, 9)),
+    ("MaxPool1d", (2,), dict(stride=1, padding=1, return_indices=True, ceil_mode=True), (3, 6)),
+    ("AvgPool1d", (3,), {}, (2, 3, 9)),
+    ("AvgPool1d", (3,), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False), (3, 8)),
+    ("AvgPool2d", (3,), {}, (2, 3, 6, 6)),
+    ("AvgPool2d", ((2, 3), 1, 1, True, False, 3), {}, (1, 2, 5, 6)),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 5, 7)),
+    ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 5, 7)),
+    ("AdaptiveAvgPool1d", (2,), {}, (2, 3, 7)),
+]
+
+
+@pytest.mark.parametrize("cls,args,kw,shape", MODULES)
+def test_pool_module(cls, args, kw, shape):
+    m_t, m_e = getattr(torch.nn, cls)(*args, **kw), getattr(ember.nn, cls)(*args, **kw)
+    assert repr(m_e) == repr(m_t)
+    assert list(m_e.state_dict()) == [] and list(m_e.parameters()) == []
+    for k in ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices", "count_include_pad",
+              "divisor_override", "output_size"):
+        assert getattr(m_e, k, None) == getattr(m_t, k, None), k
+    check_op(lambda lib, x: (m_t if lib is torch else m_e)(x), [_x(shape, np.float32)])
+
+
+def test_pool_registered():
+    assert ember.nn.functional.max_pool2d is P.max_pool2d and "adaptive_avg_pool1d" in ember.nn.functional.__all__
+    assert "AdaptiveAvgPool2d" in ember.nn.modules.__all__
+
+
+def test_small_cnn_training_matches_torch():
+    """An MNIST-style CNN, same seed, a few SGD steps on random data: the same losses as torch."""
+    losses = {}
+    for lib in (torch, ember):
+        nn = lib.nn
+        lib.manual_seed(0)
+        model = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3),
+                              nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10))
+        x = lib.randn(8, 1, 12, 12)
+        y = lib.randint(0, 10, (8,))
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        losses[lib] = []
+        for _ in range(5):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            losses[lib].append(loss.item())
+    np.testing.assert_allclose(losses[ember], losses[torch], rtol=1e-5)

@@ -1,6 +1,8 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
 from .conv import Conv1d, Conv2d
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .group_norm import GroupNorm
@@ -48,4 +50,6 @@ __all__ = [
     "Flatten", "Unflatten",
     # conv.py
     "Conv1d", "Conv2d",
+    # pooling.py
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
 ]

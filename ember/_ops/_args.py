@@ -96,6 +96,16 @@ def strict_out(result: Tensor, out, check_only: bool = False) -> Tensor:
     return write(out, result)
 
 
+def check_out_cast(out, input, other, result_dtype) -> None:
+    """out=: torch checks that the result type casts to out's dtype before the kernel's own dtype errors."""
+    from .. import _dtype as D
+    from ._inplace import _NAMES, _castable
+    r = result_dtype(input._data, other._data if isinstance(other, Tensor) else other)
+    if not _castable(r, out._data.dtype):
+        raise RuntimeError(f"result type {_NAMES[D._FROM_NUMPY[r].name]} can't be cast to the desired output type "
+                           f"{_NAMES[D._FROM_NUMPY[out._data.dtype].name]}")
+
+
 def _precheck(self: Tensor, other, result_dtype) -> None:
     """torch's in-place TensorIterator checks: the broadcast shape first, then the cast of the result type."""
     import numpy as np

@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import inplace_method, method, promoted, require_tensors, strict_out
+from ._args import check_out_cast, inplace_method, method, promoted, require_tensors, strict_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -123,6 +123,8 @@ def _not_integral(kernel: str, dtype: np.dtype) -> NotImplementedError:
 def _bitwise(ufunc, name):
     def op(input, other, *, out=None) -> Tensor:
         a, b = _operands(input, other)  # promoted: the error names the promoted dtype, as torch's does
+        if out is not None and isinstance(input, Tensor):
+            check_out_cast(out, input, other, promoted)
         if a.dtype.kind in "fc":
             try:
                 np.broadcast_shapes(a.shape, np.shape(b))  # torch reports a shape clash before the dtype
@@ -143,6 +145,8 @@ bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
 
 
 def bitwise_not(input: Tensor, *, out=None) -> Tensor:
+    if out is not None:
+        strict_out(input, out, check_only=True)
     if input._data.dtype.kind in "fc":
         raise _not_integral("bitwise_not_cpu", input._data.dtype)
     return strict_out(Tensor._make(np.invert(input._data)), out)

@@ -402,3 +402,23 @@ ORDER_ERRORS = [
 @pytest.mark.parametrize("fn", ORDER_ERRORS)
 def test_check_order(fn):
     check_error(fn)
+
+
+OUT_CAST_ERRORS = [
+    # out=: the result type must cast to out's dtype, checked before the kernel's own dtype errors
+    P("nextafter_out_int", lambda L: L.nextafter(L.ones(2, dtype=L.int16), L.ones(2, dtype=L.int16),
+                                                 out=L.empty(0, dtype=L.bool))),
+    P("bitwise_not_out_before_kernel", lambda L: L.bitwise_not(L.ones(2, dtype=L.float16),
+                                                               out=L.empty(0, dtype=L.bool))),
+    P("bitwise_and_out_float", lambda L: L.bitwise_and(L.ones(2), -3, out=L.empty(0, dtype=L.bool))),
+    P("bitwise_or_out_double", lambda L: L.bitwise_or(L.ones(1, 1, dtype=L.float64), L.ones(1, 2, 4, dtype=L.int32),
+                                                      out=L.empty(0, dtype=L.int64))),
+    P("logaddexp_out_short", lambda L: L.logaddexp(L.ones(2, dtype=L.int8), L.ones(2, dtype=L.int16),
+                                                   out=L.empty(0, dtype=L.bool))),
+    P("atan2_out_long", lambda L: L.atan2(L.ones(2), L.ones(2), out=L.empty(0, dtype=L.int64))),
+]
+
+
+@pytest.mark.parametrize("fn", OUT_CAST_ERRORS)
+def test_out_cast_error(fn):
+    check_error(fn)

@@ -58,6 +58,7 @@ class Tensor:
     # rarely set: class-level defaults, stored in the instance __dict__ only when assigned
     _grad = None
     _base = None
+    _gf_version = 0  # a view's shared version when its grad_fn was made (autograd.function._refresh_view)
     _hooks = None
     _retains_grad = False
     _acc = None
@@ -210,6 +211,8 @@ class Tensor:
     @property
     def grad_fn(self):
         """The node that made this tensor (None for leaves); read-only, as in torch."""
+        if self._base is not None and self._vc[0] != self._gf_version:
+            _refresh_view(self)
         return self._grad_fn
 
     @grad_fn.setter
@@ -359,7 +362,7 @@ class Tensor:
     def backward(self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
                  inputs=None) -> None:
         """Compute the gradient of this tensor w.r.t. graph leaves (see ``ember.autograd.backward``)."""
-        fn = self._grad_fn
+        fn = self.grad_fn
         if fn is not None and gradient is None and inputs is None and not create_graph:
             arr = self._data
             if arr.size == 1 and arr.dtype.kind in "fc":
@@ -534,6 +537,7 @@ class Tensor:
 
 from .autograd import function as _function  # noqa: E402
 from .autograd.function import _apply2  # noqa: E402
+from .autograd.function import _refresh_view  # noqa: E402
 
 _function._bind_tensor(Tensor)
 

@@ -161,7 +161,24 @@ def inplace_on_view(view: Tensor, compute) -> Tensor:
     base._grad_fn, base._output_nr, base._requires_grad = updated.grad_fn, 0, True
     reread = AsStrided.apply(Tensor._make(base._data, True, base.grad_fn, 0), pos)
     view._grad_fn, view._output_nr, view._requires_grad = reread.grad_fn, 0, True
+    view._gf_version = view._vc[0]
     return view
+
+
+def refresh_view(view: Tensor) -> None:
+    """``view``'s history after its memory changed through another alias: a read of the base's current values
+    (AsStridedBackward0 of the base), or unchanged if the base does not require grad."""
+    view._gf_version = view._vc[0]
+    base = view._base
+    if not base._requires_grad:
+        return
+    prev = _grad_state.enabled
+    _grad_state.enabled = True
+    try:
+        reread = AsStrided.apply(base, view_positions(base._data, view._data))
+    finally:
+        _grad_state.enabled = prev
+    view._grad_fn, view._output_nr, view._requires_grad = reread.grad_fn, 0, True
 
 
 def write_out(out: Tensor, result: Tensor) -> Tensor:

@@ -171,6 +171,8 @@ def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
     record = False
     for a in args:
         if isinstance(a, Tensor):
+            if a._base is not None and a._vc[0] != a._gf_version:
+                _refresh_view(a)
             if a._requires_grad:
                 fn = a._grad_fn
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
@@ -239,6 +241,14 @@ def _adopt_scalar_output(ctx: BackwardNode, i: int, value, outputs, versions: li
 _SELF = object()  # marks "the node itself produced this saved output" without a reference cycle
 
 
+def _refresh_view(view: Tensor) -> None:
+    """Give a view whose memory was changed in place through another alias (its base or a sibling view) the
+    base's new history, as torch regenerates a view's grad_fn when the shared version moved on (checked where
+    edges are built, so a stale view never feeds an op)."""
+    from .._ops._inplace import refresh_view
+    refresh_view(view)
+
+
 def _apply_ndarray(cls, args, kwargs):
     """The built-in ops' path: unwrap, run forward on ndarrays, wrap (kept lean: it runs for every op)."""
     arrays = []
@@ -247,6 +257,8 @@ def _apply_ndarray(cls, args, kwargs):
     record = False
     for a in args:
         if isinstance(a, Tensor):
+            if a._base is not None and a._vc[0] != a._gf_version:
+                _refresh_view(a)
             arrays.append(a._data)
             if a._requires_grad:
                 needs.append(True)
@@ -282,6 +294,7 @@ def _apply_ndarray(cls, args, kwargs):
         base = args[0]
         t._vc = base._vc
         t._base = base if base._base is None else base._base
+        t._gf_version = base._vc[0]
     return t
 
 
@@ -313,12 +326,16 @@ def _apply2(cls, a, b):
     saved both inputs): at a few microseconds per small op, each Python call saved is measurable.
     """
     if isinstance(a, Tensor):
+        if a._base is not None and a._vc[0] != a._gf_version:
+            _refresh_view(a)
         ad = a._data
         arg = a._requires_grad
     else:
         ad = a
         arg = False
     if isinstance(b, Tensor):
+        if b._base is not None and b._vc[0] != b._gf_version:
+            _refresh_view(b)
         bd = b._data
         brg = b._requires_grad
         bt = True
@@ -370,6 +387,7 @@ def _apply2(cls, a, b):
     if cls._is_view:
         t._vc = a._vc
         t._base = a if a._base is None else a._base
+        t._gf_version = a._vc[0]
     return t
 
 
@@ -377,6 +395,8 @@ def _apply1(cls, a):
     """``_apply_ndarray`` unrolled for a unary op (same semantics, inlined as ``_apply2``)."""
     if not isinstance(a, Tensor):
         return _apply_ndarray(cls, (a,), {})
+    if a._base is not None and a._vc[0] != a._gf_version:
+        _refresh_view(a)
     arg = a._requires_grad
     ctx = _new(cls._node_cls)
     ctx.needs_input_grad = (arg,)
@@ -406,6 +426,7 @@ def _apply1(cls, a):
     if cls._is_view:
         t._vc = a._vc
         t._base = a if a._base is None else a._base
+        t._gf_version = a._vc[0]
     return t
 
 
@@ -413,6 +434,8 @@ def _edge_list(args) -> list:
     edges = []
     for a in args:
         if isinstance(a, Tensor):
+            if a._base is not None and a._vc[0] != a._gf_version:
+                _refresh_view(a)
             if a._requires_grad:
                 fn = a._grad_fn
                 edges.append((fn, a._output_nr) if fn is not None else (a, 0))
@@ -440,6 +463,7 @@ def _wrap_outputs(cls, ctx, args, out: tuple, record: bool, edges: list) -> tupl
         for t in outs:
             t._vc = base._vc
             t._base = base if base._base is None else base._base
+            t._gf_version = base._vc[0]
     return tuple(outs)
 
 

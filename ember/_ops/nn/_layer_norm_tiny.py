@@ -14,10 +14,10 @@ import numpy as np
 
 def forward(x2: np.ndarray, w: np.ndarray | None, b: np.ndarray | None, eps: float
             ) -> tuple[list, list[list[float]], list[float]]:
-    """``(out rows, xhat rows, rstd)`` of an (m, n) array, as lists."""
+    """``(out rows, xhat rows, rstd)`` of an (m, n) array, as lists (``w``, ``b``: any shape of n elements)."""
     n = x2.shape[1]
-    wl = None if w is None else w.tolist()
-    bl = None if b is None else b.tolist()
+    wl = None if w is None else w.ravel().tolist()
+    bl = None if b is None else b.ravel().tolist()
     out, xhat, rstd = [], [], []
     for row in x2.tolist():
         mu = sum(row) / n
@@ -41,7 +41,7 @@ def backward(g2: np.ndarray, xhat: list[list[float]], rstd: list[float], w: np.n
     gb = [sum(c) for c in zip(*gl)] if need_b else None
     gx = None
     if need_x:
-        wl = None if w is None else w.tolist()
+        wl = None if w is None else w.ravel().tolist()
         gx = []
         for gr, xr, r in zip(gl, xhat, rstd):
             gp = gr if wl is None else [u * v for u, v in zip(gr, wl)]

@@ -37,19 +37,19 @@ class NativeLayerNorm(Function):
     @staticmethod
     def forward(ctx, x, n, weight, bias, eps, norm_ndim):
         shape = x.shape
-        m = x.size // n if n else 0
         dt = x.dtype
+        if 0 < x.size <= _TINY and dt != np.float16:  # float16's weight/bias grads need half_buffer_sums
+            out, xhat, rstd = _tiny.forward(x.reshape(-1, n), weight, bias, eps)
+            ctx.save_for_backward(x, weight, bias, None)
+            ctx.meta = (rstd, xhat)
+            return np.array(out, dt).reshape(shape)
+        m = x.size // n if n else 0
         ct = np.float32 if dt == np.float16 else dt.type     # torch computes half in float
         x2 = x.reshape(m, n)
         w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
         b = None if bias is None else bias.reshape(n).astype(ct, copy=False)
         inv_n = ct(1.0 / n) if n else ct(0)
         keep = _grad_state.enabled and True in ctx.needs_input_grad
-        if 0 < x.size <= _TINY and dt != np.float16:  # float16's weight/bias grads need half_buffer_sums
-            out, xhat, rstd = _tiny.forward(x2, w, b, eps)
-            ctx.save_for_backward(x, weight, bias, None)
-            ctx.meta = (rstd, xhat)
-            return np.array(out, dt).reshape(shape)
         if x.size <= _SMALL:
             # a few rows: the same steps on the whole array (no dtype= when x is already in ct: each keyword
             # costs the ufunc call time, and these calls are all there is at this size)
@@ -88,8 +88,10 @@ class NativeLayerNorm(Function):
         dt = x.dtype
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
         if type(rstd) is list:  # the tiny path: n is xhat's rows
-            gx, gw, gb = _tiny.backward(g.reshape(len(rstd), -1), n, rstd,
-                                        None if weight is None else weight.reshape(-1), need_x, need_w, need_b)
+            gx, gw, gb = _tiny.backward(g.reshape(len(rstd), -1), n, rstd, weight, need_x, need_w, need_b)
+            return (None if gx is None else np.array(gx, dt).reshape(x.shape), None,
+                    None if gw is None else np.array(gw, weight.dtype).reshape(weight.shape),
+                    None if gb is None else np.array(gb, bias.dtype).reshape(bias.shape), None, None)
         else:
             half = dt == np.float16
             if half and weight is None and bias is not None and bias.dtype != dt:
@@ -154,19 +156,26 @@ def _as_shape(normalized_shape, fn: str) -> tuple:
     if isinstance(normalized_shape, int) and not isinstance(normalized_shape, bool):
         raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, not int")
     shape = tuple(normalized_shape)
+    for s in shape:
+        if type(s) is not int:
+            break
+    else:
+        return shape
     for i, s in enumerate(shape):
         if type(s) is not int and (isinstance(s, bool) or not hasattr(s, "__index__")):
             raise TypeError(f"{fn}(): argument 'normalized_shape' (position 2) must be tuple of ints, but found "
                             f"element of type {type(s).__name__} at pos {i}")
-    return tuple(s if type(s) is int else s.__index__() for s in shape)
+    return tuple(s.__index__() for s in shape)
 
 
 def _check_mixed_dtypes(dt: np.dtype, weight: Tensor | None, bias: Tensor | None) -> bool:
     """torch's CPU rule for parameters of another dtype than the input (aten's mixed_data_type.h): the first given
     parameter decides; if its dtype is not the input's, the call is "mixed", which needs every given parameter in
     float32 and the input in float16 (or bfloat16). True for a mixed call; raises torch's errors."""
+    if weight is None and bias is None:
+        return False
     params = [t._data.dtype for t in (weight, bias) if t is not None]
-    if not params or params[0] == dt:
+    if params[0] == dt:
         return False
     if any(p != np.float32 for p in params):
         raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")

@@ -49,10 +49,13 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
+        half = a.dtype == np.float16  # torch computes Half in float and rounds once
         with np.errstate(over="ignore"):
-            out = _precise(np.exp, -a)
+            out = np.asarray(np.exp(-a.astype(np.float32)) if half else _precise(np.exp, -a))  # 0-dim: a scalar
         out += 1
         np.reciprocal(out, out=out)
+        if half:
+            out = out.astype(np.float16)
         ctx.save_for_backward(out)
         return out
 

@@ -55,6 +55,8 @@ def _no_grad_out(result: Tensor) -> None:
     from ..autograd.grad_mode import state
     if state.enabled and result._requires_grad and result.grad_fn is not None:
         import re
+        if "NotImplemented" in result.grad_fn.name():
+            return  # an op without a derivative may write out= (floor_divide)
         node = re.sub(r"Backward\d*$", "", result.grad_fn.name().split("::")[-1])
         name = re.sub(r"(?<=[a-z])([A-Z])", r"_\1", node).lower()
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
@@ -100,10 +102,22 @@ def check_out_cast(out, input, other, result_dtype) -> None:
     """out=: torch checks that the result type casts to out's dtype before the kernel's own dtype errors."""
     from .. import _dtype as D
     from ._inplace import _NAMES, _castable
-    r = result_dtype(input._data, other._data if isinstance(other, Tensor) else other)
+    if isinstance(other, Tensor):
+        import numpy as np
+        from ._broadcast import broadcast_error
+        try:
+            np.broadcast_shapes(input._data.shape, other._data.shape)  # a shape clash is reported first
+        except ValueError:
+            raise broadcast_error(input._data.shape, other._data.shape) from None
+    r = result_dtype(input._data, other._data if isinstance(other, Tensor) else _number(other))
     if not _castable(r, out._data.dtype):
         raise RuntimeError(f"result type {_NAMES[D._FROM_NUMPY[r].name]} can't be cast to the desired output type "
                            f"{_NAMES[D._FROM_NUMPY[out._data.dtype].name]}")
+
+
+def _number(x):
+    import numpy as np
+    return x.item() if isinstance(x, np.generic) else x
 
 
 def _precheck(self: Tensor, other, result_dtype) -> None:

@@ -500,6 +500,8 @@ class PowScalarBase(Function):
     @staticmethod
     def forward(ctx, b, base):
         b, base = promote_scalar(b, base)
+        if b.dtype.kind == "b":
+            raise NotImplementedError('"pow" not implemented for \'Bool\'')  # True ** bool tensor
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             base_arr = np.asarray(base).astype(b.dtype)  # an integer base wraps into the tensor's type, as torch
             out = _int_power(base_arr, b) if b.dtype.kind in "iu" else np.power(base_arr, b)
@@ -640,6 +642,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     _check_other("add", other)
     if out is not None:
         refuse_grad_out("add", input, other)
+        _out_cast(out, input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
     if type(alpha) is not int:
@@ -652,6 +655,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     _check_other("sub", other)
     if out is not None:
         refuse_grad_out("sub", input, other)
+        _out_cast(out, input, other)
     if type(alpha) is not int:
         _check_alpha(input, other, alpha)
     if not isinstance(input, Tensor):
@@ -670,6 +674,7 @@ def mul(input, other, *, out=None) -> Tensor:
     _check_other("mul", other)
     if out is not None:
         refuse_grad_out("mul", input, other)
+        _out_cast(out, input, other)
     if not isinstance(input, Tensor):
         input, other = other, input
     return _maybe_out(Mul.apply(input, _num(other)), out)
@@ -680,6 +685,7 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
     _check_other("div", other)
     if out is not None:
         refuse_grad_out("div", input, other)
+        _out_cast(out, input, other, float_result=rounding_mode is None)
     if not isinstance(input, Tensor):
         from .._creation import tensor
         input = Tensor._make(np.asarray(input, dtype=tensor(input).dtype.np_dtype))
@@ -718,6 +724,7 @@ def pow(input, exponent, *, out=None) -> Tensor:
     """input ** exponent (either may be a number)."""
     if out is not None:
         refuse_grad_out("pow", input, exponent)
+        _out_cast(out, input, exponent)
     if not isinstance(input, Tensor):
         return _maybe_out(PowScalarBase.apply(exponent, _num(input)), out)
     if isinstance(exponent, Tensor):
@@ -733,6 +740,7 @@ def remainder(input, other, *, out=None) -> Tensor:
     """Python's modulo: the result has the sign of ``other``."""
     if out is not None:
         refuse_grad_out("remainder", input, other)
+        _out_cast(out, input, other)
     if not isinstance(input, Tensor):
         return _maybe_out(RemainderScalarBase.apply(other, _num(input)), out)
     if isinstance(other, Tensor):
@@ -744,6 +752,7 @@ def fmod(input, other, *, out=None) -> Tensor:
     """C's fmod: the result has the sign of ``input``."""
     if out is not None:
         refuse_grad_out("fmod", input, other)
+        _out_cast(out, input, other)
     if isinstance(other, Tensor):
         return _maybe_out(FmodTensor.apply(input, other), out)
     return _maybe_out(Fmod.apply(input, _num(other)), out)
@@ -751,10 +760,21 @@ def fmod(input, other, *, out=None) -> Tensor:
 
 def floor_divide(input, other, *, out=None) -> Tensor:
     """input // other (rounded toward -inf); torch gives it no derivative."""
+    if out is not None:
+        _out_cast(out, input, other)
     if not isinstance(input, Tensor):
         from .._creation import tensor
         input = tensor(input)
     return _maybe_out(FloorDivide.apply(input, _num(other)), out)
+
+
+def _out_cast(out, input, other, float_result: bool = False) -> None:
+    """out=: a shape clash, then the cast of the result type to out's dtype, before the kernel's own errors."""
+    from ._args import check_out_cast, promoted, promoted_float
+    if isinstance(input, Tensor):
+        check_out_cast(out, input, other, promoted_float if float_result else promoted)
+    elif isinstance(other, Tensor):
+        check_out_cast(out, other, input, promoted_float if float_result else promoted)
 
 
 def _maybe_out(result: Tensor, out: Tensor | None) -> Tensor:

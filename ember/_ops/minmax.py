@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._args import method, require_tensors
+from ._args import method, refuse_grad_out, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
 
@@ -93,7 +93,17 @@ class ClampTensor(Function):
     @staticmethod
     def forward(ctx, a, lo, hi):
         ctx.metas = tuple(None if x is None else (x.shape, x.dtype) for x in (a, lo, hi))
+        shape = a.shape
+        for x in (lo, hi):  # torch broadcasts the operands one by one, and names the first clash
+            if x is not None:
+                try:
+                    shape = np.broadcast_shapes(shape, x.shape)
+                except ValueError:
+                    raise broadcast_error(shape, x.shape) from None
         a, lo, hi = _promote3(a, lo, hi)
+        if a.dtype.kind == "b" and lo is not None and hi is not None:
+            # (torch's one-sided clamp_min/clamp_max kernels do take bool)
+            raise NotImplementedError('"clamp_cpu" not implemented for \'Bool\'')
         ctx.save_for_backward(a, lo, hi)
         out = a
         try:
@@ -276,21 +286,29 @@ def _out(res: Tensor, out) -> Tensor:
 
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("maximum", input, other)
+    if out is not None:
+        refuse_grad_out("maximum", input, other)
     return _out(Maximum.apply(input, other), out)
 
 
 def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("minimum", input, other)
+    if out is not None:
+        refuse_grad_out("minimum", input, other)
     return _out(Minimum.apply(input, other), out)
 
 
 def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("fmax", input, other)
+    if out is not None:
+        refuse_grad_out("fmax", input, other)
     return _out(Fmax.apply(input, other), out)
 
 
 def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("fmin", input, other)
+    if out is not None:
+        refuse_grad_out("fmin", input, other)
     return _out(Fmin.apply(input, other), out)
 
 

@@ -422,3 +422,36 @@ OUT_CAST_ERRORS = [
 @pytest.mark.parametrize("fn", OUT_CAST_ERRORS)
 def test_out_cast_error(fn):
     check_error(fn)
+
+
+MORE_ERRORS = [
+    P("floor_divide_out_grad_allowed_cast", lambda L: L.floor_divide(L.ones((), requires_grad=True), -3,
+                                                                      out=L.empty(0, dtype=L.int64))),
+    P("fmod_out_cast_before_zero", lambda L: L.fmod(L.ones(2, dtype=L.bool), 0, out=L.empty(0, dtype=L.bool))),
+    P("fmin_out_grad_before_shape", lambda L: L.fmin(L.ones(3, requires_grad=True), L.ones(2), out=L.empty(0))),
+    P("clamp_three_shapes", lambda L: L.clamp(L.ones(4, 3, dtype=L.int16), L.ones(1, dtype=L.int16),
+                                              L.ones(4, dtype=L.int16))),
+    P("clamp_bool_both_tensor_bounds", lambda L: L.clamp(L.ones(3, dtype=L.bool), L.tensor(False), L.tensor(True))),
+    P("pow_true_bool_tensor", lambda L: True ** L.ones(2, dtype=L.bool)),
+    P("bitwise_and_out_shape_first", lambda L: L.bitwise_and(L.ones(3, 3), L.ones(1, 4), out=L.empty(0, dtype=L.int64))),
+    P("mul_out_cast", lambda L: L.mul(L.ones(2), 1.5, out=L.empty(0, dtype=L.int64))),
+    P("div_out_int", lambda L: L.div(L.ones(2, dtype=L.int64), 2, out=L.empty(0, dtype=L.int64))),
+]
+
+
+@pytest.mark.parametrize("fn", MORE_ERRORS)
+def test_more_errors(fn):
+    check_error(fn)
+
+
+MORE_CASES = [
+    C("floor_divide_out_with_grad_input", lambda L, x: L.floor_divide(x, 2, out=L.empty(0)), r(3), grad=False),
+    C("clamp_bool_min_tensor", lambda L, x: L.clamp(x, L.tensor(True)), rb(4)),
+    C("clamp_bool_max_tensor", lambda L, x: L.clamp(x, max=L.tensor(False)), rb(4)),
+    C("div_floor_out_int", lambda L, x: L.div(x, 2, rounding_mode="floor", out=L.empty(0, dtype=L.int64)), ri(4)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", MORE_CASES)
+def test_more_cases(fn, inputs, kw):
+    check_op(fn, inputs, **kw)

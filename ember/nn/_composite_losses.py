@@ -78,6 +78,9 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
                      reduction: str = "mean") -> Tensor:
     """loss = log(1 + exp(-y x)), one node (SoftMarginLossBackward0) as in torch"""
     reduction = _reduction_name(reduction, size_average, reduce)
+    if target.requires_grad:
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect to argument 'target'. "
+                           "This input cannot have requires_grad True.")
     if tuple(input.shape) != tuple(target.shape):
         try:
             np.broadcast_shapes(tuple(input.shape), tuple(target.shape))

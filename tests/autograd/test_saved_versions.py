@@ -27,3 +27,31 @@ def test_saved_output_changed_in_place(name, zero_dim):
         y.mul_(2)
         y.sum().backward()
     check_error(f)
+
+
+SAVED_INPUTS = {
+    "mse_loss_input": lambda L, x, y: (L.nn.functional.mse_loss(x, y), x),
+    "mse_loss_target": lambda L, x, y: (L.nn.functional.mse_loss(x, y), y),
+    "smooth_l1_input": lambda L, x, y: (L.nn.functional.smooth_l1_loss(x, y), x),
+    "huber_target": lambda L, x, y: (L.nn.functional.huber_loss(x, y), y),
+    "bce_with_logits_input": lambda L, x, y: (L.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid()), x),
+    "nll_loss_input": lambda L, x, y: (L.nn.functional.nll_loss(x.reshape(1, 3), L.tensor([1])), x),
+    "gather_input": lambda L, x, y: (x.gather(0, L.tensor([1, 0])), x),
+}
+
+
+@pytest.mark.parametrize("name", list(SAVED_INPUTS))
+def test_saved_input_changed_in_place(name):
+    def f(L):
+        x = L.tensor([0.5, -1.5, 2.0], requires_grad=True) * 1
+        y = L.tensor([0.2, 0.3, -0.4], requires_grad=True) * 1
+        out, changed = SAVED_INPUTS[name](L, x, y)
+        changed.mul_(2)
+        out.sum().backward()
+    # the message names the saved tensor's producer when it was saved; torch names its grad_fn now, which differs
+    # for a view changed through its base (AsStrided): a known gap in the text only
+    check_error(f, match_message=name != "nll_loss_input")
+
+
+def test_soft_margin_target_requires_grad():
+    check_error(lambda L: L.nn.functional.soft_margin_loss(L.ones(3), L.ones(3, requires_grad=True) * 1))

@@ -55,6 +55,7 @@ class NllLoss(Function):
     @staticmethod
     def forward(ctx, logp, args):
         target, weight, reduction, ignore_index = args
+        ctx.save_for_backward(logp)  # for its version check (torch saves self)
         if weight is None and logp.ndim == 2 and target.ndim == 1 and target.size <= _FEW and logp.flags.c_contiguous:
             out = _nll_few(ctx, logp, target, reduction, ignore_index)
             if out is not None:
@@ -88,6 +89,7 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
         if ctx.meta is None:  # the few-rows path: coef at flat positions of a fresh zero grad
             flat, shape, reduction = ctx.few
             if reduction == 0:
@@ -154,10 +156,12 @@ class MseLoss(Function):
     def forward(ctx, a, b, reduction):
         d = a - b
         ctx.meta = (d, reduction, a.shape, b.shape)
+        ctx.save_for_backward(a, b)  # only for their version checks (torch saves both), d has what backward needs
         return _reduce(d * d, reduction)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018  (raises if a or b changed in place)
         d, reduction, sa, sb = ctx.meta
         ga = (2 * d) * _grad_scale(g, reduction, d.size)
         return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
@@ -172,11 +176,13 @@ class SmoothL1Loss(Function):
         z = a - b
         az = np.abs(z)
         ctx.meta = (z, reduction, beta, a.shape, b.shape)
+        ctx.save_for_backward(a, b)  # for the version checks only, as in mse_loss
         t = z.dtype.type
         return _reduce(np.where(az < beta, t(0.5) * z * z / t(beta), az - t(0.5 * beta)), reduction)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
         z, reduction, beta, sa, sb = ctx.meta
         t = z.dtype.type
         dz = np.where(z < -beta, t(-1), np.where(z > beta, t(1), z / t(beta)))
@@ -193,11 +199,13 @@ class HuberLoss(Function):
         z = a - b
         az = np.abs(z)
         ctx.meta = (z, reduction, delta, a.shape, b.shape)
+        ctx.save_for_backward(a, b)  # for the version checks only, as in mse_loss
         t = z.dtype.type
         return _reduce(np.where(az < delta, t(0.5) * z * z, t(delta) * (az - t(0.5 * delta))), reduction)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
         z, reduction, delta, sa, sb = ctx.meta
         t = z.dtype.type
         dz = np.where(z < -delta, t(-delta), np.where(z > delta, t(delta), z))
@@ -220,10 +228,12 @@ class BinaryCrossEntropy(Function):
         if weight is not None:
             loss = loss * weight
         ctx.meta = (p, t, weight, reduction)
+        ctx.save_for_backward(p, t)
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
         p, t, weight, reduction = ctx.meta
         eps = p.dtype.type(1e-12)
         gp = _grad_scale(g, reduction, p.size) * (p - t) / np.maximum((1 - p) * p, eps)
@@ -245,10 +255,12 @@ class BinaryCrossEntropyWithLogits(Function):
         if weight is not None:
             loss = loss * weight
         ctx.meta = (x, t, weight, pos_weight, reduction)
+        ctx.save_for_backward(x, t)
         return _reduce(loss, reduction)
 
     @staticmethod
     def backward(ctx, g):
+        ctx.saved_tensors  # noqa: B018
         x, t, weight, pos_weight, reduction = ctx.meta
         gs = _grad_scale(g, reduction, x.size)
         with np.errstate(over="ignore"):

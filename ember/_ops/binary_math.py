@@ -404,15 +404,22 @@ hypot = _tensors_op(Hypot, "hypot", result_dtype=promoted)  # (its integer kerne
 logaddexp = _tensors_op(Logaddexp, "logaddexp", result_dtype=promoted)
 logaddexp2 = _tensors_op(Logaddexp2, "logaddexp2", result_dtype=promoted)
 nextafter = _tensors_op(Nextafter, "nextafter", result_dtype=promoted)
-_heaviside = _tensors_op(Heaviside, "heaviside", "values", result_dtype=promoted)
 
 
 def heaviside(input: Tensor, values: Tensor, *, out=None) -> Tensor:
     """0 where input < 0, values where input == 0, 1 where input > 0 (all of one dtype, out's too)."""
     require_tensors("heaviside", input, values, other_name="values")
-    if out is not None and out.dtype is not input.dtype:
+    if input.dtype is not values.dtype or (out is not None and out.dtype is not input.dtype):
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
-    return _heaviside(input, values, out=out)
+    return _maybe_out(Heaviside.apply(input, values), out)
+
+
+class HeavisideInplace(Heaviside):
+    _aten = "heaviside_"
+
+
+def _heaviside_inplace_op(input: Tensor, values: Tensor) -> Tensor:
+    return HeavisideInplace.apply(input, values)
 
 
 def xlogy(input, other, *, out=None) -> Tensor:
@@ -501,9 +508,9 @@ METHODS = {
     "arctan2_": inplace_method(arctan2, "arctan2", result_dtype=promoted_float),
     "hypot_": inplace_method(hypot, "hypot", result_dtype=promoted),
     "nextafter_": inplace_method(nextafter, "nextafter", result_dtype=promoted),
-    "heaviside_": inplace_method(heaviside, "heaviside", other_name="values"),
-    "xlogy_": inplace_method(xlogy, "xlogy", tensors_only=False),
-    "copysign_": inplace_method(copysign, "copysign", tensors_only=False),
+    "heaviside_": inplace_method(_heaviside_inplace_op, "heaviside", other_name="values", result_dtype=promoted),
+    "xlogy_": inplace_method(xlogy, "xlogy", tensors_only=False, result_dtype=promoted_float),
+    "copysign_": inplace_method(copysign, "copysign", tensors_only=False, result_dtype=promoted_float),
     "lerp_": inplace_method(lerp, "lerp", tensors_only=False),
     "float_power_": _float_power_,
 }

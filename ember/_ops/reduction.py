@@ -823,7 +823,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
     if input._data.dtype.kind in "fc":
         _c_dtype_out(input._data.dtype, out)
     p = float(p)
-    if (p < 0 or p == math.inf) and input._data.size == 0:
+    if (p < 0 or p == math.inf) and input._data.size == 0 and input._data.dtype.kind in "fc":
         # max, min and negative powers have no identity to start an empty reduction from
         axes = _dims(dim, input.dim())
         where = "an empty tensor" if axes is None else next(

@@ -283,6 +283,9 @@ def positive(input: Tensor) -> Tensor:
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
                out=None) -> Tensor:
     """Replace nan, +inf and -inf by finite numbers (integer and bool tensors come back as copies)."""
+    if out is not None:
+        from ._args import refuse_grad_out
+        refuse_grad_out("nan_to_num", input)
     if out is not None and out._data.dtype != input._data.dtype:
         from .comparison import _dtype_name
         raise RuntimeError(f"nan_to_num: dtype of out: {_dtype_name(out._data.dtype)} should be same as input: "

@@ -455,3 +455,23 @@ MORE_CASES = [
 @pytest.mark.parametrize("fn, inputs, kw", MORE_CASES)
 def test_more_cases(fn, inputs, kw):
     check_op(fn, inputs, **kw)
+
+
+LAST_ERRORS = [
+    P("heaviside_dtypes_before_out", lambda L: L.heaviside(L.ones(3, 1), L.tensor(True), out=L.empty(0))),
+    P("heaviside_dtypes_before_out_cast", lambda L: L.heaviside(L.ones(1, dtype=L.bool), L.ones(1, dtype=L.uint8),
+                                                                out=L.empty(0, dtype=L.bool))),
+    P("heaviside_inplace_backward", lambda L: (L.ones(3, requires_grad=True) * 1).heaviside_(L.ones(1)).sum()
+      .backward()),
+    P("norm_int_empty_dtype_first", lambda L: L.norm(L.ones(0, 4, dtype=L.int16), p=float("inf"), dim=0)),
+    P("nan_to_num_out_grad_first", lambda L: L.nan_to_num(L.ones(2, requires_grad=True),
+                                                          out=L.empty(0, dtype=L.bool))),
+    P("copysign_inplace_shape_first", lambda L: L.tensor(3, dtype=L.uint8).copysign_(L.ones(2, dtype=L.uint8))),
+    P("xlogy_inplace_shape", lambda L: L.ones(1).xlogy_(L.ones(2, 2))),
+    P("xlogy_inplace_int_result", lambda L: L.ones(2, dtype=L.int64).xlogy_(2)),
+]
+
+
+@pytest.mark.parametrize("fn", LAST_ERRORS)
+def test_last_errors(fn):
+    check_error(fn)

@@ -231,10 +231,16 @@ def _reduction(reduction: str, size_average=None, reduce=None) -> int:
 
 
 def _size_warning(input: Tensor, target: Tensor) -> None:
+    """torch's warning for a target shaped unlike the input, and its error when the two cannot broadcast."""
     if tuple(target.shape) != tuple(input.shape):
         warnings.warn(f"Using a target size ({target.size()}) that is different to the input size ({input.size()}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
                       "same size.", stacklevel=3)
+        try:
+            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+        except ValueError:
+            from .._ops._broadcast import broadcast_error
+            raise broadcast_error(tuple(input.shape), tuple(target.shape)) from None
 
 
 def _promoted(input: Tensor, target: Tensor):

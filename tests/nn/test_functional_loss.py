@@ -69,3 +69,11 @@ def test_nll_loss_all_ignored_and_fast_paths():
     check_op(lambda L, x, t: F(L).nll_loss(x, t, reduction="none"), [randn(5), np.array(3)])
     check_op(lambda L, x, t: F(L).nll_loss(x, t, reduction="sum"), [randn(4, 3), np.array([0, 2, 2, 1], np.uint8)])
     check_op(lambda L, x, t: F(L).cross_entropy(x, t), [randn(300, 40), np.random.default_rng(1).integers(0, 40, 300)])
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss"])
+def test_regression_loss_shapes_that_cannot_broadcast(name):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns about the size difference first
+        check_error(lambda L: getattr(F(L), name)(L.ones(2, 3), L.ones(4)))

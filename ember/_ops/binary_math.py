@@ -66,7 +66,8 @@ class Atan2(Function):
         ga = gb = None
         with _quiet():
             denom = a * a + b * b
-            recip = np.where(denom == 0, 0, 1 / np.where(denom == 0, 1, denom))  # torch's formula: 0 where a**2 + b**2 is 0
+            # torch's formula: 0 where a**2 + b**2 is 0
+            recip = np.where(denom == 0, 0, 1 / np.where(denom == 0, 1, denom))
             if ctx.needs_input_grad[0]:
                 ga = _back(g * b * recip, ctx.a_meta)
             if ctx.needs_input_grad[1]:
@@ -464,7 +465,8 @@ def float_power(input, exponent, *, out=None) -> Tensor:
     if out is not None and out._data.dtype != dt:
         raise RuntimeError(f"the output given to float_power has dtype {_dtype_name(out._data.dtype)} but the "
                            f"operation's result requires dtype {_dtype_name(dt)}")
-    cast = lambda x: x.to(_FROM_NUMPY[dt]) if isinstance(x, Tensor) else (complex(x) if dt.kind == "c" else x)  # noqa: E731
+    def cast(x):
+        return x.to(_FROM_NUMPY[dt]) if isinstance(x, Tensor) else (complex(x) if dt.kind == "c" else x)
     return _maybe_out(pow(cast(input), cast(exponent)), out)
 
 

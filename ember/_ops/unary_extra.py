@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 
-from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import quiet as _quiet

@@ -433,7 +433,8 @@ MORE_ERRORS = [
                                               L.ones(4, dtype=L.int16))),
     P("clamp_bool_both_tensor_bounds", lambda L: L.clamp(L.ones(3, dtype=L.bool), L.tensor(False), L.tensor(True))),
     P("pow_true_bool_tensor", lambda L: True ** L.ones(2, dtype=L.bool)),
-    P("bitwise_and_out_shape_first", lambda L: L.bitwise_and(L.ones(3, 3), L.ones(1, 4), out=L.empty(0, dtype=L.int64))),
+    P("bitwise_and_out_shape_first", lambda L: L.bitwise_and(L.ones(3, 3), L.ones(1, 4),
+                                                              out=L.empty(0, dtype=L.int64))),
     P("mul_out_cast", lambda L: L.mul(L.ones(2), 1.5, out=L.empty(0, dtype=L.int64))),
     P("div_out_int", lambda L: L.div(L.ones(2, dtype=L.int64), 2, out=L.empty(0, dtype=L.int64))),
 ]

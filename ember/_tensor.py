@@ -749,6 +749,9 @@ def _fill(self, value):
         if value.dim() != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions.")
         value = value.item()
+    else:  # a Python number goes through c10's checked conversion (a tensor value is copied, unchecked)
+        from ._range_factories import scalar_to
+        value = scalar_to(value, self.dtype)
     if _grad_state.enabled and self._requires_grad:
         check_inplace(self)
         return _inplace(self, _FillOp.apply, value)

@@ -805,3 +805,18 @@ def test_property_metadata(shape, dtype):
                 x.storage_offset(), x.tolist(), repr(x.dtype), x.is_floating_point(), x.is_complex(), x.is_signed(),
                 len(x) if shape else None)
     eq(f)
+
+
+@pytest.mark.parametrize("dtype, value", [("uint8", -129), ("uint8", 256), ("int8", 1.0), ("int32", float("nan")),
+                                          ("float16", 70000.0), ("float16", float("inf")), ("complex64", 1e300),
+                                          ("bool", 2.5), ("int64", 2 ** 63), ("float32", 3)])
+def test_fill_checks_the_python_number(dtype, value):
+    # c10's checked conversion: out-of-range numbers raise, negative ints wrap into unsigned types, inf is a float
+    def f(L):
+        return L.zeros(2, dtype=getattr(L, dtype)).fill_(value).tolist()
+    try:
+        expected = f(torch)
+    except RuntimeError:
+        check_error(f)
+    else:
+        assert f(ember) == expected

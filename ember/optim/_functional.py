@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from .._ops._iter_layout import iter_strides
 from .._rng.fma import fma64, subnormal_ties, toward
 
 CHUNK = 32768  # elements per chunk: the two float64 buffers, three float32 ones and the arrays' slices fit in L2
@@ -154,40 +155,6 @@ def _is_contiguous(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     return True
 
 
-def _ordered_strides(shape: tuple[int, ...], strides_list: list[tuple[int, ...]]) -> tuple[int, ...]:
-    """Dense strides with the dims ordered as TensorIterator orders them (its ``reorder_dimensions``).
-
-    An insertion sort, fastest dim first, starting from C order; two dims are compared by the first operand whose
-    strides for them are both nonzero and differ (equal strides: the larger dim goes after); when no operand
-    decides, the pair keeps its C order."""
-    nd = len(shape)
-
-    def after(d0: int, d1: int) -> int:  # 1: d0 after d1, -1: before, 0: undecided
-        for strides in strides_list:
-            s0, s1 = strides[d0], strides[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return 1 if s0 > s1 else -1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    perm = list(range(nd - 1, -1, -1))
-    for i in range(1, nd):
-        j = i
-        for k in range(i - 1, -1, -1):
-            c = after(perm[k], perm[j])
-            if c > 0:
-                perm[k], perm[j] = perm[j], perm[k]
-                j = k
-            elif c < 0:
-                break
-    out, step = [0] * nd, 1
-    for d in perm:
-        out[d] = step
-        step *= shape[d]
-    return tuple(out)
 
 
 def elem_strides(a: np.ndarray) -> tuple[int, ...]:
@@ -197,7 +164,7 @@ def elem_strides(a: np.ndarray) -> tuple[int, ...]:
 
 def clone_strides(shape: tuple[int, ...], strides: tuple[int, ...]) -> tuple[int, ...]:
     """Strides of ``torch.clone`` (preserve_format) of a tensor: a dense one's own, else dense in its dims' order."""
-    return strides if _is_dense(shape, strides) else _ordered_strides(shape, [strides])
+    return strides if _is_dense(shape, strides) else iter_strides(shape, [strides])
 
 
 def elementwise_strides(shape: tuple[int, ...], *operands: tuple[int, ...]) -> tuple[int, ...]:
@@ -205,13 +172,13 @@ def elementwise_strides(shape: tuple[int, ...], *operands: tuple[int, ...]) -> t
     contiguous when all are, channels-last when all are, the common strides when all are dense alike, else dense
     with the dims ordered by the operands' strides, the first operand deciding first."""
     if all(_is_contiguous(shape, st) for st in operands):
-        return _ordered_strides(shape, [])
+        return iter_strides(shape, [])
     if len(shape) == 4 and all(_is_channels_last(shape, st) for st in operands):
         n, c, h, w = shape
         return (h * w * c, 1, w * c, c)
     if all(st == operands[0] for st in operands) and _is_dense(shape, operands[0]):
         return operands[0]
-    return _ordered_strides(shape, list(operands))
+    return iter_strides(shape, list(operands))
 
 
 def _is_channels_last(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:

@@ -267,7 +267,8 @@ class Optimizer:
 
     @staticmethod
     def _cast_state_value(param: Tensor, value: Tensor, param_id: Any, param_groups: list[dict], key: Any) -> Tensor:
-        """A copy of a loaded state tensor in the dtype torch would give it (``step`` keeps its own dtype)."""
+        """A loaded state tensor in the dtype torch would give it: the same tensor when the dtype already matches
+        (so, as in torch, the optimizer the state came from shares it), else a converted copy."""
         fused = capturable = False
         for pg in param_groups:
             if param_id in pg["params"]:
@@ -278,7 +279,7 @@ class Optimizer:
             if capturable or fused:
                 return Tensor._make(value._data.astype(np.float32))
             return value
-        if param.is_floating_point():
+        if param.is_floating_point() and value._data.dtype != param._data.dtype:
             return Tensor._make(value._data.astype(param._data.dtype))  # torch's .to() copies only on dtype change
         return value
 

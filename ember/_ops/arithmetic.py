@@ -6,6 +6,8 @@ input's dtype.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _dtype as D
@@ -167,21 +169,30 @@ class RsubTensor(Function):
         return ga, gb
 
 
+_F16 = np.dtype(np.float16)
+
+
 class Mul(Function):
     """out = a * b;  da = g * b,  db = g * a"""
 
     @staticmethod
     def forward(ctx, a, b):
         a, b = _prep(ctx, a, b)
+        if a.dtype is _F16 and type(b) in (float, int) and abs(b) > 65504.0:
+            # torch multiplies float16 in float32: 0 * 2**31 is 0, not 0 * inf
+            b = np.float32(b)
+            a = a.astype(np.float32)
+            ctx._f16 = True
         needs = ctx.needs_input_grad
         if needs[0] or needs[1]:
             # as torch: each input is saved only for its partner's grad, so changing in place an input whose
             # partner needs no grad is no error
             ctx._saved = (a if needs[1] else None, b if needs[0] else None)
         try:
-            return np.multiply(a, b)
+            out = np.multiply(a, b)
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
+        return out.astype(np.float16) if getattr(ctx, "_f16", False) else out
 
     @staticmethod
     def backward(ctx, g):
@@ -279,14 +290,26 @@ def _check_int_divisor(a, b):
             raise RuntimeError("ZeroDivisionError")
 
 
-def _check_fits(value: int, dtype: np.dtype) -> None:
-    """torch converts some integer scalars (pow's exponent, add's alpha) to the tensor's type with an overflow check
-    (c10's ``overflows``: an unsigned type also takes negatives down to -max, which wrap)."""
-    if dtype.kind in "iu":
+_CHECKED_NAMES = {"int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t",
+                  "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _check_fits(value, dtype: np.dtype) -> None:
+    """torch converts some scalars (pow's exponent, add's alpha, clamp's bounds, where's number) to the computing
+    type with c10's overflow check: an integer type takes its range (an unsigned one also negatives down to -max,
+    which wrap), a float type any value up to its largest finite one (inf and nan pass)."""
+    if type(value) is bool or dtype.kind not in "iuf":
+        return
+    if dtype.kind in "iu" and type(value) is int:
         info = np.iinfo(dtype)
         lo = -int(info.max) if dtype.kind == "u" else int(info.min)
-        if not lo <= value <= int(info.max):
-            raise RuntimeError(f"value cannot be converted to type {dtype.name}_t without overflow")
+        ok = lo <= value <= int(info.max)
+    elif dtype.kind == "f" and type(value) in (int, float):
+        ok = not math.isfinite(value) or abs(value) <= float(np.finfo(dtype).max)
+    else:
+        return
+    if not ok:
+        raise RuntimeError(f"value cannot be converted to type {_CHECKED_NAMES[dtype.name]} without overflow")
 
 
 def _no_bool(a: np.ndarray, kernel: str, b=None) -> None:
@@ -402,10 +425,13 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, e):
         ctx.a_meta = (a.shape, a.dtype)
-        if a.dtype.kind in "iu" and type(e) is int:
+        if a.dtype.kind in "iub" and type(e) is int:
             if e < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
-            _check_fits(e, a.dtype)
+            if a.dtype.kind != "b":
+                _check_fits(e, a.dtype)
+        elif a.dtype == np.float16:
+            _check_fits(e, a.dtype)  # (torch converts the exponent to Half; float32's takes any double)
         a, e = promote_scalar(a, e)
         ctx.e = e
         ctx.save_for_backward(a)
@@ -687,8 +713,7 @@ def div(input, other, *, rounding_mode: str | None = None, out=None) -> Tensor:
         refuse_grad_out("div", input, other)
         _out_cast(out, input, other, float_result=rounding_mode is None)
     if not isinstance(input, Tensor):
-        from .._creation import tensor
-        input = Tensor._make(np.asarray(input, dtype=tensor(input).dtype.np_dtype))
+        input = _wrapped(input, other)
     if rounding_mode is None:
         return _maybe_out(Div.apply(input, _num(other)), out)
     if rounding_mode not in ("trunc", "floor"):
@@ -763,9 +788,17 @@ def floor_divide(input, other, *, out=None) -> Tensor:
     if out is not None:
         _out_cast(out, input, other)
     if not isinstance(input, Tensor):
-        from .._creation import tensor
-        input = tensor(input)
+        input = _wrapped(input, other)
     return _maybe_out(FloorDivide.apply(input, _num(other)), out)
+
+
+def _wrapped(number, other) -> Tensor:
+    """A Python number as the first operand: a 0-dim tensor of the dtype it takes next to ``other`` (torch's
+    wrapped number; 1e39 // float64 tensor stays 1e39, not a float32 inf)."""
+    from .._creation import tensor
+    if isinstance(other, Tensor):
+        return Tensor._make(np.asarray(_num(number)).astype(result_np_dtype(other._data, _num(number))))
+    return tensor(number)
 
 
 def _out_cast(out, input, other, float_result: bool = False) -> None:

@@ -492,6 +492,10 @@ def lerp(input: Tensor, end: Tensor, weight, *, out=None) -> Tensor:
         return _maybe_out(LerpTensor.apply(input, end, weight), out)
     if isinstance(weight, complex) and not input.is_complex():
         raise RuntimeError(f"value cannot be converted to type {_c_name(input)} without overflow")
+    if input._data.dtype.kind == "f":
+        from .arithmetic import _check_fits
+        # the weight converts to the compute type (float for float16/float32), with torch's overflow check
+        _check_fits(_num(weight), np.dtype(np.float64 if input._data.dtype == np.float64 else np.float32))
     return _maybe_out(Lerp.apply(input, end, _num(weight)), out)
 
 

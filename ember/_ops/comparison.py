@@ -6,7 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._args import check_out_cast, inplace_method, method, promoted, require_tensors, strict_out
-from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
+from ._broadcast import broadcast_error, promote_arrays, promote_scalar, result_np_dtype, sum_to_shape
 from ._select import keep as _keep, select as _select
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
@@ -261,8 +261,10 @@ class Where(Function):
         if type(a) is np.ndarray and type(b) is np.ndarray:
             a, b = promote_arrays(a, b)
         elif type(a) is np.ndarray:
+            _check_fits(b, result_np_dtype(a, b))
             a, b = promote_scalar(a, b)
         elif type(b) is np.ndarray:
+            _check_fits(a, result_np_dtype(b, a))
             b, a = promote_scalar(b, a)
         else:
             from .. import _dtype as D
@@ -283,6 +285,14 @@ class Where(Function):
         if ctx.needs_input_grad[2]:
             gb = sum_to_shape(_keep(~cond, g), ctx.b_meta[0]).astype(ctx.b_meta[1], copy=False)
         return None, ga, gb
+
+
+def _check_fits(value, dtype) -> None:
+    """A number operand converts to the result type with torch's overflow check (float16 excepted: it
+    overflows to inf there)."""
+    if dtype != np.float16:
+        from .arithmetic import _check_fits as check
+        check(value, dtype)
 
 
 def _dtype_name(np_dtype) -> str:

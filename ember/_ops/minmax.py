@@ -28,8 +28,10 @@ class Clamp(Function):
         ctx.a_dtype = a.dtype
         for bound in (lo, hi):
             if bound is not None:
-                _check_fits(bound, a.dtype)
                 a, _ = promote_scalar(a, bound)
+        for bound in (lo, hi):
+            if bound is not None:
+                _check_fits(bound, a.dtype)  # each bound converts to the computing type, with an overflow check
         if a.dtype.kind == "b":
             # a bool tensor clamped by numbers computes in their type (int64, float); bool bounds have no kernel
             raise NotImplementedError(f'"{cls._kernel[lo is not None, hi is not None]}" not implemented for \'Bool\'')
@@ -56,10 +58,8 @@ class Clamp(Function):
 
 
 def _check_fits(bound, dtype: np.dtype) -> None:
-    """torch converts an integer bound to the tensor's integer type with an overflow check."""
-    if type(bound) is int:
-        from .arithmetic import _check_fits as check
-        check(bound, dtype)
+    from .arithmetic import _check_fits as check
+    check(bound, dtype)
 
 
 class ClampMin(Clamp):

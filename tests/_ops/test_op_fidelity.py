@@ -476,3 +476,45 @@ LAST_ERRORS = [
 @pytest.mark.parametrize("fn", LAST_ERRORS)
 def test_last_errors(fn):
     check_error(fn)
+
+
+# numbers converted to the computing type with torch's overflow check (names as c10 spells them)
+FIT_ERRORS = []
+for dt, v in (("int8", 255), ("int8", -129), ("uint8", 256), ("int16", 2**31), ("int32", 2**31), ("int64", 1e39),
+              ("float32", 1e39), ("float16", 2**31), ("float16", 1e39), ("bool", 1e39)):
+    FIT_ERRORS += [
+        P(f"clamp_min_{dt}_{v}", lambda L, d=dt, v=v: L.clamp(L.ones(2, dtype=getattr(L, d)), min=v)),
+        P(f"clamp_max_{dt}_{v}", lambda L, d=dt, v=v: L.clamp_max(L.ones(2, dtype=getattr(L, d)), v)),
+    ]
+for dt, v in (("int8", 255), ("int8", -129), ("uint8", 256), ("int16", 2**31), ("int32", 2**31), ("int64", 1e39),
+              ("float32", 1e39)):
+    FIT_ERRORS += [P(f"where_{dt}_{v}", lambda L, d=dt, v=v: L.where(L.ones(2) > 0, L.ones(2, dtype=getattr(L, d)), v))]
+FIT_ERRORS += [
+    P("pow_f16_big_exponent", lambda L: L.pow(L.ones(2, dtype=L.float16), 2**31)),
+    P("pow_bool_negative", lambda L: L.pow(L.ones(2, dtype=L.bool), -1)),
+    P("lerp_big_weight", lambda L: L.lerp(L.ones(2), L.ones(2), 1e39)),
+    P("lerp_big_weight_f16", lambda L: L.lerp(L.ones(2, dtype=L.float16), L.ones(2, dtype=L.float16), 1e39)),
+]
+
+
+@pytest.mark.parametrize("fn", FIT_ERRORS)
+def test_fit_error(fn):
+    check_error(fn)
+
+
+FIT_CASES = [
+    C("pow_f32_big_exponent", lambda L, x: L.pow(x, 1e39), np.array([0.5, 1.0, 0.0, 2.0], np.float32), grad=False),
+    C("where_f16_big_number", lambda L, x: L.where(x > 0, x, 1e39), r(4, dt=np.float16), grad=False),
+    C("mul_f16_big_int", lambda L, x: x * 2**31, np.array([0.0, 1.0, -1.0], np.float16), grad=False),
+    C("mul_f16_big_float_inplace", lambda L, x: x.clone().mul_(1e10), np.array([0.0, 1.0], np.float16), grad=False),
+    C("rfloordiv_big_f64", lambda L, x: 1e39 // x, np.array([-3.0, 1.0, 0.0, 5.0]), grad=False),
+    C("rdiv_number_f64", lambda L, x: L.div(1e39, x), np.array([-3.0, 1.0, 5.0])),
+    C("rfloordiv_int", lambda L, x: 7 // x, np.array([-3, 1, 5])),
+    C("clamp_uint8_neg_wrap", lambda L, x: L.clamp(x, min=-255), np.array([0, 3, 200], np.uint8)),
+    C("where_int8_in_range", lambda L, x: L.where(x > 0, x, -128), np.array([-3, 1, 5], np.int8)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", FIT_CASES)
+def test_fit(fn, inputs, kw):
+    check_op(fn, inputs, **kw)

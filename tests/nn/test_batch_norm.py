@@ -51,7 +51,7 @@ def test_functional_without_running_stats_and_next_functions():
 
 @pytest.mark.parametrize("momentum", [0.1, None])
 @pytest.mark.parametrize("cls,shape", [("BatchNorm1d", (4, 3)), ("BatchNorm1d", (3, 3, 4)),
-                                       ("BatchNorm2d", (2, 3, 2, 2))])
+                                       ("BatchNorm2d", (2, 3, 2, 2)), ("BatchNorm3d", (2, 3, 2, 1, 2))])
 def test_module_training_steps_then_eval(cls, shape, momentum):
     t_bn = getattr(torch.nn, cls)(3, momentum=momentum)
     e_bn = getattr(ember.nn, cls)(3, momentum=momentum)
@@ -113,6 +113,8 @@ def test_initial_state_matches_torch():
     lambda lib: lib.nn.BatchNorm1d(3)(lib.randn(3)),
     lambda lib: lib.nn.BatchNorm1d(3)(lib.randn(2, 3, 2, 2)),
     lambda lib: lib.nn.BatchNorm2d(3)(lib.randn(2, 3, 4)),
+    lambda lib: lib.nn.BatchNorm3d(3)(lib.randn(2, 3, 4, 4)),
+    lambda lib: lib.nn.BatchNorm3d(3)(lib.randn(1, 3, 1, 1, 1)),
     lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 4), lib.zeros(3), lib.ones(3)),
     lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), lib.zeros(3), lib.ones(4), training=True),
     lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), None, None),
@@ -130,3 +132,15 @@ def test_eval_with_batch_of_one_is_fine():
     x = _rand((1, 3), np.float32)
     t_bn, e_bn = torch.nn.BatchNorm1d(3).eval(), ember.nn.BatchNorm1d(3).eval()
     check_op(lambda lib, x: (t_bn if lib is torch else e_bn)(x), [x])
+
+
+def test_old_checkpoint_without_num_batches_tracked_loads():
+    for lib in (torch, ember):
+        bn = lib.nn.BatchNorm1d(3)
+        sd = bn.state_dict()
+        del sd["num_batches_tracked"]
+        sd._metadata[""]["version"] = 1
+        assert bn.load_state_dict(sd).missing_keys == []
+        sd._metadata[""]["version"] = 2
+        with pytest.raises(RuntimeError, match="num_batches_tracked"):
+            bn.load_state_dict(sd)

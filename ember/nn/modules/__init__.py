@@ -4,7 +4,7 @@ from .conv import Conv1d, Conv2d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-from .batchnorm import BatchNorm1d, BatchNorm2d
+from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .group_norm import GroupNorm
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmax2d,
@@ -40,7 +40,7 @@ __all__ = [
     # normalization.py
     "LayerNorm", "RMSNorm",
     # batchnorm.py
-    "BatchNorm1d", "BatchNorm2d",
+    "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
     # group_norm.py
     "GroupNorm",
     # loss.py

@@ -116,3 +116,5 @@ def test_tiny_grad_subsets_layouts_and_eps(needs):
     check_op(lambda L, x, w, b: F(L).layer_norm(x, (5,), w, b, 0.3), [(x, needs[0]), (w, needs[1]), (b, needs[2])])
     check_op(lambda L, x, w: F(L).layer_norm(x.t(), (3,), w).sum(), [x, randn(3, seed=3)])
     check_op(lambda L, x: F(L).layer_norm(x, (5,)), [np.zeros((0, 5), np.float32)])
+    check_op(lambda L, x, w: F(L).layer_norm(x, (0,), w).sum(), [np.zeros((2, 0), np.float32),
+                                                                   np.zeros(0, np.float32)])

@@ -183,7 +183,8 @@ def _backward_rows_alike(g: np.ndarray, d: np.ndarray, rstd: np.ndarray, w: np.n
                          need_w: bool, need_b: bool) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """``backward`` for an upstream grad whose rows are all the row ``g`` (n,), as the expanded grad of ``.sum()``
     or ``.mean()``: then g' = g w is one row too, so
-        dbias = m g,   dweight = g (rstd @ d),   dx = rstd g' - c - d a  with  a = rstd^3/n (d @ g'),  c = rstd/n sum(g')
+        dbias = m g,   dweight = g (rstd @ d),   dx = rstd g' - c - d a,
+        a = rstd^3/n (d @ g'),   c = rstd/n sum(g'),
     and rstd_i g'_j - c_i is a single rank-2 tile: two passes over d for the sums, three for dx."""
     m, n = d.shape
     ct = d.dtype.type

@@ -92,23 +92,22 @@ class NativeLayerNorm(Function):
             return (None if gx is None else np.array(gx, dt).reshape(x.shape), None,
                     None if gw is None else np.array(gw, weight.dtype).reshape(weight.shape),
                     None if gb is None else np.array(gb, bias.dtype).reshape(bias.shape), None, None)
+        half = dt == np.float16
+        if half and weight is None and bias is not None and bias.dtype != dt:
+            # torch's backward picks its float16 kernel by the weight's dtype alone, and then fails on the bias
+            raise RuntimeError(f"expected scalar type Half but found {_SCALAR_NAMES[bias.dtype.name]}")
+        m = x.size // n if n else 0
+        ct = rstd.dtype.type
+        w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
+        g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum()
+        fw, fb = need_w and not half, need_b and not half
+        if x.size <= _SMALL:
+            gx, gw, gb = _backward_whole(g2, kept, rstd, w, need_x, fw, fb)
         else:
-            half = dt == np.float16
-            if half and weight is None and bias is not None and bias.dtype != dt:
-                # torch's backward picks its float16 kernel by the weight's dtype alone, and then fails on the bias
-                raise RuntimeError(f"expected scalar type Half but found {_SCALAR_NAMES[bias.dtype.name]}")
-            m = x.size // n
-            ct = rstd.dtype.type
-            w = None if weight is None else weight.reshape(n).astype(ct, copy=False)
-            g2 = g.reshape(m, n)  # a view even for the stride-0 grad of .sum()
-            fw, fb = need_w and not half, need_b and not half
-            if x.size <= _SMALL:
-                gx, gw, gb = _backward_whole(g2, kept, rstd, w, need_x, fw, fb)
-            else:
-                gx, gw, gb = _kernels.backward(g2, kept, rstd, w, need_x, fw, fb)
-            if half and (need_w or need_b):
-                xhat = kept if x.size <= _SMALL else kept * rstd[:, None]
-                gw, gb = _kernels.half_buffer_sums(g2, xhat, need_w, need_b)
+            gx, gw, gb = _kernels.backward(g2, kept, rstd, w, need_x, fw, fb)
+        if half and (need_w or need_b):
+            xhat = kept if x.size <= _SMALL else kept * rstd[:, None]
+            gw, gb = _kernels.half_buffer_sums(g2, xhat, need_w, need_b)
         return (None if gx is None else np.asarray(gx).astype(dt, copy=False).reshape(x.shape), None,
                 None if gw is None else np.asarray(gw).astype(weight.dtype).reshape(weight.shape),
                 None if gb is None else np.asarray(gb).astype(bias.dtype).reshape(bias.shape), None, None)
@@ -118,7 +117,7 @@ def _backward_whole(g2: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, w: np.nd
                     need_w: bool, need_b: bool) -> tuple:
     """NativeLayerNorm.backward for a few rows, as whole-array steps (column sums in float64)."""
     ct = rstd.dtype.type
-    inv_n = ct(1.0 / g2.shape[1])
+    inv_n = ct(1.0 / g2.shape[1]) if g2.shape[1] else ct(0)
     gw = np.add.reduce(g2 * xhat, axis=0, dtype=np.float64) if need_w else None
     gb = np.add.reduce(g2, axis=0, dtype=np.float64) if need_b else None
     gx = None

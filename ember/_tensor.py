@@ -556,7 +556,7 @@ def _rebuild_strided(flat, dtype, offset, shape, strides, requires_grad, state=N
 
 
 # the autograd state kept in a tensor's __dict__, which deepcopy and pickle leave behind as torch does
-_AUTOGRAD_ATTRS = frozenset(("_grad", "_base", "_hooks", "_retains_grad", "_acc", "_post_acc_acc"))
+_AUTOGRAD_ATTRS = frozenset(("_grad", "_base", "_gf_version", "_hooks", "_retains_grad", "_acc", "_post_acc_acc"))
 
 
 def _storage(arr: np.ndarray) -> tuple[np.ndarray, int] | None:

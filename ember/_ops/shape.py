@@ -278,7 +278,11 @@ class Slice(Function):
     @staticmethod
     def forward(ctx, a, dim, sl):
         ctx.meta = (a.shape, dim, sl)
-        return a[(slice(None),) * dim + (sl,)]
+        out = a[(slice(None),) * dim + (sl,)]
+        if out.shape[dim] == 0:
+            start, _, step = sl.indices(a.shape[dim])
+            return _empty_view_at(a, dim, start, step)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -286,6 +290,30 @@ class Slice(Function):
         out = np.zeros(shape, g.dtype)
         out[(slice(None),) * dim + (sl,)] = g
         return out, None, None
+
+
+class _At:
+    """An array interface at a chosen address, keeping the array it points into alive (as NumPy's as_strided)."""
+
+    def __init__(self, interface: dict, base: np.ndarray) -> None:
+        self.__array_interface__ = interface
+        self.base = base
+
+
+def _empty_view_at(a: np.ndarray, dim: int, start: int, step: int) -> np.ndarray:
+    """An empty slice of ``a`` along ``dim`` that starts at element ``start`` with stride ``step`` there, as torch
+    makes it (NumPy puts every empty slice at the array's start with its old stride, losing torch's
+    storage_offset() and stride())."""
+    start = min(start, a.shape[dim])
+    shape = list(a.shape)
+    shape[dim] = 0
+    strides = list(a.strides)
+    strides[dim] = a.strides[dim] * step
+    face = dict(a.__array_interface__)
+    face.update(data=(face["data"][0] + start * a.strides[dim], not a.flags.writeable), shape=tuple(shape),
+                strides=tuple(strides))
+    face.pop("mask", None)
+    return np.asarray(_At(face, a))
 
 
 class Split(Function):
@@ -297,7 +325,9 @@ class Split(Function):
     def forward(ctx, a, sizes, dim):
         ctx.meta = (a.shape, a.dtype, sizes, dim)
         bounds = np.cumsum(sizes)[:-1]
-        return tuple(np.split(a, bounds, axis=dim))
+        pieces = np.split(a, bounds, axis=dim)
+        starts = [0, *bounds.tolist()]
+        return tuple(_empty_view_at(a, dim, at, 1) if p.shape[dim] == 0 else p for p, at in zip(pieces, starts))
 
     @staticmethod
     def backward(ctx, *grads):

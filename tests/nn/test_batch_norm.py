@@ -123,6 +123,13 @@ def test_initial_state_matches_torch():
     lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), None, None, training=True, eps=0.0),
     lambda lib: lib.nn.functional.batch_norm(lib.randn(2, 3), lib.zeros(3), lib.ones(3), eps=-1.0),
     lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, dtype=lib.long), lib.zeros(3), lib.ones(3)),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(4, 3, dtype=lib.float64), None, None, lib.ones(3),
+                                             training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(4, 3).half(), lib.zeros(3), lib.ones(3).half(),
+                                             training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(4, 3), lib.zeros(3), lib.ones(3), lib.ones(3),
+                                             lib.ones(3, dtype=lib.float64), training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.randn(4, 3), lib.zeros(3), lib.ones(3, dtype=lib.float64)),
 ])
 def test_errors(fn):
     check_error(fn)
@@ -144,3 +151,24 @@ def test_old_checkpoint_without_num_batches_tracked_loads():
         sd._metadata[""]["version"] = 2
         with pytest.raises(RuntimeError, match="num_batches_tracked"):
             bn.load_state_dict(sd)
+
+
+@pytest.mark.parametrize("training", [True, False])
+def test_float16_input_with_float32_parameters(training):
+    x = _rand((4, 3), np.float16)
+    w, b = _rand(3, np.float32, 1), _rand(3, np.float32, 2)
+    stats = {}
+
+    def fn(lib, x, w, b):
+        rm, rv = lib.zeros(3), lib.ones(3)
+        stats[lib.__name__] = (rm, rv)
+        return lib.nn.functional.batch_norm(x, rm, rv, w, b, training=training)
+
+    check_op(fn, [x, w, b], rtol=2e-3, atol=2e-3)
+    for e, t in zip(stats["ember"], stats["torch"]):
+        assert_same(e, t, check_grad_fn=False, rtol=1e-3, atol=1e-3, what="running stat")
+
+
+def test_empty_batch():
+    check_op(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True),
+             [np.zeros((0, 3), np.float32)])

@@ -72,6 +72,20 @@ def test_module_float64():
     lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 2, None, lib.ones(3)),
     lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 2, lib.ones(4), lib.ones(3)),
     lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, dtype=lib.long), 2),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, dtype=lib.long), 2, lib.ones(4)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 2, lib.ones(4, dtype=lib.float64)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4, dtype=lib.float64), 2, lib.ones(4)),
+    lambda lib: lib.nn.functional.group_norm(lib.randn(2, 4), 2, lib.ones(4), lib.ones(4, dtype=lib.float64)),
 ])
 def test_errors(fn):
     check_error(fn)
+
+
+def test_float16_input_with_float32_parameters():
+    check_op(lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b),
+             [_rand((2, 4, 3), np.float16), _rand(4, np.float32, 1), _rand(4, np.float32, 2)], rtol=2e-3, atol=2e-3)
+
+
+def test_empty_batch():
+    check_op(lambda lib, x, w: lib.nn.functional.group_norm(x, 2, w), [np.zeros((0, 4, 3), np.float32),
+                                                                      np.ones(4, np.float32)])

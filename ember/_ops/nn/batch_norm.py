@@ -88,6 +88,24 @@ class NativeBatchNorm(Function):
         return gx, gw, gb, None, None, None, None, None
 
 
+def _check_param_dtypes(dt: np.dtype, params) -> None:
+    """torch's CPU dtype rule for the per-channel tensors (aten's mixed_data_type.h): if the first given one has
+    another dtype than the input, the call is "mixed", allowed only for float32 parameters with a float16 input;
+    otherwise every given one must have the input's dtype."""
+    given = [t._data.dtype for t in params if t is not None]
+    if not given:
+        return
+    if given[0] != dt:
+        if any(g != np.float32 for g in given):
+            raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+        if dt != np.float16:
+            raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+        return
+    for g in given:
+        if g != dt:
+            raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[dt.name]} but found {_SCALAR_NAMES[g.name]}")
+
+
 def _verify_batch_size(size) -> None:
     """torch's check that each channel sees more than one value (F._verify_batch_size)."""
     if math.prod([size[0], *size[2:]]) == 1:
@@ -119,6 +137,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     dt = input._data.dtype
     if dt.kind != "f":
         raise NotImplementedError(f'"batch_norm" not implemented for \'{_SCALAR_NAMES[dt.name]}\'')
+    _check_param_dtypes(dt, (weight, bias, running_mean, running_var))
     if input.numel() == 0:
         return input.clone()
     return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),

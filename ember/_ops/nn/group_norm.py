@@ -6,7 +6,7 @@ import numpy as np
 
 from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
-from .batch_norm import _verify_batch_size
+from .batch_norm import _check_param_dtypes, _verify_batch_size
 
 __all__ = ["group_norm"]
 
@@ -30,6 +30,10 @@ class NativeGroupNorm(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, groups, eps):
         n, c = x.shape[0], x.shape[1]
+        if x.size == 0:
+            ctx.save_for_backward(x, weight, bias)
+            ctx.meta = None
+            return x.copy()
         xg = x.reshape(n, groups, -1).astype(np.float64)
         mean = xg.mean(axis=2, keepdims=True)
         d = xg - mean
@@ -46,6 +50,9 @@ class NativeGroupNorm(Function):
     @staticmethod
     def backward(ctx, g):
         x, weight, bias = ctx.saved_tensors
+        if ctx.meta is None:  # empty input
+            return (np.zeros_like(x), None if weight is None else np.zeros_like(weight),
+                    None if bias is None else np.zeros_like(bias), None, None)
         xhat, rstd, groups = ctx.meta
         n, c = x.shape[0], x.shape[1]
         g3 = g.reshape(n, c, -1).astype(np.float64)
@@ -86,8 +93,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                                f"but got {name} of shape {_shape_list(shown)} and input of shape "
                                f"{_shape_list(shape)}")
     dt = input._data.dtype
+    given = [t for t in (weight, bias) if t is not None]
+    if given and given[0]._data.dtype != dt:  # torch checks a "mixed" call before the input's dtype
+        _check_param_dtypes(dt, given)
     if dt.kind != "f":
         raise NotImplementedError(f'"GroupNormKernelImpl" not implemented for \'{_SCALAR_NAMES[dt.name]}\'')
-    if input.numel() == 0:
-        return input.clone()
+    _check_param_dtypes(dt, given)
     return NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))

@@ -180,11 +180,13 @@ def _reduce_bool(ufunc, input: Tensor, dim, keepdim: bool) -> Tensor:
     a = input._data
     if dim is None and keepdim:
         dim = tuple(range(a.ndim))  # a full reduction that keeps every dim as 1
+    if isinstance(dim, (list, tuple)) and not dim:
+        res = a != 0  # all/any over no dims reduce nothing (unlike sum's "all dims")
+        return Tensor._make(res.astype(np.uint8) if a.dtype == np.uint8 else res)
     if dim is None or a.ndim == 0:
         if dim is not None:
-            from .._tensor import _wrap_dim
-            for d in ((dim,) if isinstance(dim, int) else dim):
-                _wrap_dim(d, 0)
+            from .reduction import _dims
+            _dims(dim, 0)  # range and repeated-dim errors
         res = ufunc(a)
     else:
         from .reduction import _dims

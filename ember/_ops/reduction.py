@@ -666,10 +666,19 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     input = _float_out(input, out) if dtype is None else input
+    if dtype is None and input._data.dtype.kind not in "fc":
+        Mean.forward(None, input._data, None, False, None)  # torch's dtype error comes before any dim error
     axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
         return _write(Mean.apply(input, None, False, dtype), out)
     return _write(MeanDim.apply(input, axes, keepdim, dtype), out)
+
+
+def _float_only(input: Tensor, name: str) -> None:
+    # torch's dtype error comes before any dim error
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(f"{'std and var' if name in ('std', 'var') else name} only support floating point and "
+                           "complex dtypes")
 
 
 def _var_args(dim, unbiased, keepdim, correction):
@@ -683,6 +692,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     """Variance with Bessel's correction by default (``correction=1``; ``unbiased=False`` gives 0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
     input = _float_out(input, out)
+    _float_only(input, "var")
     return _write(Var.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr), out)
 
 
@@ -690,18 +700,21 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     """Standard deviation: sqrt(var)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
     input = _float_out(input, out)
+    _float_only(input, "std")
     return _write(Std.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr), out)
 
 
 def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(var, mean) as a plain tuple, both from one pass (one grad_fn, VarMeanBackward0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    _float_only(input, "var_mean")
     return tuple(VarMean.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr))
 
 
 def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     """(std, mean) as a plain tuple, both from one pass (one grad_fn, StdMeanBackward0)."""
     dim, corr, keepdim = _var_args(dim, unbiased, keepdim, correction)
+    _float_only(input, "std_mean")
     return tuple(StdMean.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, corr))
 
 
@@ -744,18 +757,31 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     return _max_min(input, dim, keepdim, MinAll, MinDim, minimum, "min", return_types.min, out)
 
 
+def _empty_dim(name: str, input: Tensor, dim) -> None:
+    """amax/amin name an empty reduced dim as the caller wrote it (-1, not 0), checking the dims in order."""
+    if input._data.size:
+        return
+    for d in ((dim,) if isinstance(dim, (int, np.integer)) else (dim or ())):
+        if input.dim() and input._data.shape[_wrap_dim(int(d), input.dim())] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {int(d)} to have non-zero size.")
+
+
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     _same_dtype_out(input, out)
+    _empty_dim("amax", input, dim)
     return _write(Amax.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
     _same_dtype_out(input, out)
+    _empty_dim("amin", input, dim)
     return _write(Amin.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
 
 
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """(min, max) over all elements or along ``dim``."""
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
     if input._data.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
@@ -822,6 +848,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
         input = input.to(dtype)
     if input._data.dtype.kind in "fc":
         _c_dtype_out(input._data.dtype, out)
+    else:
+        VectorNorm.forward(None, input._data, None, None, False)  # the dtype error before any dim error
     p = float(p)
     if (p < 0 or p == math.inf) and input._data.size == 0 and input._data.dtype.kind in "fc":
         # max, min and negative powers have no identity to start an empty reduction from

@@ -518,3 +518,35 @@ FIT_CASES = [
 @pytest.mark.parametrize("fn, inputs, kw", FIT_CASES)
 def test_fit(fn, inputs, kw):
     check_op(fn, inputs, **kw)
+
+
+RED_ERRORS = [
+    # a dtype error before a dim error; names and dims as torch reports them
+    P("mean_int_bad_dims", lambda L: L.mean(L.tensor(3), (0, 1))),
+    P("norm_int_repeated_dims", lambda L: L.norm(L.tensor(3), dim=(-1, 0))),
+    P("var_int_bad_dims", lambda L: L.var(L.tensor([1, 2]), (0, 1))),
+    P("std_mean_int_bad_dim", lambda L: L.std_mean(L.tensor([1, 2]), 3)),
+    P("any_0dim_repeated_dims", lambda L: L.any(L.tensor(1.0), (-1, 0))),
+    P("all_0dim_bad_dim", lambda L: L.all(L.tensor(1.0), 2)),
+    P("amax_empty_negative_dim", lambda L: L.amax(L.zeros(0), -1)),
+    P("amin_empty_dims_in_order", lambda L: L.amin(L.zeros(0), (0, 1))),
+    P("aminmax_tuple_dim", lambda L: L.aminmax(L.ones(2, 3), dim=(0, 1))),
+    P("aminmax_list_dim", lambda L: L.aminmax(L.ones(2, 3), dim=[])),
+]
+
+
+@pytest.mark.parametrize("fn", RED_ERRORS)
+def test_reduction_error(fn):
+    check_error(fn)
+
+
+RED_CASES = [
+    C("any_empty_dims_no_reduction", lambda L, x: L.any(x, dim=[]), r(0)),
+    C("all_empty_dims_no_reduction", lambda L, x: L.all(x, dim=(), keepdim=True), r(2, 3)),
+    C("any_empty_dims_uint8", lambda L, x: L.any(x, dim=[]), np.array([0, 3, 1], np.uint8)),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", RED_CASES)
+def test_reduction(fn, inputs, kw):
+    check_op(fn, inputs, **kw)

@@ -237,3 +237,20 @@ def test_mismatched_mask_types_warn():
 ])
 def test_errors(fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("which", ["none", "kpm", "attn2d", "attn3d", "both"])
+def test_merge_masks(which):
+    t_mha, e_mha = _pair(12, batch_first=True)
+    q = _rand((N, S, E), seed=1)
+    kpm = np.where(_kpm(), -np.inf, 0.0).astype(np.float32)
+    attn = _rand((N * H, S, S), seed=2) if which == "attn3d" else _rand((S, S), seed=2)
+    args = {"none": (None, None), "kpm": (None, kpm), "attn2d": (attn, None), "attn3d": (attn, None),
+            "both": (attn, kpm)}[which]
+    (tm, tt), (em, et) = [mha.merge_masks(*[None if a is None else lib.tensor(a) for a in args], lib.tensor(q))
+                          for lib, mha in ((torch, t_mha), (ember, e_mha))]
+    assert et == tt
+    if tm is None:
+        assert em is None
+    else:
+        assert_same(em, tm, check_grad_fn=False)

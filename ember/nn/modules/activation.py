@@ -500,3 +500,18 @@ class MultiheadAttention(Module):
         if self.batch_first and batched:
             out = out.transpose(1, 0)
         return out, weights
+
+    def merge_masks(self, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                    query: Tensor) -> tuple[Tensor | None, int | None]:
+        """One mask for torch's fused kernel: (key_padding_mask, 1), or attn_mask (plus key_padding_mask)
+        as (N, H, L, L) with type 2, or (None, None). query is batch-first (N, L, E)."""
+        if attn_mask is None:
+            return (key_padding_mask, 1) if key_padding_mask is not None else (None, None)
+        n, seq_len, _ = query.shape
+        if attn_mask.dim() == 3:
+            merged = attn_mask.view(n, -1, seq_len, seq_len)
+        else:
+            merged = attn_mask.view(1, 1, seq_len, seq_len).expand(n, self.num_heads, -1, -1)
+        if key_padding_mask is not None:
+            merged = merged + key_padding_mask.view(n, 1, 1, seq_len).expand(-1, self.num_heads, -1, -1)
+        return merged, 2

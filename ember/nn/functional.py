@@ -494,11 +494,11 @@ from ._composite_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_
                                 triplet_margin_loss)
 
 # batch and group normalisation (ember/_ops/nn/batch_norm.py, group_norm.py)
-from .._ops.nn.batch_norm import batch_norm  # noqa: E402
+from .._ops.nn.batch_norm import batch_norm, instance_norm  # noqa: E402
 from .._ops.nn.group_norm import group_norm  # noqa: E402
 from ._multi_head_attention import multi_head_attention_forward  # noqa: E402
 
-__all__ += ["batch_norm", "group_norm", "multi_head_attention_forward"]
+__all__ += ["batch_norm", "instance_norm", "group_norm", "multi_head_attention_forward"]
 
 # convolution and pooling (ember/_ops/nn/conv.py, pooling.py)
 from .._ops.nn.conv import conv1d, conv2d  # noqa: E402

@@ -9,7 +9,7 @@ import numpy as np
 from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
 
-__all__ = ["batch_norm"]
+__all__ = ["batch_norm", "instance_norm"]
 
 
 def _channels_view(x: np.ndarray) -> np.ndarray:
@@ -123,6 +123,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         raise ValueError(f"batch_norm eps must be positive during training, but got {eps}")
     elif eps < 0.0:
         raise ValueError(f"batch_norm eps must be non-negative, but got {eps}")
+    return _native_batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _native_batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+                       weight: Tensor | None, bias: Tensor | None, training: bool, momentum: float,
+                       eps: float) -> Tensor:
+    """torch.batch_norm: the per-channel size and dtype checks, then one NativeBatchNorm node."""
     # torch reads size(1) of a 1-D input as 0 here, so it fails on the first per-channel tensor
     c = input.shape[1] if input.dim() > 1 else 0
     for name, t in (("running_mean", running_mean), ("running_var", running_var)):
@@ -142,3 +149,30 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         return input.clone()
     return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
                                  float(momentum), float(eps))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each (sample, channel) over its spatial positions: batch norm of the input viewed as one sample of
+    N*C channels, as torch composes it (per-channel tensors repeated N times; the running statistics updated
+    with the mean over the batch of the per-sample estimates)."""
+    if use_input_stats:
+        size = input.size()
+        if math.prod(size[2:]) == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {size}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    d = input.dim()
+    if d < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(d, 1)}, {max(d, 1) - 1}], "
+                         "but got 1)")
+    shape = input.shape
+    b, c = shape[0], shape[1]
+    x = input.contiguous().view(1, b * c, *shape[2:])
+    rep = [None if t is None else t.repeat(b) for t in (weight, bias, running_mean, running_var)]
+    out = _native_batch_norm(x, rep[2], rep[3], rep[0], rep[1], use_input_stats, momentum, eps)
+    for stat, repeated in ((running_mean, rep[2]), (running_var, rep[3])):
+        if stat is not None:
+            stat._data[...] = repeated._data.reshape(b, c).mean(axis=0)
+    return out.view(shape)

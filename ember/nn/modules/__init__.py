@@ -6,6 +6,7 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from .batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d
 from .group_norm import GroupNorm
+from .instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, RReLU, Sigmoid, SiLU, Softmax, Softmax2d,
                          Softmin, Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold,
@@ -43,6 +44,8 @@ __all__ = [
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
     # group_norm.py
     "GroupNorm",
+    # instancenorm.py
+    "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d",
     # loss.py
     "L1Loss", "NLLLoss", "KLDivLoss", "MSELoss", "BCELoss", "BCEWithLogitsLoss", "SmoothL1Loss", "HuberLoss",
     "CrossEntropyLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",

@@ -1,5 +1,6 @@
 """batch_norm as torch's fused ``native_batch_norm``: one NativeBatchNormBackward0 node with edges to input,
-weight and bias (the running statistics are updated in place, never differentiated)."""
+weight and bias (the running statistics are updated in place, never differentiated); instance_norm composed from
+it as torch composes it."""
 from __future__ import annotations
 
 import math

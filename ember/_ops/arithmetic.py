@@ -172,16 +172,29 @@ class RsubTensor(Function):
 _F16 = np.dtype(np.float16)
 
 
+def _beyond_f16(x) -> bool:
+    """A number, or a 0-dim operand of another dtype, that float16 cannot hold (torch computes float16 in float32,
+    so it still takes part with its value)."""
+    if type(x) is np.ndarray:
+        if x.ndim or x.dtype is _F16 or x.dtype.kind not in "iuf":
+            return False
+        x = x.item()
+    elif type(x) not in (int, float):
+        return False
+    return abs(x) > 65504.0 and x - x == 0
+
+
 class Mul(Function):
     """out = a * b;  da = g * b,  db = g * a"""
 
     @staticmethod
     def forward(ctx, a, b):
+        b0 = b
         a, b = _prep(ctx, a, b)
-        if a.dtype is _F16 and type(b) in (float, int) and abs(b) > 65504.0:
-            # torch multiplies float16 in float32: 0 * 2**31 is 0, not 0 * inf
-            b = np.float32(b)
-            a = a.astype(np.float32)
+        if a.dtype is _F16 and _beyond_f16(b0):
+            # torch multiplies float16 in float32 by a second operand that is a number or 0-dim (its "cpu scalar"):
+            # 0 * 2**31 is 0, not 0 * inf (a 0-dim first operand is cast to float16 like any other)
+            a, b = a.astype(np.float32), np.asarray(b0).astype(np.float32)
             ctx._f16 = True
         needs = ctx.needs_input_grad
         if needs[0] or needs[1]:
@@ -231,7 +244,14 @@ class Div(Function):
         ctx.a_meta = (a.shape, a.dtype)
         if type(b) is np.ndarray:
             ctx.b_meta = (b.shape, b.dtype)
+        b0 = b
         a, b = _float_operands(a, b)
+        if a.dtype is _F16 and _beyond_f16(b0):
+            # torch divides float16 by a number or 0-dim divisor in float32: x / 70000 is small, not x / inf = 0
+            with _quiet():
+                out = _broadcasting(np.true_divide, a.astype(np.float32), np.asarray(b0).astype(np.float32))
+            ctx._saved = (a, b)
+            return out.astype(_F16)
         if ctx.needs_input_grad[0] or (len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]):
             ctx._saved = (a, b)  # save_for_backward, without the call
         if (type(b) is float or type(b) is int) and b != 0 and b - b == 0:

@@ -550,3 +550,22 @@ RED_CASES = [
 @pytest.mark.parametrize("fn, inputs, kw", RED_CASES)
 def test_reduction(fn, inputs, kw):
     check_op(fn, inputs, **kw)
+
+
+F16_CASES = [
+    # float16 by a number or 0-dim second operand beyond its range: torch computes in float32 (its "cpu scalar"
+    # path); a 0-dim first operand is cast to float16 like any other
+    C("f16_mul_0dim_big", lambda L, x: x * L.tensor(70000.0), np.array([0.0, 1.0, -2.0], np.float16), grad=False),
+    C("f16_0dim_big_mul", lambda L, x: L.tensor(70000.0) * x, np.array([0.0, 1.0, -2.0], np.float16), grad=False),
+    C("f16_div_0dim_big", lambda L, x: x / L.tensor(1e5, dtype=L.float64), np.array([0.0, 1.0, -2.0], np.float16),
+      grad=False),
+    C("f16_0dim_big_div", lambda L, x: L.tensor(70000.0) / x, np.array([0.5, 1.0, -2.0], np.float16), grad=False),
+    C("f16_rdiv_number", lambda L, x: 70000.0 / x, np.array([0.0, 1.0, -2.0], np.float16), grad=False),
+    C("f16_div_number", lambda L, x: x / 70000.0, np.array([0.0, 1.0, -2.0], np.float16), grad=False),
+    C("f16_mul_int_0dim", lambda L, x: x * L.tensor(100000), np.array([0.0, 1e-3, -2.0], np.float16), grad=False),
+]
+
+
+@pytest.mark.parametrize("fn, inputs, kw", F16_CASES)
+def test_float16_opmath(fn, inputs, kw):
+    check_op(fn, inputs, **kw)

@@ -12,7 +12,7 @@ __all__ = ["GroupNorm"]
 
 
 class GroupNorm(Module):
-    """(x − mean) / √(var + eps) · weight + bias, statistics over each of num_groups groups of channels per sample."""
+    """(x − mean) / √(var + eps) · weight + bias; statistics per sample over each of num_groups channel groups."""
 
     num_groups: int
     num_channels: int

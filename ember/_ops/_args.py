@@ -128,6 +128,8 @@ def _precheck(self: Tensor, other, result_dtype) -> None:
     from ._inplace import _NAMES, _castable
     shape = self._data.shape
     oshape = other._data.shape if isinstance(other, Tensor) else ()
+    if getattr(result_dtype, "checks_first", False):
+        result_dtype(self._data, other._data if isinstance(other, Tensor) else other)
     try:
         full = np.broadcast_shapes(shape, oshape)
     except ValueError:

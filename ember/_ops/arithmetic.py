@@ -703,6 +703,8 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         refuse_grad_out("sub", input, other)
         _out_cast(out, input, other)
     if type(alpha) is not int:
+        if isinstance(input, Tensor):
+            _check_sub(input._data, other._data if isinstance(other, Tensor) else _num(other))  # bool error first
         _check_alpha(input, other, alpha)
     if not isinstance(input, Tensor):
         return _maybe_out(rsub(other, input, alpha=alpha), out)

@@ -423,6 +423,16 @@ def _heaviside_inplace_op(input: Tensor, values: Tensor) -> Tensor:
     return HeavisideInplace.apply(input, values)
 
 
+def _heaviside_dtype(a: np.ndarray, b) -> np.dtype:
+    # heaviside's own dtype check comes before the in-place shape and cast checks
+    if type(b) is not np.ndarray or a.dtype != b.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return a.dtype
+
+
+_heaviside_dtype.checks_first = True
+
+
 def xlogy(input, other, *, out=None) -> Tensor:
     """input * ln(other), 0 where input == 0 (either may be a number, not both)."""
     if out is not None:
@@ -514,7 +524,8 @@ METHODS = {
     "arctan2_": inplace_method(arctan2, "arctan2", result_dtype=promoted_float),
     "hypot_": inplace_method(hypot, "hypot", result_dtype=promoted),
     "nextafter_": inplace_method(nextafter, "nextafter", result_dtype=promoted),
-    "heaviside_": inplace_method(_heaviside_inplace_op, "heaviside", other_name="values", result_dtype=promoted),
+    "heaviside_": inplace_method(_heaviside_inplace_op, "heaviside", other_name="values",
+                                 result_dtype=_heaviside_dtype),
     "xlogy_": inplace_method(xlogy, "xlogy", tensors_only=False, result_dtype=promoted_float),
     "copysign_": inplace_method(copysign, "copysign", tensors_only=False, result_dtype=promoted_float),
     "lerp_": inplace_method(lerp, "lerp", tensors_only=False),

@@ -569,3 +569,17 @@ F16_CASES = [
 @pytest.mark.parametrize("fn, inputs, kw", F16_CASES)
 def test_float16_opmath(fn, inputs, kw):
     check_op(fn, inputs, **kw)
+
+
+LATE_ERRORS = [
+    P("heaviside_inplace_dtypes_first", lambda L: L.tensor(True).heaviside_(L.tensor(1.0, dtype=L.float16))),
+    P("heaviside_inplace_dtypes_before_shape", lambda L: L.ones(2, 3, dtype=L.uint8).heaviside_(
+        L.ones(3, 1, 4, dtype=L.float16))),
+    P("heaviside_inplace_shape", lambda L: L.ones(2, 3).heaviside_(L.ones(3, 1, 4))),
+    P("sub_bool_before_float_alpha", lambda L: L.sub(L.tensor(1, dtype=L.int32), L.tensor(True), alpha=-1.5)),
+]
+
+
+@pytest.mark.parametrize("fn", LATE_ERRORS)
+def test_late_errors(fn):
+    check_error(fn)

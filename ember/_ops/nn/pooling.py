@@ -65,10 +65,7 @@ class MaxPool2DWithIndices(Function):
         x4 = x if batched else x[None]
         h, w = x4.shape[2:]
         kk = kernel[0] * kernel[1]
-        if x.dtype.kind == "f":
-            fill = -np.inf
-        else:
-            fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else False
+        fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # bool was refused by max_pool2d
         win = _padded_windows(x4, kernel, stride, padding, dilation, out, fill)
         flat = win.reshape(win.shape[:4] + (kk,))
         k_idx = np.argmax(flat, axis=-1)
@@ -82,8 +79,7 @@ class MaxPool2DWithIndices(Function):
         first = [np.maximum(-(r // d), 0) for r, d in zip(rows, dilation)]  # smallest k with r + k*d >= 0
         k_first = first[0][:, None] * kernel[1] + first[1][None, :]
         vals = np.take_along_axis(flat, k_idx[..., None], -1)[..., 0]
-        if x.dtype.kind != "b":
-            k_idx = np.where(vals == fill, k_first, k_idx)
+        k_idx = np.where(vals == fill, k_first, k_idx)
         ih = rows[0][:, None] + (k_idx // kernel[1]) * dilation[0]
         iw = rows[1][None, :] + (k_idx % kernel[1]) * dilation[1]
         indices = (ih * w + iw).astype(np.int64)

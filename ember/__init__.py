@@ -10,7 +10,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember(\.|$)
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, chalf, complex32, complex64, complex128, double, dtype, finfo, float, float16, float32, float64,
                      get_default_dtype, half, iinfo, int, int8, int16, int32, int64, long, promote_types,
-                     set_default_dtype, short, uint8, can_cast)
+                     set_default_dtype, short, uint8, uint16, uint32, uint64, can_cast)
 from ._device import device
 from ._size import Size
 from ._tensor import Tensor
@@ -121,6 +121,9 @@ from ._ops.sorting import argsort, kthvalue, msort, sort, topk  # noqa: E402
 from ._ops.selection import cummax, cummin, median, mode, nanmedian  # noqa: E402
 from ._ops.histogram import (bincount, bucketize, histc, histogram, searchsorted, unique,  # noqa: E402
                              unique_consecutive)
+from ._ops.diff import diff  # noqa: E402
+from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
+from ._ops.indexing import take_along_dim  # noqa: E402
 
 # --- Tensor methods added by op modules: method forms with their own argument errors, and in-place twins
 # (each module's METHODS dict; they belong in _tensor.py's tables eventually) ---

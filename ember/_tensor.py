@@ -633,6 +633,8 @@ from ._ops import arithmetic as _ar  # noqa: E402
 from ._ops import comparison as _cmp  # noqa: E402
 from ._ops import conversion as _conv  # noqa: E402
 from ._ops import indexing as _ix  # noqa: E402
+from ._ops import diff as _diff  # noqa: E402
+from ._ops import logcumsumexp as _lcse  # noqa: E402
 from ._ops import linalg as _la  # noqa: E402
 from ._ops import minmax as _mm  # noqa: E402
 from ._ops import reduction as _red  # noqa: E402
@@ -692,6 +694,7 @@ _METHODS = {
     "max": _red.max, "min": _red.min, "amax": _red.amax, "amin": _red.amin, "aminmax": _red.aminmax,
     "argmax": _red.argmax, "argmin": _red.argmin, "logsumexp": _red.logsumexp, "cumsum": _red.cumsum,
     "cumprod": _red.cumprod, "norm": _red.norm, "count_nonzero": _red.count_nonzero,
+    "logcumsumexp": _lcse.logcumsumexp, "diff": _diff.diff,
     # linear algebra
     "matmul": _la.matmul, "mm": _la.mm, "bmm": _la.bmm, "mv": _la.mv, "dot": _la.dot, "outer": _la.outer,
     "ger": _la.outer, "addmm": _la.addmm, "inner": _la.inner, "baddbmm": _la.baddbmm,
@@ -706,7 +709,7 @@ _METHODS = {
     "flip": _sh.flip, "roll": _sh.roll, "tril": _sh.tril, "triu": _sh.triu, "adjoint": _sh.adjoint,
     "diagonal": _sh.diagonal,
     # indexing
-    "gather": _ix.gather, "scatter": _ix.scatter, "scatter_add": _ix.scatter_add, "index_select": _ix.index_select,
+    "gather": _ix.gather, "take_along_dim": _ix.take_along_dim, "scatter": _ix.scatter, "scatter_add": _ix.scatter_add, "index_select": _ix.index_select,
     "masked_fill": _ix.masked_fill, "masked_select": _ix.masked_select, "nonzero": _ix.nonzero, "take": _ix.take,
     "index_add": _ix.index_add, "index_fill": _ix.index_fill, "argwhere": _ix.argwhere,
     # conversion

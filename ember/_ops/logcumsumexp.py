@@ -12,6 +12,8 @@ __all__ = ["logcumsumexp"]
 def _scan(x: np.ndarray, dim: int) -> np.ndarray:
     """out_i = log(exp(x_0) + ... + exp(x_i)), one pairwise log-add-exp per step (stable for any magnitudes;
     float16 is computed in float32)."""
+    if x.ndim == 0:  # a 0-dim tensor's running log-sum-exp is itself
+        return x.copy()
     if x.dtype == np.float16:
         return np.logaddexp.accumulate(x.astype(np.float32), axis=dim).astype(np.float16)
     return np.logaddexp.accumulate(x, axis=dim)
@@ -36,6 +38,8 @@ class Logcumsumexp(Function):
         dim = ctx.dim
         if not x.size:
             return np.zeros_like(x), None
+        if x.ndim == 0:
+            return np.asarray(g, x.dtype), None
 
         def from_end(a: np.ndarray) -> np.ndarray:
             return np.flip(_scan(np.flip(a, dim), dim), dim)

@@ -499,3 +499,27 @@ def test_gather_saved_input_modified_in_place():
         x.mul_(2)
         y.sum().backward()
     check_error(f)
+
+
+TAKE_ALONG = {
+    "rows": (lambda L, x, i: L.take_along_dim(x, i, 1), [r(3, 4), np.array([[0, 3]])]),
+    "method_broadcast": (lambda L, x, i: x.take_along_dim(i, dim=-1), [r(3, 4), np.array([[1], [2], [0]])]),
+    "flat": (lambda L, x, i: L.take_along_dim(x, i), [r(3, 4), np.array([5, 0, 11])]),
+    "dim0": (lambda L, x, i: L.take_along_dim(x, i, 0), [r(3, 4), np.array([[2, 0, 1, 1]])]),
+}
+
+
+@pytest.mark.parametrize("name", list(TAKE_ALONG))
+def test_take_along_dim(name):
+    fn, inputs = TAKE_ALONG[name]
+    check_op(fn, inputs)
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.take_along_dim(L.ones(3, 4), L.tensor([[0]]).float(), 1),
+    lambda L: L.take_along_dim(L.ones(3, 4), L.tensor([0, 1]), 1),
+    lambda L: L.take_along_dim(L.ones(3, 4), L.tensor([[0]] * 4), 1),
+    lambda L: L.take_along_dim(L.ones(3, 4), L.tensor([[0]]), 2),
+])
+def test_take_along_dim_errors(case):
+    check_error(case)

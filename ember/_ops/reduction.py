@@ -179,7 +179,7 @@ def _var_forward(ctx, a, axes, keepdim, correction, name):
         centered = wide - mean
         v = np.sum(centered * centered, axis=axes, keepdims=kd) / builtins.max(dof, 0)
     ctx.meta = (a.shape, a.dtype, axes, keepdim, dof)
-    ctx.save_for_backward(centered)
+    ctx.save_for_backward(centered, a)  # a only for its version check (torch saves self)
     m = mean if kd or axes is None and False else (mean if keepdim and axes is not None else np.reshape(mean, v.shape))
     return np.asarray(v, dtype=a.dtype), np.asarray(m, dtype=a.dtype)
 
@@ -187,7 +187,7 @@ def _var_forward(ctx, a, axes, keepdim, correction, name):
 def _var_backward(ctx, g):
     """d var / da = g * 2 (a - mean) / (n - correction)"""
     shape, dtype, axes, keepdim, dof = ctx.meta
-    (centered,) = ctx.saved_tensors
+    centered = ctx.saved_tensors[0]
     with _quiet():
         # torch divides by max(dof, 0): a non-positive dof gives inf, so nan grads (inf * 0 where centered is 0)
         return _expand_back(g, shape, axes, keepdim) * (np.float64(2.0) / builtins.max(dof, 0)) * centered
@@ -196,7 +196,7 @@ def _var_backward(ctx, g):
 def _std_backward(ctx, g, std):
     """torch's std_backward: var_backward(g / (2 std)), and 0 where std == 0"""
     shape, dtype, axes, keepdim, dof = ctx.meta
-    (centered,) = ctx.saved_tensors
+    centered = ctx.saved_tensors[0]
     with _quiet():
         res = _expand_back(g / std, shape, axes, keepdim) * centered / dof
     return np.where(_expand_back(std == 0, shape, axes, keepdim), 0.0, res)
@@ -219,12 +219,14 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, correction):
-        ctx.out = np.sqrt(_var_forward(ctx, a, axes, keepdim, correction, "std")[0])
-        return ctx.out
+        out = np.asarray(np.sqrt(_var_forward(ctx, a, axes, keepdim, correction, "std")[0]))
+        ctx.save_for_backward(*ctx._saved, out)  # the result too, as torch (its version is checked)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        return _std_backward(ctx, g, ctx.out).astype(ctx.meta[1]), None, None, None
+        out = ctx.saved_tensors[2]
+        return _std_backward(ctx, g, out).astype(ctx.meta[1]), None, None, None
 
 
 def _mean_backward(ctx, g):
@@ -278,13 +280,14 @@ class Prod(Function):
         out_dtype = _sum_dtype(a, dtype)
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
         ctx.meta = (a.shape, a.dtype, axis, keepdim)
-        ctx.save_for_backward(src)
-        return np.asarray(np.prod(src, axis=axis, keepdims=keepdim if axis is not None else False))
+        out = np.asarray(np.prod(src, axis=axis, keepdims=keepdim if axis is not None else False))
+        ctx.save_for_backward(src, out)  # out only for its version check (torch saves the result)
+        return out
 
     @staticmethod
     def backward(ctx, g):
         shape, dtype, axis, keepdim = ctx.meta
-        (a,) = ctx.saved_tensors
+        a = ctx.saved_tensors[0]
         if axis == ():
             return g.astype(dtype), None, None, None  # a 0-dim "reduction" is the identity
         flat = a.reshape(-1) if axis is None else a
@@ -442,9 +445,10 @@ class Logsumexp(Function):
         m = np.where(np.isinf(m), 0, m).astype(a.dtype)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             out = np.log(np.sum(np.exp(a - m), axis=axes, keepdims=True)) + m
-        ctx.save_for_backward(a, out)
+        res = out if keepdim else np.squeeze(out, axes)
+        ctx.save_for_backward(a, res)  # the returned array, so that its version is checked (torch saves result)
         ctx.meta = (axes, keepdim)
-        return out if keepdim else np.squeeze(out, axes)
+        return res
 
     @staticmethod
     def backward(ctx, g):
@@ -452,6 +456,7 @@ class Logsumexp(Function):
         axes, keepdim = ctx.meta
         if not keepdim:
             g = np.expand_dims(g, axes)
+            out = np.expand_dims(out, axes)
         with np.errstate(over="ignore", invalid="ignore"):
             return g * np.exp(a - out), None, None
 

@@ -147,10 +147,12 @@ class Node:
 
 
 def _producer(node_name: str | None) -> str:
-    # torch names the op without its "BackwardN" suffix: "which is output 0 of Exp"
+    # torch names the op without "Backward", and without the overload number when it is 0: ExpBackward0 is
+    # "Exp", ProdBackward1 "Prod1"
     if node_name is None:
         return ""
-    return f", which is output 0 of {re.sub(r'Backward[0-9]*$', '', node_name)}"
+    op = re.sub(r"Backward(0|([1-9][0-9]*))?$", r"\2", node_name)
+    return f", which is output 0 of {op}"
 
 
 class AccumulateGrad(Node):

@@ -12,7 +12,12 @@ SAVED_OUTPUT = {
     "tanh": lambda x: x.tanh(),
     "sigmoid_1d": lambda x: x.reshape(1).sigmoid(),
     "norm": lambda x: x.norm(),
+    "prod": lambda x: x.prod(),
+    "prod_dim": lambda x: x.reshape(1, -1).prod(-1),
+    "logsumexp": lambda x: x.reshape(1, -1).logsumexp(-1),
+    "std": lambda x: (x.reshape(1, -1) * L_ONES).std(-1),
 }
+L_ONES = 1.0
 
 
 @pytest.mark.parametrize("name", list(SAVED_OUTPUT))
@@ -37,6 +42,8 @@ SAVED_INPUTS = {
     "bce_with_logits_input": lambda L, x, y: (L.nn.functional.binary_cross_entropy_with_logits(x, y.sigmoid()), x),
     "nll_loss_input": lambda L, x, y: (L.nn.functional.nll_loss(x.reshape(1, 3), L.tensor([1])), x),
     "gather_input": lambda L, x, y: (x.gather(0, L.tensor([1, 0])), x),
+    "var_input": lambda L, x, y: (x.var(), x),
+    "std_input": lambda L, x, y: (x.std(), x),
 }
 
 

@@ -403,6 +403,15 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
+    # NumPy scalars and arrays on the left of an operator defer to the tensor, as with torch's tensors
+    __array_priority__ = 1000
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A NumPy function's result on a tensor comes back as a tensor, as in torch (whose wrapper turns a bool
+        result into uint8)."""
+        array = np.asarray(array)
+        return Tensor._make(array.astype(np.uint8) if array.dtype == np.bool_ else array)
+
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
@@ -901,13 +910,26 @@ Tensor.new_tensor = _creation.new_tensor
 
 
 # --- operators ------------------------------------------------------------------
-def _binary(fn, swap=False):
+def _binary(fn, swap=False, reflected=False):
+    """``self <op> other``; a reflected operator refuses an ndarray on the left (``ndarray + tensor`` is a
+    TypeError in torch: NumPy defers to the tensor's higher ``__array_priority__``, and torch declines)."""
     def op(self, other):
         if not isinstance(other, (Tensor, int, float, bool, complex, np.generic, np.ndarray)):
             return NotImplemented
         if isinstance(other, np.ndarray):
+            if reflected:
+                return NotImplemented
             other = Tensor._make(other)
         return fn(other, self) if swap else fn(self, other)
+    return op
+
+
+def _reflected(fn):
+    """A reflected operator implemented by ``fn(self, other)`` that declines ndarrays (see ``_binary``)."""
+    def op(self, other):
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        return fn(self, other)
     return op
 
 
@@ -924,19 +946,19 @@ def _fast(fn_cls, slow):
 
 
 Tensor.__add__ = _fast(_ar.Add, _binary(_ar.add))
-Tensor.__radd__ = _fast(_ar.Add, _binary(_ar.add))
+Tensor.__radd__ = _fast(_ar.Add, _binary(_ar.add, reflected=True))
 Tensor.__sub__ = _fast(_ar.Sub, _binary(_ar.sub))
-Tensor.__rsub__ = lambda self, other: _ar.rsub(self, other)
+Tensor.__rsub__ = _reflected(lambda self, other: _ar.rsub(self, other))
 Tensor.__mul__ = _fast(_ar.Mul, _binary(_ar.mul))
-Tensor.__rmul__ = _fast(_ar.Mul, _binary(_ar.mul))
+Tensor.__rmul__ = _fast(_ar.Mul, _binary(_ar.mul, reflected=True))
 Tensor.__truediv__ = _fast(_ar.Div, _binary(_ar.div))
-Tensor.__rtruediv__ = lambda self, other: _ar.rdiv(self, other)
+Tensor.__rtruediv__ = _reflected(lambda self, other: _ar.rdiv(self, other))
 Tensor.__floordiv__ = _binary(_ar.floor_divide)
-Tensor.__rfloordiv__ = _binary(_ar.floor_divide, swap=True)
+Tensor.__rfloordiv__ = _binary(_ar.floor_divide, swap=True, reflected=True)
 Tensor.__mod__ = _binary(_ar.remainder)
-Tensor.__rmod__ = _binary(_ar.remainder, swap=True)
+Tensor.__rmod__ = _binary(_ar.remainder, swap=True, reflected=True)
 Tensor.__pow__ = _binary(_ar.pow)
-Tensor.__rpow__ = _binary(_ar.pow, swap=True)
+Tensor.__rpow__ = _binary(_ar.pow, swap=True, reflected=True)
 def _matmul_op(self, other):
     # the 2-D cases go straight to their Function; everything else through matmul's shape rules
     if isinstance(other, Tensor):
@@ -951,7 +973,7 @@ def _matmul_op(self, other):
 
 
 Tensor.__matmul__ = _matmul_op
-Tensor.__rmatmul__ = _binary(_la.matmul, swap=True)
+Tensor.__rmatmul__ = _binary(_la.matmul, swap=True, reflected=True)
 Tensor.__neg__ = lambda self: _ar.neg(self)
 Tensor.__pos__ = lambda self: self
 Tensor.__abs__ = lambda self: _un.abs(self)

@@ -818,3 +818,26 @@ def test_fill_checks_the_python_number(dtype, value):
         check_error(f)
     else:
         assert f(ember) == expected
+
+
+@pytest.mark.parametrize("case", [
+    lambda L, t: np.float32(1.5) + t, lambda L, t: np.float64(2.0) * t, lambda L, t: np.int64(3) - t,
+    lambda L, t: np.float64(2.0) / t, lambda L, t: np.float64(2.0) ** t, lambda L, t: np.int64(7) // t,
+    lambda L, t: np.int64(7) % t, lambda L, t: np.exp(t), lambda L, t: np.greater(np.ones(2), t),
+    lambda L, t: np.add(np.ones(2), t), lambda L, t: t + np.array([1.0, 2.0]),
+])
+def test_numpy_operands_defer_to_the_tensor(case):
+    # __array_priority__ and __array_wrap__ as torch's: NumPy scalars and functions give tensors back
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's own __array_wrap__ has NumPy's old signature
+        t, e = case(torch, torch.tensor([1.0, 2.0])), case(ember, ember.tensor([1.0, 2.0]))
+    assert isinstance(e, ember.Tensor) and str(e.dtype) == str(t.dtype) and e.tolist() == t.tolist()
+
+
+@pytest.mark.parametrize("case", [lambda L, t: np.array([1.0, 2.0]) + t, lambda L, t: np.array(2.0) * t,
+                                  lambda L, t: np.ones((2, 2)) @ t])
+def test_ndarray_on_the_left_is_a_type_error(case):
+    for lib in (torch, ember):
+        with pytest.raises(TypeError):
+            case(lib, lib.tensor([1.0, 2.0]))

@@ -379,6 +379,9 @@ def _apply2(cls, a, b):
                 va = a._vc
                 vb = b._vc
                 ctx._versions = [(va, va[0], ad, a._grad_fn), (vb, vb[0], bd, b._grad_fn)]
+            elif len(saved) == 1 and saved[0] is ad and isinstance(a, Tensor):
+                va = a._vc  # an op with packed arguments that saves its one tensor input (nll_loss)
+                ctx._versions = [(va, va[0], ad, a._grad_fn)]
             else:
                 _record_versions(ctx, (a, b), (t,))
     else:

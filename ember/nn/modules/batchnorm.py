@@ -4,8 +4,8 @@ from __future__ import annotations
 from ... import _creation
 from ... import _dtype as D
 from ..._tensor import Tensor
-from .. import functional as F, init
-from ..parameter import Parameter
+from .. import functional as F
+from ._affine import add_affine, reset_affine
 from .module import Module
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
@@ -30,15 +30,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if self.affine:
-            self.weight = Parameter(_creation.empty(num_features, **factory_kwargs))
-            if bias:
-                self.bias = Parameter(_creation.empty(num_features, **factory_kwargs))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        add_affine(self, num_features, affine, bias, factory_kwargs)
         if self.track_running_stats:
             self.register_buffer("running_mean", _creation.zeros(num_features, **factory_kwargs))
             self.register_buffer("running_var", _creation.ones(num_features, **factory_kwargs))
@@ -57,10 +49,7 @@ class _NormBase(Module):
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        reset_affine(self)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError

@@ -225,3 +225,19 @@ def test_small_cnn_training_matches_torch():
             opt.step()
             losses[lib].append(loss.item())
     np.testing.assert_allclose(losses[ember], losses[torch], rtol=1e-5)
+
+
+def test_max_pool_window_of_padding_only():
+    # torch reports such a window's index one past the input (and its backward adds the grad into the next
+    # channel's first element, reading past its row); ember matches the forward and gives no grad there
+    import torch as _torch
+    import ember as _ember
+    outs = []
+    for lib in (_torch, _ember):
+        x = lib.zeros(2, 2, 1, requires_grad=True)
+        y, i = lib.nn.functional.max_pool1d(x, 2, 1, 1, 2, return_indices=True)
+        outs.append((y.tolist(), i.tolist()))
+        if lib is _ember:
+            y.sum().backward()
+            assert x.grad.tolist() == [[[0.0], [0.0]], [[0.0], [0.0]]]
+    assert outs[0] == outs[1]

@@ -96,7 +96,10 @@ class MaxPool2DWithIndices(Function):
         n, c, h, w = shape if batched else (1,) + tuple(shape)
         g = grad if batched else grad[None]
         base = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)
-        flat = np.bincount((indices + base).ravel(), weights=g.ravel(), minlength=n * c * h * w)
+        idx = indices if batched else indices[None]
+        inside = (idx >= 0) & (idx < h * w)  # a window of padding only reports a position past the input: no grad
+        flat = np.bincount((np.where(inside, idx, 0) + base).ravel(), weights=np.where(inside, g, 0).ravel(),
+                           minlength=n * c * h * w)
         return flat.astype(grad.dtype).reshape(shape), None, None, None, None, None
 
 

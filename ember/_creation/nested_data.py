@@ -206,7 +206,10 @@ def _check_int_range(vals: list, d: D.dtype) -> None:
 
 
 def _int_value(x, d: D.dtype) -> int:
-    """unpackIntegral: a float is range-checked then truncated; anything else must be an index."""
+    """unpackIntegral: a float is range-checked then truncated; anything else must be an index. uint64 is read
+    through an unsigned unpack that takes integers only."""
+    if isinstance(x, float) and d.np_dtype == np.uint64:
+        raise TypeError("an integer is required")
     if isinstance(x, float):
         info = np.iinfo(d.np_dtype)
         if not info.min <= x <= info.max:  # also nan and inf

@@ -382,6 +382,9 @@ def _apply2(cls, a, b):
             elif len(saved) == 1 and saved[0] is ad and isinstance(a, Tensor):
                 va = a._vc  # an op with packed arguments that saves its one tensor input (nll_loss)
                 ctx._versions = [(va, va[0], ad, a._grad_fn)]
+            elif saved[0] is out and not cls._is_view and not any(
+                    type(arr) is not np.ndarray or arr is ad or arr is bd for arr in saved[1:]):
+                ctx._versions = [(t._vc, 0, out, _SELF)]  # its result and derived arrays (softmax, exp, ...)
             else:
                 _record_versions(ctx, (a, b), (t,))
     else:

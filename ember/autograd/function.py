@@ -190,16 +190,18 @@ def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
 def _record_versions(ctx: BackwardNode, args, outputs) -> None:
     """Remember the version of every input/output tensor whose data forward saved.
 
-    Each entry is (version counter, version now, saved array, producer) with the producer
-    the input's grad_fn (None for a leaf) or ``ctx`` itself for an output; the error
-    message is only built from these if a check ever fails.
+    Each entry is (version counter, version now, saved array, source): the input Tensor itself,
+    or ``_SELF`` for an output of ``ctx``; the error message is only built from these if a check
+    ever fails, and names the input's grad_fn *then*, as torch does (a view changed through its
+    base reads "AsStrided"). Holding the input is no leak: a cycle through it needs an in-place
+    change of a saved input, after which backward raises anyway (and the engine drops _versions).
     """
     saved = ctx._saved
     if len(saved) == 2 and len(args) == 2:
         # the common binary op that saves both of its inputs: no searching
         a, b = args
         if isinstance(a, Tensor) and isinstance(b, Tensor) and saved[0] is a._data and saved[1] is b._data:
-            ctx._versions = [(a._vc, a._vc[0], saved[0], a._grad_fn), (b._vc, b._vc[0], saved[1], b._grad_fn)]
+            ctx._versions = [(a._vc, a._vc[0], saved[0], a), (b._vc, b._vc[0], saved[1], b)]
             return
     versions = []
     tensors = [t for t in args if isinstance(t, Tensor)]  # once, not once per saved array
@@ -211,7 +213,7 @@ def _record_versions(ctx: BackwardNode, args, outputs) -> None:
         for t in tensors:
             if t._data is arr:
                 vc = t._vc
-                versions.append((vc, vc[0], arr, t._grad_fn))
+                versions.append((vc, vc[0], arr, t))
                 break
         else:
             for t in outputs:
@@ -378,10 +380,10 @@ def _apply2(cls, a, b):
                 # the common binary op that saves both of its inputs: no searching
                 va = a._vc
                 vb = b._vc
-                ctx._versions = [(va, va[0], ad, a._grad_fn), (vb, vb[0], bd, b._grad_fn)]
+                ctx._versions = [(va, va[0], ad, a), (vb, vb[0], bd, b)]
             elif len(saved) == 1 and saved[0] is ad and isinstance(a, Tensor):
                 va = a._vc  # an op with packed arguments that saves its one tensor input (nll_loss)
-                ctx._versions = [(va, va[0], ad, a._grad_fn)]
+                ctx._versions = [(va, va[0], ad, a)]
             elif saved[0] is out and not cls._is_view and not any(
                     type(arr) is not np.ndarray or arr is ad or arr is bd for arr in saved[1:]):
                 ctx._versions = [(t._vc, 0, out, _SELF)]  # its result and derived arrays (softmax, exp, ...)

@@ -127,7 +127,11 @@ class Node:
                 from .._tensor import _TYPE_NAMES, _NP_TO_DTYPE
                 from .function import _SELF
                 tensor_name = f"{_TYPE_NAMES[_NP_TO_DTYPE[arr.dtype].name]} [{', '.join(map(str, arr.shape))}]"
-                node_name = self.name() if producer is _SELF else (None if producer is None else producer.name())
+                if producer is _SELF:
+                    node_name = self.name()
+                else:  # the saved input Tensor: torch names its grad_fn now, not when it was saved
+                    fn = producer.grad_fn
+                    node_name = None if fn is None else fn.name()
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an inplace operation: "
                     f"[{tensor_name}]{_producer(node_name)}, is at version {box[0]}; expected version "

@@ -241,3 +241,26 @@ def test_max_pool_window_of_padding_only():
             y.sum().backward()
             assert x.grad.tolist() == [[[0.0], [0.0]], [[0.0], [0.0]]]
     assert outs[0] == outs[1]
+
+
+@pytest.mark.parametrize("kernel", [(2, 2), (3, 1), (1, 3), (3, 3)])
+@pytest.mark.parametrize("special", ["ties", "nan", "all_neg_inf"])
+def test_max_pool_tiling_windows(kernel, special):
+    # stride = kernel, no padding: the windows tile the input (the fast path); ties, NaNs and -inf as torch
+    import numpy as np
+    import torch as _torch
+    import ember as _ember
+    rng = np.random.default_rng(3)
+    x = rng.integers(-2, 3, (2, 3, kernel[0] * 3, kernel[1] * 4)).astype(np.float32)
+    if special == "nan":
+        x.flat[rng.integers(0, x.size, 6)] = np.nan
+    elif special == "all_neg_inf":
+        x[0] = -np.inf
+    outs = []
+    for lib in (_torch, _ember):
+        t = lib.tensor(x, requires_grad=True)
+        y, i = lib.nn.functional.max_pool2d(t, kernel, return_indices=True)
+        (y * lib.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        outs.append((y.detach().numpy(), i.numpy(), t.grad.numpy()))
+    for a, b in zip(*outs):
+        assert np.array_equal(a, b, equal_nan=True)

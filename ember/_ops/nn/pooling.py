@@ -53,6 +53,34 @@ def _scatter_offsets(grad_win: np.ndarray, shape: tuple, kernel, stride, padding
 
 # --- max pooling ---------------------------------------------------------------------------------
 
+def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray]:
+    """Max pooling whose windows tile the input exactly (stride = kernel, no padding or dilation, as
+    ``MaxPool2d(2)``): the windows are a free reshape, so the max is an elementwise maximum of the kernel's
+    offsets and its index the first offset equal to it (torch's first maximum on ties); a NaN window reports its
+    last NaN, as torch's ``v > best or isnan(v)`` scan does."""
+    n, c, h, w = x4.shape
+    kh, kw = kernel
+    oh, ow = h // kh, w // kw
+    tiles = np.ascontiguousarray(x4).reshape(n, c, oh, kh, ow, kw)
+    offsets = [tiles[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
+    best = offsets[0].copy()
+    for v in offsets[1:]:
+        np.maximum(best, v, out=best)
+    k_idx = np.full(best.shape, len(offsets) - 1, np.int64)
+    for k in range(len(offsets) - 2, -1, -1):
+        np.copyto(k_idx, k, where=offsets[k] == best)
+    if x4.dtype.kind == "f":
+        nan = np.isnan(best)
+        if nan.any():
+            last = np.zeros(best.shape, np.int64)
+            for k, v in enumerate(offsets):
+                np.copyto(last, k, where=np.isnan(v))
+            k_idx = np.where(nan, last, k_idx)
+    rows = (np.arange(oh) * kh)[:, None] + k_idx // kw
+    cols = (np.arange(ow) * kw)[None, :] + k_idx % kw
+    return best, rows * w + cols
+
+
 class MaxPool2DWithIndices(Function):
     """out[n, c, o] = max over the window of o (padding never wins);  index = its flat position h*W + w.
 
@@ -64,6 +92,11 @@ class MaxPool2DWithIndices(Function):
         batched = x.ndim == 4
         x4 = x if batched else x[None]
         h, w = x4.shape[2:]
+        if (tuple(stride) == tuple(kernel) and not any(padding) and tuple(dilation) == (1, 1)
+                and tuple(out) == (h // kernel[0], w // kernel[1]) and h % kernel[0] == 0 and w % kernel[1] == 0):
+            res, indices = _tiled_max(x4, kernel)
+            ctx.meta = (x.shape, indices)
+            return (res, indices) if batched else (res[0], indices[0])
         kk = kernel[0] * kernel[1]
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # bool was refused by max_pool2d
         win = _padded_windows(x4, kernel, stride, padding, dilation, out, fill)

@@ -166,40 +166,39 @@ class Angle(Function):
             return np.where(r2 == 0, 0, g * a / np.where(r2 == 0, 1, r2) * 1j).astype(dtype)
 
 
-class Deg2Rad(Function):
-    """out = a * (pi / 180), the constant rounded to a's dtype (as torch's mul by a scalar);  da = g * pi / 180"""
+class _AngleUnits(Function):
+    """out = a * factor, the constant rounded to a's dtype (as torch's mul by a scalar);  da = g * factor"""
+
+    _factor = 1.0
+    _name = ""
+
+    @classmethod
+    def forward(cls, ctx, a):
+        _real_only(a, cls._name)
+        a = _float(a)
+        if a.dtype == np.float16:  # torch multiplies float16 in float32
+            return (a.astype(np.float32) * np.float32(cls._factor)).astype(a.dtype)
+        return a * a.dtype.type(cls._factor)
+
+    @classmethod
+    def backward(cls, ctx, g):
+        return g * g.dtype.type(cls._factor)
+
+
+class Deg2Rad(_AngleUnits):
+    """out = a * (pi / 180)"""
 
     _backward_name = "Deg2RadBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        _real_only(a, "deg2rad")
-        a = _float(a)
-        if a.dtype == np.float16:  # torch multiplies float16 in float32
-            return (a.astype(np.float32) * np.float32(math.pi / 180)).astype(a.dtype)
-        return a * a.dtype.type(math.pi / 180)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * g.dtype.type(math.pi / 180)
+    _factor = math.pi / 180
+    _name = "deg2rad"
 
 
-class Rad2Deg(Function):
-    """out = a * (180 / pi);  da = g * 180 / pi"""
+class Rad2Deg(_AngleUnits):
+    """out = a * (180 / pi)"""
 
     _backward_name = "Rad2DegBackward0"
-
-    @staticmethod
-    def forward(ctx, a):
-        _real_only(a, "rad2deg")
-        a = _float(a)
-        if a.dtype == np.float16:  # torch multiplies float16 in float32
-            return (a.astype(np.float32) * np.float32(180 / math.pi)).astype(a.dtype)
-        return a * a.dtype.type(180 / math.pi)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g * g.dtype.type(180 / math.pi)
+    _factor = 180 / math.pi
+    _name = "rad2deg"
 
 
 def _real_only(a: np.ndarray, name: str) -> None:

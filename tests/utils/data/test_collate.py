@@ -35,6 +35,8 @@ COLLATE_CASES = {
     "numpy scalars f16+int64": lambda lib: [np.float16(1), np.int64(3)],
     "numpy scalars int8+uint8": lambda lib: [np.int8(1), np.uint8(200)],
     "numpy scalars f32+f64": lambda lib: [np.float32(1), np.float64(2)],
+    "numpy scalar then Python numbers": lambda lib: [np.float16(1), 2, 3.5],
+    "numpy scalar then 0-d array": lambda lib: [np.int32(1), np.array(2.5)],
     "int then float": lambda lib: [1, 2.5],  # dispatch on the first: torch.tensor gives the default dtype
     "float then int": lambda lib: [1.5, 2],
     "bool then int": lambda lib: [True, 2],
@@ -90,6 +92,11 @@ ERROR_CASES = {
     "unsupported type": lambda lib: [Opaque(), Opaque()],
     "missing dict key": lambda lib: [{"a": 1}, {"b": 2}],
     "None": lambda lib: [None, None],
+    # a NumPy scalar first: the whole column goes through as_tensor, with torch's errors (fuzz_data)
+    "numpy scalars bool+uint8": lambda lib: [np.bool_(True), np.uint8(3)],
+    "numpy scalar then tensor": lambda lib: [np.float32(0.5), lib.zeros(0, 2)],
+    "numpy scalar then str": lambda lib: [np.float64(0.25), "xyz", (b"bc",)],
+    "numpy scalar then array": lambda lib: [np.float64(1), np.array([1.0, 2.0])],
 }
 
 

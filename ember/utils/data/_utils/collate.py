@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import collections.abc
 import copy
-import functools
 import re
 from typing import Any, Callable
 
 import numpy as np
 
 from ...._creation import as_tensor, tensor
-from ...._dtype import float64, from_numpy_dtype, promote_types
+from ...._dtype import float64
 from ...._ops.shape import stack
 from ...._tensor import Tensor
 
@@ -126,13 +125,9 @@ def collate_numpy_array_fn(batch: list, *, collate_fn_map: CollateFnMap | None =
 
 
 def collate_numpy_scalar_fn(batch: list, *, collate_fn_map: CollateFnMap | None = None) -> Tensor:
-    # torch.as_tensor keeps the scalars' dtype and promotes mixed ones with torch's rules
-    # (int64 with float32 gives float32, where NumPy would give float64)
-    dtypes = {np.asarray(b).dtype for b in batch}
-    if len(dtypes) == 1:
-        return as_tensor(np.asarray(batch))
-    target = functools.reduce(promote_types, (from_numpy_dtype(d) for d in dtypes))
-    return as_tensor(np.array([np.asarray(b).astype(target._np) for b in batch]))
+    # as_tensor of the list itself, as torch: its promotion (int64 with float32 gives float32, bool with
+    # uint8 fails) and its errors for entries that are not scalars of the same kind
+    return as_tensor(batch)
 
 
 def collate_float_fn(batch: list, *, collate_fn_map: CollateFnMap | None = None) -> Tensor:

@@ -1,0 +1,6 @@
+"""The torch-level names of the op modules added after ember/__init__.py's import lists were written:
+``from ._ops.exports import *`` there brings in every name in ``__all__`` below."""
+from .compose import *  # noqa: F401,F403
+from .compose import __all__ as _compose_all
+
+__all__ = list(_compose_all)

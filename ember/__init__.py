@@ -138,3 +138,4 @@ for _mod in (_comparison_ops, _minmax_ops, _unary_ops, _unary_extra_ops, _binary
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn
+from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)

@@ -155,14 +155,22 @@ class _ComplexFormatter:
 
 def _summarized_values(arr: np.ndarray) -> np.ndarray:
     """The elements a summarised print shows; the formatter is sized on these only."""
+    # Mirrors torch's recursion, slices and ranges included, so that odd settings (edgeitems 0, negative
+    # or a float) pick the same values or raise the same error as torch does.
     e = PRINT_OPTS.edgeitems
     if arr.ndim == 0:
         return arr
+    if arr.ndim == 1:
+        # with e == 0 both slices are the whole vector, as in torch
+        return np.concatenate((arr[:e], arr[-e:])) if arr.shape[0] > 2 * e else arr
     if not e:
-        # torch: nothing for >= 2 dims; a 1-d tensor keeps all (its `x[-0:]` is the whole)
-        return arr[(slice(0, 0),) * arr.ndim] if arr.ndim >= 2 else arr
-    index = [np.r_[0:e, n - e:n] if n > 2 * e else np.arange(n) for n in arr.shape]
-    return arr[np.ix_(*index)]
+        return arr[(slice(0, 0),) * arr.ndim]
+    n = arr.shape[0]
+    rows = [*range(e), *range(n - e, n)] if n > 2 * e else range(n)
+    parts = [_summarized_values(arr[i]) for i in rows]
+    if not parts:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    return np.stack(parts)
 
 
 def _width(fmt: _Formatter | _ComplexFormatter) -> int:

@@ -354,3 +354,49 @@ if given is not None:
         _set_both(precision=precision, sci_mode=sci_mode, linewidth=linewidth)
         t, e = _both(arr)
         assert repr(e) == repr(t)
+
+
+def _repr_or_error(tensor) -> str:
+    try:
+        return repr(tensor)
+    except Exception as exc:  # the error is part of what must match
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("options", [
+    {"edgeitems": -1, "threshold": 3}, {"edgeitems": -2, "threshold": 0}, {"edgeitems": 2.0, "threshold": 3},
+    {"edgeitems": 0, "threshold": 3}, {"precision": -1}, {"precision": 2.0}, {"linewidth": -5},
+    {"threshold": -1}, {"sci_mode": 0}, {"sci_mode": 1},
+])
+@pytest.mark.parametrize("shape", [(10,), (2, 5), (3, 4, 2), ()])
+def test_unchecked_options_follow_torch(options, shape):
+    # torch stores these settings unchecked; a negative edgeitems once sized the columns on the wrong values
+    # (1-d) and printed instead of torch's "stack expects a non-empty TensorList" (>= 2-d)
+    _set_both(**options)
+    arr = np.arange(math.prod(shape), dtype=np.float32).reshape(shape) * 1.5
+    t, e = _both(arr)
+    assert _repr_or_error(e) == _repr_or_error(t)
+
+
+def test_set_printoptions_without_arguments():
+    _set_both(precision=2, threshold=5, edgeitems=1, linewidth=30, sci_mode=True)
+    torch.set_printoptions()
+    ember.set_printoptions()
+    # only sci_mode goes back to its default
+    assert _tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
+    assert _tensor_str.get_printoptions()["sci_mode"] is None
+
+
+@pytest.mark.parametrize("profile", ["nope", "FULL", "", 1])
+def test_unknown_profile_is_ignored(profile):
+    _set_both(precision=7, edgeitems=1)
+    _set_both(profile=profile)
+    assert _tensor_str.get_printoptions() == torch._tensor_str.get_printoptions()
+
+
+def test_unknown_keyword_raises_like_torch():
+    with pytest.raises(TypeError) as torch_err:
+        torch.set_printoptions(bogus=1)
+    with pytest.raises(TypeError) as ember_err:
+        ember.set_printoptions(bogus=1)
+    assert str(ember_err.value) == str(torch_err.value)

@@ -652,6 +652,7 @@ from ._ops import unary as _un  # noqa: E402
 from ._ops import histogram as _hist  # noqa: E402
 from ._ops import selection as _sel  # noqa: E402
 from ._ops import sorting as _sort  # noqa: E402
+from ._ops import compose as _cmpz  # noqa: E402
 from ._ops._inplace import inplace as _inplace  # noqa: E402
 
 
@@ -728,6 +729,11 @@ _METHODS = {
     "kthvalue": _sort.kthvalue, "median": _sel.median, "nanmedian": _sel.nanmedian, "cummax": _sel.cummax,
     "cummin": _sel.cummin, "mode": _sel.mode, "unique": _hist.unique, "unique_consecutive": _hist.unique_consecutive,
     "bincount": _hist.bincount, "histc": _hist.histc, "histogram": _hist.histogram,
+    # composed ops
+    "tile": _cmpz.tile, "rot90": _cmpz.rot90, "kron": _cmpz.kron, "trace": _cmpz.trace, "diag": _cmpz.diag,
+    "repeat_interleave": _cmpz.repeat_interleave, "cross": _cmpz.cross, "dist": _cmpz.dist,
+    "fliplr": _cmpz.fliplr, "flipud": _cmpz.flipud, "ravel": _cmpz.ravel,
+    "type_as": lambda self, other: _conv.to(self, other.dtype),
 }
 for _name, _fn in _METHODS.items():
     # a plain function becomes a method as it is (self is its first argument): no wrapper call per use

@@ -306,7 +306,8 @@ def _dtype_name(np_dtype) -> str:
 def where(condition: Tensor, input=None, other=None, *, out=None):
     """Pick from ``input`` where ``condition`` holds, else from ``other``; with one argument, ``nonzero(as_tuple=True)``."""
     if input is None and other is None:
-        return tuple(Tensor._make(i) for i in np.nonzero(condition._data))
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
     a = input.item() if isinstance(input, np.generic) else input
     b = other.item() if isinstance(other, np.generic) else other
     res = Where.apply(condition, a, b)

@@ -682,6 +682,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     d, idx = _scatter_checks(input, dim, index, "scatter_add", src)
+    if src._data.dtype != input._data.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     return ScatterAdd.apply(input, d, idx, src)
 
 
@@ -701,12 +703,52 @@ def index_select(input: Tensor, dim: int, index: Tensor, *, out=None) -> Tensor:
     return IndexSelect.apply(input, d, idx)
 
 
+def _index_vector(index: Tensor, name: str) -> np.ndarray:
+    if index.dim() > 1:
+        raise IndexError(f"{name}(): Index is supposed to be a vector, but got dim: {index.dim()} with type: "
+                         f"{_dname(index._data.dtype)} and size: {list(index._data.shape)}")
+    return index._data.reshape(-1)
+
+
+def _check_source(input: Tensor, d: int, idx: np.ndarray, source: Tensor, name: str) -> None:
+    """index_add/index_copy: the source's dtype, its length along dim and its other dims."""
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(f"{name}(): self ({_dname(input._data.dtype)}) and source ({_dname(source._data.dtype)}) "
+                           "must have the same scalar type")
+    n_src = source._data.shape[d] if source.dim() else 1
+    if idx.size != n_src:
+        raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): ({n_src}), "
+                           f"for dim: {d}")
+    sa, sb = list(input._data.shape), list(source._data.shape)
+    if input.dim() and source.dim() and (len(sa) != len(sb) or sa[:d] + sa[d + 1:] != sb[:d] + sb[d + 1:]):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the specified dimension. "
+                           f"Got self.shape = {sa} source.shape = {sb}")
+
+
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
-    return IndexAdd.apply(input, _wrap_dim(dim, input.dim()), index._data.reshape(-1), source, alpha)
+    if index._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {_dname(index._data.dtype)}")
+    idx = _index_vector(index, "index_add_")
+    d = _wrap_dim(dim, input.dim())
+    _check_source(input, d, idx, source, "index_add_")
+    _check_bounds(idx, d, input._data.shape[d] if input.dim() else 1)
+    return IndexAdd.apply(input, d, idx, source, alpha)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     d = _wrap_dim(dim, input.dim())
+    if index._data.dtype != np.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if index.dim() > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    if isinstance(value, Tensor) and value.dim():
+        raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.dim()} dimension(s).")
+    n = input._data.shape[d] if input.dim() else 1
+    bad = (index._data < -n) | (index._data >= n)
+    if bad.any():
+        raise IndexError(f"index {int(index._data.reshape(-1)[np.argmax(bad.reshape(-1))])} is out of bounds for "
+                         f"dimension {d} with size {n}")
     if isinstance(value, Tensor):
         return IndexFillTensor.apply(input, d, index._data.reshape(-1), value)
     return IndexFill.apply(input, d, index._data.reshape(-1), value)
@@ -735,13 +777,21 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):
-    if input.dim() == 0:  # a 0-dim input is one element with no dims
+    if input.dim() == 0:  # a 0-dim input is one element with no dims (as_tuple: one of one dim)
         n = int(bool(input._data))
-        return (Tensor._make(np.zeros(n, np.int64)),) if as_tuple else Tensor._make(np.zeros((n, 0), np.int64))
+        return (Tensor._make(np.zeros(n, np.int64)),) if as_tuple else _column_major(np.zeros((0, n), np.int64))
     nz = np.nonzero(input._data)
     if as_tuple:
         return tuple(Tensor._make(i.astype(np.int64)) for i in nz)
-    return Tensor._make(np.stack(nz, axis=1).astype(np.int64))
+    return _column_major(np.stack(nz).astype(np.int64))
+
+
+def _column_major(rows: np.ndarray) -> Tensor:
+    """The (N, ndim) transpose of the (ndim, N) ``rows``, strided (1, N) as torch's nonzero result."""
+    out = rows.T
+    if out.size == 0:
+        out = np.lib.stride_tricks.as_strided(out, strides=(8, 8 * out.shape[0]))
+    return Tensor._make(out)
 
 
 argwhere = nonzero

@@ -122,6 +122,9 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, axes, keepdim, dtype):
+        if dtype is not None and dtype.np_dtype.kind not in "fc":
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                               f"complex dtype. Got: {_SCALAR_NAMES[dtype.name]}")
         if dtype is not None:
             a = a.astype(dtype.np_dtype)
         elif a.dtype.kind not in "fc":
@@ -172,16 +175,19 @@ def _var_forward(ctx, a, axes, keepdim, correction, name):
     if dof <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
                       "factor (input numel divided by output numel).", UserWarning, stacklevel=_user_stacklevel())
-    wide = a.astype(np.float64) if a.dtype != np.float64 else a
+    # complex inputs keep their imaginary part while accumulating; their variance is real (of |a - mean|^2)
+    wide = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64, copy=False)
     kd = keepdim if axes is not None else False
     with _quiet():
         mean = np.sum(wide, axis=axes, keepdims=True) / n
         centered = wide - mean
-        v = np.sum(centered * centered, axis=axes, keepdims=kd) / builtins.max(dof, 0)
+        sq = (centered * centered.conj()).real if a.dtype.kind == "c" else centered * centered
+        v = np.sum(sq, axis=axes, keepdims=kd) / builtins.max(dof, 0)
     ctx.meta = (a.shape, a.dtype, axes, keepdim, dof)
     ctx.save_for_backward(centered, a)  # a only for its version check (torch saves self)
     m = mean if kd or axes is None and False else (mean if keepdim and axes is not None else np.reshape(mean, v.shape))
-    return np.asarray(v, dtype=a.dtype), np.asarray(m, dtype=a.dtype)
+    real = np.float32 if a.dtype == np.complex64 else np.float64 if a.dtype == np.complex128 else a.dtype
+    return np.asarray(v, dtype=real), np.asarray(m, dtype=a.dtype)
 
 
 def _var_backward(ctx, g):
@@ -534,10 +540,10 @@ class VectorNorm(Function):
             elif p == -math.inf:
                 out = np.min(absa, axis=axes, keepdims=kd)
             elif p == 0:
-                out = np.sum(absa != 0, axis=axes, keepdims=kd).astype(a.dtype)
+                out = np.sum(absa != 0, axis=axes, keepdims=kd).astype(absa.dtype)
             else:
                 out = np.power(np.sum(np.power(absa, p), axis=axes, keepdims=kd), 1.0 / p)
-        out = np.asarray(out, dtype=a.dtype)
+        out = np.asarray(out, dtype=absa.dtype)  # real, also for complex input
         ctx.meta = (p, axes, keepdim)
         ctx.save_for_backward(a, out)
         return out
@@ -850,6 +856,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported p={p!r} in ember (only vector norms)")
     if dtype is not None:
+        _norm_dtype_check(input, dtype)
         input = input.to(dtype)
     if input._data.dtype.kind in "fc":
         _c_dtype_out(input._data.dtype, out)
@@ -867,6 +874,18 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
                                f"{'this dimension is empty and ' if axes is not None else ''}the operation does not "
                                "have an identity")
     return _write(VectorNorm.apply(input, p, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
+
+
+def _norm_dtype_check(input: Tensor, dtype) -> None:
+    kind = input._data.dtype.kind
+    if kind not in "fc":
+        VectorNorm.forward(None, input._data, None, None, False)  # the input dtype error
+    if dtype.np_dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: dtype should be floating point or complex, but got "
+                           f"{_SCALAR_NAMES[dtype.name]}")
+    if kind == "c" and dtype.np_dtype.kind != "c":
+        raise RuntimeError(f"linalg.vector_norm: dtype should be complex for complex inputs, but got "
+                           f"{_SCALAR_NAMES[dtype.name]}")
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

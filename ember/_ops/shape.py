@@ -223,7 +223,10 @@ class Expand(Function):
         ctx.in_shape = a.shape
         # writable like torch's expanded views (fill_ works; in-place arithmetic is refused by _inplace)
         lead = len(shape) - a.ndim
-        strides = (0,) * lead + tuple(0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides))
+        strides = [0 if s == 1 and n != 1 else st for s, n, st in zip(a.shape, shape[lead:], a.strides)]
+        for i in reversed(range(lead)):  # a new dim steps over the dim after it, as torch's inferExpandGeometry
+            nxt = strides[0] * shape[i + 1] if a.ndim or i + 1 < lead else 0
+            strides.insert(0, 0 if shape[i] != 1 else nxt)
         return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
 
     @staticmethod
@@ -419,8 +422,9 @@ class Cat(Function):
         # torch skips 1-D empty tensors (legacy behaviour) when concatenating
         kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
         ref = kept[0]
-        if ref.ndim == 0:
-            raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+        zero = next((i for i, a in enumerate(arrays) if a.ndim == 0), None)
+        if zero is not None:
+            raise RuntimeError(f"zero-dimensional tensor (at position {zero}) cannot be concatenated")
         d = _wrap_dim(dim, ref.ndim)
         for i, a in enumerate(arrays):
             if a.ndim == 1 and a.shape[0] == 0:
@@ -535,10 +539,20 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    if input.dim() == 0:
+        raise RuntimeError("unflatten got an unexpected error:")
     d = _wrap_dim(dim, input.dim())
     shape = input._data.shape
     sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten got an unexpected error:")
     if -1 in sizes:
+        known = math.prod(n for n in sizes if n != -1)
+        if known == 0 or shape[d] % known:
+            raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim "
+                               f"{dim} ({shape[d]}) in the input tensor")
         sizes = infer_shape(sizes, shape[d])
     elif math.prod(sizes) != shape[d]:
         raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim {dim} "
@@ -556,7 +570,11 @@ def _squeeze(input: Tensor, dim, nodes: tuple) -> Tensor:
     if dim is None:
         return every.apply(input, None)
     if isinstance(dim, (tuple, list)):
-        return some.apply(input, tuple(_wrap_dim(d, nd) for d in dim))
+        dims = tuple(_wrap_dim(d, nd) for d in dim)
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return some.apply(input, dims)
     return one.apply(input, (_wrap_dim(dim, nd),))
 
 
@@ -623,6 +641,13 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     nd = input.dim()
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain the "
+                           f"same number of dims as destination ({list(dst)} dims)")
+    for name, ds in (("source", src), ("destination", dst)):
+        w = [_wrap_dim(x, nd) for x in ds]
+        if len(set(w)) != len(w):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(ds)})")
     perm = [d for d in range(nd) if d not in [_wrap_dim(s, nd) for s in src]]
     for s, d in sorted(zip([_wrap_dim(s, nd) for s in src], [_wrap_dim(d, nd) for d in dst]), key=lambda x: x[1]):
         perm.insert(d, s)
@@ -662,6 +687,8 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 
 def repeat(input: Tensor, *sizes) -> Tensor:
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     reps = _sizes(sizes)
     if len(reps) < input.dim():
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
@@ -702,6 +729,8 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:
 
 
 def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    if input.dim() == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, input.dim())
     n = input._data.shape[d]
     if isinstance(start, Tensor):
@@ -715,6 +744,8 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    if tensor.dim() == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, tensor.dim())
     n = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -731,6 +762,8 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _wrap_dim(dim, input.dim())
@@ -741,10 +774,25 @@ def chunk(input: Tensor, chunks: int, dim: int = 0):
 
 
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
+    if input.dim() == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    if isinstance(indices_or_sections, Tensor):
+        t = indices_or_sections
+        if t.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {t.dim()} dims")
+        if t._data.dtype != np.int64:
+            from .._tensor import _SCALAR_NAMES
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{_SCALAR_NAMES[t._data.dtype.name]}")
+        # a 0-dim tensor is a number of sections, a 1-dim one a list of indices
+        indices_or_sections = int(t.item()) if t.dim() == 0 else t.tolist()
     d = _wrap_dim(dim, input.dim())
     n = input._data.shape[d]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         base, extra = divmod(n, k)
         bounds, acc = [], 0
         for i in range(k):
@@ -757,6 +805,8 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
 
 
 def unbind(input: Tensor, dim: int = 0):
+    if input.dim() == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return Unbind.apply(input, _wrap_dim(dim, input.dim()))
 
 
@@ -769,6 +819,8 @@ def flip(input: Tensor, *dims) -> Tensor:
 
 
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    if input.dim() == 0 and dims is not None:
+        raise IndexError(f"Dimension specified as {dims if isinstance(dims, int) else dims[0]} but tensor has no dimensions")
     shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else shifts
     dims = tuple(dims) if isinstance(dims, (list, tuple)) else dims
     return Roll.apply(input, shifts, dims)
@@ -808,13 +860,15 @@ def expand_copy(input: Tensor, *sizes) -> Tensor:
     return clone(expand(input, *sizes))
 
 
-def hstack(tensors) -> Tensor:
-    tensors = list(tensors)
-    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+def hstack(tensors, *, out=None) -> Tensor:
+    tensors = [reshape(t, (1,)) if t.dim() == 0 else t for t in _check_seq(tensors, "hstack")]
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1, out=out)
 
 
-def vstack(tensors) -> Tensor:
-    return cat([t if t.dim() > 1 else t.unsqueeze(0) for t in tensors], 0)
+def vstack(tensors, *, out=None) -> Tensor:
+    tensors = [reshape(t, (1, 1)) if t.dim() == 0 else unsqueeze(t, 0) if t.dim() == 1 else t
+               for t in _check_seq(tensors, "vstack")]
+    return cat(tensors, 0, out=out)
 
 
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:

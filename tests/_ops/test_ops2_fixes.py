@@ -1,0 +1,77 @@
+"""Regressions found by tools/fuzz/fuzz_ops2.py: each case runs in torch and ember and must agree on values,
+dtype, shape, strides, grads or the error's type and text."""
+import numpy as np
+import pytest
+
+from _diff_check import check, grads
+
+A = np.array([[1.5, -2.0, 0.5], [3.0, 0.25, -1.0]])
+C = np.array([1 + 2j, 3 - 1j, 0.5j], dtype=np.complex64)
+
+CASES = {
+    # shape utilities: 0-dim inputs, repeated dims, strides of expand's new dims
+    "expand_new_leading_one": lambda L: L.ones(2, 3).expand(1, 1, 2, 3),
+    "expand_new_dim_of_transpose": lambda L: L.ones(2, 3).t().expand(1, 3, 2),
+    "expand_0dim": lambda L: L.ones(()).expand(1, 2),
+    "unflatten_bad_sizes": lambda L: L.ones(3).unflatten(0, (2, -1)),
+    "unflatten_two_infers": lambda L: L.ones(3).unflatten(0, (-1, -1)),
+    "unflatten_0dim": lambda L: L.tensor(1.).unflatten(0, (1,)),
+    "squeeze_repeated": lambda L: L.ones(2, 2).squeeze((1, -1)),
+    "movedim_lengths": lambda L: L.ones(2).movedim((0,), (0, 1)),
+    "movedim_repeated": lambda L: L.ones(2, 3).movedim((0, 1), (1, 1)),
+    "split_0dim": lambda L: L.tensor(1.).split(1),
+    "chunk_0dim": lambda L: L.tensor(1.).chunk(2),
+    "narrow_0dim": lambda L: L.tensor(1.).narrow(0, 0, 1),
+    "unbind_0dim": lambda L: L.tensor(1.).unbind(0),
+    "roll_0dim_dim": lambda L: L.tensor(1.).roll(1, 0),
+    "tensor_split_0dim": lambda L: L.tensor(1.).tensor_split(2),
+    "tensor_split_sections_tensor": lambda L: L.arange(4).tensor_split(L.tensor(2)),
+    "tensor_split_indices_tensor": lambda L: L.arange(5).tensor_split(L.tensor([1, 3])),
+    "tensor_split_float_tensor": lambda L: L.arange(4).tensor_split(L.tensor([2.])),
+    "tensor_split_zero": lambda L: L.arange(4).tensor_split(0),
+    "repeat_no_sizes": lambda L: L.ones(2).repeat(),
+    "hstack_0dim": lambda L: L.hstack([L.tensor(1.), L.tensor(2, dtype=L.int16)]),
+    "vstack_0dim": lambda L: L.vstack([L.tensor(1.), L.tensor(2.)]),
+    "vstack_1d_empty": lambda L: L.vstack([L.ones(0), L.ones(0)]),
+    "cat_zero_dim_position": lambda L: L.cat([L.tensor([]), L.tensor(1.)]),
+    # reductions: complex var/std/norm are real, mean's dtype= must be floating, norm's dtype= checks
+    "var_complex": lambda L: L.tensor(C).var(),
+    "std_complex_dim": lambda L: L.tensor(C).reshape(1, 3).std(1),
+    "var_mean_complex": lambda L: L.var_mean(L.tensor(C)),
+    "norm_complex": lambda L: [L.tensor(C).norm(), L.tensor(C).norm(0), L.tensor(C).norm(3)],
+    "mean_int_dtype": lambda L: L.ones(2).mean(dtype=L.int64),
+    "mean_dim_int_dtype": lambda L: L.ones(2).mean(0, dtype=L.int32),
+    "norm_dtype_of_int": lambda L: L.ones(2, dtype=L.int64).norm(dtype=L.float64),
+    "norm_dtype_int": lambda L: L.ones(2).norm(dtype=L.int64),
+    "norm_dtype_complex_to_real": lambda L: L.tensor(C).norm(dtype=L.float64),
+    # index-writing ops: torch's argument checks
+    "index_add_source_dtype": lambda L: L.zeros(2, 3).index_add(0, L.tensor([0]), L.ones(1, 3, dtype=L.float64)),
+    "index_add_float_index": lambda L: L.zeros(2, 3).index_add(0, L.tensor([0.]), L.ones(1, 3)),
+    "index_add_negative": lambda L: L.zeros(2, 3).index_add(0, L.tensor([-1]), L.ones(1, 3)),
+    "index_add_count": lambda L: L.zeros(2, 3).index_add(0, L.tensor([0]), L.ones(2, 3)),
+    "index_add_slice_shape": lambda L: L.zeros(2, 3).index_add(0, L.tensor([0]), L.ones(1, 2)),
+    "index_add_2d_index": lambda L: L.zeros(2, 3).index_add(0, L.tensor([[0]]), L.ones(1, 3)),
+    "index_add_empty_dim": lambda L: L.zeros(2, 0, 1, dtype=L.int64).index_add_(1, L.tensor([], dtype=L.int64),
+                                                                               L.zeros(2, 0, 1, dtype=L.float16)),
+    "index_fill_negative": lambda L: L.zeros(2, 3).index_fill(1, L.tensor([-1]), 1),
+    "index_fill_out_of_range": lambda L: L.zeros(2, 3).index_fill(0, L.tensor([2]), 1),
+    "index_fill_float_index": lambda L: L.zeros(2, 3).index_fill(0, L.tensor([0.]), 1),
+    "index_fill_vector_value": lambda L: L.zeros(2, 3).index_fill(0, L.tensor([0]), L.tensor([1.])),
+    "index_fill_2d_index": lambda L: L.zeros(2, 3).index_fill(0, L.tensor([[0]]), 1),
+    "scatter_add_src_dtype": lambda L: L.zeros(2, 3).scatter_add(0, L.tensor([[0]]), L.ones(1, 1, dtype=L.float64)),
+    # nonzero's column-major result, and where(cond) on 0-dim
+    "nonzero_strides": lambda L: L.tensor([[1, 0], [1, 1]]).nonzero(),
+    "nonzero_0dim": lambda L: [L.tensor(1.).nonzero(), L.tensor(0.).nonzero()],
+    "argwhere_strides": lambda L: L.argwhere(L.ones(2, 2, 2)),
+    "where_cond_0dim": lambda L: L.where(L.tensor(True)),
+    "nonzero_tuple": lambda L: L.ones(2, 2).nonzero(as_tuple=True),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_case(name):
+    check(CASES[name])
+
+
+def test_var_complex_grad_free_paths_stay_float():
+    check(grads(lambda L, x: x.var(0, correction=0), A))

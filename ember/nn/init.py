@@ -118,7 +118,8 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     if (mean < a - 2 * std) or (mean > b + 2 * std):
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
-    with no_grad():
+    # a uniform draw of exactly 0 (likely in float16) has log -inf, as intended: no NumPy warning
+    with no_grad(), np.errstate(divide="ignore"):
         p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)
         if p > 0.3:
             # enough mass inside [a, b]: redraw a whole normal tensor until no element is outside
@@ -276,6 +277,9 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
     cols = tensor.numel() // rows
     # drawn as a contiguous (rows, cols) block, so the generator is used exactly like torch's new_empty().normal_()
     flattened = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)
+    if flattened.dtype._scalar_name in ("Half", "BFloat16"):
+        # torch's QR kernel has no half-precision version; it fails after the draw, as here
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{flattened.dtype._scalar_name}'")
     mat = flattened.numpy()
     if rows < cols:
         mat = mat.T

@@ -23,7 +23,9 @@ def _inplace_suffix(inplace: bool, sep: str = ", ") -> str:
 
 
 class _InplaceActivation(Module):
-    """An activation whose one setting is ``inplace``, which its repr shows only when True."""
+    """An activation whose one setting is ``inplace``, which its repr shows only when True. Each subclass
+    repeats ``__init__`` so that argument errors name it (``ReLU.__init__() got ...``), as torch's do; the
+    same holds for the other shared bases below."""
 
     inplace: bool
 
@@ -98,6 +100,9 @@ class Threshold(Module):
 
 class ReLU(_InplaceActivation):
     """max(0, x)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.relu(input, inplace=self.inplace)
@@ -174,6 +179,9 @@ class Sigmoid(Module):
 class Hardsigmoid(_InplaceActivation):
     """relu6(x + 3) / 6."""
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input, self.inplace)
 
@@ -191,6 +199,9 @@ class Tanh(Module):
 class SiLU(_InplaceActivation):
     """x · sigmoid(x)."""
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.silu(input, inplace=self.inplace)
 
@@ -198,12 +209,18 @@ class SiLU(_InplaceActivation):
 class Mish(_InplaceActivation):
     """x · tanh(softplus(x))."""
 
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.mish(input, inplace=self.inplace)
 
 
 class Hardswish(_InplaceActivation):
     """x · relu6(x + 3) / 6."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input, self.inplace)
@@ -215,6 +232,9 @@ class Hardswish(_InplaceActivation):
 class ELU(_AlphaActivation):
     """x if x > 0 else alpha·(exp(x) − 1)."""
 
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__(alpha, inplace)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.elu(input, self.alpha, self.inplace)
 
@@ -222,12 +242,18 @@ class ELU(_AlphaActivation):
 class CELU(_AlphaActivation):
     """max(0, x) + min(0, alpha·(exp(x/alpha) − 1))."""
 
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__(alpha, inplace)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.celu(input, self.alpha, self.inplace)
 
 
 class SELU(_InplaceActivation):
     """scale · elu(x, alpha) with the self-normalising constants."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(inplace)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.selu(input, self.inplace)
@@ -267,6 +293,9 @@ class GELU(Module):
 
 class Hardshrink(_ShrinkActivation):
     """x if |x| > lambd else 0."""
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__(lambd)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardshrink(input, self.lambd)
@@ -321,6 +350,9 @@ class Softplus(Module):
 class Softshrink(_ShrinkActivation):
     """x − lambd·sign(x) if |x| > lambd else 0."""
 
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__(lambd)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
 
@@ -365,12 +397,18 @@ class Tanhshrink(Module):
 class Softmin(_SoftmaxFamily):
     """softmax(−x) along ``dim``."""
 
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__(dim)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softmin(input, self.dim, _stacklevel=5)
 
 
 class Softmax(_SoftmaxFamily):
     """exp(x) / Σ exp(x) along ``dim`` (``None`` picks torch's legacy implicit dim, with its warning)."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__(dim)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
@@ -387,6 +425,9 @@ class Softmax2d(Module):
 
 class LogSoftmax(_SoftmaxFamily):
     """log(softmax(x)) along ``dim``, computed stably."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__(dim)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)

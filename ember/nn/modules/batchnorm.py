@@ -74,6 +74,11 @@ class _NormBase(Module):
 class _BatchNorm(_NormBase):
     """Batch statistics in training (updating the running ones when tracked), running statistics in eval."""
 
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
+        # repeated so that argument errors name _BatchNorm, as torch's do
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
+
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from ... import _creation
 from ..._tensor import Tensor
@@ -13,8 +14,8 @@ __all__ = ["Conv1d", "Conv2d"]
 
 
 def _ntuple(value, n: int) -> tuple:
-    """An int repeated n times; any iterable as a tuple (torch's _single/_pair)."""
-    if isinstance(value, (list, tuple)):
+    """Any iterable as a tuple (a string too, as in torch), anything else repeated n times (torch's _single/_pair)."""
+    if isinstance(value, Iterable):
         return tuple(value)
     return (value,) * n
 
@@ -69,9 +70,10 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         # F.pad's (left, right) pairs, last dim first, for the non-zero padding modes
         if isinstance(padding, str):
-            pads = [0, 0] * n
+            pads = [0, 0] * len(kernel_size)
             if padding == "same":
-                for i, (d, k) in enumerate(zip(reversed(dilation), reversed(kernel_size))):
+                for j, (d, k) in enumerate(zip(dilation, kernel_size)):
+                    i = len(kernel_size) - 1 - j  # the pad list runs last dim first
                     total = d * (k - 1)
                     pads[2 * i], pads[2 * i + 1] = total // 2, total - total // 2
             self._reversed_padding_repeated_twice = pads
@@ -88,10 +90,10 @@ class _ConvNd(Module):
         # weight before bias: the order in which torch consumes the generator
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
+            # with no inputs (fan_in 0) torch 2.13 still draws, as U(0, 0): the generator advances the same
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         conv = F.conv1d if self._n == 1 else F.conv2d
@@ -123,8 +125,20 @@ class Conv1d(_ConvNd):
 
     _n = 1
 
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        # repeated so that argument errors name this class, as torch's do
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
 
 class Conv2d(_ConvNd):
     """Applies conv2d over (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in/groups, kh, kw)."""
 
     _n = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        # repeated so that argument errors name this class, as torch's do
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)

@@ -4,6 +4,8 @@ No parameters: each stores its arguments as given (AvgPool1d as 1-tuples, like t
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
@@ -12,7 +14,8 @@ __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1
 
 
 def _single(value) -> tuple:
-    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    # any iterable (even a string) becomes a tuple, as torch's _single does
+    return tuple(value) if isinstance(value, Iterable) else (value,)
 
 
 class _MaxPoolNd(Module):

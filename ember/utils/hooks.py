@@ -139,12 +139,20 @@ class BackwardHook:
         return (tuple(out) if type(args) is tuple else type(args)(*out)), tensors_idx
 
     def setup_input_hook(self, args: tuple):
+        from .. import zeros
+        from .._tensor import Tensor
+        input_meta = [(a.shape, a.dtype) for a in args if isinstance(a, Tensor)]
+
         def on_node(grad_fn) -> None:
             # post hook on the input-side node: (grads w.r.t. inputs, grads flowing in)
             def hook(grad_input, _grad_output):
                 if self.grad_outputs is None:
                     # the output-side node never ran (or the hooks already fired)
                     return None
+                # BackwardHookFunction hands back every grad it was given, materialized: an input that needs
+                # no grad (so its output was non-differentiable) still shows a zero grad here, as in torch
+                grad_input = tuple(zeros(shape, dtype=dtype) if g is None else g
+                                   for g, (shape, dtype) in zip(grad_input, input_meta))
                 res = self._pack_with_none(self.input_tensors_index, grad_input, self.n_inputs)
                 for user_hook in self.user_hooks:
                     out = user_hook(self.module, res, self.grad_outputs)

@@ -1081,30 +1081,110 @@ class Module:
         return main + ")"
 
 
+# torch._C._nn._parse_to's three overloads: positional parameter names (memory_format is keyword-only)
+_TO_SIGNATURES = (("device", "dtype", "non_blocking", "copy"), ("dtype", "non_blocking", "copy"),
+                  ("tensor", "non_blocking", "copy"))
+_TO_REQUIRED = (None, "dtype", "tensor")
+_TO_EXPECTED = {"device": "torch.device", "dtype": "torch.dtype", "non_blocking": "bool", "copy": "bool",
+                "memory_format": "torch.memory_format"}
+_TO_OVERLOADS = (
+    " * (torch.device device = None, torch.dtype dtype = None, bool non_blocking = False, bool copy = False, *, "
+    "torch.memory_format memory_format = None)\n"
+    " * (torch.dtype dtype, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)\n"
+    " * (Tensor tensor, bool non_blocking = False, bool copy = False, *, torch.memory_format memory_format = None)\n")
+# Python number types stand for dtypes (float -> float64), and numbers for 0-d tensors
+_PY_SCALAR_DTYPES = {float: D.float64, int: D.int64, bool: D.bool, complex: D.complex128}
+
+
+def _to_accepts(name: str, value: Any, sig: int) -> bool:
+    if name == "device":
+        return value is None or isinstance(value, (str, _Device)) or (isinstance(value, int)
+                                                                      and not isinstance(value, bool))
+    if name == "dtype":
+        # only the first overload lets dtype default to None
+        return (value is None and sig == 0) or isinstance(value, D.dtype) or (isinstance(value, type) and value in _PY_SCALAR_DTYPES)
+    if name in ("non_blocking", "copy"):
+        return isinstance(value, bool)
+    if name == "tensor":
+        return isinstance(value, (Tensor, int, float, complex))
+    return value is None  # memory_format: ember has no memory formats
+
+
+def _tp_name(value: Any) -> str:
+    """The type name torch's argument parser prints (the C type name)."""
+    if isinstance(value, D.dtype):
+        return "torch.dtype"
+    if isinstance(value, _Device):
+        return "torch.device"
+    cls = type(value)
+    return f"numpy.{cls.__name__}" if cls.__module__ == "numpy" else cls.__name__
+
+
+def _to_match(args: tuple, kwargs: dict, sig: int) -> dict | None:
+    """The bound arguments if ``(args, kwargs)`` fit overload ``sig``, else None."""
+    names = _TO_SIGNATURES[sig]
+    if len(args) > len(names) or any(k not in names + ("memory_format",) for k in kwargs):
+        return None
+    bound = dict(zip(names, args))
+    if any(k in bound for k in kwargs):
+        return None
+    bound.update(kwargs)
+    required = _TO_REQUIRED[sig]
+    if required is not None and required not in bound:
+        return None
+    return bound if all(_to_accepts(k, v, sig) for k, v in bound.items()) else None
+
+
+def _to_first_overload_error(args: tuple, kwargs: dict) -> TypeError:
+    """The specific message torch gives when only the first overload could take that many arguments."""
+    names = _TO_SIGNATURES[0]
+    if len(args) > len(names):
+        return TypeError(f"to() takes from 0 to {len(names)} positional arguments but {len(args)} were given")
+    for pos, name in enumerate(names + ("memory_format",)):
+        if pos < len(args):
+            value, where = args[pos], f" (position {pos + 1})"
+        elif name in kwargs:
+            value, where = kwargs[name], ""
+        else:
+            continue
+        if not _to_accepts(name, value, 0):
+            return TypeError(f"to(): argument '{name}'{where} must be {_TO_EXPECTED[name]}, not {_tp_name(value)}")
+    for k in kwargs:
+        if k in names[:len(args)]:
+            return TypeError(f"to() got multiple values for argument '{k}'")
+        if k not in names + ("memory_format",):
+            return TypeError(f"to() got an unexpected keyword argument '{k}'")
+    return TypeError("to() received an invalid combination of arguments")
+
+
 def _parse_to(args: tuple, kwargs: dict) -> tuple[Any, D.dtype | None, bool]:
-    """Module.to's arguments: (device, dtype, non_blocking) from any of torch's call forms."""
-    kwargs = dict(kwargs)
-    device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
-    non_blocking = kwargs.pop("non_blocking", False)
-    kwargs.pop("memory_format", None)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    rest = list(args)
-    if rest and isinstance(rest[0], Tensor):
-        other = rest.pop(0)
-        device, dtype = other.device, other.dtype
-    elif rest and isinstance(rest[0], D.dtype):
-        dtype = rest.pop(0)
-    elif rest:
-        device = rest.pop(0)
-        if rest and (rest[0] is None or isinstance(rest[0], D.dtype)):
-            dtype = rest.pop(0)
-    if rest and isinstance(rest[0], bool):
-        non_blocking = rest.pop(0)
-    if rest:
-        got = tuple(type(a).__name__ for a in args)
-        raise TypeError(f"to() received an invalid combination of arguments - got {got}")
-    if isinstance(device, str):
-        device = _Device(device)  # an unknown device string fails here, before anything is converted
-    return device, dtype, non_blocking
+    """Module.to's arguments: (device, dtype, non_blocking), with torch's overload matching and messages."""
+    for sig in range(len(_TO_SIGNATURES)):
+        bound = _to_match(args, kwargs, sig)
+        if bound is not None:
+            break
+    else:
+        n = len(args) + len(kwargs)
+        # torch explains the one overload that could take this many arguments (only the first takes 5)
+        if n == 5:
+            raise _to_first_overload_error(args, kwargs)
+        got = [_tp_name(a) for a in args]
+        # keyword arguments are listed last to first; without positionals each is followed by ", "
+        kw = [f"{k}={_tp_name(v)}" for k, v in reversed(kwargs.items())]
+        inner = ", ".join(got + kw) if got else "".join(x + ", " for x in kw)
+        raise TypeError(f"to() received an invalid combination of arguments - got ({inner}), "
+                        f"but expected one of:\n{_TO_OVERLOADS}")
+    if "copy" in bound:
+        raise RuntimeError(".to() does not accept copy argument")
+    device, dtype = bound.get("device"), bound.get("dtype")
+    if "tensor" in bound:
+        other = bound["tensor"]
+        if isinstance(other, Tensor):
+            device, dtype = other.device, other.dtype
+        else:
+            device, dtype = _Device("cpu"), _PY_SCALAR_DTYPES[type(other)]
+    elif isinstance(dtype, type):
+        dtype = _PY_SCALAR_DTYPES[dtype]
+    if device is not None and not isinstance(device, _Device):
+        device = _Device(device)  # a bad device string or index fails here, before anything is converted
+    return device, dtype, bound.get("non_blocking", False)

@@ -270,7 +270,9 @@ def _str(self, *, tensor_contents: str | None = None) -> str:
         body = tensor_contents
 
     if self.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+        # torch prints the node's class name: for its C++ nodes, name() without the namespace
+        # ("torch::autograd::CopySlices" prints as CopySlices)
+        suffixes.append(f"grad_fn=<{self.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif self.requires_grad:
         suffixes.append("requires_grad=True")
 

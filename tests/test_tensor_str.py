@@ -400,3 +400,18 @@ def test_unknown_keyword_raises_like_torch():
     with pytest.raises(TypeError) as ember_err:
         ember.set_printoptions(bogus=1)
     assert str(ember_err.value) == str(torch_err.value)
+
+
+@pytest.mark.parametrize("code", [
+    "y = x * 1; y[0] = 5",  # CopySlices, whose name() is namespaced
+    "y = x * 1; v = y.view(-1); v[0] = 3",
+    "y = x * 1; y[0].mul_(2)",
+    "y = x * 2",
+])
+def test_grad_fn_name_without_namespace(code):
+    reprs = []
+    for lib in (torch, ember):
+        scope = {"x": lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)}
+        exec(code, scope)
+        reprs.append(repr(scope["y"]))
+    assert reprs[1] == reprs[0]

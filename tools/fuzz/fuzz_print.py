@@ -39,9 +39,19 @@ GRAD_OPS = {
     "double": lambda x: x.double(), "half": lambda x: x.half(), "flatten": lambda x: x.reshape(-1),
     "unsqueeze": lambda x: x.unsqueeze(0), "select": lambda x: x[0], "slice": lambda x: x[::2],
     "sum0": lambda x: x.sum(0), "t": lambda x: x.t(), "transpose": lambda x: x.transpose(0, -1),
-    "expand": lambda x: x.expand(2, *x.shape), "relu": lambda x: x.relu(),
+    "expand": lambda x: x.expand(2, *x.shape), "relu": lambda x: x.relu(), "setitem": lambda x: _setitem(x),
+    "mul_": lambda x: (x * 1).mul_(3),
 }
-MIN_DIMS = {"select": 1, "slice": 1, "sum0": 1, "transpose": 1, "t": 2}
+MIN_DIMS = {"select": 1, "slice": 1, "sum0": 1, "transpose": 1, "t": 2, "setitem": 1}
+
+
+def _setitem(x):
+    """A write into a view of a graph node: the result's grad_fn is a CopySlices."""
+    y = x * 1
+    y[0] = 5
+    return y
+
+
 FORMAT_SPECS = ["", ".2f", ".0f", ".3e", ".4g", "g", "e", ">12", "<8.1f", "+.3f", "08.2f", " .1%", ",",
                 "d", "x", "b", "5d", "s", "!r", ".10f", "_", "n", "c", "=+10.3f"]
 SPECIALS = [np.nan, np.inf, -np.inf, -0.0, 0.0]

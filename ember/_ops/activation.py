@@ -257,6 +257,14 @@ def _softmax_blocks(a: np.ndarray, dim: int) -> np.ndarray:
     return out
 
 
+def log_softmax_small(a: np.ndarray, dim: int) -> np.ndarray:
+    """LogSoftmax.forward's one-block float32/64 case (non-empty ``a`` of at most ``_BLOCK`` elements)."""
+    out = np.subtract(a, _row_max(a, dim))
+    s = _sums(np.exp(out), dim)
+    out -= np.log(s, out=s)
+    return out
+
+
 class LogSoftmax(Function):
     """out = a - max - log(sum(exp(a - max)));  da = g - exp(out) * sum(g)
 
@@ -274,12 +282,7 @@ class LogSoftmax(Function):
             shifted = a - m
             out = shifted - _precise(np.log, np.sum(_precise(np.exp, shifted), axis=dim, keepdims=True))
         elif a.size <= _BLOCK:  # one block, without the blocking's fixed costs
-            if a.size:
-                out = np.subtract(a, _row_max(a, dim))
-                s = _sums(np.exp(out), dim)
-                out -= np.log(s, out=s)
-            else:
-                out = np.empty(a.shape, dt)
+            out = log_softmax_small(a, dim) if a.size else np.empty(a.shape, dt)
         elif _grad_state.enabled and ctx.needs_input_grad[0] and a.size <= _KEEP_MAX and _row_blocked(a, dim):
             out, e, s = _log_softmax_blocks(a, dim, keep=True)
             ctx.save_for_backward(out, e, s)

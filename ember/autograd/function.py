@@ -438,6 +438,22 @@ def _apply1(cls, a):
     return t
 
 
+def _edge(t) -> tuple:
+    """The edge into Tensor ``t`` that requires grad: its grad_fn's output, or the leaf itself."""
+    fn = t._grad_fn
+    return (fn, t._output_nr) if fn is not None else (t, 0)
+
+
+def _recorded_node(cls, needs_input_grad: tuple, next_edges: tuple):
+    """A recorded node of built-in op ``cls``, for kernels that compute several ops' forwards in one call yet record
+    the nodes torch records (the caller sets what the op's forward would have saved and its version records)."""
+    ctx = _new(cls._node_cls)
+    ctx.needs_input_grad = needs_input_grad
+    ctx._next = next_edges
+    ctx._seq = _next_seq()
+    return ctx
+
+
 def _edge_list(args) -> list:
     edges = []
     for a in args:

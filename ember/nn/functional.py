@@ -406,6 +406,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         if red == 2:
             return -prod.sum()
         return _loss.DivScalar.apply(-prod.sum(), input.numel() // c)
+    if weight is None and label_smoothing <= 0:
+        loss = _loss.cross_entropy_rows(input, target._data, red, ignore_index)
+        if loss is not None:
+            return loss
     if input._data.dtype.kind == "f":  # log_softmax's own checks and casts have nothing to do
         logp = _act.LogSoftmax.apply(input, cdim)
     else:

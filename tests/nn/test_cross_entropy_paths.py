@@ -117,3 +117,62 @@ def test_graph(shape):
         got.append((type(fn).__name__, [type(f).__name__ for f, _ in nxt],
                     [type(f).__name__ for f, _ in nxt[0][0].next_functions]))
     assert got[0] == got[1]
+
+
+# the few-rows cross_entropy computes log_softmax and nll_loss in one call (nn/loss.py cross_entropy_rows) yet
+# records torch's two nodes: these check what that call must keep of the two separate ops
+
+def test_fused_rows_views_and_grad_modes():
+    base = randn(6, 5, scale=3)
+    t = targets(3, 5)
+    check_op(lambda L, x, t: F(L).cross_entropy(x[3:], t), [base, t])          # a C-contiguous view at an offset
+    check_op(lambda L, x, t: F(L).cross_entropy(x[:, :5:2] * 1, t), [randn(3, 9), targets(3, 3)])
+    check_op(lambda L, x, t: F(L).cross_entropy(x.t(), t), [randn(5, 3), t])  # not contiguous: general path
+    for L in (ember, torch):
+        x = L.from_numpy(base[:3]).requires_grad_(True)
+        with L.no_grad():
+            out = F(L).cross_entropy(x, L.from_numpy(t))
+        assert out.grad_fn is None and not out.requires_grad
+        plain = F(L).cross_entropy(L.from_numpy(base[:3]), L.from_numpy(t))
+        assert plain.grad_fn is None and not plain.requires_grad
+
+
+def test_fused_rows_backward_twice_hooks_and_inplace_input():
+    grads = []
+    for L in (ember, torch):
+        x = L.from_numpy(randn(4, 6, scale=2)).requires_grad_(True)
+        t = L.from_numpy(targets(4, 6))
+        loss = F(L).cross_entropy(x, t, reduction="sum")
+        seen = []
+        loss.grad_fn.register_hook(lambda gi, go: seen.append(gi[0].numpy().copy()))
+        loss.grad_fn.next_functions[0][0].register_prehook(lambda go: seen.append(go[0].numpy().copy()))
+        with L.no_grad():
+            x.mul_(2)  # log_softmax's backward needs only its result: changing the input is no error
+        loss.backward(retain_graph=True)
+        loss.backward()
+        grads.append((x.grad.numpy().copy(), seen))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=2e-6, atol=2e-6)
+    assert len(grads[0][1]) == len(grads[1][1]) == 4
+    for a, b in zip(grads[0][1], grads[1][1]):
+        np.testing.assert_allclose(a, b, rtol=2e-6, atol=2e-6)
+
+
+@pytest.mark.parametrize("bad", [[0, 5, 1], [0, -1, 1], [0, -100, 1]])
+def test_fused_rows_falls_back_for_ignored_and_bad_targets(bad):
+    # out-of-range targets raise torch's error from the general path; an ignored one is skipped there
+    if -100 in bad:
+        check_op(lambda L, x, t: F(L).cross_entropy(x, t), [randn(3, 5), np.array(bad)])
+    errs = []
+    for L in (ember, torch):
+        try:
+            F(L).cross_entropy(L.from_numpy(randn(3, 5)), L.tensor(bad))
+            errs.append(None)
+        except Exception as e:  # noqa: BLE001
+            errs.append(type(e).__name__)
+    assert errs[0] == errs[1]
+
+
+def test_fused_rows_batch_mismatch_error():
+    for L in (ember, torch):
+        with pytest.raises(ValueError, match="Expected input batch_size"):
+            F(L).cross_entropy(L.from_numpy(randn(3, 5)), L.tensor([0, 1]))

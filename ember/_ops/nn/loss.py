@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..._tensor import _SCALAR_NAMES
-from ...autograd.function import _NumpyFunction as Function, _apply2
+from ..._tensor import _SCALAR_NAMES, Tensor
+from ...autograd.function import _NON_TENSOR, _SELF, _NumpyFunction as Function, _apply2, _edge, _recorded_node
+from ...autograd.grad_mode import state as _grad_state
+from ..activation import _BLOCK, LogSoftmax, log_softmax_small
 from .._broadcast import sum_to_shape
 
 __all__ = ["NllLoss", "NllLoss2d", "MseLoss", "SmoothL1Loss", "HuberLoss", "BinaryCrossEntropy",
@@ -143,6 +145,46 @@ def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_i
         return np.asarray(s, logp.dtype)
     ctx.total = float(len(tl))
     return np.asarray(s / ctx.total if tl else s * np.nan, logp.dtype)  # 0/0 -> nan, as torch
+
+
+def cross_entropy_rows(x: Tensor, target: np.ndarray, reduction: int, ignore_index: int) -> Tensor | None:
+    """cross_entropy of a few rows of logits (2-D C-contiguous float32/64 ``x``, int64 class ``target``, no class
+    weights or label smoothing): log_softmax and nll_loss computed in one call, recorded as the two nodes torch
+    records (LogSoftmaxBackward0, then NllLossBackward0, whose backwards run as usual). At a few microseconds per
+    op the two ops' separate dispatch and checks cost about as much as their arithmetic. None sends the call down
+    the general path: an ignored or out-of-range target, a mismatched batch, a view whose base has changed."""
+    a = x._data
+    if not (a.ndim == 2 and a.size <= _BLOCK and (a.dtype == np.float32 or a.dtype == np.float64)
+            and a.flags.c_contiguous and target.ndim == 1 and target.dtype == np.int64):
+        return None
+    tl = target.tolist()
+    rows, c = a.shape
+    if not 0 < len(tl) == rows <= _FEW or ignore_index in tl or min(tl) < 0 or max(tl) >= c:
+        return None
+    if x._base is not None and x._vc[0] != x._gf_version:
+        return None
+    logp = log_softmax_small(a, 1)
+    flat = np.array([i * c + t for i, t in enumerate(tl)], np.intp)
+    picked = logp.ravel().take(flat)
+    if reduction == 0:
+        loss = -picked
+    else:
+        s = -sum(picked.tolist())  # float64 sum, as NllLoss's few-rows path
+        loss = np.asarray(s if reduction == 2 else s / rows, a.dtype)
+    if not (x._requires_grad and _grad_state.enabled):
+        return Tensor._make(loss)
+    ls = _recorded_node(LogSoftmax, (True, False), (_edge(x), _NON_TENSOR))
+    ls.dim = 1
+    ls._saved = (logp,)
+    lp = Tensor._make(logp, True, ls)
+    ls._versions = [(lp._vc, 0, logp, _SELF)]
+    nll = _recorded_node(NllLoss, (True, False), ((ls, 0), _NON_TENSOR))
+    nll._saved = (logp,)
+    nll._versions = [(lp._vc, 0, logp, lp)]
+    nll.meta = None
+    nll.few = (flat, a.shape, reduction)
+    nll.total = float(rows)
+    return Tensor._make(loss, True, nll)
 
 
 class NllLoss2d(NllLoss):

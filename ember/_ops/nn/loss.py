@@ -127,6 +127,20 @@ class NllLoss(Function):
 _FEW = 64
 
 
+_ROW_STARTS: dict[tuple[int, int], np.ndarray] = {}
+
+
+def _flat_index(rows: int, c: int, target: np.ndarray) -> np.ndarray:
+    """Flat positions i*c + target[i] of the picked log-probabilities (an array: take and put skip converting a
+    list). The row starts are cached per (rows, c): one add costs less than building the array from Python ints."""
+    starts = _ROW_STARTS.get((rows, c))
+    if starts is None:
+        if len(_ROW_STARTS) > 256:  # a bounded cache, whatever shapes come through
+            _ROW_STARTS.clear()
+        starts = _ROW_STARTS[rows, c] = np.arange(0, rows * c, c, dtype=np.intp)
+    return np.add(starts, target, dtype=np.intp)
+
+
 def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_index: int) -> np.ndarray | None:
     """NllLoss.forward for a few rows without weights; None (general path) if a target is ignored or out of range,
     for the general path's handling and error."""
@@ -134,7 +148,7 @@ def _nll_few(ctx, logp: np.ndarray, target: np.ndarray, reduction: int, ignore_i
     tl = target.tolist()
     if tl and (ignore_index in tl or min(tl) < 0 or max(tl) >= c):
         return None
-    flat = np.array([i * c + t for i, t in enumerate(tl)], np.intp)  # an array: take and put skip converting a list
+    flat = _flat_index(len(tl), c, target)
     picked = logp.ravel().take(flat)
     ctx.meta = None
     ctx.few = (flat, logp.shape, reduction)
@@ -164,7 +178,7 @@ def cross_entropy_rows(x: Tensor, target: np.ndarray, reduction: int, ignore_ind
     if x._base is not None and x._vc[0] != x._gf_version:
         return None
     logp = log_softmax_small(a, 1)
-    flat = np.array([i * c + t for i, t in enumerate(tl)], np.intp)
+    flat = _flat_index(rows, c, target)
     picked = logp.ravel().take(flat)
     if reduction == 0:
         loss = -picked

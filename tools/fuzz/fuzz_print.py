@@ -104,7 +104,7 @@ def boundary_values(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def rand_float_values(r: random.Random, rng: np.random.Generator, n: int) -> np.ndarray:
     kind = r.choice(["scaled", "scaled", "mixed", "integral", "big_integral", "zeros", "boundary",
-                     "specials", "uniform", "ratio"])
+                     "specials", "uniform", "ratio", "halfway"])
     if kind == "scaled":
         v = rng.standard_normal(n) * 10.0 ** r.randint(-12, 12)
     elif kind == "mixed":
@@ -119,6 +119,10 @@ def rand_float_values(r: random.Random, rng: np.random.Generator, n: int) -> np.
         v = boundary_values(rng, n)
     elif kind == "specials":
         v = rng.choice(SPECIALS + [1.0, -2.5, 1e-6, 12345.678], n)
+    elif kind == "halfway":
+        # halfway between two numbers printed with p digits, for p around the print precision
+        p = r.randint(0, 8)
+        v = rng.integers(-20000, 20000, n) / 10.0 ** p + 0.5 * 10.0 ** -p
     elif kind == "uniform":
         v = rng.random(n)
     else:

@@ -653,6 +653,7 @@ from ._ops import histogram as _hist  # noqa: E402
 from ._ops import selection as _sel  # noqa: E402
 from ._ops import sorting as _sort  # noqa: E402
 from ._ops import compose as _cmpz  # noqa: E402
+from ._ops import scatter_reduce as _scr  # noqa: E402
 from ._ops._inplace import inplace as _inplace  # noqa: E402
 
 
@@ -734,6 +735,8 @@ _METHODS = {
     "repeat_interleave": _cmpz.repeat_interleave, "cross": _cmpz.cross, "dist": _cmpz.dist,
     "fliplr": _cmpz.fliplr, "flipud": _cmpz.flipud, "ravel": _cmpz.ravel,
     "type_as": lambda self, other: _conv.to(self, other.dtype),
+    "scatter_reduce": _scr.scatter_reduce, "index_copy": _scr.index_copy, "masked_scatter": _scr.masked_scatter,
+    "put": _scr.put, "index_reduce": _scr.index_reduce,
 }
 for _name, _fn in _METHODS.items():
     # a plain function becomes a method as it is (self is its first argument): no wrapper call per use
@@ -751,6 +754,8 @@ _INPLACE = {
     "clamp_min_": _mm.clamp_min, "clamp_max_": _mm.clamp_max, "masked_fill_": _ix.masked_fill,
     "scatter_": _ix.scatter, "scatter_add_": _ix.scatter_add, "index_add_": _ix.index_add,
     "index_fill_": _ix.index_fill, "tril_": _sh.tril, "triu_": _sh.triu, "logical_not_": _cmp.logical_not,
+    "scatter_reduce_": _scr.scatter_reduce, "index_copy_": _scr.index_copy, "masked_scatter_": _scr.masked_scatter,
+    "put_": _scr.put, "index_reduce_": _scr.index_reduce,
     "eq_": _cmp.eq_, "ne_": _cmp.ne_, "lt_": _cmp.lt_, "le_": _cmp.le_, "gt_": _cmp.gt_, "ge_": _cmp.ge_,
 }
 for _name, _fn in _INPLACE.items():

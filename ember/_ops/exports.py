@@ -2,5 +2,7 @@
 ``from ._ops.exports import *`` there brings in every name in ``__all__`` below."""
 from .compose import *  # noqa: F401,F403
 from .compose import __all__ as _compose_all
+from .scatter_reduce import *  # noqa: F401,F403
+from .scatter_reduce import __all__ as _scatter_all
 
-__all__ = list(_compose_all)
+__all__ = list(_compose_all) + list(_scatter_all)

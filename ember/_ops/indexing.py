@@ -670,9 +670,10 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
     """Write ``src`` (a tensor or a number) into a copy of input at ``index`` along ``dim``."""
     if src is None:
         src = value
-    d, idx = _scatter_checks(input, dim, index, "scatter", src)
     if reduce is not None:
-        raise NotImplementedError("scatter(reduce=...) is not supported by ember; use scatter_add or scatter_reduce")
+        from .scatter_reduce import scatter_with_reduce
+        return scatter_with_reduce(input, dim, index, src, reduce)
+    d, idx = _scatter_checks(input, dim, index, "scatter", src)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -725,13 +726,23 @@ def _check_source(input: Tensor, d: int, idx: np.ndarray, source: Tensor, name: 
                            f"Got self.shape = {sa} source.shape = {sb}")
 
 
+def _index_bounds(input: Tensor, d: int, idx: np.ndarray, named: bool = True) -> None:
+    # torch's kernels for the first and last dim of a 2-d+ tensor name the dim; its others (1-dim tensors,
+    # middle dims, index_reduce) say only 'index out of range in self'
+    n = input._data.shape[d] if input.dim() else 1
+    if named and input.dim() > 1 and d in (0, input.dim() - 1):
+        _check_bounds(idx, d, n)
+    elif ((idx < 0) | (idx >= n)).any():
+        raise IndexError("index out of range in self")
+
+
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
     if index._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {_dname(index._data.dtype)}")
     idx = _index_vector(index, "index_add_")
     d = _wrap_dim(dim, input.dim())
     _check_source(input, d, idx, source, "index_add_")
-    _check_bounds(idx, d, input._data.shape[d] if input.dim() else 1)
+    _index_bounds(input, d, idx)
     return IndexAdd.apply(input, d, idx, source, alpha)
 
 
@@ -751,7 +762,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
                          f"dimension {d} with size {n}")
     if isinstance(value, Tensor):
         return IndexFillTensor.apply(input, d, index._data.reshape(-1), value)
-    return IndexFill.apply(input, d, index._data.reshape(-1), value)
+    from .._range_factories import scalar_to
+    # torch converts the number to the tensor's type first, with c10's overflow check (-1 wraps for uint8)
+    return IndexFill.apply(input, d, index._data.reshape(-1), scalar_to(value, input.dtype))
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
@@ -760,7 +773,15 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         value = value.item()
     if isinstance(value, Tensor):
         return MaskedFillTensor.apply(input, mask, value)
+    _fits(value, input)
     return MaskedFill.apply(input, mask, value)
+
+
+def _fits(value, input: Tensor) -> None:
+    """torch converts a Python number to the tensor's type with c10's overflow check ('value cannot be
+    converted to type uint8_t without overflow')."""
+    from .._range_factories import scalar_to
+    scalar_to(value, input.dtype)
 
 
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:

@@ -75,3 +75,82 @@ def test_case(name):
 
 def test_var_complex_grad_free_paths_stay_float():
     check(grads(lambda L, x: x.var(0, correction=0), A))
+
+
+X = np.array([[1.5, -2.0, 0.5, 4.0], [3.0, 0.25, -1.0, 2.0], [0.5, 0.5, 6.0, -3.0]])
+# no source value equals the self value it lands on: there torch's amax/amin grads count an excluded self
+# (include_self=False) as sharing the max, which is wrong and not copied
+SRC = np.array([[10.0, 20.0, 30.0, 40.0], [-5.0, 7.0, 0.75, 2.5]])
+IDX = np.array([[0, 0, 2, 1], [2, 0, 1, 1]])
+
+
+@pytest.mark.parametrize("reduce", ["sum", "prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_values_and_grads(reduce, include_self):
+    check(grads(lambda L, a, b: a.scatter_reduce(0, L.tensor(IDX), b, reduce, include_self=include_self), X, SRC))
+    for dt in ("int64", "bool", "float32"):
+        if dt == "bool" and reduce == "mean":
+            continue
+        check(lambda L: L.tensor(X * 3).to(getattr(L, dt)).scatter_reduce(
+            1, L.tensor(IDX), L.tensor(SRC).to(getattr(L, dt)), reduce, include_self=include_self))
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+def test_index_reduce(reduce):
+    check(lambda L: L.arange(8).reshape(2, 4).index_reduce(1, L.tensor([0, 0, 3]), L.tensor([[5, 6, 7]] * 2), reduce))
+    check(grads(lambda L, a, b: a.index_reduce(0, L.tensor([2, 0]), b, reduce, include_self=False), X, SRC))
+
+
+SCATTER_CASES = {
+    "scatter_reduce_bad_name": lambda L: L.ones(2).scatter_reduce(0, L.tensor([0]), L.ones(1), "bad"),
+    "scatter_reduce_max_alias": lambda L: L.ones(2).scatter_reduce(0, L.tensor([0]), L.ones(1) * 3, "max"),
+    "scatter_reduce_dtype": lambda L: L.ones(2).scatter_reduce(0, L.tensor([0]), L.ones(1, dtype=L.float64), "sum"),
+    "scatter_reduce_bool_mean": lambda L: L.ones(2, dtype=L.bool).scatter_reduce(0, L.tensor([0]),
+                                                                                L.ones(1, dtype=L.bool), "mean"),
+    "scatter_add_value": lambda L: L.tensor(X).scatter(0, L.tensor(IDX), 2.0, reduce="add"),
+    "scatter_multiply_src": lambda L: L.tensor(X).scatter(0, L.tensor(IDX), L.tensor(SRC), reduce="multiply"),
+    "scatter_int_times_float_value": lambda L: L.arange(4).scatter(0, L.tensor([1, 1]), -1.5, reduce="multiply"),
+    "scatter_bad_reduce": lambda L: L.tensor(X).scatter(0, L.tensor(IDX), 2.0, reduce="mean"),
+    "index_reduce_sum": lambda L: L.ones(2).index_reduce(0, L.tensor([0]), L.ones(1), "sum"),
+    "index_reduce_out_of_range": lambda L: L.ones(2, 3).index_reduce(0, L.tensor([-1]), L.ones(1, 3), "prod"),
+    "index_copy": lambda L: L.tensor(X).index_copy(1, L.tensor([3, 0]), L.tensor(X[:, :2] * 2)),
+    "index_copy_dtype": lambda L: L.ones(2, 3).index_copy(0, L.tensor([1]), L.ones(1, 3, dtype=L.float64)),
+    "index_copy_int_index": lambda L: L.ones(2, 3).index_copy(0, L.tensor([1], dtype=L.int32), L.ones(1, 3)),
+    "index_copy_out_of_range": lambda L: L.ones(2, 3).index_copy(0, L.tensor([-1]), L.ones(1, 3)),
+    "index_copy_count": lambda L: L.ones(2, 3).index_copy(0, L.tensor([1, 0]), L.ones(1, 3)),
+    "index_copy_slices": lambda L: L.ones(2, 3).index_copy(0, L.tensor([1]), L.ones(1, 2)),
+    "index_copy_empty_": lambda L: L.zeros(1, 4, 0, dtype=L.float16).index_copy_(1, L.tensor([0, 3]),
+                                                                                L.zeros(1, 2, 0, dtype=L.float16)),
+    "masked_scatter": lambda L: L.tensor(X).masked_scatter(L.tensor([True, False, True, True]), L.arange(20.)),
+    "masked_scatter_broadcast_self": lambda L: L.ones(3).masked_scatter(L.ones(2, 3, dtype=L.bool), L.arange(6.)),
+    "masked_scatter_short_source": lambda L: L.ones(3).masked_scatter(L.ones(3, dtype=L.bool), L.arange(2.)),
+    "masked_scatter_long_mask": lambda L: L.ones(3).masked_scatter(L.ones(3, dtype=L.int64), L.arange(3.)),
+    "masked_scatter_dtype": lambda L: L.ones(3).masked_scatter(L.ones(3, dtype=L.bool), L.arange(3)),
+    "put_": lambda L: L.tensor(X).put_(L.tensor([0, 5, -1]), L.tensor([7., 8, 9])),
+    "put_accumulate": lambda L: L.tensor(X).put_(L.tensor([0, 0]), L.tensor([7., 8]), accumulate=True),
+    "put_out_of_range": lambda L: L.tensor(X).put_(L.tensor([12]), L.tensor([7.])),
+    "put_count": lambda L: L.tensor(X).put_(L.tensor([1]), L.tensor([7., 8])),
+    "put_dtype": lambda L: L.tensor(X).put_(L.tensor([1]), L.tensor([7.], dtype=L.float32)),
+    "put_float_index": lambda L: L.tensor(X).put(L.tensor([1.]), L.tensor([7.])),
+    "index_add_1d_out_of_range": lambda L: L.zeros(3).index_add(0, L.tensor([-1]), L.ones(1)),
+    "index_add_middle_dim": lambda L: L.zeros(3, 3, 1).index_add(1, L.tensor([3]), L.ones(3, 1, 1)),
+    "index_add_last_dim": lambda L: L.zeros(2, 3).index_add(1, L.tensor([3]), L.ones(2, 1)),
+    "masked_fill_overflow": lambda L: L.ones(3, dtype=L.uint8).masked_fill(L.ones(3, dtype=L.bool), -1.5),
+    "masked_fill_wrap": lambda L: L.ones(3, dtype=L.uint8).masked_fill(L.ones(3, dtype=L.bool), -1),
+    "masked_fill_half_overflow": lambda L: L.ones(3, dtype=L.float16).masked_fill(L.ones(3, dtype=L.bool), 1e10),
+    "index_fill_wrap": lambda L: L.ones(3, dtype=L.uint8).index_fill(0, L.tensor([0]), -1),
+    "index_fill_overflow": lambda L: L.ones(3, dtype=L.int8).index_fill(0, L.tensor([0]), 300),
+}
+
+
+@pytest.mark.parametrize("name", SCATTER_CASES)
+def test_scatter_family(name):
+    check(SCATTER_CASES[name])
+
+
+def test_scatter_family_grads():
+    m = np.array([[True, False, True, True], [False, False, True, False], [True, True, False, False]])
+    check(grads(lambda L, a, b: a.masked_scatter(L.tensor(m), b), X, np.arange(12.0)))
+    check(grads(lambda L, a, b: a.index_copy(1, L.tensor([3, 0]), b), X, X[:, :2] * 2))
+    check(grads(lambda L, a, b: a.put(L.tensor([3, -1, 5]), b), X, np.array([1.0, 2.0, 3.0])))
+    check(grads(lambda L, a, b: a.put(L.tensor([3, 3, 5]), b, accumulate=True), X, np.array([1.0, 2.0, 3.0])))

@@ -227,7 +227,7 @@ def c_index_write():
     d = rdim(nd); n = s[d]
     op = random.choice(["masked_fill", "masked_scatter", "index_fill", "index_add", "index_copy", "put_",
                         "scatter_add", "scatter_reduce", "scatter_reduce", "index_reduce", "scatter_value"])
-    g = G() and dx.startswith("float")
+    g = G() and dx.startswith("float")  # (set before ssrc, whose shape depends on it)
     k = random.randint(0, 4)
     idx = rng.integers(-n if random.random() < 0.2 else 0, n, k) if n else np.zeros(0, np.int64)
     if random.random() < 0.05 and n: idx[:1] = n  # out of range
@@ -236,7 +236,7 @@ def c_index_write():
     src = arr(tuple(src_shape), ds)
     ishape = tuple(random.randint(0, si) for si in s)
     sidx = rng.integers(0, max(n, 1), ishape)
-    ssrc = arr(tuple(si + random.randint(0, 1) for si in ishape), ds)
+    ssrc = arr(tuple(si + (0 if g else random.randint(0, 1)) for si in ishape), ds)
     mask = arr(bshape(s), "bool")
     reduce = random.choice(["sum", "prod", "mean", "amax", "amin"]); incl = random.random() < 0.5
     val = scalar(random.choice(["int", "float", "bool"]))
@@ -258,7 +258,7 @@ def c_index_write():
             Y = X.clone() if g else X
             return Y.put_(I, S.reshape(-1)[:k] if S.numel() >= k else S.reshape(-1), accumulate=incl)
         if op == "scatter_add": return m("scatter_add")(d, L.tensor(sidx), T(L, ssrc.astype("float64") if g else ssrc, g))
-        if op == "scatter_value": return X.scatter(d, L.tensor(sidx), val, reduce=random.choice([None, "add", "multiply"]))
+        if op == "scatter_value": return X.scatter(d, L.tensor(sidx), val, reduce=random.choice(["add", "multiply"]))
         return m("scatter_reduce")(d, L.tensor(sidx), T(L, ssrc.astype("float64") if g else ssrc, g), reduce, include_self=incl)
     return f"{op}{'_' if inplace else ''}({dx}{s}, d={d}, idx={list(idx)}, src={ds}, red={reduce}, incl={incl}, val={val!r}, g={g})", f
 

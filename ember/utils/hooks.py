@@ -71,6 +71,15 @@ def unserializable_hook(f: Callable) -> Callable:
     return f
 
 
+def _checked(grads: tuple) -> tuple:
+    """Grads a user hook handed back must be tensors or None (torch's engine check, with its message)."""
+    from .._tensor import Tensor
+    for g in grads:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(g).__name__}'")
+    return grads
+
+
 class BackwardHookFunction(Function):
     """Identity on its tensor arguments; exists only to put a node (and its hooks) in the graph."""
 
@@ -163,7 +172,7 @@ class BackwardHook:
                                            f"got {len(out)}, but expected {len(res)}")
                     res = out
                 self.grad_outputs = None
-                return self._unpack_none(self.input_tensors_index, res)
+                return _checked(self._unpack_none(self.input_tensors_index, res))
             grad_fn.register_hook(hook)
 
         res, input_idx = self._apply_on_tensors(on_node, args)
@@ -201,7 +210,7 @@ class BackwardHook:
                     self.grad_outputs = None
                 if local is not None:
                     # the (possibly pre-hook-modified) grad_output is what flows on into the module
-                    return tuple(local[i] for i in self.output_tensors_index)
+                    return _checked(tuple(local[i] for i in self.output_tensors_index))
                 return None
             grad_fn.register_hook(hook)
 

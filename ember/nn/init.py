@@ -288,8 +288,10 @@ def orthogonal_(tensor: Tensor, gain: float = 1, generator: Generator | None = N
     q = q * np.sign(np.diagonal(r))
     if rows < cols:
         q = q.T
+    q = Tensor._make(np.ascontiguousarray(q, dtype=mat.dtype))
     with no_grad():
-        tensor.copy_(Tensor._make(np.ascontiguousarray(q, dtype=mat.dtype)).reshape(tensor.shape))
+        # written through a view, as torch does: a tensor whose strides allow no (rows, cols) view is refused
+        tensor.view_as(q).copy_(q)
         tensor.mul_(gain)
     return tensor
 

@@ -82,3 +82,12 @@ def test_trunc_normal_half_is_silent() -> None:
         warnings.simplefilter("ignore")
         torch.nn.init.trunc_normal_(t2, 3.0, 0.01, generator=torch.Generator().manual_seed(0))
     assert e == t2.tolist()
+
+
+@pytest.mark.parametrize("shape, dims", [((3, 3, 2, 2), (0, -1)), ((4, 3), (0, 1))])
+def test_orthogonal_writes_through_a_view(shape, dims) -> None:
+    # torch copies Q in through tensor.view_as(Q): strides that allow no such view are an error, others work
+    def build(L):
+        t = L.zeros(shape).transpose(*dims)
+        return L.nn.init.orthogonal_(t).shape
+    same(build)

@@ -154,7 +154,7 @@ def meshgrid(*tensors, indexing: str | None = None):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
     ts = list(tensors)
     swap = indexing == "xy" and len(ts) >= 2
-    if swap:  # 'xy' is 'ij' on the first two inputs swapped, with the first two output dims swapped back
+    if swap:  # 'xy' is 'ij' on the first two inputs swapped, the first two grids then swapped back
         ts[0], ts[1] = ts[1], ts[0]
     shape = tuple(t.numel() for t in ts)
     outs = []
@@ -164,7 +164,6 @@ def meshgrid(*tensors, indexing: str | None = None):
         outs.append(S.expand(S.view(t, tuple(view)), shape))
     if swap:
         outs[0], outs[1] = outs[1], outs[0]
-        outs = [S.transpose(o, 0, 1) for o in outs]
     return tuple(outs)
 
 
@@ -270,7 +269,11 @@ def _cross(a: Tensor, b: Tensor, dim: int) -> Tensor:
 
 
 def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
-    return norm(sub(input, other), p)
+    diff = sub(input, other)
+    if diff._data.dtype.kind not in "fc":
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{_not_impl('', diff).split(chr(39))[1]} instead.")
+    return norm(diff, p)
 
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:

@@ -260,37 +260,83 @@ def _expand_error(shape, target) -> RuntimeError:
 
 # --- wrappers -------------------------------------------------------------------
 
+def _out(res: Tensor, out, vector: bool = False) -> Tensor:
+    """out= of the products: out must already have the result's dtype (torch's words differ for dot)."""
+    if out is None:
+        return res
+    if out._data.dtype != res._data.dtype:
+        if vector:
+            raise RuntimeError(f"result dtype {_name(out._data.dtype)} does not match input dtype "
+                               f"{_name(res._data.dtype)}")
+        raise RuntimeError(f"Expected out tensor to have dtype {_cpp(res._data.dtype)}, but got "
+                           f"{_cpp(out._data.dtype)} instead")
+    from ._args import write_out
+    return write_out(out, res)
+
+
+def _size(t: Tensor, dim: int) -> int:
+    """t.size(dim), with torch's errors: the products read their operands' sizes before checking their ranks."""
+    from .._tensor import _dim_of
+    return t._data.shape[_dim_of(dim, t.dim(), "size")]
+
+
 def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
-    return Dot.apply(input, tensor)
+    return _out(Dot.apply(input, tensor), out, vector=True)
 
 
-vdot = inner = dot
+vdot = dot
+
+
+def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Sum over the last dims of both (a product when either is 0-dim)."""
+    if input.dim() == 0 or other.dim() == 0:
+        res = input * other
+    elif input.dim() == 1 and other.dim() == 1:
+        res = dot(input, other)
+    else:
+        if input._data.shape[-1] != other._data.shape[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                               f"{list(input._data.shape)} and {list(other._data.shape)}")
+        from .compose import tensordot
+        res = tensordot(input, other, ([-1], [-1]))
+    if out is not None and out._data.dtype != res._data.dtype:
+        raise RuntimeError(f"tensordot: Expected the output tensor to have dtype {_name(res._data.dtype)}, but got an "
+                           f"output tensor with dtype {_name(out._data.dtype)}")
+    return _out(res, out)
 
 
 def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
-    return Mv.apply(input, vec)
+    _size(input, 0)
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, {vec.dim()}")
+    if out is not None and not (out._data.dtype == input._data.dtype == vec._data.dtype):
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_name(out._data.dtype)}, "
+                           f"{_name(input._data.dtype)}, and {_name(vec._data.dtype)}")
+    return _out(Mv.apply(input, vec), out)
 
 
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return Mm.apply(input, mat2)
+    return _out(Mm.apply(input, mat2), out)
 
 
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
-    return Bmm.apply(input, mat2)
+    return _out(Bmm.apply(input, mat2), out)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2)"""
     if beta == 1 and alpha == 1:
-        return Addmm.apply(input, mat1, mat2)
-    return Addmm.apply(input, mat1, mat2, beta, alpha)
+        return _out(Addmm.apply(input, mat1, mat2), out)
+    return _out(Addmm.apply(input, mat1, mat2, beta, alpha), out)
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
     """beta * input + alpha * bmm(batch1, batch2)"""
+    # torch sizes the result [batch1.size(0), batch1.size(1), batch2.size(2)] before any rank check
+    _size(batch1, 0), _size(batch1, 1), _size(batch2, 2)
     if beta == 1 and alpha == 1:
-        return Baddbmm.apply(input, batch1, batch2)
-    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+        return _out(Baddbmm.apply(input, batch1, batch2), out)
+    return _out(Baddbmm.apply(input, batch1, batch2, beta, alpha), out)
 
 
 def _should_fold(t1: Tensor, t2: Tensor) -> bool:
@@ -312,6 +358,12 @@ def _should_fold(t1: Tensor, t2: Tensor) -> bool:
 
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Matrix product, composed exactly as torch's _matmul_impl (so grad_fn chains and rounding match)."""
+    if out is not None:
+        if not isinstance(input, Tensor) or not isinstance(other, Tensor) or input.dim() == 0 or other.dim() == 0:
+            return matmul(input, other)  # (the argument errors)
+        from ._args import refuse_grad_out
+        refuse_grad_out("matmul", input, other)
+        return _out(matmul(input, other), out, vector=input.dim() == other.dim() == 1)
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     d1, d2 = input._data.ndim, other._data.ndim

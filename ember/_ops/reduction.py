@@ -821,12 +821,21 @@ def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:
     return Tensor._make(np.asarray(fn(a, axis=d, keepdims=keepdim), np.int64))
 
 
-def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    return _arg(input, dim, keepdim, np.argmax, "argmax")
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None) -> Tensor:
+    return _index_out(_arg(input, dim, keepdim, np.argmax, "argmax"), out)
 
 
-def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-    return _arg(input, dim, keepdim, np.argmin, "argmin")
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None) -> Tensor:
+    return _index_out(_arg(input, dim, keepdim, np.argmin, "argmin"), out)
+
+
+def _index_out(res: Tensor, out) -> Tensor:
+    if out is None:
+        return res
+    if out._data.dtype != np.int64:
+        from .._tensor import _C_NAMES
+        raise RuntimeError(f"Expected out tensor to have dtype long int, but got {_C_NAMES[D._FROM_NUMPY[out._data.dtype].name]} instead")
+    return _write(res, out)
 
 
 def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:

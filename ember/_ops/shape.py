@@ -799,7 +799,9 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
             bounds.append((acc, acc + base + (1 if i < extra else 0)))
             acc = bounds[-1][1]
     else:
-        idx = [0] + [int(i) for i in indices_or_sections] + [n]
+        # a negative index counts from the end, as in slicing
+        idx = [0] + [int(i) + n if int(i) < 0 else int(i) for i in indices_or_sections] + [n]
+        idx = [max(i, 0) for i in idx]
         bounds = [(min(a, n), min(max(b, a), n)) for a, b in zip(idx, idx[1:])]
     return tuple(Slice.apply(input, d, slice(a, b, 1)) for a, b in bounds)
 
@@ -840,12 +842,25 @@ def _check_seq(tensors, name: str):
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     tensors = _check_seq(tensors, "stack")
     d = _wrap_dim(dim, tensors[0].dim() + 1)
-    return Stack.apply(d, *tensors)
+    return _cat_out(Stack.apply(d, *tensors), out)
 
 
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     tensors = _check_seq(tensors, "cat")
-    return Cat.apply(dim, *tensors)
+    return _cat_out(Cat.apply(dim, *tensors), out)
+
+
+def _cat_out(res: Tensor, out) -> Tensor:
+    """out= of cat/stack: the inputs' common type must cast to out's (no float into int, no number into bool)."""
+    if out is None:
+        return res
+    from ._inplace import _castable, _NAMES
+    from .. import _dtype as D
+    if not _castable(res._data.dtype, out._data.dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{_NAMES[D._FROM_NUMPY[out._data.dtype].name]}")
+    from ._args import write_out
+    return write_out(out, res)
 
 
 concat = concatenate = cat

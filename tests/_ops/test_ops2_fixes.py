@@ -154,3 +154,50 @@ def test_scatter_family_grads():
     check(grads(lambda L, a, b: a.index_copy(1, L.tensor([3, 0]), b), X, X[:, :2] * 2))
     check(grads(lambda L, a, b: a.put(L.tensor([3, -1, 5]), b), X, np.array([1.0, 2.0, 3.0])))
     check(grads(lambda L, a, b: a.put(L.tensor([3, 3, 5]), b, accumulate=True), X, np.array([1.0, 2.0, 3.0])))
+
+
+def _with_out(make_out, op):
+    """op(L, out) and out itself after the call (out= must be written and returned)."""
+    return lambda L: (lambda o: [op(L, o), o])(make_out(L))
+
+
+PRODUCT_CASES = {
+    "meshgrid_xy": lambda L: list(L.meshgrid(L.arange(3.), L.arange(4.), indexing="xy")),
+    "meshgrid_xy_3": lambda L: list(L.meshgrid(L.arange(3.), L.arange(4.), L.arange(2.), indexing="xy")),
+    "tensor_split_negative": lambda L: L.arange(3).tensor_split((0, -1)),
+    "tensor_split_beyond": lambda L: L.arange(5).tensor_split([-7, 2, 10]),
+    "argmax_out_dtype": lambda L: L.argmax(L.ones(3), out=L.zeros(2, dtype=L.int16)),
+    "argmax_out": _with_out(lambda L: L.zeros(2, dtype=L.int64), lambda L, o: L.argmax(L.arange(3.), out=o)),
+    "dist_int": lambda L: L.dist(L.ones(2, dtype=L.int64), L.ones(2, dtype=L.int64)),
+    "cat_out_resized": _with_out(lambda L: L.zeros(7), lambda L, o: L.cat([L.ones(2, dtype=L.int16)] * 2, out=o)),
+    "stack_out_resized": _with_out(lambda L: L.zeros(0), lambda L, o: L.stack([L.ones(2, dtype=L.int16)] * 2, out=o)),
+    "stack_out_float_to_int": lambda L: L.stack([L.ones(2)], out=L.zeros(1, dtype=L.int64)),
+    "cat_out_to_bool": lambda L: L.cat([L.ones(2, dtype=L.uint8)], out=L.zeros(1, dtype=L.bool)),
+    "mv_sizes": lambda L: L.mv(L.ones(2, 3), L.ones(2)),
+    "mv_1d_matrix": lambda L: L.mv(L.ones(3), L.ones(3)),
+    "mv_0d_matrix": lambda L: L.mv(L.ones(()), L.ones(3)),
+    "mv_dtypes": lambda L: L.mv(L.ones(2, 3), L.ones(3, dtype=L.float64)),
+    "mv_0d_vector": lambda L: L.mv(L.ones(2, 3), L.ones(())),
+    "mv_out_dtype": lambda L: L.mv(L.ones(2, 3), L.ones(3), out=L.zeros(1, dtype=L.float64)),
+    "mm_out_dtype": lambda L: L.mm(L.ones(2, 3), L.ones(3, 2), out=L.zeros(1, dtype=L.float64)),
+    "mm_out": _with_out(lambda L: L.zeros(7), lambda L, o: L.mm(L.ones(2, 3), L.ones(3, 2), out=o)),
+    "matmul_1d_out_dtype": lambda L: L.matmul(L.ones(3), L.ones(3), out=L.zeros(1, dtype=L.float64)),
+    "matmul_3d_out": _with_out(lambda L: L.zeros(7), lambda L, o: L.matmul(L.ones(2, 2, 3), L.ones(3, 2), out=o)),
+    "matmul_out_dtype": lambda L: L.matmul(L.ones(2, 2, 3), L.ones(3, 2), out=L.zeros(1, dtype=L.int64)),
+    "dot_out_dtype": lambda L: L.dot(L.ones(3), L.ones(3), out=L.zeros(1, dtype=L.float64)),
+    "inner_out_dtype": lambda L: L.inner(L.ones(3), L.ones(3), out=L.zeros(1, dtype=L.float64)),
+    "inner_nd": lambda L: L.inner(L.arange(6.).reshape(2, 3), L.arange(12.).reshape(2, 2, 3)),
+    "inner_0d": lambda L: L.inner(L.tensor(2.), L.arange(12.).reshape(2, 2, 3)),
+    "inner_mismatch": lambda L: L.inner(L.ones(2, 3), L.ones(2)),
+    "bmm_out_dtype": lambda L: L.bmm(L.ones(1, 2, 3), L.ones(1, 3, 2), out=L.zeros(1, dtype=L.float64)),
+    "addmm_out_dtype": lambda L: L.addmm(L.ones(2, 2), L.ones(2, 3), L.ones(3, 2), out=L.zeros(1, dtype=L.float64)),
+}
+for _b1 in [(), (2,), (1, 2), (1, 2, 3)]:
+    for _b2 in [(), (3,), (3, 2), (1, 3, 2), (1, 2, 2)]:
+        PRODUCT_CASES[f"baddbmm_{len(_b1)}d_{len(_b2)}d_{_b2}"] = (
+            lambda b1, b2: lambda L: L.baddbmm(L.ones(1), L.ones(b1), L.ones(b2)))(_b1, _b2)
+
+
+@pytest.mark.parametrize("name", PRODUCT_CASES)
+def test_products_and_out(name):
+    check(PRODUCT_CASES[name])

@@ -524,8 +524,9 @@ def close(a, b):
             return False
         if a.requires_grad != b.requires_grad:
             return False
-        x = a.detach().resolve_conj().to(torch.float64 if a.dtype == torch.bfloat16 else a.dtype).numpy()
-        y = b.detach().float().numpy() if a.dtype == torch.bfloat16 else b.detach().numpy()
+        wide = {torch.bfloat16: torch.float64, torch.complex32: torch.complex64}.get(a.dtype)  # NumPy has neither
+        x = a.detach().resolve_conj().to(wide or a.dtype).numpy()
+        y = b.detach().to(getattr(ember, str(wide)[6:])).numpy() if wide else b.detach().numpy()
         if x.dtype.kind in "fc":
             tol = {2: 2e-3, 4: 1e-4}.get(x.dtype.itemsize, 1e-9 if x.dtype.kind == "f" else 1e-4)
             return np.allclose(x, y, rtol=tol, atol=tol, equal_nan=True)
@@ -554,7 +555,8 @@ def show(r):
         return r
     def one(v):
         if isinstance(v, (torch.Tensor, ember.Tensor)):
-            return (str(v.dtype), tuple(v.shape), v.stride(), v.detach().numpy().ravel()[:5] if v.dtype != v.dtype.__class__ and str(v.dtype) != "torch.bfloat16" else "")
+            narrow = str(v.dtype) in ("torch.bfloat16", "torch.complex32")
+            return (str(v.dtype), tuple(v.shape), v.stride(), "" if narrow else v.detach().numpy().ravel()[:5])
         if isinstance(v, (list, tuple)):
             return [one(u) for u in v]
         return v

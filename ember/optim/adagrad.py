@@ -7,8 +7,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._functional import chunks, const, fma32_chunk, flat_views, run_packed, same_layout, scratch
-from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_addcdiv_,
-                        _k_addcmul_, _new_step, _sqrt, _sqrt_into, _to_scalar)
+from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _fail_after_state_update,
+                        _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_, _k_addcmul_, _leaf_in_place,
+                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -60,13 +61,20 @@ class Adagrad(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             options = dict(lr=_to_scalar(group["lr"]), lr_decay=group["lr_decay"],
-                           weight_decay=group["weight_decay"], eps=group["eps"])
+                           weight_decay=group["weight_decay"], eps=group["eps"], lr_dtype=_lr_dtype(group["lr"]))
+            items = list(_grads(group, group["maximize"]))
+            for p, _ in items:
+                if len(self.state[p]) == 0:  # a param group added after construction
+                    self._init_state(p)
+            if items and group["differentiable"]:
+                if group["foreach"]:
+                    raise _foreach_autograd_error()
+                if _leaf_in_place(items[0][0]):
+                    _fail_after_state_update(adagrad_step, *items[0], self.state[items[0][0]], **options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])
-            for p, grad in _grads(group, group["maximize"]):
-                if len(self.state[p]) == 0:  # a param group added after construction
-                    self._init_state(p)
+            for p, grad in items:
                 if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
                     small.append((p, np.asarray(grad), self.state[p]))
                 else:
@@ -77,16 +85,16 @@ class Adagrad(Optimizer):
 
 
 def adagrad_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, lr_decay: float,
-                 weight_decay: float, eps: float) -> None:
+                 weight_decay: float, eps: float, lr_dtype: type | None = None) -> None:
     """One Adagrad update of ``p`` in place, in torch's ``_single_tensor_adagrad`` order::
 
         t += 1;  g = g + wd*p  (weight_decay != 0)
-        clr = lr / (1 + (t - 1)*lr_decay)              (Python float)
+        clr = lr / (1 + (t - 1)*lr_decay)              (Python float; a tensor op for a Tensor lr)
         s = s + g*g;  p = p - clr*g/(sqrt(s) + eps)
     """
     x = p._data
     step = _incr_step(state["step"])
-    clr = lr / (1 + (step - 1) * lr_decay)
+    clr = _clr(lr, lr_decay, step, lr_dtype)
     state_sum = state["sum"]
     flat = flat_views([x, state_sum._data, same_layout(grad, x)]) if x.dtype == np.float32 else None
     if flat is not None:
@@ -96,23 +104,30 @@ def adagrad_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: floa
     _bump(p, state_sum)
 
 
+def _clr(lr: float, lr_decay: float, step: float, lr_dtype: type | None) -> float:
+    """The decayed lr; torch keeps a 0-dim Tensor lr a Tensor, so then the division rounds in its dtype."""
+    denom = 1 + (step - 1) * lr_decay
+    return lr / denom if lr_dtype is None else float(lr_dtype(lr) / lr_dtype(denom))
+
+
 _SMALL = 1024  # float32 params up to this size are gathered and updated together (_functional.run_packed)
 
 
 def _adagrad_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, lr_decay: float,
-                   weight_decay: float, eps: float) -> None:
+                   weight_decay: float, eps: float, lr_dtype: type | None = None) -> None:
     """``adagrad_step`` for many small float32 params, gathered into rows; params whose step counts differ (so
     their decayed learning rates differ) are batched apart."""
     by_step: dict[float, list] = {}
     for p, grad, state in items:
         arrays = [p._data, state["sum"]._data, grad]
         if not (grad.dtype == np.float32 and all([a.flags.c_contiguous for a in arrays])):
-            adagrad_step(p, grad, state, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps)
+            adagrad_step(p, grad, state, lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
+                         lr_dtype=lr_dtype)
             continue
         step = _incr_step(state["step"])
         by_step.setdefault(step, []).append((p, state, [a.ravel() for a in arrays]))
     for step, batch in by_step.items():
-        clr = lr / (1 + (step - 1) * lr_decay)
+        clr = _clr(lr, lr_decay, step, lr_dtype)
         run_packed([e[2] for e in batch], lambda rows: _adagrad32(rows[0], rows[2], rows[1], clr, weight_decay, eps),
                    (0, 1))
         for p, state, _ in batch:

@@ -7,8 +7,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layout, scratch
-from .optimizer import (Optimizer, _bump, _check_lr, _closure_loss, _fma, _grads, _incr_step, _k_addcdiv_,
-                        _k_addcmul_, _k_lerp_, _new_step, _sqrt, _sqrt_into, _to_scalar)
+from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_lr, _closure_loss,
+                        _fail_after_state_update, _fma, _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_,
+                        _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -20,7 +21,7 @@ class Adam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
-        _check_lr(lr)
+        _check_lr(lr, foreach, capturable)
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -56,23 +57,19 @@ class Adam(Optimizer):
         """One Adam update of every param that has a grad."""
         loss = _closure_loss(closure)
         for group in self.param_groups:
+            items = self._init_group(group)
+            if not items:
+                continue
             beta1, beta2 = group["betas"]
             options = dict(lr=_to_scalar(group["lr"]), beta1=_to_scalar(beta1), beta2=_to_scalar(beta2),
                            eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
-                           decoupled=group["decoupled_weight_decay"])
+                           decoupled=group["decoupled_weight_decay"], lr_dtype=_lr_dtype(group["lr"]))
+            _check_step_flags(group, items, options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])
-            for p, grad in _grads(group, group["maximize"]):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                    state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                    if group["amsgrad"]:
-                        state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
-                x = p._data
-                if x.size <= _SMALL and x.dtype == np.float32 and packable:
+            for p, grad, state in items:
+                if p._data.size <= _SMALL and p._data.dtype == np.float32 and packable:
                     small.append((p, np.asarray(grad), state))
                 else:
                     adam_step(p, grad, state, **options)
@@ -80,9 +77,43 @@ class Adam(Optimizer):
                 _adam_small(small, **options)
         return loss
 
+    def _init_group(self, group: dict[str, Any]) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
+        """(param, grad, state) of the params with a grad, their state made on first use."""
+        items = []
+        for p, grad in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _new_step()
+                state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
+                state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+            if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
+                raise RuntimeError("lr as a Tensor is not supported for capturable=False and foreach=True")
+            items.append((p, grad, state))
+        return items
+
+
+def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
+    """The errors of torch's CPU step for capturable / differentiable (foreach=None means False on CPU)."""
+    if group["foreach"]:
+        if group["capturable"]:
+            raise _capturable_error(xla=False)
+        if group["differentiable"]:
+            raise _foreach_autograd_error()
+        return
+    if group["capturable"]:
+        raise _capturable_error()
+    p, grad, state = items[0]
+    if group["differentiable"] and _leaf_in_place(p):
+        if options["decoupled"] and options["weight_decay"] != 0:  # the first write into p is the decay
+            _incr_step(state["step"])
+            raise RuntimeError(LEAF_IN_PLACE)
+        _fail_after_state_update(adam_step, p, grad, state, **options)
+
 
 def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, beta1: float, beta2: float,
-              eps: float, weight_decay: float, amsgrad: bool, decoupled: bool) -> None:
+              eps: float, weight_decay: float, amsgrad: bool, decoupled: bool, lr_dtype: type | None = None) -> None:
     """One Adam(W) update of ``p`` in place, in torch's ``_single_tensor_adam`` order::
 
         t += 1
@@ -92,16 +123,18 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
         vmax = max(vmax, v)                   (amsgrad: vmax replaces v below)
         p += -(lr / (1 - beta1**t)) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
-    The bias corrections are Python floats (float64), rounded to the param dtype where they meet a tensor.
+    The bias corrections are Python floats (float64), rounded to the param dtype where they meet a tensor. With a
+    Tensor lr (``lr_dtype``), ``lr / (1 - beta1**t)`` and ``1 - lr*wd`` are tensor ops rounded in its dtype.
     """
     x = p._data
     step = _incr_step(state["step"])
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     max_sq = state["max_exp_avg_sq"] if amsgrad else None
-    step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2)
+    step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2, lr_dtype)
     arrays = [x, exp_avg._data, exp_avg_sq._data] + ([max_sq._data] if amsgrad else [])
     flat = flat_views(arrays + [same_layout(grad, x)]) if x.dtype == np.float32 else None
-    args = (lr, beta1, beta2, eps, weight_decay, decoupled, step_size, bias_correction2_sqrt)
+    args = (_decay(lr, weight_decay, lr_dtype), beta1, beta2, eps, weight_decay, decoupled, step_size,
+            bias_correction2_sqrt)
     if flat is not None:
         _adam32(*flat[:3], flat[3] if amsgrad else None, flat[-1], *args)
     else:
@@ -111,16 +144,27 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
         _bump(max_sq)
 
 
-def _bias_corrections(step: float, lr: float, beta1: float, beta2: float) -> tuple[float, float]:
-    """``lr / (1 - beta1**t)`` and ``sqrt(1 - beta2**t)``, Python floats as in torch."""
-    return lr / (1 - beta1 ** step), (1 - beta2 ** step) ** 0.5
+def _bias_corrections(step: float, lr: float, beta1: float, beta2: float,
+                      lr_dtype: type | None = None) -> tuple[float, float]:
+    """``lr / (1 - beta1**t)`` and ``sqrt(1 - beta2**t)``, Python floats as in torch; the first a 0-dim tensor op
+    in the lr's dtype when lr is a Tensor."""
+    bias_correction1 = 1 - beta1 ** step
+    step_size = lr / bias_correction1 if lr_dtype is None else float(lr_dtype(lr) / lr_dtype(bias_correction1))
+    return step_size, (1 - beta2 ** step) ** 0.5
+
+
+def _decay(lr: float, weight_decay: float, lr_dtype: type | None) -> float:
+    """AdamW's factor ``1 - lr*wd``: Python float arithmetic, or tensor ops in the dtype of a Tensor lr."""
+    if lr_dtype is None:
+        return 1 - lr * weight_decay
+    return float(lr_dtype(1) - lr_dtype(lr) * lr_dtype(weight_decay))
 
 
 _SMALL = 1024  # float32 params up to this size are gathered and updated together (_adam_small)
 
 
 def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, beta1: float, beta2: float,
-                eps: float, weight_decay: float, amsgrad: bool, decoupled: bool) -> None:
+                eps: float, weight_decay: float, amsgrad: bool, decoupled: bool, lr_dtype: type | None = None) -> None:
     """``adam_step`` for many small float32 params: their arrays are concatenated into ``PACK``-sized rows, updated
     by one ``_adam32`` call and copied back. A chunk costs ~25 NumPy calls whatever its length, so for a bias of
     128 numbers that overhead is nearly all the time; gathering costs one concatenate per array kind and one
@@ -132,14 +176,15 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
             arrays.append(state["max_exp_avg_sq"]._data)
         if not (arrays[1].dtype == np.float32 and all([a.flags.c_contiguous for a in arrays])):
             adam_step(p, grad, state, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay,
-                      amsgrad=amsgrad, decoupled=decoupled)
+                      amsgrad=amsgrad, decoupled=decoupled, lr_dtype=lr_dtype)
             continue
         step = _incr_step(state["step"])
         by_step.setdefault(step, []).append((p, state, [a.ravel() for a in arrays]))
     pack = scratch().pack
     written = (0, 2, 3, 4) if amsgrad else (0, 2, 3)  # param, exp_avg, exp_avg_sq, max_exp_avg_sq
+    decay = _decay(lr, weight_decay, lr_dtype)
     for step, entries in by_step.items():
-        step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2)
+        step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2, lr_dtype)
         while entries:
             n, count = 0, 0
             while count < len(entries) and n + entries[count][2][0].size <= PACK:
@@ -147,7 +192,7 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
                 count += 1
             batch, entries = entries[:count], entries[count:]
             rows = [np.concatenate([e[2][k] for e in batch], out=pack[k, :n]) for k in range(len(batch[0][2]))]
-            _adam32(rows[0], rows[2], rows[3], rows[4] if amsgrad else None, rows[1], lr, beta1, beta2, eps,
+            _adam32(rows[0], rows[2], rows[3], rows[4] if amsgrad else None, rows[1], decay, beta1, beta2, eps,
                     weight_decay, decoupled, step_size, bias_correction2_sqrt)
             start = 0
             for p, state, arrays in batch:
@@ -160,14 +205,14 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
                     _bump(state["max_exp_avg_sq"])
 
 
-def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, lr: float,
+def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, decay: float,
               beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
               bias_correction2_sqrt: float) -> None:
-    """The update op by op on whole arrays: any dtype and layout."""
+    """The update op by op on whole arrays: any dtype and layout; ``decay`` is AdamW's ``1 - lr*wd``."""
     dt = x.dtype.type
     if weight_decay != 0:
         if decoupled:
-            np.multiply(x, dt(1 - lr * weight_decay), out=x)
+            np.multiply(x, dt(decay), out=x)
         else:
             grad = _fma(x, dt(weight_decay), grad, x.dtype)
     _k_lerp_(m, grad, 1 - beta1)
@@ -181,13 +226,13 @@ def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | No
     _k_addcdiv_(x, m, denom, -step_size)
 
 
-def _adam32(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, lr: float,
+def _adam32(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, decay: float,
             beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
             bias_correction2_sqrt: float) -> None:
     """The same update for 1-D float32 arrays, all of it on one cache-sized chunk before the next; each op
     rounds as in ``_adam_any`` (the kernels there are the reference)."""
     f32, f64 = np.float32, np.float64
-    decay = const(1 - lr * weight_decay, f32) if weight_decay != 0 and decoupled else None
+    decay = const(decay, f32) if weight_decay != 0 and decoupled else None
     wd = const(f32(weight_decay), f64) if weight_decay != 0 and not decoupled else None
     w = f32(1 - beta1)
     lerp_near = abs(w) < 0.5  # lerp's two formulas, see _k_lerp_

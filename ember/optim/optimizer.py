@@ -79,7 +79,9 @@ def _with_hooks(step: Callable) -> Callable:
                     args, kwargs = result
                 else:
                     raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got {result}.")
-        out = step(self, *args, **kwargs)
+        # 0/0 with eps=0, inf-inf on overflowing moments: torch gives NaN silently, so NumPy must not warn
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            out = step(self, *args, **kwargs)
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
             post_hook(self, args, kwargs)
         return out
@@ -252,8 +254,9 @@ class Optimizer:
         packed_groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
-            for i, p in enumerate(group["params"], start):
-                index.setdefault(id(p), i)
+            # a param seen in an earlier group keeps that index; one listed twice in this group takes its last
+            # position (torch builds the group's mapping before merging it)
+            index.update({id(p): i for i, p in enumerate(group["params"], start) if id(p) not in index})
             packed["params"] = [index[id(p)] for p in group["params"]]
             start += len(packed["params"])
             packed_groups.append(packed)
@@ -354,9 +357,49 @@ def _closure_loss(closure: Callable[[], Any] | None) -> Any:
         return closure()
 
 
-def _check_lr(lr: Any) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
+def _check_lr(lr: Any, foreach: bool | None = None, capturable: bool = True) -> None:
+    """The Tensor-lr checks of the constructors (foreach/capturable: Adam's, which has no foreach kernel for it)."""
+    if isinstance(lr, Tensor):
+        if foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
+        if lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+
+
+# --- the errors torch's CPU step raises for flags its constructors accept ------------------------------------------
+
+LEAF_IN_PLACE = "a leaf Variable that requires grad is being used in an in-place operation."
+
+
+def _foreach_autograd_error() -> AssertionError:
+    return AssertionError("_foreach ops don't support autograd")
+
+
+def _capturable_error(xla: bool = True) -> AssertionError:
+    """capturable=True needs an accelerator: torch's CPU step refuses it (its foreach path lists no 'xla')."""
+    devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
+    return AssertionError(f"If capturable=True, params and state_steps must be on supported devices: {devices}.")
+
+
+def _leaf_in_place(p: Tensor) -> bool:
+    """differentiable=True runs the update with grad mode on, where torch refuses to write into a leaf param."""
+    return p.is_leaf and p.requires_grad
+
+
+def _fail_after_state_update(update: Callable[..., None], p: Tensor, grad: np.ndarray, state: dict[str, Any],
+                             **options: Any) -> None:
+    """Raise torch's in-place-on-a-leaf error as its differentiable step does: after the first param's state
+    is updated, at the write into the param (here done into a throwaway copy)."""
+    update(Tensor._make(p._data.copy()), grad, state, **options)
+    raise RuntimeError(LEAF_IN_PLACE)
+
+
+def _lr_dtype(lr: Any) -> type | None:
+    """The NumPy scalar type that arithmetic on a Tensor lr rounds in (torch keeps a 0-dim lr a Tensor, so
+    ``lr / bias_correction`` is a tensor op), or None for a Python number."""
+    if isinstance(lr, Tensor) and lr._data.dtype.kind == "f":
+        return lr._data.dtype.type
+    return None
 
 
 def _to_scalar(x: Any) -> Any:

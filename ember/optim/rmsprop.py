@@ -7,8 +7,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._functional import chunks, const, flat_views, fma32_chunk, run_packed, same_layout, scratch
-from .optimizer import (Optimizer, _add, _addcmul, _bump, _check_lr, _closure_loss, _grads, _incr_step, _k_add_,
-                        _k_addcdiv_, _k_addcmul_, _k_lerp_, _new_step, _sqrt, _sqrt_into, _to_scalar)
+from .optimizer import (Optimizer, _add, _addcmul, _bump, _capturable_error, _check_lr, _closure_loss,
+                        _fail_after_state_update, _foreach_autograd_error, _grads, _incr_step, _k_add_, _k_addcdiv_,
+                        _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _to_scalar)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -47,18 +48,13 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             options = dict(lr=_to_scalar(group["lr"]), alpha=group["alpha"], eps=group["eps"],
                            weight_decay=group["weight_decay"], momentum=group["momentum"], centered=group["centered"])
+            items = self._init_group(group)
+            if items:
+                _check_step_flags(group, items, options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])
-            for p, grad in _grads(group, group["maximize"]):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = Tensor._make(np.zeros_like(p._data))
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = Tensor._make(np.zeros_like(p._data))
-                    if group["centered"]:
-                        state["grad_avg"] = Tensor._make(np.zeros_like(p._data))
+            for p, grad, state in items:
                 if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
                     small.append((p, np.asarray(grad), state))
                 else:
@@ -66,6 +62,35 @@ class RMSprop(Optimizer):
             if small:
                 _rmsprop_small(small, **options)
         return loss
+
+    def _init_group(self, group: dict[str, Any]) -> list[tuple[Tensor, np.ndarray, dict[str, Any]]]:
+        """(param, grad, state) of the params with a grad, their state made on first use."""
+        items = []
+        for p, grad in _grads(group, group["maximize"]):
+            state = self.state[p]
+            if len(state) == 0:
+                state["step"] = _new_step()
+                state["square_avg"] = Tensor._make(np.zeros_like(p._data))
+                if group["momentum"] > 0:
+                    state["momentum_buffer"] = Tensor._make(np.zeros_like(p._data))
+                if group["centered"]:
+                    state["grad_avg"] = Tensor._make(np.zeros_like(p._data))
+            items.append((p, grad, state))
+        return items
+
+
+def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
+    """The errors of torch's CPU step for differentiable / capturable (foreach=None means False on CPU)."""
+    if group["foreach"]:
+        if group["differentiable"]:
+            raise _foreach_autograd_error()
+        if group["capturable"]:
+            raise _capturable_error()
+        return
+    if group["capturable"]:
+        raise _capturable_error()
+    if group["differentiable"] and _leaf_in_place(items[0][0]):
+        _fail_after_state_update(rmsprop_step, *items[0], **options)
 
 
 def _state_tensors(state: dict[str, Any], momentum: float, centered: bool) -> list[Tensor]:

@@ -8,7 +8,8 @@ import numpy as np
 from .._tensor import Tensor
 from ._functional import (chunks, clone_strides, const, elem_strides, elementwise_strides, empty_strided, flat_views,
                           fma32_chunk, same_layout, scratch)
-from .optimizer import Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _k_add_, _to_scalar
+from .optimizer import (LEAF_IN_PLACE, Optimizer, _add, _bump, _check_lr, _closure_loss, _grads, _k_add_,
+                        _leaf_in_place, _to_scalar)
 
 __all__ = ["SGD", "sgd_step"]
 
@@ -49,7 +50,11 @@ class SGD(Optimizer):
         loss = _closure_loss(closure)
         for group in self.param_groups:
             momentum = group["momentum"]
-            for p, grad in _grads(group, group["maximize"]):
+            items = list(_grads(group, group["maximize"]))
+            # torch's differentiable step writes into the (leaf) param with grad mode on, before storing any buffer
+            if items and group["differentiable"] and _leaf_in_place(items[0][0]):
+                raise RuntimeError(LEAF_IN_PLACE)
+            for p, grad in items:
                 # torch only creates per-param state when momentum is used
                 state = self.state[p] if momentum != 0 else None
                 sgd_step(p, grad, state, lr=_to_scalar(group["lr"]), momentum=momentum,

@@ -20,6 +20,8 @@ from ..._rng.fma import fma32, fma64
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm", "clip_grads_with_norm_"]
 
 _TensorOrTensors = Tensor | Iterable[Tensor]
+# inf/NaN grads make inf - inf and 0 * inf: torch gives NaN silently, so NumPy must not warn
+_quiet = np.errstate(invalid="ignore", over="ignore", divide="ignore")
 
 
 def _sums_of_squares(arrays: list[np.ndarray]) -> list[np.floating]:
@@ -60,16 +62,26 @@ def _sum_of_squares(x: np.ndarray) -> np.floating:
     return _sums_of_squares([x])[0]
 
 
-def _vector_norm(a: np.ndarray, norm_type: float) -> np.ndarray:
-    """``torch.linalg.vector_norm(a, norm_type)`` of a float array, as a 0-dim array of its dtype."""
-    x = np.ascontiguousarray(a).ravel()
+def _flat(a: np.ndarray) -> np.ndarray:
+    """The elements in the order torch's full reduction visits them: memory order for a dense layout (its
+    TensorIterator sorts dims by stride, so a transposed grad sums like its contiguous storage), else C order."""
+    return a.ravel(order="K") if a.flags.f_contiguous or a.flags.c_contiguous else np.ascontiguousarray(a).ravel()
+
+
+def _vector_norm(a: np.ndarray, norm_type: float, foreach: bool = False) -> np.ndarray:
+    """``torch.linalg.vector_norm(a, norm_type)`` of a float array, as a 0-dim array of its dtype
+    (``torch._foreach_norm``'s when ``foreach``: the same but for its own error on an empty tensor's inf norm)."""
+    x = _flat(a)
     if norm_type == 2.0:
         return np.sqrt(_sum_of_squares(x))[()]
     if x.size == 0:
+        if foreach and norm_type == float("inf"):
+            raise RuntimeError("_foreach_norm cannot compute the infinity norm on an empty tensor because the "
+                               "operation does not have an identity")
         if norm_type == float("inf") or norm_type < 0:
-            raise RuntimeError("linalg.vector_norm cannot compute the "
-                               f"{'inf' if norm_type == float('inf') else norm_type} norm on an empty tensor because "
-                               "the operation does not have an identity")
+            # the order printed as C++ prints a double: -1, not -1.0
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {norm_type:g} norm on an empty tensor "
+                               "because the operation does not have an identity")
         return np.zeros((), x.dtype)
     ax = np.abs(x)
     if norm_type == float("inf"):
@@ -87,6 +99,7 @@ def _as_list(tensors: _TensorOrTensors) -> list[Tensor]:
     return [tensors] if isinstance(tensors, Tensor) else list(tensors)
 
 
+@_quiet
 def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_nonfinite: bool = False,
                    foreach: bool | None = None) -> Tensor:
     """The ``norm_type``-norm of all ``tensors`` together: the norm of the per-tensor norms."""
@@ -100,9 +113,10 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_n
         groups.setdefault(t._data.dtype, []).append(t._data)
     if norm_type == 2.0:
         norms = [np.sqrt(t)[()] for arrays in groups.values()
-                 for t in _sums_of_squares([np.ascontiguousarray(a).ravel() for a in arrays])]
+                 for t in _sums_of_squares([_flat(a) for a in arrays])]
     else:
-        norms = [_vector_norm(a, norm_type) for arrays in groups.values() for a in arrays]
+        # on CPU foreach=None also takes torch's _foreach_norm path
+        norms = [_vector_norm(a, norm_type, foreach is not False) for arrays in groups.values() for a in arrays]
     stacked = np.stack(norms) if len({n.dtype for n in norms}) == 1 else np.array(norms, np.result_type(*norms))
     total = _vector_norm(stacked, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
@@ -113,6 +127,7 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_n
     return Tensor._make(np.asarray(total))
 
 
+@_quiet
 def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scale the grads of ``parameters`` by ``min(1, max_norm / (total_norm + 1e-6))``, in place."""

@@ -1,0 +1,117 @@
+"""Differences from torch.optim found by tools/fuzz/fuzz_optim.py, each checked against torch directly."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+from _compare import check_error
+from test_optimizer import torch_sqrt  # noqa: F401  (fixture)
+
+
+def _pair(shape=(5, 3), dtype=np.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape).astype(dtype)
+    return ember.nn.Parameter(ember.from_numpy(a.copy())), torch.nn.Parameter(torch.from_numpy(a.copy()))
+
+
+def _set_grad(ep, tp, rng):
+    g = rng.standard_normal(tuple(tp.shape)).astype(tp.detach().numpy().dtype)
+    ep.grad, tp.grad = ember.from_numpy(g.copy()), torch.from_numpy(g.copy())
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("Adam", dict(amsgrad=True)), ("AdamW", dict(weight_decay=0.5)), ("AdamW", dict(weight_decay=0.1)),
+    ("Adagrad", dict(lr_decay=0.1)), ("SGD", dict(momentum=0.9)), ("RMSprop", dict(centered=True))], ids=str)
+@pytest.mark.parametrize("lr_dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape,dtype", [((5, 3), np.float32), ((2000,), np.float32), ((4,), np.float64)],
+                         ids=["small", "large", "f64"])
+def test_tensor_lr_rounds_in_its_dtype(name, kwargs, lr_dtype, shape, dtype, torch_sqrt):
+    """torch keeps a 0-dim Tensor lr a Tensor: ``lr / bias_correction`` and ``1 - lr*wd`` are tensor ops."""
+    ep, tp = _pair(shape, dtype)
+    eo = getattr(ember.optim, name)([ep], lr=ember.tensor(1 / 3, dtype=getattr(ember, lr_dtype)), **kwargs)
+    to = getattr(torch.optim, name)([tp], lr=torch.tensor(1 / 3, dtype=getattr(torch, lr_dtype)), **kwargs)
+    rng = np.random.default_rng(1)
+    for k in range(4):
+        _set_grad(ep, tp, rng)
+        eo.step()
+        to.step()
+        assert np.array_equal(ep.detach().numpy(), tp.detach().numpy()), k
+
+
+def test_state_dict_ids_of_a_param_listed_twice():
+    """A param listed twice in one group takes its last position (torch builds the group's map, then merges)."""
+    def ids(lib):
+        p, q = lib.nn.Parameter(lib.zeros(2)), lib.nn.Parameter(lib.zeros(1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            opt = lib.optim.SGD([{"params": [p, q, p]}, {"params": [lib.nn.Parameter(lib.zeros(1))]}], lr=0.1)
+        return [g["params"] for g in opt.state_dict()["param_groups"]]
+
+    assert ids(ember) == ids(torch) == [[2, 1, 2], [3]]
+
+
+def test_step_does_not_warn_on_nan():
+    """eps=0 with zero grads divides 0 by 0: NaN, silently, as in torch."""
+    ep, tp = _pair()
+    ep.grad, tp.grad = ember.zeros(5, 3), torch.zeros(5, 3)
+    eo, to = ember.optim.Adam([ep], eps=0.0), torch.optim.Adam([tp], eps=0.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        eo.step()
+    to.step()
+    assert np.array_equal(ep.detach().numpy(), tp.detach().numpy(), equal_nan=True)
+
+
+def _step(lib, name, **kwargs):
+    p = lib.nn.Parameter(lib.ones(3))
+    p.grad = lib.full((3,), 0.5)
+    opt = getattr(lib.optim, name)([p], lr=0.1, **kwargs)
+    opt.step()
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("Adam", dict(lr=0.1, foreach=True)),  # constructor
+    ("AdamW", dict(lr=0.1, foreach=True)),
+], ids=str)
+def test_tensor_lr_with_foreach_is_refused(name, kwargs):
+    check_error(lambda lib: getattr(lib.optim, name)([lib.nn.Parameter(lib.ones(2))],
+                                                     **dict(kwargs, lr=lib.tensor(0.1))))
+
+
+def test_tensor_lr_group_with_foreach_fails_at_step():
+    def run(lib):
+        opt = lib.optim.Adam([lib.nn.Parameter(lib.ones(2))], foreach=True)
+        p = lib.nn.Parameter(lib.ones(2))
+        p.grad = lib.ones(2)
+        opt.add_param_group({"params": [p], "lr": lib.tensor(0.1)})
+        opt.step()
+
+    check_error(run)
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("Adam", dict(capturable=True)), ("Adam", dict(capturable=True, foreach=True)),
+    ("AdamW", dict(capturable=True)), ("RMSprop", dict(capturable=True)),
+    ("RMSprop", dict(capturable=True, foreach=True)),
+    ("Adam", dict(differentiable=True)), ("Adam", dict(differentiable=True, foreach=True)),
+    ("AdamW", dict(differentiable=True)), ("RMSprop", dict(differentiable=True, momentum=0.5, centered=True)),
+    ("RMSprop", dict(differentiable=True, foreach=True)), ("Adagrad", dict(differentiable=True)),
+    ("Adagrad", dict(differentiable=True, foreach=True)), ("SGD", dict(differentiable=True, momentum=0.9)),
+], ids=str)
+def test_cpu_step_refuses_capturable_and_leaf_differentiable(name, kwargs):
+    """torch accepts these flags at construction but its CPU step raises; the state it leaves behind matches."""
+    e_exc, _ = check_error(lambda lib: _step(lib, name, **kwargs))
+    states = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(3))
+        p.grad = lib.full((3,), 0.5)
+        opt = getattr(lib.optim, name)([p], lr=0.1, **kwargs)
+        with pytest.raises(type(e_exc)):
+            opt.step()
+        states.append({k: v.numpy().tolist() for k, v in opt.state[p].items()})
+        assert p.detach().numpy().tolist() == [1.0, 1.0, 1.0]
+    assert states[0] == states[1]

@@ -108,10 +108,11 @@ def int_or_tuple(n: int, lo: int, hi: int) -> Callable[[], Any]:
     return draw
 
 
-float_dtype = either((None, None, dtype("float32"), dtype("float64"), dtype("float64")),
-                     (dtype("float16"), dtype("int64"), dtype("complex64"), dtype("bool"), "float32"))
+float_dtype = either((None, None, dtype("float32"), dtype("float64"), dtype("float64"), float),
+                     (dtype("float16"), dtype("int64"), dtype("complex64"), dtype("bool"), "float32", int,
+                      np.float32))
 device = either((None, None, "cpu", Lazy("device('cpu')", lambda L: L.device("cpu")), "cpu:0"),
-                ("cuda", "bogus", 0))
+                ("cuda", "bogus", 0, -1, "CPU", "meta"))
 
 
 def weight_tensor() -> Any:
@@ -171,7 +172,7 @@ POOLS: dict[str, Callable[[], Any]] = {
     "padding_mode": either(("zeros", "zeros", "reflect", "replicate", "circular"), ("zero", "constant", None)),
     **{n: flag for n in ["bias", "affine", "elementwise_affine", "track_running_stats", "inplace", "batch_first",
                          "norm_first", "add_bias_kv", "add_zero_attn", "ceil_mode", "count_include_pad",
-                         "return_indices", "log_input", "full", "swap", "log_target", "scale_grad_by_freq",
+                         "return_indices", "log_input", "full", "swap", "log_target", "scale_grad_by_freq", "keepdim",
                          "enable_nested_tensor", "mask_check", "_freeze"]},
     "sparse": either((False,), (True,)),
     "p": real(0.0, 0.1, 0.5, 1.0, 0.99, 0, 1, -0.1, 1.5),
@@ -215,8 +216,8 @@ POOLS: dict[str, Callable[[], Any]] = {
     "activation": activation,
     "device": device,
     "dtype": float_dtype,
-    "custom_encoder": lambda: None,
-    "custom_decoder": lambda: None,
+    "custom_encoder": either((None, None, Lazy("Linear(2, 2)", lambda L: L.nn.Linear(2, 2)))),
+    "custom_decoder": either((None, None, Lazy("Identity()", lambda L: L.nn.Identity()))),
     "encoder_layer": lambda: encoder_layer(False),
     "decoder_layer": lambda: encoder_layer(True),
     "norm": either((None, Lazy("LayerNorm(4)", lambda L: L.nn.LayerNorm(4)), Lazy("Identity()",
@@ -509,8 +510,8 @@ def known(t: dict, e: dict, label: str = "") -> str:
     """Why a mismatch is outside the layers' own code (so is listed, not counted as a layer bug), or ""."""
     te, ee = t.get("error"), e.get("error")
     emsg = ee[1] if ee else ""
-    if "not supported by ember" in emsg or "does not support sparse" in emsg:
-        return "deliberate ember limitation (bfloat16, sparse gradients)"
+    if "not supported by ember" in emsg or "does not support sparse" in emsg or "CPU only" in emsg:
+        return "deliberate ember limitation (bfloat16, sparse gradients, meta device)"
     if te and te[0] == "TypeError" and te[1].split("(")[0] in ("empty", "zeros", "ones", "uniform_", "normal_") \
             and "(): argument" in te[1]:
         return "factory/random-op argument parsing (ember/_creation, Tensor.uniform_/normal_)"

@@ -771,7 +771,11 @@ def _fill(self, value):
     if isinstance(value, Tensor):
         if value.dim() != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.dim()} dimensions.")
-        value = value.item()
+        v = value._data
+        if v.dtype.kind == "c" and self._data.dtype.kind != "c":
+            warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+            v = v.real
+        value = v.astype(self._data.dtype)  # a tensor value is cast unchecked (int8 -5 wraps into uint8)
     else:  # a Python number goes through c10's checked conversion (a tensor value is copied, unchecked)
         from ._range_factories import scalar_to
         value = scalar_to(value, self.dtype)
@@ -1015,4 +1019,8 @@ Tensor.__ifloordiv__ = lambda self, other: self.floor_divide_(other)
 Tensor.__imod__ = lambda self, other: self.remainder_(other)
 Tensor.__ipow__ = lambda self, other: self.pow_(other)
 Tensor.__imatmul__ = lambda self, other: _la.matmul(self, other)
+Tensor.__idiv__ = lambda self, other: self.div_(other)
+Tensor.__iand__ = lambda self, other: self.bitwise_and_(other)
+Tensor.__ior__ = lambda self, other: self.bitwise_or_(other)
+Tensor.__ixor__ = lambda self, other: self.bitwise_xor_(other)
 Tensor.__hash__ = lambda self: id(self)  # assigning __eq__ above reset it

@@ -64,19 +64,28 @@ def check_overlap(arr: np.ndarray) -> None:
                 "location. Please clone() the tensor before performing the operation.")
 
 
+def _c_names(op, args, kwargs) -> bool:
+    """Whether the op's cast error spells C type names: torch's clamp kernels for a number bound do."""
+    if not getattr(op, "_c_type_names", False):
+        return False
+    return any(isinstance(a, (int, float)) for a in (*args, *kwargs.values()))
+
+
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     """Apply ``op(self, *args)`` and store the result in ``self``; returns ``self``."""
-    check_overlap(self._data)
     recording = _grad_state.enabled and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if recording:
-        check_inplace(self)
+        check_inplace(self)  # autograd's leaf check comes before anything the op itself checks
+    check_overlap(self._data)
+    c_names = _c_names(op, args, kwargs)
+    if recording:
         if self._base is not None and (self._base._requires_grad or self._requires_grad):
             return inplace_on_view(self, lambda snap: op(snap, *args, **kwargs))
         # the node must see the old values, which we are about to overwrite
         snap = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         res = op(snap, *args, **kwargs)
-        _check_result(self, res._data, getattr(op, "_c_type_names", False))
+        _check_result(self, res._data, c_names)
         np.copyto(self._data, res._data, casting="unsafe")
         self._vc[0] += 1
         if res.grad_fn is not None:
@@ -90,7 +99,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         res = op(Tensor._make(self._data), *args, **kwargs)
     finally:
         _grad_state.enabled = prev
-    _check_result(self, res._data, getattr(op, "_c_type_names", False))
+    _check_result(self, res._data, c_names)
     np.copyto(self._data, res._data, casting="unsafe")
     self._vc[0] += 1
     return self

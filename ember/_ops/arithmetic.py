@@ -341,6 +341,15 @@ def _no_bool(a: np.ndarray, kernel: str, b=None) -> None:
         raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
 
 
+def _no_complex(a: np.ndarray, kernel: str, b=None) -> None:
+    # the modulo and floor kernels exist for real types only; a shape clash is reported first
+    if a.dtype.kind == "c":
+        if type(b) is np.ndarray:
+            _broadcasting(lambda x, y: np.broadcast_shapes(x.shape, y.shape), a, b)
+        from .._tensor import _SCALAR_NAMES
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES[a.dtype.name]}\'')
+
+
 def _rounded_div(a, b, rounding_mode):
     """a / b rounded toward -inf ('floor') or toward zero ('trunc'), on operands of the same (promoted) dtype."""
     if a.dtype.kind in "iub":
@@ -349,7 +358,9 @@ def _rounded_div(a, b, rounding_mode):
         q = _broadcasting(np.floor_divide, a, b) if rounding_mode == "floor" else _broadcasting(_div_trunc_int, a, b)
         return np.asarray(q).astype(a.dtype, copy=False)
     if rounding_mode == "floor":
+        _no_complex(a, "div_floor_cpu", b)
         return _broadcasting(_div_floor_float, a, b)
+    _no_complex(a, "div_trunc_cpu", b)
     with _quiet():
         return np.trunc(_broadcasting(np.true_divide, a, b))
 
@@ -572,6 +583,7 @@ def _remainder(a, b):
         _no_bool(a, "remainder_cpu", b)
         _check_int_divisor(a, b)
         return _broadcasting(np.remainder, a, b)
+    _no_complex(a, "remainder_cpu", b)
     return _broadcasting(_remainder_float, a, b)
 
 
@@ -612,6 +624,7 @@ def _fmod(a, b):
     if a.dtype.kind in "iub":
         _no_bool(a, "fmod_cpu", b)
         _check_int_divisor(a, b)
+    _no_complex(a, "fmod_cpu", b)
     with _quiet():
         return _broadcasting(np.fmod, a, b)
 

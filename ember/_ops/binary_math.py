@@ -58,6 +58,9 @@ class Atan2(Function):
     def forward(ctx, a, b):
         _metas(ctx, a, b)
         ctx.save_for_backward(a, b)  # torch's formula runs on the inputs as given (int8 ** 2 wraps, float32 stays)
+        if result_np_dtype(a, b).kind == "c":
+            from .arithmetic import _no_complex
+            _no_complex(np.empty(0, result_np_dtype(a, b)), "atan2_cpu")
         return _wide(np.arctan2, *_float_operands(a, b))
 
     @staticmethod

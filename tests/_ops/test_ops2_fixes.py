@@ -201,3 +201,52 @@ for _b1 in [(), (2,), (1, 2), (1, 2, 3)]:
 @pytest.mark.parametrize("name", PRODUCT_CASES)
 def test_products_and_out(name):
     check(PRODUCT_CASES[name])
+
+
+def _ior(L):
+    x = L.tensor([True, False])
+    x |= L.tensor([False, True])
+    y = L.tensor([1, 2])
+    y &= 3
+    z = L.tensor([5, 6])
+    z ^= L.tensor(1)
+    return [x, y, z]
+
+
+def _ior_float(L):
+    z = L.tensor([1.])
+    z |= 1
+    return z
+
+
+def _ior_leaf(L):
+    z = L.ones(2, requires_grad=True)
+    z |= 1
+    return z
+
+
+CZ = [1 + 2j, 3 - 1j]
+INPLACE_CASES = {
+    "fmod_complex": lambda L: L.fmod(L.tensor(CZ), 2),
+    "remainder_complex": lambda L: L.remainder(L.tensor(CZ), L.tensor(CZ)),
+    "floor_divide_complex": lambda L: L.floor_divide(L.tensor(CZ), 2),
+    "div_floor_complex": lambda L: L.div(L.tensor(CZ), 2, rounding_mode="floor"),
+    "div_trunc_complex": lambda L: L.div(L.tensor(CZ), 2, rounding_mode="trunc"),
+    "atan2_complex": lambda L: L.atan2(L.ones(2), L.tensor(CZ)),
+    "mod_operator_complex": lambda L: L.tensor(CZ) % 2,
+    "fill_complex_tensor_into_int": lambda L: L.ones(3, dtype=L.int8).fill_(L.tensor(-5 + 1j)),
+    "fill_tensor_wraps": lambda L: L.ones(3, dtype=L.uint8).fill_(L.tensor(-5, dtype=L.int8)),
+    "clamp_number_c_name": lambda L: L.ones(3, dtype=L.uint8).clamp_(0.5),
+    "clamp_tensor_scalar_name": lambda L: L.ones(3, dtype=L.uint8).clamp_(L.tensor(0.5)),
+    "clamp_min_tensor_name": lambda L: L.ones(3, dtype=L.uint8).clamp_min_(L.tensor(0.5)),
+    "clamp_bool_name": lambda L: L.ones(3, dtype=L.bool).clamp_(L.tensor(1, dtype=L.int8)),
+    "ior_iand_ixor": _ior,
+    "ior_float": _ior_float,
+    "ior_leaf_first": _ior_leaf,
+    "bitwise_or_view_of_leaf": lambda L: L.ones(2, requires_grad=True)[...].bitwise_or_(L.ones(2)),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE_CASES)
+def test_inplace_and_kernels(name):
+    check(INPLACE_CASES[name])

@@ -74,6 +74,11 @@ class _SoftmaxFamily(Module):
         super().__init__()
         self.dim = dim
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if not hasattr(self, "dim"):  # pickled before dim existed: the legacy implicit dim
+            self.dim = None
+
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
@@ -493,6 +498,11 @@ class MultiheadAttention(Module):
             self.bias_k = self.bias_v = None
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
+
+    def __setstate__(self, state: dict) -> None:
+        # checkpoints from torch 1.1 knew only the packed in-projection
+        state.setdefault("_qkv_same_embed_dim", True)
+        super().__setstate__(state)
 
     def _reset_parameters(self) -> None:
         if self._qkv_same_embed_dim:

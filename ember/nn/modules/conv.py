@@ -95,6 +95,11 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if not hasattr(self, "padding_mode"):  # pickled before padding_mode existed
+            self.padding_mode = "zeros"
+
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
         conv = F.conv1d if self._n == 1 else F.conv2d
         if self.padding_mode != "zeros":

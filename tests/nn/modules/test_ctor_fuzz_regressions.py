@@ -91,3 +91,22 @@ def test_orthogonal_writes_through_a_view(shape, dims) -> None:
         t = L.zeros(shape).transpose(*dims)
         return L.nn.init.orthogonal_(t).shape
     same(build)
+
+
+@pytest.mark.parametrize("build, missing", [
+    (lambda L: L.nn.Conv1d(1, 1, 1, padding_mode="circular"), "padding_mode"),
+    (lambda L: L.nn.Softmax(1), "dim"), (lambda L: L.nn.Softmin(0), "dim"), (lambda L: L.nn.LogSoftmax(1), "dim"),
+    (lambda L: L.nn.MultiheadAttention(4, 2, kdim=3), "_qkv_same_embed_dim"),
+    (lambda L: L.nn.TransformerEncoderLayer(4, 2, 8, activation="gelu"), "activation"),
+    (lambda L: L.nn.TransformerDecoderLayer(4, 2, 8, activation="gelu"), "activation"),
+])
+def test_unpickling_an_old_module_fills_the_missing_setting(build, missing: str) -> None:
+    def revive(L):
+        m = build(L)
+        state = dict(vars(m))
+        del state[missing]
+        old = type(m).__new__(type(m))
+        old.__setstate__(state)
+        value = getattr(old, missing)
+        return getattr(value, "__name__", value)
+    same(revive)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 import math
 import random
+import re
 import sys
 import warnings
 from typing import Any, Callable
@@ -349,7 +350,9 @@ def run(fn: Callable[[], Any], L: Any, seed: int) -> dict:
             out = {"ok": fn()}
         except Exception as e:  # noqa: BLE001 - every exception is part of the comparison
             out = {"error": (type(e).__name__, str(e))}
-    out["warnings"] = [(w.category.__name__, str(w.message)) for w in caught]
+    # where a warning points matters to users (stacklevel): at their code, or inside the library
+    out["warnings"] = [(w.category.__name__, str(w.message), "user" if w.filename == __file__ else "library")
+                       for w in caught]
     out["next_draw"] = L.rand(3, dtype=L.float64).numpy().tobytes().hex()
     return out
 
@@ -492,6 +495,11 @@ def common_layers() -> list[str]:
     return names
 
 
+def unordered_sets(message: str) -> str:
+    """A message with each printed {set} sorted: a set's order follows string hashes, random per process."""
+    return re.sub(r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)
+
+
 def differ(a: dict, b: dict) -> list[str]:
     """The keys on which two outcomes differ (for a short report)."""
     out = []
@@ -515,7 +523,11 @@ def known(t: dict, e: dict, label: str = "") -> str:
     if te and te[0] == "TypeError" and te[1].split("(")[0] in ("empty", "zeros", "ones", "uniform_", "normal_") \
             and "(): argument" in te[1]:
         return "factory/random-op argument parsing (ember/_creation, Tensor.uniform_/normal_)"
-    if ee and te is None and "(): argument 'size' failed to unpack" in emsg and "got bool" in emsg:
+    if te and ee and te[1].startswith("fill_() received an invalid combination of arguments"):
+        return "Tensor.fill_ argument parsing (Tensor ops)"
+    if te and ee and te[1].replace("torch.Tensor", "ember._tensor.Tensor") == ee[1]:
+        return "a message that prints type(tensor): ember's class lives in ember._tensor"
+    if ee and "(): argument 'size' failed to unpack" in emsg and "got bool" in emsg:
         return "a bool inside a factory size tuple (ember/_creation; torch takes it after the first place)"
     if ee and "not implemented for 'Complex" in emsg and te is None:
         return "uniform_/normal_ on complex tensors (Tensor random ops)"
@@ -566,6 +578,9 @@ def main() -> None:
             name, args, kwargs = draw_init_call()
             label = f"nn.init.{name}(*{args}, **{kwargs})"
             t, e = (call_init(name, args, kwargs, L, case_seed) for L in (torch, ember))
+        for out in (t, e):
+            if "error" in out:
+                out["error"] = (out["error"][0], unordered_sets(out["error"][1]))
         keys = differ(t, e)
         why = known(t, e, label) if keys else ""
         if why:

@@ -48,7 +48,7 @@ class _ConvNd(Module):
             raise ValueError("in_channels must be divisible by groups")
         if out_channels % groups != 0:
             raise ValueError("out_channels must be divisible by groups")
-        # sets built as torch builds them, so their printed order is the same in the same process
+        # printed sets: their order follows the string hashes, so it varies from run to run (in torch too)
         valid_padding_strings = {"same", "valid"}
         if isinstance(padding, str):
             if padding not in valid_padding_strings:

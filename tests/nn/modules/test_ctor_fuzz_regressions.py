@@ -110,3 +110,12 @@ def test_unpickling_an_old_module_fills_the_missing_setting(build, missing: str)
         value = getattr(old, missing)
         return getattr(value, "__name__", value)
     same(revive)
+
+
+def test_trunc_normal_far_mean_warning_points_into_the_library() -> None:
+    # torch warns from a helper, so the warning's location is its init.py (shown once per process), not the caller
+    for lib in (torch, ember):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.nn.init.trunc_normal_(lib.zeros(3), mean=10.0)
+        assert [w.filename.endswith("init.py") for w in caught] == [True], lib.__name__

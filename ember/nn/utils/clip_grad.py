@@ -52,8 +52,12 @@ def _add_tail(total: np.floating, x: np.ndarray, start: int) -> np.floating:
         for v in x[start:start + 4] * x[start:start + 4]:
             total = total + v
         start += 4
-    for v in x[start:]:
-        total = dt((fma32 if dt is np.float32 else fma64)(v, v, total)[()])
+    fma = fma32 if dt is np.float32 else fma64
+    for i in range(start, x.size):
+        v = x[i:i + 1]  # 1-element arrays: fma32's midpoint repair indexes its result (0-dim ones fail there)
+        r = fma(v, v, total)[0]
+        # the emulated FMA splits its operands, which turns inf into NaN; unrounded v*v + total is right there
+        total = dt(r if np.isfinite(r) else v[0] * v[0] + total)
     return total
 
 
@@ -95,6 +99,17 @@ def _vector_norm(a: np.ndarray, norm_type: float, foreach: bool = False) -> np.n
     return (np.add.reduce(ax ** x.dtype.type(norm_type)) ** x.dtype.type(1.0 / norm_type))[()]
 
 
+def _norms(arrays: list[np.ndarray], norm_type: float, foreach: bool) -> list[np.floating]:
+    """The norm of each array (all of one dtype), in that dtype. Half types accumulate in float32 (torch's
+    opmath type) and round once at the end (their squares would overflow float16)."""
+    dtype = arrays[0].dtype
+    if dtype.itemsize < 4:
+        return [_vector_norm(a.astype(np.float32), norm_type, foreach).astype(dtype)[()] for a in arrays]
+    if norm_type == 2.0:
+        return [np.sqrt(t)[()] for t in _sums_of_squares([_flat(a) for a in arrays])]
+    return [_vector_norm(a, norm_type, foreach) for a in arrays]
+
+
 def _as_list(tensors: _TensorOrTensors) -> list[Tensor]:
     return [tensors] if isinstance(tensors, Tensor) else list(tensors)
 
@@ -107,18 +122,17 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_n
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return Tensor._make(np.array(0.0, np.float32))
-    # torch groups tensors by dtype (first-seen order) before taking the per-tensor norms
-    groups: dict[np.dtype, list[np.ndarray]] = {}
+    # torch groups tensors by dtype before taking the per-tensor norms; its groups come out of a C++ unordered_map
+    # in reverse order of first appearance (each new key goes to the front of the map's list), which decides the
+    # order of the summands of the total
+    by_dtype: dict[np.dtype, list[np.ndarray]] = {}
     for t in tensors:
-        groups.setdefault(t._data.dtype, []).append(t._data)
-    if norm_type == 2.0:
-        norms = [np.sqrt(t)[()] for arrays in groups.values()
-                 for t in _sums_of_squares([_flat(a) for a in arrays])]
-    else:
-        # on CPU foreach=None also takes torch's _foreach_norm path
-        norms = [_vector_norm(a, norm_type, foreach is not False) for arrays in groups.values() for a in arrays]
+        by_dtype.setdefault(t._data.dtype, []).append(t._data)
+    groups = dict(reversed(by_dtype.items()))
+    # on CPU foreach=None also takes torch's _foreach_norm path
+    norms = [n for arrays in groups.values() for n in _norms(arrays, norm_type, foreach is not False)]
     stacked = np.stack(norms) if len({n.dtype for n in norms}) == 1 else np.array(norms, np.result_type(*norms))
-    total = _vector_norm(stacked, norm_type)
+    total = _norms([stacked], norm_type, False)[0]
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it cannot be "
@@ -138,15 +152,20 @@ def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_n
     tn = total_norm._data
     dt = tn.dtype.type
     # torch evaluates ``max_norm / (total_norm + 1e-6)`` as ``(total_norm + 1e-6).reciprocal() * max_norm``
-    # (Tensor.__rtruediv__), each step rounded in the norm's dtype
-    coef = (dt(1) / (tn + dt(1e-6))) * dt(max_norm)
+    # (Tensor.__rtruediv__), each step rounded in the norm's dtype; a half norm computes in float32 (its opmath
+    # type, where the Python scalars land unrounded by the half type) and rounds after each op
+    op = np.float32 if tn.dtype.itemsize < 4 else dt
+    coef = dt(op(dt(op(1) / op(dt(op(tn) + op(1e-6))))) * op(max_norm))
     coef = np.minimum(coef, dt(1.0)) if not np.isnan(coef) else coef  # clamp(max=1.0) keeps NaN
     for g in grads:
-        # a 0-dim coefficient does not promote: torch casts it to the grad's dtype, then multiplies;
-        # by exactly 1 (the norm is within max_norm) that changes no bits, so the pass is skipped
-        c = g._data.dtype.type(coef)
-        if c != 1:
-            np.multiply(g._data, c, out=g._data)
+        # a 0-dim coefficient does not promote: torch casts it to the grad's dtype, then multiplies (half grads
+        # in float32, their opmath type, rounded once); by exactly 1 (the norm is within max_norm) that changes
+        # no bits, so the pass is skipped
+        x = g._data
+        if x.dtype.itemsize < 4:
+            np.multiply(x, np.float32(coef), out=x, dtype=np.float32, casting="unsafe")
+        elif x.dtype.type(coef) != 1:
+            np.multiply(x, x.dtype.type(coef), out=x)
         g._vc[0] += 1
 
 

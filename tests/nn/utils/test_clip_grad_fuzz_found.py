@@ -14,7 +14,7 @@ from _compare import check_error
 def _with_grads(lib, grads):
     params = []
     for g in grads:
-        p = lib.nn.Parameter(lib.zeros(*g.shape))
+        p = lib.nn.Parameter(lib.zeros(*g.shape, dtype=getattr(lib, g.dtype.name)))
         p.grad = lib.from_numpy(g.copy())
         params.append(p)
     return params
@@ -53,3 +53,50 @@ def test_two_norm_of_a_transposed_grad_sums_in_memory_order(dtype):
         norms.append(lib.nn.utils.clip_grad_norm_([p], 1e-3).numpy())
         norms.append(p.grad.numpy().copy())
     assert np.array_equal(norms[0], norms[2]) and np.array_equal(norms[1], norms[3])
+
+
+def test_two_norm_tail_on_a_float32_midpoint():
+    """1 + 2**-24 is a float32 midpoint: the tail FMA's repair must not crash (it did, on 0-dim arrays)."""
+    for x in ([1.0, 2.0 ** -12], [3.0] + [1.0] * 8 + [2.0 ** -12]):
+        t = torch.nn.utils.get_total_norm([torch.tensor(x)])
+        e = ember.nn.utils.get_total_norm([ember.tensor(x)])
+        assert e.item() == t.item()
+
+
+@pytest.mark.parametrize("norm_type", [2.0, float("inf"), 0.0])
+@pytest.mark.parametrize("dtypes", [["float64", "float32"], ["float32", "float64", "float32"],
+                                    ["float16", "float32", "float64", "float16"], ["float16"]], ids=str)
+def test_total_norm_of_mixed_dtypes(dtypes, norm_type):
+    """torch takes the per-dtype groups in reverse order of first appearance, and half norms accumulate in
+    float32: the summation order of the total, so its bits, follow from that."""
+    rng = np.random.default_rng(len(dtypes))
+    arrays = [(rng.standard_normal(n) * 10.0 ** rng.integers(-2, 3)).astype(d) for n, d in zip((7, 13, 3, 40), dtypes)]
+    t = torch.nn.utils.get_total_norm([torch.from_numpy(a) for a in arrays], norm_type)
+    e = ember.nn.utils.get_total_norm([ember.from_numpy(a) for a in arrays], norm_type)
+    assert str(e.dtype) == str(t.dtype) and e.numpy() == t.numpy()
+
+
+def test_two_norm_with_inf_in_the_tail_is_inf():
+    """The emulated FMA of the scalar tail turned inf*inf into NaN: the total norm must be inf, as torch's."""
+    grads = [np.array([0.4], np.float32), np.array([0.0, 140.7, np.inf]), np.array([1.8], np.float32)]
+    out = []
+    for lib in (torch, ember):
+        params = _with_grads(lib, grads)
+        out.append((lib.nn.utils.clip_grad_norm_(params, 1.0).item(), [p.grad.numpy().tolist() for p in params]))
+    assert str(out[0]) == str(out[1]) and out[0][0] == float("inf")
+
+
+@pytest.mark.parametrize("norm_type", [2.0, float("inf")])
+@pytest.mark.parametrize("max_norm", [0.1, 1.0, 0.37])
+def test_half_grads_clip_in_float32(norm_type, max_norm):
+    """Half norms and the clip coefficient compute in float32 and round once per op; the grads are scaled in
+    float32 too."""
+    rng = np.random.default_rng(7)
+    grads = [(rng.standard_normal(s) * 3).astype(np.float16) for s in ((3, 1), (50,), (7,))]
+    out = []
+    for lib in (torch, ember):
+        params = _with_grads(lib, grads)
+        norm = lib.nn.utils.clip_grad_norm_(params, max_norm, norm_type)
+        out.append([norm.numpy()] + [p.grad.numpy() for p in params])
+    for a, b in zip(*out):
+        assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -22,6 +22,10 @@ class Parameter(Tensor):
         else:
             # torch calls data.detach(): anything but a tensor fails there
             raise AttributeError(f"'{type(data).__name__}' object has no attribute 'detach'")
+        if not isinstance(requires_grad, bool):
+            # torch hands the flag to Tensor._make_subclass, whose parser takes only a real bool
+            raise TypeError("_make_subclass(): argument 'require_grad' (position 3) must be bool, "
+                            f"not {type(requires_grad).__name__}")
         if requires_grad and arr.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         p = object.__new__(cls)
@@ -40,12 +44,12 @@ class Parameter(Tensor):
         # like torch: a fresh copy of the data and the flag; .grad is not carried over
         if id(self) in memo:
             return memo[id(self)]
-        result = type(self)(Tensor._make(self._data.copy()), self._requires_grad)
+        result = type(self)(Tensor._make(self._data.copy()), bool(self._requires_grad))
         memo[id(self)] = result
         return result
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_parameter, (self._data.copy(), self._requires_grad))
+        return (_rebuild_parameter, (self._data.copy(), bool(self._requires_grad)))
 
 
 def _rebuild_parameter(arr: np.ndarray, requires_grad: bool) -> Parameter:

@@ -103,3 +103,13 @@ def test_parameter_in_module_state_dict_roundtrip_dtype():
         sd = m.state_dict()
         assert type(sd["p"]) is lib.Tensor and str(sd["p"].dtype) == "torch.float64"
         np.testing.assert_array_equal(sd["p"].numpy(), [1.0, 1.0])
+
+
+def test_parameter_requires_grad_must_be_a_real_bool():
+    # torch passes the flag to Tensor._make_subclass, whose argument parser rejects ints and None
+    check_error(lambda lib: lib.nn.Parameter(lib.ones(1), 1))
+    check_error(lambda lib: lib.nn.Parameter(lib.arange(2), requires_grad=0))
+    check_error(lambda lib: lib.nn.Parameter(None, None))
+    for lib in LIBS:
+        p = lib.nn.Parameter(lib.ones(1), requires_grad=False)
+        assert copy.deepcopy(p).requires_grad is False and pickle.loads(pickle.dumps(p)).requires_grad is False

@@ -689,7 +689,14 @@ class Module:
             raise
 
     def _wrapped_call_impl(self, *args: Any, **kwargs: Any) -> Any:
+        if self._compiled_call_impl is not None:
+            return self._compiled_call_impl(*args, **kwargs)
         return self._call_impl(*args, **kwargs)
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Route calls through ``ember.compile(self._call_impl, *args, **kwargs)`` (hooks still run)."""
+        from ... import compile as _compile
+        self._compiled_call_impl = _compile(self._call_impl, *args, **kwargs)
 
     __call__: Callable[..., Any] = _wrapped_call_impl
 

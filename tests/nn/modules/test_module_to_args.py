@@ -1,4 +1,4 @@
-"""Module.to's argument parsing against torch: its three overloads, the errors and their exact text."""
+"""Module.to's argument parsing against torch (its three overloads, the errors and their exact text), and Module.compile."""
 from __future__ import annotations
 
 import warnings
@@ -70,4 +70,15 @@ def test_to_accepted_forms(case: str) -> None:
             warnings.simplefilter("ignore")  # complex modules warn
             assert m.to(*a, **k) is m
         out.append(str(m.weight.dtype))
+    assert out[0] == out[1]
+
+
+def test_module_compile_routes_calls() -> None:
+    out = []
+    for lib in (torch, ember):
+        m = lib.nn.Linear(2, 2)
+        seen = []
+        m.register_forward_hook(lambda mod, args, res: seen.append(tuple(res.shape)))
+        assert m.compile(backend="eager") is None
+        out.append((m._compiled_call_impl is not None, tuple(m(lib.ones(3, 2)).shape), seen))
     assert out[0] == out[1]

@@ -216,3 +216,35 @@ def test_conv_module_wrong_channels_and_small_input():
 def test_conv_functional_registered():
     assert ember.nn.functional.conv1d is conv1d and ember.nn.functional.conv2d is conv2d
     assert "conv2d" in ember.nn.functional.__all__ and "Conv2d" in ember.nn.modules.__all__
+
+
+# stride 1 runs on flat rows with per-offset shifts (dilation included) and batch chunks of columns; these cases
+# cross chunk boundaries (many small samples, and samples whose columns exceed a chunk) and mix dilation/padding
+CHUNKED = [
+    ((40, 3, 12, 12), (5, 3, 3, 3), True, dict(padding=1)),
+    ((3, 16, 36, 36), (4, 16, 5, 5), True, dict(padding=2)),
+    ((2, 3, 9, 8), (4, 3, 3, 2), False, dict(dilation=(2, 3), padding=(1, 2))),
+    ((5, 4, 30), (6, 2, 3), True, dict(dilation=3, padding=4, groups=2)),
+]
+
+
+@pytest.mark.parametrize("case", CHUNKED, ids=str)
+def test_conv_flat_rows_and_chunks(case):
+    xs, ws, has_bias, kw = case
+    rng = np.random.default_rng(4)
+    arrs = [rng.standard_normal(xs), rng.standard_normal(ws)] + ([rng.standard_normal(ws[0])] if has_bias else [])
+    name = "conv1d" if len(xs) == 3 else "conv2d"
+    check_op(lambda lib, x, w, b=None: _fn(lib, name)(x, w, b, **kw), arrs)
+
+
+def test_conv_input_changed_in_place_is_an_error():
+    # ConvolutionBackward0 saves its input (also when padding copies it): an in-place change before backward
+    for lib in (torch, ember):
+        x = lib.randn(1, 2, 5, 5, requires_grad=True)
+        w = lib.randn(3, 2, 3, 3, requires_grad=True)
+        y = x * 1
+        out = _fn(lib, "conv2d")(y, w, padding=1)
+        with lib.no_grad():
+            y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()

@@ -264,3 +264,25 @@ def test_max_pool_tiling_windows(kernel, special):
         outs.append((y.detach().numpy(), i.numpy(), t.grad.numpy()))
     for a, b in zip(*outs):
         assert np.array_equal(a, b, equal_nan=True)
+
+
+@pytest.mark.parametrize("upstream", ["negative", "inf", "nan", "unbatched"])
+def test_max_pool_tiling_backward_bits(upstream):
+    # the tiled path's backward multiplies the grad by each offset's 0/1 mask: zeros must come out +0.0 (as torch's
+    # zero-filled sum), and a non-finite grad must not spread nan over the window
+    rng = np.random.default_rng(5)
+    x = rng.integers(-2, 3, (2, 3, 6, 8)).astype(np.float32)
+    g = -rng.random((2, 3, 3, 4)).astype(np.float32)
+    if upstream == "inf":
+        g[0, 1, 2, 3] = np.inf
+    elif upstream == "nan":
+        g[1, 0, 0, 0] = np.nan
+    if upstream == "unbatched":
+        x, g = x[0], g[0]
+    grads = []
+    for lib in (torch, ember):
+        t = lib.tensor(x, requires_grad=True)
+        lib.nn.functional.max_pool2d(t, 2).backward(lib.tensor(g))
+        grads.append(t.grad.numpy())
+    assert np.array_equal(grads[0], grads[1], equal_nan=True)
+    assert np.array_equal(np.signbit(grads[0]), np.signbit(grads[1]))

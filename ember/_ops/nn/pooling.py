@@ -53,11 +53,12 @@ def _scatter_offsets(grad_win: np.ndarray, shape: tuple, kernel, stride, padding
 
 # --- max pooling ---------------------------------------------------------------------------------
 
-def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray]:
+def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Max pooling whose windows tile the input exactly (stride = kernel, no padding or dilation, as
     ``MaxPool2d(2)``): the windows are a free reshape, so the max is an elementwise maximum of the kernel's
     offsets and its index the first offset equal to it (torch's first maximum on ties); a NaN window reports its
-    last NaN, as torch's ``v > best or isnan(v)`` scan does."""
+    last NaN, as torch's ``v > best or isnan(v)`` scan does. Returns (max, offset k in the window, flat index);
+    the offsets are kept narrow (one byte for windows of up to 256) and the index is base + table[k]."""
     n, c, h, w = x4.shape
     kh, kw = kernel
     oh, ow = h // kh, w // kw
@@ -66,19 +67,37 @@ def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray]:
     best = offsets[0].copy()
     for v in offsets[1:]:
         np.maximum(best, v, out=best)
-    k_idx = np.full(best.shape, len(offsets) - 1, np.int64)
+    k_idx = np.full(best.shape, len(offsets) - 1, np.uint8 if len(offsets) <= 256 else np.int64)
     for k in range(len(offsets) - 2, -1, -1):
         np.copyto(k_idx, k, where=offsets[k] == best)
     if x4.dtype.kind == "f":
         nan = np.isnan(best)
         if nan.any():
-            last = np.zeros(best.shape, np.int64)
+            last = np.zeros(best.shape, k_idx.dtype)
             for k, v in enumerate(offsets):
                 np.copyto(last, k, where=np.isnan(v))
             k_idx = np.where(nan, last, k_idx)
-    rows = (np.arange(oh) * kh)[:, None] + k_idx // kw
-    cols = (np.arange(ow) * kw)[None, :] + k_idx % kw
-    return best, rows * w + cols
+    table = np.array([i * w + j for i in range(kh) for j in range(kw)], np.int64)
+    base = (np.arange(oh) * (kh * w))[:, None] + np.arange(ow) * kw
+    return best, k_idx, table.take(k_idx) + base
+
+
+def _tiled_max_grad(g4: np.ndarray, k_idx: np.ndarray, kernel) -> np.ndarray:
+    """The adjoint of _tiled_max: each window's grad at its max's offset, zeros elsewhere (windows don't overlap)."""
+    n, c, oh, ow = g4.shape
+    kh, kw = kernel
+    dx = np.zeros((n, c, oh, kh, ow, kw), g4.dtype)
+    # g times the window's 0/1 mask: several times faster than a masked copy into the strided slab, but
+    # inf * 0 = nan, so a non-finite grad takes the copy
+    masked = bool(np.isfinite(g4).all())
+    for k in range(kh * kw):
+        if masked:
+            np.multiply(g4, k_idx == k, out=dx[:, :, :, k // kw, :, k % kw])
+        else:
+            np.copyto(dx[:, :, :, k // kw, :, k % kw], g4, where=k_idx == k)
+    if masked:
+        dx += 0.0  # -g * 0 = -0.0 becomes +0.0, as in torch's zero-filled sum
+    return dx.reshape(n, c, oh * kh, ow * kw)
 
 
 class MaxPool2DWithIndices(Function):
@@ -94,8 +113,9 @@ class MaxPool2DWithIndices(Function):
         h, w = x4.shape[2:]
         if (tuple(stride) == tuple(kernel) and not any(padding) and tuple(dilation) == (1, 1)
                 and tuple(out) == (h // kernel[0], w // kernel[1]) and h % kernel[0] == 0 and w % kernel[1] == 0):
-            res, indices = _tiled_max(x4, kernel)
-            ctx.meta = (x.shape, indices)
+            res, k_idx, indices = _tiled_max(x4, kernel)
+            ctx.meta = (x.shape, None)
+            ctx.tiled = (k_idx, kernel)
             return (res, indices) if batched else (res[0], indices[0])
         kk = kernel[0] * kernel[1]
         fill = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min  # bool was refused by max_pool2d
@@ -126,6 +146,10 @@ class MaxPool2DWithIndices(Function):
     def backward(ctx, grad, _grad_indices=None):
         shape, indices = ctx.meta
         batched = len(shape) == 4
+        if indices is None:  # the tiled windows' offsets
+            g4 = grad if batched else grad[None]
+            dx = _tiled_max_grad(g4, *ctx.tiled)
+            return (dx if batched else dx[0]), None, None, None, None, None
         n, c, h, w = shape if batched else (1,) + tuple(shape)
         g = grad if batched else grad[None]
         base = (np.arange(n * c) * (h * w)).reshape(n, c, 1, 1)

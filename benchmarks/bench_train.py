@@ -1,7 +1,7 @@
 """One training step (forward, backward, clip, AdamW) in ember vs torch: time ratios from one run.
 
 Run by hand: ``python benchmarks/bench_train.py``. Cases: the default ``ember train`` GPT (batch 32 x 64
-characters) and an MLP 784-256-256-10 at batch 64. torch uses ONE thread (``set_num_threads(1)``); NumPy's BLAS
+characters), an MLP 784-256-256-10 at batch 64 and a two-conv MNIST CNN at batch 64. torch uses ONE thread (``set_num_threads(1)``); NumPy's BLAS
 uses what it finds (set ``OPENBLAS_NUM_THREADS=1`` for a like-for-like ratio). Best of several repeats, by wall
 clock and by process CPU time; on a shared machine the wall-clock ratio is noisy and the CPU-time one is the
 steadier (with several BLAS threads, CPU time also counts their spinning).
@@ -67,6 +67,26 @@ def mlp_step(lib):
     return step
 
 
+def cnn_step(lib):
+    """A small MNIST-style CNN (not an issue goal; reported beside the others since tutorials train one)."""
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, 64))
+
+    def step():
+        loss = nn.functional.cross_entropy(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    return step
+
+
 def main() -> None:
     blas = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
     print(f"torch threads: {torch.get_num_threads()}, OPENBLAS_NUM_THREADS={blas}")
@@ -74,7 +94,8 @@ def main() -> None:
           f"{'ratio':>7s}")
     m, t = MODEL_DEFAULTS, TRAIN_DEFAULTS
     size = f"{m['n_layer']}x{m['n_embd']}, {t['batch_size']}x{m['block_size']} tokens"
-    for name, make, n in ((f"GPT {size}", gpt_step, 3), ("MLP 784-256-256-10, batch 64", mlp_step, 50)):
+    for name, make, n in ((f"GPT {size}", gpt_step, 3), ("MLP 784-256-256-10, batch 64", mlp_step, 50),
+                          ("CNN 1-16-32 conv, MNIST batch 64", cnn_step, 10)):
         (tt, tc), (et, ec) = best(make(torch), n), best(make(ember), n)
         print(f"{name:32s} {tt * 1e3:9.1f}ms {et * 1e3:7.1f}ms {et / tt:6.2f}x  {tc * 1e3:8.1f}ms {ec * 1e3:7.1f}ms "
               f"{ec / tc:6.2f}x")

@@ -396,6 +396,8 @@ def _tensors_op(fn_cls, name: str, other_name: str = "other", result_dtype=promo
         if out is not None:
             refuse_grad_out(name, input, other)
             check_out_cast(out, input, other, result_dtype)
+        if name in ("hypot", "nextafter"):
+            _real_kernel(name, input, other)
         return _maybe_out(fn_cls.apply(input, other), out)
     op.__name__ = name
     op.__doc__ = fn_cls.__doc__
@@ -436,8 +438,19 @@ def _heaviside_dtype(a: np.ndarray, b) -> np.dtype:
 _heaviside_dtype.checks_first = True
 
 
+def _real_kernel(name: str, input, other) -> None:
+    """The kernels with no complex instance name the promoted complex dtype."""
+    from ._no_complex import no_kernel
+    a = input._data if isinstance(input, Tensor) else None
+    b = other._data if isinstance(other, Tensor) else other
+    if any(np.iscomplexobj(x) for x in (a, b) if x is not None):
+        no_kernel(f"{name}_cpu", np.empty(0, result_np_dtype(*(x for x in (a, b) if x is not None))
+                                          if a is not None and b is not None else np.complex64))
+
+
 def xlogy(input, other, *, out=None) -> Tensor:
     """input * ln(other), 0 where input == 0 (either may be a number, not both)."""
+    _real_kernel("xlogy", input, other)
     if out is not None:
         refuse_grad_out("xlogy", input, other)
     if not isinstance(input, Tensor):
@@ -457,6 +470,7 @@ def copysign(input: Tensor, other, *, out=None) -> Tensor:
     """|input| with the sign of other (a tensor or a number)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"copysign(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    _real_kernel("copysign", input, other)
     if out is not None:
         refuse_grad_out("copysign", input, other)
     if isinstance(other, Tensor):

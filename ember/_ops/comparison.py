@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._no_complex import no_kernel
 from ._args import check_out_cast, inplace_method, method, promoted, require_tensors, strict_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, result_np_dtype, sum_to_shape
 from ._select import keep as _keep, select as _select
@@ -27,7 +29,12 @@ def _operands(input, other):
     return promote_scalar(a, other)
 
 
+_ORDER_KERNELS = {np.less: "lt_cpu", np.less_equal: "le_cpu", np.greater: "gt_cpu", np.greater_equal: "ge_cpu"}
+
+
 def _compare(ufunc):
+    kernel = _ORDER_KERNELS.get(ufunc)
+
     def op(input, other, *, out=None) -> Tensor:
         if not isinstance(input, Tensor):
             from .._creation import tensor
@@ -37,6 +44,8 @@ def _compare(ufunc):
             res = ufunc(a, b)
         except ValueError:
             raise broadcast_error(np.shape(a), np.shape(b)) from None
+        if kernel:
+            no_kernel(kernel, a)  # complex numbers have no order
         return _maybe_out(Tensor._make(np.asarray(res)), out)
     op.__name__ = ufunc.__name__
     return op
@@ -62,9 +71,12 @@ class _ZeroGradCompare(Function):
         ctx.meta = (a.shape, a.dtype, np.shape(b), getattr(b, "dtype", None))
         pa, pb = promote_arrays(a, b) if isinstance(b, np.ndarray) else promote_scalar(a, b)
         try:
-            return np.asarray(ufunc(pa, pb)).astype(a.dtype)
+            res = np.asarray(ufunc(pa, pb)).astype(a.dtype)
         except ValueError:
             raise broadcast_error(np.shape(pa), np.shape(pb)) from None
+        if ufunc in _ORDER_KERNELS:
+            no_kernel(_ORDER_KERNELS[ufunc], pa)
+        return res
 
     @staticmethod
     def backward(ctx, g):
@@ -219,12 +231,27 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{_dtype_name(input._data.dtype)} did not match {_dtype_name(other._data.dtype)}")
     a, b = input._data, other._data
-    if a.dtype.kind == "b":
-        return Tensor._make(np.asarray(a == b))
     try:
-        return Tensor._make(np.asarray(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+        close = np.asarray(a == b)
     except ValueError:
         raise broadcast_error(a.shape, b.shape) from None
+    kind = a.dtype.kind
+    if equal_nan and kind in "fc":
+        close = close | (np.isnan(a) & np.isnan(b))
+    if rtol == 0 and atol == 0:
+        return Tensor._make(close)
+    # torch's error terms, computed in the input's float type (bools and integers in the default float type)
+    if kind not in "fc":
+        a, b = (x.astype(D.get_default_dtype().np_dtype) for x in (a, b))
+    t = a.dtype
+    with np.errstate(all="ignore"):
+        if t.kind == "c":
+            allowed = atol + np.abs(rtol * b)
+        else:
+            allowed = np.abs(np.asarray(rtol * b, t)).astype(t) + t.type(atol)
+        actual = np.abs(np.subtract(a, b, dtype=t))
+        close = close | (np.isfinite(actual) & (actual <= allowed))
+    return Tensor._make(np.asarray(close))
 
 
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:

@@ -32,6 +32,9 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     """Distinct elements (or slices along ``dim``), always in ascending order; NaNs stay distinct as in torch."""
     # ember always sorts: torch's CPU kernel also returns sorted output for sorted=False
     a = input._data
+    if a.dtype.kind == "c":
+        from .compose import _not_impl
+        raise NotImplementedError(_not_impl("unique", input))
     if dim is None:
         vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         inv = inv.reshape(a.shape)
@@ -253,6 +256,9 @@ def searchsorted(sorted_sequence: Tensor, input: Tensor | float, *, out_int32: b
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
                            f"boundaries tensor {list(bd.shape)} and {got}")
     common = np.result_type(bd.dtype, vals.dtype)
+    if common.kind in "bc":
+        from .compose import _not_impl
+        raise NotImplementedError(_not_impl("searchsorted_out_cpu", Tensor._make(np.empty(0, common))))
     shape = vals.shape
     if bd.ndim <= 1:
         bd2 = bd.reshape(1, -1).astype(common, copy=False)

@@ -5,6 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._no_complex import no_kernel, refuse
 from ._args import method, refuse_grad_out, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
@@ -250,6 +251,7 @@ def _signature_error(input, min, max) -> TypeError:
 
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     """Limit every element to [min, max] (when min > max, every element becomes max)."""
+    refuse("clamp is not supported for complex types", input, error=NotImplementedError)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -266,12 +268,14 @@ clip = clamp
 
 
 def clamp_min(input: Tensor, min) -> Tensor:
+    refuse("clamp is not supported for complex types", input, error=NotImplementedError)
     if isinstance(min, Tensor):
         return ClampMinTensor.apply(input, min, None)
     return ClampMin.apply(input, _num(min), None)
 
 
 def clamp_max(input: Tensor, max) -> Tensor:
+    refuse("clamp is not supported for complex types", input, error=NotImplementedError)
     if isinstance(max, Tensor):
         return ClampMaxTensor.apply(input, None, max)
     return ClampMax.apply(input, None, _num(max))
@@ -286,6 +290,7 @@ def _out(res: Tensor, out) -> Tensor:
 
 def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("maximum", input, other)
+    refuse("maximum not implemented for complex tensors.", input, other)
     if out is not None:
         refuse_grad_out("maximum", input, other)
     return _out(Maximum.apply(input, other), out)
@@ -293,6 +298,7 @@ def maximum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("minimum", input, other)
+    refuse("minimum not implemented for complex tensors.", input, other)
     if out is not None:
         refuse_grad_out("minimum", input, other)
     return _out(Minimum.apply(input, other), out)
@@ -300,6 +306,7 @@ def minimum(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("fmax", input, other)
+    refuse("fmax not implemented for complex tensors.", input, other)
     if out is not None:
         refuse_grad_out("fmax", input, other)
     return _out(Fmax.apply(input, other), out)
@@ -307,6 +314,7 @@ def fmax(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 def fmin(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     require_tensors("fmin", input, other)
+    refuse("fmin not implemented for complex tensors.", input, other)
     if out is not None:
         refuse_grad_out("fmin", input, other)
     return _out(Fmin.apply(input, other), out)

@@ -11,6 +11,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ._no_complex import no_kernel, refuse
 from ..autograd.function import _apply1
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
@@ -83,7 +84,9 @@ class Sum(Function):
             return np.asarray(np.logical_or.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
         # the ufunc's own reduce (not np.sum, a Python wrapper): cheaper, and its inf/nan warnings are
         # attributed to ember, whose import-time filter drops them
-        return np.asarray(np.add.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
+        # dtype= keeps small ints small (NumPy's reduce would widen int32 to int64)
+        return np.asarray(np.add.reduce(src, axis=axes, dtype=out_dtype,
+                                        keepdims=keepdim if axes is not None else False))
 
     @staticmethod
     def backward(ctx, g):
@@ -103,7 +106,7 @@ class Nansum(Function):
             ctx.save_for_backward(a)
             src = np.where(np.isnan(src), src.dtype.type(0), src)
         with _quiet():
-            return np.asarray(np.sum(src, axis=axes, keepdims=keepdim if axes is not None else False))
+            return np.asarray(np.sum(src, axis=axes, dtype=out_dtype, keepdims=keepdim if axes is not None else False))
 
     @staticmethod
     def backward(ctx, g):
@@ -286,7 +289,7 @@ class Prod(Function):
         out_dtype = _sum_dtype(a, dtype)
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
         ctx.meta = (a.shape, a.dtype, axis, keepdim)
-        out = np.asarray(np.prod(src, axis=axis, keepdims=keepdim if axis is not None else False))
+        out = np.asarray(np.prod(src, axis=axis, dtype=out_dtype, keepdims=keepdim if axis is not None else False))
         ctx.save_for_backward(src, out)  # out only for its version check (torch saves the result)
         return out
 
@@ -650,8 +653,10 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None)
 
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum treating nan as zero."""
+    refuse("nansum on CPU does not support complex inputs", input)
+    from_out = dtype is None and out is not None  # (an explicit integer dtype= is fine; an integer out= is not)
     dtype = _out_dtype(out, dtype)
-    if dtype is not None and dtype.np_dtype.kind not in "fc":
+    if from_out and dtype.np_dtype.kind not in "fc":
         if input._data.dtype.kind == "f" or dtype.np_dtype != _sum_dtype(input._data, None):
             raise NotImplementedError(f'"nansum_cpu" not implemented for \'{_SCALAR_NAMES[dtype.name]}\'')
     return _write(Nansum.apply(input, _keep_dims(dim, input.dim(), keepdim), keepdim, dtype), out)
@@ -659,6 +664,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=No
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Mean of the non-nan elements: nansum / count of non-nan (composed, as torch: its grad_fn is a Div)."""
+    refuse("nansum on CPU does not support complex inputs", input)
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{_SCALAR_NAMES[D._FROM_NUMPY[input._data.dtype].name]}")
@@ -759,13 +765,23 @@ def _max_min(input, dim, keepdim, all_fn, dim_fn, pair_fn, name, result_type, ou
 def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """The largest element; with ``dim``, a named tuple (values, indices)."""
     from .minmax import maximum
+    _ordered(input, dim, "max")
     return _max_min(input, dim, keepdim, MaxAll, MaxDim, maximum, "max", return_types.max, out)
 
 
 def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None):
     """The smallest element; with ``dim``, a named tuple (values, indices)."""
     from .minmax import minimum
+    _ordered(input, dim, "min")
     return _max_min(input, dim, keepdim, MinAll, MinDim, minimum, "min", return_types.min, out)
+
+
+def _ordered(input: Tensor, dim, name: str) -> None:
+    """Complex numbers have no order: max/min refuse them (max(other) is maximum's own check)."""
+    if dim is None:
+        no_kernel(f"{name}_all", input)
+    elif isinstance(dim, (int, np.integer)):
+        refuse(f"{name}(): does not support complex input", input)
 
 
 def _empty_dim(name: str, input: Tensor, dim) -> None:
@@ -778,12 +794,14 @@ def _empty_dim(name: str, input: Tensor, dim) -> None:
 
 
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    no_kernel("max_values_cpu", input)
     _same_dtype_out(input, out)
     _empty_dim("amax", input, dim)
     return _write(Amax.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
 
 
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:
+    no_kernel("min_values_cpu", input)
     _same_dtype_out(input, out)
     _empty_dim("amin", input, dim)
     return _write(Amin.apply(input, _keep_dims(dim, input.dim(), keepdim, input._data.size == 0), keepdim), out)
@@ -793,6 +811,7 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """(min, max) over all elements or along ``dim``."""
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
+    no_kernel("aminmax_cpu", input)
     if input._data.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
@@ -806,8 +825,8 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
 
 def _arg(input: Tensor, dim, keepdim: bool, fn, name: str) -> Tensor:
     a = input._data
-    if a.dtype.kind == "b":
-        raise RuntimeError(f"{name}(): does not support bool input")
+    if a.dtype.kind in "bc":
+        raise RuntimeError(f"{name}(): does not support {'bool' if a.dtype.kind == 'b' else 'complex'} input")
     if dim is None:
         if a.size == 0:
             raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")

@@ -10,6 +10,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ._no_complex import no_kernel, refuse
 from .sorting import _ranks, _rows, _save_selection, _selection_grad, _sort_indices, _std_sort_order, _take_selected
 
 __all__ = ["median", "nanmedian", "mode", "cummax", "cummin"]
@@ -91,6 +92,7 @@ def _no_bool(input: Tensor, dim) -> None:
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
     """Lower median; with ``dim``, ``torch.return_types.median`` (values, indices)."""
     _no_bool(input, dim)
+    no_kernel("median_cpu" if dim is None else "median_out", input)
     if dim is None:
         return Median.apply(input, False)
     d = _wrap_dim(dim, input.dim())
@@ -143,6 +145,7 @@ class Mode(Function):
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):
     """The most frequent value along ``dim`` and an index of it (``torch.return_types.mode``)."""
+    no_kernel("mode_cpu", input)
     return return_types.mode(Mode.apply(input, _wrap_dim(dim, input.dim()), keepdim))
 
 
@@ -186,8 +189,10 @@ class Cummin(Cummax):
 
 
 def cummax(input: Tensor, dim: int, *, out=None):
+    no_kernel("cummax_cpu", input)
     return return_types.cummax(Cummax.apply(input, _wrap_dim(dim, input.dim())))
 
 
 def cummin(input: Tensor, dim: int, *, out=None):
+    no_kernel("cummin_cpu", input)
     return return_types.cummin(Cummin.apply(input, _wrap_dim(dim, input.dim())))

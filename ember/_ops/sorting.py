@@ -15,6 +15,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ._no_complex import no_kernel, refuse
 from . import _stdsort
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue"]
@@ -270,5 +271,6 @@ class Kthvalue(Function):
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):
     """The ``k``-th smallest element along ``dim`` (``torch.return_types.kthvalue``)."""
+    no_kernel("kthvalue_cpu", input)
     d = _wrap_dim(dim, input.dim())
     return return_types.kthvalue(Kthvalue.apply(input, int(k), d, keepdim))

@@ -477,10 +477,13 @@ class Frac(Function):
 
 # --- wrappers -------------------------------------------------------------------
 
-def _unary(fn, strict: bool = False):
+def _unary(fn, strict: bool = False, no_complex=None):
     """The public function of a one-input op; ``strict``: out= must have the result's dtype (torch's rule for
-    the ops that keep their input's dtype: abs, sign, floor, ...)."""
+    the ops that keep their input's dtype: abs, sign, floor, ...); ``no_complex``: the NotImplementedError text
+    for a complex input (a kernel name in quotes, or torch's own sentence)."""
     def op(input: Tensor, *, out=None) -> Tensor:
+        if no_complex and input._data.dtype.kind == "c":
+            _refuse_complex(no_complex, input)
         if out is not None and strict and not input._requires_grad:
             strict_out(input, out, check_only=True)  # torch checks out's dtype before the kernel's dtypes
         res = fn.apply(input)
@@ -499,12 +502,26 @@ exp, exp2, log, log1p, expm1 = _unary(Exp), _unary(Exp2), _unary(Log), _unary(Lo
 log2, log10, sqrt, rsqrt = _unary(Log2), _unary(Log10), _unary(Sqrt), _unary(Rsqrt)
 sin, cos, tan, asin, acos, atan = _unary(Sin), _unary(Cos), _unary(Tan), _unary(Asin), _unary(Acos), _unary(Atan)
 sinh, cosh = _unary(Sinh), _unary(Cosh)
-erf, erfc, abs, sign = _unary(Erf), _unary(Erfc), _unary(Abs, True), _unary(Sign, True)
-floor, ceil, trunc, frac = _unary(Floor, True), _unary(Ceil, True), _unary(Trunc, True), _unary(Frac, True)
+def _refuse_complex(what: str, input: Tensor) -> None:
+    from ._no_complex import no_kernel
+    if what.startswith('"'):
+        no_kernel(what.strip('"'), input)
+    raise NotImplementedError(what)
+
+
+_SGN = "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use torch.sgn instead."
+erf, erfc = _unary(Erf, no_complex='"erf_vml_cpu"'), _unary(Erfc, no_complex='"erfc_vml_cpu"')
+abs, sign = _unary(Abs, True), _unary(Sign, True, _SGN)
+floor = _unary(Floor, True, "floor is not supported for complex inputs")
+ceil = _unary(Ceil, True, "ceil is not supported for complex inputs")
+trunc = _unary(Trunc, True, "trunc is not supported for complex inputs")
+frac = _unary(Frac, True, '"frac_cpu"')
 arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
+    if input._data.dtype.kind == "c":
+        _refuse_complex('"round_cpu"' if decimals else '"round_vml_cpu"', input)
     if out is not None and not input._requires_grad:
         strict_out(input, out, check_only=True)
     res = RoundDecimals.apply(input, decimals) if decimals else Round.apply(input)

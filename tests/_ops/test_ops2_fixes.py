@@ -250,3 +250,72 @@ INPLACE_CASES = {
 @pytest.mark.parametrize("name", INPLACE_CASES)
 def test_inplace_and_kernels(name):
     check(INPLACE_CASES[name])
+
+
+_C = [1j, 2]
+COMPLEX_REFUSALS = {
+    "max": lambda L: L.tensor(_C).max(), "min": lambda L: L.tensor(_C).min(),
+    "amax": lambda L: L.tensor(_C).amax(), "amin": lambda L: L.tensor(_C).amin(0),
+    "argmax": lambda L: L.tensor(_C).argmax(), "argmin_dim": lambda L: L.tensor(_C).argmin(0),
+    "max_dim": lambda L: L.tensor(_C).max(0), "min_dim": lambda L: L.tensor(_C).min(0),
+    "aminmax": lambda L: L.aminmax(L.tensor(_C)), "cummax": lambda L: L.tensor(_C).cummax(0),
+    "cummin": lambda L: L.tensor(_C).cummin(0), "maximum": lambda L: L.maximum(L.tensor(_C), L.tensor(_C)),
+    "minimum": lambda L: L.minimum(L.tensor(_C), L.ones(2)), "fmax": lambda L: L.fmax(L.tensor(_C), L.tensor(_C)),
+    "fmin": lambda L: L.fmin(L.tensor(_C), L.tensor(_C)), "clamp": lambda L: L.tensor(_C).clamp(0),
+    "clamp_tensor": lambda L: L.tensor(_C).clamp(L.tensor(0j)), "clamp_min": lambda L: L.tensor(_C).clamp_min(0),
+    "clamp_max": lambda L: L.tensor(_C).clamp_max(0), "lt": lambda L: L.tensor(_C) < 1,
+    "le": lambda L: L.tensor(_C) <= L.tensor(_C), "gt": lambda L: L.gt(L.tensor(_C), 1),
+    "ge_method": lambda L: L.tensor(_C).ge(1), "ge_": lambda L: L.tensor(_C).ge_(1),
+    "lt_reflected": lambda L: 1 < L.tensor(_C), "lt_real_vs_complex_scalar": lambda L: L.ones(2) < 1j,
+    "searchsorted_bool": lambda L: L.searchsorted(L.tensor([True]), L.tensor([True])),
+    "bucketize_bool": lambda L: L.bucketize(L.tensor([True]), L.tensor([True])),
+    "searchsorted_complex": lambda L: L.searchsorted(L.tensor(_C), L.tensor(_C)),
+    "median": lambda L: L.tensor(_C).median(), "mode": lambda L: L.tensor(_C).mode(),
+    "kthvalue": lambda L: L.tensor(_C).kthvalue(1), "unique": lambda L: L.unique(L.tensor(_C)),
+    "sign": lambda L: L.tensor(_C).sign(), "floor": lambda L: L.tensor(_C).floor(),
+    "round": lambda L: L.tensor(_C).round(), "round_decimals": lambda L: L.tensor(_C).round(decimals=1),
+    "trunc": lambda L: L.tensor(_C).trunc(), "frac": lambda L: L.tensor(_C).frac(),
+    "ceil": lambda L: L.tensor(_C).ceil(), "erf": lambda L: L.tensor(_C).erf(), "erfc": lambda L: L.tensor(_C).erfc(),
+    "copysign": lambda L: L.copysign(L.ones(2), L.tensor(_C)), "hypot": lambda L: L.hypot(L.tensor(_C), L.ones(2)),
+    "xlogy": lambda L: L.xlogy(L.tensor(_C), L.tensor(_C)), "xlogy_number": lambda L: L.xlogy(L.tensor(_C), 2),
+    "nextafter": lambda L: L.nextafter(L.tensor(_C), L.tensor(_C)),
+    "nansum": lambda L: L.tensor(_C).nansum(), "nanmean": lambda L: L.tensor(_C).nanmean(),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_REFUSALS)
+def test_complex_refusals(name):
+    check(COMPLEX_REFUSALS[name])
+
+
+REDUCE_CASES = {
+    "sum_dtype_int32": lambda L: [L.ones(3, dtype=L.int16).sum(0, dtype=L.int32), L.ones(3, dtype=L.int16).sum(dtype=L.int32)],
+    "sum_dtype_uint8_of_complex": lambda L: L.tensor([1 + 2j, 3]).sum(dtype=L.uint8),
+    "prod_dtype_int32": lambda L: L.arange(1, 5, dtype=L.uint8).prod(0, dtype=L.int32),
+    "cumsum_dtype_int32": lambda L: L.ones(3, dtype=L.int16).cumsum(0, dtype=L.int32),
+    "nansum_dtype_int": lambda L: [L.nansum(L.ones(3, dtype=L.int16), 0, dtype=L.int32), L.nansum(L.ones(2), dtype=L.int16)],
+    "nansum_out_int": lambda L: L.nansum(L.ones(2, 2), 0, out=L.empty(0, dtype=L.int64)),
+}
+
+
+@pytest.mark.parametrize("name", REDUCE_CASES)
+def test_reduce_dtypes(name):
+    check(REDUCE_CASES[name])
+
+
+@pytest.mark.parametrize("dt", ["bool", "uint8", "int8", "int64", "float16", "float32", "float64", "complex64"])
+def test_isclose_dtypes(dt):
+    rng = np.random.default_rng(0)
+    for rtol, atol, equal_nan in [(0, 1, False), (1e-3, 1e-5, False), (0, 0, False), (1e-5, 1e-8, True), (0.5, 0, False)]:
+        a = rng.standard_normal((3, 4)) * 3
+        b = a + rng.standard_normal((3, 4)) * 0.01
+        if dt == "bool":
+            a, b = a > 0, b > 0.5
+        elif dt.startswith(("int", "uint")):
+            a, b = np.abs(a).astype(dt), np.abs(b * 1.2).astype(dt)
+        else:
+            a, b = a.astype(dt), b.astype(dt)
+            a.flat[0] = b.flat[0] = np.nan
+            b.flat[1] = np.inf
+        check(lambda L: [L.isclose(L.tensor(a), L.tensor(b), rtol=rtol, atol=atol, equal_nan=equal_nan),
+                         L.tensor(a).allclose(L.tensor(b), rtol, atol, equal_nan)])

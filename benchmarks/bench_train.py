@@ -50,21 +50,25 @@ def gpt_step(lib):
     return step
 
 
-def mlp_step(lib):
-    lib.manual_seed(0)
-    nn = lib.nn
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
-    optimizer = lib.optim.AdamW(model.parameters(), lr=1e-3)
+def _classifier_step(lib, model, optimizer, x_shape: tuple):
+    """One cross-entropy step of ``model`` on a fixed random batch of 10 classes."""
     rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((64, 784)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, 64))
+    x = lib.tensor(rng.standard_normal(x_shape).astype(np.float32))
+    y = lib.tensor(rng.integers(0, 10, x_shape[0]))
 
     def step():
-        loss = nn.functional.cross_entropy(model(x), y)
+        loss = lib.nn.functional.cross_entropy(model(x), y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     return step
+
+
+def mlp_step(lib):
+    lib.manual_seed(0)
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 10))
+    return _classifier_step(lib, model, lib.optim.AdamW(model.parameters(), lr=1e-3), (64, 784))
 
 
 def cnn_step(lib):
@@ -74,17 +78,7 @@ def cnn_step(lib):
     model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                           nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    rng = np.random.default_rng(0)
-    x = lib.tensor(rng.standard_normal((64, 1, 28, 28)).astype(np.float32))
-    y = lib.tensor(rng.integers(0, 10, 64))
-
-    def step():
-        loss = nn.functional.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return step
+    return _classifier_step(lib, model, lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), (64, 1, 28, 28))
 
 
 def main() -> None:

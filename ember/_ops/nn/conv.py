@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -25,6 +26,17 @@ _warned_same = False
 # reads them then run in L2. Whole-batch columns (kernel-size times the input) stream through memory twice, and
 # fault in fresh pages on every call: 3x the time at (64, 8, 28, 28) with a 5x5 kernel.
 _CHUNK = 1 << 18
+
+
+@contextmanager
+def _unbuffered():
+    """NumPy's ufuncs copy strided operands through a buffer, chunk by chunk (~2x the time of the add itself on
+    these row slabs); with a buffer smaller than a row they run on the rows in place."""
+    old = np.setbufsize(16)
+    try:
+        yield
+    finally:
+        np.setbufsize(old)
 
 
 def _offset_slices(k: tuple, stride: tuple, dilation: tuple, out_sp: tuple) -> tuple:
@@ -90,13 +102,14 @@ class _Geometry:
 
     def col2im(self, dcols: np.ndarray, gxp: np.ndarray) -> None:
         """Add the columns' grad (n, C, *kernel, positions) back where im2col read it, into padded grads gxp."""
-        for i, k in enumerate(np.ndindex(*self.kernel)):
-            src = dcols[(slice(None), slice(None)) + k]
-            if self.flat:
-                gxp[:, :, self.shifts[i]:self.shifts[i] + self.positions] += src
-            else:  # overlapping windows: one kernel offset at a time, each a strided slab without overlap
-                gxp[_offset_slices(k, self.stride, self.dilation, self.out_sp)] += src.reshape(
-                    gxp.shape[:2] + self.out_sp)
+        with _unbuffered():
+            for i, k in enumerate(np.ndindex(*self.kernel)):
+                src = dcols[(slice(None), slice(None)) + k]
+                if self.flat:
+                    gxp[:, :, self.shifts[i]:self.shifts[i] + self.positions] += src
+                else:  # overlapping windows: one kernel offset at a time, each a strided slab without overlap
+                    gxp[_offset_slices(k, self.stride, self.dilation, self.out_sp)] += src.reshape(
+                        gxp.shape[:2] + self.out_sp)
 
     def output(self, wide: np.ndarray) -> np.ndarray:
         """(N, C_out, *out) view of the product over the positions (wide rows cut to the output's)."""
@@ -136,9 +149,10 @@ class Convolution(Function):
         for a, b in geo.chunks():
             cols = geo.im2col(xp[a:b], buf[:b - a])
             np.matmul(w3, cols.reshape(b - a, groups, -1, geo.positions), out=wide[a:b])
-        out = geo.output(wide.reshape(n, out_c, geo.positions))
+        wide = wide.reshape(n, out_c, geo.positions)
         if bias is not None:
-            out = np.add(out, bias.reshape((-1,) + (1,) * (x.ndim - 2)), out=None if out.base is not None else out)
+            wide += bias[:, None]  # on the contiguous product (the wide rows' garbage ends get it too, then dropped)
+        out = geo.output(wide)
         ctx.save_for_backward(x, weight)  # torch's node saves the input itself: changing it in place is an error
         ctx.meta = (geo, groups, bias is not None, xp)
         return np.ascontiguousarray(out)

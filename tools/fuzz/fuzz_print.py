@@ -192,6 +192,8 @@ def texts(t, fmt_specs: list[str]) -> list:
     for spec in fmt_specs:
         if spec == "!r":
             out.append((spec, outcome(lambda: f"{t!r}")))
+        elif spec == "contents":
+            out.append((spec, outcome(lambda: t.__repr__(tensor_contents="[...]"))))
         else:
             out.append((spec, outcome(lambda spec=spec: format(t, spec))))
     return out
@@ -279,6 +281,8 @@ def one_case(r: random.Random, rng: np.random.Generator) -> tuple[str, list]:
         return desc + " (values differ: skipped)", diffs
 
     specs = r.sample(FORMAT_SPECS, 4) if t.dim() == 0 or r.random() < 0.1 else []
+    if r.random() < 0.05:
+        specs.append("contents")
     for (what, a), (_, b) in zip(texts(t, specs), texts(e, specs)):
         if a != b:
             diffs.append((what, a, b))

@@ -29,6 +29,7 @@ import pickle
 import secrets
 import sys
 import zipfile
+import zlib
 from contextlib import contextmanager
 from typing import IO, Any, BinaryIO, Callable, Iterator, Union
 
@@ -36,7 +37,8 @@ import numpy as np
 
 from ._device import device
 from ._serialization._atomic import atomic_write
-from ._serialization._legacy import is_legacy_format, load_legacy
+from ._serialization._legacy import load_legacy
+from ._serialization._location import restore_location
 from ._serialization._pickler import Pickler
 from ._serialization._rebuild import (ALLOWED, USER_GLOBALS, WEIGHTS_ONLY_HINT, Storage, StorageType, WeightsOnlyPolicy,
                                       user_global_name)
@@ -122,35 +124,13 @@ def safe_globals(safe_globals: list[Any]) -> Iterator[None]:
         USER_GLOBALS.update(saved)
 
 
-def _location_error(location: str) -> RuntimeError:
-    return RuntimeError(
-        f"Attempting to deserialize object on device '{location}', but ember runs on the CPU only. "
-        "Please use ember.load with map_location='cpu' to map your storages to the CPU.")
-
-
-def _check_cpu(location: Any) -> None:
-    name = str(location)
-    if name.split(":")[0] != "cpu":
-        raise _location_error(name)
-
-
 def _place(storage: Storage, location: str, map_location: MAP_LOCATION) -> Storage:
-    """Apply ``map_location`` to a storage saved on ``location``; anything that does not end on the CPU fails."""
-    if callable(map_location) and not isinstance(map_location, (str, device, dict)):
-        result = map_location(storage, location)
-        if result is None:  # torch's convention: None keeps the default placement
-            _check_cpu(location)
-            return storage
-        if not isinstance(result, Storage):
-            raise TypeError(f"map_location returned a {type(result).__name__}; ember expects the storage it was "
-                            "given (only the CPU exists)")
-        return result
-    if isinstance(map_location, dict):
-        location = str(map_location.get(location, location))
-    elif map_location is not None:
-        location = str(map_location)
-    _check_cpu(location)
-    return storage
+    return restore_location(storage, location, map_location, Storage)
+
+
+# what Python's zipfile raises for damaged archives (ValueError covers a header's undecodable name,
+# NotImplementedError a damaged version or compression field); each becomes a RuntimeError, as torch's reader gives
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error)
 
 
 class _ArchiveReader:
@@ -161,10 +141,12 @@ class _ArchiveReader:
         self.zf, self.stream, self.prefix = zf, stream, prefix
         self.map_location = map_location
         self.mapped = mapped  # the whole file, memory-mapped copy-on-write, when mmap=True
-        byteorder = self._small_record("byteorder", b"little").decode()
-        if byteorder not in ("little", "big"):
-            raise RuntimeError(f"Unknown endianness type: {byteorder}")
-        self.swap = byteorder != sys.byteorder
+        for name in (".format_version", ".storage_alignment", "version", ".data/serialization_id"):
+            self._small_record(name, b"")  # torch reads these too: a damaged one fails the load, as in torch
+        byteorder = self._small_record("byteorder", b"little")
+        if byteorder not in (b"little", b"big"):
+            raise ValueError("Unknown endianness type: " + byteorder.decode())  # torch's type and words
+        self.swap = byteorder.decode() != sys.byteorder
         self.loaded: dict[str, Storage] = {}
 
     def _small_record(self, name: str, default: bytes) -> bytes:
@@ -172,6 +154,8 @@ class _ArchiveReader:
             return self.zf.read(f"{self.prefix}/{name}")
         except KeyError:
             return default
+        except _ZIP_ERRORS as e:
+            raise RuntimeError(f"failed reading '{self.prefix}/{name}': {e}; the checkpoint is corrupted") from None
 
     def persistent_load(self, pid: Any) -> Storage:
         if not (isinstance(pid, tuple) and len(pid) == 5 and pid[0] == "storage" and isinstance(pid[1], StorageType)
@@ -179,10 +163,14 @@ class _ArchiveReader:
             raise pickle.UnpicklingError(f"unsupported persistent id encountered: {pid!r}")
         _, storage_type, key, location, numel = pid
         storage = self.loaded.get(key)
-        if storage is None:
+        if storage is None:  # read and placed once per record, as torch does
             dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype  # untyped: bytes
-            storage = self.loaded[key] = self._read_storage(key, dtype, numel)
-        return _place(storage, str(location), self.map_location)
+            storage = _place(self._read_storage(key, dtype, numel), location, self.map_location)
+            self.loaded[key] = storage
+        if storage_type.dtype is not None and storage_type.dtype != storage.array.dtype:
+            # one record named with two element types (torch allows it for empty storages): this use's type
+            return Storage(storage.typed(storage_type.dtype))
+        return storage
 
     def _read_storage(self, key: str, dtype: np.dtype, numel: int) -> Storage:
         name = f"{self.prefix}/data/{key}"
@@ -202,7 +190,10 @@ class _ArchiveReader:
             array = np.frombuffer(record, dtype) if numel else np.empty(0, dtype)
         else:
             array = np.empty(numel, dtype)
-            read_record_into(self.zf, self.stream, info, array)
+            try:
+                read_record_into(self.zf, self.stream, info, array)
+            except _ZIP_ERRORS as e:
+                raise RuntimeError(f"failed reading '{name}': {e}; the checkpoint is corrupted") from None
         if self.swap:
             array = array.byteswap()  # a file written on a big-endian machine
         return Storage(array)
@@ -214,9 +205,9 @@ def _unpickle(stream: BinaryIO, persistent_load: Callable[[Any], Any], weights_o
         unpickler = WeightsOnlyUnpickler(stream, WeightsOnlyPolicy(), persistent_load)
         try:
             return unpickler.load()
-        except RuntimeError:
-            raise  # our own clear messages about the archive (CRC, missing records, devices)
-        except Exception as e:  # noqa: BLE001 - anything a crafted or damaged pickle provokes
+        except pickle.UnpicklingError as e:
+            # only the interpreter's refusals get the hint, as in torch: other errors (a damaged pickle's
+            # EOFError or KeyError, map_location's) pass through unchanged
             raise pickle.UnpicklingError(WEIGHTS_ONLY_HINT + f"{e}") from None
 
     base = (pickle_module or pickle).Unpickler
@@ -238,22 +229,24 @@ def _unpickle(stream: BinaryIO, persistent_load: Callable[[Any], Any], weights_o
     return _FullUnpickler(stream, **args).load()
 
 
-def _load_from_stream(stream: BinaryIO, map_location: MAP_LOCATION, weights_only: bool, pickle_module: Any,
-                      mapped: np.ndarray | None, pickle_load_args: dict[str, Any]) -> Any:
+def _load_from_stream(stream: BinaryIO, f: FILE_LIKE, map_location: MAP_LOCATION, weights_only: bool,
+                      pickle_module: Any, mmap: bool | None, pickle_load_args: dict[str, Any]) -> Any:
     start = stream.tell()
-    head = stream.read(16)
+    head = stream.read(4)
     stream.seek(start)
-    if not head:
-        raise RuntimeError("Invalid checkpoint: the file is empty")
-    if is_legacy_format(head):
+    if head != b"PK\x03\x04":
+        # torch's rule: anything that does not start like a zip archive is read as the legacy format, so
+        # an empty or foreign file fails as that reader fails (EOFError, UnpicklingError, bad magic number)
+        if mmap:
+            f_name = f"{f}, " if isinstance(f, str) else ""
+            raise RuntimeError("mmap can only be used with files saved with "
+                               f"`torch.save({f_name}_use_new_zipfile_serialization=True), please torch.save your "
+                               "checkpoint with this option in order to use mmap.")
         return load_legacy(stream, lambda pl: _unpickle(stream, pl, weights_only, pickle_module, pickle_load_args),
                            lambda storage, location: _place(storage, location, map_location))
-    if head[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
-        raise RuntimeError(f"Invalid checkpoint: the file does not start like a zip archive (first bytes {head[:8]!r}); "
-                           "it is not a file written by torch.save / ember.save, or it is corrupted.")
     try:
         zf = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except _ZIP_ERRORS as e:
         raise RuntimeError(f"PytorchStreamReader failed reading zip archive: {e}. The checkpoint file is probably "
                            "truncated or corrupted (e.g. not saved completely or modified after saving).") from None
     with zf:
@@ -261,12 +254,17 @@ def _load_from_stream(stream: BinaryIO, map_location: MAP_LOCATION, weights_only
         if not pkl:
             raise RuntimeError("PytorchStreamReader failed locating file data.pkl: file not found; "
                                "this zip archive is not a torch checkpoint")
+        mapped = None
+        if mmap:
+            if not isinstance(f, (str, os.PathLike)):
+                raise ValueError("f must be a file path in order to use the mmap argument")
+            mapped = np.memmap(os.fspath(f), dtype=np.uint8, mode="c")  # copy-on-write, like torch's MAP_PRIVATE
         prefix = pkl[0].split("/")[0]
         info = zf.getinfo(pkl[0])
         data = bytearray(info.file_size)
         try:
             read_record_into(zf, stream, info, data)
-        except (zipfile.BadZipFile, OSError, EOFError) as e:
+        except _ZIP_ERRORS as e:
             raise RuntimeError(f"failed reading '{pkl[0]}': {e}; the checkpoint is corrupted") from None
         reader = _ArchiveReader(zf, stream, prefix, map_location, mapped)
         return _unpickle(io.BytesIO(data), reader.persistent_load, weights_only, pickle_module, pickle_load_args)
@@ -287,17 +285,9 @@ def load(f: FILE_LIKE, map_location: MAP_LOCATION = None, pickle_module: Any = N
         weights_only = True
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
-    if isinstance(map_location, (str, device)):
-        _check_cpu(device(map_location) if isinstance(map_location, str) else map_location)
     if isinstance(f, (str, os.PathLike)):
-        path = os.fspath(f)
-        with open(path, "rb") as stream:
-            mapped = None
-            if mmap and os.path.getsize(path):
-                mapped = np.memmap(path, dtype=np.uint8, mode="c")  # copy-on-write, like torch's MAP_PRIVATE
-            return _load_from_stream(stream, map_location, bool(weights_only), pickle_module, mapped, pickle_load_args)
-    if mmap:
-        raise ValueError("f must be a file path in order to use the mmap argument")
+        with open(os.fspath(f), "rb") as stream:
+            return _load_from_stream(stream, f, map_location, bool(weights_only), pickle_module, mmap, pickle_load_args)
     if not (hasattr(f, "read") and hasattr(f, "seek")):
         raise TypeError(f"ember.load expects a path or a binary file object with read/seek, got {type(f).__name__}")
-    return _load_from_stream(f, map_location, bool(weights_only), pickle_module, None, pickle_load_args)
+    return _load_from_stream(f, f, map_location, bool(weights_only), pickle_module, mmap, pickle_load_args)

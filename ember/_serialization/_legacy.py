@@ -49,7 +49,8 @@ def load_legacy(stream: BinaryIO, unpickle: Callable[[Callable[[Any], Any]], Any
         raise RuntimeError(f"Invalid protocol version: {version}")
     sys_info = unpickle(_no_storages)
     little = sys_info.get("little_endian", True) if isinstance(sys_info, dict) else True
-    roots: dict[str, Storage] = {}
+    roots: dict[str, Storage] = {}  # filled from the file once the object is read
+    placed: dict[str, Storage] = {}  # what map_location made of each, asked once per storage as torch does
 
     def persistent_load(pid: Any) -> Storage:
         if not (isinstance(pid, tuple) and len(pid) == 6 and pid[0] == "storage" and isinstance(pid[1], StorageType)
@@ -59,11 +60,12 @@ def load_legacy(stream: BinaryIO, unpickle: Callable[[Callable[[Any], Any]], Any
         if key not in roots:
             dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype
             roots[key] = Storage(np.empty(numel, dtype))
-        storage = roots[key]
+            placed[key] = place(roots[key], location)
+        storage = placed[key]
         if view is not None:  # (view_key, offset, size): a storage that is a slice of another (torch < 1.0)
             _, offset, size = view
             storage = Storage(storage.array[offset:offset + size])
-        return place(storage, str(location))
+        return storage
 
     obj = unpickle(persistent_load)
     keys = unpickle(_no_storages)

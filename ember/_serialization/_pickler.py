@@ -69,6 +69,20 @@ class _StorageRef:
         self.key, self.array = key, array
 
 
+class _StorageUse:
+    """One tensor's reference to a storage: the persistent id names the storage type of the tensor's dtype."""
+
+    __slots__ = ("ref", "dtype")
+
+    def __init__(self, ref: _StorageRef, dtype: np.dtype) -> None:
+        self.ref, self.dtype = ref, dtype
+
+
+def _storage_tag(dtype: np.dtype) -> str:
+    """The dtype torch records for a storage: uint8 for the untyped storages of uint16/32/64 too."""
+    return np.dtype(np.uint8).str if dtype in _UNTYPED_DTYPES else dtype.str
+
+
 def _storage_view(arr: np.ndarray) -> tuple[tuple, np.ndarray, int] | None:
     """The whole memory block ``arr`` views, as (identity, 1-D array of arr's dtype, element offset).
 
@@ -84,7 +98,7 @@ def _storage_view(arr: np.ndarray) -> tuple[tuple, np.ndarray, int] | None:
         return None
     if arr.size and offset + item + sum((n - 1) * s for n, s in zip(arr.shape, arr.strides)) > flat.size:
         return None
-    return (flat.__array_interface__["data"][0], flat.size, arr.dtype.str), flat.view(arr.dtype), offset // item
+    return (flat.__array_interface__["data"][0], flat.size), flat.view(arr.dtype), offset // item
 
 
 class Pickler(pickle._Pickler):
@@ -96,6 +110,7 @@ class Pickler(pickle._Pickler):
     def __init__(self, file: BinaryIO, protocol: int) -> None:
         super().__init__(file, protocol)
         self.storages: dict[tuple, _StorageRef] = {}  # memory block identity -> storage, so views share one
+        self._tags: dict[tuple, str] = {}  # memory block identity -> the dtype tag it was first saved with
 
     def _write_global(self, obj: Any, module: str, name: str) -> None:
         if self.proto >= 4:
@@ -116,13 +131,14 @@ class Pickler(pickle._Pickler):
     dispatch[D.dtype] = _save_dtype
 
     def persistent_id(self, obj: Any) -> tuple | None:
-        if type(obj) is _StorageRef:
-            if obj.array.dtype in _UNTYPED_DTYPES:
-                return ("storage", _UNTYPED_STORAGE, obj.key, "cpu", obj.array.nbytes)
-            return ("storage", _STORAGE_GLOBALS[obj.array.dtype], obj.key, "cpu", obj.array.size)
+        if type(obj) is _StorageUse:
+            ref = obj.ref
+            if obj.dtype in _UNTYPED_DTYPES:
+                return ("storage", _UNTYPED_STORAGE, ref.key, "cpu", ref.array.nbytes)
+            return ("storage", _STORAGE_GLOBALS[obj.dtype], ref.key, "cpu", ref.array.nbytes // obj.dtype.itemsize)
         return None
 
-    def _storage_for(self, arr: np.ndarray) -> tuple[_StorageRef, int, tuple[int, ...]]:
+    def _storage_for(self, arr: np.ndarray) -> tuple[_StorageUse, int, tuple[int, ...]]:
         """(storage, element offset, strides in elements) for an array, sharing storages between views."""
         found = _storage_view(arr)
         if found is None:  # a layout torch cannot express (e.g. negative strides): save a compact copy
@@ -130,13 +146,18 @@ class Pickler(pickle._Pickler):
             ident, flat, offset = ("copy", len(self.storages)), arr.reshape(-1), 0
         else:
             ident, flat, offset = found
+        if flat.nbytes:
+            # torch's rule: one block of memory is saved with one element type (views as another dtype fail)
+            tag = self._tags.setdefault(ident, _storage_tag(arr.dtype))
+            if tag != _storage_tag(arr.dtype):
+                raise RuntimeError("Cannot save multiple tensors or storages that view the same data as different types")
         ref = self.storages.get(ident)
         if ref is None:
             ref = self.storages[ident] = _StorageRef(str(len(self.storages)), flat)
         strides = tuple(s // arr.itemsize for s in arr.strides)
         if not arr.size and not any(strides):
             strides = _contiguous_strides(arr.shape)  # NumPy's zeros for a fresh empty array: Tensor.stride()'s rule
-        return ref, offset, strides
+        return _StorageUse(ref, arr.dtype), offset, strides
 
     def reducer_override(self, obj: Any) -> Any:
         if isinstance(obj, Tensor):

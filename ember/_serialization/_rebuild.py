@@ -75,6 +75,27 @@ def _rebuild_tensor(storage: Storage, storage_offset: int, size: tuple, stride: 
     return _rebuild(storage, storage_offset, size, stride, False, None)
 
 
+class _Holder:
+    """An array interface hanging off ``base``: NumPy makes the view and ``_root`` finds ``base`` through it."""
+
+    def __init__(self, base: np.ndarray, interface: dict) -> None:
+        self.base = base
+        self.__array_interface__ = interface
+
+
+def _empty_view(arr: np.ndarray, offset: int, size: tuple, stride: tuple) -> np.ndarray:
+    """A view with no elements at element ``offset`` of ``arr``; NumPy's own constructors stop at its end."""
+    item = arr.itemsize
+    if arr.__array_interface__["data"][0] + offset * item >= 2**63:
+        offset = arr.size  # an absurd offset (a damaged file) cannot be a pointer: kept at the storage's end
+    if offset <= arr.size:
+        return np.ndarray(size, arr.dtype, buffer=arr, offset=offset * item, strides=tuple(s * item for s in stride))
+    interface = dict(arr.__array_interface__, shape=size, strides=tuple(s * item for s in stride),
+                     data=(arr.__array_interface__["data"][0] + offset * item, False))
+    interface.pop("mask", None)
+    return np.asarray(_Holder(arr, interface))
+
+
 def _rebuild(storage: Any, offset: Any, size: Any, stride: Any, requires_grad: Any, dtype: np.dtype | None) -> Tensor:
     if not isinstance(storage, Storage):
         raise pickle.UnpicklingError(f"a tensor's storage must be a storage from the archive, got {type(storage).__name__}")
@@ -86,10 +107,8 @@ def _rebuild(storage: Any, offset: Any, size: Any, stride: Any, requires_grad: A
         if offset < 0 or any(s < 0 for s in stride) or any(n < 0 for n in size):
             view = np.empty(tuple(size), arr.dtype)
         else:
-            # nothing to read, but the strides and (up to the storage's end) the offset are kept, as in torch
-            item = arr.itemsize
-            view = np.ndarray(tuple(size), arr.dtype, buffer=arr, offset=min(int(offset), arr.size) * item,
-                              strides=tuple(int(s) * item for s in stride))
+            # nothing to read, but the strides and the offset are kept, as in torch (even past the storage's end)
+            view = _empty_view(arr, int(offset), tuple(int(n) for n in size), tuple(int(s) for s in stride))
     else:
         last = offset + sum((n - 1) * s for n, s in zip(size, stride))
         if offset < 0 or any(s < 0 for s in stride) or any(n < 0 for n in size) or last >= arr.size:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pickle
 import struct
+import sys
 from typing import Any, BinaryIO, Callable, Protocol
 
 __all__ = ["Policy", "WeightsOnlyUnpickler"]
@@ -40,9 +41,11 @@ class WeightsOnlyUnpickler:
         self._persistent_load = persistent_load
 
     def _read_exact(self, n: int) -> bytes:
+        if n > sys.maxsize:  # a damaged length no file can hold (read() would overflow)
+            raise EOFError("pickle data was truncated")
         data = self._read(n)
         if len(data) != n:
-            raise pickle.UnpicklingError("pickle data was truncated")
+            raise EOFError("pickle data was truncated")  # the type torch's interpreter gives most truncations
         return data
 
     def _pop_mark(self) -> list:
@@ -67,7 +70,8 @@ class WeightsOnlyUnpickler:
         while True:
             op = self._read(1)
             if not op:
-                raise pickle.UnpicklingError("pickle data was truncated")
+                # torch's interpreter raises EOFError here too: an empty or truncated file
+                raise EOFError("Ran out of input: the pickle ends before its STOP opcode (empty or truncated file)")
             code = op[0]
             # --- framing and structure
             if code == 0x80:  # PROTO
@@ -99,7 +103,7 @@ class WeightsOnlyUnpickler:
                 idx = read(1)[0] if code == 0x68 else unpack("<I", read(4))[0] if code == 0x6A \
                     else int(self._readline()[:-1])
                 if idx not in memo:
-                    raise pickle.UnpicklingError(f"memo key {idx} not found: the pickle is corrupted")
+                    raise KeyError(idx)  # what torch's interpreter raises: the pickle is corrupted
                 stack.append(memo[idx])
             # --- scalars
             elif code == 0x4E:  # NONE

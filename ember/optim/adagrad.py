@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ._functional import chunks, const, fma32_chunk, flat_views, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _fail_after_state_update,
                         _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_, _k_addcmul_, _leaf_in_place,
-                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _to_scalar)
+                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -48,7 +48,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor) -> None:
         state = self.state[p]
         state["step"] = _new_step()
-        state["sum"] = Tensor._make(np.full_like(p._data, self.defaults["initial_accumulator_value"]))
+        state["sum"] = _state_like(p._data, self.defaults["initial_accumulator_value"])
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)

@@ -9,7 +9,8 @@ from .._tensor import Tensor
 from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layout, scratch
 from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _fma, _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_,
-                        _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _to_scalar)
+                        _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like,
+                        _to_scalar)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -84,10 +85,10 @@ class Adam(Optimizer):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _new_step()
-                state["exp_avg"] = Tensor._make(np.zeros_like(p._data))
-                state["exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                state["exp_avg"] = _state_like(p._data)
+                state["exp_avg_sq"] = _state_like(p._data)
                 if group["amsgrad"]:
-                    state["max_exp_avg_sq"] = Tensor._make(np.zeros_like(p._data))
+                    state["max_exp_avg_sq"] = _state_like(p._data)
             if group["foreach"] and isinstance(group["lr"], Tensor) and not group["capturable"]:
                 raise RuntimeError("lr as a Tensor is not supported for capturable=False and foreach=True")
             items.append((p, grad, state))

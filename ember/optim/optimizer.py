@@ -27,6 +27,7 @@ from ..autograd.grad_mode import enable_grad
 from ..utils.hooks import RemovableHandle
 # the rounding kernels, re-exported for the algorithms and the kernel tests
 from ._functional import _add, _addcmul, _fma, _fma_into, _k_add_, _k_addcdiv_, _k_addcmul_, _k_lerp_  # noqa: F401
+from ._functional import clone_strides, elem_strides, empty_strided
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -283,7 +284,7 @@ class Optimizer:
                 return Tensor._make(value._data.astype(np.float32))
             return value
         if param.is_floating_point() and value._data.dtype != param._data.dtype:
-            return Tensor._make(value._data.astype(param._data.dtype))  # torch's .to() copies only on dtype change
+            return _state_like(value._data, value._data, param._data.dtype)  # torch's .to() copies on dtype change
         return value
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -334,6 +335,20 @@ class Optimizer:
 def _scalar_dtype() -> np.dtype:
     """dtype of the ``step`` counters: float64 under a float64 default dtype, else float32 (torch's _get_scalar_dtype)."""
     return np.dtype(np.float64) if D.get_default_dtype() is D.float64 else np.dtype(np.float32)
+
+
+def _state_like(x: np.ndarray, fill: Any = 0, dtype: np.dtype | None = None) -> Tensor:
+    """A state tensor shaped like array ``x`` and filled with ``fill`` (a scalar or an array), laid out as torch's
+    ``zeros_like`` / ``full_like`` / ``.to`` lay it out: a dense layout's strides kept, size-1 dims included
+    (NumPy's ``*_like`` normalize those)."""
+    dtype = x.dtype if dtype is None else dtype
+    strides = elem_strides(x)
+    if x.flags.c_contiguous and strides == elem_strides(np.empty(x.shape, np.int8)):
+        out = np.empty(x.shape, dtype)
+    else:
+        out = empty_strided(x.shape, clone_strides(x.shape, strides), dtype)
+    np.copyto(out, fill, casting="unsafe")
+    return Tensor._make(out)
 
 
 def _new_step() -> Tensor:

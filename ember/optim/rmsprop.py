@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ._functional import chunks, const, flat_views, fma32_chunk, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _addcmul, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _foreach_autograd_error, _grads, _incr_step, _k_add_, _k_addcdiv_,
-                        _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _to_scalar)
+                        _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _state_like, _to_scalar)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -70,11 +70,11 @@ class RMSprop(Optimizer):
             state = self.state[p]
             if len(state) == 0:
                 state["step"] = _new_step()
-                state["square_avg"] = Tensor._make(np.zeros_like(p._data))
+                state["square_avg"] = _state_like(p._data)
                 if group["momentum"] > 0:
-                    state["momentum_buffer"] = Tensor._make(np.zeros_like(p._data))
+                    state["momentum_buffer"] = _state_like(p._data)
                 if group["centered"]:
-                    state["grad_avg"] = Tensor._make(np.zeros_like(p._data))
+                    state["grad_avg"] = _state_like(p._data)
             items.append((p, grad, state))
         return items
 

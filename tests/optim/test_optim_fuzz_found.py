@@ -115,3 +115,23 @@ def test_cpu_step_refuses_capturable_and_leaf_differentiable(name, kwargs):
         states.append({k: v.numpy().tolist() for k, v in opt.state[p].items()})
         assert p.detach().numpy().tolist() == [1.0, 1.0, 1.0]
     assert states[0] == states[1]
+
+
+@pytest.mark.parametrize("name,kwargs", [("Adam", dict(amsgrad=True)), ("RMSprop", dict(centered=True, momentum=0.5)),
+                                         ("Adagrad", dict(initial_accumulator_value=0.5))], ids=str)
+@pytest.mark.parametrize("shape", [(3, 1), (1, 6), (4, 5)])
+def test_state_keeps_the_param_strides_of_size_one_dims(name, kwargs, shape, torch_sqrt):
+    """torch's zeros_like/full_like/.to keep a dense param's strides, those of size-1 dims too (NumPy's *_like
+    normalize them); checked on creation and after loading into params of the other dtype (a cast)."""
+    a = np.arange(np.prod(shape), dtype=np.float32).reshape(shape)
+    strides = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.from_numpy(np.asfortranarray(a)))
+        p.grad = lib.ones(*shape)
+        opt = getattr(lib.optim, name)([p], **kwargs)
+        opt.step()
+        q = lib.nn.Parameter(lib.from_numpy(np.asfortranarray(a.astype(np.float64))))
+        loaded = getattr(lib.optim, name)([q], **kwargs)
+        loaded.load_state_dict(opt.state_dict())
+        strides.append([(k, v.stride(), str(v.dtype)) for o, x in ((opt, p), (loaded, q)) for k, v in o.state[x].items()])
+    assert strides[0] == strides[1]

@@ -127,10 +127,9 @@ def diff_outcomes(t, e, what: str, rtol: float = 0.0) -> str | None:
 def convert(obj, lib):
     """A state dict (or any value) with every tensor copied into ``lib``'s tensors, strides kept."""
     if isinstance(obj, (torch.Tensor, ember.Tensor)):
-        a = obj.detach().numpy()
-        out = lib.from_numpy(np.array(a, copy=True, order="K"))
-        return out.as_strided(tuple(obj.shape), obj.stride()) if out.numel() > 1 and out.stride() != obj.stride() \
-            else out
+        out = lib.empty_strided(tuple(obj.shape), obj.stride(), dtype=getattr(lib, str(obj.dtype).split(".")[1]))
+        out.copy_(lib.from_numpy(obj.detach().numpy().copy()))
+        return out
     if isinstance(obj, dict):
         return {k: convert(v, lib) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -255,7 +254,8 @@ def rand_program(r: random.Random) -> dict:
                 if r.random() < 0.15:
                     grads.append(None)
                 else:
-                    grads.append((r.random() < 0.4, r.randrange(1 << 30), 10.0 ** r.randint(-4, 2)))
+                    grads.append((r.random() < 0.4, r.randrange(1 << 30), 10.0 ** r.randint(-4, 2),
+                                  r.random() < 0.03))
             actions.append(("grads", grads))
             actions.append(("step",))
         elif k < 0.6:
@@ -268,7 +268,7 @@ def rand_program(r: random.Random) -> dict:
             actions.append(("add_group", list(range(n_params, n_params + len(new))), rand_options(r, name, True)))
             n_params += len(new)
         elif k < 0.95:
-            actions.append(("reload", r.choice(["same", "deepcopy", "cross"])))
+            actions.append(("reload", r.choice(["same", "deepcopy", "cross", "cross", "old", "dtype"])))
         else:
             actions.append(("set_lr", r.choice([0.05, 0.2, 1e-3])))
     return dict(name=name, defaults=rand_options(r, name), specs=specs, groups=groups, as_groups=as_groups,
@@ -311,9 +311,10 @@ class Run:
                 if g is None:
                     p.grad = None
                 else:
-                    t, seed, scale = g
+                    t, seed, scale, special = g
                     layout = "t" if t and p.dim() == 2 else "c"
-                    p.grad = make_tensor(lib, tuple(p.shape), str(p.dtype).split(".")[1], layout, seed, scale)
+                    p.grad = make_tensor(lib, tuple(p.shape), str(p.dtype).split(".")[1], layout, seed, scale,
+                                         special)
             return None
         if kind == "step":
             return opt.step()
@@ -328,9 +329,23 @@ class Run:
         if kind == "reload":
             mode = action[1]
             sd = opt.state_dict()
+            if mode == "dtype":  # the same values in params of the other float dtype: state is cast on load
+                for g in opt.param_groups:
+                    for i, p in enumerate(g["params"]):
+                        a = p.detach().numpy()
+                        q = lib.nn.Parameter(lib.from_numpy(a.astype(np.float64 if a.dtype == np.float32
+                                                                     else np.float32).T.copy().T))
+                        self.params[[id(x) for x in self.params].index(id(p))] = g["params"][i] = q
             new = self.fresh()
             if mode == "cross":
                 new.load_state_dict(convert(other_sd, lib))
+            elif mode == "old":  # a state dict from before these options existed: __setstate__ fills them in
+                sd = copy.deepcopy(sd)
+                for g in sd["param_groups"]:
+                    for key in ("foreach", "maximize", "differentiable", "capturable", "fused", "nesterov",
+                                "decoupled_weight_decay", "amsgrad", "centered"):
+                        g.pop(key, None)
+                new.load_state_dict(sd)
             else:
                 new.load_state_dict(copy.deepcopy(sd) if mode == "deepcopy" else sd)
             self.opt = new

@@ -5,6 +5,7 @@ names and the errors are torch's; ``nn.functional`` re-exports them.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 
@@ -14,7 +15,8 @@ from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 
 __all__ = ["margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_loss", "cosine_embedding_loss"]
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_loss", "cosine_embedding_loss",
+           "triplet_margin_with_distance_loss"]
 
 
 def _reduction_name(reduction: str, size_average, reduce) -> str:
@@ -160,6 +162,27 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = minimum(d_neg, pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Callable[[Tensor, Tensor], Tensor] | None = None,
+                                      margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
+    """loss = max(0, margin + d(a, p) - d(a, n)) for any distance d (default: the 2-norm pairwise distance)."""
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a, pos, neg = anchor.ndim, positive.ndim, negative.ndim
+    if not (a == pos == neg):
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {a}D, positive {pos}D, and negative {neg}D inputs")
+    if distance_function is None:
+        from .functional import pairwise_distance as distance_function
+    d_pos = distance_function(anchor, positive)
+    d_neg = distance_function(anchor, negative)
+    if swap:
+        d_neg = minimum(d_neg, distance_function(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 

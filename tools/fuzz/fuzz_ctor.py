@@ -224,6 +224,9 @@ POOLS: dict[str, Callable[[], Any]] = {
     "norm": either((None, Lazy("LayerNorm(4)", lambda L: L.nn.LayerNorm(4)), Lazy("Identity()",
                                                                                    lambda L: L.nn.Identity()))),
     "_weight": lambda: None,
+    "distance_function": either((None, Lazy("PairwiseDistance(p=1.0)", lambda L: L.nn.PairwiseDistance(1.0)),
+                                 Lazy("F.pairwise_distance", lambda L: L.nn.functional.pairwise_distance),
+                                 Lazy("CosineSimilarity()", lambda L: L.nn.CosineSimilarity()))),
 }
 
 # defaults too large to build quickly: always passed small

@@ -169,3 +169,41 @@ def test_errors(fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_error(fn)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("swap", [False, True])
+@pytest.mark.parametrize("distance", [None, "cosine", "functional"])
+def test_triplet_margin_with_distance_loss(reduction, swap, distance):
+    def make(lib):
+        fn = {None: None, "cosine": lambda a, b: 1 - lib.nn.functional.cosine_similarity(a, b),
+              "functional": lib.nn.functional.pairwise_distance}[distance]
+        return lib.nn.TripletMarginWithDistanceLoss(distance_function=fn, margin=0.5, swap=swap, reduction=reduction)
+    e_mod, t_mod = make(ember), make(torch)
+    assert repr(e_mod) == repr(t_mod)
+    a, p, n = randn(5, 4), randn(5, 4, seed=1), randn(5, 4, seed=2)
+    e_in = [ember.from_numpy(x.copy()).requires_grad_() for x in (a, p, n)]
+    t_in = [torch.from_numpy(x.copy()).requires_grad_() for x in (a, p, n)]
+    e_out, t_out = e_mod(*e_in), t_mod(*t_in)
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-5, atol=1e-6)
+    e_out.sum().backward()
+    t_out.sum().backward()
+    for e, t in zip(e_in, t_in):
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.TripletMarginWithDistanceLoss(margin=0.0),
+    lambda L: L.nn.TripletMarginWithDistanceLoss(reduction="avg")(L.zeros(2, 3), L.zeros(2, 3), L.zeros(2, 3)),
+    lambda L: L.nn.TripletMarginWithDistanceLoss()(L.zeros(2, 3), L.zeros(3), L.zeros(2, 3)),
+    lambda L: L.nn.TripletMarginWithDistanceLoss(1.0),
+])
+def test_triplet_margin_with_distance_loss_errors(call):
+    outcomes = []
+    for lib in (torch, ember):
+        try:
+            call(lib)
+            outcomes.append("ok")
+        except Exception as e:  # noqa: BLE001 - the error is what is compared
+            outcomes.append((type(e).__name__, str(e)))
+    assert outcomes[0] == outcomes[1]

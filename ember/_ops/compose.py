@@ -15,7 +15,7 @@ from .reduction import norm, sum as _sum
 
 __all__ = ["tile", "rot90", "kron", "trace", "diag", "atleast_1d", "atleast_2d", "atleast_3d", "dstack",
            "column_stack", "row_stack", "meshgrid", "repeat_interleave", "tensordot", "cross", "dist", "cdist",
-           "fliplr", "flipud", "ravel"]
+           "fliplr", "flipud", "ravel", "cartesian_prod", "tril_indices", "triu_indices"]
 
 
 def tile(input: Tensor, dims) -> Tensor:
@@ -294,3 +294,35 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
                            f"{_SCALAR_NAMES[x2._data.dtype.name]}")
     diff = sub(S.unsqueeze(x1, -2), S.unsqueeze(x2, -3))  # (..., P, R, M)
     return norm(diff, p, -1)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return S.stack([S.reshape(g, (-1,)) for g in grids], 1)
+
+
+def _tri_indices(name: str, row: int, col: int, offset: int, dtype, lower: bool) -> Tensor:
+    from .. import _dtype as D
+    dtype = dtype or D.int64
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    if dtype.np_dtype.kind not in "iu":
+        from .._tensor import _SCALAR_NAMES
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_SCALAR_NAMES[dtype.name]}'")
+    rows, cols = (np.tril_indices if lower else np.triu_indices)(row, offset, col)
+    return Tensor._make(np.stack([rows, cols]).astype(dtype.np_dtype).reshape(2, -1))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    return _tri_indices("tril_indices", row, col, offset, dtype, True)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    return _tri_indices("triu_indices", row, col, offset, dtype, False)

@@ -23,7 +23,8 @@ def _type_name(a: np.ndarray) -> str:
 
 def _out(*arrays):
     """A tensor, or a tuple of tensors when there are several (torch.unique's return convention)."""
-    ts = tuple(Tensor._make(a if a.flags.c_contiguous else a.copy()) for a in arrays)  # (ascontiguousarray: >= 1-D)
+    ts = tuple(a if isinstance(a, Tensor) else Tensor._make(a if a.flags.c_contiguous else a.copy())
+               for a in arrays)  # (ascontiguousarray: >= 1-D)
     return ts[0] if len(ts) == 1 else ts
 
 
@@ -39,8 +40,12 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         vals, inv, counts = np.unique(a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         inv = inv.reshape(a.shape)
     else:
-        d = _wrap_dim(dim, a.ndim)
-        vals, inv, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+        d = _unique_dim(a, dim)
+        if a.size == 0:  # (NumPy cannot take unique slices of an empty array)
+            vals, inv, counts = a.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        else:
+            vals, inv, counts = np.unique(a, return_inverse=True, return_counts=True, axis=d)
+        vals = _dim_outermost(vals, d)
         inv = inv.reshape(-1)
     res = [vals]
     if return_inverse:
@@ -48,6 +53,24 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     if return_counts:
         res.append(counts.astype(np.int64))
     return _out(*res)
+
+
+def _unique_dim(a: np.ndarray, dim: int) -> int:
+    from .._tensor import _dim_of
+    d = _dim_of(dim, a.ndim, "unique")
+    if a.size == 0 and any(n == 0 for k, n in enumerate(a.shape) if k != d):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+    return d
+
+
+def _dim_outermost(vals: np.ndarray, d: int) -> np.ndarray:
+    """torch builds the slices along ``d`` one after another: ``d`` is the outermost dim of the result's layout."""
+    if vals.size == 0:
+        return Tensor._make(np.ascontiguousarray(vals))
+    moved = np.moveaxis(vals, d, 0)
+    buf = np.empty(moved.shape, vals.dtype)  # fresh, so even size-1 dims get their row-major strides
+    buf[...] = moved
+    return Tensor._make(np.moveaxis(buf, 0, d))
 
 
 def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False,
@@ -61,11 +84,11 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
         vals = flat[keep]
         inv = (np.cumsum(keep) - 1).reshape(a.shape)
     else:
-        d = _wrap_dim(dim, a.ndim)
-        m = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        d = _unique_dim(a, dim)
+        m = np.moveaxis(a, d, 0).reshape(a.shape[d], -1) if a.size else np.zeros((0, 0), a.dtype)
         change = (m[1:] != m[:-1]).any(axis=1)
         keep = np.concatenate([[True], change]) if len(m) else np.zeros(0, bool)
-        vals = np.take(a, np.flatnonzero(keep), axis=d)
+        vals = _dim_outermost(np.take(a, np.flatnonzero(keep), axis=d), d)
         inv = np.cumsum(keep) - 1
     counts = np.diff(np.append(np.flatnonzero(keep), len(keep)))
     res = [vals]
@@ -260,15 +283,15 @@ def searchsorted(sorted_sequence: Tensor, input: Tensor | float, *, out_int32: b
         from .compose import _not_impl
         raise NotImplementedError(_not_impl("searchsorted_out_cpu", Tensor._make(np.empty(0, common))))
     shape = vals.shape
-    if bd.ndim <= 1:
-        bd2 = bd.reshape(1, -1).astype(common, copy=False)
-        v2 = vals.reshape(1, -1).astype(common, copy=False)
-        s2 = None if sorter is None else sorter._data.reshape(1, -1)
+    # one row of boundaries per row of values (explicit sizes: -1 cannot be inferred for empty tensors)
+    rows = int(np.prod(bd.shape[:-1])) if bd.ndim > 1 else 1
+    bd2 = bd.reshape(rows, bd.shape[-1] if bd.ndim else 1).astype(common, copy=False)
+    v2 = vals.reshape(rows, vals.size // rows if rows else 0).astype(common, copy=False)
+    s2 = None if sorter is None else sorter._data.reshape(bd2.shape)
+    if bd2.shape[1] == 0 or v2.size == 0:
+        res = np.zeros(shape, np.int64)
     else:
-        bd2 = bd.reshape(-1, bd.shape[-1]).astype(common, copy=False)
-        v2 = vals.reshape(bd2.shape[0], -1).astype(common, copy=False)
-        s2 = None if sorter is None else sorter._data.reshape(bd2.shape[0], -1)
-    res = _binary_search(bd2, v2, right, s2).reshape(shape)
+        res = _binary_search(bd2, v2, right, s2).reshape(shape)
     return Tensor._make(res.astype(np.int32 if out_int32 else np.int64))
 
 

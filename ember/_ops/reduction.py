@@ -182,7 +182,13 @@ def _var_forward(ctx, a, axes, keepdim, correction, name):
     wide = a.astype(np.complex128 if a.dtype.kind == "c" else np.float64, copy=False)
     kd = keepdim if axes is not None else False
     with _quiet():
-        mean = np.sum(wide, axis=axes, keepdims=True) / n
+        if a.dtype == np.float32 and name in ("var", "std"):
+            # torch's var/std take the float32 mean first (as mean() does), then the deviations from it in
+            # double: a constant input whose float32 mean rounds off keeps a tiny nonzero variance, as in torch
+            # (var_mean/std_mean run Welford in double and do not)
+            mean = (np.add.reduce(a, axis=axes, keepdims=True) / np.float32(n)).astype(np.float64)
+        else:
+            mean = np.sum(wide, axis=axes, keepdims=True) / n
         centered = wide - mean
         sq = (centered * centered.conj()).real if a.dtype.kind == "c" else centered * centered
         v = np.sum(sq, axis=axes, keepdims=kd) / builtins.max(dof, 0)
@@ -683,8 +689,20 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Arithmetic mean of all elements, or along ``dim``."""
     input = _float_out(input, out) if dtype is None else input
+    int_out = out is not None and dtype is None and out._data.dtype.kind not in "fc"
+    if int_out:
+        from ._inplace import _NAMES, _castable
+        to = _NAMES[D._FROM_NUMPY[out._data.dtype].name]
+        if dim is None and not _castable(input._data.dtype, out._data.dtype):
+            raise RuntimeError(f"mean.dtype_out(): input types can't be cast to the desired output type {to}")
     if dtype is None and input._data.dtype.kind not in "fc":
         Mean.forward(None, input._data, None, False, None)  # torch's dtype error comes before any dim error
+    if int_out:
+        # torch divides an integer sum in place: its true division's default float cannot go into out
+        if dim is None:
+            raise RuntimeError(f"mean.dtype_out(): input types can't be cast to the desired output type {to}")
+        raise RuntimeError(f"result type {_NAMES[D.get_default_dtype().name]} can't be cast to the desired output "
+                           f"type {to}")
     axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
         return _write(Mean.apply(input, None, False, dtype), out)

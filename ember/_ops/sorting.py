@@ -134,7 +134,23 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool
     fn = Sort if stable is None or stable is False else SortStable
     if stable is None:
         stable = False
-    return return_types.sort(fn.apply(input, d, descending, bool(stable)))
+    if out is not None:
+        _check_pair_out(out, input)
+    res = fn.apply(input, d, descending, bool(stable))
+    if out is not None:
+        from ._args import write_out
+        return return_types.sort((write_out(out[0], res[0]), write_out(out[1], res[1])))
+    return return_types.sort(res)
+
+
+def _check_pair_out(out, input: Tensor) -> None:
+    """(values, indices) out=: values of input's dtype, indices int64 (torch's words, C type names)."""
+    from .._tensor import _C_NAMES
+    name = lambda t: _C_NAMES[t.dtype.name]  # noqa: E731
+    for o, want in ((out[0], input), (out[1], None)):
+        want_name = name(want) if want is not None else "long int"
+        if (want is not None and o.dtype != want.dtype) or (want is None and o._data.dtype != np.int64):
+            raise RuntimeError(f"Expected out tensor to have dtype {want_name}, but got {name(o)} instead")
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
@@ -149,7 +165,13 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: b
 
 def msort(input: Tensor, *, out=None) -> Tensor:
     """Sort along dim 0 (values only)."""
-    return sort(input, 0)[0]
+    if out is not None:
+        _check_pair_out((out, Tensor._make(np.zeros(0, np.int64))), input)
+    res = sort(input, 0)[0]
+    if out is not None:
+        from ._args import write_out
+        return write_out(out, res)
+    return res
 
 
 def _topk_row(keys: list, n: int, k: int, sorted_: bool) -> list:

@@ -319,3 +319,54 @@ def test_isclose_dtypes(dt):
             b.flat[1] = np.inf
         check(lambda L: [L.isclose(L.tensor(a), L.tensor(b), rtol=rtol, atol=atol, equal_nan=equal_nan),
                          L.tensor(a).allclose(L.tensor(b), rtol, atol, equal_nan)])
+
+
+_X3 = np.random.default_rng(0).integers(0, 2, (3, 2, 4))
+SEARCH_CASES = {
+    **{f"unique_dim{d}": (lambda d: lambda L: L.unique(L.tensor(_X3), dim=d, return_inverse=True))(d) for d in range(3)},
+    **{f"unique_consecutive_dim{d}": (lambda d: lambda L: L.unique_consecutive(L.tensor(_X3), dim=d,
+                                                                                return_counts=True))(d)
+       for d in range(3)},
+    "unique_dim_size1_stride": lambda L: L.unique(L.zeros(3, 2), dim=1),
+    "unique_empty_selected": lambda L: L.unique(L.zeros(0, 2, 2), dim=0, return_inverse=True, return_counts=True),
+    "unique_empty_other_dim": lambda L: L.unique(L.zeros(0, 2, 2), dim=1),
+    "unique_consecutive_empty": lambda L: L.unique_consecutive(L.zeros(2, 0, 2), dim=1, return_counts=True),
+    "unique_0dim_dim": lambda L: L.unique(L.tensor(1.), dim=0),
+    "searchsorted_empty_boundaries": lambda L: L.searchsorted(L.zeros(1, 2, 0), L.ones(1, 2, 1)),
+    "searchsorted_empty_values": lambda L: L.searchsorted(L.arange(6.).reshape(2, 3), L.ones(2, 0)),
+    "searchsorted_empty_rows": lambda L: L.searchsorted(L.zeros(3, 0, 3), L.ones(3, 0, 1), right=True),
+    "searchsorted_1d_empty": lambda L: L.searchsorted(L.zeros(0), L.ones(3)),
+    "cartesian_prod": lambda L: L.cartesian_prod(L.arange(2), L.arange(3), L.arange(2)),
+    "cartesian_prod_one": lambda L: L.cartesian_prod(L.ones(2)),
+    "cartesian_prod_2d": lambda L: L.cartesian_prod(L.ones(2, 2)),
+    "cartesian_prod_dtypes": lambda L: L.cartesian_prod(L.ones(2), L.ones(3, dtype=L.int64)),
+    "tril_indices": lambda L: L.tril_indices(3, 4, 1), "triu_indices": lambda L: L.triu_indices(3, 4, -1),
+    "tril_indices_negative_row": lambda L: L.tril_indices(-1, 2),
+    "triu_indices_float": lambda L: L.triu_indices(3, 3, dtype=L.float32),
+    "tril_indices_empty": lambda L: L.tril_indices(0, 3),
+    "sort_out": _with_out(lambda L: (L.zeros(7), L.zeros(0, dtype=L.int64)),
+                          lambda L, o: L.sort(L.tensor([[3., 1, 2], [0, 5, 4]]), 1, out=o)),
+    "sort_out_values_dtype": lambda L: L.sort(L.ones(3, dtype=L.int64), out=(L.zeros(1, dtype=L.bool),
+                                                                                L.zeros(1, dtype=L.int64))),
+    "sort_out_indices_dtype": lambda L: L.sort(L.ones(3), out=(L.zeros(1), L.zeros(1, dtype=L.int32))),
+    "msort_out": _with_out(lambda L: L.zeros(1), lambda L, o: L.msort(L.tensor([[3., 1], [0, 5]]), out=o)),
+    "msort_out_dtype": lambda L: L.msort(L.tensor([[3., 1], [0, 5]]), out=L.zeros(1, dtype=L.int64)),
+}
+for _x in ("float32", "int64"):
+    for _o in ("int32", "bool", "float64"):
+        SEARCH_CASES[f"mean_out_{_x}_{_o}"] = (lambda x, o: _with_out(
+            lambda L: L.zeros((), dtype=getattr(L, o)), lambda L, out: L.mean(L.ones(2, dtype=getattr(L, x)), out=out)))(_x, _o)
+        SEARCH_CASES[f"mean_dim_out_{_x}_{_o}"] = (lambda x, o: _with_out(
+            lambda L: L.zeros((), dtype=getattr(L, o)), lambda L, out: L.mean(L.ones(2, dtype=getattr(L, x)), 0, out=out)))(_x, _o)
+
+
+@pytest.mark.parametrize("name", SEARCH_CASES)
+def test_search_unique_out(name):
+    check(SEARCH_CASES[name])
+
+
+def test_std_of_constant_float32_keeps_torch_rounding():
+    # torch's var/std divide a float32 sum first: 3 equal values can get a tiny nonzero std and grads
+    v = np.array([3.11960847] * 3, dtype=np.float32)
+    check(lambda L: [L.tensor(v).var(0), L.tensor(v).var(), L.var_mean(L.tensor(v))[0], L.std_mean(L.tensor(v), 0)[0]])
+    check(grads(lambda L, x: x.float().std(0).double(), v.astype(np.float64)))

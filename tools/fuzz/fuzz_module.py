@@ -729,6 +729,17 @@ def op_copy(c: Ctx, root):
     c.obs("copy_training", lambda: [x.training for x in m2.modules()])
 
 
+def op_pickle(c: Ctx, root):
+    """pickle round trip (custom classes are local, so trees holding them fail the same way in both)."""
+    import pickle
+    name, m = rand_module(c, root)
+    m2 = c.obs("pickle", lambda: pickle.loads(pickle.dumps(m)))
+    if m2 is not None:
+        c.obs("pickle_repr", lambda: repr(m2))
+        c.obs("pickle_sd", lambda: m2.state_dict(keep_vars=True))
+        c.obs("pickle_flags", lambda: [(x.training, len(x._forward_hooks)) for x in m2.modules()])
+
+
 def op_sd_hooks(c: Ctx, root):
     """state_dict / load_state_dict hooks: their arguments, call order, and what returning values does."""
     r = c.r
@@ -816,7 +827,7 @@ def op_misc(c: Ctx, root):
 
 
 OPS = [op_traverse, op_state_dict, op_load, op_mutate, op_get, op_container, op_modes, op_forward, op_copy,
-       op_sd_hooks, op_misc]
+       op_sd_hooks, op_misc, op_pickle]
 
 
 def program(L, seed: int) -> list:

@@ -223,7 +223,7 @@ def _run_registration_hooks(hooks: dict, module: Module, name: str, value: Any) 
 def _warn_non_full_backward_hook(inputs: Any, result: Any, grad_fn: Any) -> None:
     """torch's FutureWarnings for old-style backward hooks that will see only part of the grads."""
     def warn(msg: str) -> None:
-        warnings.warn(msg, FutureWarning, stacklevel=3)
+        warnings.warn(msg, FutureWarning, stacklevel=4)
 
     def tensors(x: Any) -> tuple | None:
         if isinstance(x, Tensor):
@@ -574,6 +574,12 @@ class Module:
             non_full += self._backward_hooks.values()
         return full, non_full
 
+    def _get_backward_pre_hooks(self) -> list:
+        return [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+
+    def _maybe_warn_non_full_backward_hook(self, inputs: Any, result: Any, grad_fn: Any) -> None:
+        _warn_non_full_backward_hook(inputs, result, grad_fn)
+
     def register_forward_pre_hook(self, hook: Callable, *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:
         """``hook(module, args)`` (or ``(module, args, kwargs)``) before forward; may return new args."""
@@ -614,7 +620,7 @@ class Module:
             full_hooks, non_full_hooks = ([], [])
             if self._backward_hooks or _global_backward_hooks:
                 full_hooks, non_full_hooks = self._get_backward_hooks()
-            pre_bw_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            pre_bw_hooks = self._get_backward_pre_hooks()
             for hook_id, hook in (*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()):
                 if hook_id in self._forward_pre_hooks_with_kwargs:
                     res = hook(self, args, kwargs)
@@ -661,7 +667,7 @@ class Module:
                 if var.grad_fn is not None:
                     for hook in non_full_hooks:
                         var.grad_fn.register_hook(_WrappedHook(hook, self))
-                    _warn_non_full_backward_hook(args, result, var.grad_fn)
+                    self._maybe_warn_non_full_backward_hook(args, result, var.grad_fn)
             return result
         except Exception:
             # always_call hooks run even when forward (or another hook) raised; torch silences their own errors

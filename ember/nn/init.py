@@ -109,6 +109,11 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Gene
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
                   generator: Generator | None = None) -> Tensor:
     """Fill ``tensor`` with N(mean, std²) truncated to [a, b], by torch 2.13's two rejection samplers."""
+    return _no_grad_trunc_normal_(tensor, mean, std, a, b, generator=generator)
+
+
+def _no_grad_trunc_normal_(tensor: Tensor, mean: float, std: float, a: float, b: float,
+                           generator: Generator | None = None) -> Tensor:
     if tensor.is_meta:
         return tensor
 
@@ -116,9 +121,9 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     if (mean < a - 2 * std) or (mean > b + 2 * std):
-        # torch warns from a helper one call down, so its warning points into the library, not at the caller
+        # as in torch, the warning points at trunc_normal_ (inside the library), not at its caller
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
-                      "The distribution of values may be incorrect.", stacklevel=1)
+                      "The distribution of values may be incorrect.", stacklevel=2)
     # a uniform draw of exactly 0 (likely in float16) has log -inf, as intended: no NumPy warning
     with no_grad(), np.errstate(divide="ignore"):
         p = norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)

@@ -119,3 +119,8 @@ def test_trunc_normal_far_mean_warning_points_into_the_library() -> None:
             warnings.simplefilter("always")
             lib.nn.init.trunc_normal_(lib.zeros(3), mean=10.0)
         assert [w.filename.endswith("init.py") for w in caught] == [True], lib.__name__
+
+
+def test_private_trunc_normal_helper_exists_as_in_torch() -> None:
+    # some model code imports torch.nn.init._no_grad_trunc_normal_ directly
+    same(lambda L: L.nn.init._no_grad_trunc_normal_(L.empty(4, 5), 0.5, 2.0, -1.0, 1.0).tolist())

@@ -360,7 +360,15 @@ def run(fn: Callable[[], Any], L: Any, seed: int) -> dict:
     return out
 
 
-def construct(cls_name: str, args: list, kwargs: dict, L: Any, seed: int, default: str = "float32") -> dict:
+AFTER = {  # what user code commonly does to a fresh module; compared again afterwards
+    "double": lambda m, L: m.double(), "half": lambda m, L: m.half(), "eval": lambda m, L: m.eval(),
+    "to float64": lambda m, L: m.to(L.float64), "frozen": lambda m, L: m.requires_grad_(False),
+    "deepcopy": lambda m, L: __import__("copy").deepcopy(m),
+}
+
+
+def construct(cls_name: str, args: list, kwargs: dict, L: Any, seed: int, default: str = "float32",
+              after: str | None = None) -> dict:
     def build() -> dict:
         L.set_default_dtype(getattr(L, default))
         cls, _, method = cls_name.partition(".")
@@ -375,6 +383,8 @@ def construct(cls_name: str, args: list, kwargs: dict, L: Any, seed: int, defaul
         finally:
             L.set_default_dtype(L.float32)
         first = describe_module(m)
+        if after:
+            first["after"] = describe_module(AFTER[after](m, L))
         reset = getattr(m, "reset_parameters", None) or getattr(m, "_reset_parameters", None)
         if reset is not None:  # a second initialisation draws the same again
             reset()
@@ -510,6 +520,8 @@ def differ(a: dict, b: dict) -> list[str]:
         va, vb = a.get(k), b.get(k)
         if isinstance(va, dict) and isinstance(vb, dict) and k == "ok":
             out += [f"ok.{x}" for x in differ(va, vb)]
+        elif isinstance(va, dict) and isinstance(vb, dict) and k == "after":
+            out += [f"after.{x}" for x in differ(va, vb)]
         elif isinstance(va, dict) and isinstance(vb, dict) and k == "attrs":
             out += [f"attrs.{x}" for x in sorted(set(va) | set(vb)) if va.get(x) != vb.get(x)]
         elif va != vb:
@@ -575,8 +587,9 @@ def main() -> None:
             else:
                 args, kwargs = draw_call(getattr(torch.nn, cls_name))
             default = pick("float32", "float32", "float32", "float64")
-            label = f"nn.{cls_name}(*{args}, **{kwargs}) [default dtype {default}]"
-            t, e = (construct(cls_name, args, kwargs, L, case_seed, default) for L in (torch, ember))
+            after = pick(None, None, None, *AFTER)
+            label = f"nn.{cls_name}(*{args}, **{kwargs}) [default dtype {default}; then {after}]"
+            t, e = (construct(cls_name, args, kwargs, L, case_seed, default, after) for L in (torch, ember))
         else:
             name, args, kwargs = draw_init_call()
             label = f"nn.init.{name}(*{args}, **{kwargs})"

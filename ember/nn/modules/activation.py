@@ -9,7 +9,7 @@ from ..._tensor import Tensor
 from .. import functional as F, init
 from .._multi_head_attention import _canonical_mask, _none_or_dtype, multi_head_attention_forward
 from ..parameter import Parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["Threshold", "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish",
@@ -436,10 +436,6 @@ class LogSoftmax(_SoftmaxFamily):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """A Linear by another name: torch names MultiheadAttention's out_proj so (it prints in the repr)."""
 
 
 class MultiheadAttention(Module):

@@ -2,22 +2,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 from ... import _creation
 from ..._tensor import Tensor
 from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
+from .utils import _ntuple, _reverse_repeat_tuple
 
 __all__ = ["Conv1d", "Conv2d"]
-
-
-def _ntuple(value, n: int) -> tuple:
-    """Any iterable as a tuple (a string too, as in torch), anything else repeated n times (torch's _single/_pair)."""
-    if isinstance(value, Iterable):
-        return tuple(value)
-    return (value,) * n
 
 
 class _ConvNd(Module):
@@ -39,9 +32,10 @@ class _ConvNd(Module):
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         n = self._n
-        kernel_size, stride, dilation = _ntuple(kernel_size, n), _ntuple(stride, n), _ntuple(dilation, n)
+        as_tuple = _ntuple(n)
+        kernel_size, stride, dilation = as_tuple(kernel_size), as_tuple(stride), as_tuple(dilation)
         if not isinstance(padding, str):
-            padding = _ntuple(padding, n)
+            padding = as_tuple(padding)
         if groups <= 0:
             raise ValueError("groups must be a positive integer")
         if in_channels % groups != 0:
@@ -78,7 +72,7 @@ class _ConvNd(Module):
                     pads[2 * i], pads[2 * i + 1] = total // 2, total - total // 2
             self._reversed_padding_repeated_twice = pads
         else:
-            self._reversed_padding_repeated_twice = tuple(p for p in reversed(padding) for _ in range(2))
+            self._reversed_padding_repeated_twice = _reverse_repeat_tuple(padding, 2)
         self.weight = Parameter(_creation.empty((out_channels, in_channels // groups, *kernel_size), **factory_kwargs))
         if bias:
             self.bias = Parameter(_creation.empty(out_channels, **factory_kwargs))

@@ -10,7 +10,7 @@ from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["Identity", "Linear", "Bilinear"]
+__all__ = ["Identity", "Linear", "Bilinear"]  # NonDynamicallyQuantizableLinear is importable, not exported
 
 
 class Identity(Module):
@@ -55,6 +55,10 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear by another name: torch names MultiheadAttention's out_proj so (it prints in the repr)."""
 
 
 class Bilinear(Module):

@@ -5,11 +5,10 @@ as torch does) and forwards to ``F.pad``. Every class repeats ``__init__`` so th
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
+from .utils import _ntuple
 
 __all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d", "ConstantPad3d",
            "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d", "ReplicationPad2d",
@@ -18,7 +17,7 @@ __all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "
 
 def _sides(padding, n: int) -> tuple:
     """(left, right, top, bottom, ...) for n spatial dims: an int on every side, an iterable as given."""
-    return tuple(padding) if isinstance(padding, Iterable) else (padding,) * (2 * n)
+    return _ntuple(2 * n)(padding)
 
 
 class _PadNd(Module):

@@ -4,18 +4,12 @@ No parameters: each stores its arguments as given (AvgPool1d as 1-tuples, like t
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from ..._tensor import Tensor
 from .. import functional as F
 from .module import Module
+from .utils import _single
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d"]
-
-
-def _single(value) -> tuple:
-    # any iterable (even a string) becomes a tuple, as torch's _single does
-    return tuple(value) if isinstance(value, Iterable) else (value,)
 
 
 class _MaxPoolNd(Module):
@@ -57,7 +51,14 @@ class MaxPool2d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool1d(Module):
+class _AvgPoolNd(Module):
+    """The shared repr of the average pools (a base class model code checks with isinstance, as in torch)."""
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPoolNd):
     """Mean over windows of length kernel_size along the last dim of (N, C, L) or (C, L)."""
 
     kernel_size: tuple[int]
@@ -79,11 +80,8 @@ class AvgPool1d(Module):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad)
 
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
-
-class AvgPool2d(Module):
+class AvgPool2d(_AvgPoolNd):
     """Mean over kh x kw windows of (N, C, H, W) or (C, H, W)."""
 
     kernel_size: int | tuple[int, int]
@@ -106,9 +104,6 @@ class AvgPool2d(Module):
     def forward(self, input: Tensor) -> Tensor:
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class _AdaptiveAvgPoolNd(Module):

@@ -40,6 +40,8 @@ FOREIGN = {
     "a plain pickle": pickle.dumps(5, protocol=2),  # the wrong magic number
     "legacy magic only": pickle.dumps(0x1950A86A20F9469CFC6C, protocol=2),  # ends after the magic number
     "an empty zip's end record": b"PK\x05\x06" + bytes(18),  # not PK\x03\x04: read as legacy too
+    "STOP on an empty stack": b".garbage",  # IndexError, as torch's interpreter pops
+    "SETITEMS without a MARK": b"u\xa0\xa0",  # IndexError: no mark to pop
 }
 
 

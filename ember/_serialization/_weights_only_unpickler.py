@@ -55,7 +55,7 @@ class WeightsOnlyUnpickler:
                 items = stack[i + 1:]
                 del stack[i:]
                 return items
-        raise pickle.UnpicklingError("could not find MARK")
+        raise IndexError("pop from empty list")  # torch's interpreter: its stack of marks is empty
 
     def _global(self, module: str, name: str) -> Any:
         if module == "__builtin__":  # Python 2 spelling used by protocol <= 2 pickles
@@ -78,9 +78,9 @@ class WeightsOnlyUnpickler:
                 read(1)
             elif code == 0x95:  # FRAME (protocol 4): a length prefix, the data follows inline
                 read(8)
-            elif code == 0x2E:  # STOP
-                if len(stack) != 1:
-                    raise pickle.UnpicklingError("malformed pickle: stack does not hold exactly one object at STOP")
+            elif code == 0x2E:  # STOP: the top of the stack, as torch's interpreter (IndexError when empty)
+                if stack and stack[-1] is _MARK:
+                    raise pickle.UnpicklingError("malformed pickle: a MARK at STOP")
                 return stack.pop()
             elif code == 0x28:  # MARK
                 stack.append(_MARK)

@@ -172,3 +172,36 @@ def test_float16_input_with_float32_parameters(training):
 def test_empty_batch():
     check_op(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True),
              [np.zeros((0, 3), np.float32)])
+
+
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("layout", ["contiguous", "channels_last", "offset_mean"])
+def test_long_rows_and_layouts(training, layout):
+    # rows of 100+ elements take the unbuffered per-channel passes; a permuted input is made contiguous per channel;
+    # a mean far from 0 (relative to the spread) checks the variance is taken around the mean, not from x^2
+    x = _rand((4, 5, 12, 11), np.float32)
+    if layout == "offset_mean":
+        x = x * 0.01 + 30.0
+    w, b = _rand(5, np.float32, 1), _rand(5, np.float32, 2)
+
+    def fn(lib, x, w, b):
+        if layout == "channels_last":
+            x = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+        rm, rv = lib.zeros(5), lib.ones(5)
+        return lib.nn.functional.batch_norm(x, rm, rv, w, b, training=training)
+
+    if layout == "offset_mean" and training:
+        # torch's float32 kernel cancels here (output ~2e-4 off, input grad ~2e-3 off of values ~300); ember's
+        # stays within a few float32 ulps of torch's float64 result
+        g = _rand(x.shape, np.float32, 5)
+        res = []
+        for lib, dt in ((ember, np.float32), (torch, np.float64)):
+            xt = lib.tensor(x.astype(dt), requires_grad=True)
+            out = lib.nn.functional.batch_norm(xt, None, None, lib.tensor(w.astype(dt)), lib.tensor(b.astype(dt)),
+                                               training=True)
+            out.backward(lib.tensor(g.astype(dt)))
+            res.append((out.detach().numpy().astype(np.float64), xt.grad.numpy().astype(np.float64)))
+        for got, exact in zip(*res):
+            np.testing.assert_allclose(got, exact, rtol=0, atol=2e-6 * np.abs(exact).max())
+    else:
+        check_op(fn, [x, w, b])

@@ -9,14 +9,24 @@ import numpy as np
 
 from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ._blocks import unbuffered
 
 __all__ = ["batch_norm", "instance_norm"]
 
 
-def _channels_view(x: np.ndarray) -> np.ndarray:
-    """(N, C, *) as (N, C, M): every statistic is per channel, over N and M."""
+def _channels_view(x: np.ndarray, ct) -> np.ndarray:
+    """(N, C, *) as a C-contiguous (N, C, M) array of the compute dtype: every statistic is per channel, over N
+    and M, and each (n, c) row is a contiguous run that per-channel constants scale in place."""
     n, c = x.shape[0], x.shape[1]
-    return x.reshape(n, c, -1)
+    return np.ascontiguousarray(x.reshape(n, c, -1), dtype=ct)
+
+
+def _channel_sums(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """Per channel sums over N and M of a (or of a * b), float64: each row's sum in the compute dtype by BLAS,
+    the rows of a channel in float64 (torch accumulates the whole channel in double; this is within an ulp or
+    two of it at float32, and not a pass of float64 casts)."""
+    rows = np.vecdot(a, b) if b is not None else a @ np.ones(a.shape[2], a.dtype)
+    return rows.sum(axis=0, dtype=np.float64)
 
 
 class NativeBatchNorm(Function):
@@ -25,14 +35,19 @@ class NativeBatchNorm(Function):
         training:  mean, var = batch mean and biased variance;  running stats <- (1 - m) running + m batch stats,
                    with the unbiased variance var * n / (n - 1) for running_var
         eval:      mean, var = running_mean, running_var
-        xhat = (x - mean) / sqrt(var + eps),   out = xhat * weight + bias
+        invstd = 1/sqrt(var + eps),  alpha = invstd * weight,
+        out = (x - mean) * alpha + bias  (training: x - mean is at hand, and torch's x * alpha + (bias - mean * alpha)
+                                          cancels when the mean is large against the spread)
+            = x * alpha + (bias - mean * alpha)  (eval, as torch)
 
-    Backward (g' = g * weight, invstd = 1/sqrt(var + eps)):
-        training:  dx = invstd (g' - mean(g') - xhat mean(g' xhat))   (mean and var depend on x)
-        eval:      dx = invstd g'
-        dweight = sum(g xhat),   dbias = sum(g)
+    Backward (d = x - mean, g' = g * weight):
+        training:  dx = invstd weight (g - mean(g) - d invstd^2 mean(g d))   (mean and var depend on x)
+        eval:      dx = invstd weight g
+        dweight = invstd sum(g d),   dbias = sum(g)
 
-    float32 statistics are accumulated in float64, then everything is rounded back to the input's dtype.
+    Statistics and per-channel constants in float64, rounded to the input's dtype (float32 for float16, as torch
+    computes half in float); the elementwise passes in that dtype, each a per-channel scale or shift of contiguous
+    rows (see ``unbuffered``).
     """
 
     _edge_rules = ((1, 2), (3, 4))  # absent weight/bias show as (None, 0); running stats are no edges
@@ -40,13 +55,23 @@ class NativeBatchNorm(Function):
     @staticmethod
     def forward(ctx, x, weight, bias, running_mean, running_var, training, momentum, eps):
         dt = x.dtype
-        c = x.shape[1]
-        x3 = _channels_view(x).astype(np.float64)
+        ct = np.float32 if dt == np.float16 else dt
+        x3 = _channels_view(x, ct)
         n = x3.shape[0] * x3.shape[2]
+        c = x3.shape[1]
+        d = None
         if training:
-            mean = x3.mean(axis=(0, 2))
-            d = x3 - mean[:, None]
-            var = np.einsum("ncm,ncm->c", d, d) / n
+            # the mean in two steps: a first estimate m, then the mean c of d = x - m, which the float32 row sums
+            # and the rounding of m leave (large against the spread when the mean is: then d gets it subtracted)
+            m = (_channel_sums(x3) / n).astype(ct)
+            with unbuffered():
+                d = np.subtract(x3, m[:, None])
+            c_ = _channel_sums(d) / n
+            var = np.maximum(_channel_sums(d, d) / n - c_ * c_, 0.0)
+            if np.any(np.abs(c_) > 2.0 ** -24 * np.sqrt(var + eps)):
+                with unbuffered():
+                    d -= c_.astype(ct)[:, None]
+            mean = m + c_
             if running_mean is not None:
                 running_mean[...] = (1 - momentum) * running_mean + momentum * mean
             if running_var is not None:
@@ -55,37 +80,46 @@ class NativeBatchNorm(Function):
         else:
             mean = running_mean.astype(np.float64)
             var = running_var.astype(np.float64)
-            d = x3 - mean[:, None]
         invstd = 1.0 / np.sqrt(var + eps)
-        xhat = d * invstd[:, None]
-        out = xhat * weight.astype(np.float64)[:, None] if weight is not None else xhat.copy()
-        if bias is not None:
-            out += bias.astype(np.float64)[:, None]
+        w = 1.0 if weight is None else weight.astype(np.float64)
+        alpha = invstd * w
+        b = 0.0 if bias is None else bias.astype(np.float64)
+        with unbuffered():
+            if d is not None:  # d alpha + bias: no cancellation when the mean is large against the spread
+                out = np.multiply(d, alpha.astype(ct)[:, None])
+                out += np.asarray(b, ct)[..., None]
+            else:
+                out = np.multiply(x3, alpha.astype(ct)[:, None])
+                out += (b - mean * alpha).astype(ct)[:, None]
         ctx.save_for_backward(x, weight, bias)
-        ctx.meta = (xhat, invstd, training)
-        return out.astype(dt).reshape(x.shape)
+        ctx.meta = (d, mean, invstd, training, ct)
+        return out.astype(dt, copy=False).reshape(x.shape)
 
     @staticmethod
     def backward(ctx, g):
         x, weight, bias = ctx.saved_tensors
-        xhat, invstd, training = ctx.meta
+        d, mean, invstd, training, ct = ctx.meta
         need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[2]
-        g3 = _channels_view(g).astype(np.float64)
+        g3 = _channels_view(g, ct)
+        n = g3.shape[0] * g3.shape[2]
         gx = gw = gb = None
+        sum_g = _channel_sums(g3) if need_b or (need_x and training) else None
+        if d is None and (need_w or (need_x and training)):  # eval: d from the running mean
+            with unbuffered():
+                d = np.subtract(_channels_view(x, ct), mean.astype(ct)[:, None])
+        sum_gd = _channel_sums(g3, d) if need_w or (need_x and training) else None
         if need_w:
-            gw = np.einsum("ncm,ncm->c", g3, xhat).astype(weight.dtype)
+            gw = (sum_gd * invstd).astype(weight.dtype)
         if need_b:
-            gb = g3.sum(axis=(0, 2)).astype(bias.dtype)
+            gb = sum_g.astype(bias.dtype)
         if need_x:
             scale = invstd if weight is None else invstd * weight.astype(np.float64)
-            if training:
-                n = g3.shape[0] * g3.shape[2]
-                mean_g = g3.sum(axis=(0, 2)) / n
-                mean_gx = np.einsum("ncm,ncm->c", g3, xhat) / n
-                gx = (g3 - mean_g[:, None] - xhat * mean_gx[:, None]) * scale[:, None]
-            else:
-                gx = g3 * scale[:, None]
-            gx = gx.astype(x.dtype).reshape(x.shape)
+            with unbuffered():
+                gx = np.multiply(g3, scale.astype(ct)[:, None])
+                if training:
+                    gx -= (scale * sum_g / n).astype(ct)[:, None]
+                    gx -= np.multiply(d, (scale * invstd * invstd * sum_gd / n).astype(ct)[:, None])
+            gx = gx.astype(x.dtype, copy=False).reshape(x.shape)
         return gx, gw, gb, None, None, None, None, None
 
 

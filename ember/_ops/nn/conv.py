@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import math
 import warnings
-from contextlib import contextmanager
 
 import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ._blocks import unbuffered
 from .padding import ConstantPadNd
 
 __all__ = ["conv1d", "conv2d", "convolution"]
@@ -26,17 +26,6 @@ _warned_same = False
 # reads them then run in L2. Whole-batch columns (kernel-size times the input) stream through memory twice, and
 # fault in fresh pages on every call: 3x the time at (64, 8, 28, 28) with a 5x5 kernel.
 _CHUNK = 1 << 18
-
-
-@contextmanager
-def _unbuffered():
-    """NumPy's ufuncs copy strided operands through a buffer, chunk by chunk (~2x the time of the add itself on
-    these row slabs); with a buffer smaller than a row they run on the rows in place."""
-    old = np.setbufsize(16)
-    try:
-        yield
-    finally:
-        np.setbufsize(old)
 
 
 def _offset_slices(k: tuple, stride: tuple, dilation: tuple, out_sp: tuple) -> tuple:
@@ -102,7 +91,7 @@ class _Geometry:
 
     def col2im(self, dcols: np.ndarray, gxp: np.ndarray) -> None:
         """Add the columns' grad (n, C, *kernel, positions) back where im2col read it, into padded grads gxp."""
-        with _unbuffered():
+        with unbuffered():
             for i, k in enumerate(np.ndindex(*self.kernel)):
                 src = dcols[(slice(None), slice(None)) + k]
                 if self.flat:

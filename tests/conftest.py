@@ -2,6 +2,7 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
 
 # the torch comparisons are the point of the suite: fail loudly if torch is missing, never skip
 import torch  # noqa: F401
@@ -9,6 +10,12 @@ import torch  # noqa: F401
 sys.path.insert(0, os.path.dirname(__file__))
 
 import ember  # noqa: E402
+
+# CI (which sets CI=true) runs the property tests on a fixed sequence of examples, so that a red run can be
+# reproduced and a green one is not luck; by hand they keep drawing new examples
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

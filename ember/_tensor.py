@@ -654,6 +654,7 @@ from ._ops import selection as _sel  # noqa: E402
 from ._ops import sorting as _sort  # noqa: E402
 from ._ops import compose as _cmpz  # noqa: E402
 from ._ops import scatter_reduce as _scr  # noqa: E402
+from ._ops import windows as _win  # noqa: E402
 from ._ops._inplace import inplace as _inplace  # noqa: E402
 
 
@@ -737,6 +738,8 @@ _METHODS = {
     "type_as": lambda self, other: _conv.to(self, other.dtype),
     "scatter_reduce": _scr.scatter_reduce, "index_copy": _scr.index_copy, "masked_scatter": _scr.masked_scatter,
     "put": _scr.put, "index_reduce": _scr.index_reduce,
+    "unfold": _win.unfold, "diag_embed": _win.diag_embed, "hsplit": _cmpz.hsplit, "vsplit": _cmpz.vsplit,
+    "dsplit": _cmpz.dsplit, "renorm": _cmpz.renorm,
 }
 for _name, _fn in _METHODS.items():
     # a plain function becomes a method as it is (self is its first argument): no wrapper call per use
@@ -755,7 +758,7 @@ _INPLACE = {
     "scatter_": _ix.scatter, "scatter_add_": _ix.scatter_add, "index_add_": _ix.index_add,
     "index_fill_": _ix.index_fill, "tril_": _sh.tril, "triu_": _sh.triu, "logical_not_": _cmp.logical_not,
     "scatter_reduce_": _scr.scatter_reduce, "index_copy_": _scr.index_copy, "masked_scatter_": _scr.masked_scatter,
-    "put_": _scr.put, "index_reduce_": _scr.index_reduce,
+    "put_": _scr.put, "index_reduce_": _scr.index_reduce, "renorm_": _cmpz.renorm,
     "eq_": _cmp.eq_, "ne_": _cmp.ne_, "lt_": _cmp.lt_, "le_": _cmp.le_, "gt_": _cmp.gt_, "ge_": _cmp.ge_,
 }
 for _name, _fn in _INPLACE.items():

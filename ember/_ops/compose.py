@@ -15,7 +15,7 @@ from .reduction import norm, sum as _sum
 
 __all__ = ["tile", "rot90", "kron", "trace", "diag", "atleast_1d", "atleast_2d", "atleast_3d", "dstack",
            "column_stack", "row_stack", "meshgrid", "repeat_interleave", "tensordot", "cross", "dist", "cdist",
-           "fliplr", "flipud", "ravel", "cartesian_prod", "tril_indices", "triu_indices"]
+           "fliplr", "flipud", "ravel", "cartesian_prod", "tril_indices", "triu_indices", "hsplit", "vsplit", "dsplit", "renorm"]
 
 
 def tile(input: Tensor, dims) -> Tensor:
@@ -58,10 +58,10 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
 
 
 def trace(input: Tensor) -> Tensor:
-    if input.dim() != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
     if input._data.dtype == np.bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if input.dim() != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.dim()}")
     return _sum(S.diagonal(input))
 
 
@@ -216,7 +216,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
         if dims > a.dim() or dims > b.dim():
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        da, db = list(range(a.dim() - dims, a.dim())), list(range(dims))
+        da, db = list(range(-dims, 0)), list(range(dims))
     else:
         da, db = dims
         da = [da] if isinstance(da, int) else list(da)
@@ -225,12 +225,20 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
         raise RuntimeError("both dimension lists should have same length")
     if a.dtype != b.dtype:
         raise RuntimeError("both inputs should have same dtype")
+    from .._tensor import _dim_of
+    for i, j in zip(da, db):
+        m, n = a.shape[_dim_of(i, a.dim(), "size")], b.shape[_dim_of(j, b.dim(), "size")]
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {m} in dim {i} "
+                               f"and second has size {n} in dim {j}")
     da = [_wrap_dim(d, a.dim()) for d in da]
     db = [_wrap_dim(d, b.dim()) for d in db]
+    # a size-1 contracted dim meets every element of the other side's dim: sum that side there first
     for i, j in zip(da, db):
-        if a.shape[i] != b.shape[j]:
-            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[i]} in dim {i} "
-                               f"and second has size {b.shape[j]} in dim {j}")
+        if a.shape[i] == 1 and b.shape[j] != 1:
+            b = _sum(b, j, keepdim=True)
+        elif b.shape[j] == 1 and a.shape[i] != 1:
+            a = _sum(a, i, keepdim=True)
     free_a = [i for i in range(a.dim()) if i not in da]
     free_b = [j for j in range(b.dim()) if j not in db]
     k = int(np.prod([a.shape[i] for i in da]))
@@ -253,6 +261,8 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> 
 
 
 def _cross(a: Tensor, b: Tensor, dim: int) -> Tensor:
+    if a.dim() == 0 or b.dim() == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     if a.dim() != b.dim():
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
     d = _wrap_dim(dim, a.dim())
@@ -278,6 +288,8 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     for name, t in (("X1", x1), ("X2", x2)):
+        if t._data.dtype == np.float16:
+            raise NotImplementedError(_not_impl("cdist", t))
         if t._data.dtype.kind != "f":
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
                                f"{_not_impl('', t).split(chr(39))[1]}")
@@ -326,3 +338,45 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
     return _tri_indices("triu_indices", row, col, offset, dtype, False)
+
+
+def _xsplit(name: str, input: Tensor, sections, min_dims: int, dim: int):
+    nd = input.dim()
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor with "
+                           f"{nd} dimensions!")
+    if isinstance(sections, int):
+        n = input.shape[dim]
+        if sections == 0 or n % sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                               f"{n} is not divisible by the split_size {sections}!")
+    return S.tensor_split(input, sections, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections):
+    return _xsplit("hsplit", input, indices_or_sections, 1, 0 if input.dim() == 1 else 1)
+
+
+def vsplit(input: Tensor, indices_or_sections):
+    return _xsplit("vsplit", input, indices_or_sections, 2, 0)
+
+
+def dsplit(input: Tensor, indices_or_sections):
+    return _xsplit("dsplit", input, indices_or_sections, 3, 2)
+
+
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+    """Scale each slice along ``dim`` whose p-norm exceeds maxnorm down to (about) maxnorm."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input.dim() < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.dim()} dimensions")
+    d = _wrap_dim(dim, input.dim())
+    norms = norm(input, p, tuple(i for i in range(input.dim()) if i != d), keepdim=True)
+    from .comparison import where
+    from .arithmetic import add, div
+    # torch's factor: maxnorm / (norm + 1e-7) where the norm is too large, else 1
+    factor = where(norms > maxnorm, div(maxnorm, add(norms, 1e-7)), 1.0)
+    return mul(input, factor.to(input.dtype))

@@ -169,11 +169,11 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, a, d0, d1):
         ctx.dims = (d0, d1)
-        return np.swapaxes(a, d0, d1)
+        return np.swapaxes(a, d0, d1) if a.ndim else a[...]  # a 0-dim tensor swaps its one scalar dim with itself
 
     @staticmethod
     def backward(ctx, g):
-        return np.swapaxes(g, *ctx.dims), None, None
+        return (np.swapaxes(g, *ctx.dims) if g.ndim else g), None, None
 
 
 class T(Function):
@@ -508,9 +508,25 @@ def view(input: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size, np.integer)):
         # view(dtype): reinterpret the bytes
         from .. import _dtype as D
-        return Tensor._make(input._data.view(D._require_storable(shape[0])))
+        return Tensor._make(input._data.view(_view_dtype_check(input, D._require_storable(shape[0]))))
     shape = infer_shape(_sizes(shape), input._data.size)
     return View.apply(input, shape)
+
+
+def _view_dtype_check(input: Tensor, np_dtype) -> np.dtype:
+    """torch's conditions for reading the bytes as a type of another size (the last dim takes the change)."""
+    a, new = input._data, np.dtype(np_dtype)
+    if new.itemsize != a.itemsize:
+        from .._tensor import _SCALAR_NAMES
+        what = f"view {_SCALAR_NAMES[a.dtype.name]} as {_SCALAR_NAMES[new.name]} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to {what}")
+        if a.shape[-1] != 1 and a.strides[-1] != a.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 to {what}, but got {a.strides[-1] // a.itemsize}")
+        ratio = new.itemsize // a.itemsize
+        if new.itemsize > a.itemsize and a.shape[-1] % ratio:
+            raise RuntimeError(f"self.size(-1) must be divisible by {ratio} to {what}, but got {a.shape[-1]}")
+    return new
 
 
 def reshape(input: Tensor, *shape) -> Tensor:
@@ -552,10 +568,10 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
         known = math.prod(n for n in sizes if n != -1)
         if known == 0 or shape[d] % known:
             raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim "
-                               f"{dim} ({shape[d]}) in the input tensor")
+                               f"{d} ({shape[d]}) in the input tensor")
         sizes = infer_shape(sizes, shape[d])
     elif math.prod(sizes) != shape[d]:
-        raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim {dim} "
+        raise RuntimeError(f"unflatten: Provided sizes {_shape_str(sizes)} don't multiply up to the size of dim {d} "
                            f"({shape[d]}) in the input tensor")
     return view(input, shape[:d] + sizes + shape[d + 1:])
 
@@ -808,7 +824,7 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0):
 
 def unbind(input: Tensor, dim: int = 0):
     if input.dim() == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError(f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions")
     return Unbind.apply(input, _wrap_dim(dim, input.dim()))
 
 

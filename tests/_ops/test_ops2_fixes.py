@@ -370,3 +370,82 @@ def test_std_of_constant_float32_keeps_torch_rounding():
     v = np.array([3.11960847] * 3, dtype=np.float32)
     check(lambda L: [L.tensor(v).var(0), L.tensor(v).var(), L.var_mean(L.tensor(v))[0], L.std_mean(L.tensor(v), 0)[0]])
     check(grads(lambda L, x: x.float().std(0).double(), v.astype(np.float64)))
+
+
+_A = np.random.default_rng(0).standard_normal((3, 4))
+_A3 = np.random.default_rng(1).standard_normal((3, 2, 4))
+_B3 = np.random.default_rng(2).standard_normal((2, 4, 3))
+NEW_OPS = {
+    "unfold": lambda L: L.ones(2, 4).unfold(1, 2, 1), "unfold_too_big": lambda L: L.ones(2, 4).unfold(1, 5, 1),
+    "unfold_step0": lambda L: L.ones(2, 4).unfold(1, 2, 0), "unfold_negative": lambda L: L.ones(2, 4).unfold(1, -1, 1),
+    "unfold_0dim": lambda L: [L.tensor(1.).unfold(0, 1, 1), L.tensor(1.).unfold(0, 0, 1)],
+    "unfold_empty_windows": lambda L: L.ones(2, 4).unfold(0, 0, 2),
+    "unfold_grad": grads(lambda L, x: x.unfold(1, 3, 2), _A),
+    "unfold_grad_overlap": grads(lambda L, x: x.unfold(0, 2, 1), _A),
+    "hsplit": lambda L: L.hsplit(L.ones(2, 4), 2), "hsplit_indivisible": lambda L: L.hsplit(L.ones(2, 4), 3),
+    "hsplit_0dim": lambda L: L.hsplit(L.tensor(1.), 1), "hsplit_1d": lambda L: L.hsplit(L.ones(4), [1, 2]),
+    "vsplit_1d": lambda L: L.vsplit(L.ones(4), 2), "dsplit_2d": lambda L: L.dsplit(L.ones(2, 4), 2),
+    "vsplit_list": lambda L: L.vsplit(L.ones(2, 4), [1]), "vsplit_zero": lambda L: L.vsplit(L.ones(2, 4), 0),
+    "dsplit_method": lambda L: L.ones(2, 2, 4).dsplit([1, 3]),
+    "diag_embed_0dim": lambda L: L.diag_embed(L.ones(())),
+    "diag_embed_same_dims": lambda L: L.diag_embed(L.ones(3), 1, 0, 0),
+    "diag_embed": lambda L: L.diag_embed(L.arange(6.).reshape(2, 3), -1, 0, 2),
+    "diag_embed_reversed": lambda L: L.diag_embed(L.arange(6.).reshape(2, 3), 2, 2, 0),
+    "multi_dot_one": lambda L: L.linalg.multi_dot([L.ones(2, 3)]),
+    "multi_dot_shapes": lambda L: L.linalg.multi_dot([L.ones(2, 3), L.ones(4, 5)]),
+    "multi_dot_vectors_shapes": lambda L: L.linalg.multi_dot([L.ones(1), L.ones(2)]),
+    "multi_dot_dtypes": lambda L: L.linalg.multi_dot([L.ones(2, 3), L.ones(3, 5, dtype=L.float64)]),
+    "multi_dot_vv": lambda L: L.linalg.multi_dot([L.ones(3), L.ones(3)]),
+    "multi_dot_middle_3d": lambda L: L.linalg.multi_dot([L.ones(3), L.ones(3, 2, 2), L.ones(2)]),
+    "multi_dot_grad": grads(lambda L, x: L.linalg.multi_dot([x[0], x.t(), x]), _A),
+    "matrix_norm_1d": lambda L: L.linalg.matrix_norm(L.ones(3)),
+    "matrix_norm_int": lambda L: L.linalg.matrix_norm(L.ones(3, 3, dtype=L.int64)),
+    "matrix_norm_ord3": lambda L: L.linalg.matrix_norm(L.ones(3, 3), 3),
+    "matrix_norm_same_dims": lambda L: L.linalg.matrix_norm(L.ones(3, 3), dim=(0, 0)),
+    "vector_norm_str": lambda L: L.linalg.vector_norm(L.ones(3, 3), "fro"),
+    "vector_norm_grad": grads(lambda L, x: L.linalg.vector_norm(x, 3, (0, 1)), _A),
+    "linalg_norm": grads(lambda L, x: [L.linalg.norm(x), L.linalg.norm(x, 1), L.linalg.norm(x[0], 1)][0], _A),
+    "vecdot": grads(lambda L, x: L.linalg.vecdot(x, x), _A),
+    "linalg_cross": grads(lambda L, x: L.linalg.cross(x[:, :3], x[:, 1:]), _A),
+    "renorm": lambda L: L.tensor(_A3).float().renorm(3, 1, 2.),
+    "renorm_inf": lambda L: L.tensor(_A3).renorm(float("inf"), -1, 1.),
+    "renorm_": lambda L: L.tensor(_A3).clone().renorm_(1, 2, 2.),
+    "renorm_grad": grads(lambda L, x: x.renorm(2, 0, 1.5), _A3),
+    "renorm_p0": lambda L: L.ones(2, 3).renorm(0, 0, 1.), "renorm_maxnorm": lambda L: L.ones(2, 3).renorm(2, 0, -1.),
+    "renorm_int": lambda L: L.ones(2, 3).long().renorm(2, 0, 1), "renorm_1d": lambda L: L.ones(3).renorm(2, 0, 1.),
+    "swapaxes_0dim": lambda L: L.tensor(1.).swapaxes(0, -1), "transpose_0dim_bad": lambda L: L.tensor(1.).transpose(0, 1),
+    "unbind_0dim_negative": lambda L: L.tensor(1).unbind(-1),
+    "unflatten_negative_dim_message": lambda L: L.ones(3).unflatten(-1, (2, 2)),
+    "trace_bool_1d": lambda L: L.trace(L.ones(1, dtype=L.bool)),
+    "view_dtype_0dim": lambda L: L.ones(()).view(L.int32),
+    "view_dtype_divisible": lambda L: L.ones(3, dtype=L.bool).view(L.int64),
+    "view_dtype_stride": lambda L: L.ones(3, 2).t().view(L.int16),
+    "view_dtype_wider": lambda L: L.ones(3, 4, dtype=L.int8).view(L.int32),
+    "cross_0dim": lambda L: L.cross(L.tensor(1), L.tensor(2), dim=-1),
+    "cdist_half": lambda L: L.cdist(L.ones(2, 3, dtype=L.float16), L.ones(2, 3, dtype=L.float16)),
+    "tensordot_int_dims_message": lambda L: L.tensordot(L.ones(1, 1, 3, 3), L.ones(2, 3, 3, 2), 2),
+    "tensordot_0dim": lambda L: L.tensordot(L.ones(()), L.ones(3), ([-1], [0])),
+    "tensordot_size1_dims": lambda L: L.tensordot(L.ones(1, 1), L.ones(2, 1), 2),
+}
+
+
+@pytest.mark.parametrize("name", NEW_OPS)
+def test_new_ops(name):
+    check(NEW_OPS[name])
+
+
+def test_grads_with_size1_and_transposed_layouts():
+    # (grads compared without strides: torch's grad layouts for size-1 dims are its own)
+    check(grads(lambda L, x: L.diag_embed(x, 1, -1, 0), _A), strides=False)
+    check(grads(lambda L, a, b: L.tensordot(a, b, ([2], [1])), _A3[:, :1], _B3), strides=False)
+    check(grads(lambda L, a, b: L.tensordot(a, b, 1), _B3, _A3.reshape(3, 8)[:, :1].reshape(3, 1)), strides=False)
+    for o in ("fro", 1, -1, float("inf"), -float("inf")):
+        for k in (True, False):
+            check(grads(lambda L, x: L.linalg.matrix_norm(x, o, keepdim=k), _A))
+
+
+def test_import_ember_linalg():
+    import ember
+    import ember.linalg
+    from ember.linalg import vector_norm
+    assert ember.linalg.vector_norm is vector_norm

@@ -12,7 +12,7 @@ import collections, itertools, random, re, sys, warnings
 import numpy as np, torch, ember
 import ember.utils.data  # noqa: F401
 
-seed = int(sys.argv[1]); N = int(sys.argv[2]); random.seed(seed); rng = np.random.default_rng(seed)
+seed = int(sys.argv[1]); N = int(sys.argv[2]); ONLY = int(sys.argv[3]) if len(sys.argv) > 3 else None; random.seed(seed); rng = np.random.default_rng(seed)
 Point = collections.namedtuple("Point", ["x", "y"])
 NP_DTYPES = ["float32", "float64", "int64", "int32", "int16", "uint8", "bool", "float16", "int8", "complex64"]
 T_DTYPES = ["float32", "float64", "int64", "int32", "uint8", "bool", "float16", "int16"]
@@ -331,8 +331,70 @@ def run_sampler(L, spec, case):
     return out
 
 
+class RandomItems:
+    """A map-style dataset whose samples draw from torch's, Python's and NumPy's global RNGs (per-worker seeding)."""
+
+    def __init__(self, L, n): self.L, self.n = L, n
+    def __len__(self): return self.n
+
+    def __getitem__(self, i):
+        info = self.L.utils.data.get_worker_info()
+        return {"i": i, "t": self.L.rand(2), "py": random.random(), "np": float(np.random.rand()),
+                "worker": -1 if info is None else info.id}
+
+
+def stream_cls(L):
+    class Sharded(L.utils.data.IterableDataset):
+        """Yields its range, split between workers by get_worker_info()."""
+
+        def __init__(self, n): self.n = n
+
+        def __iter__(self):
+            info = L.utils.data.get_worker_info()
+            w, k = (0, 1) if info is None else (info.id, info.num_workers)
+            return iter([(i, float(L.rand(1))) for i in range(w, self.n, k)])
+    return Sharded
+
+
+def run_workers(L, spec, case):
+    n, iterable, kw, epochs = spec
+    L.manual_seed(case); random.seed(case); np.random.seed(case)
+    seen_init = []
+    ds = stream_cls(L)(n) if iterable else RandomItems(L, n)
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            loader = L.utils.data.DataLoader(ds, worker_init_fn=lambda w: seen_init.append(w), **kw)
+            for ep in range(epochs):
+                out.append(("epoch", ep, tuple(norm(b) for b in loader)))
+        except Exception as e:
+            out.append(("err", type(e).__name__, msg(e)))
+    out.append(("rng", repr(L.rand(2).tolist()), random.random(), float(np.random.rand())))
+    return out
+
+
 bad = 0
 for case in range(N):
+    if random.random() < 0.03:
+        # real torch worker processes against ember's in-process workers: batches, per-worker randomness
+        # (torch/random/NumPy seeded per worker), get_worker_info, persistent workers, the main RNG after
+        kw = dict(num_workers=random.randint(1, 3), batch_size=random.choice([None, 1, 2, 3]),
+                  persistent_workers=random.random() < 0.4)
+        if random.random() < 0.5: kw["prefetch_factor"] = random.randint(1, 3)
+        spec = (random.randint(0, 9), random.random() < 0.4, kw, random.randint(1, 2))
+        if not spec[1] and random.random() < 0.5: kw["shuffle"] = True
+        state = random.getstate()
+        t, e = run_workers(torch, spec, case), run_workers(ember, spec, case)
+        random.setstate(state)
+        if ONLY == case: print(spec, "\n", t, "\n", e)
+        if t != e:
+            bad += 1
+            print("MISMATCH case", case, "workers", spec)
+            for a, b in zip(t, e):
+                if a != b:
+                    print("  torch:", str(a)[:400]); print("  ember:", str(b)[:400]); break
+        continue
     if random.random() < 0.1:
         spec = rsampler_case()
         t, e = run_sampler(torch, spec, case), run_sampler(ember, spec, case)

@@ -286,3 +286,23 @@ def test_max_pool_tiling_backward_bits(upstream):
         grads.append(t.grad.numpy())
     assert np.array_equal(grads[0], grads[1], equal_nan=True)
     assert np.array_equal(np.signbit(grads[0]), np.signbit(grads[1]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("kernel,divisor", [((2, 2), None), ((3, 2), None), ((2, 2), 3)])
+@pytest.mark.parametrize("batched", [True, False])
+def test_avg_pool_tiling_windows_exact(dtype, kernel, divisor, batched):
+    # stride = kernel, no padding: the windows' sums added offset by offset in torch's row-major order, so the
+    # forward is torch's to the bit; the backward writes each window's grad into its own tile
+    rng = np.random.default_rng(7)
+    shape = (2, 3, kernel[0] * 4, kernel[1] * 5) if batched else (3, kernel[0] * 4, kernel[1] * 5)
+    x = (rng.standard_normal(shape) * 3).astype(dtype)
+    g = rng.standard_normal(shape[:-2] + (4, 5)).astype(dtype)
+    res = []
+    for lib in (torch, ember):
+        t = lib.tensor(x, requires_grad=True)
+        y = lib.nn.functional.avg_pool2d(t, kernel, divisor_override=divisor)
+        y.backward(lib.tensor(g))
+        res.append((y.detach().numpy(), t.grad.numpy()))
+    assert np.array_equal(res[0][0], res[1][0])
+    np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-3 if dtype == np.float16 else 1e-6)

@@ -53,6 +53,22 @@ def _scatter_offsets(grad_win: np.ndarray, shape: tuple, kernel, stride, padding
 
 # --- max pooling ---------------------------------------------------------------------------------
 
+def _tiles(shape: tuple, kernel, stride, padding, dilation, out) -> bool:
+    """Whether the pooling windows tile the (N, C, H, W) input exactly: stride = kernel, no padding or dilation."""
+    h, w = shape[2:]
+    return (tuple(stride) == tuple(kernel) and not any(padding) and tuple(dilation) == (1, 1)
+            and tuple(out) == (h // kernel[0], w // kernel[1]) and h % kernel[0] == 0 and w % kernel[1] == 0)
+
+
+def _tile_offsets(x4: np.ndarray, kernel) -> list[np.ndarray]:
+    """The windows of a tiling pool as kh*kw strided views (N, C, oh, ow), one per kernel offset in row-major
+    order: the windows are a free reshape of the input."""
+    n, c, h, w = x4.shape
+    kh, kw = kernel
+    tiles = np.ascontiguousarray(x4).reshape(n, c, h // kh, kh, w // kw, kw)
+    return [tiles[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
+
+
 def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Max pooling whose windows tile the input exactly (stride = kernel, no padding or dilation, as
     ``MaxPool2d(2)``): the windows are a free reshape, so the max is an elementwise maximum of the kernel's
@@ -62,8 +78,7 @@ def _tiled_max(x4: np.ndarray, kernel) -> tuple[np.ndarray, np.ndarray, np.ndarr
     n, c, h, w = x4.shape
     kh, kw = kernel
     oh, ow = h // kh, w // kw
-    tiles = np.ascontiguousarray(x4).reshape(n, c, oh, kh, ow, kw)
-    offsets = [tiles[:, :, :, i, :, j] for i in range(kh) for j in range(kw)]
+    offsets = _tile_offsets(x4, kernel)
     best = offsets[0].copy()
     for v in offsets[1:]:
         np.maximum(best, v, out=best)
@@ -111,8 +126,7 @@ class MaxPool2DWithIndices(Function):
         batched = x.ndim == 4
         x4 = x if batched else x[None]
         h, w = x4.shape[2:]
-        if (tuple(stride) == tuple(kernel) and not any(padding) and tuple(dilation) == (1, 1)
-                and tuple(out) == (h // kernel[0], w // kernel[1]) and h % kernel[0] == 0 and w % kernel[1] == 0):
+        if _tiles(x4.shape, kernel, stride, padding, dilation, out):
             res, k_idx, indices = _tiled_max(x4, kernel)
             ctx.meta = (x.shape, None)
             ctx.tiled = (k_idx, kernel)
@@ -301,9 +315,15 @@ class AvgPool2D(Function):
     @staticmethod
     def forward(ctx, x, kernel, stride, padding, out, count_include_pad, divisor_override):
         x4 = x if x.ndim == 4 else x[None]
-        win = _padded_windows(x4, kernel, stride, padding, (1, 1), out, 0)
-        # float16 sums in float32, as torch's opmath type
-        total = win.sum(axis=(-2, -1), dtype=np.float32 if x.dtype == np.float16 else x.dtype)
+        acc = np.float32 if x.dtype == np.float16 else x.dtype  # float16 sums in float32, as torch's opmath type
+        if _tiles(x4.shape, kernel, stride, padding, (1, 1), out):
+            # windows tiling the input (AvgPool2d(2)): the kernel's offsets added in torch's row-major order
+            offsets = _tile_offsets(x4, kernel)
+            total = offsets[0].astype(acc)
+            for v in offsets[1:]:
+                total += v
+        else:
+            total = _padded_windows(x4, kernel, stride, padding, (1, 1), out, 0).sum(axis=(-2, -1), dtype=acc)
         if divisor_override:
             div = np.asarray(divisor_override)
         else:
@@ -323,7 +343,12 @@ class AvgPool2D(Function):
         g = grad if len(shape) == 4 else grad[None]
         gd = (g / div.astype(g.dtype))[..., None, None]
         grad_win = np.broadcast_to(gd, gd.shape[:4] + tuple(kernel))
-        gx = _scatter_offsets(grad_win, (g.shape[0],) + tuple(shape[-3:]), kernel, stride, padding, (1, 1))
+        n, c, h, w = (g.shape[0],) + tuple(shape[-3:])
+        if _tiles((n, c, h, w), kernel, stride, padding, (1, 1), g.shape[2:]):  # each window's grad is its own tile
+            gx = np.empty((n, c, g.shape[2], kernel[0], g.shape[3], kernel[1]), g.dtype)
+            gx[...] = grad_win.transpose(0, 1, 2, 4, 3, 5)
+        else:
+            gx = _scatter_offsets(grad_win, (n, c, h, w), kernel, stride, padding, (1, 1))
         return gx.reshape(shape), None, None, None, None, None, None
 
 

@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ._functional import chunks, const, fma32_chunk, flat_views, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _fail_after_state_update,
                         _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_, _k_addcmul_, _leaf_in_place,
-                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like, _to_scalar)
+                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like, _steps_as_tensors, _to_scalar)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -55,6 +55,7 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for key, default in (("foreach", None), ("maximize", False), ("differentiable", False), ("fused", None)):
                 group.setdefault(key, default)
+        _steps_as_tensors(self, lambda g: bool(g["fused"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One Adagrad update of every param that has a grad."""
@@ -66,11 +67,10 @@ class Adagrad(Optimizer):
             for p, _ in items:
                 if len(self.state[p]) == 0:  # a param group added after construction
                     self._init_state(p)
-            if items and group["differentiable"]:
-                if group["foreach"]:
-                    raise _foreach_autograd_error()
-                if _leaf_in_place(items[0][0]):
-                    _fail_after_state_update(adagrad_step, *items[0], self.state[items[0][0]], **options)
+            if items and group["differentiable"] and group["foreach"]:
+                raise _foreach_autograd_error()
+            if items and not group["foreach"] and _leaf_in_place(self, items[0][0]):
+                _fail_after_state_update(adagrad_step, *items[0], self.state[items[0][0]], **options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])

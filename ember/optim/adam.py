@@ -1,6 +1,7 @@
 """``Adam`` (torch.optim.Adam), with the float rounding of torch's single-tensor CPU path."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -10,7 +11,7 @@ from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layo
 from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _fma, _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_,
                         _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like,
-                        _to_scalar)
+                        _steps_as_tensors, _to_scalar)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -36,7 +37,13 @@ class Adam(Optimizer):
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
-        betas = tuple(map(_to_scalar, betas))
+        for i, beta in enumerate(betas[:2]):
+            if isinstance(beta, Tensor):
+                if not capturable and foreach:
+                    raise ValueError(f"betas[{i}] as a Tensor is not supported for capturable=False and foreach=True")
+                if beta.numel() != 1:
+                    raise ValueError(f"Tensor betas[{i}] must be 1-element")
+        betas = tuple(map(_squeeze, betas))
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
                         foreach=foreach, capturable=capturable, differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
@@ -53,6 +60,7 @@ class Adam(Optimizer):
             for key, default in (("amsgrad", False), ("maximize", False), ("foreach", None), ("capturable", False),
                                  ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None)):
                 group.setdefault(key, default)
+        _steps_as_tensors(self, lambda g: bool(g["capturable"] or g["fused"]))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One Adam update of every param that has a grad."""
@@ -61,11 +69,11 @@ class Adam(Optimizer):
             items = self._init_group(group)
             if not items:
                 continue
-            beta1, beta2 = group["betas"]
-            options = dict(lr=_to_scalar(group["lr"]), beta1=_to_scalar(beta1), beta2=_to_scalar(beta2),
+            beta1, beta2 = map(_squeeze, group["betas"])
+            options = dict(lr=_to_scalar(group["lr"]), beta1=beta1, beta2=beta2,
                            eps=group["eps"], weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
                            decoupled=group["decoupled_weight_decay"], lr_dtype=_lr_dtype(group["lr"]))
-            _check_step_flags(group, items, options)
+            _check_step_flags(self, group, items, options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])
@@ -95,9 +103,13 @@ class Adam(Optimizer):
         return items
 
 
-def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
-    """The errors of torch's CPU step for capturable / differentiable (foreach=None means False on CPU)."""
+def _check_step_flags(opt: Optimizer, group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
+    """The errors of torch's CPU step for Tensor betas with foreach, capturable and differentiable (foreach=None
+    means False on CPU)."""
     if group["foreach"]:
+        for name in ("beta1", "beta2"):
+            if isinstance(options[name], Tensor) and not group["capturable"]:
+                raise ValueError(f"{name} as a Tensor is not supported for capturable=False and foreach=True")
         if group["capturable"]:
             raise _capturable_error(xla=False)
         if group["differentiable"]:
@@ -106,15 +118,16 @@ def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any
     if group["capturable"]:
         raise _capturable_error()
     p, grad, state = items[0]
-    if group["differentiable"] and _leaf_in_place(p):
+    if _leaf_in_place(opt, p):
         if options["decoupled"] and options["weight_decay"] != 0:  # the first write into p is the decay
             _incr_step(state["step"])
             raise RuntimeError(LEAF_IN_PLACE)
         _fail_after_state_update(adam_step, p, grad, state, **options)
 
 
-def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, beta1: float, beta2: float,
-              eps: float, weight_decay: float, amsgrad: bool, decoupled: bool, lr_dtype: type | None = None) -> None:
+def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, beta1: float | Tensor,
+              beta2: float | Tensor, eps: float, weight_decay: float, amsgrad: bool, decoupled: bool,
+              lr_dtype: type | None = None) -> None:
     """One Adam(W) update of ``p`` in place, in torch's ``_single_tensor_adam`` order::
 
         t += 1
@@ -125,17 +138,15 @@ def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, 
         p += -(lr / (1 - beta1**t)) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
     The bias corrections are Python floats (float64), rounded to the param dtype where they meet a tensor. With a
-    Tensor lr (``lr_dtype``), ``lr / (1 - beta1**t)`` and ``1 - lr*wd`` are tensor ops rounded in its dtype.
+    Tensor lr (``lr_dtype``) or Tensor betas they are 0-dim tensor ops instead (see ``_coefs``).
     """
     x = p._data
     step = _incr_step(state["step"])
     exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
     max_sq = state["max_exp_avg_sq"] if amsgrad else None
-    step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2, lr_dtype)
     arrays = [x, exp_avg._data, exp_avg_sq._data] + ([max_sq._data] if amsgrad else [])
     flat = flat_views(arrays + [same_layout(grad, x)]) if x.dtype == np.float32 else None
-    args = (_decay(lr, weight_decay, lr_dtype), beta1, beta2, eps, weight_decay, decoupled, step_size,
-            bias_correction2_sqrt)
+    args = _coefs(step, lr, lr_dtype, beta1, beta2, weight_decay, x.dtype.type) + (eps, weight_decay, decoupled)
     if flat is not None:
         _adam32(*flat[:3], flat[3] if amsgrad else None, flat[-1], *args)
     else:
@@ -154,6 +165,46 @@ def _bias_corrections(step: float, lr: float, beta1: float, beta2: float,
     return step_size, (1 - beta2 ** step) ** 0.5
 
 
+def _squeeze(beta: Any) -> Any:
+    """torch's ``_to_scalar``: a 1-element Tensor hyper-parameter becomes 0-dim (and stays a Tensor)."""
+    return beta.reshape(()) if isinstance(beta, Tensor) and beta.dim() != 0 else beta
+
+
+def _coefs(step: float, lr: float, lr_dtype: type | None, beta1: float | Tensor, beta2: float | Tensor,
+           weight_decay: float, dt: type) -> tuple[float, ...]:
+    """The scalars of one update of a ``dt`` param: ``(decay, w1, b2, c2, step_size, bias_correction2_sqrt)``, where
+    ``m.lerp_(g, w1)``, ``v.mul_(b2).addcmul_(g, g, value=c2)``.
+
+    Float betas give Python-float arithmetic. Tensor betas stay 0-dim tensors in torch, so each of its ops rounds
+    in their dtype: ``1 - beta1`` after moving beta1 to the param dtype, ``beta**t`` as pow in double rounded once
+    (t = 2, 3: repeated products), ``lr / bias_correction1`` as ``bias_correction1.reciprocal() * lr`` (with a
+    Tensor lr a true division in the promoted dtype), and the square root of ``bias_correction2``.
+    """
+    decay = _decay(lr, weight_decay, lr_dtype)
+    if not isinstance(beta1, Tensor):
+        return (decay, 1 - beta1, beta2, 1 - beta2) + _bias_corrections(step, lr, beta1, beta2, lr_dtype)
+    b1, b2 = beta1._data[()], beta2._data[()]
+    t1, t2 = type(b1), type(b2)
+    bc1, bc2 = t1(1) - _tensor_pow(b1, step), t2(1) - _tensor_pow(b2, step)
+    if lr_dtype is None:
+        step_size = float((t1(1) / bc1) * t1(lr))
+    else:
+        rt = np.result_type(lr_dtype, t1).type
+        step_size = float(rt(lr) / rt(bc1))
+    return (decay, float(dt(1) - dt(b1)), float(b2), float(t2(1) - b2), step_size,
+            float(_sqrt(np.asarray(bc2))))
+
+
+def _tensor_pow(base: np.floating, step: float) -> np.floating:
+    """``tensor ** step`` of a 0-dim float tensor, as aten's pow kernel computes it."""
+    t = type(base)
+    if step == 2:
+        return base * base
+    if step == 3:
+        return base * base * base
+    return t(math.pow(float(base), step))
+
+
 def _decay(lr: float, weight_decay: float, lr_dtype: type | None) -> float:
     """AdamW's factor ``1 - lr*wd``: Python float arithmetic, or tensor ops in the dtype of a Tensor lr."""
     if lr_dtype is None:
@@ -164,8 +215,9 @@ def _decay(lr: float, weight_decay: float, lr_dtype: type | None) -> float:
 _SMALL = 1024  # float32 params up to this size are gathered and updated together (_adam_small)
 
 
-def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, beta1: float, beta2: float,
-                eps: float, weight_decay: float, amsgrad: bool, decoupled: bool, lr_dtype: type | None = None) -> None:
+def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: float, beta1: float | Tensor,
+                beta2: float | Tensor, eps: float, weight_decay: float, amsgrad: bool, decoupled: bool,
+                lr_dtype: type | None = None) -> None:
     """``adam_step`` for many small float32 params: their arrays are concatenated into ``PACK``-sized rows, updated
     by one ``_adam32`` call and copied back. A chunk costs ~25 NumPy calls whatever its length, so for a bias of
     128 numbers that overhead is nearly all the time; gathering costs one concatenate per array kind and one
@@ -183,9 +235,8 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
         by_step.setdefault(step, []).append((p, state, [a.ravel() for a in arrays]))
     pack = scratch().pack
     written = (0, 2, 3, 4) if amsgrad else (0, 2, 3)  # param, exp_avg, exp_avg_sq, max_exp_avg_sq
-    decay = _decay(lr, weight_decay, lr_dtype)
     for step, entries in by_step.items():
-        step_size, bias_correction2_sqrt = _bias_corrections(step, lr, beta1, beta2, lr_dtype)
+        args = _coefs(step, lr, lr_dtype, beta1, beta2, weight_decay, np.float32) + (eps, weight_decay, decoupled)
         while entries:
             n, count = 0, 0
             while count < len(entries) and n + entries[count][2][0].size <= PACK:
@@ -193,8 +244,7 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
                 count += 1
             batch, entries = entries[:count], entries[count:]
             rows = [np.concatenate([e[2][k] for e in batch], out=pack[k, :n]) for k in range(len(batch[0][2]))]
-            _adam32(rows[0], rows[2], rows[3], rows[4] if amsgrad else None, rows[1], decay, beta1, beta2, eps,
-                    weight_decay, decoupled, step_size, bias_correction2_sqrt)
+            _adam32(rows[0], rows[2], rows[3], rows[4] if amsgrad else None, rows[1], *args)
             start = 0
             for p, state, arrays in batch:
                 end = start + arrays[0].size
@@ -207,18 +257,18 @@ def _adam_small(items: list[tuple[Tensor, np.ndarray, dict[str, Any]]], *, lr: f
 
 
 def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, decay: float,
-              beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
-              bias_correction2_sqrt: float) -> None:
-    """The update op by op on whole arrays: any dtype and layout; ``decay`` is AdamW's ``1 - lr*wd``."""
+              w1: float, b2: float, c2: float, step_size: float, bias_correction2_sqrt: float, eps: float,
+              weight_decay: float, decoupled: bool) -> None:
+    """The update op by op on whole arrays: any dtype and layout; the scalars are ``_coefs``'s."""
     dt = x.dtype.type
     if weight_decay != 0:
         if decoupled:
             np.multiply(x, dt(decay), out=x)
         else:
             grad = _fma(x, dt(weight_decay), grad, x.dtype)
-    _k_lerp_(m, grad, 1 - beta1)
-    np.multiply(v, dt(beta2), out=v)
-    _k_addcmul_(v, grad, grad, 1 - beta2)
+    _k_lerp_(m, grad, w1)
+    np.multiply(v, dt(b2), out=v)
+    _k_addcmul_(v, grad, grad, c2)
     if vmax is not None:
         np.maximum(vmax, v, out=vmax)
         v = vmax
@@ -228,17 +278,17 @@ def _adam_any(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | No
 
 
 def _adam32(x: np.ndarray, m: np.ndarray, v: np.ndarray, vmax: np.ndarray | None, grad: np.ndarray, decay: float,
-            beta1: float, beta2: float, eps: float, weight_decay: float, decoupled: bool, step_size: float,
-            bias_correction2_sqrt: float) -> None:
+            w1: float, b2: float, c2: float, step_size: float, bias_correction2_sqrt: float, eps: float,
+            weight_decay: float, decoupled: bool) -> None:
     """The same update for 1-D float32 arrays, all of it on one cache-sized chunk before the next; each op
     rounds as in ``_adam_any`` (the kernels there are the reference)."""
     f32, f64 = np.float32, np.float64
     decay = const(decay, f32) if weight_decay != 0 and decoupled else None
     wd = const(f32(weight_decay), f64) if weight_decay != 0 and not decoupled else None
-    w = f32(1 - beta1)
+    w = f32(w1)
     lerp_near = abs(w) < 0.5  # lerp's two formulas, see _k_lerp_
     w = const(w if lerp_near else w - f32(1), f64)
-    b2, sq_value = const(beta2, f32), f32(1 - beta2)
+    b2, sq_value = const(b2, f32), f32(c2)
     sq_scaled = sq_value != 1
     sq_value = const(sq_value, f32)
     neg_step = f32(-step_size)

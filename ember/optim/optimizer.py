@@ -351,6 +351,17 @@ def _state_like(x: np.ndarray, fill: Any = 0, dtype: np.dtype | None = None) -> 
     return Tensor._make(out)
 
 
+def _steps_as_tensors(opt: Optimizer, float32: Callable[[dict[str, Any]], bool]) -> None:
+    """``__setstate__``'s upgrade of state dicts whose ``step`` is a number (older torch): a 0-dim tensor, float32
+    for the groups ``float32(group)`` names (fused / capturable ones), else of the scalar dtype."""
+    for group in opt.param_groups:
+        dtype = np.dtype(np.float32) if float32(group) else _scalar_dtype()
+        for p in group["params"]:
+            p_state = opt.state.get(p, [])
+            if len(p_state) != 0 and not isinstance(p_state["step"], Tensor):
+                p_state["step"] = Tensor._make(np.array(float(p_state["step"]), dtype))
+
+
 def _new_step() -> Tensor:
     return Tensor._make(np.zeros((), _scalar_dtype()))
 
@@ -396,9 +407,10 @@ def _capturable_error(xla: bool = True) -> AssertionError:
     return AssertionError(f"If capturable=True, params and state_steps must be on supported devices: {devices}.")
 
 
-def _leaf_in_place(p: Tensor) -> bool:
-    """differentiable=True runs the update with grad mode on, where torch refuses to write into a leaf param."""
-    return p.is_leaf and p.requires_grad
+def _leaf_in_place(opt: Optimizer, p: Tensor) -> bool:
+    """torch runs ``step`` with grad mode set to the optimizer's (not the group's) ``differentiable``; with it on,
+    the in-place update of a leaf param that requires grad fails."""
+    return bool(opt.defaults.get("differentiable", False)) and p.is_leaf and p.requires_grad
 
 
 def _fail_after_state_update(update: Callable[..., None], p: Tensor, grad: np.ndarray, state: dict[str, Any],

@@ -9,7 +9,8 @@ from .._tensor import Tensor
 from ._functional import chunks, const, flat_views, fma32_chunk, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _addcmul, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _foreach_autograd_error, _grads, _incr_step, _k_add_, _k_addcdiv_,
-                        _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _state_like, _to_scalar)
+                        _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _state_like,
+                        _steps_as_tensors, _to_scalar)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -41,6 +42,7 @@ class RMSprop(Optimizer):
             for key, default in (("momentum", 0), ("centered", False), ("foreach", None), ("maximize", False),
                                  ("differentiable", False), ("capturable", False)):
                 group.setdefault(key, default)
+        _steps_as_tensors(self, lambda g: False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One RMSprop update of every param that has a grad."""
@@ -50,7 +52,7 @@ class RMSprop(Optimizer):
                            weight_decay=group["weight_decay"], momentum=group["momentum"], centered=group["centered"])
             items = self._init_group(group)
             if items:
-                _check_step_flags(group, items, options)
+                _check_step_flags(self, group, items, options)
             small = []
             # a param listed twice (torch warns) gets two updates in a row: only the op-by-op order does that
             packable = len({id(p) for p in group["params"]}) == len(group["params"])
@@ -79,7 +81,7 @@ class RMSprop(Optimizer):
         return items
 
 
-def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
+def _check_step_flags(opt: Optimizer, group: dict[str, Any], items: list, options: dict[str, Any]) -> None:
     """The errors of torch's CPU step for differentiable / capturable (foreach=None means False on CPU)."""
     if group["foreach"]:
         if group["differentiable"]:
@@ -89,7 +91,7 @@ def _check_step_flags(group: dict[str, Any], items: list, options: dict[str, Any
         return
     if group["capturable"]:
         raise _capturable_error()
-    if group["differentiable"] and _leaf_in_place(items[0][0]):
+    if _leaf_in_place(opt, items[0][0]):
         _fail_after_state_update(rmsprop_step, *items[0], **options)
 
 

@@ -52,7 +52,7 @@ class SGD(Optimizer):
             momentum = group["momentum"]
             items = list(_grads(group, group["maximize"]))
             # torch's differentiable step writes into the (leaf) param with grad mode on, before storing any buffer
-            if items and group["differentiable"] and _leaf_in_place(items[0][0]):
+            if items and _leaf_in_place(self, items[0][0]):
                 raise RuntimeError(LEAF_IN_PLACE)
             for p, grad in items:
                 # torch only creates per-param state when momentum is used

@@ -225,8 +225,7 @@ def test_adam32_matches_op_by_op_kernels_on_midpoints(beta1, weight_decay, decou
     ref = [a.copy() for a in (x, m, v)]
     for step in range(1, 4):
         g = ints()
-        step_size, bc2 = adam._bias_corrections(step, 1e-3, beta1, 0.75)
-        args = (1 - 1e-3 * weight_decay, beta1, 0.75, 1e-8, weight_decay, decoupled, step_size, bc2)
+        args = adam._coefs(step, 1e-3, None, beta1, 0.75, weight_decay, np.float32) + (1e-8, weight_decay, decoupled)
         adam._adam32(x, m, v, None, g, *args)
         adam._adam_any(*ref, None, g, *args)
         for got, want in zip((x, m, v), ref):

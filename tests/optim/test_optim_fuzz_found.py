@@ -135,3 +135,78 @@ def test_state_keeps_the_param_strides_of_size_one_dims(name, kwargs, shape, tor
         loaded.load_state_dict(opt.state_dict())
         strides.append([(k, v.stride(), str(v.dtype)) for o, x in ((opt, p), (loaded, q)) for k, v in o.state[x].items()])
     assert strides[0] == strides[1]
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+@pytest.mark.parametrize("beta_dtype", ["float32", "float64"])
+@pytest.mark.parametrize("betas", [(0.9, 0.999), (0.3, 0.7)])
+@pytest.mark.parametrize("shape,dtype,tensor_lr", [((5, 3), np.float32, False), ((2000,), np.float32, True),
+                                                   ((4,), np.float64, False)], ids=["small", "large-lr", "f64"])
+def test_tensor_betas_round_as_tensor_ops(name, beta_dtype, betas, shape, dtype, tensor_lr, torch_sqrt):
+    """Tensor betas stay Tensors (in param_groups too): bias corrections, step size and lerp weight are 0-dim
+    tensor ops in their dtype, pow computed in double and rounded once."""
+    ep, tp = _pair(shape, dtype)
+    opts = []
+    for lib, p in ((ember, ep), (torch, tp)):
+        lr = lib.tensor(0.1) if tensor_lr else 1 / 3
+        b = tuple(lib.tensor(x, dtype=getattr(lib, beta_dtype)) for x in betas)
+        opts.append(getattr(lib.optim, name)([p], lr=lr, betas=b, amsgrad=True, weight_decay=0.1))
+    assert repr(opts[0]) == repr(opts[1])
+    rng = np.random.default_rng(2)
+    for k in range(5):
+        _set_grad(ep, tp, rng)
+        for o in opts:
+            o.step()
+        assert np.array_equal(ep.detach().numpy(), tp.detach().numpy()), k
+
+
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.optim.Adam([lib.nn.Parameter(lib.ones(2))], betas=(lib.tensor(0.9), lib.tensor(0.99)),
+                               foreach=True),
+    lambda lib: lib.optim.Adam([lib.nn.Parameter(lib.ones(2))], betas=(lib.tensor(0.9), lib.tensor([0.9, 0.99]))),
+], ids=["foreach", "numel"])
+def test_tensor_betas_errors(make):
+    check_error(make)
+
+
+def test_tensor_betas_in_a_foreach_group_fail_at_step():
+    def run(lib):
+        opt = lib.optim.Adam([lib.nn.Parameter(lib.ones(2))], foreach=True)
+        p = lib.nn.Parameter(lib.ones(2))
+        p.grad = lib.ones(2)
+        opt.add_param_group({"params": [p], "betas": (lib.tensor(0.9), lib.tensor(0.99))})
+        opt.step()
+
+    check_error(run)
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad", "SGD"])
+def test_leaf_error_follows_the_optimizers_differentiable(name):
+    """torch sets grad mode from defaults['differentiable']: a loaded group without the flag still fails."""
+    def run(lib):
+        p = lib.nn.Parameter(lib.ones(2))
+        sd = getattr(lib.optim, name)([p], lr=0.1).state_dict()
+        opt = getattr(lib.optim, name)([p], lr=0.1, differentiable=True)
+        opt.load_state_dict(sd)  # the groups now say differentiable=False
+        p.grad = lib.ones(2)
+        opt.step()
+
+    check_error(run)
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad"])
+def test_load_state_dict_upgrades_number_steps(name):
+    """State dicts of older torch kept ``step`` as a number; loading makes it a 0-dim float32 tensor."""
+    out = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.ones(2))
+        p.grad = lib.ones(2)
+        opt = getattr(lib.optim, name)([p])
+        opt.step()
+        sd = opt.state_dict()
+        sd["state"][0]["step"] = 3
+        opt2 = getattr(lib.optim, name)([p])
+        opt2.load_state_dict(sd)
+        step = opt2.state[p]["step"]
+        out.append((type(step).__name__, str(step.dtype), step.item()))
+    assert out[0] == out[1] == ("Tensor", "torch.float32", 3.0)

@@ -171,6 +171,9 @@ def rand_options(r: random.Random, name: str, group: bool = False) -> dict:
     if name in ("Adam", "AdamW"):
         if pick(0.5):
             o["betas"] = r.choice([(0.9, 0.999), (0.5, 0.9), (0.0, 0.99), (0.8, 0.0), (0.95, 0.5), (0.9, 0.95)])
+            if r.random() < 0.2:  # Tensor betas (0-dim or 1-element), both of them or torch refuses
+                o["betas"] = tuple(("tensor", b, r.choice(["float32", "float64"]), r.choice([(), (1,)]))
+                                   for b in o["betas"])
         if pick(0.4):
             o["eps"] = r.choice([1e-8, 1e-6, 1e-3, 0.0, 0.1])
         if pick(0.4):
@@ -202,13 +205,13 @@ def rand_options(r: random.Random, name: str, group: bool = False) -> dict:
 
 def materialize(opts: dict, lib) -> dict:
     """Options with tensor hyper-parameters built in ``lib``."""
-    out = {}
-    for k, v in opts.items():
+    def build(v):
         if isinstance(v, tuple) and v and v[0] == "tensor":
             _, val, dt, shape = v
-            v = lib.full(shape, val, dtype=getattr(lib, dt))
-        out[k] = v
-    return out
+            return lib.full(shape, val, dtype=getattr(lib, dt))
+        return tuple(build(x) for x in v) if isinstance(v, tuple) else v
+
+    return {k: build(v) for k, v in opts.items()}
 
 
 SHAPES = [(), (1,), (3,), (7,), (17,), (4, 5), (3, 1), (1, 6), (6, 7), (40, 30), (1100,), (2, 0)]
@@ -345,6 +348,9 @@ class Run:
                     for key in ("foreach", "maximize", "differentiable", "capturable", "fused", "nesterov",
                                 "decoupled_weight_decay", "amsgrad", "centered"):
                         g.pop(key, None)
+                for st in sd["state"].values():  # steps saved as numbers
+                    if "step" in st:
+                        st["step"] = st["step"].item()
                 new.load_state_dict(sd)
             else:
                 new.load_state_dict(copy.deepcopy(sd) if mode == "deepcopy" else sd)
@@ -401,6 +407,40 @@ def error_cases():
                       ("Adagrad", dict(initial_accumulator_value=-1.0)), ("Adagrad", dict(eps=-1.0)),
                       ("Adagrad", dict(fused=True, foreach=True))]:
         cases.append((f"{name}{bad}", lambda lib, n=name, b=bad: getattr(lib.optim, n)([P(lib, 2)], **b)))
+    U = lambda lib: lib.nn.utils  # noqa: E731
+    cases += [
+        ("betas list", lambda lib: lib.optim.Adam([P(lib, 2)], betas=[0.5, 0.6])),
+        ("betas 1-tuple", lambda lib: lib.optim.Adam([P(lib, 2)], betas=(0.5,))),
+        ("betas int", lambda lib: lib.optim.AdamW([P(lib, 2)], betas=(0, 0.9))),
+        ("betas mixed tensor", lambda lib: lib.optim.Adam([P(lib, 2)], betas=(lib.tensor(0.9), 0.99))),
+        ("lr string", lambda lib: lib.optim.SGD([P(lib, 2)], lr="0.1")),
+        ("lr None", lambda lib: lib.optim.Adam([P(lib, 2)], lr=None)),
+        ("momentum string", lambda lib: lib.optim.SGD([P(lib, 2)], momentum="0.9")),
+        ("group without params", lambda lib: lib.optim.SGD([{"lr": 0.1}])),
+        ("group params None", lambda lib: lib.optim.SGD([{"params": None}])),
+        ("params None", lambda lib: lib.optim.SGD(None)),
+        ("params int", lambda lib: lib.optim.SGD(3)),
+        ("zero_grad kw", lambda lib: lib.optim.SGD([P(lib, 2)]).zero_grad(False)),
+        ("state_dict keys", lambda lib: sorted(lib.optim.Adam([P(lib, 2)]).state_dict())),
+        ("load missing state", lambda lib: lib.optim.SGD([P(lib, 2)]).load_state_dict({"param_groups": []})),
+        ("load missing groups", lambda lib: lib.optim.SGD([P(lib, 2)]).load_state_dict({"state": {}})),
+        ("p2v mixed dtypes", lambda lib: U(lib).parameters_to_vector([P(lib, 2), lib.zeros(3, dtype=lib.float64)])),
+        ("p2v empty", lambda lib: U(lib).parameters_to_vector([])),
+        ("p2v transposed", lambda lib: U(lib).parameters_to_vector([P(lib, 2, 3).t()])),
+        ("v2p short", lambda lib: U(lib).vector_to_parameters(lib.zeros(3), [P(lib, 2), P(lib, 2)])),
+        ("v2p not tensor", lambda lib: U(lib).vector_to_parameters([0.0, 1.0], [P(lib, 2)])),
+        ("v2p long", lambda lib: (lambda ps: (U(lib).vector_to_parameters(lib.arange(5.0), ps), ps)[1])(
+            [P(lib, 2), P(lib, 1)])),
+        ("clip norm_type string", lambda lib: U(lib).clip_grad_norm_([P(lib, 2)], 1.0, "fro")),
+        ("clip max_norm string", lambda lib: U(lib).clip_grad_norm_([P(lib, 2)], "1.0")),
+        ("clip value string", lambda lib: U(lib).clip_grad_value_([P(lib, 2)], "x")),
+        ("clip non-tensor", lambda lib: U(lib).clip_grad_norm_([1.0], 1.0)),
+        ("clip_grad_norm deprecated", lambda lib: U(lib).clip_grad_norm([P(lib, 2)], 1.0)),
+        ("clip empty generator", lambda lib: U(lib).clip_grad_norm_((p for p in []), 1.0)),
+        ("clip_grads_with_norm_", lambda lib: (lambda p: (setattr(p, "grad", lib.ones(2)),
+                                                         U(lib).clip_grads_with_norm_([p], 1.0, lib.tensor(4.0)),
+                                                         p.grad)[2])(P(lib, 2))),
+    ]
     for name in ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad"):
         ctor = lambda lib, params, n=name, **kw: getattr(lib.optim, n)(params, **kw)  # noqa: E731
         cases += [

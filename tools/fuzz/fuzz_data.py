@@ -239,6 +239,18 @@ KNOWN_WARNINGS = ("Creating a tensor from a list of numpy.ndarrays", "overflow e
 known = 0
 
 
+def known_error(e):
+    """ember.stack of a list holding a non-tensor raises AttributeError where torch raises TypeError "expected
+    Tensor as element i in argument 0, but got T" (_ops/shape.py, reported): both become one token, counted."""
+    global known
+    text = str(e)
+    if (type(e).__name__ == "TypeError" and text.startswith("expected Tensor as element")) or \
+            (type(e).__name__ == "AttributeError" and text.endswith("object has no attribute 'dtype'")):
+        known += 1
+        return ("err", "known: stack of a non-tensor")
+    return ("err", type(e).__name__, msg(e))
+
+
 def msg(s):
     return ADDR.sub("", str(s)).replace("ember.", "torch.").replace("ember", "torch")[:300]
 
@@ -279,7 +291,7 @@ def run(L, dspec, kw, epochs, case, probes=()):
                     batches.append(norm(b))
                 out.append(("epoch", ep, tuple(batches)))
         except Exception as e:
-            out.append(("err", type(e).__name__, msg(e)))
+            out.append(known_error(e))
         out.append(("rng", repr(L.rand(2).tolist())))
         if "generator" in kw and "loader" in locals():
             out.append(("gen", repr(L.rand(2, generator=loader.generator).tolist())))
@@ -427,4 +439,4 @@ for case in range(N):
                 break
         else:
             print("  lengths", len(t), len(e))
-print("bad", bad, "of", N, "(runs with a known warning filtered:", known, ")")
+print("bad", bad, "of", N, "(runs with a known difference outside utils.data filtered:", known, ")")

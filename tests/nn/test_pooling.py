@@ -306,3 +306,28 @@ def test_avg_pool_tiling_windows_exact(dtype, kernel, divisor, batched):
         res.append((y.detach().numpy(), t.grad.numpy()))
     assert np.array_equal(res[0][0], res[1][0])
     np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-3 if dtype == np.float16 else 1e-6)
+
+
+def test_max_pool_2x2_rows_first_matches_torch():
+    # 2x2 windows compare row pairs first, then column pairs, and must still report torch's row-major first
+    # maximum on ties; NaN windows take the general scan; without return_indices no index array is built
+    rng = np.random.default_rng(1)
+    for it in range(60):
+        shape = tuple(int(v) for v in (rng.integers(1, 3), rng.integers(1, 4), 2 * rng.integers(1, 5),
+                                       2 * rng.integers(1, 5)))
+        x = rng.integers(-2, 3, shape).astype(np.float32)
+        if it % 3 == 0:
+            x.flat[rng.integers(0, x.size, 3)] = np.nan
+        if it % 5 == 0:
+            x.flat[rng.integers(0, x.size, 3)] = -np.inf
+        if it % 7 == 0:
+            x = x[0]
+        outs = []
+        for lib in (torch, ember):
+            t = lib.tensor(x, requires_grad=True)
+            y, i = lib.nn.functional.max_pool2d(t, 2, return_indices=True)
+            y2 = lib.nn.functional.max_pool2d(t, 2)
+            (y2 * lib.arange(float(y2.numel())).reshape(y2.shape)).sum().backward()
+            outs.append((y.detach().numpy(), i.numpy(), y2.detach().numpy(), t.grad.numpy()))
+        for a, b in zip(*outs):
+            assert np.array_equal(a, b, equal_nan=True), (it, shape)

@@ -765,6 +765,22 @@ for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, _m_(_fn))
 
 
+def _part(self, name: str):
+    """x.real / x.imag: views of a complex tensor's parts (sharing its memory and version counter)."""
+    if self._data.dtype.kind != "c":
+        if name == "real":
+            return self
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    view = Tensor._make(getattr(self._data, name))
+    view._vc = self._vc
+    view._base = self if self._base is None else self._base
+    return view
+
+
+Tensor.real = property(lambda self: _part(self, "real"))
+Tensor.imag = property(lambda self: _part(self, "imag"))
+
+
 def _zero_(self):
     return _fill(self, 0)
 

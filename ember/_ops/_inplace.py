@@ -64,11 +64,26 @@ def check_overlap(arr: np.ndarray) -> None:
                 "location. Please clone() the tensor before performing the operation.")
 
 
+def _complex_into_real(self: Tensor, args, c_names: bool) -> None:
+    """A complex operand cannot be written into a real tensor: torch says so before the kernel runs (whose own
+    complex refusals, e.g. floor division's, would come first here)."""
+    if self._data.dtype.kind == "c":
+        return
+    others = [a for a in args if isinstance(a, (Tensor, complex)) or isinstance(a, np.complexfloating)]
+    if not any((a._data.dtype.kind == "c") if isinstance(a, Tensor) else True for a in others):
+        return
+    from .._tensor import _C_NAMES
+    res = D.result_type(self, *others)
+    names = _C_NAMES if c_names else _NAMES
+    raise RuntimeError(f"result type {_NAMES[res.name]} can't be cast to the desired output type "
+                       f"{names[self.dtype.name]}")
+
+
 def _c_names(op, args, kwargs) -> bool:
     """Whether the op's cast error spells C type names: torch's clamp kernels for a number bound do."""
     if not getattr(op, "_c_type_names", False):
         return False
-    return any(isinstance(a, (int, float)) for a in (*args, *kwargs.values()))
+    return any(isinstance(a, (int, float, complex)) for a in (*args, *kwargs.values()))
 
 
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
@@ -79,6 +94,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         check_inplace(self)  # autograd's leaf check comes before anything the op itself checks
     check_overlap(self._data)
     c_names = _c_names(op, args, kwargs)
+    _complex_into_real(self, args, c_names)
     if recording:
         if self._base is not None and (self._base._requires_grad or self._requires_grad):
             return inplace_on_view(self, lambda snap: op(snap, *args, **kwargs))

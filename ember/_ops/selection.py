@@ -189,10 +189,12 @@ class Cummin(Cummax):
 
 
 def cummax(input: Tensor, dim: int, *, out=None):
-    no_kernel("cummax_cpu", input)
+    if input.dim():
+        no_kernel("cummax_cpu", input)
     return return_types.cummax(Cummax.apply(input, _wrap_dim(dim, input.dim())))
 
 
 def cummin(input: Tensor, dim: int, *, out=None):
-    no_kernel("cummin_cpu", input)
+    if input.dim():
+        no_kernel("cummin_cpu", input)
     return return_types.cummin(Cummin.apply(input, _wrap_dim(dim, input.dim())))

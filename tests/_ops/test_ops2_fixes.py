@@ -449,3 +449,29 @@ def test_import_ember_linalg():
     import ember.linalg
     from ember.linalg import vector_norm
     assert ember.linalg.vector_norm is vector_norm
+
+
+def _write_through_real(L):
+    x = L.tensor([1 + 2j, 3 - 1j])
+    r = x.real
+    r[0] = 5
+    return [x, x.real, x.imag, x.imag.is_contiguous()]
+
+
+PARTS_CASES = {
+    "real_view_writes": _write_through_real,
+    "real_of_real": lambda L: L.ones(2).real,
+    "imag_of_real": lambda L: L.ones(2).imag,
+    "clamp_complex_number_c_name": lambda L: L.ones(3, dtype=L.int16).clamp_(1 - 2j),
+    "floor_divide_complex_into_int": lambda L: L.ones(3, dtype=L.int64).floor_divide_(1 - 2j),
+    "add_complex_tensor_into_float": lambda L: L.ones(3).add_(L.tensor(1j)),
+    "mul_complex_into_double": lambda L: L.ones(3, dtype=L.float64).mul_(1j),
+    "add_complex_into_complex": lambda L: L.ones(3, dtype=L.complex64).add_(1j),
+    "cummax_0dim_complex": lambda L: L.tensor(1 + 1j).cummax(0),
+    "where_complex_real_cond": lambda L: L.where(L.tensor([1 + 1j, -1j]).real > 0, 1.0, 0.0),
+}
+
+
+@pytest.mark.parametrize("name", PARTS_CASES)
+def test_complex_parts(name):
+    check(PARTS_CASES[name])

@@ -141,8 +141,9 @@ class _ArchiveReader:
         self.zf, self.stream, self.prefix = zf, stream, prefix
         self.map_location = map_location
         self.mapped = mapped  # the whole file, memory-mapped copy-on-write, when mmap=True
-        for name in (".format_version", ".storage_alignment", "version", ".data/serialization_id"):
+        for name in (".format_version", "version", ".data/serialization_id"):
             self._small_record(name, b"")  # torch reads these too: a damaged one fails the load, as in torch
+        int(self._small_record(".storage_alignment", b"64"))  # torch parses it: junk is its ValueError
         byteorder = self._small_record("byteorder", b"little")
         if byteorder not in (b"little", b"big"):
             raise ValueError("Unknown endianness type: " + byteorder.decode())  # torch's type and words

@@ -109,6 +109,15 @@ def _central_entry(raw: bytes, name: str) -> int:
     return next(i for i in range(len(raw)) if raw[i:i + 4] == b"PK\x01\x02" and raw[i + 46:i + 46 + len(name)] == name.encode())
 
 
+def test_storage_alignment_is_parsed_as_torch_parses_it():
+    src = zipfile.ZipFile(io.BytesIO(_torch_file()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, b"" if name.endswith(".storage_alignment") else src.read(name))
+    _error_types_match(out.getvalue(), messages=True)  # int(b'') fails in both
+
+
 @pytest.mark.parametrize("field, value", [(6, 0x0C80), (10, 99)], ids=["version needed", "compression"])
 def test_damaged_zip_fields_raise_runtime_error(field, value):
     # Python's zipfile raises NotImplementedError for these; torch's reader and ember give a RuntimeError

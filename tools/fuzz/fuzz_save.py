@@ -305,9 +305,12 @@ for case in range(N):
         # accepted differences: ember checks each record's CRC-32 and local header (torch reads damaged bytes
         # as they are, then fails later or loads them), Python's zipfile checks the zip64 records miniz skips,
         # torch's BytesIO zip reader fails near the end with "negative seek value" (its internals), and ember's
-        # weights-only interpreter reads the protocol 3-5 opcodes torch's refuses ("Unsupported operand")
+        # weights-only interpreter reads the protocol 3-5 opcodes torch's refuses ("Unsupported operand").
+        # Random garbage is read as a legacy pickle by both: which check fires first on noise (torch reads
+        # short strings and decodes them, ember stops at the missing bytes; ember knows more opcodes) is not
+        # compared, only that both fail
         if (got == ("err", "RuntimeError") and ("corrupted" in last_error or "negative seek value" in torch_msg)) or \
-                (kind == "garbage" and "Unsupported operand" in torch_msg and got[0] == "err"):
+                (kind == "garbage" and ref[0] == got[0] == "err"):
             crc += 1
         elif ref[0] == "err" and got[0] == "ok" and got == outcome(lambda: load(torch, src, how, mfn(torch))):
             crc += 1  # ember read the intact object past damage in zip metadata it does not need

@@ -312,11 +312,13 @@ for case in range(N):
         if (got == ("err", "RuntimeError") and ("corrupted" in last_error or "negative seek value" in torch_msg)) or \
                 (kind == "garbage" and ref[0] == got[0] == "err"):
             crc += 1
+        elif ref != got and how == "mmap" and got == outcome(lambda: load(torch, data, "path", mfn(torch))):
+            mmap_quirk += 1  # torch's mmap dtype quirk (see below), on a damaged file
         elif ref[0] == "err" and got[0] == "ok" and got == outcome(lambda: load(torch, src, how, mfn(torch))):
             crc += 1  # ember read the intact object past damage in zip metadata it does not need
         elif ref != got:
             bad += 1
-            print("MISMATCH case", case, "corrupt", kind, how, mname, "\n  torch:", str(ref)[:300], "\n  ember:", str(got)[:300])
+            print("MISMATCH case", case, "corrupt", kind, how, mname, "\n  ", first_diff(ref, got))
         continue
     wo = random.random() < 0.85  # weights_only, else the full unpickler in both
     ref = outcome(lambda: load(torch, tf, how, mfn(torch), wo))

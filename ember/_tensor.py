@@ -739,7 +739,7 @@ _METHODS = {
     "scatter_reduce": _scr.scatter_reduce, "index_copy": _scr.index_copy, "masked_scatter": _scr.masked_scatter,
     "put": _scr.put, "index_reduce": _scr.index_reduce,
     "unfold": _win.unfold, "diag_embed": _win.diag_embed, "hsplit": _cmpz.hsplit, "vsplit": _cmpz.vsplit,
-    "dsplit": _cmpz.dsplit, "renorm": _cmpz.renorm,
+    "dsplit": _cmpz.dsplit, "renorm": _cmpz.renorm, "addcmul": _cmpz.addcmul, "addcdiv": _cmpz.addcdiv,
 }
 for _name, _fn in _METHODS.items():
     # a plain function becomes a method as it is (self is its first argument): no wrapper call per use
@@ -759,10 +759,39 @@ _INPLACE = {
     "index_fill_": _ix.index_fill, "tril_": _sh.tril, "triu_": _sh.triu, "logical_not_": _cmp.logical_not,
     "scatter_reduce_": _scr.scatter_reduce, "index_copy_": _scr.index_copy, "masked_scatter_": _scr.masked_scatter,
     "put_": _scr.put, "index_reduce_": _scr.index_reduce, "renorm_": _cmpz.renorm,
+    "addcmul_": _cmpz.addcmul, "addcdiv_": _cmpz.addcdiv,
     "eq_": _cmp.eq_, "ne_": _cmp.ne_, "lt_": _cmp.lt_, "le_": _cmp.le_, "gt_": _cmp.gt_, "ge_": _cmp.ge_,
 }
 for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, _m_(_fn))
+
+
+def _m_elementwise(fn, result_dtype):
+    """The in-place twin of an elementwise binary op: with a tensor operand of another shape or dtype, torch's
+    checks (leaf, overlap, broadcast shape, result cast) come before anything the kernel itself refuses."""
+    def method(self, *args, **kwargs):
+        other = args[0] if args else kwargs.get("other")
+        if isinstance(other, Tensor) and (other._data.shape != self._data.shape or other._data.dtype != self._data.dtype):
+            from ._ops._args import _precheck
+            from ._ops._inplace import early_checks
+            early_checks(self, args)
+            _precheck(self, other, result_dtype)
+        return _inplace(self, fn, *args, **kwargs)
+    method.__name__ = getattr(fn, "__name__", "method") + "_"
+    return method
+
+
+def _bind_elementwise_inplace():
+    from ._ops._args import promoted, promoted_float
+    for name, fn, rd in (("add_", _ar.add, promoted), ("sub_", _ar.sub, promoted), ("subtract_", _ar.sub, promoted),
+                         ("mul_", _ar.mul, promoted), ("multiply_", _ar.mul, promoted),
+                         ("div_", _ar.div, promoted_float), ("divide_", _ar.div, promoted_float),
+                         ("true_divide_", _ar.div, promoted_float), ("floor_divide_", _ar.floor_divide, promoted),
+                         ("remainder_", _ar.remainder, promoted), ("fmod_", _ar.fmod, promoted)):
+        setattr(Tensor, name, _m_elementwise(fn, rd))
+
+
+_bind_elementwise_inplace()
 
 
 def _part(self, name: str):

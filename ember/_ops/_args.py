@@ -43,6 +43,8 @@ def inplace_method(fn, name: str, tensors_only: bool = True, other_name: str = "
         if tensors_only:
             require_tensors(name + "_", self, other, method=True, other_name=other_name)
         if result_dtype is not None:
+            from ._inplace import early_checks
+            early_checks(self, args)
             _precheck(self, other, result_dtype)
         return inplace(self, fn, *args, **kwargs)
     meth.__name__ = name + "_"

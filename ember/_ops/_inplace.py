@@ -64,10 +64,16 @@ def check_overlap(arr: np.ndarray) -> None:
                 "location. Please clone() the tensor before performing the operation.")
 
 
-def _complex_into_real(self: Tensor, args, c_names: bool) -> None:
+# the ops whose result takes the promoted (possibly complex) type of their operands
+_ARITHMETIC = frozenset(("add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
+                         "atan2", "hypot", "bitwise_and", "bitwise_or", "bitwise_xor", "clamp", "clamp_min",
+                         "clamp_max", "lerp", "maximum", "minimum", "copysign", "xlogy", "float_power"))
+
+
+def _complex_into_real(self: Tensor, op, args, c_names: bool) -> None:
     """A complex operand cannot be written into a real tensor: torch says so before the kernel runs (whose own
     complex refusals, e.g. floor division's, would come first here)."""
-    if self._data.dtype.kind == "c":
+    if self._data.dtype.kind == "c" or getattr(op, "__name__", "") not in _ARITHMETIC:
         return
     others = [a for a in args if isinstance(a, (Tensor, complex)) or isinstance(a, np.complexfloating)]
     if not any((a._data.dtype.kind == "c") if isinstance(a, Tensor) else True for a in others):
@@ -86,6 +92,14 @@ def _c_names(op, args, kwargs) -> bool:
     return any(isinstance(a, (int, float, complex)) for a in (*args, *kwargs.values()))
 
 
+def early_checks(self: Tensor, args) -> None:
+    """The checks torch makes before an in-place op's own shape and dtype checks: autograd's leaf check, then
+    the written-to tensor's memory overlap."""
+    if _grad_state.enabled and (self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)):
+        check_inplace(self)
+    check_overlap(self._data)
+
+
 def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
     """Apply ``op(self, *args)`` and store the result in ``self``; returns ``self``."""
     recording = _grad_state.enabled and (
@@ -94,7 +108,7 @@ def inplace(self: Tensor, op, *args, **kwargs) -> Tensor:
         check_inplace(self)  # autograd's leaf check comes before anything the op itself checks
     check_overlap(self._data)
     c_names = _c_names(op, args, kwargs)
-    _complex_into_real(self, args, c_names)
+    _complex_into_real(self, op, args, c_names)
     if recording:
         if self._base is not None and (self._base._requires_grad or self._requires_grad):
             return inplace_on_view(self, lambda snap: op(snap, *args, **kwargs))

@@ -15,7 +15,7 @@ from .reduction import norm, sum as _sum
 
 __all__ = ["tile", "rot90", "kron", "trace", "diag", "atleast_1d", "atleast_2d", "atleast_3d", "dstack",
            "column_stack", "row_stack", "meshgrid", "repeat_interleave", "tensordot", "cross", "dist", "cdist",
-           "fliplr", "flipud", "ravel", "cartesian_prod", "tril_indices", "triu_indices", "hsplit", "vsplit", "dsplit", "renorm"]
+           "fliplr", "flipud", "ravel", "cartesian_prod", "tril_indices", "triu_indices", "hsplit", "vsplit", "dsplit", "renorm", "addcmul", "addcdiv"]
 
 
 def tile(input: Tensor, dims) -> Tensor:
@@ -288,7 +288,7 @@ def dist(input: Tensor, other: Tensor, p=2) -> Tensor:
 
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     for name, t in (("X1", x1), ("X2", x2)):
-        if t._data.dtype == np.float16:
+        if t._data.dtype == np.float16 and x1._data.size and x2._data.size:  # (no kernel runs on empty inputs)
             raise NotImplementedError(_not_impl("cdist", t))
         if t._data.dtype.kind != "f":
             raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
@@ -380,3 +380,40 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     # torch's factor: maxnorm / (norm + 1e-7) where the norm is too large, else 1
     factor = where(norms > maxnorm, div(maxnorm, add(norms, 1e-7)), 1.0)
     return mul(input, factor.to(input.dtype))
+
+
+_ADDCDIV_INT = ("Integer division with addcdiv is no longer supported, and in a future  release addcdiv will perform a "
+                "true division of tensor1 and tensor2. The historic addcdiv behavior can be implemented as (input + "
+                "value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and as (input + value * "
+                "tensor1 / tensor2) for float inputs. The future addcdiv behavior is just the latter implementation: "
+                "(input + value * tensor1 / tensor2), for all dtypes.")
+
+
+def _scaled(input: Tensor, part: Tensor, value, kernel: str, others) -> Tensor:
+    """input + value * part, with value read as the result type (an integer result truncates it)."""
+    from .. import _dtype as D
+    from .arithmetic import add
+    rt = D.result_type(input, *others)
+    if rt is D.bool:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if not (rt.is_floating_point or rt.is_complex):
+        value = int(value)
+    return add(input, part if value == 1 else mul(part, value))
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    res = _scaled(input, mul(tensor1, tensor2), value, "addcmul_cpu_out", (tensor1, tensor2))
+    return res if out is None else _write_out(out, res)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(_ADDCDIV_INT)
+    from .arithmetic import div
+    res = _scaled(input, div(tensor1, tensor2), value, "addcdiv_cpu_out", (tensor1, tensor2))
+    return res if out is None else _write_out(out, res)
+
+
+def _write_out(out: Tensor, res: Tensor) -> Tensor:
+    from ._args import write_out
+    return write_out(out, res)

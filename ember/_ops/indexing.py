@@ -761,6 +761,9 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise IndexError(f"index {int(index._data.reshape(-1)[np.argmax(bad.reshape(-1))])} is out of bounds for "
                          f"dimension {d} with size {n}")
     if isinstance(value, Tensor):
+        if value._data.dtype.kind == "c" and input._data.dtype.kind != "c":
+            raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
+        _fits(value._data.item(), input)
         return IndexFillTensor.apply(input, d, index._data.reshape(-1), value)
     from .._range_factories import scalar_to
     # torch converts the number to the tensor's type first, with c10's overflow check (-1 wraps for uint8)
@@ -772,6 +775,8 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, Tensor):
+        if value.dim() == 0:
+            _fits(value._data.item(), input)  # torch reads a 0-dim value out as a number, with the same check
         return MaskedFillTensor.apply(input, mask, value)
     _fits(value, input)
     return MaskedFill.apply(input, mask, value)

@@ -48,7 +48,7 @@ class ScatterReduce(Function):
         hit[where] = True
         count = np.zeros(a.shape, np.int64)
         np.add.at(count, where, 1)
-        if not include_self:
+        if not include_self and hit.any():
             out[hit] = _identity(uf, a.dtype)
         uf.at(out, where, vals)
         if reduce == "mean":
@@ -120,7 +120,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     if reduce == "mean" and input._data.dtype == np.bool_:
         kernel = "scatter_gather_tensor_cpu_reduce_mean" if include_self else "div_floor_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    if reduce in ("amax", "amin") and input._data.dtype.kind == "c":
+    if reduce in ("amax", "amin") and input._data.dtype.kind == "c" and input._data.size:
         from .compose import _not_impl
         raise NotImplementedError(_not_impl(f"scatter_gather_tensor_cpu_reduce_{reduce}", input))
     a, s = input, src

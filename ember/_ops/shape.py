@@ -369,12 +369,12 @@ class Flip(Function):
 
     @staticmethod
     def forward(ctx, a, dims):
-        ctx.dims = dims
-        return np.flip(a, dims).copy()
+        ctx.dims = dims if a.ndim else ()  # a 0-dim tensor's one scalar dim reverses to itself
+        return np.flip(a, ctx.dims).copy() if a.ndim else a.copy()
 
     @staticmethod
     def backward(ctx, g):
-        return np.flip(g, ctx.dims), None
+        return (np.flip(g, ctx.dims) if ctx.dims else g), None
 
 
 class Roll(Function):

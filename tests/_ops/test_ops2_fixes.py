@@ -475,3 +475,45 @@ PARTS_CASES = {
 @pytest.mark.parametrize("name", PARTS_CASES)
 def test_complex_parts(name):
     check(PARTS_CASES[name])
+
+
+_M = np.random.default_rng(3).standard_normal((3, 4))
+MORE_CASES = {
+    "addcmul_int_tensors_into_float": lambda L: L.ones(3).addcmul(L.ones(3, dtype=L.int32), L.ones(3, dtype=L.int32), value=2),
+    "addcmul_int_input": lambda L: L.ones(3, dtype=L.int32).addcmul(L.ones(3), L.ones(3)),
+    "addcmul_int_value_truncated": lambda L: L.ones(3, dtype=L.int32).addcmul(L.ones(3, dtype=L.int32) * 3,
+                                                                             L.ones(3, dtype=L.int32), value=1.5),
+    "addcdiv_ints": lambda L: L.ones(3).addcdiv(L.ones(3, dtype=L.int32), L.ones(3, dtype=L.int32)),
+    "addcdiv_mixed": lambda L: L.ones(3).addcdiv(L.ones(3), L.ones(3, dtype=L.int32), value=2),
+    "addcmul_broadcast": lambda L: L.ones(3).addcmul(L.ones(2, 3), L.ones(3)),
+    "addcmul_inplace_shape": lambda L: L.ones(3).addcmul_(L.ones(2, 3), L.ones(3)),
+    "addcmul_bool": lambda L: L.ones(3, dtype=L.bool).addcmul(L.ones(3, dtype=L.bool), L.ones(3, dtype=L.bool)),
+    "addcdiv_": lambda L: L.ones(3).addcdiv_(L.arange(3.), L.arange(1., 4.), value=-0.5),
+    "addcmul_int_": lambda L: L.ones(3, dtype=L.int64).addcmul_(L.ones(3, dtype=L.int8), L.ones(3, dtype=L.int8), value=7),
+    "addcmul_out": _with_out(lambda L: L.zeros(1), lambda L, o: L.addcmul(L.ones(3), L.ones(3), L.ones(3), out=o)),
+    "addcmul_grad": grads(lambda L, x: L.addcmul(x, x, x.t().t(), value=0.5), _M),
+    "addcdiv_grad": grads(lambda L, x: L.addcdiv(x[0], x, x.exp(), value=-2), _M),
+    "inplace_shape_before_kernel": lambda L: L.ones(4, dtype=L.int32).remainder_(L.zeros(4, 1, dtype=L.int8)),
+    "inplace_shape_before_cast": lambda L: L.ones((), dtype=L.int64).mul_(L.ones(1, 2, 4, dtype=L.float16)),
+    "logical_and_shape_first": lambda L: L.ones(1, dtype=L.uint8).logical_and_(L.ones(3, dtype=L.complex64)),
+    "logical_and_complex_ok": lambda L: L.ones((), dtype=L.int64).logical_and_(L.ones((), dtype=L.complex64)),
+    "overlap_before_cast": lambda L: L.ones(1, 1, 2, dtype=L.int64).expand(2, 1, 2).bitwise_and_(1 - 2j),
+    "overlap_before_shape": lambda L: L.ones(4, dtype=L.int16).expand(2, 4).hypot_(L.ones(2, 4, 2, dtype=L.int64)),
+    "leaf_before_shape": lambda L: L.ones(4, requires_grad=True).add_(L.ones(2, 4)),
+    "add_alpha_mixed": lambda L: L.ones(4).add_(L.ones(4, dtype=L.float64), alpha=2),
+    "masked_fill_tensor_overflow": lambda L: L.ones(2, dtype=L.uint8).masked_fill(L.ones(2, dtype=L.bool), L.tensor(300)),
+    "masked_fill_complex_tensor": lambda L: L.ones(3).masked_fill_(L.ones(3, dtype=L.bool), L.tensor(1 + 1j)),
+    "index_fill_complex_tensor": lambda L: L.ones(2, dtype=L.uint8).index_fill(0, L.tensor([0]), L.tensor(1 + 0j)),
+    "index_fill_tensor_wrap": lambda L: L.ones(2, dtype=L.uint8).index_fill(0, L.tensor([0]), L.tensor(-1)),
+    "flip_0dim": lambda L: [L.tensor(1.).flip(0), L.tensor(1.).flip(-1)],
+    "flip_0dim_bad": lambda L: L.tensor(1.).flip(1),
+    "cdist_half_empty": lambda L: L.cdist(L.ones(0, 3, dtype=L.float16), L.ones(2, 3, dtype=L.float16)),
+    "searchsorted_bool_no_values": lambda L: L.searchsorted(L.tensor([[True, False]] * 4), L.ones(4, 0, dtype=L.bool)),
+    "scatter_reduce_complex_empty": lambda L: L.zeros(2, 2, 0, dtype=L.complex64).scatter_reduce(
+        1, L.zeros(1, 1, 0, dtype=L.int64), L.zeros(1, 1, 0, dtype=L.complex64), "amax", include_self=False),
+}
+
+
+@pytest.mark.parametrize("name", MORE_CASES)
+def test_more_cases(name):
+    check(MORE_CASES[name])

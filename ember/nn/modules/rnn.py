@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from typing import Callable, Optional
+from typing import Callable, Optional, overload
 
 from ... import _creation
 from ..._ops.shape import cat, stack
@@ -287,11 +287,9 @@ class RNNBase(Module):
         return s
 
 
-def _reject_kwargs(kwargs: dict) -> None:
+def _no_proj_size(kwargs: dict) -> None:
     if "proj_size" in kwargs:
         raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
-    if kwargs:
-        raise TypeError(f"RNNBase.__init__() got an unexpected keyword argument '{next(iter(kwargs))}'")
 
 
 class RNN(RNNBase):
@@ -303,15 +301,29 @@ class RNN(RNNBase):
 
     nonlinearity: str
 
+    # torch takes (*args, **kwargs) and hands them to RNNBase, so argument errors name RNNBase.__init__;
+    # the overload documents the real signature
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
-                 device=None, dtype=None, **kwargs) -> None:
-        _reject_kwargs(kwargs)
-        if nonlinearity not in ("tanh", "relu"):
+                 device=None, dtype=None) -> None: ...
+
+    @overload
+    def __init__(self, *args, **kwargs) -> None: ...
+
+    def __init__(self, *args, **kwargs):
+        _no_proj_size(kwargs)
+        if len(args) > 3:  # nonlinearity is the 4th positional argument, which RNNBase does not have
+            nonlinearity, args = args[3], args[:3] + args[4:]
+        else:
+            nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
-        mode = "RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU"
-        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+        super().__init__(mode, *args, **kwargs)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> tuple[Tensor, Tensor]:
@@ -329,12 +341,17 @@ class GRU(RNNBase):
     Shapes as ``RNN``; returns (output, h_n).
     """
 
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, device=None,
-                 dtype=None, **kwargs) -> None:
-        _reject_kwargs(kwargs)
-        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+                 dtype=None) -> None: ...
+
+    @overload
+    def __init__(self, *args, **kwargs) -> None: ...
+
+    def __init__(self, *args, **kwargs):
+        _no_proj_size(kwargs)
+        super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> tuple[Tensor, Tensor]:
         return self._forward_single_state(input, hx)
@@ -354,11 +371,16 @@ class LSTM(RNNBase):
     Returns (output, (h_n, c_n)).
     """
 
+    @overload
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
-                 device=None, dtype=None) -> None:
-        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         proj_size, device=device, dtype=dtype)
+                 device=None, dtype=None) -> None: ...
+
+    @overload
+    def __init__(self, *args, **kwargs) -> None: ...
+
+    def __init__(self, *args, **kwargs):
+        super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes: Optional[Tensor]) -> tuple[int, int, int]:
         mini_batch = input.size(0) if self.batch_first else input.size(1)

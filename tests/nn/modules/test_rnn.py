@@ -239,12 +239,27 @@ CTOR_ERRORS = [
     ("LSTM", (4, 6), dict(batch_first=1)),
     ("LSTM", (4, 6), dict(proj_size=6)),
     ("LSTM", (4, 6), dict(proj_size=-1)),
+    # torch's layers take (*args, **kwargs) and hand them to RNNBase: the errors name RNNBase.__init__
+    ("GRU", (), {}),
+    ("GRU", (4, 6), dict(foo=1)),
+    ("RNN", tuple(range(1, 14)), {}),
+    ("LSTM", (4, 6), dict(input_size=3)),
+    ("RNN", (4, 6, 1, "relu"), dict(nonlinearity="tanh")),
+    ("LSTM", tuple(range(1, 13)), {}),
 ]
 
 
 @pytest.mark.parametrize("name,args,kwargs", CTOR_ERRORS, ids=_ids(CTOR_ERRORS))
 def test_rnn_constructor_errors(name, args, kwargs):
     check_error(lambda lib: getattr(lib.nn, name)(*args, **kwargs))
+
+
+def test_rnn_signatures():
+    import inspect
+    for name in ("RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"):
+        # names, kinds and defaults (ember's annotations are strings under postponed evaluation)
+        e, t = (inspect.signature(getattr(lib.nn, name)).parameters.values() for lib in (ember, torch))
+        assert [(p.name, p.kind, p.default) for p in e] == [(p.name, p.kind, p.default) for p in t]
 
 
 def _forward_errors():

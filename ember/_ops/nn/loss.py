@@ -10,6 +10,7 @@ from ...autograd.function import _NON_TENSOR, _SELF, _NumpyFunction as Function,
 from ...autograd.grad_mode import state as _grad_state
 from ..activation import _BLOCK, LogSoftmax, log_softmax_small
 from .._broadcast import sum_to_shape
+from .._cascade_sum import torch_sum
 
 __all__ = ["NllLoss", "NllLoss2d", "MseLoss", "SmoothL1Loss", "HuberLoss", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "REDUCTIONS"]
@@ -18,11 +19,17 @@ REDUCTIONS = {"none": 0, "mean": 1, "sum": 2}
 
 
 def _reduce(loss: np.ndarray, reduction: int) -> np.ndarray:
-    if reduction == 1:
-        return np.asarray(loss.mean(dtype=np.float64) if loss.dtype != np.float64 else loss.mean(), loss.dtype)
-    if reduction == 2:
-        return np.asarray(loss.sum(dtype=np.float64), loss.dtype)
-    return loss
+    """'mean' / 'sum' of the elementwise loss as torch reduces it: its sum kernel's order of additions for
+    float32/float64 (so a printed loss.item() is torch's to the last digit), the mean that sum divided by n."""
+    if reduction == 0:
+        return loss
+    s = torch_sum(loss, None, False)
+    if s is None:  # float16, or an empty loss: a float64 sum rounded once
+        s = np.asarray(loss.sum(dtype=np.float64), loss.dtype)
+        if reduction == 1:
+            return np.asarray(loss.mean(dtype=np.float64), loss.dtype)
+        return s
+    return np.asarray(s / loss.dtype.type(loss.size), loss.dtype) if reduction == 1 else s
 
 
 def _grad_scale(g: np.ndarray, reduction: int, numel: int) -> np.ndarray:

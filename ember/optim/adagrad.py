@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ._functional import chunks, const, fma32_chunk, flat_views, run_packed, same_layout, scratch
 from .optimizer import (Optimizer, _add, _bump, _check_lr, _closure_loss, _fail_after_state_update,
                         _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_, _k_addcmul_, _leaf_in_place,
-                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like, _steps_as_tensors, _to_scalar)
+                        _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like, _steps_as_tensors, _to_scalar, _update)
 
 __all__ = ["Adagrad", "adagrad_step"]
 
@@ -48,7 +48,9 @@ class Adagrad(Optimizer):
     def _init_state(self, p: Tensor) -> None:
         state = self.state[p]
         state["step"] = _new_step()
-        state["sum"] = _state_like(p._data, self.defaults["initial_accumulator_value"])
+        value = self.defaults["initial_accumulator_value"]
+        # a complex param starts both parts of its sum at the value
+        state["sum"] = _state_like(p._data, complex(value, value) if np.iscomplexobj(p._data) else value)
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
@@ -78,7 +80,7 @@ class Adagrad(Optimizer):
                 if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
                     small.append((p, np.asarray(grad), self.state[p]))
                 else:
-                    adagrad_step(p, grad, self.state[p], **options)
+                    _update(adagrad_step, p, grad, self.state[p], **options)
             if small:
                 _adagrad_small(small, **options)
         return loss

@@ -11,7 +11,7 @@ from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layo
 from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _fma, _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_,
                         _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like,
-                        _steps_as_tensors, _to_scalar)
+                        _steps_as_tensors, _to_scalar, _update)
 
 __all__ = ["Adam", "adam_step"]
 
@@ -81,7 +81,7 @@ class Adam(Optimizer):
                 if p._data.size <= _SMALL and p._data.dtype == np.float32 and packable:
                     small.append((p, np.asarray(grad), state))
                 else:
-                    adam_step(p, grad, state, **options)
+                    _update(adam_step, p, grad, state, **options)
             if small:
                 _adam_small(small, **options)
         return loss

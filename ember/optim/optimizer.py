@@ -445,6 +445,22 @@ def _grads(group: dict[str, Any], maximize: bool) -> Iterable[tuple[Tensor, np.n
         yield p, (-g._data if maximize else g._data)
 
 
+def _update(step_fn: Callable[..., None], p: Tensor, grad: np.ndarray, state: dict[str, Any], **options: Any) -> None:
+    """``step_fn(p, grad, state, **options)``. A complex param goes through real views of itself, its grad and its
+    state (torch's view_as_real in Adam, RMSprop, Adagrad): real and imaginary parts update as separate numbers."""
+    if not np.iscomplexobj(p._data):
+        step_fn(p, grad, state, **options)
+        return
+    if options.get("weight_decay", 0) != 0 and not options.get("decoupled", False):
+        # torch adds the decay before viewing as real: complex arithmetic, two roundings (no FMA for complex)
+        grad = grad + p._data * p._data.dtype.type(options["weight_decay"])
+        options = dict(options, weight_decay=0)
+    real = lambda a: a[..., None].view(a.real.dtype)  # noqa: E731  (a trailing axis of 2; works for any layout)
+    real_state = {k: v if k == "step" else Tensor._make(real(v._data)) for k, v in state.items()}
+    step_fn(Tensor._make(real(p._data)), real(np.asarray(grad)), real_state, **options)
+    _bump(p, *(v for k, v in state.items() if k != "step"))  # the views' counters were the ones advanced
+
+
 def _bump(*tensors: Tensor) -> None:
     """In-place writes to ``_data`` must advance the version counter, as torch's in-place ops do."""
     for t in tensors:

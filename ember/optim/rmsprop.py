@@ -10,7 +10,7 @@ from ._functional import chunks, const, flat_views, fma32_chunk, run_packed, sam
 from .optimizer import (Optimizer, _add, _addcmul, _bump, _capturable_error, _check_lr, _closure_loss,
                         _fail_after_state_update, _foreach_autograd_error, _grads, _incr_step, _k_add_, _k_addcdiv_,
                         _k_addcmul_, _k_lerp_, _leaf_in_place, _new_step, _sqrt, _sqrt_into, _state_like,
-                        _steps_as_tensors, _to_scalar)
+                        _steps_as_tensors, _to_scalar, _update)
 
 __all__ = ["RMSprop", "rmsprop_step"]
 
@@ -60,7 +60,7 @@ class RMSprop(Optimizer):
                 if packable and p._data.size <= _SMALL and p._data.dtype == np.float32:
                     small.append((p, np.asarray(grad), state))
                 else:
-                    rmsprop_step(p, grad, state, **options)
+                    _update(rmsprop_step, p, grad, state, **options)
             if small:
                 _rmsprop_small(small, **options)
         return loss

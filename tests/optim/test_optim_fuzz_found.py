@@ -210,3 +210,26 @@ def test_load_state_dict_upgrades_number_steps(name):
         step = opt2.state[p]["step"]
         out.append((type(step).__name__, str(step.dtype), step.item()))
     assert out[0] == out[1] == ("Tensor", "torch.float32", 3.0)
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("Adam", dict(amsgrad=True, weight_decay=0.1, maximize=True)), ("AdamW", dict(amsgrad=True)),
+    ("RMSprop", dict(centered=True, momentum=0.5, weight_decay=0.3)),
+    ("Adagrad", dict(initial_accumulator_value=0.3, lr_decay=0.1, weight_decay=0.2)),
+    ("SGD", dict(weight_decay=0.1, momentum=0.9, nesterov=True))], ids=str)
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_complex_params_update_as_real_pairs(name, kwargs, dtype, torch_sqrt):
+    """torch's Adam, RMSprop and Adagrad view complex params, grads and state as real pairs (after a complex
+    weight decay); ember's squares and roots were complex arithmetic."""
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))).astype(dtype)
+    params = [lib.nn.Parameter(lib.from_numpy(a.copy())) for lib in (torch, ember)]
+    opts = [getattr(lib.optim, name)([p], lr=0.1, **kwargs) for lib, p in zip((torch, ember), params)]
+    for k in range(3):
+        g = (rng.standard_normal((3, 4)) + 1j * rng.standard_normal((3, 4))).astype(dtype)
+        for lib, p, o in zip((torch, ember), params, opts):
+            p.grad = lib.from_numpy(g.copy())
+            o.step()
+        assert np.array_equal(params[0].detach().numpy(), params[1].detach().numpy()), k
+        for key, tv in opts[0].state[params[0]].items():
+            assert np.array_equal(tv.numpy(), opts[1].state[params[1]][key].numpy()), key

@@ -103,11 +103,27 @@ def _norms(arrays: list[np.ndarray], norm_type: float, foreach: bool) -> list[np
     """The norm of each array (all of one dtype), in that dtype. Half types accumulate in float32 (torch's
     opmath type) and round once at the end (their squares would overflow float16)."""
     dtype = arrays[0].dtype
+    if dtype.kind == "c":
+        # a real norm: of the (re, im) pairs for p = 2, else of the moduli. Not bit-exact: torch's complex
+        # reduction order is not reproduced (a few ulps)
+        if norm_type == 2.0:
+            return _norms([_flat(a)[:, None].view(a.real.dtype).ravel() for a in arrays], norm_type, foreach)
+        return _norms([np.abs(a) for a in arrays], norm_type, foreach)
     if dtype.itemsize < 4:
         return [_vector_norm(a.astype(np.float32), norm_type, foreach).astype(dtype)[()] for a in arrays]
     if norm_type == 2.0:
         return [np.sqrt(t)[()] for t in _sums_of_squares([_flat(a) for a in arrays])]
     return [_vector_norm(a, norm_type, foreach) for a in arrays]
+
+
+def _by_dtype(tensors: list[Tensor]) -> list[list[Tensor]]:
+    """The tensors grouped by dtype in torch's order: its groups come out of a C++ unordered_map in reverse order of
+    first appearance (each new key goes to the front of the map's list). That order decides the order of the
+    summands of a total norm, and which group a clamp fails on first."""
+    groups: dict[np.dtype, list[Tensor]] = {}
+    for t in tensors:
+        groups.setdefault(t._data.dtype, []).append(t)
+    return list(reversed(groups.values()))
 
 
 def _as_list(tensors: _TensorOrTensors) -> list[Tensor]:
@@ -122,15 +138,9 @@ def get_total_norm(tensors: _TensorOrTensors, norm_type: float = 2.0, error_if_n
     norm_type = float(norm_type)
     if len(tensors) == 0:
         return Tensor._make(np.array(0.0, np.float32))
-    # torch groups tensors by dtype before taking the per-tensor norms; its groups come out of a C++ unordered_map
-    # in reverse order of first appearance (each new key goes to the front of the map's list), which decides the
-    # order of the summands of the total
-    by_dtype: dict[np.dtype, list[np.ndarray]] = {}
-    for t in tensors:
-        by_dtype.setdefault(t._data.dtype, []).append(t._data)
-    groups = dict(reversed(by_dtype.items()))
     # on CPU foreach=None also takes torch's _foreach_norm path
-    norms = [n for arrays in groups.values() for n in _norms(arrays, norm_type, foreach is not False)]
+    foreach = foreach is not False
+    norms = [n for group in _by_dtype(tensors) for n in _norms([t._data for t in group], norm_type, foreach)]
     stacked = np.stack(norms) if len({n.dtype for n in norms}) == 1 else np.array(norms, np.result_type(*norms))
     total = _norms([stacked], norm_type, False)[0]
     if error_if_nonfinite and not np.isfinite(total):
@@ -160,11 +170,11 @@ def clip_grads_with_norm_(parameters: _TensorOrTensors, max_norm: float, total_n
     for g in grads:
         # a 0-dim coefficient does not promote: torch casts it to the grad's dtype, then multiplies (half grads
         # in float32, their opmath type, rounded once); by exactly 1 (the norm is within max_norm) that changes
-        # no bits, so the pass is skipped
+        # no bits of a real grad, so the pass is skipped (not for complex ones: inf * (1+0j) has a NaN part)
         x = g._data
         if x.dtype.itemsize < 4:
             np.multiply(x, np.float32(coef), out=x, dtype=np.float32, casting="unsafe")
-        elif x.dtype.type(coef) != 1:
+        elif x.dtype.type(coef) != 1 or x.dtype.kind == "c":
             np.multiply(x, x.dtype.type(coef), out=x)
         g._vc[0] += 1
 
@@ -196,10 +206,9 @@ def clip_grad_norm(parameters: _TensorOrTensors, max_norm: float, norm_type: flo
 def clip_grad_value_(parameters: _TensorOrTensors, clip_value: float, foreach: bool | None = None) -> None:
     """Clamp every grad of ``parameters`` to ``[-clip_value, clip_value]`` in place."""
     clip_value = float(clip_value)
-    for p in _as_list(parameters):
-        g = p.grad
-        if g is None:
-            continue
+    for g in (g for group in _by_dtype([p.grad for p in _as_list(parameters) if p.grad is not None]) for g in group):
+        if g._data.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
         lo, hi = g._data.dtype.type(-clip_value), g._data.dtype.type(clip_value)
         # clamp_min then clamp_max, as torch's foreach path: with clip_value < 0 everything ends at clip_value
         np.maximum(g._data, lo, out=g._data)

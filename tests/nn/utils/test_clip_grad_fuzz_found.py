@@ -100,3 +100,30 @@ def test_half_grads_clip_in_float32(norm_type, max_norm):
         out.append([norm.numpy()] + [p.grad.numpy() for p in params])
     for a, b in zip(*out):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf"), 0.0])
+def test_complex_grads_have_a_real_norm(norm_type):
+    """The norm of complex grads is real (of the moduli); ember's was complex. Values within rounding: torch's
+    complex reduction order is not reproduced."""
+    rng = np.random.default_rng(4)
+    grads = [(rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(np.complex64) for n in (5, 40)]
+    grads.append(np.array([np.inf, 1.0], np.float32))  # a clip coefficient of 0 (inf norm) or 1: both multiply
+    out = []
+    for lib in (torch, ember):
+        params = _with_grads(lib, grads[:2] if norm_type != 0.0 else grads)
+        norm = lib.nn.utils.clip_grad_norm_(params, 1.0 if norm_type else 5.0, norm_type)
+        out.append((str(norm.dtype), norm.item(), [p.grad.numpy() for p in params]))
+    assert out[0][0] == out[1][0] and out[0][1] == pytest.approx(out[1][1], rel=1e-6)
+    for a, b in zip(out[0][2], out[1][2]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_clip_grad_value_refuses_complex_grads_after_clamping_earlier_groups():
+    grads = [np.array([3.0, -3.0], np.float32), np.array([1 + 1j], np.complex64), np.array([5.0])]
+    for lib in (torch, ember):
+        params = _with_grads(lib, grads)
+        with pytest.raises(NotImplementedError, match="clamp is not supported for complex types"):
+            lib.nn.utils.clip_grad_value_(params, 1.0)
+        # the float64 group comes first in torch's order, so only it was clamped
+        assert [p.grad.numpy().tolist() for p in params] == [[3.0, -3.0], [1 + 1j], [1.0]], lib.__name__

@@ -10,9 +10,13 @@ from .engine import ones_like, run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node
+from .variable import Variable
+from .gradcheck import gradcheck, gradgradcheck
+from . import functional
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
-           "set_grad_enabled", "inference_mode", "is_grad_enabled", "Node", "set_detect_anomaly", "detect_anomaly"]
+           "set_grad_enabled", "inference_mode", "is_grad_enabled", "Node", "set_detect_anomaly", "detect_anomaly",
+           "Variable", "gradcheck", "gradgradcheck", "functional"]
 
 
 def _as_tuple(x) -> tuple:

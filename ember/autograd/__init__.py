@@ -1,11 +1,9 @@
 """``ember.autograd``: reverse-mode differentiation with torch's API."""
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode  # noqa: F401  (ember.autograd.grad_mode, as torch.autograd.grad_mode)
 from .engine import ones_like, run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -32,7 +30,7 @@ def _make_roots(outputs, grad_outputs) -> list:
     from .._tensor import Tensor
     roots = []
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if not grad_outputs else
+        raise RuntimeError("grad can be implicitly created only for scalar outputs" if not grad_outputs else
                            f"Mismatch in number of grad_outputs: {len(grad_outputs)} vs {len(outputs)}")
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out._requires_grad:

@@ -52,9 +52,12 @@ MAP_LOCATION = Union[None, str, device, dict, Callable]
 
 # torch's legacy storage classes, one per dtype (what the persistent ids name)
 def _archive_name(f: FILE_LIKE) -> str:
-    """torch names the archive folder after the file, without its last extension."""
+    """torch names the archive folder after the file, without its last extension; a path that is not
+    ASCII (anywhere) goes through a Python file object in torch, so its folder is "archive" then."""
     if isinstance(f, (str, os.PathLike)):
-        return os.path.splitext(os.path.basename(os.fspath(f)))[0] or "archive"
+        path = os.fspath(f)
+        if isinstance(path, str) and path.isascii():
+            return os.path.splitext(os.path.basename(path))[0] or "archive"
     return "archive"
 
 
@@ -83,6 +86,11 @@ def save(obj: object, f: FILE_LIKE, pickle_module: Any = None, pickle_protocol: 
     A path is written atomically: to a temporary file beside it, synced, then
     renamed over the target, so an interrupted save leaves the old file intact.
     """
+    if not isinstance(f, (str, os.PathLike)):
+        if not hasattr(f, "write"):
+            raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' attribute")
+        if not callable(f.write):
+            raise TypeError(f"Buffer of {str(type(f)).strip('<>')} has no callable attribute 'write'")
     if not _use_new_zipfile_serialization:
         # deliberate difference: torch can still write its pre-1.6 format; ember only writes the zip format
         raise NotImplementedError("ember.save writes only the zip format: use _use_new_zipfile_serialization=True")
@@ -271,6 +279,17 @@ def _load_from_stream(stream: BinaryIO, f: FILE_LIKE, map_location: MAP_LOCATION
         return _unpickle(io.BytesIO(data), reader.persistent_load, weights_only, pickle_module, pickle_load_args)
 
 
+def _check_seekable(f: Any) -> None:
+    """torch's check on a file object: seek/tell must work; their error gets torch's advice appended."""
+    try:
+        f.seek(f.tell())
+    except (io.UnsupportedOperation, AttributeError) as e:
+        if "seek" in str(e) or "tell" in str(e):
+            raise type(e)(f"{e}. You can only torch.load from a file that is seekable. Please pre-load the data "
+                          "into a buffer like io.BytesIO and try to load from it instead.") from None
+        raise
+
+
 def load(f: FILE_LIKE, map_location: MAP_LOCATION = None, pickle_module: Any = None, *,
          weights_only: bool | None = True, mmap: bool | None = None, **pickle_load_args: Any) -> Any:
     """Load an object saved by ``ember.save`` or ``torch.save`` (zip or legacy format), onto the CPU.
@@ -289,6 +308,5 @@ def load(f: FILE_LIKE, map_location: MAP_LOCATION = None, pickle_module: Any = N
     if isinstance(f, (str, os.PathLike)):
         with open(os.fspath(f), "rb") as stream:
             return _load_from_stream(stream, f, map_location, bool(weights_only), pickle_module, mmap, pickle_load_args)
-    if not (hasattr(f, "read") and hasattr(f, "seek")):
-        raise TypeError(f"ember.load expects a path or a binary file object with read/seek, got {type(f).__name__}")
+    _check_seekable(f)
     return _load_from_stream(f, f, map_location, bool(weights_only), pickle_module, mmap, pickle_load_args)

@@ -72,6 +72,8 @@ class WeightsOnlyUnpickler:
             if not op:
                 # torch's interpreter raises EOFError here too: an empty or truncated file
                 raise EOFError("Ran out of input: the pickle ends before its STOP opcode (empty or truncated file)")
+            if not isinstance(op, bytes):  # a text-mode file: torch's interpreter checks this too
+                raise AssertionError(f"Expected bytes, got {type(op).__name__}")
             code = op[0]
             # --- framing and structure
             if code == 0x80:  # PROTO

@@ -28,6 +28,7 @@ import os
 import pickle
 import secrets
 import sys
+import warnings
 import zipfile
 import zlib
 from contextlib import contextmanager
@@ -305,6 +306,8 @@ def load(f: FILE_LIKE, map_location: MAP_LOCATION = None, pickle_module: Any = N
         weights_only = True
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    if pickle_load_args and weights_only:
+        warnings.warn("pickle_load_args only works if `weights_only=False`.", stacklevel=2)
     if isinstance(f, (str, os.PathLike)):
         with open(os.fspath(f), "rb") as stream:
             return _load_from_stream(stream, f, map_location, bool(weights_only), pickle_module, mmap, pickle_load_args)

@@ -47,3 +47,11 @@ def test_archive_folder_named_as_torch_names_it(name, tmp_path):
         lib.save({"w": lib.ones(2)}, str(path))
         folders.append(zipfile.ZipFile(path).namelist()[0].split("/")[0])
     assert folders[0] == folders[1]
+
+
+def test_pickle_load_args_warn_with_weights_only():
+    raw = io.BytesIO()
+    torch.save([1], raw)
+    for lib in (ember, torch):
+        with pytest.warns(UserWarning, match=r"pickle_load_args only works if `weights_only=False`\."):
+            assert lib.load(io.BytesIO(raw.getvalue()), encoding="latin1") == [1]

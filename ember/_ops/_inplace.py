@@ -67,7 +67,7 @@ def check_overlap(arr: np.ndarray) -> None:
 # the ops whose result takes the promoted (possibly complex) type of their operands
 _ARITHMETIC = frozenset(("add", "sub", "mul", "div", "true_divide", "floor_divide", "remainder", "fmod", "pow",
                          "atan2", "hypot", "bitwise_and", "bitwise_or", "bitwise_xor", "clamp", "clamp_min",
-                         "clamp_max", "lerp", "maximum", "minimum", "copysign", "xlogy", "float_power"))
+                         "clamp_max", "maximum", "minimum", "copysign", "xlogy", "float_power"))
 
 
 def _complex_into_real(self: Tensor, op, args, c_names: bool) -> None:
@@ -226,6 +226,7 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
     """Implements ``out=``: resize ``out`` if needed, then copy ``result`` into it."""
     if not isinstance(out, Tensor):
         raise TypeError(f"argument 'out' must be Tensor, not {type(out).__name__}")
+    check_overlap(out._data)  # out= is written like an in-place op's self
     if _grad_state.enabled and (result._requires_grad or out._requires_grad):
         raise RuntimeError(
             "add(): functions with out=... arguments don't support automatic differentiation, but one of the "

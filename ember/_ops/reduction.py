@@ -886,11 +886,20 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
 
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    return _write(Cumsum.apply(input, _wrap_dim(dim, input.dim()), _out_dtype(out, dtype)), out)
+    dtype = _out_dtype(out, dtype)
+    _no_bool_scan("cumsum", dtype)
+    return _write(Cumsum.apply(input, _wrap_dim(dim, input.dim()), dtype), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    return _write(Cumprod.apply(input, _wrap_dim(dim, input.dim()), _out_dtype(out, dtype)), out)
+    dtype = _out_dtype(out, dtype)
+    _no_bool_scan("cumprod", dtype)
+    return _write(Cumprod.apply(input, _wrap_dim(dim, input.dim()), dtype), out)
+
+
+def _no_bool_scan(name: str, dtype) -> None:
+    if dtype is D.bool:  # (a bool input scans in int64; only a bool result type has no kernel)
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtype=None) -> Tensor:

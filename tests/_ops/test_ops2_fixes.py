@@ -517,3 +517,23 @@ MORE_CASES = {
 @pytest.mark.parametrize("name", MORE_CASES)
 def test_more_cases(name):
     check(MORE_CASES[name])
+
+
+LAST_CASES = {
+    "cumsum_out_bool": lambda L: L.cumsum(L.ones(2), 0, out=L.zeros(0, dtype=L.bool)),
+    "cumprod_out_bool": lambda L: L.cumprod(L.ones(2), 0, out=L.zeros(0, dtype=L.bool)),
+    "cumsum_dtype_bool": lambda L: L.cumsum(L.ones(2), 0, dtype=L.bool),
+    "cumsum_of_bool": lambda L: L.cumsum(L.ones(2, dtype=L.bool), 0),
+    "out_overlapping": lambda L: L.maximum(L.ones(1, 3, 1, dtype=L.uint8).expand(1, 3, 4), L.tensor(2, dtype=L.uint8),
+                                           out=L.ones(1, 3, 1, dtype=L.uint8).expand(1, 3, 4)),
+    "index_reduce_bool_empty_index": lambda L: L.ones(4, 1, 4, dtype=L.bool).index_reduce(
+        0, L.tensor([], dtype=L.int64), L.ones(0, 1, 4, dtype=L.bool), "mean"),
+    "scatter_reduce_complex_empty_index": lambda L: L.ones(2, 3, dtype=L.complex64).scatter_reduce(
+        0, L.zeros(0, 3, dtype=L.int64), L.ones(0, 3, dtype=L.complex64), "amin", include_self=False),
+    "lerp_complex_end_into_int": lambda L: L.ones(2, dtype=L.int32).lerp_(L.tensor([1j, 2]), 0.5),
+}
+
+
+@pytest.mark.parametrize("name", LAST_CASES)
+def test_last_cases(name):
+    check(LAST_CASES[name])

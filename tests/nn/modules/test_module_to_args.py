@@ -74,11 +74,11 @@ def test_to_accepted_forms(case: str) -> None:
 
 
 def test_module_compile_routes_calls() -> None:
-    out = []
-    for lib in (torch, ember):
-        m = lib.nn.Linear(2, 2)
-        seen = []
-        m.register_forward_hook(lambda mod, args, res: seen.append(tuple(res.shape)))
-        assert m.compile(backend="eager") is None
-        out.append((m._compiled_call_impl is not None, tuple(m(lib.ones(3, 2)).shape), seen))
-    assert out[0] == out[1]
+    # torch's Module.compile returns None and stores torch.compile(self._call_impl) in _compiled_call_impl, which
+    # __call__ then uses (not run here: importing dynamo takes seconds); ember's calls must still run hooks
+    e = ember.nn.Linear(2, 2)
+    seen = []
+    e.register_forward_hook(lambda mod, args, res: seen.append(tuple(res.shape)))
+    assert e._compiled_call_impl is None
+    assert e.compile(backend="eager") is None and e._compiled_call_impl is not None
+    assert tuple(e(ember.ones(3, 2)).shape) == (3, 2) and seen == [(3, 2)]

@@ -20,6 +20,12 @@ class _InstanceNorm(_NormBase):
                  track_running_stats: bool = False, device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
+    def _get_no_batch_dim(self) -> int:
+        return self._no_batch_dim
+
+    def _handle_no_batch_input(self, input: Tensor) -> Tensor:
+        return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+
     def _check_input_dim(self, input: Tensor) -> None:
         d = self._no_batch_dim
         if input.dim() not in (d, d + 1):
@@ -59,8 +65,8 @@ class _InstanceNorm(_NormBase):
             warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
                           "warning by not passing in num_features, which is not used because affine=False",
                           stacklevel=2)
-        if input.dim() == self._no_batch_dim:
-            return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
+        if input.dim() == self._get_no_batch_dim():
+            return self._handle_no_batch_input(input)
         return self._apply_instance_norm(input)
 
 

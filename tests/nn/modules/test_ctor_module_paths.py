@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 from collections import OrderedDict
 
+import numpy as np
 import pytest
 import torch
 
@@ -58,3 +59,15 @@ def test_consume_prefix_in_state_dict_if_present_matches_torch() -> None:
     e_consume(e_sd, "module.")
     assert list(e_sd) == list(t_sd)
     assert list(e_sd._metadata.items()) == list(t_sd._metadata.items())
+
+
+@pytest.mark.parametrize("name, shape", [("InstanceNorm1d", (3, 5)), ("InstanceNorm2d", (3, 2, 4)),
+                                         ("InstanceNorm3d", (3, 2, 2, 2))])
+def test_instance_norm_private_helpers_match_torch(name: str, shape) -> None:
+    # torch's forward goes through these two, and subclasses in model code override them
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    e_mod, t_mod = getattr(ember.nn, name)(3), getattr(torch.nn, name)(3)
+    assert e_mod._get_no_batch_dim() == t_mod._get_no_batch_dim()
+    e_out = e_mod._handle_no_batch_input(ember.from_numpy(x.copy()))
+    t_out = t_mod._handle_no_batch_input(torch.from_numpy(x.copy()))
+    np.testing.assert_allclose(e_out.numpy(), t_out.numpy(), rtol=1e-5, atol=1e-6)

@@ -505,9 +505,9 @@ from ._multi_head_attention import multi_head_attention_forward  # noqa: E402
 __all__ += ["batch_norm", "instance_norm", "group_norm", "multi_head_attention_forward"]
 
 # convolution and pooling (ember/_ops/nn/conv.py, pooling.py)
-from .._ops.nn.conv import conv1d, conv2d  # noqa: E402
+from .._ops.nn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402
 from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
                                max_pool1d, max_pool2d)
 
-__all__ += ["conv1d", "conv2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
             "adaptive_avg_pool2d"]

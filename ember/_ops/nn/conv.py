@@ -19,7 +19,7 @@ from ...autograd.function import _NumpyFunction as Function
 from ._blocks import unbuffered
 from .padding import ConstantPadNd
 
-__all__ = ["conv1d", "conv2d", "convolution"]
+__all__ = ["conv1d", "conv2d", "convolution", "conv_transpose1d", "conv_transpose2d"]
 
 _warned_same = False
 # columns built per chunk of samples, about this many elements (1 MiB of float32): the copies and the product that
@@ -117,6 +117,43 @@ class _Geometry:
         return np.ascontiguousarray(grad).reshape(n, c, self.positions)
 
 
+def _correlate(geo: _Geometry, xp: np.ndarray, w3: np.ndarray, dtype) -> np.ndarray:
+    """(N, C_out, positions): per sample and group, weight (og, cg*K) @ cols (cg*K, P), a chunk of samples' columns
+    built at a time."""
+    n, groups = xp.shape[0], w3.shape[0]
+    wide = np.empty((n, groups, w3.shape[1], geo.positions), dtype)
+    buf = np.empty((min(n, geo.chunks()[0][1]) if n else 0,) + geo.cols_shape, xp.dtype)
+    for a, b in geo.chunks() if n else []:
+        cols = geo.im2col(xp[a:b], buf[:b - a])
+        np.matmul(w3, cols.reshape(b - a, groups, -1, geo.positions), out=wide[a:b])
+    return wide.reshape(n, -1, geo.positions)
+
+
+def _scatter(geo: _Geometry, g4: np.ndarray, w3: np.ndarray, padded_shape: tuple, dtype) -> np.ndarray:
+    """The padded input's grad from the positions' grads g4 (N, groups, og, P): dcols = W^T @ g per sample and
+    group, added back where im2col read them (col2im)."""
+    n, groups = g4.shape[0], w3.shape[0]
+    w3t = w3.transpose(0, 2, 1)
+    gxp = np.zeros(padded_shape, dtype)
+    buf = np.empty((min(n, geo.chunks()[0][1]) if n else 0,) + geo.cols_shape, dtype)
+    for a, b in geo.chunks() if n else []:
+        dcols = np.matmul(w3t, g4[a:b], out=buf[:b - a].reshape(b - a, groups, -1, geo.positions))
+        geo.col2im(dcols.reshape((b - a,) + geo.cols_shape), gxp[a:b])
+    return gxp
+
+
+def _weight_grad(geo: _Geometry, g4: np.ndarray, xp: np.ndarray, w_shape: tuple) -> np.ndarray:
+    """sum_n g[n] @ cols[n]^T per group, the batch's sum in float64 rounded once, shaped as the weight."""
+    n, groups = g4.shape[:2]
+    acc = np.zeros((groups, g4.shape[2], w_shape[1] * math.prod(w_shape[2:])),
+                   np.float64 if g4.dtype.kind == "f" else g4.dtype)
+    buf = np.empty((min(n, geo.chunks()[0][1]) if n else 0,) + geo.cols_shape, xp.dtype)
+    for a, b in geo.chunks() if n else []:
+        cols = geo.im2col(xp[a:b], buf[:b - a]).reshape(b - a, groups, -1, geo.positions)
+        acc += np.matmul(g4[a:b], cols.transpose(0, 1, 3, 2)).sum(axis=0)
+    return acc.astype(g4.dtype, copy=False).reshape(w_shape)
+
+
 class Convolution(Function):
     """out[n, o, p] = bias[o] + sum_{c in group(o), k} weight[o, c, k] * xpad[n, c, p*stride + k*dilation]
 
@@ -131,20 +168,13 @@ class Convolution(Function):
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
         geo = _Geometry(x.shape, weight.shape[2:], stride, padding, dilation)
         xp = geo.padded_input(x)
-        n, out_c = x.shape[0], weight.shape[0]
-        w3 = weight.reshape(groups, out_c // groups, -1)
-        wide = np.empty((n, groups, out_c // groups, geo.positions), np.result_type(x, weight))
-        buf = np.empty((min(n, geo.chunks()[0][1]) if n else 0,) + geo.cols_shape, x.dtype)
-        for a, b in geo.chunks():
-            cols = geo.im2col(xp[a:b], buf[:b - a])
-            np.matmul(w3, cols.reshape(b - a, groups, -1, geo.positions), out=wide[a:b])
-        wide = wide.reshape(n, out_c, geo.positions)
+        w3 = weight.reshape(groups, weight.shape[0] // groups, -1)
+        wide = _correlate(geo, xp, w3, np.result_type(x, weight))
         if bias is not None:
             wide += bias[:, None]  # on the contiguous product (the wide rows' garbage ends get it too, then dropped)
-        out = geo.output(wide)
         ctx.save_for_backward(x, weight)  # torch's node saves the input itself: changing it in place is an error
         ctx.meta = (geo, groups, bias is not None, xp)
-        return np.ascontiguousarray(out)
+        return np.ascontiguousarray(geo.output(wide))
 
     @staticmethod
     def backward(ctx, grad):
@@ -153,29 +183,57 @@ class Convolution(Function):
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
         n, out_c = grad.shape[:2]
         g4 = geo.positions_grad(grad).reshape(n, groups, out_c // groups, geo.positions)
-        grad_input = grad_weight = grad_bias = None
-        if need_b and has_bias:
-            grad_bias = grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
         w3 = weight.reshape(groups, out_c // groups, -1)
-        w3t = w3.transpose(0, 2, 1)
-        chunks = geo.chunks() if n else []
-        buf = np.empty((chunks[0][1] if chunks else 0,) + geo.cols_shape, xp.dtype)
-        if need_w:
-            acc = np.zeros(w3.shape, np.float64 if w3.dtype.kind == "f" else w3.dtype)  # the batch's sum, rounded once
-        if need_x:
-            gxp = np.zeros(xp.shape, np.result_type(grad, weight))
-        for a, b in chunks:
-            if need_w:
-                cols = geo.im2col(xp[a:b], buf[:b - a]).reshape(b - a, groups, -1, geo.positions)
-                acc += np.matmul(g4[a:b], cols.transpose(0, 1, 3, 2)).sum(axis=0)
-            if need_x:
-                dcols = np.matmul(w3t, g4[a:b], out=buf[:b - a].reshape(b - a, groups, -1, geo.positions))
-                geo.col2im(dcols.reshape((b - a,) + geo.cols_shape), gxp[a:b])
-        if need_w:
-            grad_weight = acc.astype(weight.dtype, copy=False).reshape(weight.shape)
-        if need_x:
-            grad_input = geo.interior(gxp)
+        grad_bias = grad.sum(axis=(0,) + tuple(range(2, grad.ndim))) if need_b and has_bias else None
+        grad_weight = _weight_grad(geo, g4, xp, weight.shape) if need_w else None
+        grad_input = geo.interior(_scatter(geo, g4, w3, xp.shape, np.result_type(grad, weight))) if need_x else None
         return grad_input, grad_weight, grad_bias, None, None, None, None
+
+
+class ConvolutionTransposed(Function):
+    """The adjoint of Convolution (torch's ``convolution(..., transposed=True)``, also ConvolutionBackward0):
+
+        out = dconv/dinput applied to x:  out[n, c, q*stride + k*dilation - padding] += sum_o weight[o, c, k] x[n, o, q]
+        (weight (C_in, C_out/groups, *K); output size (in - 1) stride - 2 padding + dilation (K - 1) + out_pad + 1)
+
+    So forward is Convolution's input-grad computation (W^T @ x, col2im) on the geometry of a convolution whose input
+    is this output, and backward is Convolution's forward (dx = conv(g, weight)) and weight grad (with x in the role
+    of the convolution's output grad)."""
+
+    _backward_name = "ConvolutionBackward0"
+    _edge_rules = ((2,), ())
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride, padding, output_padding, dilation, groups):
+        n, in_c = x.shape[:2]
+        out_c = weight.shape[1] * groups
+        out_sp = tuple((i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in
+                       zip(x.shape[2:], stride, padding, dilation, weight.shape[2:], output_padding))
+        geo = _Geometry((n, out_c) + out_sp, weight.shape[2:], stride, padding, dilation)
+        w3 = weight.reshape(groups, in_c // groups, -1)
+        g4 = geo.positions_grad(x).reshape(n, groups, in_c // groups, geo.positions)
+        dt = np.result_type(x, weight)
+        padded = (n, out_c) + ((geo.length,) if geo.flat else geo.padded)
+        out = np.ascontiguousarray(geo.interior(_scatter(geo, g4, w3, padded, dt)))
+        if bias is not None:
+            out += bias.reshape((-1,) + (1,) * len(out_sp))
+        ctx.save_for_backward(x, weight)
+        ctx.meta = (geo, groups, bias is not None, g4)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        geo, groups, has_bias, g4 = ctx.meta
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        gp = geo.padded_input(grad)
+        grad_bias = grad.sum(axis=(0,) + tuple(range(2, grad.ndim))) if need_b and has_bias else None
+        grad_weight = _weight_grad(geo, g4, gp, weight.shape) if need_w else None
+        grad_input = None
+        if need_x:
+            w3 = weight.reshape(groups, weight.shape[0] // groups, -1)
+            grad_input = np.ascontiguousarray(geo.output(_correlate(geo, gp, w3, np.result_type(grad, weight))))
+        return grad_input, grad_weight, grad_bias, None, None, None, None, None
 
 
 # --- argument checks and the public wrappers --------------------------------------------------------
@@ -285,3 +343,75 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
            groups: int = 1) -> Tensor:
     """2-D convolution (cross-correlation) of (N, C_in, H, W) or (C_in, H, W) with weight (C_out, C_in/groups, kh, kw)."""
     return convolution(input, weight, bias, stride, padding, dilation, groups, 2)
+
+
+def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple, padding: tuple,
+                      output_padding: tuple, dilation: tuple, groups: int) -> None:
+    """torch's checks for convolution(transposed=True), in its order."""
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    ws = tuple(weight.shape)
+    if ws[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{_shape_str(ws)}] instead")
+    if input.shape[1] != ws[0]:
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(ws)}, expected input"
+                           f"{_shape_str(input.shape)} to have {ws[0]} channels, but got {input.shape[1]} channels "
+                           "instead")
+    if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[1] * groups):
+        raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(ws)}, expected bias to be 1-dimensional "
+                           f"with {ws[1] * groups} elements, but got bias of size {_shape_str(bias.shape)} instead")
+    if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+        names = ("height", "width") if len(stride) == 2 else ("width",)
+        parts = [f"output_padding_{nm}: {v}" for nm, v in zip(names, output_padding)]
+        parts += [f"stride_{nm}: {v}" for nm, v in zip(names, stride)]
+        parts += [f"dilation_{nm}: {v}" for nm, v in zip(names, dilation)]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    out = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in
+           zip(input.shape[2:], stride, padding, dilation, ws[2:], output_padding)]
+    if any(o <= 0 for o in out):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). Calculated output "
+                           f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
+    if input.dtype != weight.dtype:
+        raise RuntimeError(f"expected scalar type {input.dtype._scalar_name} but found {weight.dtype._scalar_name}")
+
+
+def conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, output_padding, groups: int,
+                   dilation, dims: int) -> Tensor:
+    """Shared body of conv_transpose1d/2d (``dims`` spatial dims)."""
+    name = f"conv_transpose{dims}d"
+    k = weight.dim() - 2
+    batched = dims + 2
+    if input.dim() not in (batched - 1, batched):
+        raise RuntimeError(f"Expected {batched - 1}D (unbatched) or {batched}D (batched) input to {name}, but got "
+                           f"input of size: {_shape_str(input.shape)}")
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    stride, padding, output_padding, dilation = (_expand(nm, v, dims, k) for nm, v in (
+        ("stride", stride), ("padding", padding), ("output_padding", output_padding), ("dilation", dilation)))
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    unbatched = input.dim() == batched - 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    _check_transposed(input, weight, bias, stride, padding, output_padding, dilation, groups)
+    out = ConvolutionTransposed.apply(input, weight, bias, stride, padding, output_padding, dilation, groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv1d: (N, C_in, L) with weight (C_in, C_out/groups, k) -> (N, C_out, L_out)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv2d ("deconvolution"): (N, C_in, H, W) with weight (C_in, C_out/groups, kh, kw)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)

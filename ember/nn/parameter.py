@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor
+from .._tensor import _AUTOGRAD_ATTRS, Tensor
 
 __all__ = ["Parameter", "Buffer", "is_lazy"]
 
@@ -49,11 +49,16 @@ class Parameter(Tensor):
         return result
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_parameter, (self._data.copy(), bool(self._requires_grad)))
+        # attributes the user set on the parameter travel with it (not .grad, not autograd bookkeeping)
+        state = {k: v for k, v in self.__dict__.items() if k not in _AUTOGRAD_ATTRS}
+        return (_rebuild_parameter, (self._data.copy(), bool(self._requires_grad), state))
 
 
-def _rebuild_parameter(arr: np.ndarray, requires_grad: bool) -> Parameter:
-    return Parameter(Tensor._make(arr), requires_grad)
+def _rebuild_parameter(arr: np.ndarray, requires_grad: bool, state: dict | None = None) -> Parameter:
+    p = Parameter(Tensor._make(arr), requires_grad)
+    if state:
+        p.__dict__.update(state)
+    return p
 
 
 class _BufferMeta(type):

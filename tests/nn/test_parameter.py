@@ -113,3 +113,15 @@ def test_parameter_requires_grad_must_be_a_real_bool():
     for lib in LIBS:
         p = lib.nn.Parameter(lib.ones(1), requires_grad=False)
         assert copy.deepcopy(p).requires_grad is False and pickle.loads(pickle.dumps(p)).requires_grad is False
+
+
+def test_parameter_pickle_keeps_user_attributes_not_grad():
+    out = []
+    for lib in LIBS:
+        p = lib.nn.Parameter(lib.ones(2), requires_grad=False)
+        p.tag, p.grad = "w", lib.ones(2)
+        q = pickle.loads(pickle.dumps(p))
+        # deepcopy, unlike pickle, drops them in torch
+        out.append((type(q).__name__, q.requires_grad, q.grad, dict(q.__dict__),
+                    getattr(copy.deepcopy(p), "tag", None)))
+    assert out[0] == out[1]

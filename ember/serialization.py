@@ -41,8 +41,8 @@ from ._serialization._atomic import atomic_write
 from ._serialization._legacy import load_legacy
 from ._serialization._location import restore_location
 from ._serialization._pickler import Pickler
-from ._serialization._rebuild import (ALLOWED, USER_GLOBALS, WEIGHTS_ONLY_HINT, Storage, StorageType, WeightsOnlyPolicy,
-                                      user_global_name)
+from ._serialization._rebuild import (ALLOWED, USER_GLOBALS, Storage, StorageType, WeightsOnlyPolicy,
+                                      user_global_name, weights_only_message)
 from ._serialization._weights_only_unpickler import WeightsOnlyUnpickler
 from ._serialization._zip import ALIGNMENT, AlignedZipWriter, read_record_into, record_data_offset
 
@@ -218,7 +218,7 @@ def _unpickle(stream: BinaryIO, persistent_load: Callable[[Any], Any], weights_o
         except pickle.UnpicklingError as e:
             # only the interpreter's refusals get the hint, as in torch: other errors (a damaged pickle's
             # EOFError or KeyError, map_location's) pass through unchanged
-            raise pickle.UnpicklingError(WEIGHTS_ONLY_HINT + f"{e}") from None
+            raise pickle.UnpicklingError(weights_only_message(str(e))) from None
 
     base = (pickle_module or pickle).Unpickler
 

@@ -8,6 +8,7 @@ so tensors that shared a storage in torch share memory again.
 from __future__ import annotations
 
 import pickle
+import re
 from collections import Counter, OrderedDict
 from typing import Any, Callable
 
@@ -20,8 +21,8 @@ from .._tensor import Tensor
 from ..nn.parameter import Parameter
 from ._pickler import STORAGE_NAMES
 
-__all__ = ["ALLOWED", "CALLABLE_IDS", "USER_GLOBALS", "WEIGHTS_ONLY_HINT", "Storage", "StorageType", "WeightsOnlyPolicy",
-           "user_global_name"]
+__all__ = ["ALLOWED", "CALLABLE_IDS", "USER_GLOBALS", "Storage", "StorageType", "WeightsOnlyPolicy", "user_global_name",
+           "weights_only_message"]
 
 # torch dtypes that a file may name but NumPy (so ember) cannot hold
 _UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "float8_e4m3fn", "float8_e5m2",
@@ -206,7 +207,7 @@ def describe_global(module: str, name: str) -> str:
                 "convert it in torch first, e.g. with .float()")
     full = name if module == "builtins" else f"{module}.{name}"  # torch prints builtins without their module
     return (f"Unsupported global: GLOBAL {full} was not an allowed global by default. Please use "
-            f"`ember.serialization.add_safe_globals([{full}])` or the `ember.serialization.safe_globals([{full}])` "
+            f"`torch.serialization.add_safe_globals([{full}])` or the `torch.serialization.safe_globals([{full}])` "
             "context manager to allowlist this global if you trust this class/function.")
 
 
@@ -276,6 +277,23 @@ class WeightsOnlyPolicy:
             setattr(obj, key, value)
 
 
-WEIGHTS_ONLY_HINT = (
-    "Weights only load failed. Re-running `ember.load` with `weights_only` set to `False` will likely succeed, but it "
-    "can result in arbitrary code execution. Do it only if you got the file from a trusted source.\n\n")
+_UNSAFE = ("In PyTorch 2.6, we changed the default value of the `weights_only` argument in `torch.load` from `False` "
+           "to `True`. Re-running `torch.load` with `weights_only` set to `False` will likely succeed, but it can "
+           "result in arbitrary code execution. Do it only if you got the file from a trusted source.")
+_DOCS = ("\n\nCheck the documentation of torch.load to learn more about types accepted by default with weights_only "
+         "https://pytorch.org/docs/stable/generated/torch.load.html.")
+
+
+def weights_only_message(message: str) -> str:
+    """torch's wording around a weights-only refusal: the two options for a refused global, else the advice to
+    re-run with weights_only=False and (for refusals torch did not foresee) to file an issue."""
+    if re.search(r"GLOBAL (\S+) was not an allowed global by default\.", message):
+        return ("Weights only load failed. This file can still be loaded, to do so you have two options, "
+                "\033[1mdo those steps only if you trust the source of the checkpoint\033[0m. "
+                f"\n\t(1) {_UNSAFE}\n\t(2) Alternatively, to load with `weights_only=True` please check the "
+                "recommended steps in the following error message.\n\tWeightsUnpickler error: " + message + _DOCS)
+    head = f"Weights only load failed. {_UNSAFE}\n"
+    if not message.startswith("the file holds torch."):  # ember's own note on dtypes NumPy lacks: no issue to file
+        head += ("Please file an issue with the following so that we can make `weights_only=True` compatible with "
+                 "your use case: WeightsUnpickler error: ")
+    return head + "\n\n" + message + _DOCS

@@ -12,6 +12,7 @@ out-of-band buffers) are refused.  The opcode names are those of ``pickle``.
 """
 from __future__ import annotations
 
+import _compat_pickle
 import pickle
 import struct
 import sys
@@ -58,8 +59,11 @@ class WeightsOnlyUnpickler:
         raise IndexError("pop from empty list")  # torch's interpreter: its stack of marks is empty
 
     def _global(self, module: str, name: str) -> Any:
-        if module == "__builtin__":  # Python 2 spelling used by protocol <= 2 pickles
-            module = "builtins"
+        # the Python 2 spellings protocol 2 pickles use (__builtin__.xrange is range), mapped as torch maps them
+        if (module, name) in _compat_pickle.NAME_MAPPING:
+            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+        elif module in _compat_pickle.IMPORT_MAPPING:
+            module = _compat_pickle.IMPORT_MAPPING[module]
         return self._policy.find_global(module, name)
 
     def load(self) -> Any:
@@ -222,7 +226,7 @@ class WeightsOnlyUnpickler:
                 stack.append(self._persistent_load(self._readline()[:-1].decode("ascii")))
             else:
                 # INST, OBJ, NEWOBJ_EX, EXT1/2/4, NEXT_BUFFER, READONLY_BUFFER, STRING, UNICODE, ...
-                raise pickle.UnpicklingError(f"Unsupported operand {code} ({op!r}) in a weights-only load")
+                raise pickle.UnpicklingError(f"Unsupported operand {code}")  # torch's words
 
 
 def _as(obj: Any, kind: type, opcode: str) -> Any:

@@ -1,0 +1,38 @@
+"""What a weights-only load refuses, worded exactly as torch words it (same type, same message)."""
+from __future__ import annotations
+
+import collections
+import io
+
+import pytest
+import torch
+
+from _compare import check_error
+
+
+class Custom:
+    def __init__(self) -> None:
+        self.x = 1
+
+
+REFUSED = {
+    "frozenset": lambda: frozenset([1]),
+    "user class": Custom,
+    "range (pickled as __builtin__.xrange)": lambda: range(3),
+    "slice": lambda: slice(1, 2),
+    "Counter": lambda: collections.Counter(a=1),
+    "a builtin function": lambda: print,
+    "Ellipsis": lambda: Ellipsis,
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_global_message_is_torchs(name):
+    buf = io.BytesIO()
+    torch.save({"x": REFUSED[name]()}, buf)
+    check_error(lambda lib: lib.load(io.BytesIO(buf.getvalue())))
+
+
+def test_unsupported_operand_message_is_torchs():
+    # opcode 0 at the start of a non-zip file: torch's interpreter refuses it in these words
+    check_error(lambda lib: lib.load(io.BytesIO(b"\x00abc")))

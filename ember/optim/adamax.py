@@ -1,0 +1,81 @@
+"""``Adamax`` (torch.optim.Adamax), with the float rounding of torch's single-tensor CPU path."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .._tensor import Tensor
+from .nadam import _check_betas, _check_flags, _check_lr_numel, _lr_value, _named_grads, _new_scalar
+from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_addcdiv_, _k_lerp_, _state_like,
+                        _steps_as_tensors, _update)
+
+__all__ = ["Adamax", "adamax_step"]
+
+
+class Adamax(Optimizer):
+    """Adamax (https://pytorch.org/docs/stable/generated/torch.optim.Adamax.html)."""
+
+    def __init__(self, params: Iterable[Any], lr: float | Tensor = 2e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
+        _check_lr_numel(lr)
+        _check_betas(lr, eps, betas, weight_decay)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach, maximize=maximize,
+                        differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
+                                 ("capturable", False)):
+                group.setdefault(key, default)
+        _steps_as_tensors(self, lambda g: False)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One Adamax update of every param that has a grad."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            items = []
+            for p, grad in _named_grads(group, "Adamax"):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_scalar(0.0)
+                    state["exp_avg"] = _state_like(p._data)
+                    state["exp_inf"] = _state_like(p._data)
+                items.append((p, grad, state))
+            beta1, beta2 = group["betas"]
+            # ``weight_decay``: torch adds the decay before viewing a complex param as real (_update does that)
+            options = dict(lr=_lr_value(group["lr"]), beta1=beta1, beta2=beta2, eps=group["eps"],
+                           weight_decay=group["weight_decay"])
+            _check_flags(self, group, items, "params and state_steps", "params and state_steps",
+                         lambda p, g, s: adamax_step(Tensor._make(p._data.copy()), g, s, **options))
+            for p, grad, state in items:
+                _update(adamax_step, p, grad, state, **options)
+        return loss
+
+
+def adamax_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, beta1: float, beta2: float,
+                eps: float, weight_decay: float) -> None:
+    """One Adamax update of ``p`` in place, in torch's ``_single_tensor_adamax`` order::
+
+        t += 1;  g = g + wd*p   (weight_decay != 0)
+        m = lerp(m, g, 1 - beta1)
+        u = max(beta2*u, |g| + eps)
+        p += -(lr / (1 - beta1**t)) * m / u          (the step size a Python float)
+    """
+    x = p._data
+    dt = x.dtype.type
+    step = _incr_step(state["step"])
+    if weight_decay != 0:
+        grad = _add(grad, x, weight_decay)
+    m, u = state["exp_avg"]._data, state["exp_inf"]._data
+    _k_lerp_(m, grad, 1 - beta1)
+    np.multiply(u, dt(beta2), out=u)
+    norm = np.abs(grad)
+    norm += dt(eps)
+    np.maximum(u, norm, out=u)  # NaN propagates, as torch.maximum
+    clr = lr / (1 - beta1 ** step)
+    _k_addcdiv_(x, m, u, float(-clr))
+    _bump(p, state["exp_avg"], state["exp_inf"])

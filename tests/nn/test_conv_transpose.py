@@ -78,3 +78,60 @@ def test_is_the_adjoint_of_conv2d():
     lhs = (ember.nn.functional.conv2d(y, w, stride=2, padding=1) * x).sum().item()
     rhs = (y * ember.nn.functional.conv_transpose2d(x, w, stride=2, padding=1)).sum().item()
     assert abs(lhs - rhs) < 1e-10 * max(1.0, abs(lhs))
+
+
+MODULES = [
+    ("ConvTranspose2d", (4, 6, 3), dict(stride=2, padding=1, output_padding=1, groups=2, bias=False, dilation=2)),
+    ("ConvTranspose2d", (3, 5, (2, 4)), {}),
+    ("ConvTranspose1d", (2, 3, 4), dict(stride=3, padding=1)),
+]
+
+
+@pytest.mark.parametrize("name,args,kw", MODULES, ids=str)
+def test_module_init_repr_and_forward(name, args, kw):
+    mods = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        mods.append(getattr(lib.nn, name)(*args, **kw))
+    e, t = mods
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    for pe, pt in zip(e.parameters(), t.parameters()):
+        assert np.array_equal(pe.detach().numpy(), pt.detach().numpy())  # torch's initial weights, bit for bit
+    x = np.random.default_rng(3).standard_normal((2, args[0]) + (5,) * (1 if name.endswith("1d") else 2))
+    check_op(lambda lib, x: (e if lib is ember else t)(x.float()), [x], rtol=1e-5, atol=1e-5)
+
+
+def test_module_output_size_and_padding_mode():
+    for lib in (ember, torch):
+        m = lib.nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1)
+        x = lib.ones(1, 4, 5, 5)
+        assert tuple(m(x, output_size=[10, 10]).shape) == (1, 2, 10, 10)
+        assert tuple(m(x, output_size=[1, 2, 9, 9]).shape) == (1, 2, 9, 9)
+        with pytest.raises(ValueError, match=r"requested an output size of \[12, 12\], but valid sizes range from "
+                                             r"\[9, 9\] to \[10, 10\] \(for an input of torch.Size\(\[5, 5\]\)\)"):
+            m(x, output_size=[12, 12])
+        with pytest.raises(ValueError, match="ConvTranspose2D: for 4D input, output_size must have 2 or 4 elements"):
+            m(x, output_size=[1, 2, 3])
+        with pytest.raises(ValueError, match='Only "zeros" padding mode is supported for ConvTranspose2d'):
+            lib.nn.ConvTranspose2d(4, 6, 3, padding_mode="reflect")
+
+
+def test_dcgan_generator_block_trains_like_torch():
+    # DCGAN's generator: ConvTranspose2d + BatchNorm2d + ReLU, then Tanh; same seed, same losses
+    losses = {}
+    for lib in (torch, ember):
+        nn = lib.nn
+        lib.manual_seed(0)
+        g = nn.Sequential(nn.ConvTranspose2d(8, 16, 4, 1, 0, bias=False), nn.BatchNorm2d(16), nn.ReLU(True),
+                          nn.ConvTranspose2d(16, 1, 4, 2, 1, bias=False), nn.Tanh())
+        opt = lib.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        z = lib.randn(4, 8, 1, 1)
+        losses[lib] = []
+        for _ in range(3):
+            opt.zero_grad()
+            loss = (g(z) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses[lib].append(loss.item())
+    np.testing.assert_allclose(losses[ember], losses[torch], rtol=1e-5)

@@ -1,6 +1,6 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
@@ -60,7 +60,7 @@ __all__ = [
     # flatten.py
     "Flatten", "Unflatten",
     # conv.py
-    "Conv1d", "Conv2d",
+    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     # distance.py
     "PairwiseDistance", "CosineSimilarity",
     # padding.py

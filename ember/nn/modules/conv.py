@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d`` (torch/nn/modules/conv.py)."""
+"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (torch/nn/modules/conv.py)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ from ..parameter import Parameter
 from .module import Module
 from .utils import _ntuple, _reverse_repeat_tuple
 
-__all__ = ["Conv1d", "Conv2d"]
+__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
 
 
 class _ConvNd(Module):
@@ -28,7 +28,8 @@ class _ConvNd(Module):
     weight: Tensor
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None,
+                 transposed: bool = False, output_padding=0) -> None:
         factory_kwargs = {"device": device, "dtype": dtype}
         super().__init__()
         n = self._n
@@ -58,8 +59,8 @@ class _ConvNd(Module):
         self.stride = stride
         self.padding = padding
         self.dilation = dilation
-        self.transposed = False
-        self.output_padding = (0,) * n
+        self.transposed = transposed
+        self.output_padding = as_tuple(output_padding)
         self.groups = groups
         self.padding_mode = padding_mode
         # F.pad's (left, right) pairs, last dim first, for the non-zero padding modes
@@ -73,7 +74,9 @@ class _ConvNd(Module):
             self._reversed_padding_repeated_twice = pads
         else:
             self._reversed_padding_repeated_twice = _reverse_repeat_tuple(padding, 2)
-        self.weight = Parameter(_creation.empty((out_channels, in_channels // groups, *kernel_size), **factory_kwargs))
+        # a transposed convolution's weight maps its input channels to output channels: (C_in, C_out/groups, k)
+        shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
+        self.weight = Parameter(_creation.empty((*shape, *kernel_size), **factory_kwargs))
         if bias:
             self.bias = Parameter(_creation.empty(out_channels, **factory_kwargs))
         else:
@@ -110,6 +113,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -141,3 +146,65 @@ class Conv2d(_ConvNd):
         # repeated so that argument errors name this class, as torch's do
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """Shared forward of ConvTranspose1d/2d: ``output_size`` picks the output padding that gives that size."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype, transposed=True, output_padding=output_padding)
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple[int, ...]:
+        if output_size is None:
+            return self.output_padding
+        n = self._n
+        non_spatial = 2 if input.dim() == n + 2 else 1
+        output_size = list(output_size)
+        if len(output_size) == non_spatial + n:
+            output_size = output_size[non_spatial:]
+        if len(output_size) != n:
+            raise ValueError(f"ConvTranspose{n}D: for {input.dim()}D input, output_size must have {n} or "
+                             f"{non_spatial + n} elements (got {len(output_size)})")
+        low = [(input.shape[d + non_spatial] - 1) * self.stride[d] - 2 * self.padding[d]
+               + self.dilation[d] * (self.kernel_size[d] - 1) + 1 for d in range(n)]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride)]
+        for size, lo, hi in zip(output_size, low, high):
+            if not lo <= size <= hi:
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from {low} to "
+                                 f"{high} (for an input of {input.size()[2:]})")
+        return tuple(size - lo for size, lo in zip(output_size, low))
+
+    def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
+        conv = F.conv_transpose1d if self._n == 1 else F.conv_transpose2d
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
+                    self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """The adjoint of Conv1d over (N, C_in, L) or (C_in, L); weight (C_in, C_out/groups, k)."""
+
+    _n = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """The adjoint of Conv2d ("deconvolution") over (N, C_in, H, W) or (C_in, H, W); weight (C_in, C_out/groups,
+    kh, kw). The upsampling layer of DCGAN's generator and U-Net decoders."""
+
+    _n = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)

@@ -509,5 +509,17 @@ from .._ops.nn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  #
 from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
                                max_pool1d, max_pool2d)
 
-__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
-            "adaptive_avg_pool2d"]
+__all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+
+# resizing (ember/_ops/nn/upsample.py)
+from .._ops.nn.upsample import interpolate  # noqa: E402
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners: bool | None = None):
+    """Deprecated alias of interpolate (torch warns the same)."""
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.", stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+__all__ += ["interpolate", "upsample"]

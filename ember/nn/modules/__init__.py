@@ -1,6 +1,7 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
@@ -61,6 +62,8 @@ __all__ = [
     "Flatten", "Unflatten",
     # conv.py
     "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    # upsampling.py
+    "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     # distance.py
     "PairwiseDistance", "CosineSimilarity",
     # padding.py

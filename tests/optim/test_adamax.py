@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from _compare import check_error
-from test_nadam import check_flag_errors, check_repr_defaults, check_state, check_tensor_lr
+from test_nadam import check_complex, check_flag_errors, check_repr_defaults, check_state, check_tensor_lr
 from test_optimizer import check_trajectory
 
 CASES = [
@@ -52,3 +52,7 @@ def test_tensor_lr(dtype):
 def test_foreach_bit_exact(dtype):
     # torch's foreach Adamax rounds like its single-tensor path
     check_trajectory("Adamax", dict(lr=0.01, weight_decay=0.1, foreach=True), dtype)
+
+
+def test_complex():
+    check_complex("Adamax", dict(lr=0.5, weight_decay=0.1))

@@ -136,18 +136,18 @@ def check_tensor_lr(name: str, kwargs: dict, dtype=np.float32) -> None:
         assert_params_equal(e_params, t_params, f"{name} tensor lr, step {k + 1}")
 
 
-def test_state():
+def test_state(torch_sqrt):
     check_state("NAdam", dict(lr=0.01, weight_decay=0.1), ["step", "mu_product", "exp_avg", "exp_avg_sq"])
 
 
-def test_state_float64_default_dtype():
+def test_state_float64_default_dtype(torch_sqrt):
     ember.set_default_dtype(ember.float64)
     torch.set_default_dtype(torch.float64)
     check_state("NAdam", dict(lr=0.01), ["step", "mu_product", "exp_avg", "exp_avg_sq"])
 
 
 @pytest.mark.parametrize("kwargs", [{}, dict(weight_decay=0.1, decoupled_weight_decay=True)], ids=str)
-def test_flag_errors(kwargs):
+def test_flag_errors(kwargs, torch_sqrt):
     check_flag_errors("NAdam", kwargs)
 
 
@@ -168,3 +168,33 @@ def test_repr_and_defaults():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
 def test_tensor_lr(dtype, torch_sqrt):
     check_tensor_lr("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True), dtype)
+
+
+def check_complex(name: str, kwargs: dict, steps: int = 30) -> None:
+    """Complex params update through real views, as torch's view_as_real does; bit-exact."""
+    from test_optimizer import assert_params_equal
+    rng = np.random.default_rng(3)
+    for dtype in (np.complex64, np.complex128):
+        arrays = [np.asarray(rng.standard_normal(s) + 1j * rng.standard_normal(s)).astype(dtype)
+                  for s in [(5, 3), (37,), ()]]
+        e_params = [ember.nn.Parameter(ember.from_numpy(a.copy())) for a in arrays]
+        t_params = [torch.nn.Parameter(torch.from_numpy(a.copy())) for a in arrays]
+        e_opt = getattr(ember.optim, name)(e_params, **kwargs)
+        t_opt = getattr(torch.optim, name)(t_params, **kwargs)
+        for k in range(steps):
+            for ep, tp in zip(e_params, t_params):
+                g = np.asarray((rng.standard_normal(tp.shape) + 1j * rng.standard_normal(tp.shape)) * 0.1)
+                ep.grad = ember.from_numpy(g.astype(dtype))
+                tp.grad = torch.from_numpy(g.astype(dtype))
+            e_opt.step()
+            t_opt.step()
+            assert_params_equal(e_params, t_params, f"{name}({kwargs}) {np.dtype(dtype).name} step {k + 1}")
+        for ep, tp in zip(e_params, t_params):
+            for key, tv in t_opt.state[tp].items():
+                _same_value(e_opt.state[ep][key], tv, f"state {key}")
+
+
+@pytest.mark.parametrize("kwargs", [dict(weight_decay=0.1), dict(weight_decay=0.1, decoupled_weight_decay=True)],
+                         ids=str)
+def test_complex(kwargs, torch_sqrt):
+    check_complex("NAdam", kwargs)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from _compare import check_error
-from test_nadam import check_flag_errors, check_repr_defaults, check_state, check_tensor_lr
+from test_nadam import check_complex, check_flag_errors, check_repr_defaults, check_state, check_tensor_lr
 from test_optimizer import check_steps_within_1ulp, check_trajectory, torch_sqrt  # noqa: F401  (fixture)
 
 CASES = [
@@ -28,12 +28,12 @@ def test_own_sqrt_within_1ulp_per_step():
     check_steps_within_1ulp("RAdam", dict(lr=0.01))
 
 
-def test_state():
+def test_state(torch_sqrt):
     check_state("RAdam", dict(lr=0.01, weight_decay=0.1), ["step", "exp_avg", "exp_avg_sq"], steps=8)
 
 
 @pytest.mark.parametrize("kwargs", [{}, dict(weight_decay=0.1, decoupled_weight_decay=True)], ids=str)
-def test_flag_errors(kwargs):
+def test_flag_errors(kwargs, torch_sqrt):
     check_flag_errors("RAdam", kwargs)
 
 
@@ -60,3 +60,7 @@ def test_foreach_flag_accepted_and_close():
     assert e_opt.param_groups[0]["foreach"] is True
     for ep, tp in zip(e_params, t_params):
         np.testing.assert_allclose(ep.detach().numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_complex(torch_sqrt):
+    check_complex("RAdam", dict(lr=0.5, weight_decay=0.1))

@@ -1,0 +1,92 @@
+"""``Adadelta`` (torch.optim.Adadelta), with the float rounding of torch's single-tensor CPU path."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .._tensor import Tensor
+from .nadam import _check_flags, _check_lr_numel, _lr_value, _named_grads, _new_scalar
+from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _k_addcmul_, _sqrt,
+                        _state_like, _steps_as_tensors, _update)
+
+__all__ = ["Adadelta", "adadelta_step"]
+
+
+class Adadelta(Optimizer):
+    """Adadelta (https://pytorch.org/docs/stable/generated/torch.optim.Adadelta.html)."""
+
+    def __init__(self, params: Iterable[Any], lr: float | Tensor = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                 weight_decay: float = 0, foreach: bool | None = None, *, capturable: bool = False,
+                 maximize: bool = False, differentiable: bool = False) -> None:
+        _check_lr_numel(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize, capturable=capturable,
+                        foreach=foreach, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
+                                 ("capturable", False)):
+                group.setdefault(key, default)
+        _steps_as_tensors(self, lambda g: False)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One Adadelta update of every param that has a grad."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            items = []
+            for p, grad in _named_grads(group, "Adadelta"):
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_scalar(0.0)
+                    state["square_avg"] = _state_like(p._data)
+                    state["acc_delta"] = _state_like(p._data)
+                items.append((p, grad, state))
+            # ``weight_decay``: torch adds the decay before viewing a complex param as real (_update does that)
+            options = dict(lr=_lr_value(group["lr"]), rho=group["rho"], eps=group["eps"],
+                           weight_decay=group["weight_decay"])
+            # the single-tensor path checks capturable before its loop, with no 'xla' among the devices
+            _check_flags(self, group, items, "params and state_steps", "params and state_steps",
+                         lambda p, g, s: adadelta_step(Tensor._make(p._data.copy()), g, s, **options),
+                         xla_single=False)
+            for p, grad, state in items:
+                _update(adadelta_step, p, grad, state, **options)
+        return loss
+
+
+def adadelta_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, rho: float, eps: float,
+                  weight_decay: float) -> None:
+    """One Adadelta update of ``p`` in place, in torch's ``_single_tensor_adadelta`` order::
+
+        t += 1;  g = g + wd*p   (weight_decay != 0)
+        v = rho*v + (1 - rho)*g*g
+        delta = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho*u + (1 - rho)*delta*delta
+        p = p - lr*delta
+    """
+    x = p._data
+    dt = x.dtype.type
+    _incr_step(state["step"])
+    if weight_decay != 0:
+        grad = _add(grad, x, weight_decay)
+    v, u = state["square_avg"]._data, state["acc_delta"]._data
+    np.multiply(v, dt(rho), out=v)
+    _k_addcmul_(v, grad, grad, 1 - rho)
+    std = _sqrt(v + dt(eps))
+    delta = _sqrt(u + dt(eps))
+    delta /= std
+    delta *= grad
+    np.multiply(u, dt(rho), out=u)
+    _k_addcmul_(u, delta, delta, 1 - rho)
+    _k_add_(x, delta, float(-lr))
+    _bump(p, state["square_avg"], state["acc_delta"])

@@ -16,6 +16,7 @@ from ..._ops.shape import cat, stack
 from ..._tensor import Tensor
 from .. import functional as F, init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -63,16 +64,45 @@ _STEPS = {"RNN_TANH": _elman_step(F.tanh), "RNN_RELU": _elman_step(F.relu), "LST
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _run_direction(step: Callable, x: Tensor, state: State, w_ih: Tensor, w_hh: Tensor, b_ih: Optional[Tensor],
-                   b_hh: Optional[Tensor], w_hr: Optional[Tensor], reverse: bool) -> tuple[Tensor, State]:
-    """One layer, one direction over a (L, N, H_in) sequence: the outputs (L, N, H_out) and the final state."""
-    gis = F.linear(x, w_ih, b_ih)  # every time step's input projection in one matmul
-    times = range(x.size(0) - 1, -1, -1) if reverse else range(x.size(0))
-    outputs = [None] * x.size(0)
-    for t in times:
-        state = step(gis[t], state, w_hh, b_hh, w_hr)
-        outputs[t] = state[0]
-    return stack(outputs), state
+def _run_direction(step: Callable, data: Tensor, batch_sizes: list[int], state: State, w_ih: Tensor, w_hh: Tensor,
+                   b_ih: Optional[Tensor], b_hh: Optional[Tensor], w_hr: Optional[Tensor],
+                   reverse: bool) -> tuple[Tensor, State]:
+    """One layer, one direction over packed rows (time-major, batch_sizes[t] rows at step t, never growing).
+
+    A padded (L, N, ·) batch is the special case batch_sizes = [N] * L. Returns the outputs, packed the
+    same way, and the final state of every sequence (taken at each one's own last step).
+    """
+    gis = F.linear(data, w_ih, b_ih)  # every step's input projection in one matmul, as torch does on CPU
+    starts = [0]
+    for bs in batch_sizes[:-1]:
+        starts.append(starts[-1] + bs)
+    outputs: list[Optional[Tensor]] = [None] * len(batch_sizes)
+    if not reverse:
+        ended: list[State] = []  # final states of the sequences that stop early, shortest last
+        for t, bs in enumerate(batch_sizes):
+            if bs < state[0].size(0):
+                ended.append(tuple(s[bs:] for s in state))
+                state = tuple(s[:bs] for s in state)
+            state = step(gis[starts[t]:starts[t] + bs], state, w_hh, b_hh, w_hr)
+            outputs[t] = state[0]
+        final = tuple(cat([s, *(e[k] for e in reversed(ended))]) for k, s in enumerate(state))
+    else:
+        # backwards in time a sequence joins at its last step, starting from its own initial state
+        initial, state = state, tuple(s[:batch_sizes[-1]] for s in state)
+        for t in reversed(range(len(batch_sizes))):
+            bs, running = batch_sizes[t], state[0].size(0)
+            if bs > running:
+                state = tuple(cat([s, s0[running:bs]]) for s, s0 in zip(state, initial))
+            state = step(gis[starts[t]:starts[t] + bs], state, w_hh, b_hh, w_hr)
+            outputs[t] = state[0]
+        final = state
+    return cat(outputs), final
+
+
+def _mini_batch(rnn: "RNNBase", input: Tensor, batch_sizes: Optional[Tensor]) -> int:
+    if batch_sizes is not None:
+        return int(batch_sizes[0])
+    return input.size(0) if rnn.batch_first else input.size(1)
 
 
 class RNNBase(Module):
@@ -190,7 +220,7 @@ class RNNBase(Module):
                                f"got {input.size(-1)}")
 
     def get_expected_hidden_size(self, input: Tensor, batch_sizes: Optional[Tensor]) -> tuple[int, int, int]:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        mini_batch = _mini_batch(self, input, batch_sizes)
         num_directions = 2 if self.bidirectional else 1
         size = self.proj_size if self.proj_size > 0 else self.hidden_size
         return self.num_layers * num_directions, mini_batch, size
@@ -209,15 +239,11 @@ class RNNBase(Module):
 
     # --- the computation ---
 
-    def _run(self, input: Tensor, hx: State) -> tuple[Tensor, State]:
-        """Every layer and direction over a batched input; hx holds (num_layers·D, N, ·) states."""
-        if self.batch_first:
-            input = input.transpose(0, 1)  # the loop runs over dim 0; torch computes seq-first too
-        if input.size(0) == 0:
-            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+    def _run(self, data: Tensor, batch_sizes: list[int], hx: State) -> tuple[Tensor, State]:
+        """Every layer and direction over packed rows; hx holds (num_layers·D, N, ·) initial states."""
         step = _STEPS[self.mode]
         num_directions = 2 if self.bidirectional else 1
-        layer_input = input
+        layer_input = data
         finals: list[list[Tensor]] = [[] for _ in hx]
         for layer in range(self.num_layers):
             outputs = []
@@ -227,24 +253,45 @@ class RNNBase(Module):
                 w_ih, w_hh = getattr(self, names[0]), getattr(self, names[1])
                 b_ih, b_hh = (getattr(self, names[2]), getattr(self, names[3])) if self.bias else (None, None)
                 w_hr = getattr(self, names[-1]) if self.proj_size > 0 else None
-                out, state = _run_direction(step, layer_input, tuple(s[k] for s in hx), w_ih, w_hh, b_ih, b_hh,
-                                            w_hr, reverse=direction == 1)
+                out, state = _run_direction(step, layer_input, batch_sizes, tuple(s[k] for s in hx), w_ih, w_hh,
+                                            b_ih, b_hh, w_hr, reverse=direction == 1)
                 outputs.append(out)
                 for final, s in zip(finals, state):
                     final.append(s)
-            layer_input = outputs[0] if num_directions == 1 else cat(outputs, 2)
+            layer_input = outputs[0] if num_directions == 1 else cat(outputs, 1)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                # torch's CPU kernel draws this mask exactly as F.dropout does, over the seq-first output
+                # torch's CPU kernel draws this mask exactly as F.dropout does, over the time-major rows
                 layer_input = F.dropout(layer_input, self.dropout, True)
-        output = layer_input.transpose(0, 1) if self.batch_first else layer_input
-        return output, tuple(stack(final) for final in finals)
+        return layer_input, tuple(stack(final) for final in finals)
 
-    def _prepare(self, input: Tensor, hx: Optional[Tensor]) -> tuple[Tensor, Optional[Tensor], bool, int]:
-        """RNN and GRU: check dims, add the batch dim to unbatched input and hx, make zero hx."""
+    def _run_padded(self, input: Tensor, hx: State) -> tuple[Tensor, State]:
+        """A batched (L, N, H_in) — (N, L, H_in) with batch_first — input as packed rows, and back."""
+        if self.batch_first:
+            input = input.transpose(0, 1)  # torch computes seq-first too
+        seq_len, batch = input.size(0), input.size(1)
+        if seq_len == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        output, hidden = self._run(input.reshape(seq_len * batch, input.size(2)), [batch] * seq_len, hx)
+        output = output.view(seq_len, batch, output.size(-1))
+        return (output.transpose(0, 1) if self.batch_first else output), hidden
+
+    def _zeros(self, batch: int, size: int, like: Tensor) -> Tensor:
+        num_directions = 2 if self.bidirectional else 1
+        return _creation.zeros(self.num_layers * num_directions, batch, size, dtype=like.dtype, device=like.device)
+
+    def _forward_single_state(self, input, hx: Optional[Tensor]):
+        """RNN and GRU: check dims, add the batch dim to unbatched input and hx, make zero hx, run."""
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            hx = self._zeros(int(batch_sizes[0]), self.hidden_size, data) if hx is None else \
+                self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            output, (hidden,) = self._run(data, batch_sizes.tolist(), (hx,))
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
         name = "RNN" if self.mode.startswith("RNN") else self.mode
         if input.dim() not in (2, 3):
-            # torch's RNN and GRU word this differently
-            tail = " tensor instead" if name == "RNN" else " instead"
+            tail = " tensor instead" if name == "RNN" else " instead"  # torch's RNN and GRU word this apart
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D{tail}")
         is_batched = input.dim() == 3
         batch_dim = 0 if self.batch_first else 1
@@ -257,15 +304,9 @@ class RNNBase(Module):
         elif hx is not None and hx.dim() != 3:
             raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
         if hx is None:
-            num_directions = 2 if self.bidirectional else 1
-            hx = _creation.zeros(self.num_layers * num_directions, input.size(batch_dim), self.hidden_size,
-                                 dtype=input.dtype, device=input.device)
+            hx = self._zeros(input.size(batch_dim), self.hidden_size, input)
         self.check_forward_args(input, hx, None)
-        return input, hx, is_batched, batch_dim
-
-    def _forward_single_state(self, input: Tensor, hx: Optional[Tensor]) -> tuple[Tensor, Tensor]:
-        input, hx, is_batched, batch_dim = self._prepare(input, hx)
-        output, (hidden,) = self._run(input, (hx,))
+        output, (hidden,) = self._run_padded(input, (hx,))
         if not is_batched:
             output, hidden = output.squeeze(batch_dim), hidden.squeeze(1)
         return output, hidden
@@ -326,7 +367,7 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input, hx: Optional[Tensor] = None):
         return self._forward_single_state(input, hx)
 
 
@@ -353,7 +394,7 @@ class GRU(RNNBase):
         _no_proj_size(kwargs)
         super().__init__("GRU", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input, hx: Optional[Tensor] = None):
         return self._forward_single_state(input, hx)
 
 
@@ -383,7 +424,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def get_expected_cell_size(self, input: Tensor, batch_sizes: Optional[Tensor]) -> tuple[int, int, int]:
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+        mini_batch = _mini_batch(self, input, batch_sizes)
         num_directions = 2 if self.bidirectional else 1
         return self.num_layers * num_directions, mini_batch, self.hidden_size
 
@@ -400,8 +441,17 @@ class LSTM(RNNBase):
             return hx
         return hx[0].index_select(1, permutation), hx[1].index_select(1, permutation)
 
-    def forward(self, input: Tensor, hx: Optional[tuple[Tensor, Tensor]] = None
-                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
+    def forward(self, input, hx: Optional[tuple[Tensor, Tensor]] = None):
+        real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            batch = int(batch_sizes[0])
+            hx = (self._zeros(batch, real_hidden_size, data), self._zeros(batch, self.hidden_size, data)) \
+                if hx is None else self.permute_hidden(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            output, hidden = self._run(data, batch_sizes.tolist(), tuple(hx))
+            return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                    self.permute_hidden(hidden, unsorted_indices))
         if input.dim() not in (2, 3):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
         is_batched = input.dim() == 3
@@ -409,11 +459,8 @@ class LSTM(RNNBase):
         if not is_batched:
             input = input.unsqueeze(batch_dim)
         if hx is None:
-            num_directions = 2 if self.bidirectional else 1
-            rows, batch = self.num_layers * num_directions, input.size(batch_dim)
-            real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
-            hx = (_creation.zeros(rows, batch, real_hidden_size, dtype=input.dtype, device=input.device),
-                  _creation.zeros(rows, batch, self.hidden_size, dtype=input.dtype, device=input.device))
+            batch = input.size(batch_dim)
+            hx = (self._zeros(batch, real_hidden_size, input), self._zeros(batch, self.hidden_size, input))
         else:
             # hx[1] is only looked at when hx[0] passes, as in torch (so a lone tensor fails on indexing)
             want = 3 if is_batched else 2
@@ -424,7 +471,7 @@ class LSTM(RNNBase):
             if not is_batched:
                 hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(input, hx, None)
-        output, (h, c) = self._run(input, tuple(hx))
+        output, (h, c) = self._run_padded(input, tuple(hx))
         if not is_batched:
             output, h, c = output.squeeze(batch_dim), h.squeeze(1), c.squeeze(1)
         return output, (h, c)

@@ -39,6 +39,7 @@ def test_counter_is_allowed_in_both():
     assert ember.load(io.BytesIO(buf.getvalue())) == torch.load(io.BytesIO(buf.getvalue())) == {"c": {"a": 1}}
 
 
-def test_unsupported_operand_message_is_torchs():
-    # opcode 0 at the start of a non-zip file: torch's interpreter refuses it in these words
-    check_error(lambda lib: lib.load(io.BytesIO(b"\x00abc")))
+@pytest.mark.parametrize("raw", [b"\x00abc", b"P\x03\x00\x00"], ids=["opcode 0", "PERSID"])
+def test_unsupported_operand_message_is_torchs(raw):
+    # at the start of a non-zip file: torch's interpreter refuses these opcodes in these words
+    check_error(lambda lib: lib.load(io.BytesIO(raw)))

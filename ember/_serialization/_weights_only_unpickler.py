@@ -222,10 +222,9 @@ class WeightsOnlyUnpickler:
                 self._policy.build(stack[-1], state)
             elif code == 0x51:  # BINPERSID
                 stack[-1] = self._persistent_load(stack[-1])
-            elif code == 0x50:  # PERSID
-                stack.append(self._persistent_load(self._readline()[:-1].decode("ascii")))
             else:
-                # INST, OBJ, NEWOBJ_EX, EXT1/2/4, NEXT_BUFFER, READONLY_BUFFER, STRING, UNICODE, ...
+                # INST, OBJ, NEWOBJ_EX, EXT1/2/4, NEXT_BUFFER, READONLY_BUFFER, STRING, UNICODE, PERSID (the
+                # text form torch never writes and its interpreter refuses too), ...
                 raise pickle.UnpicklingError(f"Unsupported operand {code}")  # torch's words
 
 

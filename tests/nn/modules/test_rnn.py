@@ -152,6 +152,11 @@ def test_rnn_dropout_masks_bit_exact(name, kwargs):
     shape = (2, 4, 3) if kwargs.get("batch_first") else (4, 2, 3)
     run_pair(name, (3, 5), kwargs, shape, train=True, seed=5)
     run_pair(name, (3, 5), kwargs, shape[1:], train=True, seed=6, h0=False)  # unbatched
+    run_pair(name, (3, 5), kwargs, shape, train=True, seed=7, dtype="float32")  # same masks in float32 too
+
+
+def test_rnn_dropout_one_drops_everything_between_layers():
+    run_pair("LSTM", (3, 5), dict(num_layers=2, dropout=1.0), (4, 2, 3), train=True)
 
 
 def test_rnn_dropout_eval_is_deterministic():

@@ -512,8 +512,9 @@ from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_poo
 __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
             "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
 
-# resizing (ember/_ops/nn/upsample.py)
+# resizing (ember/_ops/nn/upsample.py), sliding blocks and sub-pixel shuffles (ember/_ops/nn/fold.py)
 from .._ops.nn.upsample import interpolate  # noqa: E402
+from .._ops.nn.fold import fold, pixel_shuffle, pixel_unshuffle, unfold  # noqa: E402
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners: bool | None = None):
@@ -522,4 +523,4 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
-__all__ += ["interpolate", "upsample"]
+__all__ += ["interpolate", "upsample", "fold", "unfold", "pixel_shuffle", "pixel_unshuffle"]

@@ -41,12 +41,13 @@ class _Geometry:
     plain range copies/adds. The wide rows' last Wp - ow positions are garbage, dropped from the output (their
     grads are 0). Other strides read strided slabs of the padded input."""
 
-    def __init__(self, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple) -> None:
+    def __init__(self, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
+                 allow_flat: bool = True) -> None:
         self.x_shape, self.kernel, self.stride, self.padding, self.dilation = x_shape, kernel, stride, padding, dilation
         self.padded = tuple(m + 2 * q for m, q in zip(x_shape[2:], padding))
         self.out_sp = tuple((m - d * (k - 1) - 1) // s + 1 for m, k, d, s in zip(self.padded, kernel, dilation, stride))
         nd = len(kernel)
-        self.flat = nd <= 2 and all(s == 1 for s in stride)
+        self.flat = allow_flat and nd <= 2 and all(s == 1 for s in stride)
         if self.flat:
             row = self.padded[-1]
             self.shifts = [sum(ki * d * st for ki, d, st in zip(k, dilation, (row, 1)[-nd:]))

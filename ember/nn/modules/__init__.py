@@ -2,6 +2,8 @@
 from .module import Module
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
+from .fold import Fold, Unfold
+from .pixelshuffle import PixelShuffle, PixelUnshuffle
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)
 from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
@@ -64,6 +66,8 @@ __all__ = [
     "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
     # upsampling.py
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
+    # fold.py, pixelshuffle.py
+    "Fold", "Unfold", "PixelShuffle", "PixelUnshuffle",
     # distance.py
     "PairwiseDistance", "CosineSimilarity",
     # padding.py

@@ -1,0 +1,92 @@
+"""``ASGD`` (torch.optim.ASGD), with the float rounding of torch's single-tensor CPU path."""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from .._tensor import Tensor
+from .nadam import _check_flags, _check_lr_numel, _lr_value, _named_grads, _scalars_as_tensors, _step_only
+from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _scalar_dtype, _state_like,
+                        _to_scalar, _update)
+
+__all__ = ["ASGD", "asgd_step"]
+
+
+class ASGD(Optimizer):
+    """Averaged SGD (https://pytorch.org/docs/stable/generated/torch.optim.ASGD.html)."""
+
+    def __init__(self, params: Iterable[Any], lr: float | Tensor = 1e-2, lambd: float = 1e-4, alpha: float = 0.75,
+                 t0: float = 1e6, weight_decay: float = 0, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
+        _check_lr_numel(lr)
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable, capturable=capturable)
+        super().__init__(params, defaults)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
+                                 ("capturable", False)):
+                group.setdefault(key, default)
+        _scalars_as_tensors(self, ("step", "eta", "mu"))
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One ASGD update of every param that has a grad."""
+        loss = _closure_loss(closure)
+        for group in self.param_groups:
+            items = []
+            for p, grad in _named_grads(group, "ASGD"):
+                state = self.state[p]
+                if len(state) == 0:
+                    dtype = _scalar_dtype()
+                    state["step"] = Tensor._make(np.zeros((), dtype))
+                    state["eta"] = Tensor._make(np.array(_to_scalar(group["lr"]), dtype))
+                    state["mu"] = Tensor._make(np.ones((), dtype))
+                    state["ax"] = _state_like(p._data)
+                items.append((p, grad, state))
+            # ``wd``, not ``weight_decay``: torch views a complex param as real before its decay
+            options = dict(lr=_lr_value(group["lr"]), lambd=group["lambd"], alpha=group["alpha"], t0=group["t0"],
+                           wd=group["weight_decay"])
+            # the first write into the param is its decay ``p *= 1 - lambd*eta``, right after the step count
+            _check_flags(self, group, items, "params, mus, etas, and state_steps",
+                         "params, mus, etas, and state_steps", _step_only)
+            for p, grad, state in items:
+                _update(asgd_step, p, grad, {"step": state["step"], "ax": state["ax"]}, eta=state["eta"],
+                        mu=state["mu"], **options)
+        return loss
+
+
+def asgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, eta: Tensor, mu: Tensor, lr: float,
+              lambd: float, alpha: float, t0: float, wd: float) -> None:
+    """One ASGD update of ``p`` in place, in torch's ``_single_tensor_asgd`` order::
+
+        t += 1;  g = g + wd*p   (weight_decay != 0)
+        p = p * (1 - lambd*eta);  p = p - eta*g               (eta, mu: the 0-dim state, read as Python floats)
+        ax = ax + (p - ax)*mu   (mu != 1)   or   ax = p   (mu == 1)
+        eta = lr / (1 + lambd*lr*t)**alpha;  mu = 1 / max(1, t - t0)          (Python floats, stored rounded)
+    """
+    x = p._data
+    dt = x.dtype.type
+    step = _incr_step(state["step"])
+    if wd != 0:
+        grad = _add(grad, x, wd)
+    eta_value = float(eta._data)
+    np.multiply(x, dt(1 - lambd * eta_value), out=x)
+    _k_add_(x, grad, -eta_value)
+    ax = state["ax"]._data
+    if float(mu._data) != 1:
+        diff = x - ax
+        diff *= dt(mu._data)  # the 0-dim mu tensor joins the param's dtype
+        ax += diff
+    else:
+        np.copyto(ax, x)
+    # torch.as_tensor of the Python float (the default dtype), then copied into the state's dtype
+    eta._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
+    mu._data[...] = 1 / max(1, step - t0)
+    _bump(p, state["ax"], eta, mu)

@@ -287,15 +287,16 @@ def _fma(a: Any, b: Any, c: Any, dtype: np.dtype) -> np.ndarray:
 
 
 def _add(x: np.ndarray, other: np.ndarray, alpha: float) -> np.ndarray:
-    """``x.add(other, alpha=alpha)``: aten's add kernel is ``fma(other, alpha, x)``."""
-    if alpha == 1:
+    """``x.add(other, alpha=alpha)``: aten's add kernel is ``fma(other, alpha, x)``; ``alpha*other`` is exact for
+    alpha 1, except in complex arithmetic, where (1+0j)*(inf+0j) has a NaN part."""
+    if alpha == 1 and x.dtype.kind != "c":
         return x + other
     return _fma(other, x.dtype.type(alpha), x, x.dtype)
 
 
 def _k_add_(x: np.ndarray, other: np.ndarray, alpha: float) -> None:
-    """``x.add_(other, alpha=alpha)``."""
-    if alpha == 1:
+    """``x.add_(other, alpha=alpha)`` (see ``_add``)."""
+    if alpha == 1 and x.dtype.kind != "c":
         np.add(x, other, out=x)
     else:
         _fma_into(x, other, x.dtype.type(alpha), x)

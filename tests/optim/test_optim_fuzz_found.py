@@ -233,3 +233,17 @@ def test_complex_params_update_as_real_pairs(name, kwargs, dtype, torch_sqrt):
         assert np.array_equal(params[0].detach().numpy(), params[1].detach().numpy()), k
         for key, tv in opts[0].state[params[0]].items():
             assert np.array_equal(tv.numpy(), opts[1].state[params[1]][key].numpy()), key
+
+
+@pytest.mark.parametrize("kwargs", [dict(momentum=0.5, nesterov=True), dict(momentum=0.9, dampening=0.0)])
+def test_complex_sgd_with_inf_grads(kwargs):
+    """torch's add with alpha 1 still multiplies in complex arithmetic: (1+0j)*(inf+0j) = inf+nanj."""
+    out = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.from_numpy(np.array([1 + 2j, 3 - 1j, 0j])))
+        opt = lib.optim.SGD([p], lr=0.3, **kwargs)
+        for g in ([1 + 1j, 2 - 1j, 0.5 + 0.5j], [np.inf + 0j, complex(1, np.nan), complex(1, np.inf)]):
+            p.grad = lib.from_numpy(np.array(g))
+            opt.step()
+        out.append(str(opt.state[p]["momentum_buffer"].numpy()) + str(p.detach().numpy()))
+    assert out[0] == out[1]

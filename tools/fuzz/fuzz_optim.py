@@ -268,8 +268,10 @@ def rand_program(r: random.Random) -> dict:
                                   r.random() < 0.03))
             actions.append(("grads", grads))
             actions.append(("step",))
-        elif k < 0.6:
+        elif k < 0.55:
             actions.append(("step",))
+        elif k < 0.6:
+            actions.append(("closure_step", r.random() * 10))
         elif k < 0.7:
             actions.append(("zero", r.random() < 0.5))
         elif k < 0.78:
@@ -328,6 +330,8 @@ class Run:
             return None
         if kind == "step":
             return opt.step()
+        if kind == "closure_step":  # the closure runs with grad mode on and its loss is returned
+            return opt.step(lambda: (lib.tensor(action[1]), lib.is_grad_enabled()))
         if kind == "zero":
             return opt.zero_grad(set_to_none=action[1])
         if kind == "add_group":

@@ -784,6 +784,7 @@ def _m_elementwise(fn, result_dtype):
 def _bind_elementwise_inplace():
     from ._ops._args import promoted, promoted_float
     for name, fn, rd in (("add_", _ar.add, promoted), ("sub_", _ar.sub, promoted), ("subtract_", _ar.sub, promoted),
+                         ("pow_", _ar.pow, promoted),
                          ("mul_", _ar.mul, promoted), ("multiply_", _ar.mul, promoted),
                          ("div_", _ar.div, promoted_float), ("divide_", _ar.div, promoted_float),
                          ("true_divide_", _ar.div, promoted_float), ("floor_divide_", _ar.floor_divide, promoted),
@@ -826,6 +827,9 @@ def _fill(self, value):
         value = v.astype(self._data.dtype)  # a tensor value is cast unchecked (int8 -5 wraps into uint8)
     else:  # a Python number goes through c10's checked conversion (a tensor value is copied, unchecked)
         from ._range_factories import scalar_to
+        if _grad_state.enabled and self._requires_grad:
+            from ._ops._inplace import check_inplace
+            check_inplace(self)  # autograd's leaf check comes before the conversion
         value = scalar_to(value, self.dtype)
     if _grad_state.enabled and self._requires_grad:
         check_inplace(self)
@@ -853,12 +857,15 @@ def _copy_(self, src, non_blocking: bool = False):
     """Copy ``src`` (broadcast, cast) into self in place."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+    shape = self._data.shape
     try:
-        np.broadcast_to(src._data, self._data.shape)
+        full = np.broadcast_shapes(shape, src._data.shape)
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({self._data.shape[-1] if self._data.ndim else 1}) must match the size "
-                           f"of tensor b ({src._data.shape[-1] if src._data.ndim else 1}) at non-singleton dimension "
-                           f"{max(self._data.ndim - 1, 0)}") from None
+        from ._ops._broadcast import broadcast_error
+        raise broadcast_error(shape, src._data.shape) from None
+    if full != shape:
+        raise RuntimeError(f"output with shape [{', '.join(map(str, shape))}] doesn't match the broadcast shape "
+                           f"[{', '.join(map(str, full))}]")
     from ._ops._inplace import check_overlap
     check_overlap(self._data)
     if _grad_state.enabled and (self._requires_grad or src._requires_grad):

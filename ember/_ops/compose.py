@@ -242,8 +242,11 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     free_a = [i for i in range(a.dim()) if i not in da]
     free_b = [j for j in range(b.dim()) if j not in db]
     k = int(np.prod([a.shape[i] for i in da]))
-    left = S.reshape(S.permute(a, free_a + da), (-1, k)) if free_a else S.reshape(S.permute(a, da), (1, k))
-    right = S.reshape(S.permute(b, db + free_b), (k, -1)) if free_b else S.reshape(S.permute(b, db), (k, 1))
+    # explicit sizes: -1 cannot be inferred when k is 0
+    m = int(np.prod([a.shape[i] for i in free_a]))
+    n = int(np.prod([b.shape[j] for j in free_b]))
+    left = S.reshape(S.permute(a, free_a + da), (m, k))
+    right = S.reshape(S.permute(b, db + free_b), (k, n))
     shape = tuple(a.shape[i] for i in free_a) + tuple(b.shape[j] for j in free_b)
     return S.reshape(mm(left, right), shape)
 

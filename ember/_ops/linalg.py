@@ -161,6 +161,8 @@ class Addmm(Function):
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
         _check_addmm(c, a, b)
+        if a.dtype.kind in "biu":  # integer products take the scalars as integers (truncated), as torch does
+            beta, alpha = int(beta), int(alpha)
         ctx.meta = (c.shape, beta, alpha)
         ctx.save_for_backward(a, b)
         cs = c.shape
@@ -222,6 +224,8 @@ class Baddbmm(Function):
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
         out = Bmm.forward(ctx, a, b)
+        if a.dtype.kind in "biu":
+            beta, alpha = int(beta), int(alpha)
         ctx.meta = (c.shape, beta, alpha)
         target = out.shape
         try:

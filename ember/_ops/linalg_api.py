@@ -41,10 +41,14 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     # 1: the largest column sum of |A| (sum over rows, d0); inf: the largest row sum (sum over columns, d1)
     summed, picked = (d0, d1) if abs(ord) == 1 else (d1, d0)
-    sums = R.sum(A.abs(), summed, keepdim=True)
-    res = (R.amax if ord > 0 else R.amin)(sums, picked, keepdim=True)
-    if not keepdim:
-        res = S.squeeze(res, (d0, d1))
+    sums = R.sum(A.abs(), summed)
+    picked -= summed < picked  # (its number once the summed dim is gone, as torch's errors name it)
+    if ord > 0 and sums.shape[picked] == 0:  # the largest of no sums: torch's 0 (amin still refuses)
+        res = R.sum(sums, picked)
+    else:
+        res = (R.amax if ord > 0 else R.amin)(sums, picked)
+    if keepdim:
+        res = S.unsqueeze(S.unsqueeze(res, min(d0, d1)), max(d0, d1))
     return R._write(res, out)
 
 

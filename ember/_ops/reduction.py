@@ -485,6 +485,9 @@ class Cumsum(Function):
         ctx.meta = (dim, a.dtype)
         if a.ndim == 0:
             return a.astype(out_dtype)
+        if out_dtype == np.float16:
+            # torch rounds the input to half, accumulates in float and rounds each running sum back to half
+            return np.cumsum(a.astype(np.float16).astype(np.float32), axis=dim).astype(np.float16)
         return np.cumsum(a, axis=dim, dtype=out_dtype)
 
     @staticmethod
@@ -829,7 +832,11 @@ def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
     """(min, max) over all elements or along ``dim``."""
     if dim is not None and not isinstance(dim, (int, np.integer)):
         raise TypeError(f"aminmax(): argument 'dim' must be int, not {type(dim).__name__}")
-    no_kernel("aminmax_cpu", input)
+    if dim is None or input.dim():
+        no_kernel("aminmax_cpu", input)
+    else:
+        refuse("aminmax not implemented for ComplexFloat" if input._data.dtype == np.complex64 else
+               "aminmax not implemented for ComplexDouble", input)
     if input._data.size == 0:
         if dim is None:
             raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "

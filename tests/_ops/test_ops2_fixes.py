@@ -537,3 +537,31 @@ LAST_CASES = {
 @pytest.mark.parametrize("name", LAST_CASES)
 def test_last_cases(name):
     check(LAST_CASES[name])
+
+
+FINAL_CASES = {
+    "pow_shape_first": lambda L: L.ones((), dtype=L.uint8).pow_(L.ones(1, 3, 1)),
+    "copy_broadcast_message": lambda L: L.ones(0, 2).copy_(L.ones(3, 2, 3, dtype=L.int32)),
+    "copy_into_0dim": lambda L: L.ones(()).copy_(L.ones(3, dtype=L.float16)),
+    "fill_leaf_first": lambda L: L.ones(0, 1, requires_grad=True).fill_(1 - 2j),
+    "cumsum_to_half": lambda L: (L.arange(40.) * 1.37).cumsum(0, dtype=L.float16),
+    "cumsum_half": lambda L: (L.arange(40., dtype=L.float16) * 1.37).cumsum(0),
+    "aminmax_complex_dim": lambda L: [L.aminmax(L.tensor(1j), dim=0)],
+    "aminmax_complex_1d_dim": lambda L: L.aminmax(L.tensor([1j]), dim=-1),
+    "inner_empty": lambda L: L.inner(L.ones(3, 2, 2, 0), L.ones(0)),
+    "tensordot_empty": lambda L: L.tensordot(L.ones(2, 0), L.ones(0, 3), 1),
+    "addmm_int_scalars": lambda L: L.addmm(L.full((2, 2), 3), L.ones(2, 2, dtype=L.int64), L.ones(2, 2, dtype=L.int64),
+                                           beta=0.5, alpha=2),
+    "baddbmm_int_scalars": lambda L: L.baddbmm(L.full((1, 2, 2), 3), L.ones(1, 2, 2, dtype=L.int64),
+                                               L.ones(1, 2, 2, dtype=L.int64), beta=1.5, alpha=1.5),
+}
+for _o in ("fro", 1, -1, float("inf"), -float("inf")):
+    for _s in [(3, 0, 3), (0, 3), (3, 0)]:
+        FINAL_CASES[f"matrix_norm_empty_{_o}_{_s}"] = (lambda o, s: lambda L: L.linalg.matrix_norm(L.ones(s), o))(_o, _s)
+    FINAL_CASES[f"matrix_norm_dims_{_o}"] = (lambda o: grads(
+        lambda L, x: L.linalg.matrix_norm(x, o, (2, 0), True), _A3))(_o)
+
+
+@pytest.mark.parametrize("name", FINAL_CASES)
+def test_final_cases(name):
+    check(FINAL_CASES[name])

@@ -506,11 +506,15 @@ __all__ += ["batch_norm", "instance_norm", "group_norm", "multi_head_attention_f
 
 # convolution and pooling (ember/_ops/nn/conv.py, pooling.py)
 from .._ops.nn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402
-from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, avg_pool1d, avg_pool2d,  # noqa: E402
-                               max_pool1d, max_pool2d)
+from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: E402
+                               adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
+                               avg_pool1d, avg_pool2d, max_pool1d, max_pool1d_with_indices, max_pool2d,
+                               max_pool2d_with_indices)
 
 __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
-            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+            "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices"]
 
 # resizing (ember/_ops/nn/upsample.py), sliding blocks and sub-pixel shuffles (ember/_ops/nn/fold.py)
 from .._ops.nn.upsample import interpolate  # noqa: E402

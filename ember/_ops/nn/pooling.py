@@ -9,7 +9,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
 
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d"]
+__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices"]
 
 
 # --- geometry shared by the kernels --------------------------------------------------------------
@@ -471,3 +473,97 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     _check_dim_range(input, "adaptive_avg_pool1d")
     size = _one_arg("output_size", output_size, "adaptive_avg_pool1d")
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1,) + size).squeeze(-2)
+
+
+# --- adaptive max pooling ------------------------------------------------------------------------
+
+def _adaptive_windows(n: int, o: int) -> list[tuple[int, int]]:
+    """The o windows [floor(i n/o), ceil((i+1) n/o)) that split n nearly equally (neighbours may overlap)."""
+    return [((i * n) // o, -(-((i + 1) * n) // o)) for i in range(o)]
+
+
+class AdaptiveMaxPool2D(Function):
+    """out[n, c, i, j] = max of the window (i, j) (see _adaptive_windows);  index = its flat position h*W + w.
+
+    Ties go to the first maximum in the window (row-major), a NaN to the last NaN, as torch's scan; dx[index] += g
+    (windows may overlap, so one input can collect several grads)."""
+
+    @staticmethod
+    def forward(ctx, x, size):
+        batched = x.ndim == 4
+        x4 = x if batched else x[None]
+        n, c, h, w = x4.shape
+        out = np.empty((n, c) + tuple(size), x.dtype)
+        idx = np.empty((n, c) + tuple(size), np.int64)
+        for i, (h0, h1) in enumerate(_adaptive_windows(h, size[0])):
+            for j, (w0, w1) in enumerate(_adaptive_windows(w, size[1])):
+                win = x4[:, :, h0:h1, w0:w1].reshape(n, c, -1)
+                k = np.argmax(win, axis=-1)  # the first maximum (and the first NaN, fixed below)
+                if x.dtype.kind == "f":
+                    nan = np.isnan(win)
+                    if nan.any():
+                        k = np.where(nan.any(-1), win.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1), k)
+                out[:, :, i, j] = np.take_along_axis(win, k[..., None], -1)[..., 0]
+                idx[:, :, i, j] = (h0 + k // (w1 - w0)) * w + w0 + k % (w1 - w0)
+        ctx.meta = (x.shape, idx)
+        return (out, idx) if batched else (out[0], idx[0])
+
+    @staticmethod
+    def backward(ctx, grad, _grad_indices=None):
+        shape, idx = ctx.meta
+        g = grad if len(shape) == 4 else grad[None]
+        n, c = idx.shape[:2]
+        hw = shape[-1] * shape[-2]
+        base = (np.arange(n * c) * hw).reshape(n, c, 1, 1)
+        flat = np.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * hw)
+        return flat.astype(grad.dtype).reshape(shape), None
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max over the windows that split H and W into output_size nearly equal parts (None keeps that size); with
+    return_indices also each max's flat h*W + w position."""
+    if isinstance(output_size, int):
+        size = (output_size, output_size)
+    else:
+        size = tuple(output_size)
+        if len(size) != 2:
+            raise RuntimeError("adaptive_max_pool2d(): internal error: output_size.size() must be 2")
+        size = tuple(input.shape[-2:][i] if v is None else v for i, v in enumerate(size))
+    if input.dim() not in (3, 4):
+        raise RuntimeError(f"adaptive_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
+    for d in range(input.dim() - 3, input.dim()):
+        if d > 0 and input.shape[d] == 0:
+            raise RuntimeError("adaptive_max_pool2d(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(input.shape)} with dimension {d} being empty")
+    if input.dtype._scalar_name == "Bool" or not (input.dtype.is_floating_point or input.dtype._scalar_name in (
+            "Long", "Int", "Short", "Char", "Byte")):
+        raise NotImplementedError(f"\"adaptive_max_pool2d\" not implemented for '{input.dtype._scalar_name}'")
+    out, indices = AdaptiveMaxPool2D.apply(input, size)
+    return (out, indices) if return_indices else out
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """adaptive_max_pool2d over a height-1 view, squeezed back (torch's composition)."""
+    _check_dim_range(input, "adaptive_max_pool1d")
+    size = _one_arg("output_size", output_size, "adaptive_max_pool1d")
+    out, indices = adaptive_max_pool2d(input.unsqueeze(-2), (1,) + size, True)
+    out = out.squeeze(-2)
+    return (out, indices.squeeze(-2)) if return_indices else out
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = True):
+    return adaptive_max_pool2d(input, output_size, True)

@@ -528,3 +528,45 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
 
 
 __all__ += ["interpolate", "upsample", "fold", "unfold", "pixel_shuffle", "pixel_unshuffle"]
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) with Gumbel(0, 1) noise g = -log(Exp(1)) drawn from the generator as torch
+    draws it; ``hard``: the one-hot of the argmax, with the soft sample's gradient (straight-through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    from .. import _creation
+    gumbels = -_creation.empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """x / (k + alpha * mean of x^2 over ``size`` neighbouring channels)^beta (AlexNet's normalisation), composed
+    as torch composes it (zero-padded channel windows averaged by avg_pool)."""
+    dim = input.dim()
+    if dim < 3:
+        # torch's message keeps the indentation of its source line break
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got {dim} dimensions)")
+    if input.numel() == 0:
+        return input
+    div = input.mul(input)
+    if dim == 3:
+        div = pad(div.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1)
+    else:
+        # torch pools a (N, 1, C, H, W) view with a (size, 1, 1) window; a (size, 1) window over (N, 1, C, H*W) adds
+        # the same values in the same order
+        sizes = input.size()
+        div = div.reshape(sizes[0], 1, sizes[1], -1)
+        div = pad(div, (0, 0, size // 2, (size - 1) // 2))
+        div = avg_pool2d(div, (size, 1), stride=1).squeeze(1).reshape(sizes)
+    div = div.mul(alpha).add(k).pow(beta)
+    return input / div
+
+
+__all__ += ["gumbel_softmax", "local_response_norm"]

@@ -125,3 +125,27 @@ def test_embedding_backward_paths(n):
     tol = dict(grad_rtol=2e-5, grad_atol=2e-5) if n > 1000 else {}  # ~150 float32 rows per index, summed in order
     check_op(lambda L, w, i: F(L).embedding(i, w), [w, idx], **tol)
     check_op(lambda L, w, i: F(L).embedding(i, w, padding_idx=5), [w, idx], **tol)
+
+
+def test_gumbel_softmax_draws_and_straight_through():
+    x0 = np.random.default_rng(0).standard_normal((3, 6)).astype(np.float32)
+    res = []
+    for L in (torch, ember):
+        L.manual_seed(3)
+        x = L.tensor(x0, requires_grad=True)
+        soft = L.nn.functional.gumbel_softmax(x, tau=0.5)
+        hard = L.nn.functional.gumbel_softmax(x, hard=True, dim=0)
+        (soft.sum() + (hard * L.arange(6.0)).sum()).backward()
+        res.append((soft.detach().numpy(), hard.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-5, atol=1e-6)  # the same Gumbel noise
+    assert np.array_equal(res[1][1], res[0][1])
+    np.testing.assert_allclose(res[1][2], res[0][2], rtol=1e-4, atol=1e-5)
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
+        ember.nn.functional.gumbel_softmax(ember.zeros(3), eps=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(2, 5, 3, 4), (5, 3, 4), (2, 4, 6)])
+def test_local_response_norm(shape):
+    x = np.random.default_rng(1).standard_normal(shape)
+    check_op(lambda L, x: L.nn.functional.local_response_norm(x, 3, alpha=1e-2, beta=0.7, k=2.0), [x])
+    check_error(lambda L: L.nn.functional.local_response_norm(L.zeros(3, 4), 2))

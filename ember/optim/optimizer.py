@@ -417,8 +417,9 @@ def _fail_after_state_update(update: Callable[..., None], p: Tensor, grad: np.nd
                              **options: Any) -> None:
     """Raise torch's in-place-on-a-leaf error as its differentiable step does: after the first param's state
     is updated, at the write into the param (here done into a throwaway copy)."""
-    update(Tensor._make(p._data.copy()), grad, state, **options)
-    raise RuntimeError(LEAF_IN_PLACE)
+    _update(update, Tensor._make(p._data.copy()), grad, state, **options)
+    # a complex param is written through its real view
+    raise RuntimeError("a view of " + LEAF_IN_PLACE if np.iscomplexobj(p._data) else LEAF_IN_PLACE)
 
 
 def _lr_dtype(lr: Any) -> type | None:

@@ -247,3 +247,17 @@ def test_complex_sgd_with_inf_grads(kwargs):
             opt.step()
         out.append(str(opt.state[p]["momentum_buffer"].numpy()) + str(p.detach().numpy()))
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("name", ["Adam", "RMSprop", "Adagrad", "SGD"])
+def test_differentiable_complex_leaf_error_and_state(name):
+    """Adam, RMSprop and Adagrad write a complex param through its real view: torch's error names a view."""
+    out = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.from_numpy(np.array([1 + 2j, 3 - 1j])))
+        p.grad = lib.from_numpy(np.array([0.5 + 1j, -1j]))
+        opt = getattr(lib.optim, name)([p], lr=0.1, differentiable=True)
+        with pytest.raises(RuntimeError) as info:
+            opt.step()
+        out.append((str(info.value), {k: v.numpy().tolist() for k, v in opt.state[p].items()}))
+    assert out[0] == out[1]

@@ -1,7 +1,8 @@
 """Differential fuzzer (optimizers, grad clipping): the same random program in torch and in ember, compared bit for bit.
 
-A tool, run by hand (needs torch==2.13.0): ``python tools/fuzz/fuzz_optim.py SEED COUNT [KIND]``, KIND one of
-``optim``, ``errors``, ``clip`` (default: a mix). Prints each mismatch and a final ``cases N bad M``.
+A tool, run by hand (needs torch==2.13.0): ``python tools/fuzz/fuzz_optim.py SEED COUNT [KIND [OPTIMIZERS]]``, KIND
+one of ``optim``, ``errors``, ``clip`` (default: a mix), OPTIMIZERS a comma-separated subset (default: all that
+ember has). Prints each mismatch and a final ``cases N bad M known differences K``.
 
 * ``optim``: a random optimizer with random options over several param groups (float32/float64, 0-dim to 2-D,
   transposed params and grads), then a random program: set grads (some None), step, zero_grad, add_param_group,
@@ -170,10 +171,11 @@ def rand_options(r: random.Random, name: str, group: bool = False) -> dict:
             o["dampening"] = r.choice([0, 0.1, 0.5])
         if pick(0.3):
             o["nesterov"] = r.random() < 0.7
-    if name in ("Adam", "AdamW"):
+    if name in ("Adam", "AdamW", "NAdam", "RAdam", "Adamax"):
         if pick(0.5):
             o["betas"] = r.choice([(0.9, 0.999), (0.5, 0.9), (0.0, 0.99), (0.8, 0.0), (0.95, 0.5), (0.9, 0.95)])
-            if r.random() < 0.2:  # Tensor betas (0-dim or 1-element), both of them or torch refuses
+            # Tensor betas (0-dim or 1-element, both or torch refuses); NAdam/RAdam/Adamax's torch math fails on them
+            if name in ("Adam", "AdamW") and r.random() < 0.2:
                 o["betas"] = tuple(("tensor", b, r.choice(["float32", "float64"]), r.choice([(), (1,)]))
                                    for b in o["betas"])
         if pick(0.4):
@@ -182,8 +184,33 @@ def rand_options(r: random.Random, name: str, group: bool = False) -> dict:
             o["amsgrad"] = r.random() < 0.6
         if not group and pick(0.05):
             o["capturable"] = r.random() < 0.5
-    if name == "Adam" and pick(0.1):
+    if name in ("Adam", "NAdam", "RAdam") and pick(0.1):
         o["decoupled_weight_decay"] = r.random() < 0.5
+    if name in ("NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD"):
+        o.pop("betas", None) if name in ("Adadelta", "Rprop", "ASGD") else None
+        if pick(0.3):
+            o["eps"] = r.choice([1e-8, 1e-6, 1e-3, 0.1])
+        if not group and pick(0.05):
+            o["capturable"] = r.random() < 0.5
+    if name == "NAdam" and pick(0.4):
+        o["momentum_decay"] = r.choice([4e-3, 0.0, 0.1])
+    if name == "Adadelta" and pick(0.5):
+        o["rho"] = r.choice([0.9, 0.5, 0.0, 0.99])
+    if name == "Rprop":
+        o.pop("eps", None)
+        o.pop("weight_decay", None)
+        if pick(0.4):
+            o["etas"] = r.choice([(0.5, 1.2), (0.3, 2.0), (0.9, 1.01)])
+        if pick(0.4):
+            o["step_sizes"] = r.choice([(1e-6, 50), (1e-3, 1.0), (0.0, 0.5)])
+    if name == "ASGD":
+        o.pop("eps", None)
+        if pick(0.4):
+            o["lambd"] = r.choice([1e-4, 0.0, 0.1])
+        if pick(0.4):
+            o["alpha"] = r.choice([0.75, 0.5, 1.0])
+        if pick(0.4):
+            o["t0"] = r.choice([1e6, 0.0, 2.0, 5.0])
     if name == "RMSprop":
         if pick(0.5):
             o["alpha"] = r.choice([0.99, 0.9, 0.5, 0.0, 0.3])
@@ -216,6 +243,10 @@ def materialize(opts: dict, lib) -> dict:
     return {k: build(v) for k, v in opts.items()}
 
 
+# every optimizer ember has (newer ones more rarely while they settle)
+NAMES = ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"] * 2 + [
+    n for n in ("NAdam", "RAdam", "Adamax", "Adadelta", "Rprop", "ASGD") if hasattr(ember.optim, n)]
+
 SHAPES = [(), (1,), (3,), (7,), (17,), (4, 5), (3, 1), (1, 6), (6, 7), (40, 30), (1100,), (2, 0)]
 
 
@@ -246,7 +277,7 @@ def make_tensor(lib, shape: tuple, dtype: str, layout: str, seed: int, scale: fl
 
 
 def rand_program(r: random.Random) -> dict:
-    name = r.choice(["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+    name = r.choice(NAMES)
     specs = [rand_param_spec(r) for _ in range(r.randint(1, 5))]
     n_groups = r.randint(1, min(3, len(specs)))
     cuts = sorted(r.sample(range(1, len(specs)), n_groups - 1)) if n_groups > 1 else []
@@ -580,6 +611,8 @@ def run_clip_case(r: random.Random) -> str | None:
 def main() -> None:
     seed, count = int(sys.argv[1]), int(sys.argv[2])
     kind = sys.argv[3] if len(sys.argv) > 3 else "mix"
+    if len(sys.argv) > 4:  # a comma-separated subset of the optimizers
+        NAMES[:] = sys.argv[4].split(",")
     errs = error_cases()
     bad = notes = 0
     for i in range(count):

@@ -43,3 +43,26 @@ def test_counter_is_allowed_in_both():
 def test_unsupported_operand_message_is_torchs(raw):
     # at the start of a non-zip file: torch's interpreter refuses these opcodes in these words
     check_error(lambda lib: lib.load(io.BytesIO(raw)))
+
+
+ALLOWED_OBJECTS = {
+    "strided layout": lambda lib: lib.strided,
+    "layouts in a dict": lambda lib: {"a": lib.sparse_coo, "b": [lib.strided, lib.strided]},
+    "bfloat16 dtype": lambda lib: lib.bfloat16,  # the dtype object loads; bfloat16 data cannot (NumPy lacks it)
+    "complex32 dtype in a config": lambda lib: {"dtype": lib.complex32, "lr": 0.1},
+}
+
+
+@pytest.mark.parametrize("name", list(ALLOWED_OBJECTS))
+def test_objects_torch_allows_load_and_save_as_torch(name):
+    import zipfile
+
+    import ember
+    files = {}
+    for lib in (ember, torch):
+        buf = io.BytesIO()
+        lib.save(ALLOWED_OBJECTS[name](lib), buf)
+        files[lib] = buf.getvalue()
+    pickles = [zipfile.ZipFile(io.BytesIO(raw)).read("archive/data.pkl") for raw in files.values()]
+    assert pickles[0] == pickles[1]  # byte-identical
+    assert repr(ember.load(io.BytesIO(files[torch]))) == repr(torch.load(io.BytesIO(files[ember])))

@@ -57,6 +57,7 @@ _REBUILD_PARAMETER_WITH_STATE = _TorchGlobal("torch._utils", "_rebuild_parameter
 _TORCH_TENSOR = _TorchGlobal("torch", "Tensor")
 _TORCH_SIZE = _TorchGlobal("torch", "Size")
 _TORCH_DEVICE = _TorchGlobal("torch", "device")
+_GET_LAYOUT = _TorchGlobal("torch.serialization", "_get_layout")
 _STORAGE_GLOBALS = {dt: _TorchGlobal("torch", name) for dt, name in STORAGE_NAMES.items()}
 
 
@@ -184,6 +185,8 @@ class Pickler(pickle._Pickler):
             return _TORCH_SIZE, (tuple(obj),)
         if isinstance(obj, device):
             return _TORCH_DEVICE, (obj.type,) if obj.index is None else (obj.type, obj.index)
+        if type(obj).__name__ == "_Layout" and type(obj).__module__ == "ember":  # ember.strided, as torch pickles it
+            return _GET_LAYOUT, (f"torch.{obj.name}",)
         return NotImplemented
 
 

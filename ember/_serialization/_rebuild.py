@@ -58,8 +58,20 @@ class Storage:
 
 def _np_dtype(d: Any) -> np.dtype:
     if isinstance(d, D.dtype):
+        if d.np_dtype is None:  # bfloat16, complex32: ember knows the dtype, NumPy cannot hold the data
+            raise pickle.UnpicklingError(f"the file holds {d} data, which ember cannot represent (NumPy has no "
+                                         "such type); convert it in torch first, e.g. with .float()")
         return d.np_dtype
     raise pickle.UnpicklingError(f"expected a dtype, got {d!r}")
+
+
+def _get_layout(name: Any) -> Any:
+    """``torch.serialization._get_layout``: a layout pickled by its name ("torch.strided")."""
+    import ember  # the layouts live in the package root, which imports this module: looked up at call time
+    layout = getattr(ember, name[len("torch."):], None) if isinstance(name, str) and name.startswith("torch.") else None
+    if type(layout).__name__ != "_Layout":
+        raise KeyError(name)  # what torch's lookup raises for a name it does not know
+    return layout
 
 
 def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: tuple, stride: tuple,
@@ -184,12 +196,12 @@ def _allowed_globals() -> tuple[dict[tuple[str, str], Any], set[int]]:
         ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
         ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
         ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
+        ("torch.serialization", "_get_layout"): _get_layout,
     }
     values: dict[tuple[str, str], Any] = dict(callables)
     values[("torch", "Tensor")] = Tensor  # only as _rebuild_from_type_v2's new_type: not callable here
-    for d in D._ALL:
-        if d._np is not None:
-            values[("torch", d.name)] = d
+    for d in D._ALL:  # every dtype ember names, also those whose data NumPy cannot hold (a bare dtype is fine)
+        values[("torch", d.name)] = d
     for dt, name in STORAGE_NAMES.items():
         values[("torch", name)] = StorageType(dt)
     values[("torch.storage", "UntypedStorage")] = StorageType(None)

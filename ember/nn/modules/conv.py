@@ -156,6 +156,8 @@ class _ConvTransposeNd(_ConvNd):
                  dtype=None) -> None:
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        # torch tuples the padding first, so a string is no padding mode here: 'same' becomes ('s', 'a', 'm', 'e')
+        padding = _ntuple(self._n)(padding)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          padding_mode, device, dtype, transposed=True, output_padding=output_padding)
 

@@ -124,3 +124,10 @@ def test_trunc_normal_far_mean_warning_points_into_the_library() -> None:
 def test_private_trunc_normal_helper_exists_as_in_torch() -> None:
     # some model code imports torch.nn.init._no_grad_trunc_normal_ directly
     same(lambda L: L.nn.init._no_grad_trunc_normal_(L.empty(4, 5), 0.5, 2.0, -1.0, 1.0).tolist())
+
+
+@pytest.mark.parametrize("name, padding", [("ConvTranspose1d", "same"), ("ConvTranspose2d", "valid")])
+def test_conv_transpose_tuples_a_padding_string_as_torch(name: str, padding: str) -> None:
+    # torch's transposed convs have no padding strings: the string is tupled char by char, 'same' with stride too
+    same(lambda L: getattr(L.nn, name)(2, 2, 3, stride=2, padding=padding))
+    same(lambda L: getattr(L.nn, name)(2, 2, 3, padding=padding)._reversed_padding_repeated_twice)

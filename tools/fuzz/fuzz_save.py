@@ -96,7 +96,7 @@ def rleaf():
     return random.choice([
         ("v", random.choice([0, 1, -7, 2**62, 2**70, True, False, None, 0.5, -0.0, float("inf"), float("nan"), 1e300,
                              "", "abc", "ünï", b"xy", 1 + 2j])),
-        ("size",), ("dtype", random.choice(DTYPES)), ("device",)])
+        ("size",), ("dtype", random.choice(DTYPES + ["bfloat16", "complex32"])), ("device",), ("layout",)])
 
 
 def robj(sp, depth=0):
@@ -135,6 +135,7 @@ def materialise(L, node, sp, ctx):
     if k == "size": return L.Size([2, 3])
     if k == "dtype": return getattr(L, node[1])
     if k == "device": return L.device("cpu")
+    if k == "layout": return L.strided
     if k == "set": return set(node[1])
     if k == "refused":
         return {"frozenset": frozenset([1]), "range": range(3), "slice": slice(1, 2), "custom": Custom(1)}[node[1]]
@@ -210,8 +211,9 @@ def norm(v, seen):
         return (type(v).__name__, tuple((k, norm(x, seen)) for k, x in v.items()), repr(meta))
     if isinstance(v, (list, tuple)): return (type(v).__name__, tuple(norm(x, seen) for x in v))
     if isinstance(v, (set, frozenset)): return (type(v).__name__, tuple(sorted(v)))
-    if isinstance(v, (torch.dtype, ember.dtype, torch.device, ember.device, torch.Size, ember.Size)):
-        return (type(v).__name__, str(v))
+    if isinstance(v, (torch.dtype, ember.dtype, torch.device, ember.device, torch.Size, ember.Size, torch.layout)) or \
+            type(v).__name__ == "_Layout":
+        return ("layout" if type(v).__name__ == "_Layout" else type(v).__name__, str(v))
     return (type(v).__name__, repr(v))
 
 

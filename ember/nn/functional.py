@@ -570,3 +570,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
 
 
 __all__ += ["gumbel_softmax", "local_response_norm"]
+
+from .._ops.nn.embedding_bag import embedding_bag  # noqa: E402
+
+__all__ += ["embedding_bag"]

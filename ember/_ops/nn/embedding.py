@@ -25,30 +25,36 @@ class Embedding(Function):
     @staticmethod
     def backward(ctx, g):
         indices, shape, padding_idx, by_freq = ctx.meta
-        flat = indices.reshape(-1)
-        g2 = g.reshape(-1, shape[1])
-        if flat.size <= _SMALL and not by_freq:
-            # few rows: np.add.at's fixed cost is far below the sort's; it adds in the same (index) order
-            grad = np.zeros(shape, g.dtype)
-            np.add.at(grad, flat, g2)
-            if padding_idx is not None and padding_idx >= 0:
-                grad[padding_idx] = 0
-            return grad, None, None, None
-        # sum rows sharing an index: sort once, then one reduceat (far faster than np.add.at)
-        order = np.argsort(flat, kind="stable")
-        srt = flat[order]
-        starts = np.flatnonzero(np.r_[True, srt[1:] != srt[:-1]]) if srt.size else np.zeros(0, np.int64)
-        rows = srt[starts]
-        sums = np.add.reduceat(g2[order], starts, axis=0) if srt.size else np.zeros((0, shape[1]), g.dtype)
-        if by_freq:
-            counts = np.diff(np.r_[starts, srt.size])
-            sums = sums / counts[:, None].astype(g.dtype)
+        return scatter_rows(indices.reshape(-1), g.reshape(-1, shape[1]), shape, padding_idx, by_freq), None, None, None
+
+
+def scatter_rows(flat: np.ndarray, g2: np.ndarray, shape: tuple, padding_idx: int | None, by_freq: bool,
+                 freq_of: np.ndarray | None = None) -> np.ndarray:
+    """The table's grad: g2's row i added into row flat[i] (rows sharing an index summed in index order; row
+    padding_idx gets none; with ``by_freq`` each row divided by how often its index occurs in ``freq_of``, default
+    ``flat``)."""
+    if flat.size <= _SMALL and not by_freq:
+        # few rows: np.add.at's fixed cost is far below the sort's; it adds in the same (index) order
+        grad = np.zeros(shape, g2.dtype)
+        np.add.at(grad, flat, g2)
         if padding_idx is not None and padding_idx >= 0:
-            keep = rows != padding_idx
-            rows, sums = rows[keep], sums[keep]
-        grad = np.zeros(shape, g.dtype)
-        grad[rows] = sums
-        return grad, None, None, None
+            grad[padding_idx] = 0
+        return grad
+    # sum rows sharing an index: sort once, then one reduceat (far faster than np.add.at)
+    order = np.argsort(flat, kind="stable")
+    srt = flat[order]
+    starts = np.flatnonzero(np.r_[True, srt[1:] != srt[:-1]]) if srt.size else np.zeros(0, np.int64)
+    rows = srt[starts]
+    sums = np.add.reduceat(g2[order], starts, axis=0) if srt.size else np.zeros((0, shape[1]), g2.dtype)
+    if by_freq:
+        counts = np.bincount(flat if freq_of is None else freq_of, minlength=shape[0])[rows]
+        sums = sums / counts[:, None].astype(g2.dtype)
+    if padding_idx is not None and padding_idx >= 0:
+        keep = rows != padding_idx
+        rows, sums = rows[keep], sums[keep]
+    grad = np.zeros(shape, g2.dtype)
+    grad[rows] = sums
+    return grad
 
 
 def _check_indices(indices: Tensor, num: int) -> np.ndarray:

@@ -46,3 +46,27 @@ def test_errors():
     check_error(lambda L: L.nn.functional.adaptive_max_pool2d(L.zeros(7, 9), 3))
     check_error(lambda L: L.nn.functional.adaptive_max_pool2d(L.zeros(2, 3, 0, 9), 3))
     check_error(lambda L: L.nn.functional.adaptive_max_pool1d(L.zeros(2, 3, 7), (3, 4)))
+
+
+def test_new_modules_repr_and_forward():
+    # AdaptiveMaxPool1d/2d, EmbeddingBag, LocalResponseNorm as torch builds and prints them
+    x = np.random.default_rng(2).standard_normal((2, 4, 6, 5)).astype(np.float32)
+    makers = [lambda L: L.nn.AdaptiveMaxPool2d((3, None)), lambda L: L.nn.AdaptiveMaxPool2d(1),
+              lambda L: L.nn.LocalResponseNorm(3, alpha=1e-3)]
+    for make in makers:
+        e, t = make(ember), make(torch)
+        assert repr(e) == repr(t)
+        np.testing.assert_allclose(e(ember.tensor(x)).numpy(), t(torch.tensor(x)).numpy(), rtol=1e-6, atol=1e-6)
+    e, t = ember.nn.AdaptiveMaxPool1d(3, return_indices=True), torch.nn.AdaptiveMaxPool1d(3, return_indices=True)
+    assert repr(e) == repr(t) == "AdaptiveMaxPool1d(output_size=3)"
+    (ye, ie), (yt, it) = e(ember.tensor(x[0])), t(torch.tensor(x[0]))
+    assert np.array_equal(ye.numpy(), yt.numpy()) and np.array_equal(ie.numpy(), it.numpy())
+    bags = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        m = L.nn.EmbeddingBag(10, 3, mode="sum", padding_idx=-1, max_norm=1.0)
+        bags.append((repr(m), m(L.tensor([1, 2, 4, 9, 4, 3]), L.tensor([0, 4])).detach().numpy()))
+        p = L.nn.EmbeddingBag.from_pretrained(L.ones(4, 2), mode="max")
+        assert repr(p) == "EmbeddingBag(4, 2, mode='max')" and not p.weight.requires_grad
+    assert bags[0][0] == bags[1][0] == "EmbeddingBag(10, 3, max_norm=1.0, mode='sum', padding_idx=9)"
+    np.testing.assert_allclose(bags[0][1], bags[1][1], rtol=1e-6)

@@ -81,7 +81,7 @@ class Adam(Optimizer):
                 if p._data.size <= _SMALL and p._data.dtype == np.float32 and packable:
                     small.append((p, np.asarray(grad), state))
                 else:
-                    _update(adam_step, p, grad, state, **options)
+                    _complex_aware_step(p, grad, state, **options)
             if small:
                 _adam_small(small, **options)
         return loss
@@ -123,6 +123,16 @@ def _check_step_flags(opt: Optimizer, group: dict[str, Any], items: list, option
             _incr_step(state["step"])
             raise RuntimeError(LEAF_IN_PLACE)
         _fail_after_state_update(adam_step, p, grad, state, **options)
+
+
+def _complex_aware_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], **options: Any) -> None:
+    """``adam_step`` through ``_update`` (real views of a complex param). torch applies AdamW's decay before viewing
+    the param as real, so for a complex param it is complex arithmetic: inf * (d+0j) has a NaN part."""
+    if np.iscomplexobj(p._data) and options["decoupled"] and options["weight_decay"] != 0:
+        np.multiply(p._data, p._data.dtype.type(_decay(options["lr"], options["weight_decay"], options["lr_dtype"])),
+                    out=p._data)
+        options = dict(options, weight_decay=0)
+    _update(adam_step, p, grad, state, **options)
 
 
 def adam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float, beta1: float | Tensor,

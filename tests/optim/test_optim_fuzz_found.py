@@ -261,3 +261,15 @@ def test_differentiable_complex_leaf_error_and_state(name):
             opt.step()
         out.append((str(info.value), {k: v.numpy().tolist() for k, v in opt.state[p].items()}))
     assert out[0] == out[1]
+
+
+def test_adamw_decays_a_complex_param_in_complex_arithmetic():
+    """AdamW's ``p *= 1 - lr*wd`` comes before torch views the param as real: inf * (d+0j) has a NaN part."""
+    out = []
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.from_numpy(np.array([complex(np.inf, 1), 3 - 1j], np.complex64)))
+        opt = lib.optim.AdamW([p], lr=0.1, weight_decay=0.1)
+        p.grad = lib.from_numpy(np.array([0.5 + 1j, -1j], np.complex64))
+        opt.step()
+        out.append(str(p.detach().numpy()))
+    assert out[0] == out[1]

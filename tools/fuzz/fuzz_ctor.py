@@ -573,7 +573,10 @@ def known(t: dict, e: dict, label: str = "", keys: tuple = ()) -> str:
         return "a message that prints type(tensor): ember's class lives in ember._tensor"
     if ee and "(): argument 'size' failed to unpack" in emsg and "got bool" in emsg:
         return "a bool inside a factory size tuple (ember/_creation; torch takes it after the first place)"
-    if ee and "not implemented for 'Complex" in emsg and te is None:
+    if any(w[0] == "ComplexWarning" for w in e.get("warnings", ())) or \
+            any(w[0] == "ComplexWarning" for w in e.get("ok", {}).get("after", {}).get("warnings", ())):
+        return "complex -> real casts warn differently (Tensor.to / Module.to)"
+    if ee and "not implemented for 'Complex" in emsg:
         return "uniform_/normal_ on complex tensors (Tensor random ops)"
     if ee and '"normal_kernel_cpu" not implemented for' in emsg and (te is None or "normal expects std" in te[1]):
         return "Tensor.normal_ on an empty integer tensor / std check order (Tensor random ops)"

@@ -573,8 +573,7 @@ def known(t: dict, e: dict, label: str = "", keys: tuple = ()) -> str:
         return "a message that prints type(tensor): ember's class lives in ember._tensor"
     if ee and "(): argument 'size' failed to unpack" in emsg and "got bool" in emsg:
         return "a bool inside a factory size tuple (ember/_creation; torch takes it after the first place)"
-    if any(w[0] == "ComplexWarning" for w in e.get("warnings", ())) or \
-            any(w[0] == "ComplexWarning" for w in e.get("ok", {}).get("after", {}).get("warnings", ())):
+    if any(w[0] == "ComplexWarning" for w in e.get("warnings", ())):
         return "complex -> real casts warn differently (Tensor.to / Module.to)"
     if ee and "not implemented for 'Complex" in emsg:
         return "uniform_/normal_ on complex tensors (Tensor random ops)"

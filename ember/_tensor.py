@@ -769,13 +769,23 @@ for _name, _fn in _INPLACE.items():
 def _m_elementwise(fn, result_dtype):
     """The in-place twin of an elementwise binary op: with a tensor operand of another shape or dtype, torch's
     checks (leaf, overlap, broadcast shape, result cast) come before anything the kernel itself refuses."""
+    is_sub = fn is _ar.sub
+
     def method(self, *args, **kwargs):
         other = args[0] if args else kwargs.get("other")
-        if isinstance(other, Tensor) and (other._data.shape != self._data.shape or other._data.dtype != self._data.dtype):
-            from ._ops._args import _precheck
-            from ._ops._inplace import early_checks
-            early_checks(self, args)
-            _precheck(self, other, result_dtype)
+        if isinstance(other, Tensor):
+            if other._data.shape == self._data.shape and other._data.dtype == self._data.dtype:
+                return _inplace(self, fn, *args, **kwargs)
+        elif self._data.dtype.kind not in "biu":
+            return _inplace(self, fn, *args, **kwargs)  # (a number into a float tensor: nothing to check first)
+        from ._ops._args import _precheck
+        from ._ops._inplace import check_inplace, early_checks
+        if is_sub:  # sub's own bool check comes right after autograd's leaf check
+            if _grad_state.enabled and (self._requires_grad or getattr(other, "_requires_grad", False)):
+                check_inplace(self)
+            _ar._check_sub(self._data, other._data if isinstance(other, Tensor) else other)
+        early_checks(self, args)
+        _precheck(self, other, result_dtype)
         return _inplace(self, fn, *args, **kwargs)
     method.__name__ = getattr(fn, "__name__", "method") + "_"
     return method
@@ -857,6 +867,9 @@ def _copy_(self, src, non_blocking: bool = False):
     """Copy ``src`` (broadcast, cast) into self in place."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+    if _grad_state.enabled and (self._requires_grad or src._requires_grad):
+        from ._ops._inplace import check_inplace
+        check_inplace(self)  # autograd's leaf check comes first
     shape = self._data.shape
     try:
         full = np.broadcast_shapes(shape, src._data.shape)

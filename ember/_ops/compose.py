@@ -404,8 +404,17 @@ def _scaled(input: Tensor, part: Tensor, value, kernel: str, others) -> Tensor:
     return add(input, part if value == 1 else mul(part, value))
 
 
+def _as_result(input: Tensor, t1: Tensor, t2: Tensor):
+    """torch computes value * t1 * t2 in the result type of all three (float16 factors of a double input multiply
+    as doubles)."""
+    from .. import _dtype as D
+    rt = D.result_type(input, t1, t2)
+    return (t1 if t1.dtype is rt else t1.to(rt)), (t2 if t2.dtype is rt else t2.to(rt))
+
+
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
-    res = _scaled(input, mul(tensor1, tensor2), value, "addcmul_cpu_out", (tensor1, tensor2))
+    t1, t2 = _as_result(input, tensor1, tensor2) if input._data.dtype.kind != "b" else (tensor1, tensor2)
+    res = _scaled(input, mul(t1, t2), value, "addcmul_cpu_out", (tensor1, tensor2))
     return res if out is None else _write_out(out, res)
 
 
@@ -413,7 +422,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
     if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
         raise RuntimeError(_ADDCDIV_INT)
     from .arithmetic import div
-    res = _scaled(input, div(tensor1, tensor2), value, "addcdiv_cpu_out", (tensor1, tensor2))
+    t1, t2 = _as_result(input, tensor1, tensor2) if input._data.dtype.kind != "b" else (tensor1, tensor2)
+    res = _scaled(input, div(t1, t2), value, "addcdiv_cpu_out", (tensor1, tensor2))
     return res if out is None else _write_out(out, res)
 
 

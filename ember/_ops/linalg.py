@@ -56,11 +56,11 @@ class Mv(Function):
 
     @staticmethod
     def forward(ctx, m, v):
+        if m.shape[1] != v.shape[0]:  # (torch checks the sizes before the dtypes)
+            raise RuntimeError(f"size mismatch, got input ({m.shape[0]}), mat ({_x(m.shape)}), vec ({v.shape[0]})")
         if m.dtype is not v.dtype and m.dtype != v.dtype:
             raise RuntimeError(f"addmv input tensors must have the same dtype, but got {_name(v.dtype)}, "
                                f"{_name(m.dtype)}, and {_name(v.dtype)}")
-        if m.shape[1] != v.shape[0]:
-            raise RuntimeError(f"size mismatch, got input ({m.shape[0]}), mat ({_x(m.shape)}), vec ({v.shape[0]})")
         ctx._saved = (m, v)  # save_for_backward, without the call
         return m @ v
 
@@ -293,14 +293,14 @@ vdot = dot
 
 def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Sum over the last dims of both (a product when either is 0-dim)."""
+    if input.dim() and other.dim() and input._data.shape[-1] != other._data.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input._data.shape)} and {list(other._data.shape)}")
     if input.dim() == 0 or other.dim() == 0:
         res = input * other
     elif input.dim() == 1 and other.dim() == 1:
         res = dot(input, other)
     else:
-        if input._data.shape[-1] != other._data.shape[-1]:
-            raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
-                               f"{list(input._data.shape)} and {list(other._data.shape)}")
         from .compose import tensordot
         res = tensordot(input, other, ([-1], [-1]))
     if out is not None and out._data.dtype != res._data.dtype:

@@ -894,13 +894,15 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     dtype = _out_dtype(out, dtype)
-    _no_bool_scan("cumsum", dtype)
+    if input.dim():  # (a 0-dim scan runs no kernel)
+        _no_bool_scan("cumsum", dtype)
     return _write(Cumsum.apply(input, _wrap_dim(dim, input.dim()), dtype), out)
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
     dtype = _out_dtype(out, dtype)
-    _no_bool_scan("cumprod", dtype)
+    if input.dim():
+        _no_bool_scan("cumprod", dtype)
     return _write(Cumprod.apply(input, _wrap_dim(dim, input.dim()), dtype), out)
 
 

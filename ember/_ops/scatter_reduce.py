@@ -118,7 +118,7 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if reduce == "mean" and input._data.dtype == np.bool_ and idx.size:
-        kernel = "scatter_gather_tensor_cpu_reduce_mean" if include_self else "div_floor_cpu"
+        kernel = "scatter_gather_tensor_cpu_reduce_mean" if input._data.size else "div_floor_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if reduce in ("amax", "amin") and input._data.dtype.kind == "c" and input._data.size and idx.size:
         from .compose import _not_impl

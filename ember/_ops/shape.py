@@ -773,7 +773,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     sizes = tuple(int(x) for x in split_size_or_sections)
     if sum(sizes) != n:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
-                           f"dimension {d}), but got split_sizes={list(sizes)}")
+                           f"dimension {dim}), but got split_sizes={list(sizes)}")
     return SplitWithSizes.apply(tensor, sizes, d)
 
 

@@ -565,3 +565,31 @@ for _o in ("fro", 1, -1, float("inf"), -float("inf")):
 @pytest.mark.parametrize("name", FINAL_CASES)
 def test_final_cases(name):
     check(FINAL_CASES[name])
+
+
+ORDER_CASES = {
+    "sub_bool_before_overlap": lambda L: L.ones(4, 1, 2).expand(4, 4, 2).sub_(L.tensor(True)),
+    "sub_bool_before_cast": lambda L: L.ones(1, 3, dtype=L.bool).sub_(L.ones(1, 3, dtype=L.complex64)),
+    "sub_bool_0dim_other": lambda L: L.ones(4, dtype=L.bool).sub_(L.tensor(1, dtype=L.int8)),
+    "fmod_bool_by_number_cast_first": lambda L: L.ones(2, 3, dtype=L.bool).fmod_(0),
+    "int_inplace_numbers": lambda L: [L.ones(2, dtype=L.int32).add_(1), L.ones(2, dtype=L.int32).pow_(2)],
+    "int_mul_float_number": lambda L: L.ones(2, dtype=L.int32).mul_(2.5),
+    "int_div_number": lambda L: L.ones(2, dtype=L.int32).div_(2),
+    "int_pow_negative": lambda L: L.ones(2, dtype=L.int32).pow_(-1),
+    "bool_add_true": lambda L: L.ones(2, dtype=L.bool).add_(True),
+    "copy_view_of_leaf_first": lambda L: L.ones((), requires_grad=True)[...].copy_(L.ones(1, 1, 4, dtype=L.float64)),
+    "copy_leaf_first": lambda L: L.ones(1, 3, 1, dtype=L.float16, requires_grad=True).copy_(L.ones(4, 1, 2, dtype=L.bool)),
+    "split_sizes_message_dim": lambda L: L.ones(4, 4, dtype=L.int32).split([1, 2], -1),
+    "cumsum_0dim_into_bool": lambda L: L.cumsum(L.tensor(3, dtype=L.int8), -1, out=L.zeros((), dtype=L.bool)),
+    "matmul_fold_sizes_before_dtypes": lambda L: L.matmul(L.ones(2, 2, 1, dtype=L.float16), L.ones(2, dtype=L.int64)),
+    "inner_1d_mismatch": lambda L: L.inner(L.ones(2, dtype=L.int64), L.ones(1, dtype=L.int64)),
+    "scatter_reduce_bool_mean": lambda L: L.ones(4, 3, 1, dtype=L.bool).scatter_reduce(
+        2, L.zeros(4, 3, 1, dtype=L.int64), L.ones(4, 3, 1, dtype=L.bool), "mean", include_self=False),
+    "addcmul_half_factors_in_double": lambda L: L.tensor(1.5, dtype=L.float64).addcmul_(
+        L.tensor(1.3, dtype=L.float16), L.tensor(-2.1, dtype=L.float16)),
+}
+
+
+@pytest.mark.parametrize("name", ORDER_CASES)
+def test_check_order(name):
+    check(ORDER_CASES[name])

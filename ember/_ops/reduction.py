@@ -649,10 +649,19 @@ class SumAll(Sum):
 _add_reduce = np.add.reduce
 
 
+def _grad_dtype(input: Tensor, dtype) -> None:
+    """A result of an integer or bool dtype= cannot carry a gradient: torch refuses when the input needs one."""
+    if dtype is not None and input._requires_grad and dtype.np_dtype.kind not in "fc":
+        from ..autograd.grad_mode import state
+        if state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {_SCALAR_NAMES[dtype.name]}")
+
+
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """Sum of all elements, or along ``dim`` (an int or a tuple)."""
     if dim is None and dtype is None and out is None and not keepdim:
         return _apply1(SumAll, input)  # SumAll.apply(input), one call sooner
+    _grad_dtype(input, dtype)
     dtype = _out_dtype(out, dtype)
     axes = _keep_dims(dim, input.dim(), keepdim)
     if axes is None and dim is None:
@@ -757,6 +766,7 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
 
 
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    _grad_dtype(input, dtype)
     dtype = _out_dtype(out, dtype)
     if dim is None:
         if out is not None:
@@ -893,6 +903,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
 
 
 def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    _grad_dtype(input, dtype)
     dtype = _out_dtype(out, dtype)
     if input.dim():  # (a 0-dim scan runs no kernel)
         _no_bool_scan("cumsum", dtype)
@@ -900,6 +911,7 @@ def cumsum(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 
 
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    _grad_dtype(input, dtype)
     dtype = _out_dtype(out, dtype)
     if input.dim():
         _no_bool_scan("cumprod", dtype)

@@ -117,8 +117,9 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     d, idx = _scatter_checks(input, dim, index, "scatter_reduce", src)
     if src._data.dtype != input._data.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    if reduce == "mean" and input._data.dtype == np.bool_ and idx.size:
-        kernel = "scatter_gather_tensor_cpu_reduce_mean" if input._data.size else "div_floor_cpu"
+    if reduce == "mean" and input._data.dtype == np.bool_:
+        # the scatter kernel refuses bools; with nothing to scatter, the mean's division does
+        kernel = "scatter_gather_tensor_cpu_reduce_mean" if idx.size else "div_floor_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if reduce in ("amax", "amin") and input._data.dtype.kind == "c" and input._data.size and idx.size:
         from .compose import _not_impl
@@ -194,7 +195,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
                                f"{_slice_text(sb, d)} at dimension {d}.")
     n = sa[d] if input.dim() else 1
     bad = (idx < 0) | (idx >= n)
-    if bad.any():
+    if bad.any() and source._data.size:  # (nothing is copied from an empty source, so nothing is checked)
         raise IndexError(f"index_copy_(): index {int(idx[np.argmax(bad)])} is out of bounds for dimension {d} with "
                          f"size {n}")
     if input.dim() == 0:

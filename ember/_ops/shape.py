@@ -420,7 +420,11 @@ class Cat(Function):
     def forward(ctx, dim, *arrays):
         dtype = _common(arrays)
         # torch skips 1-D empty tensors (legacy behaviour) when concatenating
-        kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)] or list(arrays[:1])
+        kept = [a for a in arrays if not (a.ndim == 1 and a.shape[0] == 0)]
+        if not kept and all(a.ndim == 1 for a in arrays):  # only legacy empties: their dim is never looked at
+            ctx.meta = (0, [(a.shape, a.dtype) for a in arrays])
+            return np.zeros((0,), dtype)
+        kept = kept or list(arrays[:1])
         ref = kept[0]
         zero = next((i for i, a in enumerate(arrays) if a.ndim == 0), None)
         if zero is not None:

@@ -593,3 +593,24 @@ ORDER_CASES = {
 @pytest.mark.parametrize("name", ORDER_CASES)
 def test_check_order(name):
     check(ORDER_CASES[name])
+
+
+TAIL_CASES = {
+    "sum_bool_dtype_needs_grad": lambda L: L.ones(2, requires_grad=True, dtype=L.float64).sum(-1, dtype=L.bool),
+    "sum_uint8_dtype_needs_grad": lambda L: L.ones(2, requires_grad=True).sum(dtype=L.uint8),
+    "prod_long_dtype_needs_grad": lambda L: L.ones(2, requires_grad=True).prod(dtype=L.int64),
+    "cumprod_long_dtype_needs_grad": lambda L: L.ones(2, requires_grad=True).cumprod(0, dtype=L.int64),
+    "sum_float_dtype_with_grad": lambda L: L.ones(2, requires_grad=True).sum(dtype=L.float64),
+    "cat_only_legacy_empty": lambda L: [L.cat([L.ones(0, dtype=L.float64)], -2), L.cat([L.ones(0), L.ones(0, dtype=L.int64)], 3)],
+    "scatter_reduce_bool_mean_kernel": lambda L: L.ones(4, dtype=L.bool).scatter_reduce(0, L.tensor([3, 0]),
+                                                                                        L.ones(2, dtype=L.bool), "mean"),
+    "scatter_reduce_bool_mean_nothing": lambda L: L.ones(4, dtype=L.bool).scatter_reduce(
+        0, L.zeros(0, dtype=L.int64), L.ones(0, dtype=L.bool), "mean"),
+    "index_copy_empty_source_unchecked": lambda L: L.zeros(2, 1, 0, dtype=L.int16).index_copy_(
+        0, L.tensor([-2, -1, -2, 0]), L.zeros(4, 1, 0, dtype=L.int16)),
+}
+
+
+@pytest.mark.parametrize("name", TAIL_CASES)
+def test_tail_cases(name):
+    check(TAIL_CASES[name])

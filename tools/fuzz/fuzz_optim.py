@@ -314,7 +314,12 @@ def rand_program(r: random.Random) -> dict:
             actions.append(("reload", r.choice(["same", "deepcopy", "cross", "cross", "old", "dtype"])))
         else:
             actions.append(("set_lr", r.choice([0.05, 0.2, 1e-3])))
-    return dict(name=name, defaults=rand_options(r, name), specs=specs, groups=groups, as_groups=as_groups,
+    defaults = rand_options(r, name)
+    if defaults.get("foreach") and any(sp[1].startswith("complex") for sp in specs):
+        # torch's foreach paths view complex params as real before the weight decay, its single-tensor paths after
+        # (ember follows those): not compared
+        defaults["foreach"] = False
+    return dict(name=name, defaults=defaults, specs=specs, groups=groups, as_groups=as_groups,
                 actions=actions, named=r.random() < 0.2)
 
 
@@ -597,6 +602,10 @@ def run_clip_case(r: random.Random) -> str | None:
     if fn == "value" and not any(passed):
         # torch's clip_grad_value_ fails on an empty grad list with an internal check (not copied: see the report)
         return "NOTE clip_grad_value_ without grads"
+    if fn in ("norm", "total") and norm_type == 0 and any(sp[1].startswith("complex") for sp in specs):
+        # torch's _foreach_norm warns 'Casting complex values to real discards the imaginary part' from inside
+        # (not copied: see the report)
+        return "NOTE complex 0-norm warning"
     # ember does not reproduce torch's summation order for p other than 2, inf, 0, nor for complex grads
     exact = fn not in ("norm", "total") or (norm_type in (2, INF, -INF, 0, "inf")
                                             and not any(s[1].startswith("complex") for s in specs))

@@ -39,6 +39,7 @@ def _compare(ufunc):
         if not isinstance(input, Tensor):
             from .._creation import tensor
             input = tensor(input)
+        input, other = _no_complex32(input, other)
         a, b = _operands(input, other)
         try:
             res = ufunc(a, b)
@@ -49,6 +50,17 @@ def _compare(ufunc):
         return _maybe_out(Tensor._make(np.asarray(res)), out)
     op.__name__ = ufunc.__name__
     return op
+
+
+def _no_complex32(input: Tensor, other):
+    """half meets complex in torch's complex32, which NumPy lacks; a comparison gives the same bools in
+    complex64, so widen the half operand first."""
+    o_c = isinstance(other, complex) or (isinstance(other, Tensor) and other._data.dtype.kind == "c")
+    if input._data.dtype == np.float16 and o_c:
+        return Tensor._make(input._data.astype(np.float32)), other
+    if isinstance(other, Tensor) and other._data.dtype == np.float16 and input._data.dtype.kind == "c":
+        return input, Tensor._make(other._data.astype(np.float32))
+    return input, other
 
 
 def _maybe_out(result: Tensor, out) -> Tensor:

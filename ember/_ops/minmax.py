@@ -242,6 +242,16 @@ def _num(x):
     return x.item() if isinstance(x, np.generic) else x
 
 
+def _bound(x, input: Tensor):
+    """A number bound as the clamp kernels read it for a float tensor: as a double (a complex one must be real)."""
+    x = _num(x)
+    if isinstance(x, complex) and input._data.dtype.kind == "f":
+        if x.imag:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        return x.real
+    return x
+
+
 def _signature_error(input, min, max) -> TypeError:
     got = ", ".join(type(x).__name__ for x in (input, min, max) if x is not None)
     return TypeError(f"clamp() received an invalid combination of arguments - got ({got}), but expected one of:\n"
@@ -259,7 +269,7 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
             raise _signature_error(input, min, max)
         res = ClampTensor.apply(input, min, max)
     else:
-        res = Clamp.apply(input, _num(min), _num(max))
+        res = Clamp.apply(input, _bound(min, input), _bound(max, input))
     from ._args import strict_out
     return strict_out(res, out)
 

@@ -931,25 +931,33 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, out=None, dtyp
         p = 2
     if isinstance(p, str):
         raise RuntimeError(f"norm: unsupported p={p!r} in ember (only vector norms)")
+    p = float(p)
     if dtype is not None:
+        if input._data.dtype.kind in "fc":
+            _empty_norm(input, p, dim)  # (before the dtype= checks)
         _norm_dtype_check(input, dtype)
         input = input.to(dtype)
     if input._data.dtype.kind in "fc":
         _c_dtype_out(input._data.dtype, out)
     else:
         VectorNorm.forward(None, input._data, None, None, False)  # the dtype error before any dim error
-    p = float(p)
+    _empty_norm(input, p, dim)
+    return _write(VectorNorm.apply(input, p, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
+
+
+def _empty_norm(input: Tensor, p: float, dim) -> None:
     if (p < 0 or p == math.inf) and input._data.size == 0 and input._data.dtype.kind in "fc":
         # max, min and negative powers have no identity to start an empty reduction from
         axes = _dims(dim, input.dim())
+        given = (dim,) if isinstance(dim, int) else tuple(dim) if dim is not None else ()
+        named = {_wrap_dim(int(g), input.dim()): g for g in given} if input.dim() else {}  # as the caller wrote it
         where = "an empty tensor" if axes is None else next(
-            (f"the dimension {i}" for i in axes if input._data.shape[i] == 0), None)
+            (f"the dimension {named.get(i, i)}" for i in axes if input._data.shape[i] == 0), None)
         if where is not None:
             sep = " " if axes is None else ""  # (torch's message lacks this space)
             raise RuntimeError(f"linalg.vector_norm cannot compute the {p:g} norm on {where}{sep}because "
                                f"{'this dimension is empty and ' if axes is not None else ''}the operation does not "
                                "have an identity")
-    return _write(VectorNorm.apply(input, p, _keep_dims(dim, input.dim(), keepdim), keepdim), out)
 
 
 def _norm_dtype_check(input: Tensor, dtype) -> None:

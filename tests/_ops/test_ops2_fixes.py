@@ -614,3 +614,23 @@ TAIL_CASES = {
 @pytest.mark.parametrize("name", TAIL_CASES)
 def test_tail_cases(name):
     check(TAIL_CASES[name])
+
+
+LATE_CASES = {
+    "clamp_complex_bound_float": lambda L: L.ones(3, 1, 4).clamp_(1 - 2j),
+    "clamp_complex_bound_int": lambda L: L.ones(3, dtype=L.int16).clamp_(1 - 2j),
+    "clamp_real_complex_bound": lambda L: [L.ones(3).clamp_(1.5 + 0j), L.ones(3).clamp(1.5 + 0j)],
+    "clamp_max_complex_bound": lambda L: L.ones(3).clamp(max=1 - 2j),
+    "eq_half_complex_tensor": lambda L: L.eq(L.ones(2, 2, 1, dtype=L.float16), L.tensor(1 - 2j, dtype=L.complex128)),
+    "eq_half_complex_number": lambda L: [L.ones(4, dtype=L.float16) == (1 - 2j), (1 - 2j) == L.ones(4, dtype=L.float16)],
+    "ne_complex_half": lambda L: L.ne(L.tensor(1j), L.ones(3, dtype=L.float16)),
+    "vector_norm_empty_dim_as_written": lambda L: L.linalg.vector_norm(L.ones(3, 0), float("inf"), (0, -1), True),
+    "norm_empty_before_dtype": lambda L: L.norm(L.ones(1, 0, dtype=L.complex64), float("inf"), (0, -1), dtype=L.float64),
+    "norm_empty_negative_dim": lambda L: L.norm(L.ones(1, 0), float("-inf"), -1),
+    "norm_empty_all": lambda L: L.norm(L.ones(2, 0), float("inf")),
+}
+
+
+@pytest.mark.parametrize("name", LATE_CASES)
+def test_late_cases(name):
+    check(LATE_CASES[name])

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .graph import Node, _SAVED_FREED, _apply_tensor_hooks, _sequence
+from .graph import Node, _SAVED_FREED, _apply_tensor_hooks, _hook_grads, _sequence
 from .grad_mode import state as _grad_state
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable"]
@@ -83,7 +83,7 @@ class BackwardNode(Node, FunctionCtx):
             for hook in list(self._pre_hooks.values()):
                 res = hook(tuple(_to_tensor_or_none(g) for g in grads))
                 if res is not None:
-                    grads = [None if g is None else g._data for g in res]
+                    grads = _hook_grads(hook, res, len(grads))
         if fn._ndarray_io:
             out = fn.backward(self, *grads)
         else:
@@ -91,10 +91,16 @@ class BackwardNode(Node, FunctionCtx):
         if type(out) is not tuple:
             out = (out,)
         if self._post_hooks:
+            # the hook sees one grad per input slot of torch's node (next_functions), not per forward argument
+            slots = [i for i, (_, nr) in enumerate(self._next) if nr >= 0]
             for hook in list(self._post_hooks.values()):
-                res = hook(tuple(_to_tensor_or_none(g) for g in out), tuple(_to_tensor_or_none(g) for g in grads))
+                res = hook(tuple(_to_tensor_or_none(out[i]) if i < len(out) else None for i in slots),
+                           tuple(_to_tensor_or_none(g) for g in grads))
                 if res is not None:
-                    out = tuple(None if g is None else g._data for g in res)
+                    new = list(out) + [None] * (len(self._next) - len(out))
+                    for i, g in zip(slots, _hook_grads(hook, res, len(slots))):
+                        new[i] = g
+                    out = tuple(new)
         return out
 
 
@@ -370,7 +376,7 @@ def _apply2(cls, a, b):
             fn = b._grad_fn
             ctx._next = (ea, (fn, b._output_nr) if fn is not None else (b, 0))
         else:
-            ctx._next = (ea, _NO_EDGE if bt else _NON_TENSOR)
+            ctx._next = (ea, _NO_EDGE if bt or cls._scalar_edge else _NON_TENSOR)
         ctx._seq = _next_seq()
         t._requires_grad = True
         t._grad_fn = ctx
@@ -542,6 +548,9 @@ class _NumpyFunction(Function):
     # (listed, hidden) argument positions for next_functions; see _ruled_edges (only ops with more than two
     # arguments, which take the _apply_ndarray path, may set it)
     _edge_rules: tuple | None = None
+    # a binary op whose Python-number second operand torch wraps into a tensor (add, sub, mul, div): its node lists
+    # that operand's slot as (None, 0)
+    _scalar_edge = False
 
     @classmethod
     def apply(cls, *args, **kwargs):

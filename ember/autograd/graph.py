@@ -184,5 +184,23 @@ def _apply_tensor_hooks(hooks: dict, grad):
     for hook in list(hooks.values()):
         res = hook(Tensor._make(grad))
         if res is not None:
-            grad = res._data if isinstance(res, Tensor) else res
+            if not isinstance(res, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(res).__name__}'")
+            grad = res._data
     return grad
+
+
+def _hook_grads(hook, res, expected: int) -> list:
+    """A node hook's replacement grads as arrays (None kept), checked as torch checks them: a tuple (or list) of
+    ``expected`` Tensors or Nones."""
+    from .._tensor import Tensor
+    if not isinstance(res, (tuple, list)):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
+    if len(res) != expected:
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got {len(res)}, but expected "
+                           f"{expected})")
+    for g in res:
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(f"expected Variable, but hook returned '{type(g).__name__}'")
+    return [None if g is None else g._data for g in res]

@@ -29,7 +29,8 @@ __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigm
            "smooth_l1_loss", "huber_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "scaled_dot_product_attention", "cosine_similarity",
            "pairwise_distance", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss", "poisson_nll_loss",
-           "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_loss", "cosine_embedding_loss"]
+           "gaussian_nll_loss", "multilabel_soft_margin_loss", "triplet_margin_loss", "cosine_embedding_loss",
+           "triplet_margin_with_distance_loss"]
 
 
 # --- activations -------------------------------------------------------------------------
@@ -495,7 +496,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 # losses torch composes from other ops (after pairwise_distance, which triplet_margin_loss uses)
 from ._composite_losses import (cosine_embedding_loss, gaussian_nll_loss, hinge_embedding_loss,  # noqa: E402
                                 margin_ranking_loss, multilabel_soft_margin_loss, poisson_nll_loss, soft_margin_loss,
-                                triplet_margin_loss)
+                                triplet_margin_loss, triplet_margin_with_distance_loss)
 
 # batch and group normalisation (ember/_ops/nn/batch_norm.py, group_norm.py)
 from .._ops.nn.batch_norm import batch_norm, instance_norm  # noqa: E402

@@ -46,6 +46,13 @@ class RemovableHandle:
         self.remove()
 
 
+def new_handle(hooks_dict: dict) -> RemovableHandle:
+    """A handle of the public class ``ember.utils.hooks.RemovableHandle`` (torch returns torch.utils.hooks'
+    class for every hook), imported late: that module builds on this one."""
+    from ..utils.hooks import RemovableHandle as Public
+    return Public(hooks_dict)
+
+
 def _weakrefable(obj) -> bool:
     try:
         weakref.ref(obj)
@@ -105,7 +112,7 @@ class Node:
         self._fast = False
         if self._post_hooks is None:
             self._post_hooks = _HookDict()
-        h = RemovableHandle(self._post_hooks)
+        h = new_handle(self._post_hooks)
         self._post_hooks[h.id] = fn
         return h
 
@@ -114,7 +121,7 @@ class Node:
         self._fast = False
         if self._pre_hooks is None:
             self._pre_hooks = _HookDict()
-        h = RemovableHandle(self._pre_hooks)
+        h = new_handle(self._pre_hooks)
         self._pre_hooks[h.id] = fn
         return h
 

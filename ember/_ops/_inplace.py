@@ -39,7 +39,13 @@ def _castable(src: np.dtype, dst: np.dtype) -> bool:
     return order[src.kind] <= order[dst.kind]
 
 
-def _check_result(self: Tensor, res: np.ndarray, c_names: bool = False) -> None:
+def _check_result(self: Tensor, res: np.ndarray, c_names: bool = False, shape: bool = True) -> None:
+    """``shape``: an in-place op's target cannot be resized (torch checks that before the result's cast);
+    an out= can, so only its cast is checked."""
+    if shape and res.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
+            f"[{', '.join(map(str, res.shape))}]")
     if not _castable(res.dtype, self._data.dtype):
         # most kernels name the output type as ScalarType ("Long"); the clamp family spells the C type ("long int")
         from .._tensor import _C_NAMES
@@ -47,10 +53,6 @@ def _check_result(self: Tensor, res: np.ndarray, c_names: bool = False) -> None:
         raise RuntimeError(
             f"result type {_NAMES[D._FROM_NUMPY[res.dtype].name]} can't be cast to the desired output type "
             f"{names[D._FROM_NUMPY[self._data.dtype].name]}")
-    if res.shape != self._data.shape:
-        raise RuntimeError(
-            f"output with shape [{', '.join(map(str, self._data.shape))}] doesn't match the broadcast shape "
-            f"[{', '.join(map(str, res.shape))}]")
 
 
 def check_overlap(arr: np.ndarray) -> None:
@@ -238,7 +240,7 @@ def write_out(out: Tensor, result: Tensor) -> Tensor:
             "add(): functions with out=... arguments don't support automatic differentiation, but one of the "
             "arguments requires grad.")
     if not _castable(result._data.dtype, out._data.dtype):
-        _check_result(out, result._data)
+        _check_result(out, result._data, shape=False)
     if out._data.shape != result._data.shape:
         out._data = np.empty(result._data.shape, out._data.dtype)
     np.copyto(out._data, result._data, casting="unsafe")

@@ -634,3 +634,10 @@ LATE_CASES = {
 @pytest.mark.parametrize("name", LATE_CASES)
 def test_late_cases(name):
     check(LATE_CASES[name])
+
+
+def test_inplace_shape_before_cast_and_inner_dtypes():
+    check(lambda L: L.ones(2, 1, dtype=L.int8).addcmul_(L.ones(2, 3), L.ones(2, 3, dtype=L.float64), value=0))
+    check(lambda L: L.ones((), dtype=L.int32).addcmul_(L.ones(1, 3), L.ones(1, 3)))
+    check(lambda L: L.inner(L.ones(3, dtype=L.int64), L.ones(3, dtype=L.float64)))
+    check(lambda L: L.inner(L.ones(2, 3, dtype=L.int64), L.ones(3, dtype=L.float64)))

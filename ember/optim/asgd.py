@@ -5,6 +5,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
+from .. import _dtype as D
 from .._tensor import Tensor
 from .nadam import _check_flags, _check_lr_numel, _lr_value, _named_grads, _scalars_as_tensors, _step_only
 from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _scalar_dtype, _state_like,
@@ -86,7 +87,14 @@ def asgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, eta: Tensor
         ax += diff
     else:
         np.copyto(ax, x)
-    # torch.as_tensor of the Python float (the default dtype), then copied into the state's dtype
-    eta._data[...] = lr / ((1 + lambd * lr * step) ** alpha)
-    mu._data[...] = 1 / max(1, step - t0)
+    eta._data[...] = _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
+    mu._data[...] = _as_tensor(1 / max(1, step - t0))
     _bump(p, state["ax"], eta, mu)
+
+
+def _as_tensor(value: Any) -> np.ndarray:
+    """``torch.as_tensor(value)`` before its copy into a state scalar: a Python float becomes the default dtype
+    first, so a float64 ``eta`` loaded for a float64 param holds a float32-rounded value, as torch's does."""
+    if isinstance(value, np.floating):  # from a Tensor lr: as_tensor keeps its dtype
+        return np.asarray(value)
+    return np.asarray(value, D.get_default_dtype().np_dtype)

@@ -17,8 +17,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
-@pytest.mark.parametrize("kwargs", CASES, ids=str)
+# every case in float32; float64 (whose kernels round alike) for a few, to keep the file fast
+@pytest.mark.parametrize("kwargs,dtype", [(k, np.float32) for k in CASES] + [(k, np.float64) for k in CASES[-3:]],
+                         ids=lambda v: np.dtype(v).name if isinstance(v, type) else str(v))
 def test_trajectory_bit_exact(kwargs, dtype):
     check_trajectory("Adamax", kwargs, dtype)
 

@@ -356,3 +356,26 @@ def test_rnn_packed_errors():
     check_error(lambda lib: lib.nn.GRU(3, 4)(packed(lib, 5)))
     check_error(lambda lib: lib.nn.GRU(3, 4)(packed(lib), lib.zeros(1, 3, 4)))
     # (torch's packed LSTM path skips the Python hidden-size checks; ember checks as for padded input)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_lstm_fused_layer_matches_torch_with_state_grads(dtype, bidirectional):
+    # padded LSTM layers run as one node (ember/_ops/nn/rnn_kernels.py): values and every grad, h0/c0 included
+    rng = np.random.default_rng(5)
+    x0 = rng.standard_normal((7, 3, 4)).astype(dtype)
+    d = 2 if bidirectional else 1
+    h0, c0 = (rng.standard_normal((2 * d, 3, 5)).astype(dtype) for _ in range(2))
+    res = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        m = L.nn.LSTM(4, 5, num_layers=2, bidirectional=bidirectional, dtype=getattr(L, np.dtype(dtype).name))
+        x, h, c = (L.tensor(a, requires_grad=True) for a in (x0, h0, c0))
+        y, (hn, cn) = m(x, (h, c))
+        (y.sum() + (hn * 2).sum() + (cn * 3).sum()).backward()
+        res.append([y, hn, cn, x.grad, h.grad, c.grad] + [p.grad for p in m.parameters()])
+        if L is ember and not bidirectional:
+            assert "MkldnnRnnLayerBackward0" in repr(y.grad_fn.next_functions)
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    for e, t in zip(*res):
+        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)

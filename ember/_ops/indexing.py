@@ -746,6 +746,11 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     return IndexAdd.apply(input, d, idx, source, alpha)
 
 
+def _fill_index(input: Tensor, index: Tensor) -> np.ndarray:
+    idx = index._data.reshape(-1)
+    return idx if input._data.size else idx[:0]  # (an empty tensor has nothing at any index)
+
+
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     d = _wrap_dim(dim, input.dim())
     if index._data.dtype != np.int64:
@@ -757,17 +762,17 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
                            f"{value.dim()} dimension(s).")
     n = input._data.shape[d] if input.dim() else 1
     bad = (index._data < -n) | (index._data >= n)
-    if bad.any():
+    if bad.any() and input._data.size:  # (an empty tensor is filled by no kernel, so nothing is checked)
         raise IndexError(f"index {int(index._data.reshape(-1)[np.argmax(bad.reshape(-1))])} is out of bounds for "
                          f"dimension {d} with size {n}")
     if isinstance(value, Tensor):
         if value._data.dtype.kind == "c" and input._data.dtype.kind != "c":
             raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
         _fits(value._data.item(), input)
-        return IndexFillTensor.apply(input, d, index._data.reshape(-1), value)
+        return IndexFillTensor.apply(input, d, _fill_index(input, index), value)
     from .._range_factories import scalar_to
     # torch converts the number to the tensor's type first, with c10's overflow check (-1 wraps for uint8)
-    return IndexFill.apply(input, d, index._data.reshape(-1), scalar_to(value, input.dtype))
+    return IndexFill.apply(input, d, _fill_index(input, index), scalar_to(value, input.dtype))
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:

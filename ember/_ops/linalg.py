@@ -293,11 +293,11 @@ vdot = dot
 
 def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Sum over the last dims of both (a product when either is 0-dim)."""
-    if input.dim() and other.dim() and input.dtype != other.dtype:
-        raise RuntimeError("both inputs should have same dtype")
     if input.dim() and other.dim() and input._data.shape[-1] != other._data.shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input._data.shape)} and {list(other._data.shape)}")
+    if input.dim() and other.dim() and input.dtype != other.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     if input.dim() == 0 or other.dim() == 0:
         res = input * other
     elif input.dim() == 1 and other.dim() == 1:

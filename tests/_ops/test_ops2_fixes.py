@@ -641,3 +641,9 @@ def test_inplace_shape_before_cast_and_inner_dtypes():
     check(lambda L: L.ones((), dtype=L.int32).addcmul_(L.ones(1, 3), L.ones(1, 3)))
     check(lambda L: L.inner(L.ones(3, dtype=L.int64), L.ones(3, dtype=L.float64)))
     check(lambda L: L.inner(L.ones(2, 3, dtype=L.int64), L.ones(3, dtype=L.float64)))
+
+
+def test_inner_shape_before_dtype_and_empty_index_fill():
+    check(lambda L: L.inner(L.ones(2, 0, 3), L.ones(2, 2, 2, 1, dtype=L.int64)))
+    check(lambda L: L.zeros(3, 0, 4, dtype=L.int64).index_fill_(-1, L.tensor([4, 0, 2]), 0))
+    check(lambda L: L.zeros(3, 1, 4).index_fill_(-1, L.tensor([4]), 0))

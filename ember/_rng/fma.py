@@ -75,6 +75,8 @@ def round_f64_to_f32(s: np.ndarray, err: np.ndarray | None, p: np.ndarray, c) ->
 
 def fma32(a, b, c) -> np.ndarray:
     """float32 ``fma(a, b, c)`` of float32 inputs (arrays or scalars, broadcast), rounded once."""
+    if np.ndim(a) == np.ndim(b) == np.ndim(c) == 0:  # scalars: the repair below indexes arrays
+        return fma32(np.reshape(a, 1), b, c).reshape(())
     p = np.multiply(a, b, dtype=np.float64)
     s = p + np.float64(c) if np.ndim(c) == 0 else p + np.asarray(c, dtype=np.float64)
     return round_f64_to_f32(s, None, p, np.float64(c) if np.ndim(c) == 0 else np.asarray(c, dtype=np.float64))

@@ -55,3 +55,12 @@ def test_subnormal_ties_finds_exactly_the_odd_multiples_of_2_to_minus_150():
     expected = [i for i, v in enumerate(s) if abs(v) < 2.0 ** -126 and (abs(v) * 2.0 ** 150) % 2 == 1]
     assert subnormal_ties(s).tolist() == expected
     assert len(expected) == 8  # 1, 3, 2**24 - 1, 5 and their negatives; 2**24 + 1 and up are past 2**-126
+
+
+def test_fma32_of_scalars():
+    # 0-d operands (a tie in doubt needs the repair that indexes arrays): one rounding, a 0-d float32 result
+    from ember._rng.fma import fma32
+    r = fma32(np.float32(2 ** -12), np.float32(2 ** -12), np.float32(1.0))
+    assert r.shape == () and r.dtype == np.float32 and r == np.float32(1.0)  # 1 + 2^-24 is a tie: to even
+    e = np.float32(1 + 2 ** -23)
+    assert fma32(e, e, np.float32(-1)) == np.float32(2 ** -22 + 2 ** -46)

@@ -360,6 +360,28 @@ def test_rnn_packed_errors():
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("bidirectional", [False, True])
+def test_gru_fused_layer_matches_torch_with_state_grads(dtype, bidirectional):
+    # padded GRU layers run as one node too (GruLayer): values and every grad, h0 included
+    rng = np.random.default_rng(6)
+    x0 = rng.standard_normal((6, 3, 4)).astype(dtype)
+    d = 2 if bidirectional else 1
+    h0 = rng.standard_normal((2 * d, 3, 5)).astype(dtype)
+    res = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        m = L.nn.GRU(4, 5, num_layers=2, bidirectional=bidirectional, batch_first=False,
+                     dtype=getattr(L, np.dtype(dtype).name))
+        x, h = L.tensor(x0, requires_grad=True), L.tensor(h0, requires_grad=True)
+        y, hn = m(x, h)
+        (y.sum() + (hn * 2).sum()).backward()
+        res.append([y, hn, x.grad, h.grad] + [p.grad for p in m.parameters()])
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    for e, t in zip(*res):
+        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bidirectional", [False, True])
 def test_lstm_fused_layer_matches_torch_with_state_grads(dtype, bidirectional):
     # padded LSTM layers run as one node (ember/_ops/nn/rnn_kernels.py): values and every grad, h0/c0 included
     rng = np.random.default_rng(5)

@@ -308,6 +308,8 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str = "use_mm_fo
         raise RuntimeError(f"expected scalar type {_SCALAR_NAMES[x1._data.dtype.name]} but found "
                            f"{_SCALAR_NAMES[x2._data.dtype.name]}")
     diff = sub(S.unsqueeze(x1, -2), S.unsqueeze(x2, -3))  # (..., P, R, M)
+    if x1.shape[-1] == 0:  # no coordinates: every distance is 0 (also for p=inf, which norm() refuses here)
+        return diff.sum(-1)
     return norm(diff, p, -1)
 
 

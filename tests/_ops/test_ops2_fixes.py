@@ -647,3 +647,8 @@ def test_inner_shape_before_dtype_and_empty_index_fill():
     check(lambda L: L.inner(L.ones(2, 0, 3), L.ones(2, 2, 2, 1, dtype=L.int64)))
     check(lambda L: L.zeros(3, 0, 4, dtype=L.int64).index_fill_(-1, L.tensor([4, 0, 2]), 0))
     check(lambda L: L.zeros(3, 1, 4).index_fill_(-1, L.tensor([4]), 0))
+
+
+def test_cdist_without_coordinates():
+    for p in (0, 1, 2, float("inf")):
+        check(lambda L: L.cdist(L.ones(2, 3, 0), L.ones(2, 2, 0), p=p))

@@ -96,7 +96,7 @@ def cascade_sum_rows(x: np.ndarray) -> np.ndarray:
             first += acc[:, k]
     # 0, the trailing elements, then the lanes, one add at a time (accumulate is sequential by definition)
     chain = np.concatenate((np.zeros((r, 1), x.dtype), x[:, v * w:], first), axis=1)
-    return np.add.accumulate(chain, axis=1)[:, -1]
+    return np.add.accumulate(chain, axis=1)[:, -1].copy()  # a fresh array, not a strided column of the chain
 
 
 def cascade_sum_all(flat: np.ndarray, threads: int = 1) -> np.ndarray:
@@ -117,6 +117,11 @@ def torch_sum(a: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray | 
     if a.dtype != np.float32 and a.dtype != np.float64 or a.size == 0:
         return None
     nd = a.ndim
+    if axes is not None:
+        axes = tuple(sorted({ax % nd for ax in axes})) if nd else ()
+    if a.size == 1 and (axes is None or len(axes) == nd):  # 0 + x: only a zero's sign can change
+        total = a.reshape(()) + a.dtype.type(0)
+        return np.asarray(total).reshape((1,) * nd) if keepdim and axes is not None else np.asarray(total)
     if axes is None or len(axes) == nd:
         if not (a.flags.c_contiguous or a.flags.f_contiguous):
             return None

@@ -11,6 +11,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
+from ._cascade_sum import torch_sum
 from ._no_complex import no_kernel, refuse
 from ..autograd.function import _apply1
 
@@ -82,6 +83,10 @@ class Sum(Function):
         src = a.astype(out_dtype) if a.dtype != out_dtype else a
         if out_dtype.kind == "b":
             return np.asarray(np.logical_or.reduce(src, axis=axes, keepdims=keepdim if axes is not None else False))
+        if out_dtype.kind == "f":  # torch's order of additions where the layout allows (see _cascade_sum)
+            exact = torch_sum(src, axes, keepdim)
+            if exact is not None:
+                return exact
         # the ufunc's own reduce (not np.sum, a Python wrapper): cheaper, and its inf/nan warnings are
         # attributed to ember, whose import-time filter drops them
         # dtype= keeps small ints small (NumPy's reduce would widen int32 to int64)
@@ -136,7 +141,9 @@ class Mean(Function):
         n = a.size if axes is None else math.prod(a.shape[i] for i in axes)
         ctx.meta = (a.shape, a.dtype, axes, keepdim, n)
         with np.errstate(invalid="ignore", divide="ignore"):
-            s = np.sum(a, axis=axes, keepdims=keepdim if axes is not None else False)
+            s = torch_sum(a, axes, keepdim)  # torch's mean is its sum divided by n
+            if s is None:
+                s = np.sum(a, axis=axes, keepdims=keepdim if axes is not None else False)
             return np.asarray(s / a.dtype.type(n) if n else s * np.nan, dtype=a.dtype)
 
     @staticmethod
@@ -632,7 +639,8 @@ class SumAll(Sum):
         if a.dtype.kind in "fc":
             # Sum.forward inlined for a float input (its own dtype, no cast); _apply1 wraps the NumPy scalar
             ctx.meta = (a.shape, a.dtype, None, False)
-            return _add_reduce(a, None)
+            exact = torch_sum(a, None, False) if a.dtype.kind == "f" else None
+            return exact if exact is not None else _add_reduce(a, None)
         return Sum.forward(ctx, a, None, False, None)
 
     @staticmethod

@@ -65,7 +65,7 @@ def test_signed_zeros_and_specials():
             assert np.array_equal(got, want, equal_nan=True) and np.signbit(got) == np.signbit(want), x
 
 
-@pytest.mark.parametrize("loss", ["mse_loss", "smooth_l1_loss", "huber_loss"])
+@pytest.mark.parametrize("loss", ["mse_loss", "smooth_l1_loss", "huber_loss", "l1_loss"])
 @pytest.mark.parametrize("reduction", ["mean", "sum"])
 def test_losses_print_torch_digits(loss, reduction):
     # a loss printed with .item() each step (tutorials do) must show torch's digits
@@ -75,3 +75,22 @@ def test_losses_print_torch_digits(loss, reduction):
         got = getattr(ember.nn.functional, loss)(ember.tensor(x), ember.tensor(y), reduction=reduction).item()
         want = getattr(torch.nn.functional, loss)(torch.tensor(x), torch.tensor(y), reduction=reduction).item()
         assert got == want, (loss, n)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tensor_sum_and_mean_print_torch_digits(dtype, one_thread):
+    rng = np.random.default_rng(4)
+    for shape in [(1,), (7,), (2000,), (3, 40), (5, 2, 33)]:
+        x = (rng.standard_normal(shape) * 7).astype(dtype)
+        e, t = ember.tensor(x), torch.tensor(x)
+        assert e.sum().item() == t.sum().item() and e.mean().item() == t.mean().item()
+        assert np.array_equal(e.sum(-1).numpy(), t.sum(-1).numpy())
+        assert np.array_equal(e.mean(-1, keepdim=True).numpy(), t.mean(-1, keepdim=True).numpy())
+        assert np.array_equal(e.sum(dim=tuple(range(len(shape)))).numpy(), t.sum(dim=tuple(range(len(shape)))).numpy())
+    z = ember.tensor([-0.0]).sum()
+    assert not np.signbit(z.numpy()) and not np.signbit(torch.tensor([-0.0]).sum().numpy())
+
+
+def test_row_sums_are_contiguous():
+    e = ember.tensor(np.ones((4, 9), np.float32)).sum(-1)
+    assert e.stride() == (1,) and e.is_contiguous()

@@ -33,6 +33,8 @@ class Relu(Function):
     def forward(ctx, a):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
+        if a.dtype.kind == "c":  # torch's relu is clamp_min(0)
+            raise NotImplementedError("clamp is not supported for complex types")
         out = np.maximum(a, a.dtype.type(0))
         ctx.save_for_backward(out)
         return out
@@ -392,13 +394,14 @@ def _softmax_dim(name: str, ndim: int, dim, stacklevel: int) -> int:
     return _wrap_dim(dim, ndim)
 
 
-_KERNEL_TYPE = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short", "int8": "Char"}
+_KERNEL_TYPE = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte", "int16": "Short", "int8": "Char",
+                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def _cast_for_softmax(name: str, input: Tensor, dim: int, dtype) -> Tensor:
     if dtype is not None:
         return input.to(dtype)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind != "f":  # torch's CPU softmax kernels have no integer or complex versions
         kernel = f"{name}_lastdim_kernel_impl" if dim == max(input.dim() - 1, 0) else f"{name}_kernel_impl"
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_KERNEL_TYPE[input.dtype.name]}\'')
     return input

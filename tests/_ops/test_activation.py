@@ -191,3 +191,11 @@ def test_sigmoid_float16_rounds_once():
     t = torch.sigmoid(torch.from_numpy(x)).numpy()
     e = ember.sigmoid(ember.from_numpy(x)).numpy()
     assert np.array_equal(t, e)
+
+
+def test_complex_inputs_refused_as_torch():
+    from _compare import check_error
+    for f in (lambda L: L.tensor([1 + 1j]).relu(), lambda L: L.nn.functional.relu(L.tensor([1 + 1j])),
+              lambda L: L.softmax(L.tensor([1 + 1j]), 0), lambda L: L.log_softmax(L.tensor([1 + 1j]), 0),
+              lambda L: L.softmax(L.tensor([[1 + 1j, 2]]), 0), lambda L: L.softmax(L.tensor(1 + 1j), 0)):
+        check_error(f)

@@ -56,6 +56,9 @@ def _broadcasting(fn, a, b):
 class Add(Function):
     """out = a + alpha * b"""
 
+    _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
+    _edge_rules = ((1,), ())  # the same slot when alpha= sends the call through the general path
+
     @staticmethod
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
@@ -112,6 +115,9 @@ def _scaled(b, alpha, dtype: np.dtype):
 
 class Sub(Function):
     """out = a - alpha * b"""
+
+    _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
+    _edge_rules = ((1,), ())  # the same slot when alpha= sends the call through the general path
 
     alpha = 1
 
@@ -187,6 +193,8 @@ def _beyond_f16(x) -> bool:
 class Mul(Function):
     """out = a * b;  da = g * b,  db = g * a"""
 
+    _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
+
     @staticmethod
     def forward(ctx, a, b):
         b0 = b
@@ -238,6 +246,8 @@ def _float_operands(a, b):
 
 class Div(Function):
     """out = a / b;  da = g / b,  db = -g * a / b**2"""
+
+    _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
 
     @staticmethod
     def forward(ctx, a, b):

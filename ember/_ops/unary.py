@@ -396,6 +396,10 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
+        if a.dtype.kind == "c":  # torch's sgn: z/|z| (0 at 0), the conjugate Wirtinger grad of |z|
+            mag = np.abs(a)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return g * np.where(mag == 0, 0, a / np.where(mag == 0, 1, mag)).astype(a.dtype)
         return g * _sgn(a)
 
 

@@ -205,3 +205,10 @@ def test_unary_property(name, dt, shape, data):
     lo, hi = DOMAIN[name]
     x = data.draw(hnp.arrays(F64, shape, elements=st.floats(lo, hi))).astype(dt)
     check_op(_fn(name), [x])
+
+
+def test_abs_of_complex_grad_is_sgn():
+    # d|z| gives z/|z| (0 at 0), torch's conjugate Wirtinger convention; found through a complex LBFGS test
+    for dt in (np.complex64, np.complex128):
+        z = np.array([1 + 2j, -1 + 0.5j, 0j], dt)
+        check_op(lambda L, w: (w.abs() ** 2).sum() + w.abs().sum(), [z])

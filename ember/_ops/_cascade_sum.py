@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _config
+
 __all__ = ["cascade_sum_rows", "cascade_sum_all", "lanes", "torch_sum"]
 
 _GRAIN = 32768  # torch's at::internal::GRAIN_SIZE
+# torch_sum reproduces sums of up to this many elements (a loss, a metric, a printed statistic); beyond, where the
+# strided adds of the cascade cost twice NumPy's own sum, the caller's faster pairwise sum runs instead
+EXACT_MAX = 1 << 18
 _LEVELS = 4
 _STEP = 16      # the cascade's block length below 2^20 rows of four
 
@@ -102,6 +107,16 @@ def cascade_sum_rows(x: np.ndarray) -> np.ndarray:
 def cascade_sum_all(flat: np.ndarray, threads: int = 1) -> np.ndarray:
     """torch's sum of a contiguous 1-D float32/float64 array (a 0-d array), summed by ``threads`` threads."""
     n = flat.shape[0]
+    w = lanes(flat.dtype)
+    if n < 4 * w:  # no row of four vectors: the short forms of cascade_sum_rows, on 1-D arrays (few NumPy calls)
+        if n < w:
+            return np.asarray(np.add.reduce(flat if n < 4 else flat.take(_SHORT[n])))
+        v = n // w
+        first = flat[:w] if v == 1 else flat[:w] + flat[w:2 * w]
+        if v == 3:
+            first = first + flat[2 * w:3 * w]
+        chain = np.concatenate((np.zeros(1, flat.dtype), flat[v * w:], first))
+        return np.asarray(np.add.accumulate(chain)[-1])
     if n < _GRAIN or threads <= 1:
         return np.asarray(cascade_sum_rows(flat[None])[0])
     tasks = min(threads, -(-n // _GRAIN))
@@ -113,9 +128,17 @@ def cascade_sum_all(flat: np.ndarray, threads: int = 1) -> np.ndarray:
 def torch_sum(a: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray | None:
     """The sum torch computes for a float32/float64 ``a`` over ``axes`` (None: all), in a's dtype, when its layout
     lets the order be reproduced here: every element of a dense array (in memory order), or the last axis of a
-    C-contiguous one. None otherwise (the caller's own sum then runs)."""
-    if a.dtype != np.float32 and a.dtype != np.float64 or a.size == 0:
+    C-contiguous one, up to ``EXACT_MAX`` elements. None otherwise (the caller's own sum then runs)."""
+    size = a.size
+    char = a.dtype.char
+    if char not in "fd" or not size:  # float32/float64 only
         return None
+    if axes is None and 1 < size < 16 and a.flags.c_contiguous:
+        # the commonest small case first, inline (a handful of us per op is what tiny models spend)
+        flat = a.reshape(-1)
+        if size < (8 if char == "f" else 4):
+            return np.add.reduce(flat if size < 4 else flat.take(_SHORT[size]))
+        return cascade_sum_all(flat)
     nd = a.ndim
     if axes is not None:
         axes = tuple(sorted({ax % nd for ax in axes})) if nd else ()
@@ -123,12 +146,11 @@ def torch_sum(a: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray | 
         total = a.reshape(()) + a.dtype.type(0)
         return np.asarray(total).reshape((1,) * nd) if keepdim and axes is not None else np.asarray(total)
     if axes is None or len(axes) == nd:
-        if not (a.flags.c_contiguous or a.flags.f_contiguous):
+        if not (a.flags.c_contiguous or a.flags.f_contiguous) or a.size > EXACT_MAX:
             return None
-        from .._config import get_num_threads
-        total = cascade_sum_all(a.ravel(order="K"), get_num_threads())
+        total = cascade_sum_all(a.ravel(order="K"), _config.get_num_threads())
         return total.reshape((1,) * nd) if keepdim and axes is not None else total
-    if tuple(axes) != (nd - 1,) or not a.flags.c_contiguous:
+    if tuple(axes) != (nd - 1,) or not a.flags.c_contiguous or a.size > EXACT_MAX:
         return None
     rows = cascade_sum_rows(a.reshape(-1, a.shape[-1])).reshape(a.shape[:-1])
     return rows[..., None] if keepdim else rows

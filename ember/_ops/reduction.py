@@ -86,7 +86,7 @@ class Sum(Function):
         if out_dtype.kind == "f":  # torch's order of additions where the layout allows (see _cascade_sum)
             exact = torch_sum(src, axes, keepdim)
             if exact is not None:
-                return exact
+                return np.asarray(exact)
         # the ufunc's own reduce (not np.sum, a Python wrapper): cheaper, and its inf/nan warnings are
         # attributed to ember, whose import-time filter drops them
         # dtype= keeps small ints small (NumPy's reduce would widen int32 to int64)

@@ -133,6 +133,8 @@ def torch_sum(a: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray | 
     char = a.dtype.char
     if char not in "fd" or not size:  # float32/float64 only
         return None
+    if size == 1 and axes is None:  # a loss already reduced: 0 + x (only a zero's sign can change)
+        return a.reshape(()) + a.dtype.type(0)
     if axes is None and 1 < size < 16 and a.flags.c_contiguous:
         # the commonest small case first, inline (a handful of us per op is what tiny models spend)
         flat = a.reshape(-1)

@@ -7,7 +7,8 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from .nadam import _check_flags, _check_lr_numel, _lr_value, _named_grads, _scalars_as_tensors, _step_only
+from .nadam import (_FLAGS, _check_flags, _check_lr_numel, _lr_value, _named_grads, _scalars_as_tensors,
+                    _setstate_defaults, _step_only)
 from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _scalar_dtype, _state_like,
                         _to_scalar, _update)
 
@@ -31,10 +32,7 @@ class ASGD(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("capturable", False)):
-                group.setdefault(key, default)
+        _setstate_defaults(self, _FLAGS)
         _scalars_as_tensors(self, ("step", "eta", "mu"))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

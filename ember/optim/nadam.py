@@ -38,10 +38,8 @@ class NAdam(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("maximize", False), ("foreach", None), ("capturable", False),
-                                 ("differentiable", False), ("decoupled_weight_decay", False)):
-                group.setdefault(key, default)
+        _setstate_defaults(self, (("maximize", False), ("foreach", None), ("capturable", False),
+                                  ("differentiable", False), ("decoupled_weight_decay", False)))
         _steps_as_tensors(self, lambda g: False)
         _scalars_as_tensors(self, ("mu_product",))
 
@@ -49,15 +47,9 @@ class NAdam(Optimizer):
         """One NAdam update of every param that has a grad."""
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            items = []
-            for p, grad in _named_grads(group, "NAdam"):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_scalar(0.0)
-                    state["mu_product"] = _new_scalar(1.0)
-                    state["exp_avg"] = _state_like(p._data)
-                    state["exp_avg_sq"] = _state_like(p._data)
-                items.append((p, grad, state))
+            items = _gather(self, group, "NAdam", lambda p, grad, group: dict(
+                step=_new_scalar(0.0), mu_product=_new_scalar(1.0), exp_avg=_state_like(p._data),
+                exp_avg_sq=_state_like(p._data)))
             beta1, beta2 = group["betas"]
             # ``wd``, not ``weight_decay``: torch views a complex param as real before its decay (so _update must
             # not apply it in complex arithmetic first)
@@ -163,6 +155,30 @@ def _lr_value(lr: Any) -> Any:
         value = lr._data.reshape(())[()]
         return value if lr._data.dtype.kind == "f" else value.item()
     return lr
+
+
+# the flags most single-tensor optimizers' __setstate__ fill, in torch's order
+_FLAGS = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
+
+def _setstate_defaults(opt: Optimizer, defaults: tuple[tuple[str, Any], ...]) -> None:
+    """Fill the flags an older pickle's param_groups lack, in the order the optimizer's torch __setstate__ does."""
+    for group in opt.param_groups:
+        for key, default in defaults:
+            group.setdefault(key, default)
+
+
+def _gather(opt: Optimizer, group: dict[str, Any], name: str,
+            init: Callable[[Tensor, np.ndarray, dict[str, Any]], dict[str, Any]]) -> list:
+    """(param, grad, state) for every param of ``group`` with a grad; an empty state is first filled with
+    ``init(p, grad, group)`` (its keys in torch's order)."""
+    items = []
+    for p, grad in _named_grads(group, name):
+        state = opt.state[p]
+        if len(state) == 0:
+            state.update(init(p, grad, group))
+        items.append((p, grad, state))
+    return items
 
 
 def _named_grads(group: dict[str, Any], name: str) -> list[tuple[Tensor, np.ndarray]]:

@@ -6,7 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .nadam import _check_betas, _check_flags, _check_lr_numel, _lr_value, _named_grads, _new_scalar, _step_only
+from .nadam import (_check_betas, _check_flags, _check_lr_numel, _gather, _lr_value, _new_scalar,
+                    _setstate_defaults, _step_only)
 from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_addcmul_, _k_lerp_, _sqrt,
                         _state_like, _steps_as_tensors, _update)
 
@@ -29,24 +30,16 @@ class RAdam(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("decoupled_weight_decay", False), ("capturable", False)):
-                group.setdefault(key, default)
+        _setstate_defaults(self, (("foreach", None), ("maximize", False), ("differentiable", False),
+                                  ("decoupled_weight_decay", False), ("capturable", False)))
         _steps_as_tensors(self, lambda g: False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One RAdam update of every param that has a grad."""
         loss = _closure_loss(closure)
         for group in self.param_groups:
-            items = []
-            for p, grad in _named_grads(group, "RAdam"):
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_scalar(0.0)
-                    state["exp_avg"] = _state_like(p._data)
-                    state["exp_avg_sq"] = _state_like(p._data)
-                items.append((p, grad, state))
+            items = _gather(self, group, "RAdam", lambda p, grad, group: dict(
+                step=_new_scalar(0.0), exp_avg=_state_like(p._data), exp_avg_sq=_state_like(p._data)))
             beta1, beta2 = group["betas"]
             # ``wd``, not ``weight_decay``: torch views a complex param as real before its decay
             options = dict(lr=_lr_value(group["lr"]), beta1=beta1, beta2=beta2, eps=group["eps"],

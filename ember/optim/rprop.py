@@ -6,7 +6,7 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .nadam import _check_flags, _check_lr_numel, _named_grads, _new_scalar
+from .nadam import _FLAGS, _check_flags, _check_lr_numel, _named_grads, _new_scalar, _setstate_defaults
 from .optimizer import Optimizer, _bump, _closure_loss, _incr_step, _state_like, _steps_as_tensors, _to_scalar, _update
 
 __all__ = ["Rprop", "rprop_step"]
@@ -29,10 +29,7 @@ class Rprop(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (("foreach", None), ("maximize", False), ("differentiable", False),
-                                 ("capturable", False)):
-                group.setdefault(key, default)
+        _setstate_defaults(self, _FLAGS)
         _steps_as_tensors(self, lambda g: False)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

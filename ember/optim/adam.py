@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._functional import PACK, chunks, const, flat_views, fma32_chunk, same_layout, scratch
-from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_lr, _closure_loss,
+from .optimizer import (LEAF_IN_PLACE, Optimizer, _bump, _capturable_error, _check_betas, _check_lr, _closure_loss,
                         _fail_after_state_update, _fma, _foreach_autograd_error, _grads, _incr_step, _k_addcdiv_,
                         _k_addcmul_, _k_lerp_, _leaf_in_place, _lr_dtype, _new_step, _sqrt, _sqrt_into, _state_like,
                         _steps_as_tensors, _to_scalar, _update)
@@ -24,16 +24,7 @@ class Adam(Optimizer):
                  maximize: bool = False, capturable: bool = False, differentiable: bool = False,
                  fused: bool | None = None, decoupled_weight_decay: bool = False) -> None:
         _check_lr(lr, foreach, capturable)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_betas(lr, eps, betas, weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")

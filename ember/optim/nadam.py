@@ -11,8 +11,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (LEAF_IN_PLACE, Optimizer, _add, _bump, _closure_loss, _foreach_autograd_error, _grads,
-                        _incr_step, _k_addcdiv_, _k_addcmul_, _k_lerp_, _leaf_in_place, _scalar_dtype, _sqrt,
+from .optimizer import (LEAF_IN_PLACE, Optimizer, _add, _bump, _check_betas, _closure_loss, _foreach_autograd_error,
+                        _grads, _incr_step, _k_addcdiv_, _k_addcmul_, _k_lerp_, _leaf_in_place, _scalar_dtype, _sqrt,
                         _state_like, _steps_as_tensors, _update)
 
 __all__ = ["NAdam", "nadam_step"]
@@ -115,20 +115,6 @@ def _nadam_on_copy(p: Tensor, grad: np.ndarray, state: dict[str, Any], options: 
 def _check_lr_numel(lr: Any) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-
-
-def _check_betas(lr: Any, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
-    """The argument checks NAdam, RAdam and Adamax share, in torch's order."""
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 def _new_scalar(value: float) -> Tensor:

@@ -383,6 +383,20 @@ def _closure_loss(closure: Callable[[], Any] | None) -> Any:
         return closure()
 
 
+def _check_betas(lr: Any, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
+    """The argument checks Adam, AdamW, NAdam, RAdam and Adamax share, in torch's order."""
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def _check_lr(lr: Any, foreach: bool | None = None, capturable: bool = True) -> None:
     """The Tensor-lr checks of the constructors (foreach/capturable: Adam's, which has no foreach kernel for it)."""
     if isinstance(lr, Tensor):

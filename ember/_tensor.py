@@ -237,6 +237,11 @@ class Tensor:
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        if type(requires_grad) is not bool:  # torch's argument parser takes a Python bool only
+            kind = type(requires_grad)
+            name = "Tensor" if isinstance(requires_grad, Tensor) else kind.__name__ if kind.__module__ == "builtins" \
+                else f"{kind.__module__.split('.')[0]}.{kind.__name__}"
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' (position 1) must be bool, not {name}")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed variable "

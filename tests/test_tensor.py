@@ -841,3 +841,15 @@ def test_ndarray_on_the_left_is_a_type_error(case):
     for lib in (torch, ember):
         with pytest.raises(TypeError):
             case(lib, lib.tensor([1.0, 2.0]))
+
+
+def test_requires_grad_takes_a_python_bool_only():
+    import numpy as _np
+    for v in (0, None, _np.bool_(True), 1.0):
+        errs = []
+        for L in (ember, torch):
+            try:
+                L.ones(1).requires_grad_(v)
+            except TypeError as e:
+                errs.append(str(e))
+        assert len(errs) == 2 and errs[0] == errs[1]

@@ -1,5 +1,5 @@
-"""One LSTM (or GRU, see GruLayer) layer-direction over a padded sequence as a single node: the time loop runs in NumPy, forward and
-backward (backpropagation through time), instead of ~10 graph nodes per step. The layer's input projection
+"""One LSTM (or GRU, see GruLayer) layer-direction over packed or padded rows as a single node: the time loop runs in
+NumPy, forward and backward (backpropagation through time), instead of ~10 graph nodes per step. The layer's input projection
 x W_ihᵀ + b_ih stays a separate ``linear`` (one matmul over every step), so this node sees its result ``gi``.
 
 Forward, for t = 0 .. L-1 (gate blocks i|f|g|o):
@@ -26,70 +26,85 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.reciprocal(out, out=out)
 
 
+def _schedule(batch_sizes: tuple, reverse: bool) -> list[tuple[int, int, int]]:
+    """(time step, its first packed row, its rows) in processing order. Batch sizes never grow, so the rows
+    beyond a step's are sequences already ended (forward) or not yet started (reverse): they keep their state."""
+    starts = np.concatenate(([0], np.cumsum(batch_sizes)[:-1])).tolist() if batch_sizes else []
+    steps = [(t, starts[t], bs) for t, bs in enumerate(batch_sizes)]
+    return steps[::-1] if reverse else steps
+
+
 class LstmLayer(Function):
-    """(gi (L*N, 4H), h0 (N, H), c0 (N, H), w_hh (4H, H), b_hh (4H) or None) -> (h for every step (L*N, H), h_n, c_n);
-    see the module doc. Named as torch's CPU LSTM layer node."""
+    """(gi (rows, 4H) packed time-major, h0 (N, H), c0 (N, H), w_hh (4H, H), b_hh (4H) or None, batch_sizes,
+    reverse) -> (h of every packed row (rows, H), h_n, c_n); see the module doc. Named as torch's CPU LSTM layer node."""
 
     _backward_name = "MkldnnRnnLayerBackward0"
 
     @staticmethod
-    def forward(ctx, gi, h0, c0, w_hh, b_hh):
+    def forward(ctx, gi, h0, c0, w_hh, b_hh, batch_sizes, reverse):
         n, hid = h0.shape
-        steps = gi.shape[0] // n if n else 0
+        plan = _schedule(batch_sizes, reverse)
         dt = np.result_type(gi, h0, w_hh)
-        gates = np.empty((steps, n, 4 * hid), dt)  # activated i|f|g|o per step
-        cs = np.empty((steps + 1, n, hid), dt)
-        hs = np.empty((steps + 1, n, hid), dt)
+        gates = np.zeros((len(plan), n, 4 * hid), dt)  # activated i|f|g|o per processed step
+        cs = np.empty((len(plan) + 1, n, hid), dt)
+        hs = np.empty((len(plan) + 1, n, hid), dt)
         hs[0], cs[0] = h0, c0
+        out = np.empty((gi.shape[0], hid), dt)
         w_t = w_hh.T
         with np.errstate(over="ignore"):  # exp(-a) of a very negative a: sigmoid is 0, as it should be
-            for t in range(steps):
-                a = np.matmul(hs[t], w_t, out=gates[t])
-                a += gi[t * n:(t + 1) * n]
+            for k, (t, row, bs) in enumerate(plan):
+                hs[k + 1], cs[k + 1] = hs[k], cs[k]
+                a = np.matmul(hs[k, :bs], w_t, out=gates[k, :bs])
+                a += gi[row:row + bs]
                 if b_hh is not None:
                     a += b_hh
-                i, f, g, o = (a[:, k * hid:(k + 1) * hid] for k in range(4))
+                i, f, g, o = (a[:, j * hid:(j + 1) * hid] for j in range(4))
                 for blk in (i, f, o):
                     blk[...] = _sigmoid(blk)
                 np.tanh(g, out=g)
-                np.multiply(f, cs[t], out=cs[t + 1])
-                cs[t + 1] += i * g
-                np.multiply(o, np.tanh(cs[t + 1]), out=hs[t + 1])
+                c = cs[k + 1, :bs]
+                np.multiply(f, cs[k, :bs], out=c)
+                c += i * g
+                np.multiply(o, np.tanh(c), out=hs[k + 1, :bs])
+                out[row:row + bs] = hs[k + 1, :bs]
         ctx.save_for_backward(gi, h0, c0, w_hh)
-        ctx.meta = (gates, cs, hs, b_hh is not None)
-        return hs[1:].reshape(steps * n, hid).copy(), hs[steps].copy(), cs[steps].copy()
+        ctx.meta = (gates, cs, hs, b_hh is not None, plan)
+        return out, hs[-1].copy(), cs[-1].copy()
 
     @staticmethod
     def backward(ctx, g_out, g_hn, g_cn):
         gi, h0, c0, w_hh = ctx.saved_tensors
-        gates, cs, hs, has_bias = ctx.meta
-        steps, n, four_h = gates.shape
+        gates, cs, hs, has_bias, plan = ctx.meta
+        n, four_h = gates.shape[1:]
         hid = four_h // 4
         dt = gates.dtype
         dh = np.zeros((n, hid), dt) if g_hn is None else g_hn.astype(dt, copy=True)
         dc = np.zeros((n, hid), dt) if g_cn is None else g_cn.astype(dt, copy=True)
-        d_a = np.empty_like(gates)
-        for t in range(steps - 1, -1, -1):
+        d_a = np.zeros_like(gates)
+        d_gi = np.empty(gi.shape, dt)
+        for k in range(len(plan) - 1, -1, -1):
+            t, row, bs = plan[k]
             if g_out is not None:
-                dh += g_out[t * n:(t + 1) * n]
-            i, f, g, o = (gates[t, :, k * hid:(k + 1) * hid] for k in range(4))
-            tc = np.tanh(cs[t + 1])
-            dc += dh * o * (1 - tc * tc)
-            da = d_a[t]
-            da[:, :hid] = dc * g * i * (1 - i)
-            da[:, hid:2 * hid] = dc * cs[t] * f * (1 - f)
-            da[:, 2 * hid:3 * hid] = dc * i * (1 - g * g)
-            da[:, 3 * hid:] = dh * tc * o * (1 - o)
-            dc = dc * f
-            dh = da @ w_hh
-        flat = d_a.reshape(steps * n, four_h)
-        d_w = flat.T @ hs[:steps].reshape(steps * n, hid)
-        d_b = flat.sum(axis=0) if has_bias else None
-        return flat.astype(gi.dtype, copy=False), dh, dc, d_w.astype(w_hh.dtype, copy=False), d_b
+                dh[:bs] += g_out[row:row + bs]
+            i, f, g, o = (gates[k, :bs, j * hid:(j + 1) * hid] for j in range(4))
+            tc = np.tanh(cs[k + 1, :bs])
+            dck = dc[:bs]
+            dck += dh[:bs] * o * (1 - tc * tc)
+            da = d_a[k, :bs]
+            da[:, :hid] = dck * g * i * (1 - i)
+            da[:, hid:2 * hid] = dck * cs[k, :bs] * f * (1 - f)
+            da[:, 2 * hid:3 * hid] = dck * i * (1 - g * g)
+            da[:, 3 * hid:] = dh[:bs] * tc * o * (1 - o)
+            dck *= f
+            dh[:bs] = da @ w_hh
+            d_gi[row:row + bs] = da
+        d_w = d_a.reshape(-1, four_h).T @ hs[:-1].reshape(-1, hid)
+        d_b = d_a.reshape(-1, four_h).sum(axis=0) if has_bias else None
+        return d_gi.astype(gi.dtype, copy=False), dh, dc, d_w.astype(w_hh.dtype, copy=False), d_b, None, None
 
 
 class GruLayer(Function):
-    """One GRU layer-direction over a padded sequence as one node (blocks r|z|n):
+    """One GRU layer-direction over packed (or padded) rows as one node (blocks r|z|n):
 
         gh = h_{t-1} W_hhᵀ + b_hh;   r = σ(gi_r + gh_r);   z = σ(gi_z + gh_z);   n = tanh(gi_n + r gh_n)
         h_t = n + z (h_{t-1} - n)                       (torch's CPU form of (1 - z) n + z h)
@@ -100,55 +115,62 @@ class GruLayer(Function):
     """
 
     @staticmethod
-    def forward(ctx, gi, h0, w_hh, b_hh):
+    def forward(ctx, gi, h0, w_hh, b_hh, batch_sizes, reverse):
         n, hid = h0.shape
-        steps = gi.shape[0] // n if n else 0
+        plan = _schedule(batch_sizes, reverse)
         dt = np.result_type(gi, h0, w_hh)
-        rz = np.empty((steps, n, 2 * hid), dt)
-        ns = np.empty((steps, n, hid), dt)
-        ghn = np.empty((steps, n, hid), dt)
-        hs = np.empty((steps + 1, n, hid), dt)
+        rz = np.zeros((len(plan), n, 2 * hid), dt)
+        ns = np.zeros((len(plan), n, hid), dt)
+        ghn = np.zeros((len(plan), n, hid), dt)
+        hs = np.empty((len(plan) + 1, n, hid), dt)
         hs[0] = h0
+        out = np.empty((gi.shape[0], hid), dt)
         w_t = w_hh.T
         with np.errstate(over="ignore"):
-            for t in range(steps):
-                gh = hs[t] @ w_t
+            for k, (t, row, bs) in enumerate(plan):
+                hs[k + 1] = hs[k]
+                gh = hs[k, :bs] @ w_t
                 if b_hh is not None:
                     gh += b_hh
-                g = gi[t * n:(t + 1) * n]
-                rz[t] = _sigmoid(g[:, :2 * hid] + gh[:, :2 * hid])
-                r, z = rz[t, :, :hid], rz[t, :, hid:]
-                ghn[t] = gh[:, 2 * hid:]
-                np.tanh(g[:, 2 * hid:] + r * ghn[t], out=ns[t])
-                np.subtract(hs[t], ns[t], out=hs[t + 1])
-                hs[t + 1] *= z
-                hs[t + 1] += ns[t]
+                g = gi[row:row + bs]
+                rz[k, :bs] = _sigmoid(g[:, :2 * hid] + gh[:, :2 * hid])
+                r, z = rz[k, :bs, :hid], rz[k, :bs, hid:]
+                ghn[k, :bs] = gh[:, 2 * hid:]
+                nt = ns[k, :bs]
+                np.tanh(g[:, 2 * hid:] + r * ghn[k, :bs], out=nt)
+                h = hs[k + 1, :bs]
+                np.subtract(hs[k, :bs], nt, out=h)
+                h *= z
+                h += nt
+                out[row:row + bs] = h
         ctx.save_for_backward(gi, h0, w_hh)
-        ctx.meta = (rz, ns, ghn, hs, b_hh is not None)
-        return hs[1:].reshape(steps * n, hid).copy(), hs[steps].copy()
+        ctx.meta = (rz, ns, ghn, hs, b_hh is not None, plan)
+        return out, hs[-1].copy()
 
     @staticmethod
     def backward(ctx, g_out, g_hn):
         gi, h0, w_hh = ctx.saved_tensors
-        rz, ns, ghn, hs, has_bias = ctx.meta
-        steps, n, hid = ns.shape
+        rz, ns, ghn, hs, has_bias, plan = ctx.meta
+        n, hid = ns.shape[1:]
         dt = ns.dtype
         dh = np.zeros((n, hid), dt) if g_hn is None else g_hn.astype(dt, copy=True)
-        d_gi = np.empty((steps, n, 3 * hid), dt)
-        d_gh = np.empty((steps, n, 3 * hid), dt)
-        for t in range(steps - 1, -1, -1):
+        d_gi = np.empty(gi.shape, dt)
+        d_gh = np.zeros((len(plan), n, 3 * hid), dt)
+        for k in range(len(plan) - 1, -1, -1):
+            t, row, bs = plan[k]
             if g_out is not None:
-                dh += g_out[t * n:(t + 1) * n]
-            r, z, nt = rz[t, :, :hid], rz[t, :, hid:], ns[t]
-            da_n = dh * (1 - z) * (1 - nt * nt)
-            d_gi[t, :, :hid] = da_n * ghn[t] * r * (1 - r)
-            d_gi[t, :, hid:2 * hid] = dh * (hs[t] - nt) * z * (1 - z)
-            d_gi[t, :, 2 * hid:] = da_n
-            d_gh[t, :, :2 * hid] = d_gi[t, :, :2 * hid]
-            d_gh[t, :, 2 * hid:] = da_n * r
-            dh = dh * z + d_gh[t] @ w_hh
-        flat_gh = d_gh.reshape(steps * n, 3 * hid)
-        d_w = flat_gh.T @ hs[:steps].reshape(steps * n, hid)
+                dh[:bs] += g_out[row:row + bs]
+            r, z, nt = rz[k, :bs, :hid], rz[k, :bs, hid:], ns[k, :bs]
+            dhk = dh[:bs]
+            da_n = dhk * (1 - z) * (1 - nt * nt)
+            dg = d_gi[row:row + bs]
+            dg[:, :hid] = da_n * ghn[k, :bs] * r * (1 - r)
+            dg[:, hid:2 * hid] = dhk * (hs[k, :bs] - nt) * z * (1 - z)
+            dg[:, 2 * hid:] = da_n
+            d_gh[k, :bs, :2 * hid] = dg[:, :2 * hid]
+            d_gh[k, :bs, 2 * hid:] = da_n * r
+            dh[:bs] = dhk * z + d_gh[k, :bs] @ w_hh
+        flat_gh = d_gh.reshape(-1, 3 * hid)
+        d_w = flat_gh.T @ hs[:-1].reshape(-1, hid)
         d_b = flat_gh.sum(axis=0) if has_bias else None
-        return (d_gi.reshape(steps * n, 3 * hid).astype(gi.dtype, copy=False), dh,
-                d_w.astype(w_hh.dtype, copy=False), d_b)
+        return d_gi.astype(gi.dtype, copy=False), dh, d_w.astype(w_hh.dtype, copy=False), d_b, None, None

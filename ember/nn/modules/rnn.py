@@ -74,17 +74,13 @@ def _run_direction(step: Callable, data: Tensor, batch_sizes: list[int], state: 
     same way, and the final state of every sequence (taken at each one's own last step).
     """
     gis = F.linear(data, w_ih, b_ih)  # every step's input projection in one matmul, as torch does on CPU
-    if (step is _lstm_step or step is _gru_step) and w_hr is None and len(set(batch_sizes)) == 1:
-        # a padded LSTM/GRU layer: one node runs the whole time loop (and its backward) in NumPy
-        n = batch_sizes[0]
-        if reverse:
-            gis = gis.view(len(batch_sizes), n, -1).flip(0).reshape(len(batch_sizes) * n, -1)
+    if (step is _lstm_step or step is _gru_step) and w_hr is None:
+        # an LSTM/GRU layer: one node runs the whole time loop (and its backward) in NumPy
+        sizes = tuple(int(b) for b in batch_sizes)
         if step is _lstm_step:
-            out, *final = LstmLayer.apply(gis, state[0], state[1], w_hh, b_hh)
+            out, *final = LstmLayer.apply(gis, state[0], state[1], w_hh, b_hh, sizes, reverse)
         else:
-            out, *final = GruLayer.apply(gis, state[0], w_hh, b_hh)
-        if reverse:
-            out = out.view(len(batch_sizes), n, -1).flip(0).reshape(len(batch_sizes) * n, -1)
+            out, *final = GruLayer.apply(gis, state[0], w_hh, b_hh, sizes, reverse)
         return out, tuple(final)
     starts = [0]
     for bs in batch_sizes[:-1]:

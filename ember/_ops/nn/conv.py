@@ -3,9 +3,10 @@
 Forward is im2col and a batched matrix product, a chunk of samples at a time. The columns are laid out (N, C,
 *kernel, positions), so each kernel offset's block is one copy of the padded input (a contiguous range with
 stride 1, see ``_Geometry``; not a gather of kernel-sized pieces), and per sample and group the product weight
-(og, cg*K) @ cols (cg*K, P) lands in the (N, C_out, *out) layout torch returns, without a transpose. Backward is the same product turned around:
-dweight sums g @ cols^T over the batch, dcols = weight^T @ g, and dcols goes back onto the input one kernel
-offset at a time (col2im: each offset a strided slab add, the overlaps summed across offsets).
+(og, cg*K) @ cols (cg*K, P) lands in the (N, C_out, *out) layout torch returns, without a transpose. Backward is
+the same product turned around: dweight sums g @ cols^T over the batch, dcols = weight^T @ g, and dcols goes back
+onto the input one kernel offset at a time (col2im: each offset a strided slab add, the overlaps summed across
+offsets). ConvolutionTransposed is the adjoint on the same geometry.
 """
 from __future__ import annotations
 
@@ -342,7 +343,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
-    """2-D convolution (cross-correlation) of (N, C_in, H, W) or (C_in, H, W) with weight (C_out, C_in/groups, kh, kw)."""
+    """2-D convolution (cross-correlation) of (N, C_in, H, W) or (C_in, H, W); weight (C_out, C_in/groups, kh, kw)."""
     return convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
@@ -371,7 +372,8 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
     out = [(i - 1) * s - 2 * p + d * (k - 1) + op + 1 for i, s, p, d, k, op in
            zip(input.shape[2:], stride, padding, dilation, ws[2:], output_padding)]
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, input.shape[2:]))}). Calculated output "
+        size = " x ".join(map(str, input.shape[2:]))
+        raise RuntimeError(f"Given input size per channel: ({size}). Calculated output "
                            f"size per channel: ({' x '.join(map(str, out))}). Output size is too small")
     if input.dtype != weight.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._scalar_name} but found {weight.dtype._scalar_name}")

@@ -99,7 +99,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     idx = input._data
     if input.dim() == 2:
         if offsets is not None:
-            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
+                             "fixed "
                              f"length sequences. However, found offsets of type <class '{type(offsets).__module__}."
                              f"{type(offsets).__name__}'>".replace("ember._tensor.Tensor", "torch.Tensor"))
         offs = np.arange(0, idx.size, idx.shape[1]) if idx.shape[1] else np.zeros(idx.shape[0], np.int64)

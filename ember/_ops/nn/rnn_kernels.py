@@ -1,6 +1,7 @@
-"""One LSTM (or GRU, see GruLayer) layer-direction over packed or padded rows as a single node: the time loop runs in
-NumPy, forward and backward (backpropagation through time), instead of ~10 graph nodes per step. The layer's input projection
-x W_ihᵀ + b_ih stays a separate ``linear`` (one matmul over every step), so this node sees its result ``gi``.
+"""One LSTM (or GRU, see GruLayer) layer-direction over packed or padded rows as a single node: the time loop runs
+in NumPy, forward and backward (backpropagation through time), instead of ~10 graph nodes per step. The layer's
+input projection x W_ihᵀ + b_ih stays a separate ``linear`` (one matmul over every step), so this node sees its
+result ``gi``.
 
 Forward, for t = 0 .. L-1 (gate blocks i|f|g|o):
     a_t = gi_t + h_{t-1} W_hhᵀ + b_hh;   i, f, o = σ(a_i), σ(a_f), σ(a_o);   g = tanh(a_g)
@@ -36,7 +37,7 @@ def _schedule(batch_sizes: tuple, reverse: bool) -> list[tuple[int, int, int]]:
 
 class LstmLayer(Function):
     """(gi (rows, 4H) packed time-major, h0 (N, H), c0 (N, H), w_hh (4H, H), b_hh (4H) or None, batch_sizes,
-    reverse) -> (h of every packed row (rows, H), h_n, c_n); see the module doc. Named as torch's CPU LSTM layer node."""
+    reverse) -> (h of every packed row (rows, H), h_n, c_n); see the module doc. Named as torch's CPU LSTM node."""
 
     _backward_name = "MkldnnRnnLayerBackward0"
 

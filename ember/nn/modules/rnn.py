@@ -544,6 +544,18 @@ class RNNCellBase(Module):
         self._check_step(input, state)
         return step(F.linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
 
+    def _single_state(self, step: Callable, input: Tensor, hx: Optional[Tensor]) -> Tensor:
+        """RNNCell and GRUCell: one step from hx (zeros if None); unbatched (1-D) input and hx as a batch of 1."""
+        is_batched = input.dim() == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+        if hx is None:
+            hx = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
+        elif not is_batched:
+            hx = hx.unsqueeze(0)
+        (h,) = self._step(step, input, (hx,))
+        return h if is_batched else h.squeeze(0)
+
 
 def _cell_input(name: str, input: Tensor, hx: Optional[Tensor]) -> None:
     if input.dim() not in (1, 2):
@@ -564,17 +576,9 @@ class RNNCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
         _cell_input("RNNCell", input, hx)
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        (h,) = self._step(_STEPS["RNN_" + self.nonlinearity.upper()], input, (hx,))
-        return h if is_batched else h.squeeze(0)
+        return self._single_state(_STEPS["RNN_" + self.nonlinearity.upper()], input, hx)
 
 
 class GRUCell(RNNCellBase):
@@ -589,15 +593,7 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input: Tensor, hx: Optional[Tensor] = None) -> Tensor:
         _cell_input("GRUCell", input, hx)
-        is_batched = input.dim() == 2
-        if not is_batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            hx = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype, device=input.device)
-        elif not is_batched:
-            hx = hx.unsqueeze(0)
-        (h,) = self._step(_gru_step, input, (hx,))
-        return h if is_batched else h.squeeze(0)
+        return self._single_state(_gru_step, input, hx)
 
 
 class LSTMCell(RNNCellBase):

@@ -511,7 +511,7 @@ from ._multi_head_attention import multi_head_attention_forward  # noqa: E402
 __all__ += ["batch_norm", "instance_norm", "group_norm", "multi_head_attention_forward"]
 
 # convolution and pooling (ember/_ops/nn/conv.py, pooling.py)
-from .._ops.nn.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: E402
+from .._ops.nn.conv import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d  # noqa: E402
 from .._ops.nn.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d,  # noqa: E402
                                adaptive_max_pool1d_with_indices, adaptive_max_pool2d, adaptive_max_pool2d_with_indices,
                                avg_pool1d, avg_pool2d, max_pool1d, max_pool1d_with_indices, max_pool2d,
@@ -521,6 +521,7 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_poo
             "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
             "adaptive_max_pool2d_with_indices"]
+__all__ += ["conv3d", "conv_transpose3d"]
 
 # resizing (ember/_ops/nn/upsample.py), sliding blocks and sub-pixel shuffles (ember/_ops/nn/fold.py)
 from .._ops.nn.upsample import interpolate  # noqa: E402

@@ -1,4 +1,4 @@
-"""conv1d / conv2d (any number of spatial dims underneath) as one ``convolution`` node (ConvolutionBackward0).
+"""conv1d / conv2d / conv3d (any number of spatial dims underneath) as one ``convolution`` node (ConvolutionBackward0).
 
 Forward is im2col and a batched matrix product, a chunk of samples at a time. The columns are laid out (N, C,
 *kernel, positions), so each kernel offset's block is one copy of the padded input (a contiguous range with
@@ -20,7 +20,7 @@ from ...autograd.function import _NumpyFunction as Function
 from ._blocks import unbuffered
 from .padding import ConstantPadNd
 
-__all__ = ["conv1d", "conv2d", "convolution", "conv_transpose1d", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv3d", "convolution", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
 _warned_same = False
 # columns built per chunk of samples, about this many elements (1 MiB of float32): the copies and the product that
@@ -289,7 +289,7 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, d
 
 def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation, groups: int,
                 dims: int) -> Tensor:
-    """Shared body of conv1d/conv2d (``dims`` spatial dims)."""
+    """Shared body of conv1d/conv2d/conv3d (``dims`` spatial dims)."""
     k = weight.dim() - 2
     batched = dims + 2
     if input.dim() not in (batched - 1, batched):
@@ -347,6 +347,13 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     return convolution(input, weight, bias, stride, padding, dilation, groups, 2)
 
 
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-D convolution (cross-correlation) of (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_out, C_in/groups,
+    kd, kh, kw)."""
+    return convolution(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
 def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple, padding: tuple,
                       output_padding: tuple, dilation: tuple, groups: int) -> None:
     """torch's checks for convolution(transposed=True), in its order."""
@@ -364,7 +371,7 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
         raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(ws)}, expected bias to be 1-dimensional "
                            f"with {ws[1] * groups} elements, but got bias of size {_shape_str(bias.shape)} instead")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
-        names = ("height", "width") if len(stride) == 2 else ("width",)
+        names = ("depth", "height", "width")[-len(stride):]
         parts = [f"output_padding_{nm}: {v}" for nm, v in zip(names, output_padding)]
         parts += [f"stride_{nm}: {v}" for nm, v in zip(names, stride)]
         parts += [f"dilation_{nm}: {v}" for nm, v in zip(names, dilation)]
@@ -381,7 +388,7 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
 
 def conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, output_padding, groups: int,
                    dilation, dims: int) -> Tensor:
-    """Shared body of conv_transpose1d/2d (``dims`` spatial dims)."""
+    """Shared body of conv_transpose1d/2d/3d (``dims`` spatial dims)."""
     name = f"conv_transpose{dims}d"
     k = weight.dim() - 2
     batched = dims + 2
@@ -418,3 +425,9 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      output_padding=0, groups: int = 1, dilation=1) -> Tensor:
     """The adjoint of conv2d ("deconvolution"): (N, C_in, H, W) with weight (C_in, C_out/groups, kh, kw)."""
     return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The adjoint of conv3d: (N, C_in, D, H, W) with weight (C_in, C_out/groups, kd, kh, kw)."""
+    return conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 3)

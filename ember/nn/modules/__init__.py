@@ -1,6 +1,6 @@
 """Every public layer, re-exported explicitly."""
 from .module import Module
-from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .upsampling import Upsample, UpsamplingBilinear2d, UpsamplingNearest2d
 from .fold import Fold, Unfold
 from .pixelshuffle import PixelShuffle, PixelUnshuffle
@@ -63,7 +63,7 @@ __all__ = [
     # flatten.py
     "Flatten", "Unflatten",
     # conv.py
-    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d",
     # upsampling.py
     "Upsample", "UpsamplingNearest2d", "UpsamplingBilinear2d",
     # fold.py, pixelshuffle.py

@@ -1,4 +1,4 @@
-"""Convolution layers: ``Conv1d``, ``Conv2d``, ``ConvTranspose1d``, ``ConvTranspose2d`` (torch/nn/modules/conv.py)."""
+"""Convolution layers: ``Conv1d/2d/3d``, ``ConvTranspose1d/2d/3d`` (torch/nn/modules/conv.py)."""
 from __future__ import annotations
 
 import math
@@ -10,11 +10,11 @@ from ..parameter import Parameter
 from .module import Module
 from .utils import _ntuple, _reverse_repeat_tuple
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 class _ConvNd(Module):
-    """Shared constructor, init and repr of Conv1d/Conv2d; ``_n`` is the number of spatial dims."""
+    """Shared constructor, init and repr of Conv1d/2d/3d; ``_n`` is the number of spatial dims."""
 
     _n: int
     in_channels: int
@@ -98,7 +98,7 @@ class _ConvNd(Module):
             self.padding_mode = "zeros"
 
     def _conv_forward(self, input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-        conv = F.conv1d if self._n == 1 else F.conv2d
+        conv = (F.conv1d, F.conv2d, F.conv3d)[self._n - 1]
         if self.padding_mode != "zeros":
             return conv(F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode), weight, bias,
                         self.stride, (0,) * self._n, self.dilation, self.groups)
@@ -148,8 +148,20 @@ class Conv2d(_ConvNd):
                          padding_mode, device, dtype)
 
 
+class Conv3d(_ConvNd):
+    """Applies conv3d over (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_out, C_in/groups, kd, kh, kw)."""
+
+    _n = 3
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        # repeated so that argument errors name this class, as torch's do
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         padding_mode, device, dtype)
+
+
 class _ConvTransposeNd(_ConvNd):
-    """Shared forward of ConvTranspose1d/2d: ``output_size`` picks the output padding that gives that size."""
+    """Shared forward of ConvTranspose1d/2d/3d: ``output_size`` picks the output padding that gives that size."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
@@ -182,7 +194,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(size - lo for size, lo in zip(output_size, low))
 
     def forward(self, input: Tensor, output_size: list[int] | None = None) -> Tensor:
-        conv = F.conv_transpose1d if self._n == 1 else F.conv_transpose2d
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._n - 1]
         return conv(input, self.weight, self.bias, self.stride, self.padding, self._output_padding(input, output_size),
                     self.groups, self.dilation)
 
@@ -204,6 +216,18 @@ class ConvTranspose2d(_ConvTransposeNd):
     kh, kw). The upsampling layer of DCGAN's generator and U-Net decoders."""
 
     _n = 2
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,
+                 dtype=None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, output_padding, groups, bias,
+                         dilation, padding_mode, device, dtype)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """The adjoint of Conv3d over (N, C_in, D, H, W) or (C_in, D, H, W); weight (C_in, C_out/groups, kd, kh, kw)."""
+
+    _n = 3
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, output_padding=0,
                  groups: int = 1, bias: bool = True, dilation=1, padding_mode: str = "zeros", device=None,

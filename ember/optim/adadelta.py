@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .nadam import _FLAGS, _check_flags, _check_lr_numel, _gather, _lr_value, _new_scalar, _setstate_defaults
-from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _k_addcmul_, _sqrt,
+from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _gather,
+                        _incr_step, _k_add_, _k_addcmul_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
                         _state_like, _steps_as_tensors, _update)
 
 __all__ = ["Adadelta", "adadelta_step"]

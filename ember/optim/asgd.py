@@ -7,10 +7,9 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from .nadam import (_FLAGS, _check_flags, _check_lr_numel, _lr_value, _named_grads, _scalars_as_tensors,
-                    _setstate_defaults, _step_only)
-from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_add_, _scalar_dtype, _state_like,
-                        _to_scalar, _update)
+from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
+                        _k_add_, _lr_value, _named_grads, _scalar_dtype, _scalars_as_tensors, _setstate_defaults,
+                        _state_like, _step_only, _to_scalar, _update)
 
 __all__ = ["ASGD", "asgd_step"]
 

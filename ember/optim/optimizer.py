@@ -27,7 +27,7 @@ from ..autograd.grad_mode import enable_grad
 from ..utils.hooks import RemovableHandle
 # the rounding kernels, re-exported for the algorithms and the kernel tests
 from ._functional import _add, _addcmul, _fma, _fma_into, _k_add_, _k_addcdiv_, _k_addcmul_, _k_lerp_  # noqa: F401
-from ._functional import clone_strides, elem_strides, empty_strided
+from ._functional import clone_strides, elem_strides, empty_strided, run_packed
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
@@ -417,7 +417,7 @@ def _foreach_autograd_error() -> AssertionError:
 
 def _capturable_error(xla: bool = True) -> AssertionError:
     """capturable=True needs an accelerator: torch's CPU step refuses it (its foreach path lists no 'xla')."""
-    devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
+    devices = _DEVICES + (["xla"] if xla else [])
     return AssertionError(f"If capturable=True, params and state_steps must be on supported devices: {devices}.")
 
 
@@ -480,6 +480,139 @@ def _bump(*tensors: Tensor) -> None:
     """In-place writes to ``_data`` must advance the version counter, as torch's in-place ops do."""
     for t in tensors:
         t._vc[0] += 1
+
+
+# --- step helpers of the single-tensor optimizers (NAdam, RAdam, Adamax, Adadelta, Rprop, ASGD) -------------------
+
+_DEVICES = ["cuda", "xpu", "hpu", "privateuseone"]  # where torch lets capturable=True run
+
+
+def _check_lr_numel(lr: Any) -> None:
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def _new_scalar(value: float) -> Tensor:
+    """A 0-dim state counter of torch's scalar dtype (``step``, ``mu_product``, ``eta``, ``mu``)."""
+    return Tensor._make(np.array(value, _scalar_dtype()))
+
+
+def _scalars_as_tensors(opt: Optimizer, keys: tuple[str, ...]) -> None:
+    """``__setstate__``'s upgrade of per-param numbers saved by older torch to 0-dim tensors."""
+    for group in opt.param_groups:
+        for p in group["params"]:
+            p_state = opt.state.get(p, [])
+            if len(p_state) != 0:
+                for key in keys:
+                    if not isinstance(p_state[key], Tensor):
+                        p_state[key] = _new_scalar(float(p_state[key]))
+
+
+def _lr_value(lr: Any) -> Any:
+    """The lr as the step's arithmetic sees it: a Python float, or for a Tensor lr a NumPy scalar of its dtype,
+    since torch keeps a 0-dim lr a tensor and its ops with Python floats then round in that dtype (NumPy's
+    scalar promotion rounds the same way)."""
+    if isinstance(lr, Tensor):
+        value = lr._data.reshape(())[()]
+        return value if lr._data.dtype.kind == "f" else value.item()
+    return lr
+
+
+# the flags most single-tensor optimizers' __setstate__ fill, in torch's order
+_FLAGS = (("foreach", None), ("maximize", False), ("differentiable", False), ("capturable", False))
+
+
+def _setstate_defaults(opt: Optimizer, defaults: tuple[tuple[str, Any], ...]) -> None:
+    """Fill the flags an older pickle's param_groups lack, in the order the optimizer's torch __setstate__ does."""
+    for group in opt.param_groups:
+        for key, default in defaults:
+            group.setdefault(key, default)
+
+
+def _gather(opt: Optimizer, group: dict[str, Any], name: str,
+            init: Callable[[Tensor, np.ndarray, dict[str, Any]], dict[str, Any]]) -> list:
+    """(param, grad, state) for every param of ``group`` with a grad; an empty state is first filled with
+    ``init(p, grad, group)`` (its keys in torch's order)."""
+    items = []
+    for p, grad in _named_grads(group, name):
+        state = opt.state[p]
+        if len(state) == 0:
+            state.update(init(p, grad, group))
+        items.append((p, grad, state))
+    return items
+
+
+def _named_grads(group: dict[str, Any], name: str) -> list[tuple[Tensor, np.ndarray]]:
+    """(param, grad) for the params of ``group`` with a grad (negated under ``maximize``); a sparse grad is
+    refused with torch's per-optimizer message."""
+    for p in group["params"]:
+        if p._grad is not None and p._grad.is_sparse:
+            raise RuntimeError(f"{name} does not support sparse gradients")
+    return list(_grads(group, group["maximize"]))
+
+
+def _check_flags(opt: Optimizer, group: dict[str, Any], items: list, single: str, multi: str,
+                 until_first_write: Callable[[Tensor, np.ndarray, dict[str, Any]], None],
+                 xla_single: bool = True, xla_multi: bool = False) -> None:
+    """The errors of torch's CPU step for flags its constructor accepts (foreach=None means False on CPU):
+    capturable needs an accelerator (``single`` / ``multi`` name what must be on one); differentiable with
+    foreach has no autograd; differentiable alone runs the step with grad mode on, so the first in-place write
+    into a leaf param that requires grad fails, after ``until_first_write(p, grad, state)`` has done to the
+    first param's state what torch's step does before that write."""
+    if not items:
+        return
+    if group["foreach"]:
+        if group["capturable"]:
+            raise AssertionError(f"If capturable=True, {multi} must be on supported devices: "
+                                 f"{_DEVICES + ['xla'] if xla_multi else _DEVICES}.")
+        if group["differentiable"]:
+            raise _foreach_autograd_error()
+        return
+    if group["capturable"]:
+        raise AssertionError(f"If capturable=True, {single} must be on supported devices: "
+                             f"{_DEVICES + ['xla'] if xla_single else _DEVICES}.")
+    p, grad, state = items[0]
+    if _leaf_in_place(opt, p):
+        until_first_write(p, grad, state)
+        raise RuntimeError(LEAF_IN_PLACE)
+
+
+def _step_only(p: Tensor, grad: np.ndarray, state: dict[str, Any]) -> None:
+    """What torch's step does before its first write into the param when that write is the weight decay."""
+    _incr_step(state["step"])
+
+
+_SMALL = 1024  # float32 params up to this size are gathered and updated together (_step_packed)
+
+
+def _step_packed(items: list, group: dict[str, Any], single: Callable[[Tensor, np.ndarray, dict[str, Any]], None],
+                 arrays: Callable[[Tensor, np.ndarray, dict[str, Any]], tuple[list[Tensor], list[np.ndarray]]],
+                 advance: Callable[[dict[str, Any]], Any], update: Callable[[Any, list[np.ndarray]], None]) -> None:
+    """One step of every (param, grad, state) in ``items``: small float32 params gathered into rows, the others
+    one by one with ``single(p, grad, state)``.
+
+    ``arrays(p, grad, state)`` gives the tensors the update writes (the param first) and the arrays it only
+    reads. ``advance(state)`` moves a packed param's scalar state on (its step count, ...) and returns the key of
+    the per-param scalars its update uses; params with equal keys are concatenated (``run_packed``) and updated
+    by ``update(key, rows)``, the rows listing the written arrays then the read ones. The update is elementwise,
+    so each element rounds as it would in its own param's ``single`` step.
+    """
+    # a param listed twice (torch warns) gets two updates in a row: only the one-by-one order does that
+    distinct = len({id(p) for p in group["params"]}) == len(group["params"])
+    groups: dict[Any, list] = {}
+    for p, grad, state in items:
+        if distinct and p._data.size <= _SMALL and p._data.dtype == np.float32:
+            written, read = arrays(p, grad, state)
+            flat = [t._data for t in written] + read
+            if all([a.dtype == np.float32 and a.flags.c_contiguous for a in flat]):
+                groups.setdefault(advance(state), []).append((written, [a.ravel() for a in flat]))
+                continue
+        single(p, grad, state)
+    for key, entries in groups.items():
+        run_packed([arrays for _, arrays in entries], functools.partial(update, key),
+                   tuple(range(len(entries[0][0]))))
+        for written, _ in entries:
+            _bump(*written)
 
 
 # --- sqrt: kept here (not in _functional) because the tests swap ``_sqrt_impl`` on this module ------------------

@@ -6,10 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .nadam import (_check_betas, _check_flags, _check_lr_numel, _gather, _lr_value, _new_scalar,
-                    _setstate_defaults, _step_only)
-from .optimizer import (Optimizer, _add, _bump, _closure_loss, _incr_step, _k_addcmul_, _k_lerp_, _sqrt,
-                        _state_like, _steps_as_tensors, _update)
+from .optimizer import (Optimizer, _add, _bump, _check_betas, _check_flags, _check_lr_numel, _closure_loss, _gather,
+                        _incr_step, _k_addcmul_, _k_lerp_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
+                        _state_like, _step_only, _steps_as_tensors, _update)
 
 __all__ = ["RAdam", "radam_step"]
 

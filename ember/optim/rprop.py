@@ -6,8 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .nadam import _FLAGS, _check_flags, _check_lr_numel, _named_grads, _new_scalar, _setstate_defaults
-from .optimizer import Optimizer, _bump, _closure_loss, _incr_step, _state_like, _steps_as_tensors, _to_scalar, _update
+from .optimizer import (_FLAGS, Optimizer, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
+                        _named_grads, _new_scalar, _setstate_defaults, _state_like, _steps_as_tensors, _to_scalar,
+                        _update)
 
 __all__ = ["Rprop", "rprop_step"]
 

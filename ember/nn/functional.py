@@ -581,3 +581,7 @@ __all__ += ["gumbel_softmax", "local_response_norm"]
 from .._ops.nn.embedding_bag import embedding_bag  # noqa: E402
 
 __all__ += ["embedding_bag"]
+
+from .._ops.nn.ctc_loss import ctc_loss  # noqa: E402
+
+__all__ += ["ctc_loss"]

@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _gather,
                         _incr_step, _k_add_, _k_addcmul_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
-                        _state_like, _steps_as_tensors, _update)
+                        _state_like, _step_packed, _steps_as_tensors, _update)
 
 __all__ = ["Adadelta", "adadelta_step"]
 
@@ -50,8 +50,11 @@ class Adadelta(Optimizer):
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          lambda p, g, s: adadelta_step(Tensor._make(p._data.copy()), g, s, **options),
                          xla_single=False)
-            for p, grad, state in items:
-                _update(adadelta_step, p, grad, state, **options)
+            # the step count enters no arithmetic: every small param packs with every other
+            _step_packed(items, group, lambda p, grad, state: _update(adadelta_step, p, grad, state, **options),
+                         lambda p, grad, state: ([p, state["square_avg"], state["acc_delta"]], [grad]),
+                         _advance,
+                         lambda key, rows: _adadelta_arrays(*rows, **options))
         return loss
 
 
@@ -65,12 +68,24 @@ def adadelta_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: flo
         u = rho*u + (1 - rho)*delta*delta
         p = p - lr*delta
     """
-    x = p._data
-    dt = x.dtype.type
     _incr_step(state["step"])
+    _adadelta_arrays(p._data, state["square_avg"]._data, state["acc_delta"]._data, grad, lr=lr, rho=rho, eps=eps,
+                     weight_decay=weight_decay)
+    _bump(p, state["square_avg"], state["acc_delta"])
+
+
+def _advance(state: dict[str, Any]) -> None:
+    """A packed param's scalar state update, ``t += 1``; nothing per-param enters the arithmetic (the key None)."""
+    _incr_step(state["step"])
+
+
+def _adadelta_arrays(x: np.ndarray, v: np.ndarray, u: np.ndarray, grad: np.ndarray, *, lr: float, rho: float,
+                     eps: float, weight_decay: float) -> None:
+    """The array part of ``adadelta_step``: elementwise, on arrays of any layout (one param's, or rows of packed
+    params)."""
+    dt = x.dtype.type
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
-    v, u = state["square_avg"]._data, state["acc_delta"]._data
     np.multiply(v, dt(rho), out=v)
     _k_addcmul_(v, grad, grad, 1 - rho)
     std = _sqrt(v + dt(eps))
@@ -80,4 +95,3 @@ def adadelta_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: flo
     np.multiply(u, dt(rho), out=u)
     _k_addcmul_(u, delta, delta, 1 - rho)
     _k_add_(x, delta, float(-lr))
-    _bump(p, state["square_avg"], state["acc_delta"])

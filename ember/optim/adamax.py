@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_betas, _check_flags, _check_lr_numel, _closure_loss,
                         _gather, _incr_step, _k_addcdiv_, _k_lerp_, _lr_value, _new_scalar, _setstate_defaults,
-                        _state_like, _steps_as_tensors, _update)
+                        _state_like, _step_packed, _steps_as_tensors, _update)
 
 __all__ = ["Adamax", "adamax_step"]
 
@@ -42,8 +42,10 @@ class Adamax(Optimizer):
                            weight_decay=group["weight_decay"])
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          lambda p, g, s: adamax_step(Tensor._make(p._data.copy()), g, s, **options))
-            for p, grad, state in items:
-                _update(adamax_step, p, grad, state, **options)
+            _step_packed(items, group, lambda p, grad, state: _update(adamax_step, p, grad, state, **options),
+                         lambda p, grad, state: ([p, state["exp_avg"], state["exp_inf"]], [grad]),
+                         lambda state: _incr_step(state["step"]),
+                         lambda step, rows: _adamax_arrays(*rows, step, **options))
         return loss
 
 
@@ -56,12 +58,19 @@ def adamax_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float
         u = max(beta2*u, |g| + eps)
         p += -(lr / (1 - beta1**t)) * m / u          (the step size a Python float)
     """
-    x = p._data
-    dt = x.dtype.type
     step = _incr_step(state["step"])
+    _adamax_arrays(p._data, state["exp_avg"]._data, state["exp_inf"]._data, grad, step, lr=lr, beta1=beta1,
+                   beta2=beta2, eps=eps, weight_decay=weight_decay)
+    _bump(p, state["exp_avg"], state["exp_inf"])
+
+
+def _adamax_arrays(x: np.ndarray, m: np.ndarray, u: np.ndarray, grad: np.ndarray, step: float, *, lr: float,
+                   beta1: float, beta2: float, eps: float, weight_decay: float) -> None:
+    """The array part of ``adamax_step`` at step count ``step``: elementwise, on arrays of any layout (one
+    param's, or rows of packed params)."""
+    dt = x.dtype.type
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
-    m, u = state["exp_avg"]._data, state["exp_inf"]._data
     _k_lerp_(m, grad, 1 - beta1)
     np.multiply(u, dt(beta2), out=u)
     norm = np.abs(grad)
@@ -69,4 +78,3 @@ def adamax_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float
     np.maximum(u, norm, out=u)  # NaN propagates, as torch.maximum
     clr = lr / (1 - beta1 ** step)
     _k_addcdiv_(x, m, u, float(-clr))
-    _bump(p, state["exp_avg"], state["exp_inf"])

@@ -1,6 +1,7 @@
 """``ASGD`` (torch.optim.ASGD), with the float rounding of torch's single-tensor CPU path."""
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -9,7 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
                         _k_add_, _lr_value, _named_grads, _scalar_dtype, _scalars_as_tensors, _setstate_defaults,
-                        _state_like, _step_only, _to_scalar, _update)
+                        _state_like, _step_only, _step_packed, _to_scalar, _update)
 
 __all__ = ["ASGD", "asgd_step"]
 
@@ -54,9 +55,13 @@ class ASGD(Optimizer):
             # the first write into the param is its decay ``p *= 1 - lambd*eta``, right after the step count
             _check_flags(self, group, items, "params, mus, etas, and state_steps",
                          "params, mus, etas, and state_steps", _step_only)
-            for p, grad, state in items:
-                _update(asgd_step, p, grad, {"step": state["step"], "ax": state["ax"]}, eta=state["eta"],
-                        mu=state["mu"], **options)
+            scalars = {k: options[k] for k in ("lr", "lambd", "alpha", "t0")}
+            _step_packed(items, group, lambda p, grad, state: _update(
+                asgd_step, p, grad, {"step": state["step"], "ax": state["ax"]}, eta=state["eta"], mu=state["mu"],
+                **options),
+                lambda p, grad, state: ([p, state["ax"]], [grad]),
+                lambda state: _advance(state["step"], state["eta"], state["mu"], **scalars),
+                lambda key, rows: _asgd_arrays(*rows, *key[::2], lambd=options["lambd"], wd=options["wd"]))
         return loss
 
 
@@ -69,24 +74,38 @@ def asgd_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, eta: Tensor
         ax = ax + (p - ax)*mu   (mu != 1)   or   ax = p   (mu == 1)
         eta = lr / (1 + lambd*lr*t)**alpha;  mu = 1 / max(1, t - t0)          (Python floats, stored rounded)
     """
-    x = p._data
+    eta_value, _, mu_value = _advance(state["step"], eta, mu, lr=lr, lambd=lambd, alpha=alpha, t0=t0)
+    _asgd_arrays(p._data, state["ax"]._data, grad, eta_value, mu_value, lambd=lambd, wd=wd)
+    _bump(p, state["ax"])
+
+
+def _advance(step_t: Tensor, eta: Tensor, mu: Tensor, *, lr: float, lambd: float, alpha: float,
+             t0: float) -> tuple[float, float, float]:
+    """The scalar state updates of a step: ``t += 1``, new ``eta`` and ``mu``. Returns the values this step uses,
+    the old eta and mu, as ``(eta, sign of eta, mu)`` (the sign tells a -0.0 eta from 0.0 in a packing key)."""
+    eta_value, mu_value = float(eta._data), float(mu._data)
+    step = _incr_step(step_t)
+    eta._data[...] = _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
+    mu._data[...] = _as_tensor(1 / max(1, step - t0))
+    _bump(eta, mu)
+    return eta_value, math.copysign(1.0, eta_value), mu_value
+
+
+def _asgd_arrays(x: np.ndarray, ax: np.ndarray, grad: np.ndarray, eta: float, mu: float, *, lambd: float,
+                 wd: float) -> None:
+    """The array part of ``asgd_step`` with the step's ``eta`` and ``mu``: elementwise, on arrays of any layout
+    (one param's, or rows of packed params)."""
     dt = x.dtype.type
-    step = _incr_step(state["step"])
     if wd != 0:
         grad = _add(grad, x, wd)
-    eta_value = float(eta._data)
-    np.multiply(x, dt(1 - lambd * eta_value), out=x)
-    _k_add_(x, grad, -eta_value)
-    ax = state["ax"]._data
-    if float(mu._data) != 1:
+    np.multiply(x, dt(1 - lambd * eta), out=x)
+    _k_add_(x, grad, -eta)
+    if mu != 1:
         diff = x - ax
-        diff *= dt(mu._data)  # the 0-dim mu tensor joins the param's dtype
+        diff *= dt(mu)  # the 0-dim mu tensor joins the param's dtype
         ax += diff
     else:
         np.copyto(ax, x)
-    eta._data[...] = _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
-    mu._data[...] = _as_tensor(1 / max(1, step - t0))
-    _bump(p, state["ax"], eta, mu)
 
 
 def _as_tensor(value: Any) -> np.ndarray:

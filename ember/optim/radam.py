@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (Optimizer, _add, _bump, _check_betas, _check_flags, _check_lr_numel, _closure_loss, _gather,
                         _incr_step, _k_addcmul_, _k_lerp_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
-                        _state_like, _step_only, _steps_as_tensors, _update)
+                        _state_like, _step_only, _step_packed, _steps_as_tensors, _update)
 
 __all__ = ["RAdam", "radam_step"]
 
@@ -47,8 +47,10 @@ class RAdam(Optimizer):
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          _step_only if decay_first else
                          lambda p, g, s: radam_step(Tensor._make(p._data.copy()), g, s, **options))
-            for p, grad, state in items:
-                _update(radam_step, p, grad, state, **options)
+            _step_packed(items, group, lambda p, grad, state: _update(radam_step, p, grad, state, **options),
+                         lambda p, grad, state: ([p, state["exp_avg"], state["exp_avg_sq"]], [grad]),
+                         lambda state: _incr_step(state["step"]),
+                         lambda step, rows: _radam_arrays(*rows, step, **options))
         return loss
 
 
@@ -67,15 +69,22 @@ def radam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float,
     Every ``*`` and ``/`` above is its own tensor op, rounded in the param dtype; ``scalar / tensor`` is torch's
     ``__rtruediv__``, a reciprocal then a product.
     """
-    x = p._data
-    dt = x.dtype.type
     step = _incr_step(state["step"])
+    _radam_arrays(p._data, state["exp_avg"]._data, state["exp_avg_sq"]._data, grad, step, lr=lr, beta1=beta1,
+                  beta2=beta2, eps=eps, wd=wd, decoupled=decoupled)
+    _bump(p, state["exp_avg"], state["exp_avg_sq"])
+
+
+def _radam_arrays(x: np.ndarray, m: np.ndarray, v: np.ndarray, grad: np.ndarray, step: float, *, lr: float,
+                  beta1: float, beta2: float, eps: float, wd: float, decoupled: bool) -> None:
+    """The array part of ``radam_step`` at step count ``step``: elementwise, on arrays of any layout (one param's,
+    or rows of packed params)."""
+    dt = x.dtype.type
     if wd != 0:
         if decoupled:
             np.multiply(x, dt(1 - lr * wd), out=x)
         else:
             grad = _add(grad, x, wd)
-    m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
     _k_lerp_(m, grad, 1 - beta1)
     np.multiply(v, dt(beta2), out=v)
     _k_addcmul_(v, grad, grad, 1 - beta2)
@@ -94,4 +103,3 @@ def radam_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: float,
         rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
         update *= dt(rect)
     np.subtract(x, update, out=x)  # add_(alpha=-1): the FMA with -1 is an exact negation, one rounding
-    _bump(p, state["exp_avg"], state["exp_avg_sq"])

@@ -7,8 +7,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
-                        _named_grads, _new_scalar, _setstate_defaults, _state_like, _steps_as_tensors, _to_scalar,
-                        _update)
+                        _named_grads, _new_scalar, _setstate_defaults, _state_like, _step_packed, _steps_as_tensors,
+                        _to_scalar, _update)
 
 __all__ = ["Rprop", "rprop_step"]
 
@@ -57,8 +57,11 @@ class Rprop(Optimizer):
                          lambda p, g, s: rprop_step(Tensor._make(p._data.copy()), g,
                                                     dict(s, prev=Tensor._make(s["prev"]._data.copy())), **options),
                          xla_multi=True)
-            for p, grad, state in items:
-                _update(rprop_step, p, grad, state, **options)
+            # the step sizes are per-element state, the step count enters no arithmetic: every small param
+            # packs with every other
+            _step_packed(items, group, lambda p, grad, state: _update(rprop_step, p, grad, state, **options),
+                         lambda p, grad, state: ([p, state["prev"], state["step_size"]], [grad]),
+                         _advance, lambda key, rows: _rprop_arrays(*rows, **options))
         return loss
 
 
@@ -74,10 +77,22 @@ def rprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, etaminus: 
 
     torch's sign of NaN is 0, so a NaN product counts as "no sign change".
     """
-    x = p._data
-    dt = x.dtype.type
     _incr_step(state["step"])
-    prev, step_size = state["prev"]._data, state["step_size"]._data
+    _rprop_arrays(p._data, state["prev"]._data, state["step_size"]._data, grad, etaminus=etaminus, etaplus=etaplus,
+                  step_size_min=step_size_min, step_size_max=step_size_max)
+    _bump(p, state["prev"], state["step_size"])
+
+
+def _advance(state: dict[str, Any]) -> None:
+    """A packed param's scalar state update, ``t += 1``; nothing per-param enters the arithmetic (the key None)."""
+    _incr_step(state["step"])
+
+
+def _rprop_arrays(x: np.ndarray, prev: np.ndarray, step_size: np.ndarray, grad: np.ndarray, *, etaminus: float,
+                  etaplus: float, step_size_min: float, step_size_max: float) -> None:
+    """The array part of ``rprop_step``: elementwise, on arrays of any layout (one param's, or rows of packed
+    params)."""
+    dt = x.dtype.type
     sign = _sign(np.multiply(grad, prev))
     factor = np.where(sign > 0, dt(etaplus), np.where(sign < 0, dt(etaminus), dt(1)))
     np.multiply(step_size, factor, out=step_size)
@@ -88,7 +103,6 @@ def rprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, etaminus: 
     # addcmul_(sign(g), step_size, value=-1): -sign(g) * step_size is exact, so one rounding of the sum
     np.subtract(x, _sign(grad) * step_size, out=x)
     np.copyto(prev, grad)
-    _bump(p, state["prev"], state["step_size"])
 
 
 def _sign(a: np.ndarray) -> np.ndarray:

@@ -521,7 +521,11 @@ __all__ += ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_poo
             "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
             "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
             "adaptive_max_pool2d_with_indices"]
-__all__ += ["conv3d", "conv_transpose3d"]
+from .._ops.nn.pooling3d import (adaptive_avg_pool3d, adaptive_max_pool3d,  # noqa: E402
+                                 adaptive_max_pool3d_with_indices, avg_pool3d, max_pool3d, max_pool3d_with_indices)
+
+__all__ += ["conv3d", "conv_transpose3d", "max_pool3d", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+            "max_pool3d_with_indices", "adaptive_max_pool3d_with_indices"]
 
 # resizing (ember/_ops/nn/upsample.py), sliding blocks and sub-pixel shuffles (ember/_ops/nn/fold.py)
 from .._ops.nn.upsample import interpolate  # noqa: E402

@@ -17,7 +17,7 @@ from .. import _dtype as D
 from .._device import device
 from .._size import Size
 from .._tensor import _AUTOGRAD_ATTRS, Tensor, _storage
-from ..nn.parameter import Parameter
+from ..nn.parameter import Parameter, is_lazy
 
 __all__ = ["STORAGE_NAMES", "Pickler"]
 
@@ -161,7 +161,8 @@ class Pickler(pickle._Pickler):
         return _StorageUse(ref, arr.dtype), offset, strides
 
     def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, Tensor):
+        # a lazy module's placeholder has no data: it pickles itself (its class and requires_grad), as in torch
+        if isinstance(obj, Tensor) and not is_lazy(obj):
             dt = obj._data.dtype
             if dt not in STORAGE_NAMES and dt not in _UNTYPED_DTYPES:
                 raise pickle.PicklingError(f"cannot save a tensor of NumPy dtype {dt}")

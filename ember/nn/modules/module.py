@@ -22,7 +22,7 @@ from ..._device import device as _Device
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...utils.hooks import BackwardHook, RemovableHandle
-from ..parameter import Buffer, Parameter
+from ..parameter import Buffer, Parameter, is_lazy
 
 __all__ = [
     "Module", "register_module_forward_pre_hook", "register_module_forward_hook", "register_module_backward_hook",
@@ -920,10 +920,13 @@ class Module:
                 error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or Tensor-like '
                                   f"object from checkpoint but received {type(input_param)}")
                 continue
+            # a lazy module's placeholder has no shape to check (its load hook materialised it for a real entry)
+            is_param_lazy = is_lazy(param)
             # a 0-d parameter accepts a one-element 1-d entry (checkpoints from before 0-d tensors)
-            if param.dim() == 0 and input_param.dim() == 1 and input_param.shape[0] == 1:
+            if not is_param_lazy and len(param.shape) == 0 and len(input_param.shape) == 1 \
+                    and input_param.shape[0] == 1:
                 input_param = input_param[0]
-            if input_param.shape != param.shape:
+            if not is_param_lazy and input_param.shape != param.shape:
                 error_msgs.append(f"size mismatch for {key}: copying a param with shape {input_param.shape} from "
                                   f"checkpoint, the shape in current model is {param.shape}.")
                 continue

@@ -11,6 +11,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ..autograd.grad_mode import state as _grad_state
 from ._select import keep as _keep
+from ..autograd.graph_engine import constant, constant_mask, saved_output
 
 __all__ = ["relu", "sigmoid", "tanh", "softmax", "log_softmax"]
 
@@ -44,6 +45,11 @@ class Relu(Function):
         (out,) = ctx.saved_tensors
         return _keep(~(out <= 0), g)  # branch free: relu masks look random to the CPU
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return constant_mask(g, ~(out <= 0))
+
 
 class Sigmoid(Function):
     """out = 1 / (1 + e**-a);  da = g * (1 - out) * out"""
@@ -66,6 +72,12 @@ class Sigmoid(Function):
         (out,) = ctx.saved_tensors
         return g * (1 - out) * out
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        o = saved_output(ctx, 0, out)
+        return g * (1 - o) * o
+
 
 class Tanh(Function):
     """da = g * (1 - out**2)"""
@@ -82,6 +94,12 @@ class Tanh(Function):
     def backward(ctx, g):
         (out,) = ctx.saved_tensors
         return g * (1 - out * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        o = saved_output(ctx, 0, out)
+        return g * (1 - o * o)
 
 
 def _scratch(shape, dtype) -> np.ndarray:
@@ -238,6 +256,14 @@ class Softmax(Function):
             _rebuffer(old)
         return grad_input
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        if out.ndim == 0:
+            return constant(np.zeros_like(g._data)), None
+        o = saved_output(ctx, 0, out)
+        return o * (g - (g * o).sum(ctx.dim, keepdim=True)), None
+
 
 def _softmax_blocks(a: np.ndarray, dim: int) -> np.ndarray:
     """Softmax.forward above ``_BLOCK`` elements (float32/64)."""
@@ -327,6 +353,13 @@ class LogSoftmax(Function):
         finally:
             _rebuffer(old)
         return grad_input
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        out = ctx.saved_tensors[0]
+        if out.ndim == 0:
+            return constant(np.zeros_like(g._data)), None
+        return g - saved_output(ctx, 0, out).exp() * g.sum(ctx.dim, keepdim=True), None
 
 
 # log_softmax keeps its exps for backward (one more array of the input's size held by the graph, which torch's node

@@ -41,6 +41,7 @@ def _back(g: np.ndarray, meta) -> np.ndarray:
 
 
 from ._broadcast import quiet as _quiet  # noqa: E402
+from ..autograd.graph_engine import constant, reduce_grad, saved_input, saved_output
 
 
 def _broadcasting(fn, a, b):
@@ -82,6 +83,13 @@ class Add(Function):
         gb = None
         if need_b:
             gb = _back(g if ctx.alpha == 1 else g * ctx.alpha, ctx.b_meta)
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = reduce_grad(g, ctx.a_meta) if need_a else None
+        gb = reduce_grad(g if ctx.alpha == 1 else g * ctx.alpha, ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -137,6 +145,13 @@ class Sub(Function):
         gb = _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.b_meta) if need_b else None
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = reduce_grad(g, ctx.a_meta) if need_a else None
+        gb = reduce_grad(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.b_meta) if need_b else None
+        return ga, gb
+
 
 class Rsub(Function):
     """out = other - alpha * a, for a Python number ``other`` (``2 - x``)."""
@@ -153,6 +168,10 @@ class Rsub(Function):
     @staticmethod
     def backward(ctx, g):
         return _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return reduce_grad(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta), None
 
 
 class RsubTensor(Function):
@@ -172,6 +191,13 @@ class RsubTensor(Function):
         need_a, need_b = ctx.needs_input_grad[:2]
         ga = _back(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta) if need_a else None
         gb = _back(g, ctx.b_meta) if need_b else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = reduce_grad(-g if ctx.alpha == 1 else g * -ctx.alpha, ctx.a_meta) if need_a else None
+        gb = reduce_grad(g, ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -222,6 +248,14 @@ class Mul(Function):
         with _quiet():
             ga = _back(g * b, ctx.a_meta) if need_a else None
             gb = _back(g * a, ctx.b_meta) if need_b else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = reduce_grad(g * saved_input(ctx, 1, b, getattr(ctx, "b_meta", (0, None))[1]), ctx.a_meta) if need_a else None
+        gb = reduce_grad(g * saved_input(ctx, 0, a, ctx.a_meta[1]), ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -278,6 +312,15 @@ class Div(Function):
         with _quiet():
             ga = _back(g / b, ctx.a_meta) if need_a else None
             gb = _back(-g * ((a / b) / b), ctx.b_meta) if need_b else None  # torch's div_tensor_other_backward
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        bt = saved_input(ctx, 1, b, getattr(ctx, "b_meta", (0, None))[1])
+        ga = reduce_grad(g / bt, ctx.a_meta) if need_a else None
+        gb = reduce_grad(-g * ((saved_input(ctx, 0, a, ctx.a_meta[1]) / bt) / bt), ctx.b_meta) if need_b else None
         return ga, gb
 
 
@@ -391,6 +434,10 @@ class DivRounded(Function):
         gb = np.zeros(ctx.b_meta[0], ctx.b_meta[1]) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return tuple(None if x is None else constant(x) for x in DivRounded.backward(ctx, g._data))
+
 
 class _NoDerivative(Function):
     """An op torch has no derivative for: its output still requires grad, but backward raises."""
@@ -439,6 +486,10 @@ class Neg(Function):
     def backward(ctx, g):
         return -g
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return -g
+
 
 class Reciprocal(Function):
     """out = 1 / a;  da = -g * out**2"""
@@ -458,6 +509,12 @@ class Reciprocal(Function):
         (out,) = ctx.saved_tensors
         with _quiet():
             return -g * (out * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        o = saved_output(ctx, 0, out)
+        return -g * (o * o)
 
 
 class Pow(Function):
@@ -511,6 +568,16 @@ class Pow(Function):
                 ga = g * (e * np.power(a, e - 1))
         return _back(ga, ctx.a_meta), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return constant(np.zeros(g.shape, g._data.dtype)), None
+        x = saved_input(ctx, 0, a, ctx.a_meta[1])
+        ga = g * (x * 2) if e == 2 else g * (e * x.pow(e - 1))
+        return reduce_grad(ga, ctx.a_meta), None
+
 
 def _int_power(a, b):
     """Integer a ** b as torch's powi: a negative exponent gives 1 for a == 1, +-1 for a == -1, else 0."""
@@ -558,6 +625,21 @@ class PowTensor(Function):
                 gb = _back(np.where((a == 0) & (b >= 0), 0, g * out * np.log(a)).astype(out.dtype), ctx.b_meta)
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .. import where
+        a, b, out = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        x, y = saved_input(ctx, 0, a, ctx.a_meta[1]), saved_input(ctx, 1, b, ctx.b_meta[1])
+        ga = gb = None
+        if need_a:
+            if ctx.bool_exponent:
+                raise RuntimeError(_BOOL_SUB1)
+            ga = reduce_grad(where(y == 0, 0.0, g * y * x.pow(y - 1)), ctx.a_meta)
+        if need_b:
+            gb = reduce_grad(where((x == 0) & (y >= 0), 0.0, g * saved_output(ctx, 0, out) * x.log()), ctx.b_meta)
+        return ga, gb
+
 
 class PowScalarBase(Function):
     """out = base ** b for a number base;  db = g * out * log(base)"""
@@ -586,6 +668,17 @@ class PowScalarBase(Function):
                 # 0 ** b is flat (0 or 1) for b >= 0; for b < 0 torch keeps inf * log(0) = -inf
                 d = np.where(b >= 0, out.dtype.type(0), d)
             return g * d, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .. import where
+        out, b = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_base = np.log(np.asarray(ctx.base, dtype=out.dtype))
+        d = saved_output(ctx, 0, out) * constant(log_base)
+        if ctx.base == 0:
+            d = where(saved_input(ctx, 0, b) >= 0, 0.0, d)
+        return g * d, None
 
 
 def _remainder(a, b):

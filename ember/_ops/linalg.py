@@ -7,6 +7,7 @@ from .._tensor import Tensor, _SCALAR_NAMES
 from .. import _dtype as D
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error
+from ..autograd.graph_engine import saved_input, sum_to
 
 __all__ = ["dot", "mv", "mm", "bmm", "addmm", "matmul", "outer", "einsum", "baddbmm", "vdot", "inner", "ger"]
 
@@ -50,6 +51,12 @@ class Dot(Function):
         a, b = ctx.saved_tensors
         return (g * b if ctx.needs_input_grad[0] else None), (g * a if ctx.needs_input_grad[1] else None)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad[:2]
+        return (g * saved_input(ctx, 1, b) if need_a else None), (g * saved_input(ctx, 0, a) if need_b else None)
+
 
 class Mv(Function):
     """out = M v;  dM = outer(g, v),  dv = M^T g"""
@@ -69,6 +76,13 @@ class Mv(Function):
         m, v = ctx.saved_tensors
         gm = np.multiply.outer(g, v) if ctx.needs_input_grad[0] else None
         gv = m.T @ g if ctx.needs_input_grad[1] else None
+        return gm, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        m, v = ctx.saved_tensors
+        gm = g.unsqueeze(1) * saved_input(ctx, 1, v).unsqueeze(0) if ctx.needs_input_grad[0] else None
+        gv = saved_input(ctx, 0, m).t().mv(g) if ctx.needs_input_grad[1] else None
         return gm, gv
 
 
@@ -140,6 +154,13 @@ def _mm_grads(ctx, g: np.ndarray, a: np.ndarray, b: np.ndarray, i: int) -> tuple
     return ga, gb
 
 
+def _mm_graph_grads(ctx, g, a: np.ndarray, b: np.ndarray, i: int) -> tuple:
+    """``_mm_grads`` with Tensor ops (create_graph=True): dA = g B^T, dB = A^T g, differentiable in g, A and B."""
+    ga = g.mm(saved_input(ctx, i + 1, b).t()) if ctx.needs_input_grad[i] else None
+    gb = saved_input(ctx, i, a).t().mm(g) if ctx.needs_input_grad[i + 1] else None
+    return ga, gb
+
+
 class Mm(Function):
     """out = A B;  dA = g B^T,  dB = A^T g"""
 
@@ -153,6 +174,11 @@ class Mm(Function):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         return _mm_grads(ctx, g, a, b, 0)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        return _mm_graph_grads(ctx, g, a, b, 0)
 
 
 class Addmm(Function):
@@ -192,6 +218,14 @@ class Addmm(Function):
         ga, gb = _mm_grads(ctx, g if alpha == 1 else g * alpha, a, b, 1)
         return gc, ga, gb, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        c_shape, beta, alpha = ctx.meta
+        gc = sum_to(g if beta == 1 else g * beta, c_shape) if ctx.needs_input_grad[0] else None
+        ga, gb = _mm_graph_grads(ctx, g if alpha == 1 else g * alpha, a, b, 1)
+        return gc, ga, gb, None, None
+
 
 class Bmm(Function):
     """Batched A_i B_i over dim 0"""
@@ -215,6 +249,13 @@ class Bmm(Function):
         a, b = ctx.saved_tensors
         ga = np.matmul(g, b.transpose(0, 2, 1)) if ctx.needs_input_grad[0] else None
         gb = np.matmul(a.transpose(0, 2, 1), g) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = g.bmm(saved_input(ctx, 1, b).transpose(1, 2)) if ctx.needs_input_grad[0] else None
+        gb = saved_input(ctx, 0, a).transpose(1, 2).bmm(g) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 

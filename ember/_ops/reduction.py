@@ -14,6 +14,8 @@ from ..autograd.function import _NumpyFunction as Function
 from ._cascade_sum import torch_sum
 from ._no_complex import no_kernel, refuse
 from ..autograd.function import _apply1
+from ..autograd.graph_engine import expand_back, reduce_grad
+from ..autograd.graph_engine import saved_input, saved_output
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
            "argmin", "logsumexp", "cumsum", "cumprod", "norm", "count_nonzero", "nansum", "nanmean", "aminmax"]
@@ -98,6 +100,11 @@ class Sum(Function):
         shape, dtype, axes, keepdim = ctx.meta
         return _expand_back(g, shape, axes, keepdim).astype(dtype, copy=False), None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dtype, axes, keepdim = ctx.meta
+        return reduce_grad(expand_back(g, shape, axes, keepdim), (shape, dtype)), None, None, None
+
 
 class Nansum(Function):
     """out = sum of the non-nan elements;  da = g where a is not nan"""
@@ -154,6 +161,11 @@ class Mean(Function):
             return _expand_back(g / g.dtype.type(n), shape, axes, keepdim).astype(dtype, copy=False), None, None, None
         with np.errstate(invalid="ignore", divide="ignore"):
             return _expand_back(g / g.dtype.type(n), shape, axes, keepdim).astype(dtype, copy=False), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dtype, axes, keepdim, n = ctx.meta
+        return reduce_grad(expand_back(g / n, shape, axes, keepdim), (shape, dtype)), None, None, None
 
 
 class MeanDim(Mean):
@@ -235,6 +247,10 @@ class Var(Function):
     def backward(ctx, g):
         return _var_backward(ctx, g).astype(ctx.meta[1]), None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return _var_graph(ctx, g, ctx.saved_tensors[1]), None, None, None
+
 
 class Std(Function):
     """out = sqrt(var);  da = g * (a - mean) / (out * (n - correction)), 0 where out == 0"""
@@ -249,6 +265,22 @@ class Std(Function):
     def backward(ctx, g):
         out = ctx.saved_tensors[2]
         return _std_backward(ctx, g, out).astype(ctx.meta[1]), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .. import where
+        out = saved_output(ctx, 0, ctx.saved_tensors[2])
+        shape, dtype, axes, keepdim, dof = ctx.meta
+        g = where(out == 0, 0.0, g / (2 * out))
+        return _var_graph(ctx, g, ctx.saved_tensors[1]), None, None, None
+
+
+def _var_graph(ctx, g, a: np.ndarray):
+    """``_var_backward`` with Tensor ops (create_graph=True): g * 2 (a - mean) / (n - correction)."""
+    shape, dtype, axes, keepdim, dof = ctx.meta
+    x = saved_input(ctx, 0, a)
+    centered = x - (x.mean() if axes is None else x.mean(dim=axes, keepdim=True))
+    return expand_back(g, shape, axes, keepdim) * (2.0 / builtins.max(dof, 0) if dof > 0 else math.inf) * centered
 
 
 def _mean_backward(ctx, g):

@@ -14,6 +14,7 @@ from .._size import Size
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import promote_arrays
+from ..autograd.graph_engine import constant, sum_to
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute",
            "movedim", "expand", "expand_as", "repeat", "contiguous", "clone", "chunk", "split", "unbind", "narrow",
@@ -69,6 +70,10 @@ class View(Function):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
 
 class ReshapeAlias(View):
     """reshape of a non-contiguous tensor whose strides still allow a view (torch's _reshape_alias)."""
@@ -86,6 +91,10 @@ class UnsafeView(Function):
     def backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
 
 class Clone(Function):
     """A copy;  da = g.  ``order='K'`` keeps a dense input's strides (torch's preserve_format)."""
@@ -96,6 +105,10 @@ class Clone(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
         return g, None
 
 
@@ -110,6 +123,10 @@ class Alias(Function):
     def backward(ctx, g):
         return g
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g
+
 
 class Unsqueeze(Function):
     _is_view = True
@@ -122,6 +139,10 @@ class Unsqueeze(Function):
     @staticmethod
     def backward(ctx, g):
         return np.squeeze(g, ctx.dim), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.squeeze(ctx.dim), None
 
 
 class Squeeze(Function):
@@ -138,6 +159,10 @@ class Squeeze(Function):
 
     @staticmethod
     def backward(ctx, g):
+        return g.reshape(ctx.in_shape), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
         return g.reshape(ctx.in_shape), None
 
 
@@ -175,6 +200,10 @@ class Transpose(Function):
     def backward(ctx, g):
         return (np.swapaxes(g, *ctx.dims) if g.ndim else g), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return (g.transpose(*ctx.dims) if g.dim() else g), None, None
+
 
 class T(Function):
     _is_view = True
@@ -186,6 +215,10 @@ class T(Function):
     @staticmethod
     def backward(ctx, g):
         return g.T
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.t()
 
 
 class UnsqueezeInplace(Unsqueeze):
@@ -212,6 +245,10 @@ class Permute(Function):
     def backward(ctx, g):
         return np.transpose(g, np.argsort(ctx.dims)), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g.permute(tuple(int(d) for d in np.argsort(ctx.dims))), None
+
 
 class Expand(Function):
     """Broadcast to a larger shape without copying;  da = g summed over the expanded dims"""
@@ -234,6 +271,10 @@ class Expand(Function):
         from ._broadcast import sum_to_shape
         return sum_to_shape(g, ctx.in_shape), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return sum_to(g, ctx.in_shape), None
+
 
 class Repeat(Function):
     """Tile the tensor;  da = g summed over the tiles"""
@@ -253,6 +294,14 @@ class Repeat(Function):
             split += [r, s]
         return g.reshape(split).sum(axis=tuple(range(0, 2 * len(reps), 2))).reshape(shape), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, reps, lead = ctx.meta
+        split = []
+        for r, s in zip(reps, (1,) * lead + shape):
+            split += [r, s]
+        return g.reshape(split).sum(dim=tuple(range(0, 2 * len(reps), 2))).reshape(shape), None
+
 
 class Select(Function):
     """a[..., index, ...] along one dim (a view)"""
@@ -269,6 +318,13 @@ class Select(Function):
     def backward(ctx, g):
         shape, dtype, dim, index = ctx.meta
         out = np.zeros(shape, g.dtype)
+        out[(slice(None),) * dim + (index,)] = g
+        return out, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dtype, dim, index = ctx.meta
+        out = constant(np.zeros(shape, g._data.dtype))
         out[(slice(None),) * dim + (index,)] = g
         return out, None, None
 
@@ -291,6 +347,13 @@ class Slice(Function):
     def backward(ctx, g):
         shape, dim, sl = ctx.meta
         out = np.zeros(shape, g.dtype)
+        out[(slice(None),) * dim + (sl,)] = g
+        return out, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dim, sl = ctx.meta
+        out = constant(np.zeros(shape, g._data.dtype))
         out[(slice(None),) * dim + (sl,)] = g
         return out, None, None
 
@@ -344,6 +407,19 @@ class Split(Function):
             parts.append(g)
         return np.concatenate(parts, axis=dim), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, *grads):
+        from .. import cat
+        shape, dtype, sizes, dim = ctx.meta
+        parts = []
+        for g, n in zip(grads, sizes):
+            if g is None:
+                s = list(shape)
+                s[dim] = n
+                g = constant(np.zeros(s, dtype))
+            parts.append(g)
+        return cat(parts, dim), None, None
+
 
 class SplitWithSizes(Split):
     pass
@@ -363,6 +439,13 @@ class Unbind(Function):
         sub = shape[:dim] + shape[dim + 1:]
         return np.stack([np.zeros(sub, dtype) if g is None else g for g in grads], axis=dim), None
 
+    @staticmethod
+    def differentiable_backward(ctx, *grads):
+        from .. import stack
+        shape, dtype, dim = ctx.meta
+        sub = shape[:dim] + shape[dim + 1:]
+        return stack([constant(np.zeros(sub, dtype)) if g is None else g for g in grads], dim), None
+
 
 class Flip(Function):
     """Reverse the order along ``dims`` (a copy, as in torch)"""
@@ -375,6 +458,10 @@ class Flip(Function):
     @staticmethod
     def backward(ctx, g):
         return (np.flip(g, ctx.dims) if ctx.dims else g), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return (g.flip(ctx.dims) if ctx.dims else g), None
 
 
 class Roll(Function):
@@ -392,6 +479,14 @@ class Roll(Function):
         if dims is None:
             return np.roll(g.reshape(-1), neg).reshape(g.shape), None, None
         return np.roll(g, neg, dims), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shifts, dims = ctx.meta
+        neg = tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
+        if dims is None:
+            return g.reshape(-1).roll(neg).reshape(g.shape), None, None
+        return g.roll(neg, dims), None, None
 
 
 class Stack(Function):
@@ -411,6 +506,11 @@ class Stack(Function):
     def backward(ctx, g):
         dim, dtypes = ctx.meta
         return (None,) + tuple(np.take(g, i, axis=dim).astype(d, copy=False) for i, d in enumerate(dtypes))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, dtypes = ctx.meta
+        return (None,) + tuple(_as_dtype(g.select(dim, i), d) for i, d in enumerate(dtypes))
 
 
 class Cat(Function):
@@ -455,6 +555,26 @@ class Cat(Function):
             out.append(np.take(g, range(start, start + n), axis=d).astype(dtype, copy=False))
             start += n
         return tuple(out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        d, metas = ctx.meta
+        out = [None]
+        start = 0
+        for shape, dtype in metas:
+            if len(shape) == 1 and shape[0] == 0 and g.dim() != 1:
+                out.append(constant(np.zeros(shape, dtype)))
+                continue
+            n = shape[d]
+            out.append(_as_dtype(g.narrow(d, start, n), dtype))
+            start += n
+        return tuple(out)
+
+
+def _as_dtype(t: Tensor, dtype: np.dtype) -> Tensor:
+    """``t`` cast (recorded) to an input's NumPy ``dtype`` when the op promoted it."""
+    from .._tensor import _NP_TO_DTYPE
+    return t if t._data.dtype == dtype else t.to(_NP_TO_DTYPE[np.dtype(dtype)])
 
 
 def _common(arrays) -> np.dtype:

@@ -35,6 +35,7 @@ def _precise(fn, a: np.ndarray) -> np.ndarray:
 
 
 from ._broadcast import quiet as _quiet  # noqa: E402
+from ..autograd.graph_engine import constant, reduce_grad, saved_input, saved_output
 
 
 class Exp(Function):
@@ -53,6 +54,11 @@ class Exp(Function):
         with _quiet():
             return g * out
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * saved_output(ctx, 0, out)
+
 
 class Exp2(Function):
     """out = 2**a;  da = g * out * ln 2"""
@@ -70,6 +76,11 @@ class Exp2(Function):
         with _quiet():
             return g * (out * out.dtype.type(math.log(2.0)))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (saved_output(ctx, 0, out) * math.log(2.0))
+
 
 class Log(Function):
     """out = ln a;  da = g / a"""
@@ -86,6 +97,11 @@ class Log(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g / a
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / saved_input(ctx, 0, a)
 
 
 class Log1p(Function):
@@ -106,6 +122,11 @@ class Log1p(Function):
         with _quiet():
             return g / (a + 1)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (saved_input(ctx, 0, a) + 1)
+
 
 class Expm1(Function):
     """out = e**a - 1;  da = g * (out + 1)"""
@@ -122,6 +143,11 @@ class Expm1(Function):
         (out,) = ctx.saved_tensors
         with _quiet():
             return g * (out + 1)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g * (saved_output(ctx, 0, out) + 1)
 
 
 class Log2(Function):
@@ -140,6 +166,11 @@ class Log2(Function):
         with _quiet():
             return g / (a * a.dtype.type(math.log(2.0)))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (saved_input(ctx, 0, a) * math.log(2.0))
+
 
 class Log10(Function):
     """out = log10 a;  da = g / (a ln 10)"""
@@ -156,6 +187,11 @@ class Log10(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g / (a * a.dtype.type(math.log(10.0)))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (saved_input(ctx, 0, a) * math.log(10.0))
 
 
 class Sqrt(Function):
@@ -174,6 +210,11 @@ class Sqrt(Function):
         with _quiet():
             return g / (2 * out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        return g / (2 * saved_output(ctx, 0, out))
+
 
 class Rsqrt(Function):
     """out = 1 / sqrt a;  da = -g * out**3 / 2"""
@@ -190,6 +231,12 @@ class Rsqrt(Function):
         (out,) = ctx.saved_tensors
         with _quiet():
             return -0.5 * g * out * out * out if out.dtype == np.float64 else (g * out.dtype.type(-0.5)) * (out * out * out)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        o = saved_output(ctx, 0, out)
+        return (g * -0.5) * (o * o * o)
 
 
 class Sin(Function):
@@ -208,6 +255,11 @@ class Sin(Function):
         with _quiet():
             return g * _precise(np.cos, a)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * saved_input(ctx, 0, a).cos()
+
 
 class Cos(Function):
     """da = -g sin a"""
@@ -224,6 +276,11 @@ class Cos(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g * -_precise(np.sin, a)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * -saved_input(ctx, 0, a).sin()
 
 
 class Tan(Function):
@@ -242,6 +299,12 @@ class Tan(Function):
         with _quiet():
             return g * (1 + out * out)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (out,) = ctx.saved_tensors
+        o = saved_output(ctx, 0, out)
+        return g * (1 + o * o)
+
 
 class Asin(Function):
     """da = g / sqrt(1 - a**2)"""
@@ -258,6 +321,12 @@ class Asin(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g / np.sqrt(1 - a * a)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = saved_input(ctx, 0, a)
+        return g / (1 - x * x).sqrt()
 
 
 class Acos(Function):
@@ -276,6 +345,12 @@ class Acos(Function):
         with _quiet():
             return -g / np.sqrt(1 - a * a)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = saved_input(ctx, 0, a)
+        return -g / (1 - x * x).sqrt()
+
 
 class Atan(Function):
     """da = g / (1 + a**2)"""
@@ -291,6 +366,12 @@ class Atan(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g / (a * a + 1)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = saved_input(ctx, 0, a)
+        return g / (x * x + 1)
 
 
 class Sinh(Function):
@@ -309,6 +390,11 @@ class Sinh(Function):
         with _quiet():
             return g * _precise(np.cosh, a)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * saved_input(ctx, 0, a).cosh()
+
 
 class Cosh(Function):
     """da = g sinh a"""
@@ -325,6 +411,11 @@ class Cosh(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g * _precise(np.sinh, a)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * saved_input(ctx, 0, a).sinh()
 
 
 def _erf_kernel(a: np.ndarray) -> np.ndarray:
@@ -355,6 +446,12 @@ class Erf(Function):
         with _quiet():
             return g * (a.dtype.type(_TWO_OVER_SQRT_PI) * np.exp(-(a * a)))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = saved_input(ctx, 0, a)
+        return g * (_TWO_OVER_SQRT_PI * (-(x * x)).exp())
+
 
 class Erfc(Function):
     """out = 1 - erf(a);  da = -g * 2/sqrt(pi) * exp(-a**2)"""
@@ -370,6 +467,12 @@ class Erfc(Function):
         (a,) = ctx.saved_tensors
         with _quiet():
             return g * (a.dtype.type(-_TWO_OVER_SQRT_PI) * np.exp(-(a * a)))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        x = saved_input(ctx, 0, a)
+        return g * (-_TWO_OVER_SQRT_PI * (-(x * x)).exp())
 
 
 def _sgn(a: np.ndarray) -> np.ndarray:
@@ -402,6 +505,11 @@ class Abs(Function):
                 return g * np.where(mag == 0, 0, a / np.where(mag == 0, 1, mag)).astype(a.dtype)
         return g * _sgn(a)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * saved_input(ctx, 0, a).sgn()
+
 
 class _PiecewiseConstant(Function):
     """Base for ops whose derivative is zero almost everywhere."""
@@ -409,6 +517,11 @@ class _PiecewiseConstant(Function):
     @staticmethod
     def backward(ctx, g):
         return np.zeros_like(g)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        zeros = constant(np.zeros(g.shape, g._data.dtype))
+        return (zeros, None) if len(ctx.needs_input_grad) > 1 else zeros
 
 
 class Sign(_PiecewiseConstant):

@@ -1,10 +1,13 @@
 """``ember.autograd``: reverse-mode differentiation with torch's API."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import grad_mode  # noqa: F401  (ember.autograd.grad_mode, as torch.autograd.grad_mode)
 from .engine import ones_like, run_backward
+from .graph_engine import run_backward_graph
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .graph import Node
@@ -26,7 +29,9 @@ def _as_tuple(x) -> tuple:
     return tuple(x)
 
 
-def _make_roots(outputs, grad_outputs) -> list:
+def _make_roots(outputs, grad_outputs, as_tensors: bool = False) -> list:
+    """(node or leaf, output_nr, grad) per output; grads as ndarrays, or as Tensors (``as_tensors``, for
+    create_graph=True: a grad_output that requires grad stays in the graph)."""
     from .._tensor import Tensor
     roots = []
     if len(grad_outputs) != len(outputs):
@@ -50,6 +55,8 @@ def _make_roots(outputs, grad_outputs) -> list:
                     f"and output[{i}] has a shape of torch.Size([{', '.join(map(str, out._data.shape))}])."
                 )
             garr = g._data
+        if as_tensors:
+            garr = g if g is not None else Tensor._make(garr)
         if out.grad_fn is None:
             roots.append((out, 0, garr))  # a leaf root: the engine accumulates into it directly
         else:
@@ -60,28 +67,55 @@ def _make_roots(outputs, grad_outputs) -> list:
 def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
              grad_variables=None, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into each leaf's ``.grad``."""
-    if create_graph:
-        raise NotImplementedError("ember does not support create_graph=True (higher-order gradients) yet")
     outputs = _as_tuple(tensors)
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(outputs)
     if retain_graph is None:
         retain_graph = create_graph
-    roots = _make_roots(outputs, grads)
+    roots = _make_roots(outputs, grads, as_tensors=create_graph)
+    if create_graph:
+        warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         capture = {_node_of(t): [] for t in inputs}
-        run_backward(roots, retain_graph, capture=capture, accumulate=False)
+        _run(roots, retain_graph, create_graph, capture=capture, accumulate=False)
         for t in inputs:
             got = [g for g in capture[_node_of(t)] if g is not None]
             if got:
                 total = got[0]
                 for g in got[1:]:
                     total = total + g
-                t._accumulate_grad(total) if t.grad_fn is None else t._accumulate_retained(total)
+                if create_graph:
+                    _accumulate_graph(t, total)
+                else:
+                    t._accumulate_grad(total) if t.grad_fn is None else t._accumulate_retained(total)
         return
-    run_backward(roots, retain_graph)
+    _run(roots, retain_graph, create_graph)
+
+
+_CYCLE_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/engine.cpp:1307.)"
+)
+
+
+def _run(roots: list, retain_graph: bool, create_graph: bool, capture: dict | None = None,
+         accumulate: bool = True) -> None:
+    if create_graph:
+        run_backward_graph(roots, retain_graph, capture=capture, accumulate=accumulate)
+    else:
+        run_backward(roots, retain_graph, capture=capture, accumulate=accumulate)
+
+
+def _accumulate_graph(t, total) -> None:
+    from .graph_engine import _accumulate
+    if t.grad_fn is None:
+        _accumulate(t, total)
+    else:
+        t._grad = total if t._grad is None else t._grad + total
 
 
 def _node_of(t):
@@ -98,8 +132,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
          materialize_grads: bool = False):
     """Return d(outputs)/d(inputs) without touching any ``.grad``."""
     from .._tensor import Tensor
-    if create_graph:
-        raise NotImplementedError("ember does not support create_graph=True (higher-order gradients) yet")
     outputs = _as_tuple(outputs)
     inputs_t = _as_tuple(inputs)
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
@@ -114,8 +146,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
             raise TypeError("grad(): inputs must be Tensors")
     keys = [_node_of(t) for t in inputs_t]
     capture = {k: [] for k in keys}
-    roots = _make_roots(outputs, grads)
-    run_backward(roots, retain_graph, capture=capture, accumulate=False)
+    roots = _make_roots(outputs, grads, as_tensors=create_graph)
+    _run(roots, retain_graph, create_graph, capture=capture, accumulate=False)
     result = []
     for i, (t, k) in enumerate(zip(inputs_t, keys)):
         got = [g for g in capture[k] if g is not None]
@@ -130,6 +162,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None, c
         total = got[0]
         for g in got[1:]:
             total = total + g
+        if create_graph:
+            result.append(total if total.dtype == t.dtype else total.to(t.dtype))
+            continue
         if total.dtype != t._data.dtype:
             total = total.astype(t._data.dtype)
         result.append(Tensor._make(total))

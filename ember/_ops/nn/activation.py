@@ -20,6 +20,7 @@ from .._broadcast import sum_to_shape
 from .._erf import _Scratch, erf_into
 from ._blocks import BLOCK, map_blocks
 from ._gelu_f32 import gelu_f32
+from ...autograd.graph_engine import constant, elementwise_backward
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
            "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu", "rrelu"]
@@ -112,12 +113,38 @@ class Gelu(Function):
         if grad:
             ctx.save_for_backward(x)  # recorded for in-place checks, as torch saves self
             ctx.deriv = d
+            ctx.approximate = approximate
         return y
 
     @staticmethod
     def backward(ctx, g):
         ctx.saved_tensors  # the version check: x changed in place since forward is an error, as in torch
         return g * ctx.deriv, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        second = _gelu_tanh_second if ctx.approximate == "tanh" else _gelu_second
+        return elementwise_backward(ctx, g, second, 2)
+
+
+def _gelu_second(x: Tensor) -> Tensor:
+    """gelu''(x) = phi(x) (2 - x^2), phi the standard normal density (the derivative of Phi(x) + x phi(x))."""
+    return (x * x * -0.5).exp() * _INV_SQRT_2PI * (2 - x * x)
+
+
+def _gelu_tanh_second(x: Tensor) -> Tensor:
+    """The tanh form's gelu''(x): with t = tanh(u), u = K (x + C x^3), u' = K (1 + 3 C x^2), u'' = 6 K C x,
+    d/dx [(1 + t)/2 + x (1 - t^2) u'/2] = (1 - t^2) (u' + x (u'' - 2 t u'^2)/2)."""
+    k, c = math.sqrt(2.0 / math.pi), 0.044715
+    t = ((x + c * x * x * x) * k).tanh()
+    du = (1 + 3 * c * x * x) * k
+    return (1 - t * t) * (du + x * (6 * k * c * x - 2 * t * du * du) * 0.5)
+
+
+def _silu_second(x: Tensor) -> Tensor:
+    """silu''(x) = s (1 - s) (2 + x (1 - 2 s)), s = sigmoid(x)."""
+    s = x.sigmoid()
+    return s * (1 - s) * (2 + x * (1 - 2 * s))
 
 
 # up to this many elements Python's math.erf per element beats any vectorised kernel's fixed cost
@@ -164,6 +191,10 @@ class Silu(Function):
         s = ctx.s
         return (g * (s * (1.0 + _wide(x) * (1.0 - s)))).astype(g.dtype, copy=False)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return elementwise_backward(ctx, g, _silu_second)
+
 
 class LeakyRelu(Function):
     """out = x if x > 0 else slope x;  dx = g if x > 0 else slope g"""
@@ -179,6 +210,11 @@ class LeakyRelu(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return np.where(x > 0, g, g * g.dtype.type(ctx.slope)), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * constant(np.where(x > 0, 1, ctx.slope).astype(g._data.dtype)), None
 
 
 class LeakyReluInplace(LeakyRelu):
@@ -209,6 +245,13 @@ class Elu(Function):
         with np.errstate(over="ignore", invalid="ignore"):
             neg = np.exp(xw * input_scale) * (input_scale * scale * alpha)
         return (g * np.where(xw > 0, scale, neg)).astype(g.dtype, copy=False), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        alpha, scale, input_scale = ctx.params
+        def second(x):
+            return (x * input_scale).exp() * (input_scale * input_scale * scale * alpha) * (x <= 0)
+        return elementwise_backward(ctx, g, second, 4)
 
 
 class EluInplace(Elu):
@@ -269,6 +312,14 @@ class Softplus(Function):
         with np.errstate(over="ignore"):
             s = 1.0 / (1.0 + np.exp(-bx))
         return (g * np.where(bx > threshold, 1.0, s)).astype(g.dtype, copy=False), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        beta, threshold = ctx.params
+        def second(x):
+            s = (x * beta).sigmoid()
+            return s * (1 - s) * beta * (x * beta <= threshold)
+        return elementwise_backward(ctx, g, second, 3)
 
 
 class Hardtanh(Function):

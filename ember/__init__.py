@@ -139,3 +139,13 @@ for _mod in (_comparison_ops, _minmax_ops, _unary_ops, _unary_extra_ops, _binary
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn
 from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)
+
+# --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
+from ._ops.index_put import index_put  # noqa: E402
+from ._ops.as_strided import as_strided  # noqa: E402
+from ._ops.shifts import bitwise_left_shift, bitwise_right_shift  # noqa: E402
+from ._ops import as_strided as _as_strided_ops, index_put as _index_put_ops, shifts as _shift_ops  # noqa: E402
+for _mod in (_index_put_ops, _as_strided_ops, _shift_ops):
+    for _name, _fn in _mod.METHODS.items():
+        setattr(Tensor, _name, _fn)
+del _mod, _name, _fn

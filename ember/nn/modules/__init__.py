@@ -25,6 +25,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
                    NLLLoss, PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss,
                    TripletMarginWithDistanceLoss)
 from .loss import CTCLoss
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
                       ReflectionPad1d, ReflectionPad2d, ReflectionPad3d, ReplicationPad1d, ReplicationPad2d,
                       ReplicationPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d)
@@ -66,6 +67,8 @@ __all__ = [
     "CrossEntropyLoss", "MarginRankingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
     "MultiLabelSoftMarginLoss", "TripletMarginLoss", "CosineEmbeddingLoss", "TripletMarginWithDistanceLoss",
     "CTCLoss",
+    # adaptive.py
+    "AdaptiveLogSoftmaxWithLoss",
     # flatten.py
     "Flatten", "Unflatten",
     # conv.py

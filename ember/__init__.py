@@ -139,6 +139,8 @@ for _mod in (_comparison_ops, _minmax_ops, _unary_ops, _unary_extra_ops, _binary
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn
 from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)
+from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, cholesky_solve,  # noqa: E402
+                                 cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp, triangular_solve)
 
 # --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
 from ._ops.index_put import index_put  # noqa: E402

@@ -770,6 +770,10 @@ _INPLACE = {
 for _name, _fn in _INPLACE.items():
     setattr(Tensor, _name, _m_(_fn))
 
+from ._ops.linalg_legacy import METHODS as _LINALG_METHODS  # noqa: E402  (det, inverse, svd, qr, ...)
+for _name, _fn in _LINALG_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
 
 def _m_elementwise(fn, result_dtype):
     """The in-place twin of an elementwise binary op: with a tensor operand of another shape or dtype, torch's

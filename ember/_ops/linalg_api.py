@@ -1,5 +1,5 @@
-"""``torch.linalg`` (the part of it made of ember's other ops): vector_norm, matrix_norm, norm, multi_dot,
-cross, vecdot, matmul."""
+"""The part of ``torch.linalg`` made of ember's other ops: vector_norm, matrix_norm, norm, multi_dot, cross,
+vecdot, matmul, diagonal (``ember/linalg.py`` is the public module)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,7 @@ from . import shape as S
 from .arithmetic import mul
 from .linalg import matmul, mm
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "multi_dot", "cross", "vecdot", "matmul"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "multi_dot", "cross", "vecdot", "matmul", "diagonal"]
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -37,6 +37,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         A = A.to(dtype)
     if ord == "fro":
         return R.norm(A, 2, (d0, d1), keepdim, out=out)
+    if ord in ("nuc", 2, -2):
+        return R._write(_svd_norm(A, ord, d0, d1, keepdim), out)
     if ord not in (1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     # 1: the largest column sum of |A| (sum over rows, d0); inf: the largest row sum (sum over columns, d1)
@@ -50,6 +52,16 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if keepdim:
         res = S.unsqueeze(S.unsqueeze(res, min(d0, d1)), max(d0, d1))
     return R._write(res, out)
+
+
+def _svd_norm(A: Tensor, ord, d0: int, d1: int, keepdim: bool) -> Tensor:
+    """'nuc': the sum of the singular values; 2 / -2: the largest / smallest one."""
+    from .linalg_factor import svdvals
+    s = svdvals(S.movedim(A, (d0, d1), (-2, -1)))
+    res = R.sum(s, -1) if ord == "nuc" else (R.amax if ord == 2 else R.amin)(s, -1)
+    if keepdim:
+        res = S.unsqueeze(S.unsqueeze(res, min(d0, d1)), max(d0, d1))
+    return res
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -101,3 +113,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     if x.is_complex():
         x = Tensor._make(x._data.conj())  # (no grad through the conjugate)
     return R._write(R.sum(mul(x, y), dim), out)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: Tensor.diagonal with the last two dims as the default."""
+    return S.diagonal(A, offset, dim1, dim2)

@@ -589,3 +589,12 @@ __all__ += ["embedding_bag"]
 from .._ops.nn.ctc_loss import ctc_loss  # noqa: E402
 
 __all__ += ["ctc_loss"]
+
+# spatial transformers (ember/_ops/nn/affine_grid.py, grid_sample.py) and fractional max pooling (fractional_pool.py)
+from .._ops.nn.affine_grid import affine_grid  # noqa: E402
+from .._ops.nn.grid_sample import grid_sample  # noqa: E402
+from .._ops.nn.fractional_pool import (fractional_max_pool2d, fractional_max_pool2d_with_indices,  # noqa: E402
+                                       fractional_max_pool3d, fractional_max_pool3d_with_indices)
+
+__all__ += ["affine_grid", "grid_sample", "fractional_max_pool2d", "fractional_max_pool2d_with_indices",
+            "fractional_max_pool3d", "fractional_max_pool3d_with_indices"]

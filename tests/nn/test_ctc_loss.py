@@ -195,3 +195,25 @@ def test_out_of_range_label_is_refused():
     # torch reads past the class axis here; ember refuses
     with pytest.raises(IndexError):
         _call(ember, tg=_targets(3, 3, 5) + 5)
+
+
+def test_blank_as_last_label_matches_finite_differences():
+    # torch's backward (LossCTC.cpp) sets, rather than log-adds, the last step's collected alpha*beta of the final
+    # label, so when that label equals blank the blank's share at that step is dropped; ember sums both and
+    # agrees with the loss's own finite differences (the exp(lp) term is the implied log_softmax's)
+    x = _log_probs(7, 1, 4, "float64", seed=15)
+    tg, il, tl = np.array([[2, 0]]), np.array([7]), np.array([2])
+
+    def loss(v):
+        return float(ember.nn.functional.ctc_loss(ember.tensor(v), ember.tensor(tg), ember.tensor(il),
+                                                  ember.tensor(tl), reduction="sum"))
+
+    a = ember.tensor(x, requires_grad=True)
+    ember.nn.functional.ctc_loss(a, ember.tensor(tg), ember.tensor(il), ember.tensor(tl), reduction="sum").backward()
+    h = 1e-6
+    for t, c in ((6, 0), (5, 0), (6, 2)):
+        xp, xm = x.copy(), x.copy()
+        xp[t, 0, c] += h
+        xm[t, 0, c] -= h
+        fd = (loss(xp) - loss(xm)) / (2 * h)
+        assert abs(a.grad.numpy()[t, 0, c] - np.exp(x[t, 0, c]) - fd) < 1e-6

@@ -19,6 +19,7 @@ from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
 from ._blocks import unbuffered
 from .padding import ConstantPadNd
+from ...autograd.graph_engine import saved_input
 
 __all__ = ["conv1d", "conv2d", "conv3d", "convolution", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -176,6 +177,7 @@ class Convolution(Function):
             wide += bias[:, None]  # on the contiguous product (the wide rows' garbage ends get it too, then dropped)
         ctx.save_for_backward(x, weight)  # torch's node saves the input itself: changing it in place is an error
         ctx.meta = (geo, groups, bias is not None, xp)
+        ctx.params = (stride, padding, dilation)
         return np.ascontiguousarray(geo.output(wide))
 
     @staticmethod
@@ -190,6 +192,42 @@ class Convolution(Function):
         grad_weight = _weight_grad(geo, g4, xp, weight.shape) if need_w else None
         grad_input = geo.interior(_scatter(geo, g4, w3, xp.shape, np.result_type(grad, weight))) if need_x else None
         return grad_input, grad_weight, grad_bias, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        return _convolution_graph_grads(ctx, grad)
+
+
+def _convolution_graph_grads(ctx, grad) -> tuple:
+    """Convolution's grads with Tensor ops (create_graph=True), each itself a convolution:
+    dx = conv_transpose(g, weight) (output_padding makes up the rows the stride skipped), and per group
+    dweight = conv(x^T, g^T) with stride and dilation swapped (the batch as channels), cut to the kernel size."""
+    from ... import cat
+    x, weight = ctx.saved_tensors
+    geo, groups, has_bias, _ = ctx.meta
+    stride, padding, dilation = ctx.params
+    need_x, need_w, need_b = ctx.needs_input_grad[:3]
+    dims = weight.ndim - 2
+    xt, wt = saved_input(ctx, 0, x), saved_input(ctx, 1, weight)
+    gx = gw = gb = None
+    if need_x:
+        out_pad = tuple(n - ((m - 1) * s - 2 * p + d * (k - 1) + 1) for n, m, s, p, d, k in
+                        zip(x.shape[2:], grad.shape[2:], stride, padding, dilation, weight.shape[2:]))
+        gx = conv_transpose(grad, wt, None, stride, padding, out_pad, groups, dilation, dims)
+    if need_w:
+        cg, og = x.shape[1] // groups, weight.shape[0] // groups
+        parts = []
+        for i in range(groups):
+            xs = xt.narrow(1, i * cg, cg).transpose(0, 1)
+            gs = grad.narrow(1, i * og, og).transpose(0, 1)
+            full = Convolution.apply(xs, gs, None, dilation, padding, stride, 1)
+            for d, k in enumerate(weight.shape[2:]):
+                full = full.narrow(2 + d, 0, k)
+            parts.append(full.transpose(0, 1))
+        gw = parts[0] if groups == 1 else cat(parts, 0)
+    if need_b and has_bias:
+        gb = grad.sum(dim=(0,) + tuple(range(2, grad.dim())))
+    return gx, gw, gb, None, None, None, None
 
 
 class ConvolutionTransposed(Function):
@@ -252,15 +290,47 @@ def _expand(name: str, value, dims: int, k: int) -> tuple:
     return tuple(int(i) for i in v)
 
 
+def _check_args(groups: int, padding: tuple, stride: tuple, dilation: tuple, output_padding: tuple = ()) -> None:
+    """torch's first checks, in its order; a zero dilation passes here and fails later (see _zero_dilation)."""
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+
+
+def _zero_dilation(dilation: tuple, transposed: bool, onednn: bool) -> None:
+    """A zero dilation is refused by the kernel torch picks: oneDNN's check (float32 convolution), or the slow
+    kernels', which see 1-d as 2-d with height 1. torch's float32 transposed path fails inside oneDNN with
+    messages about its descriptors; ember gives the slow kernel's for every dtype."""
+    if all(d > 0 for d in dilation):
+        return
+    if onednn and not transposed:
+        raise RuntimeError("non-positive dilation is not supported")
+    dil = (1,) * (len(dilation) == 1) + tuple(dilation)
+    if not transposed:
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dil)}")
+    names = ("depth", "height", "width")[-len(dil):]
+    raise RuntimeError("dilation should be greater than zero, but got "
+                       + ", ".join(f"dilation_{nm}: {d}" for nm, d in zip(names, dil)))
+
+
 def _shape_str(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
 
 def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, dilation: tuple, groups: int) -> None:
-    """torch's check_input_shape_forward: groups, channels, bias, then kernel against the padded input."""
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    """torch's check_input_shape_forward: groups, channels, bias, then kernel against the padded input; then the
+    kernel's own checks (zero dilation, dtypes: a float32 input's dtype is checked first)."""
     ws = tuple(weight.shape)
+    if ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {_shape_str(ws)} instead")
     if ws[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size [{_shape_str(ws)}] instead")
@@ -276,6 +346,9 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, d
     if any(s > n for s, n in zip(span, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, span))}). Kernel size can't be greater than actual input size")
+    float32 = input.dtype._scalar_name == "Float"
+    if not float32:
+        _zero_dilation(dilation, False, False)
     if input.dtype != weight.dtype:
         # torch's wording depends on the backend it picked (mkldnn for some float32 sizes); this is the slow path's
         if input.dtype._scalar_name == "Half":
@@ -285,6 +358,8 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, d
     if bias is not None and bias.dtype != input.dtype:
         raise RuntimeError(f"Input type ({input.dtype._scalar_name.lower()}) and bias type "
                            f"({bias.dtype._scalar_name.lower()}) should be the same")
+    if float32:
+        _zero_dilation(dilation, False, True)
 
 
 def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation, groups: int,
@@ -319,12 +394,7 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
             raise RuntimeError(f"Invalid padding string: '{padding}'")
     else:
         padding = _expand("padding", padding, dims, k)
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
+    _check_args(groups, padding, stride, dilation)
     unbatched = input.dim() == batched - 1
     if unbatched:
         input = input.unsqueeze(0)
@@ -360,6 +430,9 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     ws = tuple(weight.shape)
+    if ws[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {_shape_str(ws)} instead")
     if ws[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size [{_shape_str(ws)}] instead")
@@ -370,6 +443,7 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[1] * groups):
         raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(ws)}, expected bias to be 1-dimensional "
                            f"with {ws[1] * groups} elements, but got bias of size {_shape_str(bias.shape)} instead")
+    _zero_dilation(dilation, True, False)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         names = ("depth", "height", "width")[-len(stride):]
         parts = [f"output_padding_{nm}: {v}" for nm, v in zip(names, output_padding)]
@@ -399,14 +473,7 @@ def conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride, p
         raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     stride, padding, output_padding, dilation = (_expand(nm, v, dims, k) for nm, v in (
         ("stride", stride), ("padding", padding), ("output_padding", output_padding), ("dilation", dilation)))
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if any(p < 0 for p in output_padding):
-        raise RuntimeError("negative output_padding is not supported")
+    _check_args(groups, padding, stride, dilation, output_padding)
     unbatched = input.dim() == batched - 1
     if unbatched:
         input = input.unsqueeze(0)

@@ -134,6 +134,8 @@ class CtcLoss(Function):
                     beta[t, idx] = init[idx]
                 row[:, :S] = beta[t]
             ab = alpha + beta
+        # deliberately not torch: its kernel sets (not log-adds) the final label's entry at the last input step, which
+        # drops the blank's share there when the final label is the blank itself; this sums every state
         lcab = _collect(ab, ext, C, neginf)
         with np.errstate(invalid="ignore", over="ignore"):
             grad = (np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)) * g[None, :, None]

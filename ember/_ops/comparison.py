@@ -10,6 +10,7 @@ from ._no_complex import no_kernel
 from ._args import check_out_cast, inplace_method, method, promoted, require_tensors, strict_out
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, result_np_dtype, sum_to_shape
 from ._select import keep as _keep, select as _select
+from ..autograd.graph_engine import constant_mask, reduce_grad
 
 __all__ = ["eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_not", "logical_xor",
            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite", "isposinf",
@@ -325,6 +326,16 @@ class Where(Function):
             ga = sum_to_shape(_keep(cond, g), ctx.a_meta[0]).astype(ctx.a_meta[1], copy=False)
         if ctx.needs_input_grad[2]:
             gb = sum_to_shape(_keep(~cond, g), ctx.b_meta[0]).astype(ctx.b_meta[1], copy=False)
+        return None, ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (cond,) = ctx.saved_tensors
+        ga = gb = None
+        if ctx.needs_input_grad[1]:
+            ga = reduce_grad(constant_mask(g, np.broadcast_to(cond, g.shape)), ctx.a_meta)
+        if ctx.needs_input_grad[2]:
+            gb = reduce_grad(constant_mask(g, np.broadcast_to(~cond, g.shape)), ctx.b_meta)
         return None, ga, gb
 
 

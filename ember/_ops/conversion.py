@@ -5,6 +5,7 @@ from .. import _dtype as D
 from .._device import check_device, device as Device
 from .._tensor import Tensor, _TYPE_NAMES
 from ..autograd.function import _NumpyFunction as Function
+from ..autograd.graph_engine import cast_grad
 
 __all__ = ["to", "type_", "cast"]
 
@@ -20,6 +21,10 @@ class ToCopy(Function):
     @staticmethod
     def backward(ctx, g):
         return g.astype(ctx.in_dtype), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return cast_grad(g, ctx.in_dtype), None
 
 
 def cast(input: Tensor, dtype: D.dtype, copy: bool = False) -> Tensor:

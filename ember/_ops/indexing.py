@@ -9,6 +9,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error, sum_to_shape
 from ._iter_layout import iter_strides, with_strides
 from ._select import keep as _keep
+from ..autograd.graph_engine import constant, constant_mask, sum_to
 
 __all__ = ["getitem", "setitem", "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "masked_fill",
            "masked_select", "nonzero", "take", "index_add", "index_fill", "argwhere"]
@@ -31,6 +32,13 @@ class Index(Function):
         out = np.zeros(shape, g.dtype)
         np.add.at(out, index, g)
         return out, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, index = ctx.meta
+        positions = np.arange(int(np.prod(shape))).reshape(shape)[index]  # where each element of g was read from
+        flat = constant(np.zeros(int(np.prod(shape)), g._data.dtype))
+        return flat.index_add(0, constant(positions.reshape(-1)), g.reshape(-1)).reshape(shape), None
 
 
 def _index_result_strides(a: np.ndarray, index: tuple, shape: tuple) -> tuple:
@@ -135,6 +143,14 @@ class Gather(Function):
             _scatter_add_into(out, dim, index, g)
         return out, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dim, index = ctx.meta
+        if not shape:
+            return g.sum(), None, None
+        zeros = constant(np.zeros(shape, g._data.dtype))
+        return zeros.scatter_add(dim, constant(index), g), None, None
+
 
 def _gathered(a: np.ndarray, index: np.ndarray, dim: int) -> np.ndarray:
     """``a[i][index[i][j]]`` along ``dim``; index may be shorter than ``a`` on the other axes (only a's leading
@@ -230,6 +246,13 @@ class IndexSelect(Function):
         np.add.at(out, tuple(idx), g)
         return out, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dim, index = ctx.meta
+        if not shape:
+            return g, None, None
+        return constant(np.zeros(shape, g._data.dtype)).index_add(dim, constant(index), g), None, None
+
 
 class MaskedFill(Function):
     """out = a with value where mask;  da = g where not mask"""
@@ -263,6 +286,15 @@ class MaskedFill(Function):
         if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
             gv = np.asarray(np.sum(np.where(mask, g, 0)))
         return sum_to_shape(ga, ctx.a_shape), None, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (mask,) = ctx.saved_tensors
+        ga = sum_to(constant_mask(g, np.broadcast_to(~mask, g.shape)), ctx.a_shape)
+        gv = None
+        if len(ctx.needs_input_grad) > 2 and ctx.needs_input_grad[2]:
+            gv = constant_mask(g, np.broadcast_to(mask, g.shape)).sum()
+        return ga, None, gv
 
 
 class MaskedFillTensor(MaskedFill):

@@ -9,6 +9,7 @@ from ._no_complex import no_kernel, refuse
 from ._args import method, refuse_grad_out, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
+from ..autograd.graph_engine import masked_backward
 
 __all__ = ["clamp", "clip", "maximum", "minimum", "fmax", "fmin"]
 
@@ -56,6 +57,10 @@ class Clamp(Function):
             mask &= a <= ctx.hi
         out = _keep(mask, g)
         return out.astype(ctx.a_dtype) if out.dtype != ctx.a_dtype else out, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
 
 
 def _check_fits(bound, dtype: np.dtype) -> None:
@@ -134,6 +139,10 @@ class ClampTensor(Function):
                 grads[2] = _keep((a > hi) | (hi < lo) if lo is not None else a > hi, g)
         return tuple(None if gr is None or m is None else _to_input(gr, m) for gr, m in zip(grads, ctx.metas))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
+
 
 class ClampMinTensor(ClampTensor):
     _backward_name = "ClampMinBackward1"
@@ -193,6 +202,10 @@ class Maximum(Function):
     def backward(ctx, g):
         return _extreme_backward(ctx, g, lambda a, b: a < b, lambda a, b: a > b)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
+
 
 class Minimum(Function):
     """Elementwise min (nan wins);  ties split g in halves."""
@@ -204,6 +217,10 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         return _extreme_backward(ctx, g, lambda a, b: a > b, lambda a, b: a < b)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
 
 
 class Fmax(Function):
@@ -220,6 +237,10 @@ class Fmax(Function):
             to_a = (a >= b) | np.isnan(b) if b.dtype.kind == "f" else a >= b
         return _pair_backward(ctx, _keep(to_a, g), _keep(~to_a, g), g)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
+
 
 class Fmin(Function):
     """Elementwise min ignoring nan;  a takes g where a <= b or b is nan (ties go to a), b takes the rest."""
@@ -234,6 +255,10 @@ class Fmin(Function):
         with _quiet():
             to_a = (a <= b) | np.isnan(b) if b.dtype.kind == "f" else a <= b
         return _pair_backward(ctx, _keep(to_a, g), _keep(~to_a, g), g)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return masked_backward(ctx, g)
 
 
 def _num(x):

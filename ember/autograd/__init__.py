@@ -72,7 +72,9 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
     if retain_graph is None:
         retain_graph = create_graph
     roots = _make_roots(outputs, grads, as_tensors=create_graph)
-    if create_graph:
+    global _warned_cycle
+    if create_graph and not _warned_cycle:
+        _warned_cycle = True  # torch warns once per process (TORCH_WARN_ONCE)
         warnings.warn(_CYCLE_WARNING, UserWarning, stacklevel=3)
     if inputs is not None:
         inputs = _as_tuple(inputs)
@@ -94,6 +96,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
     _run(roots, retain_graph, create_graph)
 
 
+_warned_cycle = False
 _CYCLE_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
     "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "

@@ -575,5 +575,35 @@ def _bind_tensor(tensor_cls) -> None:
 
 
 def once_differentiable(fn):
-    """Accepted for compatibility: ember's backward never builds a graph anyway."""
-    return fn
+    """Mark a custom Function's backward as not differentiable: it runs without recording, and when its grads
+    would need a graph (create_graph=True with grads that require grad) they get a node that raises if reached."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            outputs = fn(ctx, *args)
+        finally:
+            _grad_state.enabled = prev
+        if not prev or not any(isinstance(a, Tensor) and a._requires_grad for a in args):
+            return outputs
+        sources = [a for a in args if isinstance(a, Tensor) and a._requires_grad]
+        wrap = lambda o: _DelayedError.apply(o, *sources) if isinstance(o, Tensor) else o  # noqa: E731
+        return tuple(wrap(o) for o in outputs) if isinstance(outputs, tuple) else wrap(outputs)
+    return wrapper
+
+
+class _DelayedError(Function):
+    """The grad_fn torch gives the grads of a @once_differentiable backward: reaching it is the error."""
+
+    _backward_name = "torch::autograd::Error"  # torch reports its DelayedError node under this name
+
+    @staticmethod
+    def forward(ctx, value, *sources):
+        return value.detach()
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")

@@ -180,7 +180,9 @@ def _run_node(node, grads: list) -> tuple:
     elif getattr(fn, "differentiable_backward", None) is not None:
         node.saved_tensors  # noqa: B018  (the version check of the saved values, as the ndarray backward does)
         out = fn.differentiable_backward(node, *grads)
-        if type(out) is not tuple:
+        if out is NotImplemented:  # a case the formula does not cover: first-order grads only
+            out = _first_order(node, grads)
+        elif type(out) is not tuple:
             out = (out,)
     else:
         out = _first_order(node, grads)
@@ -201,7 +203,7 @@ def _run_node(node, grads: list) -> tuple:
 class _CopyGrad(Function):
     """How a leaf's first grad is stored when the graph is kept: a copy (torch: CopyBackwards)."""
 
-    _backward_name = "CopyBackwards"
+    _backward_name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, g):
@@ -370,3 +372,19 @@ def constant_mask(g, mask: np.ndarray):
 def constant(arr: np.ndarray):
     """``arr`` as a Tensor outside any graph (a grad that is the same whatever the inputs, e.g. zeros)."""
     return _tensor()._make(arr)
+
+
+def cast_grad(g, np_dtype):
+    """``g`` cast (recorded) to an input's NumPy dtype, if it differs."""
+    return g if g._data.dtype == np_dtype else g.to(_dtype_of(np_dtype))
+
+
+def masked_backward(ctx, g):
+    """The grads of an op whose ndarray backward only selects (or halves) entries of ``g`` per input, with no
+    broadcasting: g times the per-input coefficients that backward gives at g = 1 (constants, as the masks of
+    clamp/max/min are). ``NotImplemented`` (first-order grads only) when an input was broadcast."""
+    coefs = ctx._fn.backward(ctx, np.ones(g.shape, g._data.dtype))
+    coefs = coefs if type(coefs) is tuple else (coefs,)
+    if any(c is not None and np.shape(c) != tuple(g.shape) for c in coefs):
+        return NotImplemented
+    return tuple(None if c is None else g * constant(np.asarray(c)) for c in coefs)

@@ -11,6 +11,7 @@ from ..._rng.generator import default_generator
 from ..._rng.sampling import bernoulli_scalar_, dropout_noise
 from ...autograd.function import _NumpyFunction as Function
 from .._inplace import _NAMES
+from ...autograd.graph_engine import constant
 
 __all__ = ["dropout_impl"]
 
@@ -40,6 +41,10 @@ class _MaskMul(Function):
     @staticmethod
     def backward(ctx, g):
         return np.multiply(g, ctx.noise), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return g * constant(ctx.noise), None
 
 
 def _tiny_noise(shape: tuple, n: int, p: float, dt: np.dtype) -> np.ndarray:

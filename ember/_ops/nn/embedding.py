@@ -5,6 +5,7 @@ import numpy as np
 
 from ..._tensor import Tensor, _SCALAR_NAMES
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import constant
 
 __all__ = ["embedding", "embedding_renorm_"]
 
@@ -26,6 +27,20 @@ class Embedding(Function):
     def backward(ctx, g):
         indices, shape, padding_idx, by_freq = ctx.meta
         return scatter_rows(indices.reshape(-1), g.reshape(-1, shape[1]), shape, padding_idx, by_freq), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        indices, shape, padding_idx, by_freq = ctx.meta
+        flat = indices.reshape(-1)
+        g2 = g.reshape(-1, shape[1])
+        if by_freq:
+            g2 = g2 / constant(np.bincount(flat, minlength=shape[0])[flat][:, None].astype(g._data.dtype))
+        grad = constant(np.zeros(shape, g._data.dtype)).index_add(0, constant(flat), g2)
+        if padding_idx is not None and padding_idx >= 0:
+            keep = np.ones((shape[0], 1), g._data.dtype)
+            keep[padding_idx] = 0
+            grad = grad * constant(keep)
+        return grad, None, None, None
 
 
 def scatter_rows(flat: np.ndarray, g2: np.ndarray, shape: tuple, padding_idx: int | None, by_freq: bool,

@@ -10,6 +10,7 @@ from ...autograd.function import _NumpyFunction as Function
 from ...autograd.grad_mode import state as _grad_state
 from . import _layer_norm_kernels as _kernels
 from . import _layer_norm_tiny as _tiny
+from ...autograd.graph_engine import saved_input
 
 __all__ = ["layer_norm", "rms_norm"]
 
@@ -36,6 +37,7 @@ class NativeLayerNorm(Function):
 
     @staticmethod
     def forward(ctx, x, n, weight, bias, eps, norm_ndim):
+        ctx.n_norm, ctx.eps = n, eps
         shape = x.shape
         dt = x.dtype
         if 0 < x.size <= _TINY and dt != np.float16:  # float16's weight/bias grads need half_buffer_sums
@@ -111,6 +113,26 @@ class NativeLayerNorm(Function):
         return (None if gx is None else np.asarray(gx).astype(dt, copy=False).reshape(x.shape), None,
                 None if gw is None else np.asarray(gw).astype(weight.dtype).reshape(weight.shape),
                 None if gb is None else np.asarray(gb).astype(bias.dtype).reshape(bias.shape), None, None)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x, weight, bias = ctx.saved_tensors[:3]
+        n, eps = ctx.n_norm, ctx.eps
+        need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[2], ctx.needs_input_grad[3]
+        x2 = saved_input(ctx, 0, x).reshape(-1, n)
+        centred = x2 - x2.mean(1, keepdim=True)
+        rstd = ((centred * centred).mean(1, keepdim=True) + eps).rsqrt()
+        xhat = centred * rstd
+        g2 = g.reshape(-1, n)
+        gw = g2 * saved_input(ctx, 2, weight).reshape(n) if weight is not None else g2
+        gx = gwx = gb = None
+        if need_x:
+            gx = (rstd * (gw - gw.mean(1, keepdim=True) - xhat * (gw * xhat).mean(1, keepdim=True))).reshape(x.shape)
+        if need_w and weight is not None:
+            gwx = (g2 * xhat).sum(0).reshape(weight.shape)
+        if need_b and bias is not None:
+            gb = g2.sum(0).reshape(bias.shape)
+        return gx, None, gwx, gb, None, None
 
 
 def _backward_whole(g2: np.ndarray, xhat: np.ndarray, rstd: np.ndarray, w: np.ndarray | None, need_x: bool,

@@ -602,10 +602,10 @@ __all__ += ["affine_grid", "grid_sample", "fractional_max_pool2d", "fractional_m
 # max unpooling, power-average pooling, multi-class margin losses, channel shuffle, pdist
 # (ember/_ops/nn/unpool.py, lp_pool.py, margin_loss.py, channel_shuffle.py, pdist.py)
 from .._ops.nn.unpool import max_unpool1d, max_unpool2d, max_unpool3d  # noqa: E402
-from .._ops.nn.lp_pool import lp_pool1d, lp_pool2d  # noqa: E402
+from .._ops.nn.lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: E402
 from .._ops.nn.margin_loss import multi_margin_loss, multilabel_margin_loss  # noqa: E402
 from .._ops.nn.channel_shuffle import channel_shuffle  # noqa: E402
 from .._ops.nn.pdist import pdist  # noqa: E402
 
-__all__ += ["max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d", "multi_margin_loss",
-            "multilabel_margin_loss", "channel_shuffle", "pdist"]
+__all__ += ["max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+            "multi_margin_loss", "multilabel_margin_loss", "channel_shuffle", "pdist"]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from ..._tensor import Tensor
 from .pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from .pooling3d import avg_pool3d, max_pool3d
 
 __all__ = ["lp_pool1d", "lp_pool2d", "lp_pool3d"]
 
@@ -52,7 +53,6 @@ def lp_pool2d(input: Tensor, norm_type: int | float, kernel_size, stride=None, c
 
 def lp_pool3d(input: Tensor, norm_type: int | float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
     """The p-norm of each kd x kh x kw window of (N, C, D, H, W) or (C, D, H, W) (see module doc)."""
-    from .pooling3d import avg_pool3d, max_pool3d  # the 3-D pools live in their own file
     kd, kw, kh = tuple(kernel_size) if isinstance(kernel_size, Iterable) else (kernel_size,) * 3
     if isinstance(norm_type, (int, float)):
         if norm_type == _INF:

@@ -2,7 +2,8 @@
 (aten/src/ATen/native/GridSampler.cpp, grid_sampler_3d_cpu_impl); see grid_sample.py for the maths.
 
 The scalar kernel differs from the 4-D vectorised one: it unnormalises as ((g + 1) n - 1) / 2, reflects with
-fmod, and sums the 8 corners one by one into the output (each ``out += v * w`` one fused multiply-add).
+fmod, and sums the 8 corners one by one into the output. Unlike the kernels under native/cpu/, this file is built
+without FMA, so every product here is rounded on its own (matching torch's bits).
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ __all__ = ["GridSampler3D", "fma"]
 
 
 def fma(a, b, c) -> np.ndarray:
-    """a * b + c rounded once, in the operands' float type (GCC's contraction in torch's kernels)."""
+    """a * b + c rounded once, in the operands' float type (GCC's contraction in torch's vectorised kernels; the
+    4-D grid_sample and affine_grid use it)."""
     if np.result_type(a, b, c) == np.float32:
         return fma32(a, b, c)
     return fma64(a, b, c)
@@ -27,7 +29,7 @@ def _source(g: np.ndarray, size: int, padding: int, ac: bool, want_grad: bool):
     if ac:
         v, mult = ((g + nd(1)) / nd(2)) * nd(size - 1), nd(size - 1) / nd(2)
     else:
-        v, mult = fma(g + nd(1), nd(size), nd(-1)) / nd(2), nd(size) / nd(2)
+        v, mult = ((g + nd(1)) * nd(size) - nd(1)) / nd(2), nd(size) / nd(2)
     mult = np.full(v.shape, mult)
     if padding == 2:
         lo2, hi2 = (0, 2 * (size - 1)) if ac else (-1, 2 * size - 1)
@@ -117,7 +119,7 @@ class GridSampler3D(Function):
             for off, mask, (fx, fy, fz), _ in _corners(px, py, pz, dims):
                 wt = (fx * fy) * fz
                 # only the corners inside are added (a zero-filled one would turn -0.0 into +0.0)
-                out = np.where(mask[:, None], fma(_gather(flat, off, mask), wt[:, None], out), out)
+                out = np.where(mask[:, None], out + _gather(flat, off, mask) * wt[:, None], out)
         return out.reshape((n, c) + grid.shape[1:4])
 
     @staticmethod
@@ -151,7 +153,7 @@ class GridSampler3D(Function):
                     for axis in range(3):  # d weight / d axis: the other two factors, signed by the side
                         a, b = [f[i] for i in range(3) if i != axis]
                         t = (vk * a) * b
-                        upd = fma(t if sides[axis] else -t, go[:, k], gi[axis])
+                        upd = gi[axis] + t * go[:, k] if sides[axis] else gi[axis] - t * go[:, k]
                         gi[axis] = np.where(mask, upd, gi[axis])
             grad_grid = np.stack([mx * gi[0], my * gi[1], mz * gi[2]], -1).reshape(grid.shape)
         if grad_input is not None:

@@ -13,7 +13,7 @@ Grads: input -- each read's weight * g added back where it was read; grid -- d(o
 4-D input follows torch's vectorised CPU kernel (aten/src/ATen/native/cpu/GridSamplerKernel.cpp), 5-D its scalar
 kernel (GridSampler.cpp): the arithmetic differs between them, and GCC contracts each ``a * b + c`` there into one
 fused multiply-add, copied here (``_fma``), so forward values match torch's bit for bit. The input grad adds the
-reads in torch's order: points in vectors of 512 bits (16 float32 / 8 float64 lanes, its AVX512 build), and within
+reads in torch's order: points in vectors of 256 bits (8 float32 / 4 float64 lanes, the AVX2 build it runs), and within
 one vector corner by corner.
 """
 from __future__ import annotations
@@ -154,12 +154,13 @@ def _bilinear_corners(x, y, h, w, in_bound: bool):
 
 
 def _cubic(t: np.ndarray) -> list[np.ndarray]:
-    """The 4 Keys weights of the taps at -1, 0, 1, 2 for a fractional position t."""
+    """The 4 Keys weights of the taps at -1, 0, 1, 2 for a fractional position t. Which products GCC fused was
+    found by matching torch's bits: none in the outer weights (each step's constant product, exact, took the
+    add), both steps in the inner ones."""
     nd = t.dtype.type
-    a = nd(_A)
 
     def outer(x):  # ((A x - 5A) x + 8A) x - 4A  for 1 < |x| < 2
-        return _fma(_fma(_fma(a, x, nd(-5 * _A)), x, nd(8 * _A)), x, nd(-4 * _A))
+        return ((nd(_A) * x - nd(5 * _A)) * x + nd(8 * _A)) * x - nd(4 * _A)
 
     def inner(x):  # ((A + 2) x - (A + 3)) x x + 1  for |x| <= 1
         return _fma(_fma(nd(_A + 2), x, nd(-(_A + 3))) * x, x, nd(1))
@@ -168,17 +169,24 @@ def _cubic(t: np.ndarray) -> list[np.ndarray]:
 
 
 def _cubic_grad(t: np.ndarray) -> list[np.ndarray]:
-    """d/dx of the 4 Keys weights (torch's get_cubic_coefficients_grad, x = tap - t)."""
+    """d/dx of the 4 Keys weights (torch's get_cubic_coefficients_grad, x = tap - t); as in the outer weights,
+    every add meets an exact constant product, so nothing is fused."""
     nd = t.dtype.type
-    return [_fma(_fma(nd(-3 * _A), nd(-1) - t, nd(-10 * _A)), nd(-1) - t, nd(-8 * _A)),
-            _fma(nd(-3 * (_A + 2)), nd(0) - t, nd(-2 * (_A + 3))) * (nd(0) - t),
-            _fma(nd(3 * (_A + 2)), nd(1) - t, nd(-2 * (_A + 3))) * (nd(1) - t),
-            _fma(_fma(nd(3 * _A), nd(2) - t, nd(-10 * _A)), nd(2) - t, nd(8 * _A))]
+    x0, x1, x2, x3 = nd(-1) - t, nd(0) - t, nd(1) - t, nd(2) - t
+    return [(nd(-3 * _A) * x0 - nd(10 * _A)) * x0 - nd(8 * _A),
+            (nd(-3 * (_A + 2)) * x1 - nd(2 * (_A + 3))) * x1,
+            (nd(3 * (_A + 2)) * x2 - nd(2 * (_A + 3))) * x2,
+            (nd(3 * _A) * x3 - nd(10 * _A)) * x3 + nd(8 * _A)]
 
 
 def _dot4(c: list, v: list) -> np.ndarray:
-    """c0 v0 + c1 v1 + c2 v2 + c3 v3 as GCC contracts it: fma(c3, v3, fma(c2, v2, fma(c1, v1, c0 v0)))."""
+    """c0 v0 + c1 v1 + c2 v2 + c3 v3 as GCC contracts the kernel's sums: fma(c3, v3, fma(c2, v2, fma(c1, v1, c0 v0)))."""
     return _fma(c[3], v[3], _fma(c[2], v[2], _fma(c[1], v[1], c[0] * v[0])))
+
+
+def _dot4_row(c: list, v: list) -> np.ndarray:
+    """The bicubic x-direction sum, whose reads sit between the products: only the first pair is fused."""
+    return (_fma(c[0], v[0], c[1] * v[1]) + c[2] * v[2]) + c[3] * v[3]
 
 
 def _bicubic_taps(ax_w: _Axis, ax_h: _Axis, ix, iy, h, w):
@@ -216,7 +224,7 @@ class GridSampler2D(Function):
             rows = []
             for j in range(4):
                 vals = [_gather(flat, offsets[:, 4 * i + j], masks[:, 4 * i + j]) for i in range(4)]
-                rows.append(_dot4([v[:, None] for v in cx], vals))
+                rows.append(_dot4_row([v[:, None] for v in cx], vals))
             out = _dot4([v[:, None] for v in cy], rows)
         else:
             px, py = ax_w.apply(gx), ax_h.apply(gy)
@@ -239,7 +247,7 @@ class GridSampler2D(Function):
         xc, g = x.astype(compute, copy=False), grid.astype(compute, copy=False)
         flat = xc.reshape(n, c, h * w)
         go = grad.astype(compute, copy=False).reshape(n, c, -1)
-        lanes = 64 // np.dtype(compute).itemsize
+        lanes = 32 // np.dtype(compute).itemsize
         ax_w, ax_h = (_Axis(s, padding, align_corners, compute) for s in (w, h))
         gx_in, gy_in = g[..., 0].reshape(n, -1), g[..., 1].reshape(n, -1)
         want_input = ctx.needs_input_grad[0]

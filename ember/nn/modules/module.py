@@ -528,7 +528,11 @@ class Module:
         return self._apply(convert)
 
     def share_memory(self) -> Module:
-        """A no-op in ember (one process, NumPy memory); returns self like torch."""
+        """A no-op in ember (one process, NumPy memory); returns self like torch. A lazy module's placeholders
+        refuse, as torch's ``share_memory_`` on them does."""
+        for t in itertools.chain(self.parameters(), self.buffers()):
+            if is_lazy(t):
+                t.share_memory_()
         return self
 
     # ------------------------------------------------------------------ hooks

@@ -275,7 +275,7 @@ def test_deepcopy():
     lambda lib: lib.nn.LazyLinear(3)(lib.tensor(1.0)),
     lambda lib: lib.nn.LazyConvTranspose1d(3, 2, padding_mode="reflect"),
     lambda lib: lib.nn.LazyConv2d(3, 2, padding="same", stride=2),
-    lambda lib: lib.nn.LazyLinear(3).share_memory() if lib is torch else lib.nn.LazyLinear(3).weight.share_memory_(),
+    lambda lib: lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.LazyLinear(3)).share_memory(),
     lambda lib: lib.nn.LazyLinear(3).requires_grad_(False),
     lambda lib: sum(p.numel() for p in lib.nn.LazyLinear(3).parameters()),
 ], ids=["conv-dims", "conv-groups", "convt-dims", "bn-dims", "in-dims", "extra-arg", "0-d", "convt-pad-mode",

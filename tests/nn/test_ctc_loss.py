@@ -217,3 +217,14 @@ def test_blank_as_last_label_matches_finite_differences():
         xm[t, 0, c] -= h
         fd = (loss(xp) - loss(xm)) / (2 * h)
         assert abs(a.grad.numpy()[t, 0, c] - np.exp(x[t, 0, c]) - fd) < 1e-6
+
+
+@pytest.mark.parametrize("which", ["targets", "input_lengths"])
+def test_non_tensor_arguments(which):
+    def fn(lib):
+        args = dict(targets=lib.tensor([[1], [1]]), input_lengths=lib.tensor([3, 3]))
+        args[which] = [[1], [1]] if which == "targets" else np.array([3, 3])
+        return lib.nn.functional.ctc_loss(lib.zeros(3, 2, 4), args["targets"], args["input_lengths"],
+                                          lib.tensor([1, 1]))
+    e, t = check_error(fn, match_message=False)
+    assert str(e).splitlines()[0] == str(t).splitlines()[0]

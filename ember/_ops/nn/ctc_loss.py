@@ -182,7 +182,13 @@ def _int_seq(value) -> np.ndarray | None:
 
 
 def _type_error(args) -> TypeError:
-    got = ", ".join(type(a).__name__ if not isinstance(a, Tensor) else "Tensor" for a in args)
+    def name(a) -> str:
+        if isinstance(a, Tensor):
+            return "Tensor"
+        mod = type(a).__module__
+        return type(a).__name__ if mod == "builtins" else f"{mod.split('.')[0]}.{type(a).__name__}"
+
+    got = ", ".join(name(a) for a in args)
     return TypeError(f"ctc_loss() received an invalid combination of arguments - got ({got}, int, int, bool), but "
                      "expected one of:\n * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of "
                      "ints target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool zero_infinity = "
@@ -248,13 +254,14 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor | Sequenc
     divides each loss by its target length (at least 1) and averages over the batch."""
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
-    both_tensors = isinstance(input_lengths, Tensor) and isinstance(target_lengths, Tensor)
-    if both_tensors:
+    if not (isinstance(log_probs, Tensor) and isinstance(targets, Tensor)):
+        raise _type_error((log_probs, targets, input_lengths, target_lengths))
+    if isinstance(input_lengths, Tensor) and isinstance(target_lengths, Tensor):
         il = _lengths("input_lengths", input_lengths)
         tl = _lengths("target_lengths", target_lengths)
     else:
         il, tl = _int_seq(input_lengths), _int_seq(target_lengths)
-        if il is None or tl is None or not isinstance(targets, Tensor):
+        if il is None or tl is None:
             raise _type_error((log_probs, targets, input_lengths, target_lengths))
     dt = log_probs.dtype
     if str(dt) not in ("torch.float32", "torch.float64"):

@@ -228,3 +228,14 @@ def test_non_tensor_arguments(which):
                                           lib.tensor([1, 1]))
     e, t = check_error(fn, match_message=False)
     assert str(e).splitlines()[0] == str(t).splitlines()[0]
+
+
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_gradcheck_through_log_softmax(zero_infinity):
+    # CtcLossBackward0's grad is d loss/d lp plus exp(lp) (the grad through an implied log_softmax, which sums to 0
+    # over classes once composed with log_softmax's backward), so finite differences check the composition
+    x = ember.tensor(np.random.default_rng(16).standard_normal((6, 3, 4)), requires_grad=True)
+    tg, il, tl = ember.tensor([[1, 2, 2], [3, 1, 0], [2, 0, 0]]), ember.tensor([6, 5, 2]), ember.tensor([3, 2, 1])
+    assert ember.autograd.gradcheck(
+        lambda v: ember.nn.functional.ctc_loss(v.log_softmax(2), tg, il, tl, reduction="sum",
+                                               zero_infinity=zero_infinity), (x,))

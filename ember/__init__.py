@@ -146,8 +146,11 @@ from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, choles
 from ._ops.index_put import index_put  # noqa: E402
 from ._ops.as_strided import as_strided  # noqa: E402
 from ._ops.shifts import bitwise_left_shift, bitwise_right_shift  # noqa: E402
+from ._ops.special_fns import digamma, i0, lgamma, logit, mvlgamma, polygamma, sinc  # noqa: E402
 from ._ops import as_strided as _as_strided_ops, index_put as _index_put_ops, shifts as _shift_ops  # noqa: E402
-for _mod in (_index_put_ops, _as_strided_ops, _shift_ops):
+from ._ops import special_fns as _special_fns_ops  # noqa: E402
+from . import special  # noqa: E402
+for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops):
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn

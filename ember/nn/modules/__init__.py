@@ -27,6 +27,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropy
 from .loss import CTCLoss
 from .loss import MultiLabelMarginLoss, MultiMarginLoss
 from .pooling import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
+from .pooling import FractionalMaxPool2d, FractionalMaxPool3d
 from .channelshuffle import ChannelShuffle
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .padding import (CircularPad1d, CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d,
@@ -91,6 +92,7 @@ __all__ = [
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
     "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d",
+    "FractionalMaxPool2d", "FractionalMaxPool3d",
     # loss.py, channelshuffle.py
     "MultiLabelMarginLoss", "MultiMarginLoss", "ChannelShuffle",
 ]

@@ -318,3 +318,72 @@ class LPPool3d(_LPPoolNd):
 
 
 __all__ += ["MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d"]
+
+
+# --- fractional max pooling (ember/_ops/nn/fractional_pool.py) ----------------------------------------------------
+
+from .utils import _pair, _triple  # noqa: E402
+
+
+class FractionalMaxPool2d(Module):
+    """Max over kh x kw windows at random fractional strides, to output_size or output_ratio of (N, C, H, W) or
+    (C, H, W); ``_random_samples`` (a buffer, None unless given) fixes the windows. No extra_repr, as torch."""
+
+    kernel_size: tuple[int, int]
+    return_indices: bool
+    output_size: tuple[int, int] | None
+    output_ratio: tuple[float, float] | None
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples=None) -> None:
+        super().__init__()
+        self.kernel_size = _pair(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _pair(output_size) if output_size is not None else None
+        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError("FractionalMaxPool2d requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor):
+        return F.fractional_max_pool2d(input, self.kernel_size, self.output_size, self.output_ratio,
+                                       self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool3d(Module):
+    """Max over kt x kh x kw windows at random fractional strides, to output_size or output_ratio of
+    (N, C, T, H, W) or (C, T, H, W); ``_random_samples`` fixes the windows. No extra_repr, as torch."""
+
+    kernel_size: tuple[int, int, int]
+    return_indices: bool
+    output_size: tuple[int, int, int] | None
+    output_ratio: tuple[float, float, float] | None
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples=None) -> None:
+        super().__init__()
+        if (isinstance(kernel_size, int) and kernel_size <= 0) or (
+                isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _triple(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _triple(output_size) if output_size is not None else None
+        self.output_ratio = _triple(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError("FractionalMaxPool3d requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor):
+        return F.fractional_max_pool3d(input, self.kernel_size, self.output_size, self.output_ratio,
+                                       self.return_indices, _random_samples=self._random_samples)
+
+
+__all__ += ["FractionalMaxPool2d", "FractionalMaxPool3d"]

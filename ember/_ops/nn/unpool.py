@@ -39,6 +39,7 @@ class MaxUnpool2D(Function):
         out = np.zeros((planes, plane_out), x.dtype)
         idx = indices.reshape(planes, plane_in)
         ctx.meta = (x.shape, idx, plane_out)
+        ctx.size = size
         if out.size:  # torch skips the kernel (and its index check) for an empty output
             bad = (idx < 0) | (idx >= plane_out)
             if bad.any():
@@ -53,6 +54,9 @@ class MaxUnpool2D(Function):
     def backward(ctx, grad):
         shape, idx, plane_out = ctx.meta
         if not plane_out:
+            if idx.size:  # torch gathers from the flattened empty planes, which fails the same way
+                lead = grad.ndim - len(ctx.size)
+                raise RuntimeError(f"index {idx.flat[0]} is out of bounds for dimension {lead} with size 0")
             return np.zeros(shape, grad.dtype), None, None
         g = np.ascontiguousarray(grad).reshape(idx.shape[0], plane_out)
         return np.take_along_axis(g, idx, 1).reshape(shape), None, None

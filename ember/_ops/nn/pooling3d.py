@@ -242,6 +242,14 @@ def _list_with_default(output_size, input: Tensor):
     return tuple(input.shape[-len(size):][i] if v is None else v for i, v in enumerate(size))
 
 
+def _check_grad(grad: np.ndarray, fn: str) -> None:
+    """torch's adaptive backward kernels refuse an empty output (an output_size with a 0)."""
+    for d in range(1, grad.ndim):
+        if grad.shape[d] == 0:
+            raise RuntimeError(f"{fn}(): Expected grad_output to have non-zero size for non-batch dimensions, but "
+                               f"grad_output has sizes {list(grad.shape)} with dimension {d} being empty")
+
+
 def _not_implemented(input: Tensor, fn: str) -> None:
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"{fn}\" not implemented for '{input.dtype._scalar_name}'")
@@ -264,6 +272,7 @@ class AdaptiveAvgPool3D(Function):
     @staticmethod
     def backward(ctx, grad):
         mats, (kd, kh, kw) = ctx.meta
+        _check_grad(grad, "adaptive_avg_pool3d_backward")
         gd = grad.astype(mats[0].dtype, copy=False) / kd / kh / kw
         return _apply_axes(gd, [m.T for m in mats]).astype(grad.dtype, copy=False), None
 
@@ -274,8 +283,8 @@ def _apply_axes(x: np.ndarray, mats: list) -> np.ndarray:
     md, mh, mw = mats
     t = x @ mw.T                                      # (..., D, H, c)
     t = mh @ t                                        # (..., D, b, c)
-    t = t.reshape((-1,) + t.shape[-3:])
-    t = (md @ t.reshape(t.shape[0], t.shape[1], -1))  # (n, a, b*c)
+    t = t.reshape((math.prod(lead),) + t.shape[-3:])
+    t = md @ t.reshape(t.shape[0], t.shape[1], t.shape[2] * t.shape[3])  # (n, a, b*c)
     return t.reshape(lead + (md.shape[0], mh.shape[0], mw.shape[0]))
 
 
@@ -322,6 +331,7 @@ class AdaptiveMaxPool3D(Function):
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
         shape, index = ctx.meta
+        _check_grad(grad, "adaptive_max_pool3d_backward")
         g = grad if len(shape) == 5 else grad[None]
         return _flat_grad(g, index, (g.shape[0],) + tuple(shape[-4:])).reshape(shape), None
 

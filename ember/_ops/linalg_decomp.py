@@ -275,7 +275,7 @@ def cholesky_grad(L: np.ndarray, gL: np.ndarray, upper: bool) -> np.ndarray:
     X = np.tril(mH(L) @ gL)
     P = 0.5 * (X + mH(np.tril(X, -1)))
     Y = tri_solve(mH(L), P, upper=True, unit=False)  # L^-H P
-    return mH(tri_solve(L, mH(Y), upper=False, unit=False))  # (L^-1 (L^-H P)^H)^H = L^-H P L^-1
+    return mH(tri_solve(mH(L), mH(Y), upper=True, unit=False))  # (L^-H Y^H)^H = Y L^-1
 
 
 class LinalgCholeskyEx(Function):

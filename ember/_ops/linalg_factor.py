@@ -99,7 +99,7 @@ def qr_legacy(input: Tensor, some: bool = True, *, out=None):
 # --- eigh -----------------------------------------------------------------------------------------------
 class LinalgEigh(Function):
     """A = V diag(L) V^H (Hermitian A, one triangle read);
-    gA = V (diag(gL) + (V^H gV) / E) V^H with E_ij = L_j - L_i off the diagonal"""
+    gA = the Hermitian part of V (diag(gL) + (V^H gV) / E) V^H, E_ij = L_j - L_i off the diagonal"""
 
     @staticmethod
     def forward(ctx, A, UPLO, compute_v):
@@ -121,7 +121,8 @@ class LinalgEigh(Function):
             inner = (mH(V) @ gV) / E
         diag = np.einsum("...ii->...i", inner)
         diag[...] = 0 if gL is None else gL
-        return V @ inner @ mH(V), None, None
+        gA = V @ inner @ mH(V)
+        return 0.5 * (gA + mH(gA)), None, None  # (A is taken Hermitian: torch's gradient is too)
 
 
 def _check_uplo(UPLO: str) -> None:

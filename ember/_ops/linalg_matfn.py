@@ -106,11 +106,12 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
     norm(A, p) * norm(inv(A), p), which is inf for a singular A."""
     from .linalg_api import matrix_norm
     from .linalg_factor import svdvals
-    from .shape import select
+    from .shape import narrow, squeeze
     if p is None or p in (2, -2):
         s = svdvals(A)
-        big, small = select(s, -1, 0), select(s, -1, -1)
-        return write_out(out, small / big if p == -2 else big / small)
+        k = s.shape[-1]
+        big, small = narrow(s, -1, 0, 1), narrow(s, -1, k - 1, 1)
+        return write_out(out, squeeze(small / big if p == -2 else big / small, -1))
     if p not in ("fro", "nuc", math.inf, -math.inf, 1, -1):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     check_matrix(f"linalg.cond(ord={p})", A)

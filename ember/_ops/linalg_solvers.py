@@ -109,12 +109,11 @@ class TriangularSolve(Function):
             gA = -(gb @ mH(X))
             if transpose:
                 gA = np.swapaxes(gA, -1, -2)
-        if g_copy is not None:
+        if gA is not None:
+            gA = _triangle(gA, upper, unit)
+        if g_copy is not None:  # (the copy's grad reaches all of A, unmasked, as in torch)
             gA = g_copy if gA is None else gA + g_copy
-        if gA is not None and ctx.needs_input_grad[1]:
-            gA = sum_to_shape(_triangle(gA, upper, unit), A.shape)
-        else:
-            gA = None
+        gA = sum_to_shape(gA, A.shape) if gA is not None and ctx.needs_input_grad[1] else None
         if gb is not None and ctx.needs_input_grad[0]:
             gb = sum_to_shape(gb, b_shape)
         else:
@@ -253,7 +252,7 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
     """The Moore-Penrose pseudo-inverse (``rcond``: the older name of ``rtol``)."""
     a = A._data
     if a.ndim < 2 or a.dtype.kind not in "fc" or a.dtype.itemsize < 4:
-        dt = f"{_SCALAR_NAMES[a.dtype.name]}{{{list(a.shape)}}}".replace(" ", "")
+        dt = f"{_SCALAR_NAMES[a.dtype.name]}{{{list(a.shape)}}}"
         raise RuntimeError(f"linalg.pinv({dt}): expected a tensor with 2 or more dimensions of float, double, "
                            "cfloat or cdouble types")
     if rcond is not None:
@@ -290,7 +289,8 @@ _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
 
 class LinalgLstsq(Function):
     """X minimizing |AX - B| (the minimum-norm one when A is rank-deficient; rank from rcond * S_max);
-    gradients through the pseudo-inverse, X = A^+ B:  gA = pinv_grad(g B^H, A^+, A), gB = A^+^H g"""
+    gradients through the pseudo-inverse, X = A^+ B:  gA = pinv_grad(g B^H, A^+, A), gB = A^+^H g, plus the
+    residuals' r = |AX - B|^2 (per column): gA += 2 (AX - B) diag(g_r) X^H, gB -= 2 (AX - B) diag(g_r)"""
 
     @staticmethod
     def forward(ctx, A, B, rcond, driver):
@@ -317,24 +317,34 @@ class LinalgLstsq(Function):
         rank = rank.reshape(batch) if driver != "gels" else np.empty((0,), np.int64)
         S = S.reshape(batch + (k,)) if driver in ("gelsd", "gelss") else np.empty((0,), A.real.dtype)
         ctx.mark_non_differentiable(S)
-        ctx.save_for_backward(A, Bm)
+        out = X[..., 0] if vec else X
+        ctx.save_for_backward(A, Bm, out)
         ctx.args = (B.shape, vec)
-        return (X[..., 0] if vec else X), res, rank, S
+        return out, res, rank, S
 
     @staticmethod
-    def backward(ctx, g, _g_res=None, _g_rank=None, _g_s=None):
-        A, Bm = ctx.saved_tensors
+    def backward(ctx, g, g_res=None, _g_rank=None, _g_s=None):
+        A, Bm, X = ctx.saved_tensors
         b_shape, vec = ctx.args
-        if g is None:
-            return None, None, None, None
-        gm = g[..., None] if vec else g
-        P = _pinv(A, None, None, False)
-        gA = gB = None
-        if ctx.needs_input_grad[0]:
-            gA = sum_to_shape(pinv_grad(gm @ mH(Bm), P, A), A.shape)
-        if ctx.needs_input_grad[1]:
+        Xm = X[..., None] if vec else X
+        gA = gB = 0
+        if g is not None:
+            gm = g[..., None] if vec else g
+            P = _pinv(A, None, None, False)
+            gA = pinv_grad(gm @ mH(Bm), P, A)
             gB = mH(P) @ gm
+        if g_res is not None and g_res.size:
+            # r_j = |A x_j - b_j|^2 with x_j stationary (the normal equations): only A and B move it
+            D = 2 * (A @ Xm - Bm) * g_res[..., None, :]
+            gA = gA + D @ mH(Xm)
+            gB = gB - D
+        gA = sum_to_shape(np.broadcast_to(gA, Xm.shape[:-2] + A.shape[-2:]), A.shape) \
+            if ctx.needs_input_grad[0] else None
+        if ctx.needs_input_grad[1]:
+            gB = np.broadcast_to(gB, Xm.shape[:-2] + Bm.shape[-2:])
             gB = sum_to_shape(gB[..., 0] if vec else gB, b_shape)
+        else:
+            gB = None
         return gA, gB, None, None
 
 

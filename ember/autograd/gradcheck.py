@@ -96,7 +96,45 @@ def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1
     return True
 
 
-def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, **kwargs) -> bool:
-    """Second-order check: needs a backward pass that is itself differentiable (create_graph=True)."""
-    raise NotImplementedError("gradgradcheck needs double backward (create_graph=True), which ember does not "
-                              "support yet")
+def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+                  check_batched_grad: bool = False, check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False) -> bool:
+    """gradcheck of the function (inputs, grad_outputs) -> d func / d inputs (computed with create_graph=True): checks
+    second derivatives. Without ``grad_outputs``, random ones are drawn as torch draws them (uniform in [-1, 1) from
+    the default generator, requiring grad), so the same seed checks the same products."""
+    from .._tensor import Tensor
+    from .. import empty, float64
+    from . import grad
+    from .grad_mode import enable_grad
+    if not (check_fwd_over_rev or check_rev_over_rev):
+        raise AssertionError("Expected at least one of check_fwd_over_rev or check_rev_over_rev to be True")
+    if check_fwd_over_rev:
+        raise NotImplementedError("gradgradcheck(check_fwd_over_rev=True) needs forward-mode AD, which ember does "
+                                  "not have")
+    inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+    if grad_outputs is None:
+        outs = [o for o in _outputs(func, inputs) if isinstance(o, Tensor) and o.requires_grad]
+        grad_outputs = tuple(
+            empty(tuple(o.shape), dtype=o.dtype if o.is_floating_point() or o.is_complex() else float64)
+            .uniform_(-1, 1).requires_grad_() for o in outs)
+    else:
+        grad_outputs = (grad_outputs,) if isinstance(grad_outputs, Tensor) else tuple(grad_outputs)
+    n_out = len(grad_outputs)
+    diff_inputs = {i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad}
+    diff_grads = {i for i, g in enumerate(grad_outputs) if g.requires_grad}
+
+    def first_derivatives(*args):
+        with enable_grad():
+            xs = tuple(x.requires_grad_() if i in diff_inputs else x for i, x in enumerate(args[:-n_out]))
+            outs = tuple(o for o in _outputs(func, xs) if isinstance(o, Tensor) and o.requires_grad)
+            gs = tuple(g.requires_grad_() if i in diff_grads else g for i, g in enumerate(args[-n_out:]))
+            wrt = tuple(x for i, x in enumerate(xs) if i in diff_inputs)
+            grads = grad(outs, wrt, gs, create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, nondet_tol=nondet_tol, check_undefined_grad=check_undefined_grad,
+                     check_grad_dtypes=check_grad_dtypes, check_batched_grad=check_batched_grad,
+                     fast_mode=fast_mode, masked=masked)

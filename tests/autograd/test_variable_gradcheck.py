@@ -67,5 +67,5 @@ def test_gradcheck_error_type_and_second_order():
         ember.autograd.gradcheck(WrongCube.apply, (ember.tensor([1.0, 2.0], dtype=ember.float64,
                                                                requires_grad=True),))
     assert isinstance(info.value, RuntimeError)
-    with pytest.raises(NotImplementedError, match="double backward"):
-        ember.autograd.gradgradcheck(lambda a: a * a, (ember.ones(2, dtype=ember.float64, requires_grad=True),))
+    assert ember.autograd.gradgradcheck(lambda a: a * a.sin(), (ember.ones(2, dtype=ember.float64,
+                                                                          requires_grad=True),))

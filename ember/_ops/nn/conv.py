@@ -37,11 +37,12 @@ def _offset_slices(k: tuple, stride: tuple, dilation: tuple, out_sp: tuple) -> t
 
 
 class _Geometry:
-    """Where each kernel offset reads. With stride 1 (1-D or 2-D) the padded input is kept flat per (n, c), with
-    (kw-1)*dilation zeros after it, and the output is computed on "wide" rows as long as the padded rows: then
-    offset k reads one contiguous range, starting at its flat shift ki*d*Wp + kj*d, and im2col/col2im are
-    plain range copies/adds. The wide rows' last Wp - ow positions are garbage, dropped from the output (their
-    grads are 0). Other strides read strided slabs of the padded input."""
+    """Where each kernel offset reads. With stride 1 the padded input is kept flat per (n, c), with zeros after it
+    for the last offsets to read, and the output is computed "wide": over every padded position after the first
+    dim's (od x Hp x Wp in 3-D, od x Wp in 2-D). Then offset k reads one contiguous range, starting at its flat
+    shift (ki*Hp*Wp + kj*Wp + kl)*d, and im2col/col2im are plain range copies/adds. The wide positions past the
+    output's (h >= oh or w >= ow) are garbage, dropped from the output (their grads are 0). Other strides read
+    strided slabs of the padded input."""
 
     def __init__(self, x_shape: tuple, kernel: tuple, stride: tuple, padding: tuple, dilation: tuple,
                  allow_flat: bool = True) -> None:
@@ -49,13 +50,13 @@ class _Geometry:
         self.padded = tuple(m + 2 * q for m, q in zip(x_shape[2:], padding))
         self.out_sp = tuple((m - d * (k - 1) - 1) // s + 1 for m, k, d, s in zip(self.padded, kernel, dilation, stride))
         nd = len(kernel)
-        self.flat = allow_flat and nd <= 2 and all(s == 1 for s in stride)
+        self.flat = allow_flat and all(s == 1 for s in stride)
         if self.flat:
-            row = self.padded[-1]
-            self.shifts = [sum(ki * d * st for ki, d, st in zip(k, dilation, (row, 1)[-nd:]))
-                           for k in np.ndindex(*kernel)]
-            self.positions = self.out_sp[0] * (row if nd == 2 else 1)
-            self.length = math.prod(self.padded) + (kernel[-1] - 1) * dilation[-1] * (nd == 2)
+            steps = [math.prod(self.padded[i + 1:]) for i in range(nd)]  # flat distance of one step along each dim
+            self.shifts = [sum(ki * d * st for ki, d, st in zip(k, dilation, steps)) for k in np.ndindex(*kernel)]
+            self.positions = self.out_sp[0] * steps[0]
+            self.length = math.prod(self.padded) + sum((k - 1) * d * st for k, d, st in
+                                                       zip(kernel[1:], dilation[1:], steps[1:]))
         else:
             self.positions = math.prod(self.out_sp)
         self.cols_shape = x_shape[1:2] + kernel + (self.positions,)   # one sample's columns
@@ -106,16 +107,21 @@ class _Geometry:
     def output(self, wide: np.ndarray) -> np.ndarray:
         """(N, C_out, *out) view of the product over the positions (wide rows cut to the output's)."""
         n, c = wide.shape[:2]
-        if self.flat and len(self.kernel) == 2:
-            return wide.reshape(n, c, self.out_sp[0], self.padded[-1])[..., :self.out_sp[1]]
+        if self.flat and len(self.kernel) > 1:
+            return wide.reshape((n, c, self.out_sp[0]) + self.padded[1:])[self._inner]
         return wide.reshape((n, c) + self.out_sp)
+
+    @property
+    def _inner(self) -> tuple:
+        """The output's positions within the wide positions."""
+        return (slice(None),) * 3 + tuple(slice(0, o) for o in self.out_sp[1:])
 
     def positions_grad(self, grad: np.ndarray) -> np.ndarray:
         """The output grad laid out over the positions, (N, C_out, positions) (zeros at the wide rows' ends)."""
         n, c = grad.shape[:2]
-        if self.flat and len(self.kernel) == 2:
-            g = np.zeros((n, c, self.out_sp[0], self.padded[-1]), grad.dtype)
-            g[..., :self.out_sp[1]] = grad
+        if self.flat and len(self.kernel) > 1:
+            g = np.zeros((n, c, self.out_sp[0]) + self.padded[1:], grad.dtype)
+            g[self._inner] = grad
             return g.reshape(n, c, self.positions)
         return np.ascontiguousarray(grad).reshape(n, c, self.positions)
 

@@ -18,7 +18,10 @@ __all__ = ["GridSampler3D", "fma"]
 def fma(a, b, c) -> np.ndarray:
     """a * b + c rounded once, in the operands' float type (GCC's contraction in torch's vectorised kernels; the
     4-D grid_sample and affine_grid use it)."""
-    if np.result_type(a, b, c) == np.float32:
+    dt = np.result_type(a, b, c)
+    if dt == np.float16:  # Vectorized<Half> works op by op, each rounded to half: nothing to fuse
+        return a * b + c
+    if dt == np.float32:
         return fma32(a, b, c)
     return fma64(a, b, c)
 
@@ -105,6 +108,8 @@ class GridSampler3D(Function):
     @staticmethod
     def forward(ctx, x, grid, mode, padding, align_corners):
         ctx.args = (x, grid, mode, padding, align_corners)
+        if x.size == 0 or grid.size == 0:  # nothing to read or nothing to write
+            return np.zeros(x.shape[:2] + grid.shape[1:-1], x.dtype)
         n, c = x.shape[:2]
         dims = x.shape[2:]
         flat = x.reshape(n, c, -1)
@@ -125,6 +130,9 @@ class GridSampler3D(Function):
     @staticmethod
     def backward(ctx, grad):
         x, grid, mode, padding, align_corners = ctx.args
+        if grad.size == 0:
+            return (np.zeros_like(x) if ctx.needs_input_grad[0] else None,
+                    np.zeros_like(grid) if ctx.needs_input_grad[1] else None, None, None, None)
         n, c = x.shape[:2]
         dims = x.shape[2:]
         nd = x.dtype.type

@@ -11,10 +11,11 @@ reflection mirrors it at the borders (the pixel centres or the edges) and then c
 Grads: input -- each read's weight * g added back where it was read; grid -- d(out)/d(coord) * d(coord)/d(g).
 
 4-D input follows torch's vectorised CPU kernel (aten/src/ATen/native/cpu/GridSamplerKernel.cpp), 5-D its scalar
-kernel (GridSampler.cpp): the arithmetic differs between them, and GCC contracts each ``a * b + c`` there into one
-fused multiply-add, copied here (``_fma``), so forward values match torch's bit for bit. The input grad adds the
-reads in torch's order: points in vectors of 256 bits (8 float32 / 4 float64 lanes, the AVX2 build it runs), and within
-one vector corner by corner.
+kernel (GridSampler.cpp, see _grid_sample3d.py): their arithmetic differs. The vectorised kernel is built with FMA,
+and GCC contracts its ``a * b + c`` into fused multiply-adds, copied here (``_fma``; not for half, whose vector ops
+round one by one), so values and grads match torch's bit for bit. The input grad adds the reads in torch's order:
+points in vectors of 256 bits (8 float32 / 4 float64 / 16 half lanes: the AVX2 build it runs), one vector's reads
+corner by corner.
 """
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
-from ..._rng.fma import fma32, fma64
 from ._grid_sample3d import GridSampler3D, fma as _fma
 
 __all__ = ["grid_sample"]
@@ -105,19 +105,36 @@ def _gather(flat: np.ndarray, offsets: np.ndarray, mask: np.ndarray) -> np.ndarr
     return np.where(mask[:, None, :], vals, flat.dtype.type(0))
 
 
-def _scatter(shape: tuple, offsets: np.ndarray, masks: np.ndarray, deltas: np.ndarray, lanes: int) -> np.ndarray:
+def _segment(grid: np.ndarray) -> int:
+    """How many points torch's kernel walks before it starts a new vector: all of a batch's H*W when that slice of
+    the grid is contiguous (or its x and y planes each are), otherwise one row of W at a time
+    (grid_sample_2d_grid_slice_iterator)."""
+    h, w = grid.shape[1:3]
+    s_h, s_w = (st // grid.itemsize for st in grid.strides[1:3])
+    if grid[0].flags.c_contiguous:
+        return h * w
+    if (s_w == 1 or w == 1) and (s_h == w or h == 1):
+        return h * w
+    return w
+
+
+def _scatter(shape: tuple, offsets: np.ndarray, masks: np.ndarray, deltas: np.ndarray, lanes: int,
+             segment: int) -> np.ndarray:
     """grad_input (N, C, H*W): deltas (N, C, K, P) added at offsets/masks (N, K, P), in torch's order per plane:
-    vectors of ``lanes`` points, within one the K reads one after another, lanes in order."""
+    vectors of ``lanes`` points (restarting at each ``segment`` of points), within one vector the K reads one
+    after another, lanes in order."""
     n, c, hw = shape
     k, p = offsets.shape[1:]
-    pad = -p % lanes
-    if pad:
-        offsets = np.pad(offsets, ((0, 0), (0, 0), (0, pad)))
-        masks = np.pad(masks, ((0, 0), (0, 0), (0, pad)))
-        deltas = np.pad(deltas, ((0, 0), (0, 0), (0, 0), (0, pad)))
-    chunks = (p + pad) // lanes
+    pad = -segment % lanes
+    if pad:  # each segment padded to whole vectors, the padding masked out
+        def widen(a: np.ndarray) -> np.ndarray:
+            a = a.reshape(a.shape[:-1] + (p // segment, segment))
+            a = np.pad(a, [(0, 0)] * (a.ndim - 1) + [(0, pad)])
+            return a.reshape(a.shape[:-2] + (-1,))
+        offsets, masks, deltas = widen(offsets), widen(masks), widen(deltas)
+    chunks = offsets.shape[-1] // lanes
 
-    def order(a: np.ndarray) -> np.ndarray:  # (..., K, chunks * lanes) -> (..., chunks, K, lanes)
+    def order(a: np.ndarray) -> np.ndarray:  # (..., K, chunks * lanes) -> (..., chunks, K, lanes, segment)
         a = a.reshape(a.shape[:-2] + (k, chunks, lanes))
         return np.swapaxes(a, -3, -2)
 
@@ -180,7 +197,8 @@ def _cubic_grad(t: np.ndarray) -> list[np.ndarray]:
 
 
 def _dot4(c: list, v: list) -> np.ndarray:
-    """c0 v0 + c1 v1 + c2 v2 + c3 v3 as GCC contracts the kernel's sums: fma(c3, v3, fma(c2, v2, fma(c1, v1, c0 v0)))."""
+    """c0 v0 + c1 v1 + c2 v2 + c3 v3 as GCC contracts the kernel's sums:
+    fma(c3, v3, fma(c2, v2, fma(c1, v1, c0 v0)))."""
     return _fma(c[3], v[3], _fma(c[2], v[2], _fma(c[1], v[1], c[0] * v[0])))
 
 
@@ -209,13 +227,14 @@ class GridSampler2D(Function):
     @staticmethod
     def forward(ctx, x, grid, mode, padding, align_corners):
         ctx.args = (x, grid, mode, padding, align_corners)
+        if x.size == 0 or grid.size == 0:  # nothing to read or nothing to write
+            return np.zeros(x.shape[:2] + grid.shape[1:-1], x.dtype)
         n, c, h, w = x.shape
         out_h, out_w = grid.shape[1:3]
-        compute = np.float32 if x.dtype == np.float16 else x.dtype.type  # half: computed in float32
-        xc, g = x.astype(compute, copy=False), grid.astype(compute, copy=False)
-        flat = xc.reshape(n, c, h * w)
-        ax_w, ax_h = (_Axis(s, padding, align_corners, compute) for s in (w, h))
-        gx, gy = g[..., 0].reshape(n, -1), g[..., 1].reshape(n, -1)
+        nd = x.dtype.type  # half too: numpy rounds each half op as Vectorized<Half> does, and nothing fuses
+        flat = x.reshape(n, c, h * w)
+        ax_w, ax_h = (_Axis(s, padding, align_corners, nd) for s in (w, h))
+        gx, gy = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
         if mode == 2:
             px, py = ax_w.unnormalize(gx), ax_h.unnormalize(gy)
             ix, iy = np.floor(px), np.floor(py)
@@ -236,23 +255,24 @@ class GridSampler2D(Function):
                 offsets, masks, wts, _ = _bilinear_corners(px, py, h, w, padding != 0)
                 vals = [_gather(flat, offsets[:, k], masks[:, k]) for k in range(4)]
                 out = _dot4([v[:, None] for v in wts], vals)
-        return out.reshape(n, c, out_h, out_w).astype(x.dtype, copy=False)
+        return out.reshape(n, c, out_h, out_w)
 
     @staticmethod
     def backward(ctx, grad):
         x, grid, mode, padding, align_corners = ctx.args
+        if grad.size == 0:
+            return (np.zeros_like(x) if ctx.needs_input_grad[0] else None,
+                    np.zeros_like(grid) if ctx.needs_input_grad[1] else None, None, None, None)
         n, c, h, w = x.shape
-        compute = np.float32 if x.dtype == np.float16 else x.dtype.type
-        nd = compute
-        xc, g = x.astype(compute, copy=False), grid.astype(compute, copy=False)
-        flat = xc.reshape(n, c, h * w)
-        go = grad.astype(compute, copy=False).reshape(n, c, -1)
-        lanes = 32 // np.dtype(compute).itemsize
-        ax_w, ax_h = (_Axis(s, padding, align_corners, compute) for s in (w, h))
-        gx_in, gy_in = g[..., 0].reshape(n, -1), g[..., 1].reshape(n, -1)
+        nd = x.dtype.type
+        flat = x.reshape(n, c, h * w)
+        go = grad.reshape(n, c, -1)
+        lanes, segment = 32 // x.itemsize, _segment(grid)  # AVX2 vectors of 256 bits
+        ax_w, ax_h = (_Axis(s, padding, align_corners, nd) for s in (w, h))
+        gx_in, gy_in = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
         want_input = ctx.needs_input_grad[0]
         grad_input = None
-        zero = np.zeros(gx_in.shape, compute)
+        zero = np.zeros(gx_in.shape, nd)
         if mode == 1:
             gxg = gyg = zero
             if want_input:
@@ -260,13 +280,13 @@ class GridSampler2D(Function):
                 xi, yi = np.rint(px), np.rint(py)
                 mask = (xi > -1) & (xi < w) & (yi > -1) & (yi < h) if padding == 0 else np.ones(xi.shape, bool)
                 offsets = (_safe_index(yi, h) * w + _safe_index(xi, w))[:, None]
-                grad_input = _scatter((n, c, h * w), offsets, mask[:, None], go[:, :, None], lanes)
+                grad_input = _scatter((n, c, h * w), offsets, mask[:, None], go[:, :, None], lanes, segment)
         elif mode == 0:
             (px, mx), (py, my) = ax_w.apply_get_grad(gx_in), ax_h.apply_get_grad(gy_in)
             offsets, masks, wts, (dn, ds, dw, de) = _bilinear_corners(px, py, h, w, padding != 0)
             if want_input:
                 deltas = np.stack([wt[:, None] * go for wt in wts], 2)
-                grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes)
+                grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes, segment)
             vnw, vne, vsw, vse = (_gather(flat, offsets[:, k], masks[:, k]) for k in range(4))
             tx = _fma(vse - vsw, dn[:, None], (vne - vnw) * ds[:, None])
             ty = _fma(vse - vne, dw[:, None], (vsw - vnw) * de[:, None])
@@ -283,7 +303,7 @@ class GridSampler2D(Function):
             offsets, masks = _bicubic_taps(ax_w, ax_h, ix, iy, h, w)
             if want_input:
                 deltas = np.stack([go * cx[i][:, None] * cy[j][:, None] for i in range(4) for j in range(4)], 2)
-                grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes)
+                grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes, segment)
             vals = [_gather(flat, offsets[:, k], masks[:, k]) for k in range(16)]
             gxg, gyg = zero.copy(), zero.copy()
             for k in range(c):
@@ -293,9 +313,9 @@ class GridSampler2D(Function):
                         gxg = _fma(-(vg * cxg[i]), cy[j], gxg)
                         gyg = _fma(-(vg * cyg[j]), cx[i], gyg)
             gxg, gyg = gxg * ax_w.scale, gyg * ax_h.scale
-        grad_grid = np.stack([gxg, gyg], -1).reshape(grid.shape).astype(grid.dtype, copy=False)
+        grad_grid = np.stack([gxg, gyg], -1).reshape(grid.shape)
         if grad_input is not None:
-            grad_input = grad_input.reshape(x.shape).astype(x.dtype, copy=False)
+            grad_input = grad_input.reshape(x.shape)
         return grad_input, (grad_grid if ctx.needs_input_grad[1] else None), None, None, None
 
 
@@ -323,9 +343,8 @@ def _check(input: Tensor, grid: Tensor, mode: int) -> None:
                            f"input with sizes {_sizes(input)} and grid with sizes {_sizes(grid)}")
     if want == 5 and mode == 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
-    kernel = "grid_sampler_2d_cpu_kernel_impl" if want == 4 else "grid_sampler_3d_cpu"
-    allowed = ("Float", "Double", "Half") if want == 4 else ("Float", "Double")
-    if input.dtype._scalar_name not in allowed:
+    kernel = "grid_sampler_2d_cpu_kernel_impl" if want == 4 else "grid_sampler3d_cpu"
+    if input.dtype._scalar_name not in ("Float", "Double", "Half"):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{input.dtype._scalar_name}'")
     if grid.dtype != input.dtype:
         raise RuntimeError(f"expected scalar type {input.dtype._scalar_name} but found {grid.dtype._scalar_name}")

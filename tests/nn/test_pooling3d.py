@@ -153,7 +153,7 @@ def test_float16():
     x = _x((1, 2, 4, 5, 4), np.float16)
     check_op(lambda lib, x: _F(lib).max_pool3d(x, 2, return_indices=True), [x])
     check_op(lambda lib, x: _F(lib).adaptive_max_pool3d(x, (2, 3, 2), return_indices=True), [x])
-    check_op(lambda lib, x: _F(lib).adaptive_avg_pool3d(x, (2, 3, 2)), [x], grad=False)
+    check_op(lambda lib, x: _F(lib).adaptive_avg_pool3d(x, (2, 3, 2)), [x])
 
 
 ERRORS = [
@@ -210,6 +210,7 @@ def test_errors(name, shape, args, kw):
 
 
 @pytest.mark.parametrize("name,dtype", [("max_pool3d", "bool"), ("avg_pool3d", "bool"), ("avg_pool3d", "float16"),
+                                        ("avg_pool3d", "int32"), ("adaptive_avg_pool3d", "int8"),
                                         ("adaptive_avg_pool3d", "int64"), ("adaptive_max_pool3d", "int64"),
                                         ("adaptive_max_pool3d", "bool"), ("adaptive_avg_pool3d", "bool")])
 def test_dtype_errors(name, dtype):

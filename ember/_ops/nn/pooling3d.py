@@ -225,7 +225,7 @@ def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     out = _pool3d_geometry(input, kernel, stride, padding, (1, 1, 1), ceil_mode, "avg_pool3d()",
                            check_input_size=True)
     name = input.dtype._scalar_name
-    if not (input.dtype.is_floating_point or name == "Long") or name in ("Half", "BFloat16"):
+    if not (input.dtype.is_floating_point or name == "Long") or name == "Half":
         raise NotImplementedError(f"\"avg_pool3d_out_frame\" not implemented for '{name}'")
     return AvgPool3D.apply(input, kernel, stride, padding, out, count_include_pad, divisor_override)
 

@@ -121,7 +121,7 @@ _OPERATOR_TARGETS = {
     "__pos__": "positive", "__abs__": "abs", "__rand__": "bitwise_and", "__ror__": "bitwise_or",
     "__rxor__": "bitwise_xor", "__ne__": "ne", "__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge",
     "__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
-    "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__iter__": "dim",
+    "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__iter__": "dim", "ndimension": "dim",
     "__pow__": "TensorBase.pow()", "__ipow__": "TensorBase.pow_()", "__rtruediv__": "Tensor.__rdiv__()",
     **{n: f"Tensor.{n}()" for n in ("__rsub__", "__floordiv__", "__rfloordiv__", "__rmod__", "__rpow__",
                                     "__rmatmul__", "__len__", "__array__", "__format__", "__contains__",
@@ -138,19 +138,30 @@ def _method_repr(name: str) -> str:
     return f"<method '{target}' of 'torch._C.TensorBase' objects>"
 
 
-def _culprit() -> str:
-    """The ember function the user called that reached the data (torch names the function it intercepted)."""
-    frame, found = sys._getframe(2), None
-    while frame is not None:
+# torch.nn.init functions that torch's __torch_function__ intercepts whole; the others fail at their first tensor method
+_INTERCEPTED_INIT = frozenset(("uniform_", "normal_", "constant_", "kaiming_uniform_"))
+
+
+def _culprit(method: str | None = None) -> str:
+    """What torch's error names: the function the user called when it is a torch function (ember's own, with its
+    address), else the tensor method that failed (``method``; a Module or optimizer method is no torch function)."""
+    frame, outer = sys._getframe(2), None
+    while frame is not None:  # the outermost ember frame of the innermost run of them
         module = frame.f_globals.get("__name__", "")
-        if module == "ember" or module.startswith("ember."):
-            code = frame.f_code
-            fn = frame.f_globals.get(code.co_name)
-            found = repr(fn) if getattr(fn, "__code__", None) is code else f"<function {code.co_qualname}>"
-        elif found is not None:
-            break  # the caller of the outermost ember frame: user code
+        if module == __name__:
+            pass  # this file's attribute machinery
+        elif module == "ember" or module.startswith("ember."):
+            outer = frame
+        elif outer is not None:
+            break
         frame = frame.f_back
-    return found or "<unknown>"
+    if outer is not None:
+        module, code = outer.f_globals.get("__name__", ""), outer.f_code
+        if method is None or not (module.startswith(("ember.nn.modules", "ember.optim", "ember.nn.utils"))
+                                  or (module == "ember.nn.init" and code.co_name not in _INTERCEPTED_INIT)):
+            fn = outer.f_globals.get(code.co_name)
+            return repr(fn) if getattr(fn, "__code__", None) is code else f"<function {code.co_qualname}>"
+    return _method_repr(method) if method is not None else "<unknown>"
 
 
 def _get_data(self: Tensor) -> np.ndarray:
@@ -213,9 +224,10 @@ class UninitializedTensorMixin:
             return object.__getattribute__(self, name)
         if kind == "raise":
             cls = type(self)
+            where = _culprit(name)  # looked up now: the frames are the caller's
 
             def refused(*args: Any, **kwargs: Any) -> Any:
-                raise _use_error(cls, _method_repr(name))
+                raise _use_error(cls, where)
             return refused
         _open[0] += 1
         try:
@@ -250,6 +262,9 @@ class UninitializedTensorMixin:
 
     @property
     def shape(self):
+        where = _culprit("shape")
+        if not where.startswith("<method"):  # read inside a torch function, which torch refuses before it runs
+            raise _use_error(type(self), where)
         raise RuntimeError(
             "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
             "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call `forward` "

@@ -400,14 +400,27 @@ def test_placeholder_behaviour(cls, op):
     assert outcomes[1] == outcomes[0]
 
 
+@pytest.mark.parametrize("init", ["uniform_", "normal_", "constant_", "kaiming_uniform_", "kaiming_normal_", "zeros_",
+                                  "ones_", "xavier_uniform_", "xavier_normal_", "orthogonal_", "eye_", "dirac_"])
+def test_placeholder_in_init(init):
+    # torch names the init function it intercepts (uniform_, normal_, constant_, kaiming_uniform_) or else the
+    # first tensor method the function calls
+    args = (0.5,) if init == "constant_" else ()
+    for cls in ("UninitializedParameter", "UninitializedBuffer"):
+        e_exc, t_exc = check_error(lambda lib: getattr(lib.nn.init, init)(getattr(lib.nn, cls)(), *args),
+                                   match_message=False)
+        assert _norm(str(e_exc)) == _norm(str(t_exc))
+
+
 @pytest.mark.parametrize("call", [
     lambda lib, p: lib.add(p, 1),
     lambda lib, p: lib.nn.functional.linear(lib.zeros(2, 3), p),
-    lambda lib, p: lib.nn.init.uniform_(p),
     lambda lib, p: lib.cat([p, p]),
-], ids=["add", "linear", "uniform_", "cat"])
+    lambda lib, p: lib.zeros_like(p),
+    lambda lib, p: lib.nn.functional.relu(p),
+], ids=["add", "linear", "cat", "zeros_like", "relu"])
 def test_placeholder_in_functions(call):
-    # torch names the function it intercepted (a C function for most): ember names its own
+    # torch names the C function it intercepted (<built-in function linear>): ember names its own Python one
     for cls in ("UninitializedParameter", "UninitializedBuffer"):
         e_exc, t_exc = check_error(lambda lib: call(lib, getattr(lib.nn, cls)()), match_message=False)
         head, tail = "Attempted to use an uninitialized parameter in ", ". This error happens when you are using a "

@@ -10,7 +10,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
                         _k_add_, _lr_value, _named_grads, _scalar_dtype, _scalars_as_tensors, _setstate_defaults,
-                        _state_like, _step_only, _step_packed, _to_scalar, _update)
+                        _sqrt, _state_like, _step_only, _step_packed, _to_scalar, _update)
 
 __all__ = ["ASGD", "asgd_step"]
 
@@ -85,7 +85,7 @@ def _advance(step_t: Tensor, eta: Tensor, mu: Tensor, *, lr: float, lambd: float
     the old eta and mu, as ``(eta, sign of eta, mu)`` (the sign tells a -0.0 eta from 0.0 in a packing key)."""
     eta_value, mu_value = float(eta._data), float(mu._data)
     step = _incr_step(step_t)
-    eta._data[...] = _as_tensor(lr / ((1 + lambd * lr * step) ** alpha))
+    eta._data[...] = _as_tensor(lr / _pow(1 + lambd * lr * step, alpha))
     mu._data[...] = _as_tensor(1 / max(1, step - t0))
     _bump(eta, mu)
     return eta_value, math.copysign(1.0, eta_value), mu_value
@@ -106,6 +106,29 @@ def _asgd_arrays(x: np.ndarray, ax: np.ndarray, grad: np.ndarray, eta: float, mu
         ax += diff
     else:
         np.copyto(ax, x)
+
+
+def _pow(base: Any, exp: float) -> Any:
+    """``base ** exp``: Python float arithmetic, or for a Tensor lr's NumPy scalar the 0-dim tensor op as aten's
+    CPU pow kernel computes it (pow_tensor_scalar_optimized_kernel): products for 2, 3 and -2, sqrt / reciprocal
+    for 0.5, -0.5, -1, else ``std::pow`` in double rounded once (NumPy's powers round differently)."""
+    if not isinstance(base, np.floating):
+        return base ** exp
+    t = type(base)
+    if exp in (0, 1):
+        return t(1) if exp == 0 else base
+    special = {2: lambda: base * base, 3: lambda: base * base * base, -2: lambda: t(1.0 / float(base * base)),
+               0.5: lambda: _sqrt(np.asarray(base))[()],  # torch.sqrt (MKL's, see _sqrt)
+               -0.5: lambda: t(1) / np.sqrt(base),  # rsqrt's scalar loop: libm's sqrt
+               -1: lambda: t(1) / base}
+    if exp in special:
+        return special[exp]()
+    try:
+        return t(math.pow(float(base), exp))  # libm's pow, as std::pow (NumPy's float64 power differs by an ulp)
+    except ValueError:  # a negative base to a fractional power
+        return t(math.nan)
+    except OverflowError:
+        return t(math.inf)
 
 
 def _as_tensor(value: Any) -> np.ndarray:

@@ -12,7 +12,7 @@ from ._ops.binary_math import xlogy
 from ._ops.reduction import logsumexp
 from ._ops.special_fns import digamma, i0, lgamma as gammaln, logit, mvlgamma as multigammaln, polygamma, sinc
 from ._ops.special_only import entr, erfcx, i0e, i1, i1e, log_ndtr, ndtr, ndtri, xlog1py, zeta
-from ._ops.unary import erf, erfc, exp2, expm1, log1p, round
+from ._ops.unary import RoundDecimals as _RoundDecimals, erf, erfc, exp2, expm1, log1p
 from ._ops.unary_extra import erfinv
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
@@ -20,6 +20,12 @@ __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit",
            "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy", "zeta"]
 
 psi = digamma
+
+
+def round(input, *, decimals: int = 0, out=None):
+    """Round to ``decimals`` places; torch's special_round always takes round's decimals overload (RoundBackward1)."""
+    from ._ops._args import strict_out
+    return strict_out(_RoundDecimals.apply(input, int(decimals)), out)
 
 
 def softmax(input, dim: int, *, dtype=None):

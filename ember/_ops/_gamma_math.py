@@ -192,18 +192,24 @@ def _digamma_positive(x: np.ndarray) -> np.ndarray:
 
 def trigamma(x: np.ndarray) -> np.ndarray:
     """psi'(x) = sum_k 1/(x + k)^2; below 1/2 by reflection, pi^2/sin^2(pi x) - psi'(1 - x), as aten computes it
-    (so at the negative integers it is the large finite value that sin(pi x) != 0 gives, inf at 0)."""
-    x = np.asarray(x, np.float64).copy()
+    (so at the negative integers it is the large finite value that sin(pi x) != 0 gives, inf at 0).
+
+    A float32 array is computed in float32 arithmetic: aten's float trigamma is (sinf of a float32 pi x), which
+    near the negative integers differs from the float64 value in the leading digits."""
+    x = np.asarray(x)
+    t = np.float32 if x.dtype == np.float32 else np.float64
+    x = x.astype(t)
+    one, pi = t(1), t(math.pi)
     with _quiet():
-        sign = np.where(x < 0.5, -1.0, 1.0)
-        reflect = np.where(x < 0.5, -(math.pi * math.pi) / np.sin(math.pi * x) ** 2, 0.0)
-        x = np.where(x < 0.5, 1 - x, x)
+        sign = np.where(x < t(0.5), -one, one)
+        reflect = np.where(x < t(0.5), -(pi * pi) / np.sin(pi * x) ** 2, t(0))
+        x = np.where(x < t(0.5), one - x, x)
         acc = reflect
         for _ in range(6):
-            acc = acc + 1 / (x * x)
-            x = x + 1
-        ixx = 1 / (x * x)
-        acc = acc + (1 + 1 / (2 * x) + _poly(ixx, _TRIGAMMA_ASYM)) / x
+            acc = acc + one / (x * x)
+            x = x + one
+        ixx = one / (x * x)
+        acc = acc + (one + one / (t(2) * x) + _poly(ixx, [t(c) for c in _TRIGAMMA_ASYM])) / x
         return sign * acc
 
 

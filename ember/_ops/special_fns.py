@@ -25,6 +25,13 @@ def _via64(kernel, a: np.ndarray, *args) -> np.ndarray:
     return np.asarray(kernel(*args, a.astype(np.float64, copy=False))).astype(a.dtype, copy=False)
 
 
+def _polygamma_of(a: np.ndarray, n: int) -> np.ndarray:
+    """polygamma(n, a) in a's dtype; trigamma of float32 / float16 in float32 arithmetic, as aten's kernel."""
+    if n == 1 and a.dtype.itemsize < 8:
+        return G.trigamma(a.astype(np.float32)).astype(a.dtype)
+    return _via64(G.polygamma, a, n)
+
+
 class Lgamma(Function):
     """out = ln|Gamma(a)|;  da = g * digamma(a)"""
 
@@ -54,7 +61,7 @@ class Digamma(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * _via64(G.trigamma, a)
+            return g * _polygamma_of(a, 1)
 
 
 class Polygamma(Function):
@@ -65,13 +72,13 @@ class Polygamma(Function):
         a = _float(a)
         ctx.save_for_backward(a)
         ctx.n = n
-        return _via64(G.polygamma, a, n)
+        return _polygamma_of(a, n)
 
     @staticmethod
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * _via64(G.polygamma, a, ctx.n + 1), None
+            return g * _polygamma_of(a, ctx.n + 1), None
 
 
 class PolygammaInplace(Polygamma):

@@ -337,7 +337,7 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, d
     if ws[0] < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
                            f"weight of size {_shape_str(ws)} instead")
-    if ws[0] % groups:
+    if ws[0] % groups:  # torch's message has the size in two pairs of brackets
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size [{_shape_str(ws)}] instead")
     if input.shape[1] != ws[1] * groups:
@@ -432,14 +432,12 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 
 def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride: tuple, padding: tuple,
                       output_padding: tuple, dilation: tuple, groups: int) -> None:
-    """torch's checks for convolution(transposed=True), in its order."""
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    """torch's checks for convolution(transposed=True) after _check_args, in its order."""
     ws = tuple(weight.shape)
     if ws[0] < groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
                            f"weight of size {_shape_str(ws)} instead")
-    if ws[0] % groups:
+    if ws[0] % groups:  # torch's message has the size in two pairs of brackets
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
                            f"but got weight of size [{_shape_str(ws)}] instead")
     if input.shape[1] != ws[0]:

@@ -141,24 +141,25 @@ def det(A: Tensor, *, out=None) -> Tensor:
 
 
 class LinalgSlogdet(Function):
-    """(sign, log|det A|);  dA = g_logabsdet A^-H (real inputs)"""
+    """(sign, log|det A|);  dA = c A^-H with c = g_logabsdet (+ i Im(g_sign conj(sign)) for complex A)"""
 
     @staticmethod
     def forward(ctx, A):
         sign, logabs = np.linalg.slogdet(A)
         sign = np.asarray(sign, dtype=A.dtype)
         logabs = np.asarray(logabs, dtype=A.real.dtype)
-        ctx.save_for_backward(A)
+        ctx.save_for_backward(A, sign)
         return sign, logabs
 
     @staticmethod
     def backward(ctx, g_sign, g_logabs):
-        A, = ctx.saved_tensors
-        if g_logabs is None:
-            return np.zeros_like(A)
+        A, sign = ctx.saved_tensors
+        c = np.zeros(sign.shape, A.dtype) if g_logabs is None else g_logabs.astype(A.dtype)
+        if g_sign is not None and A.dtype.kind == "c":
+            c = c + 1j * (g_sign * sign.conj()).imag
         with np.errstate(all="ignore"):
             Ai, _ = _inv_with_info(A)
-        return g_logabs[..., None, None] * mH(Ai)
+        return c[..., None, None] * mH(Ai)
 
 
 def slogdet(A: Tensor, *, out=None):

@@ -39,7 +39,8 @@ def _qr_square_grad(gQ, gR, Q, R):
     if gQ is not None:
         M = M - mH(gQ) @ Q
     low = np.tril(M, -1)
-    sym = low + mH(low) + np.einsum("...ii->...i", M)[..., None] * np.eye(M.shape[-1], dtype=M.dtype)
+    # (complex: R's diagonal is real, so only the real part of M's diagonal is a gradient)
+    sym = low + mH(low) + np.einsum("...ii->...i", M).real[..., None] * np.eye(M.shape[-1], dtype=M.dtype)
     Y = Q @ sym if gQ is None else gQ + Q @ sym
     # Y R^-H: solve X R^H = Y, i.e. R X^H = Y^H
     return mH(tri_solve(R, mH(Y), upper=True, unit=False))
@@ -169,8 +170,11 @@ def _svd_grad(gU, gS, gVh, U, S, Vh):
         gV, V = mH(gVh), mH(Vh)
         VhgV = mH(V) @ gV
         inner = inner + S[..., :, None] * ((VhgV - mH(VhgV)) / E)
-    if gS is not None:
-        np.einsum("...ii->...i", inner)[...] += gS
+    diag = np.einsum("...ii->...i", inner)
+    diag[...] = gS  # (skew parts have a zero diagonal for real input; for complex it is the phase, below)
+    if gU is not None and U.dtype.kind == "c":
+        # the phase of each singular pair: only the imaginary part of diag(U^H gU) moves A
+        diag += 1j * np.einsum("...ii->...i", UhgU).imag / S
     if m > n and gU is not None:
         gUSinv = gU / S[..., None, :]
         return (U @ inner + gUSinv - U @ (mH(U) @ gUSinv)) @ Vh

@@ -13,6 +13,7 @@ from .. import _dtype as D
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as _Function
 from ..autograd.grad_mode import state as _grad_state
+from ..autograd.graph_engine import constant_mask
 from .indexing import Take
 
 __all__ = ["inplace", "write_out", "check_inplace", "LEAF_INPLACE"]
@@ -187,6 +188,17 @@ class CopySlices(_Function):
         if ctx.needs_input_grad[0]:
             g_base = g.copy()
             g_base.reshape(-1)[pos.reshape(-1)] = 0
+        return g_base, g_src, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        pos = ctx.pos
+        g_src = Take.apply(g, pos) if ctx.needs_input_grad[1] else None
+        g_base = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g._data.size, bool)
+            keep[pos.reshape(-1)] = False
+            g_base = constant_mask(g, keep.reshape(g.shape))
         return g_base, g_src, None
 
 

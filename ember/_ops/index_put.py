@@ -10,7 +10,8 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import sum_to_shape
-from .indexing import IndexPut, _shape_mismatch
+from ..autograd.graph_engine import cast_grad, sum_to
+from .indexing import IndexPut, _shape_mismatch, read_at
 
 __all__ = ["index_put"]
 
@@ -35,6 +36,14 @@ class IndexPutAccumulate(Function):
         gv = None
         if ctx.needs_input_grad[2]:
             gv = sum_to_shape(np.asarray(g[index]), _stripped(v_shape)).reshape(v_shape).astype(v_dtype, copy=False)
+        return (g if ctx.needs_input_grad[0] else None), None, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        index, v_shape, v_dtype = ctx.meta
+        gv = None
+        if ctx.needs_input_grad[2]:
+            gv = cast_grad(sum_to(read_at(g, index), _stripped(v_shape)).reshape(v_shape), v_dtype)
         return (g if ctx.needs_input_grad[0] else None), None, gv
 
 

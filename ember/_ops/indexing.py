@@ -9,7 +9,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import broadcast_error, sum_to_shape
 from ._iter_layout import iter_strides, with_strides
 from ._select import keep as _keep
-from ..autograd.graph_engine import constant, constant_mask, sum_to
+from ..autograd.graph_engine import cast_grad, constant, constant_mask, put_back, sum_to
 
 __all__ = ["getitem", "setitem", "gather", "take_along_dim", "scatter", "scatter_add", "index_select", "masked_fill",
            "masked_select", "nonzero", "take", "index_add", "index_fill", "argwhere"]
@@ -36,9 +36,7 @@ class Index(Function):
     @staticmethod
     def differentiable_backward(ctx, g):
         shape, index = ctx.meta
-        positions = np.arange(int(np.prod(shape))).reshape(shape)[index]  # where each element of g was read from
-        flat = constant(np.zeros(int(np.prod(shape)), g._data.dtype))
-        return flat.index_add(0, constant(positions.reshape(-1)), g.reshape(-1)).reshape(shape), None
+        return put_back(g, shape, np.arange(int(np.prod(shape))).reshape(shape)[index]), None
 
 
 def _index_result_strides(a: np.ndarray, index: tuple, shape: tuple) -> tuple:
@@ -111,6 +109,24 @@ class IndexPut(Function):
         if ctx.needs_input_grad[2]:
             gv = sum_to_shape(np.asarray(g[index]), stripped).reshape(v_shape).astype(v_dtype, copy=False)
         return ga, None, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        index, v_shape, stripped, v_dtype = ctx.meta
+        ga = gv = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g.shape, bool)
+            keep[index] = False
+            ga = constant_mask(g, keep)
+        if ctx.needs_input_grad[2]:
+            gv = cast_grad(sum_to(read_at(g, index), stripped).reshape(v_shape), v_dtype)
+        return ga, None, gv
+
+
+def read_at(g: Tensor, index: tuple) -> Tensor:
+    """``g[index]`` (any NumPy index) as a recorded read of flat positions: its grad puts the values back."""
+    positions = np.arange(g._data.size).reshape(g.shape)[index]
+    return Take.apply(g, np.ascontiguousarray(positions))
 
 
 class CopySlices(IndexPut):
@@ -200,6 +216,35 @@ class Scatter(Function):
                 gs[tuple(slice(0, s) for s in index.shape)] = _gathered(g, index, dim)
         return ga, None, None, gs
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, index, src_shape = ctx.meta
+        if not g.dim():
+            return NotImplemented
+        ga = gs = None
+        if ctx.needs_input_grad[0]:
+            keep = np.ones(g.shape, bool)
+            _scatter_into(keep, dim, index, False)
+            ga = constant_mask(g, keep)
+        if ctx.needs_input_grad[3]:
+            gs = _gathered_grad(g, dim, index, src_shape)
+        return ga, None, None, gs
+
+
+def _gathered_grad(g: Tensor, dim: int, index: np.ndarray, src_shape: tuple) -> Tensor:
+    """g gathered at ``index`` along ``dim``, zero-filled to ``src_shape`` (a scatter's grad for its src)."""
+    block = tuple(slice(0, n) for n in index.shape)
+    positions = np.arange(g._data.size).reshape(g.shape)
+    idx = list(np.indices(index.shape, sparse=True))
+    idx[dim] = index
+    full = np.full(src_shape, -1, np.int64)
+    full[block] = positions[block[:dim] + (slice(None),) + block[dim + 1:]][tuple(idx)] if index.size else -1
+    read = full >= 0
+    if read.all():
+        return Take.apply(g, full)
+    picked = Take.apply(g, np.where(read, full, 0))
+    return constant_mask(picked, read)
+
 
 class ScatterValue(Scatter):
     _backward_name = "ScatterBackward1"
@@ -223,6 +268,14 @@ class ScatterAdd(Function):
             gs = np.zeros(src_shape, g.dtype)
             if index.size:
                 gs[tuple(slice(0, s) for s in index.shape)] = _gathered(g, index, dim)
+        return g, None, None, gs
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, index, src_shape = ctx.meta
+        if not g.dim():
+            return NotImplemented
+        gs = _gathered_grad(g, dim, index, src_shape) if ctx.needs_input_grad[3] else None
         return g, None, None, gs
 
 
@@ -319,6 +372,18 @@ class IndexAdd(Function):
         gs = np.take(g, index, axis=dim) * alpha if ctx.needs_input_grad[3] else None
         return g, None, None, gs, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, index, alpha = ctx.meta
+        gs = None
+        if ctx.needs_input_grad[3]:
+            if not g.dim():
+                return NotImplemented
+            gs = g.index_select(dim, constant(index))
+            if alpha != 1:
+                gs = gs * alpha
+        return g, None, None, gs, None
+
 
 class IndexFill(Function):
     """out = a with ``value`` at ``index`` along dim;  da = g zeroed there (value is a number)"""
@@ -339,6 +404,16 @@ class IndexFill(Function):
         if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
             gv = np.asarray(np.moveaxis(g, dim, 0)[np.unique(index)].sum(), g.dtype)
         return ga, None, None, gv
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, index = ctx.meta
+        filled = np.zeros(g.shape, bool)
+        np.moveaxis(filled, dim, 0)[index] = True
+        gv = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            gv = constant_mask(g, filled).sum()
+        return constant_mask(g, ~filled), None, None, gv
 
 
 class IndexFillTensor(IndexFill):
@@ -372,6 +447,11 @@ class MaskedSelect(Function):
         out[mb] = g
         return sum_to_shape(out, a_shape), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a_shape, full_shape, mb = ctx.meta
+        return sum_to(put_back(g, full_shape, np.flatnonzero(mb)), a_shape), None
+
 
 class Take(Function):
     @staticmethod
@@ -385,6 +465,11 @@ class Take(Function):
         out = np.zeros(int(np.prod(shape)), g.dtype)
         np.add.at(out, index, g)
         return out.reshape(shape), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, index = ctx.meta
+        return put_back(g, shape, index), None
 
 
 # --- __getitem__ --------------------------------------------------------------------

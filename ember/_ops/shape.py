@@ -14,7 +14,7 @@ from .._size import Size
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import promote_arrays
-from ..autograd.graph_engine import constant, sum_to
+from ..autograd.graph_engine import constant, constant_mask, put_back, sum_to
 
 __all__ = ["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "t", "permute",
            "movedim", "expand", "expand_as", "repeat", "contiguous", "clone", "chunk", "split", "unbind", "narrow",
@@ -603,6 +603,12 @@ class Diagonal(Function):
         np.moveaxis(out, (dim1, dim2), (-2, -1))[..., i + max(-offset, 0), i + max(offset, 0)] = g
         return out, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, offset, dim1, dim2 = ctx.meta
+        positions = np.diagonal(np.arange(int(np.prod(shape))).reshape(shape), offset, dim1, dim2)
+        return put_back(g, shape, positions), None, None, None
+
 
 class Tril(Function):
     @staticmethod
@@ -614,6 +620,10 @@ class Tril(Function):
     def backward(ctx, g):
         return np.tril(g, ctx.k), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return constant_mask(g, np.tril(np.ones(g.shape[-2:], bool), ctx.k)), None
+
 
 class Triu(Function):
     @staticmethod
@@ -624,6 +634,10 @@ class Triu(Function):
     @staticmethod
     def backward(ctx, g):
         return np.triu(g, ctx.k), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return constant_mask(g, np.triu(np.ones(g.shape[-2:], bool), ctx.k)), None
 
 
 # --- wrappers -------------------------------------------------------------------

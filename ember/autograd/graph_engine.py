@@ -388,3 +388,32 @@ def masked_backward(ctx, g):
     if any(c is not None and np.shape(c) != tuple(g.shape) for c in coefs):
         return NotImplemented
     return tuple(None if c is None else g * constant(np.asarray(c)) for c in coefs)
+
+
+def put_back(g, shape: tuple, positions: np.ndarray):
+    """The grad of a read of ``positions`` (flat indices into an input of ``shape``, one per element of ``g``):
+    zeros with ``g`` added at those places (index_add, whose own grad is the read again)."""
+    flat = constant(np.zeros(int(np.prod(shape, dtype=np.int64)), g._data.dtype))
+    return flat.index_add(0, constant(np.asarray(positions, np.int64).reshape(-1)), g.reshape(-1)).reshape(shape)
+
+
+class _LinearGrad(Function):
+    """``node``'s ndarray backward for an op linear in its input ``i``: g -> J^T g. Its derivative in g is J itself,
+    i.e. the op applied again (``forward``, Tensor ops, recorded) to the incoming grad."""
+
+    @staticmethod
+    def forward(ctx, g, node, i, forward):
+        ctx.op = forward
+        out = node._fn.backward(node, g._data)
+        return _tensor()._make(np.asarray(out[i] if type(out) is tuple else out))
+
+    @staticmethod
+    def backward(ctx, gg):
+        return ctx.op(gg), None, None, None
+
+
+def linear_backward(ctx, g, forward, i: int = 0, n_args: int = 1):
+    """The grads of an op linear in input ``i`` (the others get None): its ndarray backward, made differentiable by
+    ``forward(t)``, which applies the op (same parameters) to a Tensor ``t``."""
+    grad = _LinearGrad.apply(g, ctx, i, forward)
+    return grad if n_args == 1 else tuple(grad if k == i else None for k in range(n_args))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import constant
 
 __all__ = ["ConstantPadNd", "IndexPad", "pad_index"]
 
@@ -40,6 +41,17 @@ class ConstantPadNd(Function):
         grad[src] = g[dst]
         return grad, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, src, dst = ctx.meta
+        # crop g to the copied block, then pad it with zeros back to the input's shape (a negative pad crops)
+        block = g[dst]
+        pads = []
+        for d in reversed(range(len(shape))):
+            start, stop, _ = src[d].indices(shape[d])
+            pads += [start, shape[d] - stop]
+        return ConstantPadNd.apply(block, tuple(pads), 0), None, None
+
 
 def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
     """Source index for each output position along one dim."""
@@ -72,6 +84,15 @@ class IndexPad(Function):
             res = np.zeros((shape[d],) + gm.shape[1:], g.dtype)
             np.add.at(res, idx, gm)
             g = np.moveaxis(res, 0, d)
+        return g, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, indices = ctx.meta
+        for d, idx in reversed(indices):
+            size = list(g.shape)
+            size[d] = shape[d]
+            g = constant(np.zeros(size, g._data.dtype)).index_add(d, constant(idx), g)
         return g, None
 
 

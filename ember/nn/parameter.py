@@ -142,26 +142,29 @@ def _method_repr(name: str) -> str:
 _INTERCEPTED_INIT = frozenset(("uniform_", "normal_", "constant_", "kaiming_uniform_"))
 
 
+# ember code written in Python as torch's is (Module and optimizer methods, nn.utils): not torch functions
+_PYTHON_LEVEL = ("ember.nn.modules", "ember.optim", "ember.nn.utils", "ember.utils")
+
+
 def _culprit(method: str | None = None) -> str:
-    """What torch's error names: the function the user called when it is a torch function (ember's own, with its
-    address), else the tensor method that failed (``method``; a Module or optimizer method is no torch function)."""
+    """What torch's error names: the torch function the placeholder reached (ember's own, with its address), else
+    the tensor method that failed (``method``) when Python code (the user's, a Module's, an init function's) called
+    it directly."""
     frame, outer = sys._getframe(2), None
-    while frame is not None:  # the outermost ember frame of the innermost run of them
-        module = frame.f_globals.get("__name__", "")
-        if module == __name__:
-            pass  # this file's attribute machinery
-        elif module == "ember" or module.startswith("ember."):
-            outer = frame
-        elif outer is not None:
+    while frame is not None:
+        module, name = frame.f_globals.get("__name__", ""), frame.f_code.co_name
+        if module == __name__ or (module == "ember.nn.init" and name not in _INTERCEPTED_INIT):
+            pass  # this file's attribute machinery; init helpers, plain Python over tensor methods
+        elif (module == "ember" or module.startswith("ember.")) and not module.startswith(_PYTHON_LEVEL):
+            outer = frame  # inside a torch function: keep going out to the one that was called
+        else:
             break
         frame = frame.f_back
-    if outer is not None:
-        module, code = outer.f_globals.get("__name__", ""), outer.f_code
-        if method is None or not (module.startswith(("ember.nn.modules", "ember.optim", "ember.nn.utils"))
-                                  or (module == "ember.nn.init" and code.co_name not in _INTERCEPTED_INIT)):
-            fn = outer.f_globals.get(code.co_name)
-            return repr(fn) if getattr(fn, "__code__", None) is code else f"<function {code.co_qualname}>"
-    return _method_repr(method) if method is not None else "<unknown>"
+    if outer is None:
+        return _method_repr(method) if method is not None else "<unknown>"
+    code = outer.f_code
+    fn = outer.f_globals.get(code.co_name)
+    return repr(fn) if getattr(fn, "__code__", None) is code else f"<function {code.co_qualname}>"
 
 
 def _get_data(self: Tensor) -> np.ndarray:

@@ -474,3 +474,65 @@ def test_exports():
     # every lazy class becomes the plain class of the same name, as in torch
     for n in lazy:
         assert getattr(ember.nn, n).cls_to_become.__name__ == getattr(torch.nn, n).cls_to_become.__name__
+
+
+def _scenario_bn_eval(lib):
+    lib.manual_seed(0)
+    m = lib.nn.LazyBatchNorm2d().eval()  # eval on the first call: running stats start at 0/1 and are used
+    out = m(lib.arange(24.0).reshape(2, 3, 2, 2))
+    return repr(m), out.sum().item(), m.running_mean.tolist(), m.num_batches_tracked.item()
+
+
+def _scenario_assign(lib):
+    src, m = lib.nn.Linear(4, 3), lib.nn.LazyLinear(3)
+    res = m.load_state_dict(src.state_dict(), assign=True)
+    return str(res), type(m.weight).__name__, m.weight.requires_grad, repr(m), m(lib.ones(1, 4)).shape
+
+
+def _scenario_requires_grad_flag(lib):
+    m = lib.nn.LazyLinear(3)
+    m.weight.requires_grad = False  # the flag may be set (requires_grad_() refuses) and survives materialising
+    m(lib.ones(1, 2))
+    return m.weight.requires_grad, m.bias.requires_grad
+
+
+def _scenario_half(lib):
+    m = lib.nn.LazyConv2d(4, 3).half()
+    return str(m.weight.dtype), str(m(lib.ones(1, 2, 4, 4, dtype=lib.float16)).dtype), str(m.bias.dtype)
+
+
+def _scenario_hook_order(lib):
+    seen = []
+    m = lib.nn.LazyLinear(3)
+    m.register_forward_pre_hook(lambda mod, a: seen.append(type(mod.weight).__name__))
+    m.register_forward_pre_hook(lambda mod, a: seen.append(type(mod.weight).__name__), prepend=True)
+    m(input=lib.ones(1, 2))  # a keyword input reaches initialize_parameters too
+    m(lib.ones(1, 2))
+    return seen
+
+
+def _scenario_to_empty(lib):
+    return lib.nn.LazyLinear(3).to_empty(device="cpu")
+
+
+def _scenario_module_utilities(lib):
+    m = lib.nn.Sequential(lib.nn.LazyLinear(3), lib.nn.LazyInstanceNorm1d())
+    m.zero_grad()
+    return (repr(m.eval().train()), [repr(b) for b in m.buffers()], repr(m.get_parameter("0.weight")),
+            list(m.state_dict(keep_vars=True).items())[:2])
+
+
+def _scenario_parameters_to_vector(lib):
+    return lib.nn.utils.parameters_to_vector(lib.nn.LazyLinear(3).parameters())
+
+
+@pytest.mark.parametrize("scenario", [_scenario_bn_eval, _scenario_assign, _scenario_requires_grad_flag,
+                                      _scenario_half, _scenario_hook_order, _scenario_to_empty,
+                                      _scenario_module_utilities, _scenario_parameters_to_vector],
+                         ids=lambda f: f.__name__[len("_scenario_"):])
+def test_module_scenarios(scenario):
+    t_out = _outcome(lambda: scenario(torch))
+    e_out = _outcome(lambda: scenario(ember))
+    if "<built-in method" in t_out:  # torch names its C function: ember its Python one
+        t_out = re.sub(r"<built-in method (\w+) of type object at 0x\?>", r"<function \1 at 0x?>", t_out)
+    assert e_out == t_out

@@ -149,8 +149,12 @@ from ._ops.shifts import bitwise_left_shift, bitwise_right_shift  # noqa: E402
 from ._ops.special_fns import digamma, i0, lgamma, logit, mvlgamma, polygamma, sinc  # noqa: E402
 from ._ops import as_strided as _as_strided_ops, index_put as _index_put_ops, shifts as _shift_ops  # noqa: E402
 from ._ops import special_fns as _special_fns_ops  # noqa: E402
+from ._ops.block_diag import block_diag  # noqa: E402
+from ._ops.isin import isin  # noqa: E402
+from ._ops.narrow_copy import narrow_copy  # noqa: E402
+from ._ops import narrow_copy as _narrow_copy_ops  # noqa: E402
 from . import special  # noqa: E402
-for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops):
+for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops, _narrow_copy_ops):
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn

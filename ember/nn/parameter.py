@@ -95,7 +95,7 @@ class Buffer(Tensor, metaclass=_BufferMeta):
 # --- uninitialised (lazy) tensors: placeholders whose shape the first forward of a lazy module decides ---------
 
 _SLOT_DATA = Tensor.__dict__["_data"]  # the array's slot, which the lazy classes hide behind a raising property
-_open = [0]  # > 0 while an allowed method or property runs: the array may be read then
+_open = [0]  # > 0 while an allowed method or property runs: the array may be read then (one counter for all threads)
 
 # torch's UninitializedTensorMixin._allowed_methods, by name: every other Tensor method raises ValueError
 _ALLOWED_METHODS = frozenset(("size", "copy_", "is_complex", "is_floating_point", "half", "float", "double", "char",
@@ -320,7 +320,11 @@ class UninitializedBuffer(UninitializedTensorMixin, Tensor):
     def __new__(cls, requires_grad: bool = False, device=None, dtype=None, persistent: bool = True):
         from .._creation import empty
         data = empty(0, device=device, dtype=dtype)
-        if requires_grad and data.dtype.is_floating_point is False and data.dtype.is_complex is False:
+        if not isinstance(requires_grad, bool):
+            # torch hands the flag to Tensor._make_subclass, whose parser takes only a real bool
+            raise TypeError("_make_subclass(): argument 'require_grad' (position 3) must be bool, "
+                            f"not {type(requires_grad).__name__}")
+        if requires_grad and not (data.dtype.is_floating_point or data.dtype.is_complex):
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t = object.__new__(cls)
         t._init_from(data._data, bool(requires_grad))

@@ -448,6 +448,9 @@ def test_placeholder_construction_and_materialize(cls):
         e_kw = {k: getattr(ember, v) if k == "dtype" else v for k, v in kwargs.items()}
         assert state(ember, **e_kw) == state(torch, **t_kw)
     check_error(lambda lib: lib.nn.UninitializedParameter(dtype=lib.long))
+    check_error(lambda lib: lib.nn.UninitializedBuffer(requires_grad=True, dtype=lib.long))
+    check_error(lambda lib: lib.nn.UninitializedParameter(requires_grad=1))
+    check_error(lambda lib: lib.nn.UninitializedBuffer(requires_grad=1))
 
 
 def test_placeholder_conversions_keep_buffer_class():

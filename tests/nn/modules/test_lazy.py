@@ -531,9 +531,26 @@ def _scenario_parameters_to_vector(lib):
     return lib.nn.utils.parameters_to_vector(lib.nn.LazyLinear(3).parameters())
 
 
+def _scenario_copy_is_independent(lib):
+    a = lib.nn.LazyLinear(3)
+    b = copy.deepcopy(a)
+    b(lib.ones(2, 5))  # the copy's hooks are its own: the original stays lazy
+    first = (type(a).__name__, type(b).__name__, a.has_uninitialized_params(), len(a._forward_pre_hooks))
+    a(lib.ones(2, 4))
+    return first, repr(a), repr(b)
+
+
+def _scenario_transposed_output_size(lib):
+    lib.manual_seed(0)
+    m = lib.nn.LazyConvTranspose2d(2, 3, stride=2)
+    out = m(lib.ones(1, 3, 4, 4), output_size=[10, 10])  # keyword arguments of forward reach the hook
+    return repr(m), tuple(out.shape), round(out.sum().item(), 4)
+
+
 @pytest.mark.parametrize("scenario", [_scenario_bn_eval, _scenario_assign, _scenario_requires_grad_flag,
                                       _scenario_half, _scenario_hook_order, _scenario_to_empty,
-                                      _scenario_module_utilities, _scenario_parameters_to_vector],
+                                      _scenario_module_utilities, _scenario_parameters_to_vector,
+                                      _scenario_copy_is_independent, _scenario_transposed_output_size],
                          ids=lambda f: f.__name__[len("_scenario_"):])
 def test_module_scenarios(scenario):
     t_out = _outcome(lambda: scenario(torch))

@@ -49,23 +49,22 @@ class _FractionalMaxPool(Function):
         s = samples[:n].reshape(n * c, nd_sp)
         # torch reads the samples per axis as (W, H) in 2-D but (T, H, W) in 3-D
         order = (1, 0) if nd_sp == 2 else (0, 1, 2)
-        pos = None  # flat position in the plane of every (output, kernel offset), (planes, *out, *kernel)
+        pos = start = None  # flat positions in the plane: every (output, kernel offset), and each window's start
         for axis in range(nd_sp):
             st = _starts(s[:, order[axis]], spatial[axis], out_size[axis], kernel[axis])
-            p = st[:, :, None] + np.arange(kernel[axis])  # (planes, o, k)
             stride = int(np.prod(spatial[axis + 1:]))
             shape = [n * c] + [1] * (2 * nd_sp)
             shape[1 + axis], shape[1 + nd_sp + axis] = out_size[axis], kernel[axis]
-            term = (p * stride).reshape(shape)
+            term = ((st[:, :, None] + np.arange(kernel[axis])) * stride).reshape(shape)
+            first = (st * stride).reshape(shape[:1 + nd_sp])
             pos = term if pos is None else pos + term
-        pos = np.broadcast_to(pos, (n * c,) + tuple(out_size) + tuple(kernel)).reshape(
-            (n * c,) + tuple(out_size) + (-1,))
-        kk = pos.shape[-1]
-        if kk == 0 or 0 in out_size:  # empty windows: -inf at the window's start, as torch's loop leaves it
-            starts = pos[..., 0] if kk else np.zeros((n * c,) + tuple(out_size), np.int64)
-            vals = np.full(starts.shape, -np.inf, x.dtype)
-            idx = starts
+            start = first if start is None else start + first
+        out_shape = (n * c,) + tuple(out_size)
+        kk = int(np.prod(kernel))
+        if kk <= 0 or 0 in out_size:  # empty windows: -inf at the window's start, as torch's loop leaves it
+            vals, idx = np.full(out_shape, -np.inf, x.dtype), np.broadcast_to(start, out_shape)
         else:
+            pos = np.broadcast_to(pos, out_shape + tuple(kernel)).reshape(out_shape + (kk,))
             win = np.take_along_axis(planes, pos.reshape(n * c, -1), 1).reshape(pos.shape)
             k = np.argmax(win, axis=-1)  # the first maximum
             nan = np.isnan(win)
@@ -143,7 +142,11 @@ def _pool(input: Tensor, kernel_size, output_size, samples: Tensor, nd: int):
                 raise RuntimeError(f"fractional_max_pool2d(): pool {what} {k} too large relative to input {what} {n}")
     else:
         if input.dim() not in (4, 5):
-            raise RuntimeError("fractional_max_pool3d_out(): Expected 4D or 5D tensor, but got: " f"{list(shape)}")
+            raise RuntimeError(f"fractional_max_pool3d_out(): Expected 4D or 5D tensor, but got: {list(shape)}")
+        for i in range(1, input.dim()):
+            if shape[i] <= 0:
+                raise RuntimeError("fractional_max_pool3d_out(): Expected input to have non-zero size for non-batch "
+                                   f"dimensions, but got{list(shape)} with dimension {i} being empty.")
         _check_samples(input, samples, nd)
         # torch's 3-D check is strict (an exact fit is refused), in the order time, width, height
         for o, k, n, what in ((out[0], kernel[0], shape[-3], "time"), (out[2], kernel[2], shape[-1], "width"),
@@ -151,7 +154,8 @@ def _pool(input: Tensor, kernel_size, output_size, samples: Tensor, nd: int):
             if not o + k - 1 < n:
                 raise RuntimeError(f"fractional_max_pool3d_out(): pool {what} {k} too large relative to input "
                                    f"{what} {n}")
-    if not input.dtype.is_floating_point or input.dtype._scalar_name not in ("Float", "Double"):
+    # half too: NumPy rounds each float16 op as c10::Half does, so the intervals come out the same
+    if input.dtype._scalar_name not in ("Float", "Double", "Half"):
         raise NotImplementedError(f"\"{name}_out_frame\" not implemented for '{input.dtype._scalar_name}'")
     op = FractionalMaxPool2D if nd == 2 else FractionalMaxPool3D
     return op.apply(input, samples.detach().numpy(), kernel, out)

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import constant, saved_input
 from ._blocks import unbuffered
 
 __all__ = ["batch_norm", "instance_norm"]
@@ -93,6 +94,7 @@ class NativeBatchNorm(Function):
                 out += (b - mean * alpha).astype(ct)[:, None]
         ctx.save_for_backward(x, weight, bias)
         ctx.meta = (d, mean, invstd, training, ct)
+        ctx.eps = eps
         return out.astype(dt, copy=False).reshape(x.shape)
 
     @staticmethod
@@ -120,6 +122,39 @@ class NativeBatchNorm(Function):
                     gx -= (scale * sum_g / n).astype(ct)[:, None]
                     gx -= np.multiply(d, (scale * invstd * invstd * sum_gd / n).astype(ct)[:, None])
             gx = gx.astype(x.dtype, copy=False).reshape(x.shape)
+        return gx, gw, gb, None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        """The backward above with Tensor ops; in training the batch statistics are recomputed from x (they
+        depend on it), in eval the running ones are constants."""
+        x, weight, bias = ctx.saved_tensors
+        d, mean, invstd, training, ct = ctx.meta
+        if ct != x.dtype or any(t is not None and t.dtype != x.dtype for t in (weight, bias)):
+            return NotImplemented  # (float16 computed in float32, mixed parameters: first-order grads only)
+        need_x, need_w, need_b = ctx.needs_input_grad[0], ctx.needs_input_grad[1], ctx.needs_input_grad[2]
+        n, c = x.shape[0], x.shape[1]
+        x3 = saved_input(ctx, 0, x).reshape(n, c, -1)
+        g3 = g.reshape(n, c, -1)
+        if training:
+            centred = x3 - x3.mean((0, 2), keepdim=True)
+            rstd = ((centred * centred).mean((0, 2), keepdim=True) + ctx.eps).rsqrt()
+        else:
+            centred = x3 - constant(mean.astype(x.dtype).reshape(1, c, 1))
+            rstd = constant(invstd.astype(x.dtype).reshape(1, c, 1))
+        gx = gw = gb = None
+        if need_w:
+            gw = ((g3 * centred).sum((0, 2)) * rstd.reshape(c))
+        if need_b:
+            gb = g3.sum((0, 2))
+        if need_x:
+            scale = rstd if weight is None else rstd * saved_input(ctx, 1, weight).reshape(1, c, 1)
+            if training:
+                gx = scale * (g3 - g3.mean((0, 2), keepdim=True)
+                              - centred * (rstd * rstd) * (g3 * centred).mean((0, 2), keepdim=True))
+            else:
+                gx = g3 * scale
+            gx = gx.reshape(x.shape)
         return gx, gw, gb, None, None, None, None, None
 
 

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..._tensor import _SCALAR_NAMES, Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import saved_input
 from .batch_norm import _check_param_dtypes, _verify_batch_size
 
 __all__ = ["group_norm"]
@@ -45,6 +46,7 @@ class NativeGroupNorm(Function):
             out += bias.astype(np.float64)[:, None]
         ctx.save_for_backward(x, weight, bias)
         ctx.meta = (xhat, rstd, groups)
+        ctx.eps = eps
         return out.astype(x.dtype).reshape(x.shape)
 
     @staticmethod
@@ -69,6 +71,33 @@ class NativeGroupNorm(Function):
             mean_g = gs.sum(axis=2, keepdims=True) / k
             mean_gx = np.einsum("ngk,ngk->ng", gs, xh)[..., None] / k
             gx = ((gs - mean_g - xh * mean_gx) * rstd).astype(x.dtype).reshape(x.shape)
+        return gx, gw, gb, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        """The backward above with Tensor ops, the group statistics recomputed from x (they depend on it)."""
+        x, weight, bias = ctx.saved_tensors
+        if ctx.meta is None or x.dtype != np.float64 and x.dtype != np.float32:
+            return NotImplemented
+        if any(t is not None and t.dtype != x.dtype for t in (weight, bias)):
+            return NotImplemented
+        groups = ctx.meta[2]
+        n, c = x.shape[0], x.shape[1]
+        xg = saved_input(ctx, 0, x).reshape(n, groups, -1)
+        centred = xg - xg.mean(2, keepdim=True)
+        rstd = ((centred * centred).mean(2, keepdim=True) + ctx.eps).rsqrt()
+        xhat = (centred * rstd).reshape(n, c, -1)
+        g3 = g.reshape(n, c, -1)
+        gx = gw = gb = None
+        if ctx.needs_input_grad[1]:
+            gw = (g3 * xhat).sum((0, 2))
+        if ctx.needs_input_grad[2]:
+            gb = g3.sum((0, 2))
+        if ctx.needs_input_grad[0]:
+            gs = g3 * saved_input(ctx, 1, weight).reshape(1, c, 1) if weight is not None else g3
+            gs = gs.reshape(n, groups, -1)
+            xh = xhat.reshape(n, groups, -1)
+            gx = ((gs - gs.mean(2, keepdim=True) - xh * (gs * xh).mean(2, keepdim=True)) * rstd).reshape(x.shape)
         return gx, gw, gb, None, None
 
 

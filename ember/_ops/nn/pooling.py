@@ -8,6 +8,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import constant, constant_mask, linear_backward, put_back
 
 __all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
            "adaptive_max_pool1d", "adaptive_max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
@@ -143,6 +144,19 @@ def _tiled_max_grad(g4: np.ndarray, k_idx: np.ndarray, kernel) -> np.ndarray:
     return dx.reshape(n, c, oh * kh, ow * kw)
 
 
+def max_pool_graph_grad(g: Tensor, shape: tuple, indices: np.ndarray, nd: int) -> Tensor:
+    """A max pool's dx with Tensor ops: g put back at each max's flat position ``indices`` within its (n, c) plane of
+    ``nd`` spatial dims (a window of padding only reports a position outside the plane: no grad). The positions
+    are constants, so the grad's own derivative in g is the read at them, and in x it is 0 (as torch's)."""
+    plane = int(np.prod(shape[-nd:]))
+    planes = int(np.prod(shape[:-nd]))
+    idx = indices.reshape(planes, -1)
+    inside = (idx >= 0) & (idx < plane)
+    positions = np.where(inside, idx, 0) + (np.arange(planes, dtype=np.int64) * plane)[:, None]
+    g2 = g.reshape(planes, -1)
+    return put_back(g2 if inside.all() else constant_mask(g2, inside), shape, positions)
+
+
 class MaxPool2DWithIndices(Function):
     """out[n, c, o] = max over the window of o (padding never wins);  index = its flat position h*W + w.
 
@@ -202,6 +216,17 @@ class MaxPool2DWithIndices(Function):
         flat = np.bincount((np.where(inside, idx, 0) + base).ravel(), weights=np.where(inside, g, 0).ravel(),
                            minlength=n * c * h * w)
         return flat.astype(grad.dtype).reshape(shape), None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, _grad_indices=None):
+        shape, indices = ctx.meta
+        if indices is None:  # tiled windows: the positions from each window's offset
+            k_idx, kernel = ctx.tiled
+            oh, ow = k_idx.shape[-2:]
+            ih = np.arange(oh)[:, None] * kernel[0] + k_idx // kernel[1]
+            iw = np.arange(ow)[None, :] * kernel[1] + k_idx % kernel[1]
+            indices = ih * shape[-1] + iw
+        return (max_pool_graph_grad(grad, shape, indices, 2),) + (None,) * 5
 
 
 def _pair_arg(name: str, value, fn: str, allow_empty: bool = False) -> tuple:
@@ -381,6 +406,16 @@ class AvgPool2D(Function):
             gx = _scatter_offsets(grad_win, (n, c, h, w), kernel, stride, padding, (1, 1))
         return gx.reshape(shape), None, None, None, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        shape, kernel, stride, padding, div = ctx.meta
+        out = tuple(grad.shape[-2:])
+        divisor = constant(np.asarray(div, grad._data.dtype))
+
+        def pool(t):  # the op itself: window sums (divisor 1) over the same divisors
+            return AvgPool2D.apply(t, kernel, stride, padding, out, True, 1) / divisor
+        return linear_backward(ctx, grad, pool, 0, 7)
+
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
@@ -438,6 +473,12 @@ class AdaptiveAvgPool2D(Function):
     def backward(ctx, grad):
         mh, mw, count = ctx.meta
         return mh.T @ (grad / count) @ mw, None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        mh, mw, _ = ctx.meta
+        size = (mh.shape[0], mw.shape[0])
+        return linear_backward(ctx, grad, lambda t: AdaptiveAvgPool2D.apply(t, size), 0, 2)
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
@@ -517,6 +558,11 @@ class AdaptiveMaxPool2D(Function):
         base = (np.arange(n * c) * hw).reshape(n, c, 1, 1)
         flat = np.bincount((idx + base).ravel(), weights=g.ravel(), minlength=n * c * hw)
         return flat.astype(grad.dtype).reshape(shape), None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, _grad_indices=None):
+        shape, idx = ctx.meta
+        return max_pool_graph_grad(grad, shape, idx, 2), None
 
 
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):

@@ -13,7 +13,8 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
-from .pooling import _adaptive_matrix, _adaptive_windows, _avg_divisor, _out_size
+from ...autograd.graph_engine import constant, linear_backward
+from .pooling import _adaptive_matrix, _adaptive_windows, _avg_divisor, _out_size, max_pool_graph_grad
 
 __all__ = ["max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
            "adaptive_max_pool3d_with_indices"]
@@ -86,6 +87,11 @@ class MaxPool3DWithIndices(Function):
         g = grad if len(shape) == 5 else grad[None]
         dx = _flat_grad(g, indices, (g.shape[0],) + tuple(shape[-4:]))
         return dx.reshape(shape), None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, _grad_indices=None):
+        shape, indices = ctx.meta
+        return (max_pool_graph_grad(grad, shape, indices, 3),) + (None,) * 5
 
 
 def _triple(name: str, value, message: str, allow_empty: bool = False) -> tuple:
@@ -210,6 +216,15 @@ class AvgPool3D(Function):
         pd, ph, pw = padding
         return gxp[:, :, pd:pd + d, ph:ph + h, pw:pw + w].reshape(shape), None, None, None, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        shape, kernel, stride, padding, out, div = ctx.meta
+        divisor = constant(np.asarray(div, grad._data.dtype))
+
+        def pool(t):  # the op itself: window sums (divisor 1) over the same divisors
+            return AvgPool3D.apply(t, kernel, stride, padding, out, True, 1) / divisor
+        return linear_backward(ctx, grad, pool, 0, 7)
+
 
 def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
@@ -276,6 +291,11 @@ class AdaptiveAvgPool3D(Function):
         gd = grad.astype(mats[0].dtype, copy=False) / kd / kh / kw
         return _apply_axes(gd, [m.T for m in mats]).astype(grad.dtype, copy=False), None
 
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        size = tuple(m.shape[0] for m in ctx.meta[0])
+        return linear_backward(ctx, grad, lambda t: AdaptiveAvgPool3D.apply(t, size), 0, 2)
+
 
 def _apply_axes(x: np.ndarray, mats: list) -> np.ndarray:
     """x (..., D, H, W) with (D, H, W) mapped by the matrices (a, D), (b, H), (c, W): (..., a, b, c)."""
@@ -334,6 +354,11 @@ class AdaptiveMaxPool3D(Function):
         _check_grad(grad, "adaptive_max_pool3d_backward")
         g = grad if len(shape) == 5 else grad[None]
         return _flat_grad(g, index, (g.shape[0],) + tuple(shape[-4:])).reshape(shape), None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad, _grad_indices=None):
+        shape, index = ctx.meta
+        return max_pool_graph_grad(grad, shape, index, 3), None
 
 
 def _adaptive_max_axis(v: np.ndarray, index: np.ndarray, axis: int, n: int, o: int, scale: int) -> tuple:

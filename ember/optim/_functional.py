@@ -7,7 +7,8 @@ torch's AVX2/AVX512 kernels is a single rounding here too. Verified bitwise in t
 float32 FMAs are emulated in float64 (see ``fma32_chunk``) on cache-sized chunks: a whole-array float64 pass
 would stream each temporary through memory, while a chunk of every array an update touches stays in L2, so the
 algorithms (adam.py, sgd.py, rmsprop.py, adagrad.py) run their whole update chunk by chunk with the buffers from
-``scratch``, and gather small params into one row per array kind (``run_packed``).
+``scratch``, and gather small params into one row per array kind (``run_packed``); the single-tensor ones (nadam.py,
+radam.py, adamax.py, adadelta.py, rprop.py, asgd.py) gather theirs too, by ``optimizer._step_packed``.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ _SHIFT = np.array(35, np.uint64)  # a float64 shifted left by 35 keeps its 29 bi
 _MIDPOINT = np.iinfo(np.int64).min  # ... where an exact float32 midpoint (0b1000...0) reads as int64's minimum
 _min = np.minimum.reduce
 _local = threading.local()  # per-thread, so optimizers stepping in parallel threads don't share buffers
-PACK = 8192  # elements of small params updated together (adam._adam_small): one chunk's worth of ufunc calls
+PACK = 8192  # elements of small params updated together (run_packed): one chunk's worth of ufunc calls
 
 
 class Scratch:

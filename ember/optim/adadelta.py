@@ -6,8 +6,8 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _gather,
-                        _incr_step, _k_add_, _k_addcmul_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
+from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _count_step,
+                        _gather, _incr_step, _k_add_, _k_addcmul_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
                         _state_like, _step_packed, _steps_as_tensors, _update)
 
 __all__ = ["Adadelta", "adadelta_step"]
@@ -50,10 +50,9 @@ class Adadelta(Optimizer):
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          lambda p, g, s: adadelta_step(Tensor._make(p._data.copy()), g, s, **options),
                          xla_single=False)
-            # the step count enters no arithmetic: every small param packs with every other
             _step_packed(items, group, lambda p, grad, state: _update(adadelta_step, p, grad, state, **options),
                          lambda p, grad, state: ([p, state["square_avg"], state["acc_delta"]], [grad]),
-                         _advance,
+                         _count_step,
                          lambda key, rows: _adadelta_arrays(*rows, **options))
         return loss
 
@@ -72,11 +71,6 @@ def adadelta_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: flo
     _adadelta_arrays(p._data, state["square_avg"]._data, state["acc_delta"]._data, grad, lr=lr, rho=rho, eps=eps,
                      weight_decay=weight_decay)
     _bump(p, state["square_avg"], state["acc_delta"])
-
-
-def _advance(state: dict[str, Any]) -> None:
-    """A packed param's scalar state update, ``t += 1``; nothing per-param enters the arithmetic (the key None)."""
-    _incr_step(state["step"])
 
 
 def _adadelta_arrays(x: np.ndarray, v: np.ndarray, u: np.ndarray, grad: np.ndarray, *, lr: float, rho: float,

@@ -582,6 +582,12 @@ def _step_only(p: Tensor, grad: np.ndarray, state: dict[str, Any]) -> None:
     _incr_step(state["step"])
 
 
+def _count_step(state: dict[str, Any]) -> None:
+    """``_step_packed``'s ``advance`` for updates no per-param scalar enters (Adadelta, Rprop): ``t += 1`` only, so
+    every small param packs with every other (the key None)."""
+    _incr_step(state["step"])
+
+
 _SMALL = 1024  # float32 params up to this size are gathered and updated together (_step_packed)
 
 

@@ -6,9 +6,9 @@ from typing import Any, Callable, Iterable
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (_FLAGS, Optimizer, _bump, _check_flags, _check_lr_numel, _closure_loss, _incr_step,
-                        _named_grads, _new_scalar, _setstate_defaults, _state_like, _step_packed, _steps_as_tensors,
-                        _to_scalar, _update)
+from .optimizer import (_FLAGS, Optimizer, _bump, _check_flags, _check_lr_numel, _closure_loss, _count_step,
+                        _incr_step, _named_grads, _new_scalar, _setstate_defaults, _state_like, _step_packed,
+                        _steps_as_tensors, _to_scalar, _update)
 
 __all__ = ["Rprop", "rprop_step"]
 
@@ -61,7 +61,7 @@ class Rprop(Optimizer):
             # packs with every other
             _step_packed(items, group, lambda p, grad, state: _update(rprop_step, p, grad, state, **options),
                          lambda p, grad, state: ([p, state["prev"], state["step_size"]], [grad]),
-                         _advance, lambda key, rows: _rprop_arrays(*rows, **options))
+                         _count_step, lambda key, rows: _rprop_arrays(*rows, **options))
         return loss
 
 
@@ -81,11 +81,6 @@ def rprop_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, etaminus: 
     _rprop_arrays(p._data, state["prev"]._data, state["step_size"]._data, grad, etaminus=etaminus, etaplus=etaplus,
                   step_size_min=step_size_min, step_size_max=step_size_max)
     _bump(p, state["prev"], state["step_size"])
-
-
-def _advance(state: dict[str, Any]) -> None:
-    """A packed param's scalar state update, ``t += 1``; nothing per-param enters the arithmetic (the key None)."""
-    _incr_step(state["step"])
 
 
 def _rprop_arrays(x: np.ndarray, prev: np.ndarray, step_size: np.ndarray, grad: np.ndarray, *, etaminus: float,

@@ -91,7 +91,8 @@ def test_margin_loss_nodes():
     x = _scores((3, 4), np.float32, 0)
     for lib in (ember, torch):
         xt = _t(lib, x).requires_grad_()
-        a = lib.nn.functional.multi_margin_loss(xt, _t(lib, np.array([0, 1, 2])), weight=_t(lib, np.ones(4, np.float32)))
+        w = _t(lib, np.ones(4, np.float32))
+        a = lib.nn.functional.multi_margin_loss(xt, _t(lib, np.array([0, 1, 2])), weight=w)
         b = lib.nn.functional.multilabel_margin_loss(xt, _t(lib, _label_target((3, 4), 0)))
         assert a.grad_fn.name() == "MultiMarginLossBackward0" and len(a.grad_fn.next_functions) == 1
         assert b.grad_fn.name() == "MultilabelMarginLossBackward0" and len(b.grad_fn.next_functions) == 1

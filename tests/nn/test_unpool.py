@@ -89,6 +89,9 @@ def test_max_unpool_errors():
     _err("max_unpool2d", y, idx, 2, output_size=(6, 5))                    # outside one stride of the default
     _err("max_unpool2d", y, idx, 2, output_size=(5,))                      # wrong length
     _err("max_unpool2d", y, idx, 2, output_size=5)                         # not a sequence
+    _err("max_unpool2d", y, idx, 2, output_size=[4.0, 4])                  # not ints
+    _err("max_unpool2d", y, idx, 2, output_size=(4, 4.5))
+    _err("max_unpool1d", y[0], idx[0], 2, output_size=[4.5])
     _err("max_unpool2d", y, idx, 1, padding=3)                             # negative size
     bad = idx.copy()
     bad[1, 2, 1, 0] = 16
@@ -114,6 +117,8 @@ def test_max_unpool_errors():
     _err("max_unpool3d", y3[:, :0], i3[:, :0], 2)
     _err("max_unpool3d", y3, i3, 2, stride=(1, 0, 1))
     _err("max_unpool3d", y3, i3, 2, stride=0)
+    _err("max_unpool3d", y3, i3, 2, output_size=(4, 4.0, 4))
+    _err("max_unpool3d", y3, i3, 2, output_size=(4.0, 4, 4))
     _err("max_unpool3d", y3.astype(np.int64), i3, 2)
     bad3 = i3.copy()
     bad3[0, 1, 1, 1, 1] = 64

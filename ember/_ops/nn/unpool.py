@@ -118,10 +118,22 @@ def _check_dtype(input: Tensor, size, fn: str) -> None:
         raise NotImplementedError(f"\"{fn}\" not implemented for '{input.dtype._scalar_name}'")
 
 
+def _int_sizes(size, fn: str) -> tuple[int, ...]:
+    """torch's argument parser on the aten op's output_size: ints only (its message differs for a first element)."""
+    for pos, s in enumerate(size):
+        if isinstance(s, bool) or not hasattr(s, "__index__"):
+            if pos == 0:
+                raise TypeError(f"{fn}(): argument 'output_size' (position 3) must be tuple of ints, but found element "
+                                f"of type {type(s).__name__} at pos 0")
+            raise TypeError(f"{fn}(): argument 'output_size' failed to unpack the object at pos {pos + 1} with error "
+                            f"\"type must be tuple of ints,but got {type(s).__name__}\"")
+    return tuple(int(s) for s in size)
+
+
 def _max_unpool2d(input: Tensor, indices: Tensor, size) -> Tensor:
     """torch's aten max_unpool2d(input, indices, output_size)."""
+    size = _int_sizes(size, "max_unpool2d")
     _check_common(input, indices, 2, True)
-    size = tuple(int(s) for s in size)
     _check_dtype(input, size, "max_unpool2d")
     return MaxUnpool2D.apply(input, indices, size)
 
@@ -150,10 +162,9 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     kernel_size = _ntuple(kernel_size, 3)
     stride = _ntuple(stride, 3) if stride is not None else kernel_size
     padding = _ntuple(padding, 3)
-    size = _unpool_output_size(input, kernel_size, stride, padding, output_size)
+    size = _int_sizes(_unpool_output_size(input, kernel_size, stride, padding, output_size), "max_unpool3d")
     _check_common(input, indices, 3, False)
     if not all(s > 0 for s in stride):
         raise RuntimeError(f"strides should be greater than zero, but got stride: {list(stride)}")
-    size = tuple(int(s) for s in size)
     _check_dtype(input, size, "max_unpool3d")
     return MaxUnpool3D.apply(input, indices, size)

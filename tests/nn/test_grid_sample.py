@@ -186,3 +186,15 @@ ERRORS = [
 @pytest.mark.parametrize("fn", ERRORS)
 def test_grid_sample_errors(fn):
     check_error(fn)
+
+
+def _changed_in_place(L, which):
+    x, g = L.randn(1, 1, 3, 3, requires_grad=True) * 1, L.zeros(1, 2, 2, 2, requires_grad=True) * 1
+    y = L.nn.functional.grid_sample(x, g, align_corners=False)
+    (x if which == "input" else g).add_(1)
+    y.sum().backward()
+
+
+@pytest.mark.parametrize("which", ["input", "grid"])
+def test_grid_sample_saved_tensors_changed_in_place(which):
+    check_error(lambda L: _changed_in_place(L, which))

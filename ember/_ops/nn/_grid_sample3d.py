@@ -107,7 +107,8 @@ class GridSampler3D(Function):
 
     @staticmethod
     def forward(ctx, x, grid, mode, padding, align_corners):
-        ctx.args = (x, grid, mode, padding, align_corners)
+        ctx.save_for_backward(x, grid)  # torch saves both: changing either in place fails backward
+        ctx.args = (mode, padding, align_corners)
         if x.size == 0 or grid.size == 0:  # nothing to read or nothing to write
             return np.zeros(x.shape[:2] + grid.shape[1:-1], x.dtype)
         n, c = x.shape[:2]
@@ -129,7 +130,8 @@ class GridSampler3D(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, grid, mode, padding, align_corners = ctx.args
+        x, grid = ctx.saved_tensors
+        mode, padding, align_corners = ctx.args
         if grad.size == 0:
             return (np.zeros_like(x) if ctx.needs_input_grad[0] else None,
                     np.zeros_like(grid) if ctx.needs_input_grad[1] else None, None, None, None)

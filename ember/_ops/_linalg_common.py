@@ -24,20 +24,28 @@ def mH(a: np.ndarray) -> np.ndarray:
     return t.conj() if t.dtype.kind == "c" else t
 
 
-def check_float(name: str, a: np.ndarray) -> None:
+def no_kernel(kernel: str, a: np.ndarray) -> NotImplementedError:
+    return NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES[a.dtype.name]}\'')
+
+
+def check_float(name: str, a: np.ndarray, kernel: str | None = None) -> None:
+    """float32/float64/complex only: an integer input is refused by name; a half one by name, or, for the ops
+    with no low-precision check of their own, by their LAPACK kernel (torch's "lu_cpu" not implemented ...)."""
     if a.dtype.kind not in "fc":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
                            f"{_SCALAR_NAMES[a.dtype.name]}")
-    if a.dtype.itemsize < 4 or a.dtype.name == "bfloat16":
+    if a.dtype.itemsize < 4:
+        if kernel is not None:
+            raise no_kernel(kernel, a)
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {_SCALAR_NAMES[a.dtype.name]}")
 
 
-def check_matrix(name: str, A, square: bool = True) -> None:
+def check_matrix(name: str, A, square: bool = True, kernel: str | None = None) -> None:
     """torch's checks of a ``(*, m, n)`` float input (square when ``square``), in torch's order."""
     a = A._data if isinstance(A, Tensor) else A
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    check_float(name, a)
+    check_float(name, a, kernel)
     if square and a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")

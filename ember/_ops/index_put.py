@@ -52,6 +52,13 @@ def _stripped(shape: tuple) -> tuple:
     return shape[next((k for k, n in enumerate(shape) if n != 1), len(shape)):]
 
 
+def _check_dim(d: int, ndim: int) -> None:
+    """An index (or a mask's dim) past the last dim: torch's dim-wrapping error for that position."""
+    if d >= ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(ndim, 1)}, {max(ndim, 1) - 1}], "
+                         f"but got {d})")
+
+
 def _numpy_indices(input: Tensor, indices, values, name: str, pos: int) -> tuple:
     """The NumPy index for ``indices``, after torch's argument, index and value checks (in torch's order)."""
     if not isinstance(indices, (tuple, list)):
@@ -63,8 +70,7 @@ def _numpy_indices(input: Tensor, indices, values, name: str, pos: int) -> tuple
     if not isinstance(values, Tensor):
         raise TypeError(f"{name}(): argument 'values' (position {pos + 1}) must be Tensor, not {type(values).__name__}")
     shape = input._data.shape
-    n = sum(i._data.ndim if i._data.dtype.kind == "b" or i._data.dtype == np.uint8 else 1 for i in indices)
-    if n > len(shape):
+    if len(indices) > len(shape):  # (torch counts index tensors here; a mask's extra dims are checked below)
         raise IndexError(f"too many indices for tensor of dimension {len(shape)} (got {len(indices)})")
     if not indices:
         raise RuntimeError("sym_strides() called on an undefined Tensor")  # (torch's message for an empty tuple)
@@ -79,12 +85,14 @@ def _numpy_indices(input: Tensor, indices, values, name: str, pos: int) -> tuple
             arr = arr.astype(bool)
         if arr.dtype == np.bool_:
             for j in range(arr.ndim):
-                if d + j >= len(shape) or arr.shape[j] != shape[d + j]:
+                _check_dim(d + j, len(shape))
+                if arr.shape[j] != shape[d + j]:
                     raise IndexError(f"The shape of the mask [{', '.join(map(str, arr.shape))}] at index {j} does "
                                      f"not match the shape of the indexed tensor [{', '.join(map(str, shape))}] at "
                                      f"index {d + j}")
             d += arr.ndim  # (a 0-dim mask takes no dim: it adds one of size 1 or 0, as None would)
         else:
+            _check_dim(d, len(shape))
             d += 1
         arrays.append(arr)
     ints = [a for a in arrays if a.dtype != np.bool_]
@@ -103,7 +111,7 @@ def _numpy_indices(input: Tensor, indices, values, name: str, pos: int) -> tuple
         a if a.dtype == np.bool_ else np.zeros(a.shape, np.int64) for a in arrays)].shape
     vs = values._data.shape
     try:
-        np.broadcast_to(np.empty(_stripped(vs), np.int8), target)
+        np.broadcast_to(np.empty(vs, np.int8), target)  # (unlike t[i] = v, no leading 1s are dropped)
     except ValueError:
         raise _shape_mismatch(vs, target) from None
     d = 0

@@ -8,7 +8,7 @@ from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES
 from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
-from ._broadcast import sum_to_shape
+from ._broadcast import broadcast_error, sum_to_shape
 from ._linalg_common import (LinAlgError, check_matrix, chol_info, lu_info, lu_solve, mH, not_pd_message,
                              raise_for_info, singular_message, tri_solve)
 
@@ -74,7 +74,7 @@ class LinalgInvEx(Function):
 
 def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
     """The inverse and LAPACK's info (0, or 1 + the index of the first zero pivot) of each matrix."""
-    check_matrix("linalg.inv_ex", A)
+    check_matrix("linalg.inv", A)
     res = LinalgInvEx.apply(A, check_errors, "linalg.inv_ex")
     return linalg_inv_ex(_write_pair(res, out))
 
@@ -136,7 +136,7 @@ class LinalgDet(Function):
 
 def det(A: Tensor, *, out=None) -> Tensor:
     """det A, from the LU factorization."""
-    check_matrix("linalg.det", A)
+    check_matrix("linalg.det", A, kernel="lu_cpu")
     return write_out(out, LinalgDet.apply(A))
 
 
@@ -177,7 +177,7 @@ def slogdet_legacy(input: Tensor, *, out=None):
 def logdet(input: Tensor) -> Tensor:
     """log det A: nan for a negative determinant, as torch composes it (slogdet, then where)."""
     from .comparison import where
-    check_matrix("linalg.slogdet", input)
+    check_matrix("logdet", input)
     sign, logabs = LinalgSlogdet.apply(input)
     return where(sign == -1, float("nan"), logabs)
 
@@ -243,15 +243,26 @@ class LinalgSolveEx(Function):
         return gA, gB, None, None
 
 
+def _check_solve(A: Tensor, B: Tensor) -> None:
+    check_matrix("linalg.solve", A, kernel="lu_cpu")
+    if B.dim() < 1:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    if not _is_vector_rhs(A._data, B._data):
+        try:
+            np.broadcast_shapes(A.shape[:-2], B.shape[:-2])
+        except ValueError:
+            raise broadcast_error(tuple(B.shape[:-2]), tuple(A.shape[:-2])) from None
+
+
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False, out=None):
     """(X, info) with AX = B (``left``) or XA = B, batched and broadcast; B may be a vector."""
-    check_matrix("linalg.solve", A)
+    _check_solve(A, B)
     return linalg_solve_ex(_write_pair(LinalgSolveEx.apply(A, B, left, check_errors), out))
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
     """X with AX = B (``left``) or XA = B; a singular A raises LinAlgError."""
-    check_matrix("linalg.solve", A)
+    _check_solve(A, B)
     return write_out(out, LinalgSolveEx.apply(A, B, left, True)[0])
 
 
@@ -316,17 +327,17 @@ class Cholesky(Function):
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False, out=None):
     """(L, info): the Cholesky factor and LAPACK's info (the order of the first leading minor that is not
     positive-definite, or 0)."""
-    check_matrix("linalg.cholesky", A)
+    check_matrix("linalg.cholesky", A, kernel="cholesky_cpu")
     return linalg_cholesky_ex(_write_pair(LinalgCholeskyEx.apply(A, upper, check_errors, "linalg.cholesky"), out))
 
 
 def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
     """L lower triangular with A = L L^H (``upper``: U = L^H); raises LinAlgError if A is not positive-definite."""
-    check_matrix("linalg.cholesky", A)
+    check_matrix("linalg.cholesky", A, kernel="cholesky_cpu")
     return write_out(out, LinalgCholeskyEx.apply(A, upper, True, "linalg.cholesky")[0])
 
 
 def cholesky_legacy(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """torch.cholesky (deprecated in torch in favour of linalg.cholesky)."""
-    check_matrix("cholesky", input)
+    check_matrix("cholesky", input, kernel="cholesky_cpu")
     return write_out(out, Cholesky.apply(input, upper))

@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ..autograd.grad_mode import state as _grad_state
 from ._args import write_out
-from ._linalg_common import check_matrix, mH, tri_solve
+from ._linalg_common import check_matrix, mH, no_kernel, tri_solve
 
 __all__ = ["qr", "qr_legacy", "eigh", "eigvalsh", "svd", "svdvals", "svd_legacy"]
 
@@ -87,13 +87,13 @@ class LinalgQr(Function):
 
 def qr(A: Tensor, mode: str = "reduced", *, out=None):
     """(Q, R) with A = QR; ``mode``: 'reduced' (k = min(m, n) columns), 'complete' (square Q) or 'r' (Q empty)."""
-    check_matrix("linalg.qr", A, square=False)
+    check_matrix("linalg.qr", A, square=False, kernel="geqrf_cpu")
     return linalg_qr(_pair_out(LinalgQr.apply(A, mode), out))
 
 
 def qr_legacy(input: Tensor, some: bool = True, *, out=None):
     """torch.qr: ``some`` picks 'reduced' or 'complete'."""
-    check_matrix("linalg.qr", input, square=False)
+    check_matrix("linalg.qr", input, square=False, kernel="geqrf_cpu")
     return qr_rt(_pair_out(LinalgQr.apply(input, "reduced" if some else "complete"), out))
 
 
@@ -133,9 +133,8 @@ def _check_uplo(UPLO: str) -> None:
 
 def _check_eigh(A: Tensor, UPLO: str) -> None:
     if A._data.dtype.kind not in "fc":
-        from .._tensor import _SCALAR_NAMES
-        raise NotImplementedError(f'"linalg_eigh_cpu" not implemented for \'{_SCALAR_NAMES[A._data.dtype.name]}\'')
-    check_matrix("linalg.eigh", A)
+        raise no_kernel("linalg_eigh_cpu", A._data)
+    check_matrix("linalg.eigh", A, kernel="linalg_eigh_cpu")
     _check_uplo(UPLO)
 
 
@@ -215,20 +214,20 @@ class LinalgSvd(Function):
 
 def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh, S descending."""
-    check_matrix("linalg.svd", A, square=False)
+    check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     return linalg_svd(_pair_out(LinalgSvd.apply(A, full_matrices, True), out))
 
 
 def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
     """The singular values, descending (U and Vh are computed only when a gradient needs them)."""
-    check_matrix("linalg.svd", A, square=False)
+    check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
     return write_out(out, LinalgSvd.apply(A, False, _needs_grad(A))[1])
 
 
 def svd_legacy(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=None):
     """torch.svd: (U, S, V) with V = Vh^H (not Vh); ``some=False`` gives square U and V; without compute_uv,
     U and V are zeros."""
-    check_matrix("linalg.svd", input, square=False)
+    check_matrix("linalg.svd", input, square=False, kernel="linalg_svd_cpu")
     from .shape import adjoint
     if compute_uv:
         U, S, Vh = LinalgSvd.apply(input, not some, True)

@@ -63,7 +63,10 @@ class LinalgMatrixExp(Function):
 
 
 def matrix_exp(A: Tensor) -> Tensor:
-    """The matrix exponential of each square matrix."""
+    """The matrix exponential of each square matrix (float16 is computed in float32, then rounded)."""
+    if A._data.dtype == np.float16:
+        check_matrix("linalg.matrix_exp", A.float())
+        return matrix_exp(A.float()).half()
     check_matrix("linalg.matrix_exp", A)
     return LinalgMatrixExp.apply(A)
 
@@ -72,6 +75,8 @@ def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
     """A^n by repeated squaring in torch's order (n < 0: of inv(A)); composed of matmuls, as in torch."""
     from .linalg import matmul
     from .shape import clone
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
     if A.dim() < 2:
         raise RuntimeError(f"linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
@@ -107,14 +112,20 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
     from .linalg_api import matrix_norm
     from .linalg_factor import svdvals
     from .shape import narrow, squeeze
+    if A.dim() < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
     if p is None or p in (2, -2):
         s = svdvals(A)
         k = s.shape[-1]
+        if k == 0:  # (an empty matrix: torch's 0)
+            return write_out(out, Tensor._make(np.zeros(s.shape[:-1], s._data.dtype)))
         big, small = narrow(s, -1, 0, 1), narrow(s, -1, k - 1, 1)
         return write_out(out, squeeze(small / big if p == -2 else big / small, -1))
     if p not in ("fro", "nuc", math.inf, -math.inf, 1, -1):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    check_matrix(f"linalg.cond(ord={p})", A)
+    if A.shape[-1] != A.shape[-2]:  # (the dtype is checked by linalg.inv, under its name)
+        raise RuntimeError(f"linalg.cond(ord={p}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
     from .linalg_decomp import inv_ex
     from .unary_extra import nan_to_num
     inverse = inv_ex(A).inverse

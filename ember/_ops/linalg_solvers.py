@@ -8,8 +8,8 @@ from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES
 from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
-from ._broadcast import sum_to_shape
-from ._linalg_common import check_float, check_matrix, mH, tri_solve
+from ._broadcast import broadcast_error, sum_to_shape
+from ._linalg_common import check_matrix, mH, no_kernel, tri_solve
 
 __all__ = ["solve_triangular", "triangular_solve", "cholesky_solve", "cholesky_inverse", "pinv", "pinverse",
            "matrix_rank", "lstsq"]
@@ -63,9 +63,9 @@ class LinalgSolveTriangular(Function):
 
 def _check_tri_shapes(name: str, A: Tensor, B: Tensor, left: bool) -> None:
     a, b = A._data, B._data
-    for t in (a, b):
-        if t.dtype.kind not in "fc":
-            raise NotImplementedError(f'"triangular_solve_cpu" not implemented for \'{_SCALAR_NAMES[t.dtype.name]}\'')
+    dt = np.result_type(a, b)
+    if dt.kind not in "fc" or dt.itemsize < 4:
+        raise no_kernel("triangular_solve_cpu", np.empty(0, dt))
     check_matrix(name, A)
     if b.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
@@ -73,15 +73,13 @@ def _check_tri_shapes(name: str, A: Tensor, B: Tensor, left: bool) -> None:
         eq = "AX = B" if left else "XA = B"
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {eq} "
                            f"({a.shape[-2]}x{a.shape[-1]} and {b.shape[-2]}x{b.shape[-1]})")
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"{name}: Expected A and B to have the same dtype, but found A of type "
-                           f"{_SCALAR_NAMES[a.dtype.name]} and B of type {_SCALAR_NAMES[b.dtype.name]} instead")
 
 
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False,
                      out=None) -> Tensor:
     """X with AX = B (``left``) or XA = B for triangular A; a zero diagonal gives inf/nan, not an error."""
     _check_tri_shapes("linalg.solve_triangular", A, B, left)
+    A, B = _promote(A, B)  # (torch computes in the common dtype)
     return write_out(out, LinalgSolveTriangular.apply(A, B, upper, left, unitriangular))
 
 
@@ -124,9 +122,7 @@ class TriangularSolve(Function):
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False, *, out=None):
     """(X, A's copy) with A X = b, or A^T X = b when ``transpose`` (deprecated in torch for solve_triangular)."""
-    for t in (b, A):
-        if t._data.dtype.kind not in "fc":
-            raise NotImplementedError(f'"triangular_solve_cpu" not implemented for \'{_SCALAR_NAMES[t._data.dtype.name]}\'')
+    _check_b_A("torch.triangular_solve", "triangular_solve", b, A, "triangular_solve_cpu")
     res = TriangularSolve.apply(b, A, upper, transpose, unitriangular)
     if out is not None:
         res = tuple(write_out(o, r) for o, r in zip(out, res))
@@ -161,6 +157,7 @@ class CholeskySolve(Function):
 
 def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """X with A X = B for A = L L^H given its Cholesky factor ``input2`` (``upper``: A = U^H U)."""
+    _check_b_A(None, "cholesky_solve", input, input2, "cholesky_solve_cpu")
     return write_out(out, CholeskySolve.apply(input, input2, upper))
 
 
@@ -186,6 +183,8 @@ class CholeskyInverse(Function):
 
 def cholesky_inverse(input: Tensor, upper: bool = False, *, out=None) -> Tensor:
     """(L L^H)^-1 from the Cholesky factor L (``upper``: (U^H U)^-1)."""
+    if input.dim() >= 2 and (input._data.dtype.kind not in "fc" or input._data.dtype.itemsize < 4):
+        raise no_kernel("cholesky_inverse_out_cpu", input._data)
     check_matrix("cholesky_inverse", input)
     return write_out(out, CholeskyInverse.apply(input, upper))
 
@@ -244,6 +243,47 @@ class LinalgPinv(Function):
         return pinv_grad(g, P, A), None, None, None
 
 
+def _promote(A: Tensor, B: Tensor) -> tuple[Tensor, Tensor]:
+    dt = np.result_type(A._data, B._data)
+    cast = lambda t: t if t._data.dtype == dt else t.to(_dtype_of(dt))  # noqa: E731
+    return cast(A), cast(B)
+
+
+def _dtype_of(np_dtype):
+    from .. import _dtype as D
+    return D._FROM_NUMPY[np_dtype]
+
+
+def _check_b_A(name: str | None, op: str, b: Tensor, A: Tensor, kernel: str) -> None:
+    """The checks torch's triangular_solve and cholesky_solve share (A is ``u`` in cholesky_solve's messages)."""
+    if name is None:  # cholesky_solve
+        if b.dim() < 2:
+            raise RuntimeError(f"b should have at least 2 dimensions, but has {b.dim()} dimensions instead")
+        if A.dim() < 2:
+            raise RuntimeError(f"u should have at least 2 dimensions, but has {A.dim()} dimensions instead")
+    else:
+        for t, what in ((A, "A"), (b, "b")):
+            if t.dim() < 2:
+                raise RuntimeError(f"{name}: Expected {what} to have at least 2 dimensions, but it has {t.dim()} "
+                                   "dimensions instead")
+    if b._data.dtype != A._data.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_SCALAR_NAMES[b._data.dtype.name]} and A of type {_SCALAR_NAMES[A._data.dtype.name]} "
+                           "instead.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {A.shape[-2]} by {A.shape[-1]} "
+                           "matrices")
+    if A.shape[-1] != b.shape[-2]:
+        raise RuntimeError(f"Incompatible matrix sizes for {op}: each A matrix is {A.shape[-2]} by {A.shape[-1]} "
+                           f"but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+    try:
+        np.broadcast_shapes(b.shape[:-2], A.shape[:-2])
+    except ValueError:
+        raise broadcast_error(tuple(b.shape[:-2]), tuple(A.shape[:-2])) from None
+    if b._data.dtype.kind not in "fc" or b._data.dtype.itemsize < 4:
+        raise no_kernel(kernel, b._data)
+
+
 def _tol_value(t):
     return t.item() if isinstance(t, Tensor) else t
 
@@ -257,6 +297,8 @@ def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None
                            "cfloat or cdouble types")
     if rcond is not None:
         rtol = rcond
+    if hermitian:
+        check_matrix("linalg.eigh", A)
     return write_out(out, LinalgPinv.apply(A, _tol_value(atol), _tol_value(rtol), hermitian))
 
 
@@ -268,9 +310,11 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol=None, out=None) -> Tensor:
     """The number of singular values (|eigenvalues| when ``hermitian``) above max(atol, rtol * largest)."""
     a = A._data
-    if a.dtype.kind not in "fc":
+    if a.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    if a.dtype.kind not in "fc" or a.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
-    check_matrix("linalg.matrix_rank", A, square=hermitian)
+    check_matrix("linalg.eigh" if hermitian else "linalg.matrix_rank", A, square=hermitian)
     if tol is not None:
         atol, rtol = tol, 0.0
     atol, rtol = _tolerances(a, _tol_value(atol), _tol_value(rtol))
@@ -301,13 +345,16 @@ class LinalgLstsq(Function):
             rcond = np.finfo(A.dtype).eps * max(m, n)
         Ab, Bb = _batched(A, Bm)
         batch = Ab.shape[:-2]
-        fa, fb = Ab.reshape((-1, m, n)), Bb.reshape((-1,) + Bb.shape[-2:])
+        count = int(np.prod(batch))
+        fa, fb = Ab.reshape((count, m, n)), Bb.reshape((count,) + Bb.shape[-2:])
         k = min(m, n)
         X = np.empty((len(fa), n, Bm.shape[-1]), A.dtype)
         rank = np.zeros(len(fa), np.int64)
         S = np.zeros((len(fa), k), A.real.dtype)
-        for i in range(len(fa)):
+        for i in range(count if fa.size else 0):  # (no equations or no unknowns: X = 0, rank 0)
             X[i], _, rank[i], S[i] = np.linalg.lstsq(fa[i], fb[i], rcond=rcond)
+        if not fa.size:
+            X[...] = 0
         X = X.reshape(batch + X.shape[-2:])
         with_res = m > n and (driver == "gels" or (driver in ("gelsd", "gelss") and (rank == n).all()))
         if with_res:
@@ -353,9 +400,15 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     the rank only; 'gelsd'/'gelss' add the singular values and, for m > n and full rank, the residuals; 'gels'
     gives the residuals (m > n) only."""
     a, b = A._data, B._data
-    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc":
+    if a.dtype.kind not in "fc" or b.dtype.kind not in "fc" or a.dtype.itemsize < 4:
         raise RuntimeError("This function doesn't handle types other than float and double")
-    check_float("torch.linalg.lstsq", a)
+    for t, what in ((a, "input"), (b, "other")):
+        if t.ndim < (2 if what == "input" else 1):
+            raise RuntimeError(f"torch.linalg.lstsq: {what} must have at least {2 if what == 'input' else 1} "
+                               "dimensions.")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {_SCALAR_NAMES[a.dtype.name]} and other's dtype {_SCALAR_NAMES[b.dtype.name]}")
     if driver is None:
         driver = "gelsy"
     if driver not in _DRIVERS:

@@ -20,6 +20,15 @@ from .unary import _float
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma", "logit", "sinc", "i0"]
 
 
+def _refuse(a, kernel: str, half: bool = False) -> None:
+    """torch's NotImplementedError for a dtype (of an array, or a dtype) the kernel lacks: complex always,
+    float16 when ``half``."""
+    dt = a if isinstance(a, np.dtype) else a.dtype
+    if dt.kind == "c" or (half and dt == np.float16):
+        from .._tensor import _SCALAR_NAMES
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_SCALAR_NAMES[dt.name]}\'')
+
+
 def _via64(kernel, a: np.ndarray, *args) -> np.ndarray:
     """kernel on a float64 copy of ``a``, rounded back to ``a``'s dtype."""
     return np.asarray(kernel(*args, a.astype(np.float64, copy=False))).astype(a.dtype, copy=False)
@@ -37,6 +46,7 @@ class Lgamma(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "lgamma_vml_cpu")
         a = _float(a)
         ctx.save_for_backward(a)
         return _via64(G.lgamma, a)
@@ -53,6 +63,7 @@ class Digamma(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "digamma")
         a = _float(a)
         ctx.save_for_backward(a)
         return _via64(G.digamma, a)
@@ -69,6 +80,7 @@ class Polygamma(Function):
 
     @staticmethod
     def forward(ctx, a, n):
+        _refuse(a, "digamma" if n == 0 else "trigamma" if n == 1 else "polygamma")
         a = _float(a)
         ctx.save_for_backward(a)
         ctx.n = n
@@ -95,6 +107,7 @@ class Mvlgamma(Function):
 
     @staticmethod
     def forward(ctx, a, p):
+        _refuse(a, "arange_cpu")  # (torch builds the p arguments with arange in the input's dtype first)
         a = _float(a)
         ctx.save_for_backward(a)
         ctx.p = p
@@ -115,6 +128,7 @@ class Logit(Function):
 
     @staticmethod
     def forward(ctx, a, eps):
+        _refuse(a, "logit_cpu")
         a = _float(a)
         ctx.save_for_backward(a)
         ctx.eps = eps
@@ -139,16 +153,19 @@ class Logit(Function):
 
 
 class Sinc(Function):
-    """out = sin(pi a) / (pi a), 1 at a = 0;  da = g (pi a cos(pi a) - sin(pi a)) / (pi a^2), 0 at a = 0"""
+    """out = sin(pi a) / (pi a), 1 at a = 0 (complex too);  da = g (pi a cos(pi a) - sin(pi a)) / (pi a^2), 0 at
+    a = 0 (conjugated for complex a)"""
 
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
         ctx.save_for_backward(a)
+        h = a.astype(np.float32) if a.dtype == np.float16 else a  # float16 computes in float32, as torch
         with _quiet():
-            prod = a * a.dtype.type(math.pi)  # rounded to a's dtype first, as torch's kernel does
-            res = np.sin(prod.astype(np.float64)).astype(a.dtype) / prod
-        return np.where(a == 0, a.dtype.type(1), res)
+            prod = h * h.dtype.type(math.pi)  # rounded to the dtype first, as torch's kernel does
+            wide = np.complex128 if h.dtype.kind == "c" else np.float64
+            res = np.sin(prod.astype(wide)).astype(h.dtype) / prod
+        return np.where(h == 0, h.dtype.type(1), res).astype(a.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -156,7 +173,8 @@ class Sinc(Function):
         with _quiet():
             prod = a * a.dtype.type(math.pi)
             d = (prod * np.cos(prod) - np.sin(prod)) / (prod * a)
-            return g * np.where(a == 0, a.dtype.type(0), d)
+            d = np.where(a == 0, a.dtype.type(0), d)
+            return g * (np.conj(d) if a.dtype.kind == "c" else d)
 
 
 class I0(Function):
@@ -164,6 +182,7 @@ class I0(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "i0_vml_cpu")
         a = _float(a)
         ctx.save_for_backward(a)
         return _via64(B.i0, a)

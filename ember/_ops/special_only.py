@@ -17,7 +17,7 @@ from . import _gamma_math as G
 from ._broadcast import quiet as _quiet
 from ._erf import erfc as _erfc_raw
 from .arithmetic import Mul, _back, _broadcasting, _float_operands
-from .special_fns import _check_tensor, _out, _via64
+from .special_fns import _check_tensor, _out, _refuse, _via64
 from .unary import _float
 
 __all__ = ["i0e", "i1", "i1e", "erfcx", "ndtr", "ndtri", "log_ndtr", "entr", "xlog1py", "zeta"]
@@ -114,6 +114,7 @@ class SpecialI0e(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "i0e_cpu")
         a = _float(a)
         out = _via64(B.i0e, a)
         ctx.save_for_backward(a, out)
@@ -130,6 +131,7 @@ class SpecialI1(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "i1_cpu")
         a = _float(a)
         out = _via64(B.i1, a)
         ctx.save_for_backward(a, out)
@@ -151,6 +153,7 @@ class SpecialI1e(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "i1e_cpu")
         a = _float(a)
         out = _via64(B.i1e, a)
         ctx.save_for_backward(a, out)
@@ -170,6 +173,7 @@ class SpecialErfcx(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "erfcx_cpu", half=True)
         a = _float(a)
         out = _via64(_erfcx64, a)
         ctx.save_for_backward(a, out)
@@ -187,6 +191,7 @@ class SpecialNdtri(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "ndtri_cpu", half=True)
         a = _float(a)
         out = _via64(_ndtri64, a)
         ctx.save_for_backward(out)
@@ -204,6 +209,7 @@ class SpecialLogNdtr(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "log_ndtr_cpu", half=True)
         a = _float(a)
         out = _via64(_log_ndtr64, a)
         ctx.save_for_backward(a, out)
@@ -221,6 +227,7 @@ class SpecialEntr(Function):
 
     @staticmethod
     def forward(ctx, a):
+        _refuse(a, "entr_cpu")
         a = _float(a)
         ctx.save_for_backward(a)
         with _quiet():
@@ -281,6 +288,7 @@ class SpecialXlog1py(Function):
         ctx.a_meta = (np.shape(x), getattr(x, "dtype", None))
         ctx.b_meta = (np.shape(y), getattr(y, "dtype", None))
         x, y = _float_operands(x, y) if isinstance(x, np.ndarray) else _float_operands(y, x)[::-1]
+        _refuse(np.result_type(x, y), "xlog1py_cpu")
         ctx.save_for_backward(x, y)
         return _broadcasting(_xlog1py, x, y)
 
@@ -330,6 +338,7 @@ class SpecialZeta(Function):
         ctx.a_meta = (np.shape(x), getattr(x, "dtype", None))
         ctx.b_meta = (np.shape(q), getattr(q, "dtype", None))
         x, q = _float_operands(x, q) if isinstance(x, np.ndarray) else _float_operands(q, x)[::-1]
+        _refuse(np.result_type(x, q), "zeta_cpu", half=True)
         ctx.save_for_backward(x, q)
         return _broadcasting(_zeta_in, x, q)
 

@@ -95,10 +95,8 @@ def _add_at(shape, offsets: list, masks: list, deltas: list) -> np.ndarray:
     idx = off + (np.arange(n * c) * size).reshape(n, c, 1, 1)
     vals = np.stack(deltas, -1)
     idx, vals = idx[keep], vals[keep]
-    if vals.dtype == np.float64:
-        return np.bincount(idx, weights=vals, minlength=n * c * size).reshape(n, c, size)
     out = np.zeros(n * c * size, vals.dtype)
-    np.add.at(out, idx, vals)
+    np.add.at(out, idx, vals)  # in order, rounded in the grad's dtype (see grid_sample._scatter)
     return out.reshape(n, c, size)
 
 

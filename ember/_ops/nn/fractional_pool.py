@@ -82,11 +82,8 @@ class _FractionalMaxPool(Function):
         planes, size = idx.shape[0], int(np.prod(shape[-len(idx.shape) + 1:]))
         flat_idx = (idx.reshape(planes, -1) + (np.arange(planes) * size)[:, None]).ravel()
         g = grad.reshape(-1)
-        if grad.dtype == np.float64:  # bincount adds in float64 in output order: torch's sums exactly
-            dx = np.bincount(flat_idx, weights=g, minlength=planes * size)
-        else:
-            dx = np.zeros(planes * size, grad.dtype)
-            np.add.at(dx, flat_idx, g)
+        dx = np.zeros(planes * size, grad.dtype)
+        np.add.at(dx, flat_idx, g)  # in output order, rounded in the grad's dtype: torch's sums exactly
         return dx.reshape(shape), None, None, None
 
 

@@ -138,3 +138,16 @@ def test_max_unpool_modules():
     check_op(lambda lib, y, i: lib.nn.MaxUnpool1d(2)(y, i, [7]), [y1, i1])
     y3, i3 = _pooled(3, (1, 2, 4, 4, 4), dict(kernel_size=2), np.float32)
     check_op(lambda lib, y, i: lib.nn.MaxUnpool3d(2)(y, i), [y3, i3])
+
+
+def test_exports():
+    # this helper's functional names and layers, where torch has them
+    for name in ("max_unpool1d", "max_unpool2d", "max_unpool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+                 "multi_margin_loss", "multilabel_margin_loss", "channel_shuffle", "pdist"):
+        assert name in ember.nn.functional.__all__ and hasattr(torch.nn.functional, name)
+    layers = [(n, "pooling") for n in ("MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "LPPool1d", "LPPool2d", "LPPool3d")]
+    layers += [("MultiMarginLoss", "loss"), ("MultiLabelMarginLoss", "loss"), ("ChannelShuffle", "channelshuffle")]
+    for name, mod in layers:
+        ours = getattr(ember.nn.modules, mod)
+        assert name in ember.nn.modules.__all__ and getattr(ember.nn, name) is getattr(ours, name)
+        assert name in getattr(torch.nn.modules, mod).__all__ and name in ours.__all__

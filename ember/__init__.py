@@ -158,3 +158,12 @@ for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops, _nar
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn
+
+# --- API sweep (session 5): torch's remaining top-level functions and Tensor methods; each module lists its
+# public functions in __all__ (or FUNCTIONS) and its Tensor methods in METHODS ---
+from ._ops import functional_aliases as _sweep_fa, inplace_aliases as _sweep_ia, blas_extra as _sweep_blas  # noqa: E402
+for _mod in (_sweep_fa, _sweep_ia, _sweep_blas):
+    globals().update(getattr(_mod, "FUNCTIONS", None) or {_name: getattr(_mod, _name) for _name in _mod.__all__})
+    for _name, _fn in getattr(_mod, "METHODS", {}).items():
+        setattr(Tensor, _name, _fn)
+del _mod, _name

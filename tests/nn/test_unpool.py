@@ -151,3 +151,10 @@ def test_exports():
         ours = getattr(ember.nn.modules, mod)
         assert name in ember.nn.modules.__all__ and getattr(ember.nn, name) is getattr(ours, name)
         assert name in getattr(torch.nn.modules, mod).__all__ and name in ours.__all__
+
+
+def test_max_unpool_half():
+    y, idx = _pooled(2, (2, 3, 6, 6), dict(kernel_size=2), np.float32)
+    check_op(lambda lib, y, i: lib.nn.functional.max_unpool2d(y, i, 2), [y.astype(np.float16), idx], rtol=0, atol=0)
+    y3, i3 = _pooled(3, (1, 2, 4, 4, 4), dict(kernel_size=2), np.float32)
+    check_op(lambda lib, y, i: lib.nn.functional.max_unpool3d(y, i, 2), [y3.astype(np.float16), i3], rtol=0, atol=0)

@@ -198,3 +198,14 @@ def _changed_in_place(L, which):
 @pytest.mark.parametrize("which", ["input", "grid"])
 def test_grid_sample_saved_tensors_changed_in_place(which):
     check_error(lambda L: _changed_in_place(L, which))
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+@pytest.mark.parametrize("nd", [2, 3])
+def test_grid_sample_input_grad_only(nd, mode):
+    if nd == 3 and mode == "bicubic":
+        return
+    rng = np.random.default_rng(6)
+    shape, gshape = ((2, 3, 5, 6), (2, 4, 5, 2)) if nd == 2 else ((1, 2, 3, 4, 5), (1, 2, 3, 4, 3))
+    gout = rng.standard_normal(shape[:2] + gshape[1:-1])
+    _same("float32", rng.standard_normal(shape), _points(rng, gshape), gout, mode, "border", False, grads=(True, False))

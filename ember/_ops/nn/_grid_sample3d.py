@@ -153,6 +153,8 @@ class GridSampler3D(Function):
             if ctx.needs_input_grad[0]:
                 grad_input = _add_at((n, c, flat.shape[2]), [k[0] for k in corners], [k[1] for k in corners],
                                      [((fx * fy) * fz)[:, None] * go for _, _, (fx, fy, fz), _ in corners])
+            if not ctx.needs_input_grad[1]:
+                return grad_input.reshape(x.shape), None, None, None, None
             gi = [np.zeros(px.shape, nd) for _ in range(3)]
             vals = [_gather(flat, off, mask) for off, mask, _, _ in corners]
             for k in range(c):

@@ -272,10 +272,10 @@ class GridSampler2D(Function):
         lanes, segment = 32 // x.itemsize, _segment(grid)  # AVX2 vectors of 256 bits
         ax_w, ax_h = (_Axis(s, padding, align_corners, nd) for s in (w, h))
         gx_in, gy_in = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
-        want_input = ctx.needs_input_grad[0]
-        grad_input = None
+        want_input, want_grid = ctx.needs_input_grad[:2]
+        grad_input = grad_grid = None
         zero = np.zeros(gx_in.shape, nd)
-        if mode == 1:
+        if mode == 1:  # the grid's grad is zero
             gxg = gyg = zero
             if want_input:
                 px, py = ax_w.apply(gx_in), ax_h.apply(gy_in)
@@ -289,6 +289,8 @@ class GridSampler2D(Function):
             if want_input:
                 deltas = np.stack([wt[:, None] * go for wt in wts], 2)
                 grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes, segment)
+            if not want_grid:
+                return grad_input.reshape(x.shape), None, None, None, None
             vnw, vne, vsw, vse = (_gather(flat, offsets[:, k], masks[:, k]) for k in range(4))
             tx = _fma(vse - vsw, dn[:, None], (vne - vnw) * ds[:, None])
             ty = _fma(vse - vne, dw[:, None], (vsw - vnw) * de[:, None])
@@ -306,6 +308,8 @@ class GridSampler2D(Function):
             if want_input:
                 deltas = np.stack([go * cx[i][:, None] * cy[j][:, None] for i in range(4) for j in range(4)], 2)
                 grad_input = _scatter((n, c, h * w), offsets, masks, deltas, lanes, segment)
+            if not want_grid:
+                return grad_input.reshape(x.shape), None, None, None, None
             vals = [_gather(flat, offsets[:, k], masks[:, k]) for k in range(16)]
             gxg, gyg = zero.copy(), zero.copy()
             for k in range(c):
@@ -315,10 +319,11 @@ class GridSampler2D(Function):
                         gxg = _fma(-(vg * cxg[i]), cy[j], gxg)
                         gyg = _fma(-(vg * cyg[j]), cx[i], gyg)
             gxg, gyg = gxg * ax_w.scale, gyg * ax_h.scale
-        grad_grid = np.stack([gxg, gyg], -1).reshape(grid.shape)
+        if want_grid:
+            grad_grid = np.stack([gxg, gyg], -1).reshape(grid.shape)
         if grad_input is not None:
             grad_input = grad_input.reshape(x.shape)
-        return grad_input, (grad_grid if ctx.needs_input_grad[1] else None), None, None, None
+        return grad_input, grad_grid, None, None, None
 
 
 # --- the public function ------------------------------------------------------------------------------------------

@@ -157,3 +157,31 @@ def test_out():
 ])
 def test_errors(fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda lib: lib.lgamma(lib.tensor([0.5 + 1j])),
+    lambda lib: lib.digamma(lib.tensor([0.5 + 1j])),
+    lambda lib: lib.polygamma(0, lib.tensor([0.5 + 1j])),
+    lambda lib: lib.polygamma(1, lib.tensor([0.5 + 1j])),
+    lambda lib: lib.polygamma(3, lib.tensor([0.5 + 1j])),
+    lambda lib: lib.mvlgamma(lib.tensor([2.5 + 1j]), 2),
+    lambda lib: lib.i0(lib.tensor([0.5 + 1j])),
+    lambda lib: lib.logit(lib.tensor([0.5 + 1j])),
+])
+def test_complex_refused(fn):
+    check_error(fn)
+
+
+def test_float16_and_complex_sinc():
+    x = np.array([3.0, 0.5, 1.7, 0.0, -2.0, 1e-3])
+    for dt in (np.float16,):
+        e, t = ember.sinc(ember.from_numpy(x.astype(dt))), torch.sinc(torch.from_numpy(x.astype(dt)))
+        assert_same(e, t, rtol=1e-3, atol=1e-4)
+    for name in ["lgamma", "digamma", "i0"]:
+        xx = np.abs(x).astype(np.float16) + np.float16(0.5)
+        assert_same(getattr(ember, name)(ember.from_numpy(xx)), getattr(torch, name)(torch.from_numpy(xx)),
+                    rtol=2e-3, atol=1e-3)
+    z = np.array([0.5 + 1j, 0j, -1.5 + 0.25j, 2.0 + 0j])
+    check_op(lambda lib, a: lib.sinc(a).abs(), [(z, True)], rtol=1e-12, atol=1e-12)
+    check_op(lambda lib, a: lib.sinc(a), [(z.astype(np.complex64), False)], rtol=1e-5, atol=1e-6)

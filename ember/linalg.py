@@ -1,6 +1,6 @@
 """``torch.linalg``: norms and products (``_ops/linalg_api.py``), LU/Cholesky ops (``_ops/linalg_decomp.py``),
-orthogonal factorizations (``_ops/linalg_factor.py``), solvers and the pseudo-inverse (``_ops/linalg_solvers.py``)
-and matrix functions (``_ops/linalg_matfn.py``), all on NumPy's LAPACK."""
+orthogonal factorizations (``_ops/linalg_factor.py``), triangular solvers (``_ops/linalg_solvers.py``), pinv and
+lstsq (``_ops/linalg_lstsq.py``) and matrix functions (``_ops/linalg_matfn.py``), all on NumPy's LAPACK."""
 from __future__ import annotations
 
 from ._ops.linalg_api import (vector_norm as vector_norm, matrix_norm as matrix_norm, norm as norm,
@@ -10,8 +10,8 @@ from ._ops._linalg_common import LinAlgError as LinAlgError
 from ._ops.linalg_decomp import (inv as inv, inv_ex as inv_ex, det as det, slogdet as slogdet, solve as solve,
                                  solve_ex as solve_ex, cholesky as cholesky, cholesky_ex as cholesky_ex)
 from ._ops.linalg_factor import (qr as qr, eigh as eigh, eigvalsh as eigvalsh, svd as svd, svdvals as svdvals)
-from ._ops.linalg_solvers import (solve_triangular as solve_triangular, pinv as pinv, matrix_rank as matrix_rank,
-                                  lstsq as lstsq)
+from ._ops.linalg_solvers import solve_triangular as solve_triangular
+from ._ops.linalg_lstsq import pinv as pinv, matrix_rank as matrix_rank, lstsq as lstsq
 from ._ops.linalg_matfn import matrix_exp as matrix_exp, matrix_power as matrix_power, cond as cond
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "multi_dot", "cross", "vecdot", "matmul", "diagonal",

@@ -106,7 +106,8 @@ CASES = [
      [rand(3, 3), rand(3, 2, seed=1)]),
     ("solve_triangular_full_A", lambda lib, a, b: L(lib).solve_triangular(a, b, upper=False),
      [rand(3, 3) + 3 * np.eye(3), rand(2, 3, 2, seed=1)]),
-    ("triangular_solve", lambda lib, b, a: lib.triangular_solve(b, a), [rand(3, 2, seed=1), rand(3, 3) + 3 * np.eye(3)]),
+    ("triangular_solve", lambda lib, b, a: lib.triangular_solve(b, a),
+     [rand(3, 2, seed=1), rand(3, 3) + 3 * np.eye(3)]),
     ("triangular_solve_T", lambda lib, b, a: lib.triangular_solve(b, a, upper=False, transpose=True),
      [rand(2, 3, 2, seed=1), rand(3, 3) + 3 * np.eye(3)]),
     ("triangular_solve_unit", lambda lib, b, a: b.triangular_solve(a, True, False, True),
@@ -247,7 +248,8 @@ def test_svd_signs_match_torch():
 
 
 def _both(fn, *arrays):
-    return fn(ember, *[ember.from_numpy(a.copy()) for a in arrays]), fn(torch, *[torch.from_numpy(a.copy()) for a in arrays])
+    return (fn(ember, *[ember.from_numpy(a.copy()) for a in arrays]),
+            fn(torch, *[torch.from_numpy(a.copy()) for a in arrays]))
 
 
 def test_qr_signs_match_torch():
@@ -405,7 +407,8 @@ ERRORS = [
     ("cholesky_solve_dtypes", lambda lib: lib.cholesky_solve(_t(lib, np.ones((3, 2), np.float32)), _t(lib, np.eye(3)))),
     ("cholesky_inverse_int", lambda lib: lib.cholesky_inverse(_t(lib, INT))),
     ("triangular_solve_sizes", lambda lib: lib.triangular_solve(_t(lib, np.ones((2, 2))), _t(lib, np.eye(3)))),
-    ("triangular_solve_nonsquare", lambda lib: lib.triangular_solve(_t(lib, np.ones((2, 2))), _t(lib, np.ones((2, 3))))),
+    ("triangular_solve_nonsquare",
+     lambda lib: lib.triangular_solve(_t(lib, np.ones((2, 2))), _t(lib, np.ones((2, 3))))),
     ("triangular_solve_1d", lambda lib: lib.triangular_solve(_t(lib, np.ones(3)), _t(lib, np.eye(3)))),
     ("pinv_hermitian_nonsquare", lambda lib: lib.linalg.pinv(_t(lib, np.ones((2, 3))), hermitian=True)),
     ("matrix_rank_hermitian_nonsquare", lambda lib: lib.linalg.matrix_rank(_t(lib, np.ones((2, 3))), hermitian=True)),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from .linalg_decomp import cholesky_legacy as cholesky, det, inverse, logdet, slogdet_legacy as slogdet
 from .linalg_factor import qr_legacy as qr, svd_legacy as svd
 from .linalg_matfn import matrix_exp, matrix_power as _matrix_power
-from .linalg_solvers import cholesky_inverse, cholesky_solve, pinverse, triangular_solve
+from .linalg_lstsq import pinverse
+from .linalg_solvers import cholesky_inverse, cholesky_solve, triangular_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
            "pinverse", "matrix_power", "matrix_exp", "triangular_solve"]

@@ -99,8 +99,15 @@ def _safe_index(v: np.ndarray, size: int) -> np.ndarray:
     return np.where(np.isfinite(v), np.clip(v, -2, size + 1), -2).astype(np.int64)
 
 
+def _inside(offsets: np.ndarray, mask: np.ndarray, size: int) -> np.ndarray:
+    """The mask, also False where an offset left the plane (a NaN point under border/reflection in the backward,
+    where torch's kernel reads or writes outside the input: undefined there, nothing here)."""
+    return mask & (offsets >= 0) & (offsets < size)
+
+
 def _gather(flat: np.ndarray, offsets: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """(N, C, P) values of the (N, C, H*W) input at (N, P) offsets, 0 where mask is False."""
+    mask = _inside(offsets, mask, flat.shape[2])
     vals = np.take_along_axis(flat, np.where(mask, offsets, 0)[:, None, :], axis=2)
     return np.where(mask[:, None, :], vals, flat.dtype.type(0))
 
@@ -138,6 +145,7 @@ def _scatter(shape: tuple, offsets: np.ndarray, masks: np.ndarray, deltas: np.nd
         a = a.reshape(a.shape[:-2] + (k, chunks, lanes))
         return np.swapaxes(a, -3, -2)
 
+    masks = _inside(offsets, masks, hw)
     plane = (np.arange(n * c) * hw).reshape(n, c, 1, 1, 1)
     idx = (order(offsets)[:, None] + plane)
     keep = np.broadcast_to(order(masks)[:, None], idx.shape)

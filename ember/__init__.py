@@ -162,7 +162,8 @@ del _mod, _name, _fn
 # --- API sweep (session 5): torch's remaining top-level functions and Tensor methods; each module lists its
 # public functions in __all__ (or FUNCTIONS) and its Tensor methods in METHODS ---
 from ._ops import functional_aliases as _sweep_fa, inplace_aliases as _sweep_ia, blas_extra as _sweep_blas  # noqa: E402
-for _mod in (_sweep_fa, _sweep_ia, _sweep_blas):
+from ._ops import complex_views as _sweep_cv  # noqa: E402
+for _mod in (_sweep_fa, _sweep_ia, _sweep_blas, _sweep_cv):
     globals().update(getattr(_mod, "FUNCTIONS", None) or {_name: getattr(_mod, _name) for _name in _mod.__all__})
     for _name, _fn in getattr(_mod, "METHODS", {}).items():
         setattr(Tensor, _name, _fn)

@@ -140,7 +140,8 @@ for _mod in (_comparison_ops, _minmax_ops, _unary_ops, _unary_extra_ops, _binary
 del _mod, _name, _fn
 from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)
 from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, cholesky_solve,  # noqa: E402
-                                 cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp, triangular_solve)
+                                 cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp, triangular_solve,
+                                 lu, lu_solve, lu_unpack)
 
 # --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
 from ._ops.index_put import index_put  # noqa: E402
@@ -153,8 +154,10 @@ from ._ops.block_diag import block_diag  # noqa: E402
 from ._ops.isin import isin  # noqa: E402
 from ._ops.narrow_copy import narrow_copy  # noqa: E402
 from ._ops import narrow_copy as _narrow_copy_ops  # noqa: E402
+from ._ops.igamma import igamma, igammac  # noqa: E402
+from ._ops import igamma as _igamma_ops  # noqa: E402
 from . import special  # noqa: E402
-for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops, _narrow_copy_ops):
+for _mod in (_index_put_ops, _as_strided_ops, _shift_ops, _special_fns_ops, _narrow_copy_ops, _igamma_ops):
     for _name, _fn in _mod.METHODS.items():
         setattr(Tensor, _name, _fn)
 del _mod, _name, _fn
@@ -162,8 +165,8 @@ del _mod, _name, _fn
 # --- API sweep (session 5): torch's remaining top-level functions and Tensor methods; each module lists its
 # public functions in __all__ (or FUNCTIONS) and its Tensor methods in METHODS ---
 from ._ops import functional_aliases as _sweep_fa, inplace_aliases as _sweep_ia, blas_extra as _sweep_blas  # noqa: E402
-from ._ops import complex_views as _sweep_cv  # noqa: E402
-for _mod in (_sweep_fa, _sweep_ia, _sweep_blas, _sweep_cv):
+from ._ops import complex_views as _sweep_cv, scatter_views as _sweep_sv  # noqa: E402
+for _mod in (_sweep_fa, _sweep_ia, _sweep_blas, _sweep_cv, _sweep_sv):
     globals().update(getattr(_mod, "FUNCTIONS", None) or {_name: getattr(_mod, _name) for _name in _mod.__all__})
     for _name, _fn in getattr(_mod, "METHODS", {}).items():
         setattr(Tensor, _name, _fn)

@@ -338,8 +338,9 @@ def test_public_names():
     assert issubclass(el.LinAlgError, RuntimeError)
     assert el.LinAlgError.__name__ == torch.linalg.LinAlgError.__name__
     for name in ("inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
-                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve"):
+                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve"):
         assert callable(getattr(ember, name)) and callable(getattr(ember.Tensor, name)), name
+    assert callable(ember.lu_unpack) and not hasattr(ember.Tensor, "lu_unpack")
 
 
 # --- errors ---------------------------------------------------------------------------------------------------
@@ -454,3 +455,62 @@ def _backward_error(lib, mode, a):
 @pytest.mark.parametrize("mode,shape", [("r", (3, 3)), ("complete", (5, 3))])
 def test_qr_backward_errors(mode, shape):
     check_error(lambda lib: _backward_error(lib, mode, rand(*shape)))
+
+
+# --- the LU family (getrf in NumPy: same pivots as LAPACK's, rounding within a few ulps) --------------------------
+def _lu_then(fn):
+    return lambda lib, a, b: (lambda f: fn(lib, f[0], f[1], b))(lib.linalg.lu_factor(a))
+
+
+LU_CASES = [
+    ("lu_factor", lambda lib, a: L(lib).lu_factor(a), [rand(4, 4)]),
+    ("lu_factor_batched", lambda lib, a: L(lib).lu_factor(a), [rand(2, 3, 3)]),
+    ("lu_factor_wide", lambda lib, a: L(lib).lu_factor(a), [rand(3, 5)]),
+    ("lu_factor_tall", lambda lib, a: L(lib).lu_factor(a), [rand(5, 3)]),
+    ("lu_factor_ex", lambda lib, a: L(lib).lu_factor_ex(a), [rand(3, 3)]),
+    ("lu", lambda lib, a: L(lib).lu(a), [rand(2, 4, 4)]),
+    ("lu_wide", lambda lib, a: L(lib).lu(a), [rand(3, 5)]),
+    ("lu_tall", lambda lib, a: L(lib).lu(a), [rand(5, 3)]),
+    ("lu_solve", _lu_then(lambda lib, lu, p, b: L(lib).lu_solve(lu, p, b)), [rand(3, 3), rand(3, 2, seed=1)]),
+    ("lu_solve_adjoint", _lu_then(lambda lib, lu, p, b: L(lib).lu_solve(lu, p, b, adjoint=True)),
+     [rand(3, 3), rand(3, 2, seed=1)]),
+    ("lu_solve_right", _lu_then(lambda lib, lu, p, b: L(lib).lu_solve(lu, p, b, left=False)),
+     [rand(3, 3), rand(2, 3, seed=1)]),
+    ("lu_solve_right_adjoint", _lu_then(lambda lib, lu, p, b: L(lib).lu_solve(lu, p, b, left=False, adjoint=True)),
+     [rand(2, 3, 3), rand(2, 3, seed=1)]),
+    ("lu_solve_broadcast", _lu_then(lambda lib, lu, p, b: L(lib).lu_solve(lu, p, b)), [rand(2, 3, 3), rand(3, 2)]),
+    ("torch_lu", lambda lib, a: lib.lu(a), [rand(3, 3)]),
+    ("torch_lu_infos", lambda lib, a: a.lu(get_infos=True), [rand(3, 3)]),
+    ("lu_unpack", lambda lib, a: (lambda f: lib.lu_unpack(f[0], f[1]))(L(lib).lu_factor(a)), [rand(4, 3)]),
+    ("lu_unpack_wide", lambda lib, a: (lambda f: lib.lu_unpack(f[0], f[1]))(L(lib).lu_factor(a)), [rand(2, 3, 4)]),
+    ("torch_lu_solve", _lu_then(lambda lib, lu, p, b: lib.lu_solve(b, lu, p)), [rand(3, 3), rand(3, 2, seed=1)]),
+    ("lu_singular", lambda lib, a: L(lib).lu_factor_ex(a), [np.array([[1.0, 2, 3], [2, 4, 6], [1, 0, 1]])]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", LU_CASES, ids=[c[0] for c in LU_CASES])
+def test_lu(name, fn, inputs):
+    check_op(fn, inputs, **TIGHT)
+
+
+LU_ERRORS = [
+    ("lu_factor_singular", lambda lib: lib.linalg.lu_factor(_t(lib, np.diag([1.0, 0, 1])))),
+    ("lu_factor_batch_singular",
+     lambda lib: lib.linalg.lu_factor(_t(lib, np.stack([np.eye(3), np.diag([1.0, 0, 1])])))),
+    ("lu_factor_ex_check", lambda lib: lib.linalg.lu_factor_ex(_t(lib, np.diag([1.0, 0, 1])), check_errors=True)),
+    ("lu_factor_int", lambda lib: lib.linalg.lu_factor(_t(lib, INT))),
+    ("lu_factor_1d", lambda lib: lib.linalg.lu_factor(_t(lib, np.ones(3)))),
+    ("lu_1d", lambda lib: lib.linalg.lu(_t(lib, np.ones(3)))),
+    ("lu_no_pivot", lambda lib: lib.linalg.lu(_t(lib, np.eye(2)), pivot=False)),
+    ("lu_solve_nonsquare", lambda lib: lib.linalg.lu_solve(_t(lib, np.ones((2, 3))), _t(lib, np.ones(2, np.int32)),
+                                                           _t(lib, np.ones((2, 1))))),
+    ("lu_solve_shapes", lambda lib: lib.linalg.lu_solve(_t(lib, np.eye(3)), _t(lib, np.arange(1, 4, dtype=np.int32)),
+                                                        _t(lib, np.ones((2, 1))))),
+    ("lu_solve_1d", lambda lib: lib.linalg.lu_solve(_t(lib, np.eye(3)), _t(lib, np.arange(1, 4, dtype=np.int32)),
+                                                    _t(lib, np.ones(3)))),
+]
+
+
+@pytest.mark.parametrize("name,fn", LU_ERRORS, ids=[c[0] for c in LU_ERRORS])
+def test_lu_errors(name, fn):
+    check_error(fn)

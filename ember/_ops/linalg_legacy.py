@@ -6,10 +6,11 @@ from .linalg_decomp import cholesky_legacy as cholesky, det, inverse, logdet, sl
 from .linalg_factor import qr_legacy as qr, svd_legacy as svd
 from .linalg_matfn import matrix_exp, matrix_power as _matrix_power
 from .linalg_lstsq import pinverse
+from .linalg_lu import lu_legacy as lu, lu_solve_legacy as lu_solve, lu_unpack
 from .linalg_solvers import cholesky_inverse, cholesky_solve, triangular_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
-           "pinverse", "matrix_power", "matrix_exp", "triangular_solve"]
+           "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve", "lu_unpack"]
 
 
 
@@ -30,5 +31,5 @@ def _matrix_power_method(self, n: int):
 
 
 # Tensor methods (bound in ember/_tensor.py): the same functions, self first
-METHODS = {name: globals()[name] for name in __all__}
+METHODS = {name: globals()[name] for name in __all__ if name != "lu_unpack"}
 METHODS["matrix_power"] = _matrix_power_method

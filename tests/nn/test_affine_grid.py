@@ -102,3 +102,20 @@ def test_affine_grid_errors(fn):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         check_error(fn)
+
+
+@pytest.mark.parametrize("ac", [False, True])
+@pytest.mark.parametrize("size", [(1, 1, 3, 4), (2, 1, 30, 40), (1, 1, 3, 4, 5), (2, 1, 8, 9, 10)], ids=str)
+def test_affine_grid_half(size, ac):
+    """float16: the base grid in half, the products summed in float32 and rounded once, as torch's bmm."""
+    rng = np.random.default_rng(12)
+    k = len(size) - 2
+    theta, gout = rng.standard_normal((size[0], k, k + 1)), rng.standard_normal((size[0],) + size[2:] + (k,))
+    res = []
+    for L in (torch, ember):
+        th = L.tensor(theta, dtype=L.float16, requires_grad=True)
+        g = L.nn.functional.affine_grid(th, size, align_corners=ac)
+        g.backward(L.tensor(gout, dtype=L.float16))
+        res.append((g.detach().numpy(), th.grad.numpy()))
+    for a, b in zip(*res):
+        assert a.dtype == b.dtype == np.float16 and np.array_equal(a, b)

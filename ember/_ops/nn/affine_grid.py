@@ -47,6 +47,8 @@ def _bmm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a (N, M, K) @ b (N, K, R) as torch's CPU bmm rounds it: under 400 multiply-adds per matrix its own loop
     adds the products in order; larger ones go to BLAS, whose kernels fuse each step (for K <= 4, the grid's
     case, an fma chain; longer sums, the backward's, get NumPy's matmul and may differ in the last bits)."""
+    if a.dtype == np.float16:  # half: products summed in float32 (torch's opmath), rounded to half at the end
+        return _bmm(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
     n, m, k = a.shape
     r = b.shape[2]
     if k * m * r < 400:

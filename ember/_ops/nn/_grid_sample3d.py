@@ -82,7 +82,9 @@ def _corners(ix, iy, iz, shape):
 
 
 def _gather(flat, off, mask):
-    vals = np.take_along_axis(flat, np.where(mask, off, 0)[:, None, :], axis=2)
+    n, c, size = flat.shape
+    planes = (np.arange(n * c) * size).reshape(n, c, 1)
+    vals = flat.reshape(-1).take(np.where(mask, off, 0)[:, None, :] + planes)
     return np.where(mask[:, None, :], vals, flat.dtype.type(0))
 
 

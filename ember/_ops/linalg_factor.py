@@ -212,15 +212,23 @@ class LinalgSvd(Function):
         return _svd_grad(gU, gS, gVh, U, S, Vh), None, None
 
 
+def _check_driver(driver) -> None:
+    if driver is not None:
+        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+                           "cuSOLVER backend.")
+
+
 def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh, S descending."""
     check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
+    _check_driver(driver)
     return linalg_svd(_pair_out(LinalgSvd.apply(A, full_matrices, True), out))
 
 
 def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
     """The singular values, descending (U and Vh are computed only when a gradient needs them)."""
     check_matrix("linalg.svd", A, square=False, kernel="linalg_svd_cpu")
+    _check_driver(driver)
     return write_out(out, LinalgSvd.apply(A, False, _needs_grad(A))[1])
 
 

@@ -20,7 +20,8 @@ linalg_lstsq = return_types._make("linalg_lstsq", ("solution", "residuals", "ran
 def _tolerances(a: np.ndarray, atol, rtol) -> tuple[float, float]:
     """torch's defaults: rtol = eps * max(m, n) unless only a positive atol is given (then rtol = 0)."""
     if rtol is None:
-        rtol = 0.0 if (atol is not None and atol > 0) else np.finfo(a.dtype).eps * max(a.shape[-2:])
+        default = np.finfo(a.dtype).eps * max(a.shape[-2:])
+        rtol = default if atol is None else np.where(np.asarray(atol) > 0, 0.0, default)
     return (0.0 if atol is None else atol), rtol
 
 
@@ -71,7 +72,8 @@ class LinalgPinv(Function):
 
 
 def _tol_value(t):
-    return t.item() if isinstance(t, Tensor) else t
+    """A tolerance: a number, or a tensor broadcast against the batch (one per matrix), as a trailing-1 array."""
+    return t._data[..., None] if isinstance(t, Tensor) else t
 
 
 def pinv(A: Tensor, rcond=None, hermitian: bool = False, *, atol=None, rtol=None, out=None) -> Tensor:

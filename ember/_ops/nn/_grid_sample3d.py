@@ -113,7 +113,7 @@ class GridSampler3D(Function):
             return np.zeros(x.shape[:2] + grid.shape[1:-1], x.dtype)
         n, c = x.shape[:2]
         dims = x.shape[2:]
-        flat = x.reshape(n, c, -1)
+        flat = np.ascontiguousarray(x).reshape(n, c, -1)
         g = grid.reshape(n, -1, 3)
         pz, py, px = (_source(g[..., k], dims[2 - k], padding, align_corners, False)[0] for k in (2, 1, 0))
         if mode == 1:
@@ -138,7 +138,7 @@ class GridSampler3D(Function):
         n, c = x.shape[:2]
         dims = x.shape[2:]
         nd = x.dtype.type
-        flat = x.reshape(n, c, -1)
+        flat = np.ascontiguousarray(x).reshape(n, c, -1)
         g = grid.reshape(n, -1, 3)
         go = grad.reshape(n, c, -1)
         (px, mx), (py, my), (pz, mz) = (_source(g[..., k], dims[2 - k], padding, align_corners, True)

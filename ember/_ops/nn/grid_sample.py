@@ -243,7 +243,7 @@ class GridSampler2D(Function):
         n, c, h, w = x.shape
         out_h, out_w = grid.shape[1:3]
         nd = x.dtype.type  # half too: numpy rounds each half op as Vectorized<Half> does, and nothing fuses
-        flat = x.reshape(n, c, h * w)
+        flat = np.ascontiguousarray(x).reshape(n, c, h * w)  # gathered from by flat offsets
         ax_w, ax_h = (_Axis(s, padding, align_corners, nd) for s in (w, h))
         gx, gy = grid[..., 0].reshape(n, -1), grid[..., 1].reshape(n, -1)
         if mode == 2:
@@ -277,7 +277,7 @@ class GridSampler2D(Function):
                     np.zeros_like(grid) if ctx.needs_input_grad[1] else None, None, None, None)
         n, c, h, w = x.shape
         nd = x.dtype.type
-        flat = x.reshape(n, c, h * w)
+        flat = np.ascontiguousarray(x).reshape(n, c, h * w)  # gathered from by flat offsets
         go = grad.reshape(n, c, -1)
         lanes, segment = 32 // x.itemsize, _segment(grid)  # AVX2 vectors of 256 bits
         ax_w, ax_h = (_Axis(s, padding, align_corners, nd) for s in (w, h))

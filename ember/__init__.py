@@ -171,3 +171,7 @@ for _mod in (_sweep_fa, _sweep_ia, _sweep_blas, _sweep_cv, _sweep_sv, _sweep_vc)
     for _name, _fn in getattr(_mod, "METHODS", {}).items():
         setattr(Tensor, _name, _fn)
 del _mod, _name
+
+# --- torch.func transforms (session 5) ---
+from . import func  # noqa: E402
+from .func import vmap  # noqa: E402

@@ -5,6 +5,7 @@ from .clip_grad import (clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_
                         get_total_norm)
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from . import rnn
+from . import stateless
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
-           "parameters_to_vector", "vector_to_parameters", "rnn"]
+           "parameters_to_vector", "vector_to_parameters", "rnn", "stateless"]

@@ -1,0 +1,274 @@
+"""Small tensor utilities torch has at top level or as methods: predicates (``is_nonzero``, ``is_same_size``...),
+``typename``, ``fill``, ``empty_permuted``, ``frombuffer``, ``sum_to_size``, ``resize_``, ``new``, ``apply_``/
+``map_``/``map2_``, ``fill_diagonal_``, ``dim_order`` and the CPU answers about pinned/shared memory."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype as D
+from .._tensor import Tensor, _root
+from ..autograd.grad_mode import state as _grad_state
+from ._inplace import check_inplace, inplace
+
+__all__ = ["is_nonzero", "is_same_size", "is_signed", "is_inference", "typename", "fill", "empty_permuted",
+           "frombuffer"]
+
+
+def _shape_str(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """bool of a one-element tensor."""
+    n = input.numel()
+    if n == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if n > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(()))
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input.shape == other.shape
+
+
+def is_signed(input: Tensor) -> bool:
+    return input.is_signed()
+
+
+def is_inference(input: Tensor) -> bool:
+    return False  # ember never makes inference tensors (inference_mode only switches grad off)
+
+
+def typename(obj) -> str:
+    """The type of a tensor as ``x.type()`` says it, else ``module.qualname`` of the object (or of its class)."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    if hasattr(obj, "__qualname__"):
+        qualname = obj.__qualname__
+    elif hasattr(obj, "__name__"):
+        qualname = obj.__name__
+    else:
+        module = obj.__class__.__module__ or ""
+        qualname = obj.__class__.__qualname__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+def fill(input: Tensor, value) -> Tensor:
+    """A new tensor like input, every element ``value`` (torch's out-of-place fill)."""
+    return input.clone().fill_(value)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """An uninitialised tensor of ``size`` whose memory holds the dims in ``physical_layout`` order."""
+    size, perm = tuple(size), tuple(physical_layout)
+    if len(size) != len(perm):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(perm)}")
+    if sorted(perm) != list(range(len(size))):
+        raise RuntimeError(f"Dimension {sorted(perm)[-1]} appears multiple times in physical_layout")
+    np_dtype = (dtype or D.get_default_dtype()).np_dtype
+    arr = np.zeros([size[p] for p in perm], np_dtype).transpose(np.argsort(perm))
+    return Tensor._make(arr, requires_grad)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor sharing the memory of a Python buffer (bytes are not copied)."""
+    view = memoryview(buffer)
+    nbytes = view.nbytes
+    item = dtype.itemsize
+    if nbytes <= 0:
+        raise ValueError(f"both buffer length ({nbytes}) and count ({count}) must not be 0")
+    if not 0 <= offset < nbytes:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({nbytes} bytes) minus 1")
+    if count <= 0 and (nbytes - offset) % item:
+        raise ValueError(f"buffer length ({nbytes - offset} bytes) after offset ({offset} bytes) must be a multiple "
+                         f"of element size ({item})")
+    if count > 0 and count * item > nbytes - offset:
+        raise ValueError(f"requested buffer length ({count} * {item} bytes) after offset ({offset} bytes) must not "
+                         f"be greater than actual buffer length ({nbytes} bytes)")
+    if view.readonly:
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. This "
+                      "means you can write to the underlying (supposedly non-writable) buffer using the tensor. You "
+                      "may want to copy the buffer to protect its data or make it writable before converting it to a "
+                      "tensor. This type of warning will be suppressed for the rest of this program.", UserWarning,
+                      stacklevel=2)
+    n = count if count > 0 else (nbytes - offset) // item
+    arr = np.frombuffer(buffer, dtype.np_dtype, n, offset)
+    if not arr.flags.writeable:
+        arr.flags.writeable = False  # (NumPy cannot make it writable; writes raise instead of corrupting bytes)
+    return Tensor._make(arr, requires_grad)
+
+
+# --- Tensor methods -------------------------------------------------------------------------------------
+
+def sum_to_size(self: Tensor, *size) -> Tensor:
+    """Sum self down to ``size`` (which must expand to self's shape): the reverse of ``expand``."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    shape = tuple(self.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s not in (1, n) for s, n in zip(size, shape[lead:])):
+        raise RuntimeError(f"size {{{_shape_str(size)}}} is not expandable to size {{{_shape_str(shape)}}}.")
+    dims = list(range(lead)) + [lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1]
+    if not dims:
+        return self
+    out = self.sum(dims, keepdim=True)
+    return out.view(size) if lead else out
+
+
+def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+    """Give self the contiguous shape ``sizes``, keeping its storage (and its first elements) when it is big
+    enough; a tensor owning its memory gets a bigger storage (new elements are zeros, torch leaves them
+    uninitialised). Deviation: a view (or a from_numpy tensor) cannot grow its shared storage here."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    sizes = tuple(int(s) for s in sizes)
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+    arr = self._data
+    n = math.prod(sizes)
+    root = _root(arr)
+    offset = self.storage_offset()
+    if root.flags.c_contiguous and (offset + n) * arr.itemsize <= root.nbytes:
+        flat = root.reshape(-1).view(np.uint8)
+        self._data = np.ndarray(sizes, arr.dtype, buffer=flat, offset=offset * arr.itemsize)
+    elif arr.base is None and self._base is None:
+        grown = np.zeros(offset + n, arr.dtype)
+        old = arr.reshape(-1)
+        grown[:old.size] = old
+        self._data = grown.reshape(sizes)
+    else:
+        raise RuntimeError("Trying to resize storage that is not resizable")
+    self._bump_version()
+    return self
+
+
+def resize_as_(self: Tensor, the_template: Tensor, *, memory_format=None) -> Tensor:
+    return resize_(self, tuple(the_template.shape))
+
+
+def new(self: Tensor, *args, device=None) -> Tensor:
+    """Legacy constructor in self's dtype: ``x.new()`` (empty), ``x.new(2, 3)`` (sizes), ``x.new(data)``."""
+    dt = self._data.dtype
+    if not args:
+        return Tensor._make(np.zeros((0,), dt))
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        return Tensor._make(np.zeros(tuple(int(a) for a in args), dt))
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0] if args[0]._data.dtype == dt else args[0].to(self.dtype)
+    from .._creation import tensor
+    return tensor(args[0], dtype=self.dtype)
+
+
+def apply_(self: Tensor, callable) -> Tensor:
+    """Apply a Python function to every element, in place (CPU only, no autograd)."""
+    check_inplace(self)
+    vals = [callable(v) for v in self._data.ravel().tolist()]
+    self._data[...] = np.asarray(vals, self._data.dtype).reshape(self._data.shape)
+    self._bump_version()
+    return self
+
+
+def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
+    """self[i] = callable(self[i], tensor[i]) with tensor broadcast to self's shape, in place."""
+    check_inplace(self)
+    other = np.broadcast_to(tensor._data, self._data.shape)
+    vals = [callable(a, b) for a, b in zip(self._data.ravel().tolist(), other.ravel().tolist())]
+    self._data[...] = np.asarray(vals, self._data.dtype).reshape(self._data.shape)
+    self._bump_version()
+    return self
+
+
+def map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:
+    """self[i] = callable(self[i], x[i], y[i]), in place."""
+    check_inplace(self)
+    bx = np.broadcast_to(x._data, self._data.shape).ravel().tolist()
+    by = np.broadcast_to(y._data, self._data.shape).ravel().tolist()
+    vals = [callable(a, b, c) for a, b, c in zip(self._data.ravel().tolist(), bx, by)]
+    self._data[...] = np.asarray(vals, self._data.dtype).reshape(self._data.shape)
+    self._bump_version()
+    return self
+
+
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Fill the main diagonal (all dims equal for more than 2 dims); ``wrap`` restarts it every ncols+1 rows of
+    a tall matrix."""
+    a = self._data
+    if a.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if a.ndim > 2 and len(set(a.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    check_inplace(self)
+
+    def op(input):
+        out = input.clone()
+        d = out._data
+        if d.ndim == 2:
+            rows, cols = d.shape
+            n = rows if wrap and rows > cols + 1 else min(rows, cols)
+            i = np.arange(n)
+            i = i[(i % (cols + 1)) < cols] if wrap and rows > cols + 1 else i
+            d[i, i % (cols + 1)] = fill_value
+        else:
+            idx = np.arange(d.shape[0])
+            d[(idx,) * d.ndim] = fill_value
+        return out
+    if not (_grad_state.enabled and self._requires_grad):
+        self._data[...] = op(self.detach())._data
+        self._bump_version()
+        return self
+    return inplace(self, lambda t: op(t.detach()))
+
+
+def dim_order(self: Tensor, *, ambiguity_check: bool = False) -> tuple[int, ...]:
+    """The dims from outermost to innermost in memory (by decreasing stride, ties kept in order)."""
+    strides = self.stride()
+    return tuple(sorted(range(self.dim()), key=lambda d: -strides[d]))
+
+
+def pin_memory(self: Tensor, device=None) -> Tensor:
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+def share_memory_(self: Tensor) -> Tensor:
+    """Marks the tensor shared (ember's tensors already live in plain process memory)."""
+    self._is_shared = True
+    return self
+
+
+def _cumulative_(fn):
+    def method(self, dim, *, dtype=None):
+        return inplace(self, fn, dim, dtype=dtype)
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+from .._random_ops import bernoulli, multinomial  # noqa: E402
+from .linalg import vdot  # noqa: E402
+from .reduction import cumprod, cumsum  # noqa: E402
+
+T = Tensor
+# Tensor methods (attached in ember/__init__.py)
+METHODS = {
+    "sum_to_size": sum_to_size, "resize_": resize_, "resize_as_": resize_as_, "new": new, "apply_": apply_,
+    "map_": map_, "map2_": map2_, "fill_diagonal_": fill_diagonal_, "dim_order": dim_order,
+    "pin_memory": pin_memory, "share_memory_": share_memory_, "is_inference": is_inference,
+    "is_pinned": lambda self, device=None: False, "is_shared": lambda self: getattr(self, "_is_shared", False),
+    "is_nonzero": is_nonzero, "is_same_size": is_same_size,
+    "output_nr": property(lambda self: self._output_nr),
+    "cumsum_": _cumulative_(cumsum), "cumprod_": _cumulative_(cumprod),
+    "greater_": T.gt_, "greater_equal_": T.ge_, "less_": T.lt_, "less_equal_": T.le_, "not_equal_": T.ne_,
+    "swapaxes_": T.transpose_, "swapdims_": T.transpose_,
+    "cdouble": lambda self, memory_format=None: self.to(D.complex128),
+    "cfloat": lambda self, memory_format=None: self.to(D.complex64),
+    "bernoulli": bernoulli, "multinomial": multinomial, "vdot": vdot,
+}

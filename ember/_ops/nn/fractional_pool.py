@@ -49,29 +49,25 @@ class _FractionalMaxPool(Function):
         s = samples[:n].reshape(n * c, nd_sp)
         # torch reads the samples per axis as (W, H) in 2-D but (T, H, W) in 3-D
         order = (1, 0) if nd_sp == 2 else (0, 1, 2)
-        pos = start = None  # flat positions in the plane: every (output, kernel offset), and each window's start
+        start = 0  # each window's first position in its plane, (planes, *out)
         for axis in range(nd_sp):
             st = _starts(s[:, order[axis]], spatial[axis], out_size[axis], kernel[axis])
-            stride = int(np.prod(spatial[axis + 1:]))
-            shape = [n * c] + [1] * (2 * nd_sp)
-            shape[1 + axis], shape[1 + nd_sp + axis] = out_size[axis], kernel[axis]
-            term = ((st[:, :, None] + np.arange(kernel[axis])) * stride).reshape(shape)
-            first = (st * stride).reshape(shape[:1 + nd_sp])
-            pos = term if pos is None else pos + term
-            start = first if start is None else start + first
+            shape = [n * c] + [1] * nd_sp
+            shape[1 + axis] = out_size[axis]
+            start = start + (st * int(np.prod(spatial[axis + 1:]))).reshape(shape)
         out_shape = (n * c,) + tuple(out_size)
-        kk = int(np.prod(kernel))
-        if kk <= 0 or 0 in out_size:  # empty windows: -inf at the window's start, as torch's loop leaves it
-            vals, idx = np.full(out_shape, -np.inf, x.dtype), np.broadcast_to(start, out_shape)
-        else:
-            pos = np.broadcast_to(pos, out_shape + tuple(kernel)).reshape(out_shape + (kk,))
-            win = np.take_along_axis(planes, pos.reshape(n * c, -1), 1).reshape(pos.shape)
-            k = np.argmax(win, axis=-1)  # the first maximum
-            nan = np.isnan(win)
-            if nan.any():  # `val > max || isnan(val)`: the last NaN
-                k = np.where(nan.any(-1), kk - 1 - np.argmax(nan[..., ::-1], axis=-1), k)
-            vals = np.take_along_axis(win, k[..., None], -1)[..., 0]
-            idx = np.take_along_axis(pos, k[..., None], -1)[..., 0]
+        start = np.broadcast_to(start, out_shape)
+        # torch's scan, one kernel offset at a time in row-major order (memory stays at one value per window):
+        # a value replaces the running max if greater or NaN, so ties keep the first, NaNs the last
+        vals, idx = np.full(out_shape, -np.inf, x.dtype), start.copy()
+        flat = np.ascontiguousarray(planes).reshape(-1)
+        plane_base = (np.arange(n * c) * planes.shape[1]).reshape((n * c,) + (1,) * nd_sp)
+        for offset in np.ndindex(*kernel):
+            shift = sum(k * int(np.prod(spatial[a + 1:])) for a, k in enumerate(offset))
+            v = flat.take(start + (shift + plane_base))
+            better = (v > vals) | np.isnan(v)
+            np.copyto(vals, v, where=better)
+            np.copyto(idx, start + shift, where=better)
         ctx.meta = (x.shape, idx)
         shape = (n, c) + tuple(out_size) if batched else (c,) + tuple(out_size)
         return vals.reshape(shape), idx.reshape(shape).astype(np.int64)

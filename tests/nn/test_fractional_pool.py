@@ -152,3 +152,15 @@ ERRORS = [
 @pytest.mark.parametrize("fn", ERRORS)
 def test_fractional_max_pool_errors(fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+def test_fractional_max_pool_empty_batch(nd):
+    shape = (0, 3, 9, 10) if nd == 2 else (0, 3, 7, 8, 9)
+    res = []
+    for L in (torch, ember):
+        x = L.randn(*shape, requires_grad=True)
+        y, i = getattr(L.nn.functional, f"fractional_max_pool{nd}d")(x, 2, output_size=3, return_indices=True)
+        y.sum().backward()
+        res.append((tuple(y.shape), tuple(i.shape), y.grad_fn.name(), tuple(x.grad.shape)))
+    assert res[0] == res[1]

@@ -22,7 +22,7 @@ __all__ = ["fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_poo
 
 
 def _starts(samples: np.ndarray, n: int, o: int, k: int) -> np.ndarray:
-    """(planes, o) window starts along one axis, from the planes' samples (float32 or float64 math)."""
+    """(planes, o) window starts along one axis, from the planes' samples (math in their float type, half too)."""
     nd = samples.dtype.type
     out = np.empty((samples.shape[0], o), np.int64)
     if o > 1:
@@ -45,7 +45,7 @@ class _FractionalMaxPool(Function):
         xb = x if batched else x[None]
         n, c = xb.shape[:2]
         spatial = xb.shape[2:]
-        planes = xb.reshape(n * c, -1)
+        planes = xb.reshape(n * c, int(np.prod(spatial)))
         s = samples[:n].reshape(n * c, nd_sp)
         # torch reads the samples per axis as (W, H) in 2-D but (T, H, W) in 3-D
         order = (1, 0) if nd_sp == 2 else (0, 1, 2)

@@ -76,7 +76,7 @@ class _FractionalMaxPool(Function):
     def backward(ctx, grad, _grad_indices=None):
         shape, idx = ctx.meta
         planes, size = idx.shape[0], int(np.prod(shape[-len(idx.shape) + 1:]))
-        flat_idx = (idx.reshape(planes, -1) + (np.arange(planes) * size)[:, None]).ravel()
+        flat_idx = (idx.reshape(planes, int(np.prod(idx.shape[1:]))) + (np.arange(planes) * size)[:, None]).ravel()
         g = grad.reshape(-1)
         dx = np.zeros(planes * size, grad.dtype)
         np.add.at(dx, flat_idx, g)  # in output order, rounded in the grad's dtype: torch's sums exactly

@@ -19,6 +19,7 @@ from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
 from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
 from .comparison import _dtype_name
 from .unary import _precise
+from ..autograd.graph_engine import constant_mask, reduce_grad, saved_input, saved_output
 
 __all__ = ["atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "nextafter", "heaviside",
            "float_power", "lerp"]
@@ -80,6 +81,27 @@ class Atan2(Function):
                 gb = _back(g * -a * recip, ctx.b_meta)
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        if not _floats(a, b) or not np.all(a * a + b * b):
+            return NotImplemented  # (torch's 0 where a**2 + b**2 is 0 is a mask: first-order only there)
+        at, bt = _operands(ctx, a, b)
+        denom = at * at + bt * bt
+        ga = reduce_grad(g * bt / denom, ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g * -at / denom, ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def _floats(*arrays) -> bool:
+    return all(type(x) is not np.ndarray or x.dtype.kind == "f" for x in arrays)
+
+
+def _operands(ctx, a, b) -> tuple:
+    """The saved operands as graph Tensors (numbers stay numbers), cast back to the inputs' dtypes when forward
+    saved them promoted."""
+    return saved_input(ctx, 0, a, ctx.a_meta[1]), saved_input(ctx, 1, b, ctx.b_meta[1])
+
 
 class Hypot(Function):
     """out = sqrt(a**2 + b**2) without overflow;  da = g a / out,  db = g b / out"""
@@ -99,6 +121,17 @@ class Hypot(Function):
         with _quiet():
             ga = _back(g * a / out, ctx.a_meta) if ctx.needs_input_grad[0] else None
             gb = _back(g * b / out, ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b, out = ctx.saved_tensors
+        if not _floats(a, b) or not np.all(out):
+            return NotImplemented
+        at, bt = _operands(ctx, a, b)
+        o = saved_output(ctx, 0, out)
+        ga = reduce_grad(g * at / o, ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g * bt / o, ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -150,6 +183,16 @@ class Logaddexp(Function):
             gb = _back(g / (1 + np.exp(a - b)), ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        if ctx.any_bool or not _floats(a, b):
+            return NotImplemented
+        at, bt = _operands(ctx, a, b)
+        ga = reduce_grad(g / (1 + (bt - at).exp()), ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g / (1 + (at - bt).exp()), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
 
 class Logaddexp2(Function):
     """out = log2(2**a + 2**b);  da = g / (1 + 2**(b - a)),  db = g / (1 + 2**(a - b))"""
@@ -170,6 +213,16 @@ class Logaddexp2(Function):
         with _quiet():
             ga = _back(g / (1 + np.exp2(b - a)), ctx.a_meta) if ctx.needs_input_grad[0] else None
             gb = _back(g / (1 + np.exp2(a - b)), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        if ctx.any_bool or not _floats(a, b):
+            return NotImplemented
+        at, bt = _operands(ctx, a, b)
+        ga = reduce_grad(g / (1 + (bt - at).exp2()), ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g / (1 + (at - bt).exp2()), ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -210,6 +263,20 @@ class Xlogy(Function):
             gy = _back(g * x / y, ctx.b_meta) if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1] else None
         return gx, gy
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x, y = ctx.saved_tensors
+        if type(x) is not np.ndarray or type(y) is not np.ndarray or not _floats(x, y):
+            return NotImplemented
+        xt, yt = _operands(ctx, x, y)
+        gx = gy = None
+        if ctx.needs_input_grad[0]:
+            keep = np.broadcast_to(~((x == 0) & (y <= 0)), g.shape)
+            gx = reduce_grad(constant_mask(xlogy(g, yt), keep), ctx.a_meta)
+        if len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]:
+            gy = reduce_grad(g * xt / yt, ctx.b_meta)
+        return gx, gy
+
 
 class XlogyScalarOther(Xlogy):
     _backward_name = "XlogyBackward2"
@@ -233,6 +300,13 @@ class XlogyScalarSelf(Function):
         (y,) = ctx.saved_tensors
         with _quiet():
             return _back(g * y.dtype.type(ctx.x) / y, ctx.b_meta), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        if y.dtype.kind != "f":
+            return NotImplemented
+        return reduce_grad(g * y.dtype.type(ctx.x) / saved_input(ctx, 0, y, ctx.b_meta[1]), ctx.b_meta), None
 
 
 class Copysign(Function):
@@ -357,6 +431,16 @@ class Lerp(_Lerp):
         gb = _back(g * g.dtype.type(w), ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        w = ctx.w
+        if isinstance(w, complex) or g._data.dtype.kind != "f":
+            return NotImplemented
+        t = g._data.dtype.type
+        ga = reduce_grad(g * t(1 - w), ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g * t(w), ctx.b_meta) if ctx.needs_input_grad[1] else None
+        return ga, gb, None
+
 
 class LerpTensor(_Lerp):
     """lerp with a tensor weight"""
@@ -380,6 +464,19 @@ class LerpTensor(_Lerp):
             ga = _back(g * (1 - w), ctx.a_meta) if need[0] else None
             gb = _back(g * w, ctx.b_meta) if need[1] else None
             gw = _back(g * (b - a), ctx.w_meta) if need[2] else None
+        return ga, gb, gw
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b, w = ctx.saved_tensors
+        if not _floats(a, b, w):
+            return NotImplemented
+        need = ctx.needs_input_grad
+        at, bt = saved_input(ctx, 0, a), saved_input(ctx, 1, b)
+        wt = saved_input(ctx, 2, w, ctx.w_meta[1])
+        ga = reduce_grad(g * (1 - wt), ctx.a_meta) if need[0] else None
+        gb = reduce_grad(g * wt, ctx.b_meta) if need[1] else None
+        gw = reduce_grad(g * (bt - at), ctx.w_meta) if need[2] else None
         return ga, gb, gw
 
 

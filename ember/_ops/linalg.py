@@ -291,6 +291,16 @@ class Baddbmm(Function):
         gb = np.matmul(a.transpose(0, 2, 1), gs) if ctx.needs_input_grad[2] else None
         return gc, ga, gb, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, b = ctx.saved_tensors
+        c_shape, beta, alpha = ctx.meta
+        gs = g if alpha == 1 else g * alpha
+        gc = sum_to(g if beta == 1 else g * beta, c_shape) if ctx.needs_input_grad[0] else None
+        ga = gs.bmm(saved_input(ctx, 2, b).transpose(1, 2)) if ctx.needs_input_grad[1] else None
+        gb = saved_input(ctx, 1, a).transpose(1, 2).bmm(gs) if ctx.needs_input_grad[2] else None
+        return gc, ga, gb, None, None
+
 
 def _expand_error(shape, target) -> RuntimeError:
     """torch's expand message for a bias that does not broadcast to the product's shape."""

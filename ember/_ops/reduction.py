@@ -14,7 +14,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._cascade_sum import torch_sum
 from ._no_complex import no_kernel, refuse
 from ..autograd.function import _apply1
-from ..autograd.graph_engine import expand_back, reduce_grad
+from ..autograd.graph_engine import cast_grad, constant, expand_back, reduce_grad
 from ..autograd.graph_engine import saved_input, saved_output
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
@@ -355,6 +355,18 @@ class Prod(Function):
         others = (left * right).reshape(shape)
         return (_expand_back(g, shape, axis, keepdim) * others).astype(dtype), None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        shape, dtype, axis, keepdim = ctx.meta
+        a, out = ctx.saved_tensors
+        if axis == ():
+            return cast_grad(g, dtype), None, None, None
+        if a.dtype != dtype or a.dtype.kind not in "fc" or not np.all(a):
+            return NotImplemented  # (with zeros the product of the others is not out / a: first-order only)
+        # the product of the others is out / a: the output read back as this node's own result
+        prod = expand_back(saved_output(ctx, 0, out), shape, axis, keepdim)
+        return expand_back(g, shape, axis, keepdim) * prod / saved_input(ctx, 0, a), None, None, None
+
 
 class ProdDim(Prod):
     _backward_name = "ProdBackward1"
@@ -514,6 +526,15 @@ class Logsumexp(Function):
         with np.errstate(over="ignore", invalid="ignore"):
             return g * np.exp(a - out), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        if a.dtype.kind != "f":
+            return NotImplemented
+        o = expand_back(saved_output(ctx, 0, out), a.shape, axes, keepdim)
+        return expand_back(g, a.shape, axes, keepdim) * (saved_input(ctx, 0, a) - o).exp(), None, None
+
 
 class Cumsum(Function):
     """out_i = sum_{j<=i} a_j;  da_j = sum_{i>=j} g_i (a reversed cumsum)"""
@@ -535,6 +556,13 @@ class Cumsum(Function):
         if g.ndim == 0:
             return g.astype(dtype), None, None
         return np.flip(np.cumsum(np.flip(g, dim), axis=dim), dim).astype(dtype, copy=False), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        dim, dtype = ctx.meta
+        if g.dim() == 0:
+            return cast_grad(g, dtype), None, None
+        return cast_grad(g.flip(dim).cumsum(dim).flip(dim), dtype), None, None
 
 
 class Cumprod(Function):
@@ -620,6 +648,28 @@ class VectorNorm(Function):
                 # torch's norm_backward: 0 where the norm is 0, and where the element is 0 (|a|**(p-2) is inf for p < 2)
                 res = np.where((o == 0) | (a == 0), 0, gg * a * np.power(np.abs(a), p - 2) / np.power(o, p - 1))
         return res.astype(a.dtype), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        p, axes, keepdim = ctx.meta
+        if a.dtype.kind != "f" or p == 0:
+            return NotImplemented
+        gg = expand_back(g, a.shape, axes, keepdim)
+        if p == 1:
+            return gg * constant(np.sign(a)), None, None, None
+        o = _expand_back(out, a.shape, axes, keepdim)
+        if p in (math.inf, -math.inf):  # the grad goes (shared) to the extreme elements: constant coefficients
+            hit = np.abs(a) == o
+            count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape)
+            return gg * constant(np.where(hit, np.sign(a) / count, 0).astype(a.dtype)), None, None, None
+        if not np.all(a):  # (zeros are masked out of the grad: first-order only)
+            return NotImplemented
+        at = saved_input(ctx, 0, a)
+        ot = expand_back(saved_output(ctx, 0, out), a.shape, axes, keepdim)
+        if p == 2:
+            return gg * at / ot, None, None, None
+        return gg * at * at.abs() ** (p - 2) / ot ** (p - 1), None, None, None
 
 
 # --- out= ------------------------------------------------------------------------

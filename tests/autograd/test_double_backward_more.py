@@ -38,7 +38,7 @@ def _orders(lib, fn, arrays, third: bool):
     return [[None if g is None else g.detach().numpy() for g in gs] for gs in res]
 
 
-def check(fn, arrays, third: bool = True, torch_fn=None):
+def check(fn, arrays, third: bool = True, torch_fn=None, tol: dict = F64):
     """``torch_fn``: what torch runs instead of ``fn`` (the same math composed of other ops)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -48,7 +48,7 @@ def check(fn, arrays, third: bool = True, torch_fn=None):
         for w, h in zip(w_, h_):
             assert (w is None) == (h is None), order
             if w is not None:
-                np.testing.assert_allclose(h, w, err_msg=f"order {order + 1}", **F64)
+                np.testing.assert_allclose(h, w, err_msg=f"order {order + 1}", **tol)
 
 
 R = np.random.default_rng(0)
@@ -225,3 +225,138 @@ def test_float16_batch_norm_stays_first_order():
                                create_graph=True)
     with pytest.raises(NotImplementedError, match="NativeBatchNormBackward0"):
         g.float().sum().backward()
+
+
+PROB = R.uniform(0.1, 0.9, (4, 6))
+TARGET = R.uniform(0.0, 1.0, (4, 6))
+
+
+def _hardsigmoid_composed(L, x):
+    # torch has no double backward for hardsigmoid (ember's: 0 in x, the same mask in g); its first-order kernel
+    # scales by the float 1/6, its forward divides by 6: hence the float-sized tolerance
+    return (x + 3).clamp(0, 6) * float(np.float32(1.0) / np.float32(6.0))
+
+
+ACTIVATIONS_LOSSES = {
+    "logsigmoid": lambda L, x, y: nnf(L).logsigmoid(x * y) * x,
+    "hardtanh_relu6": lambda L, x, y: nnf(L).hardtanh(x * y, -0.5, 0.7) ** 3 + nnf(L).relu6(x * 4) ** 2,
+    "hardswish": lambda L, x, y: nnf(L).hardswish(x * y * 3) * x,
+    "mish": lambda L, x, y: nnf(L).mish(x * y) * x,
+    "threshold": lambda L, x, y: nnf(L).threshold(x * y, 0.1, -2.0) ** 3,
+    "shrinks": lambda L, x, y: nnf(L).hardshrink(x * y, 0.3) ** 3 + nnf(L).softshrink(x * y, 0.4) ** 3,
+    "glu": lambda L, x, y: nnf(L).glu(x * y, 1) * x[:, :3] + nnf(L).glu(x * y, 0).exp().sum(),
+    "prelu": lambda L, x, y: ((nnf(L).prelu(x * 2, y[0, :1] ** 2) ** 3).sum()
+                              + nnf(L).prelu((x * y).reshape(4, 6, 1), y[0] ** 2).sum() ** 2),
+    "elu_selu_celu": lambda L, x, y: (nnf(L).elu(x * y, 1.3) * x + nnf(L).selu(x * y) * x
+                                      + nnf(L).celu(x * y, 0.7) * x + nnf(L).celu(x * y * 1.0, 0.5, inplace=True) ** 2
+                                      + nnf(L).selu(x * y * 1.0, inplace=True) ** 2),
+    "smooth_l1": lambda L, x, y: (nnf(L).smooth_l1_loss(x * 3, y, beta=0.5) ** 2
+                                  + (nnf(L).smooth_l1_loss(x * 3, y, reduction="none") ** 2).sum()),
+    "huber": lambda L, x, y: (nnf(L).huber_loss(x * 3, y, delta=0.8) ** 2
+                              + nnf(L).huber_loss(x * 3, y[0], reduction="sum") ** 2),
+    "reductions": lambda L, x, y: ((x * y).prod(1) ** 2).sum() + (x * y).prod() + (x * y)[:2, :3].prod(0).sum()
+    + (((x * y).logsumexp(1) ** 2).sum() + (x * y).logsumexp((0, 1)) * x + (x * y).logsumexp(0, keepdim=True) * y).sum()
+    + ((x * y).cumsum(1) ** 2 + (x * y).cumsum(0) * x).sum(),
+    "vector_norm": lambda L, x, y: ((L.linalg.vector_norm(x * y, dim=1) ** 2).sum() + ((x * y).norm() * x).sum()
+                                    + L.linalg.vector_norm(x * y, 3, dim=0).sum() ** 2
+                                    + L.linalg.vector_norm(x * y, 1).exp()
+                                    + L.linalg.vector_norm(x * y, float("inf"), dim=1).sum() ** 2
+                                    + L.linalg.vector_norm(x * y, 0.5, dim=(0, 1), keepdim=True).sum()),
+    "binary_math": lambda L, x, y: (L.atan2(x, y) * x + L.atan2(x, y[0]) * y + L.hypot(x, y) ** 2
+                                    + L.logaddexp(x, y) * y + L.logaddexp2(x, y) ** 2
+                                    + L.xlogy(x.abs() + 0.5, y.abs() + 0.5) ** 2 + L.xlogy(x, y.abs() + 0.5) * x
+                                    + L.xlogy(2.0, y.abs() + 0.5) ** 2
+                                    + L.lerp(x, y, 0.3) ** 3 + L.lerp(x, y, y.sigmoid()) ** 3),
+    "upsample": lambda L, x, y: ((nnf(L).interpolate((x * y)[None, None], scale_factor=2, mode="nearest") ** 3).sum()
+                                 + nnf(L).interpolate((x * y)[None, None], size=(7, 9), mode="bilinear",
+                                                      align_corners=False).sum() ** 2
+                                 + nnf(L).interpolate((x * y)[None], size=9, mode="linear",
+                                                      align_corners=True).sum() ** 2
+                                 + nnf(L).interpolate((x * y)[None], size=3, mode="area").exp().sum()),
+    "fold_unfold": lambda L, x, y: ((nnf(L).unfold((x * y)[None, None], 2) ** 3).sum()
+                                    + nnf(L).fold((x * y).reshape(1, 4, 6), (3, 4), 2).sum() ** 2
+                                    + nnf(L).unfold((x * y)[None, None], (2, 3), padding=1, stride=2).exp().sum()),
+    "pixel_shuffle": lambda L, x, y: ((nnf(L).pixel_shuffle((x * y).reshape(1, 4, 2, 3), 2) ** 3).sum()
+                                      + nnf(L).pixel_unshuffle((x * y).reshape(1, 1, 4, 6), 2).exp().sum()),
+    "baddbmm": lambda L, x, y: L.baddbmm(x.reshape(1, 4, 6), x.reshape(1, 4, 6)[:, :, :3] * 2,
+                                         y.reshape(1, 3, 8)[:, :, :6], beta=0.5, alpha=1.5) ** 2
+    + L.baddbmm(y[0, :2], x.reshape(2, 2, 6), y.reshape(2, 6, 2)).exp().sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS_LOSSES))
+def test_activations_losses_and_more(name):
+    check(ACTIVATIONS_LOSSES[name], [X, Y])
+
+
+def test_hardsigmoid_against_its_composition():
+    check(lambda L, x, y: nnf(L).hardsigmoid(x * y * 3) ** 3, [X, Y],
+          torch_fn=lambda L, x, y: _hardsigmoid_composed(L, x * y * 3) ** 3, tol=dict(rtol=1e-6, atol=1e-9))
+
+
+def test_binary_cross_entropy_losses():
+    # the target's grad too (torch's binary_cross_entropy_target_backward); weights cannot require grad in torch
+    check(lambda L, p, t: (nnf(L).binary_cross_entropy(p, t.detach(), weight=t.detach() * 2) * t.sum()
+                           + nnf(L).binary_cross_entropy(p ** 2, t, reduction="sum")
+                           + (nnf(L).binary_cross_entropy(p, t, reduction="none") ** 2).sum()), [PROB, TARGET])
+    check(lambda L, p, t: (nnf(L).binary_cross_entropy_with_logits(p * 3, t, weight=t.detach(),
+                                                                   pos_weight=t[0].detach() + 1) * t.sum()
+                           + (nnf(L).binary_cross_entropy_with_logits(p * 3, t, reduction="none") ** 2).sum()),
+          [PROB, TARGET])
+
+
+QUERY = R.standard_normal((2, 3, 5, 4))
+QUERY_GQA = R.standard_normal((2, 4, 5, 4))
+KEY = R.standard_normal((2, 3, 6, 4))
+VALUE = R.standard_normal((2, 3, 6, 4))
+BOOL_MASK = R.uniform(size=(5, 6)) > 0.3
+BOOL_MASK[2] = False  # a row with every key masked: P = 0 there
+FLOAT_MASK = R.standard_normal((2, 1, 5, 6))
+
+
+def _attention(L, q, k, v, mask=None, causal=False, scale=None, gqa=False):
+    """ember's fused kernel; torch's composed math (torch has no double backward for its CPU flash kernel)."""
+    if L is ember:
+        out = nnf(L).scaled_dot_product_attention(q, k, v, attn_mask=None if mask is None else L.tensor(mask),
+                                                  is_causal=causal, scale=scale, enable_gqa=gqa)
+        assert out.grad_fn.name() == "ScaledDotProductFlashAttentionForCpuBackward0"
+        return out
+    s = 1 / np.sqrt(q.shape[-1]) if scale is None else scale
+    if gqa:
+        k, v = (t.repeat_interleave(q.shape[1] // k.shape[1], 1) for t in (k, v))
+    n, m = q.shape[-2], k.shape[-2]
+    bias = torch.zeros(n, m, dtype=q.dtype)
+    if mask is not None:
+        bias = torch.where(torch.tensor(mask), 0.0, -torch.inf).double() if mask.dtype == bool else torch.tensor(mask)
+    if causal:
+        bias = bias + torch.where(torch.ones(n, m).tril().bool(), 0.0, -torch.inf).double()
+    empty = torch.isneginf(bias).all(-1, keepdim=True)
+    p = torch.softmax(torch.where(empty, 0.0, q @ k.transpose(-1, -2) * s + bias), -1) * (~empty)
+    return p @ v
+
+
+ATTENTION = {
+    "plain": lambda L, q, k, v: _attention(L, q, k, v) ** 2,
+    "causal_scaled": lambda L, q, k, v: _attention(L, q, k, v, causal=True, scale=0.3) ** 2,
+    "bool_mask": lambda L, q, k, v: _attention(L, q, k, v, mask=BOOL_MASK) ** 2,
+    "float_mask": lambda L, q, k, v: _attention(L, q, k, v, mask=FLOAT_MASK, scale=-0.7) ** 2,
+    "gqa_causal": lambda L, q, k, v: _attention(L, q, k[:, :2], v[:, :2], gqa=True, causal=True) ** 2,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ATTENTION))
+def test_scaled_dot_product_attention(name):
+    check(ATTENTION[name], [QUERY_GQA if name.startswith("gqa") else QUERY, KEY, VALUE])
+
+
+def test_empty_attention_and_mul_scalar():
+    check(lambda L, q, k, v: nnf(L).scaled_dot_product_attention(q[:, :, :0], k, v).sum() + (q * k[:, :, :5]).sum(),
+          [QUERY, KEY, VALUE])
+
+
+def test_prod_with_a_zero_stays_first_order():
+    x = ember.tensor([[1.0, 0.0, 2.0]], requires_grad=True)
+    (g,) = ember.autograd.grad(x.prod(1).sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), [[0.0, 2.0, 0.0]])
+    with pytest.raises(NotImplementedError, match="ProdBackward1"):
+        g.sum().backward()

@@ -20,7 +20,7 @@ from .._broadcast import sum_to_shape
 from .._erf import _Scratch, erf_into
 from ._blocks import BLOCK, map_blocks
 from ._gelu_f32 import gelu_f32
-from ...autograd.graph_engine import constant, elementwise_backward
+from ...autograd.graph_engine import constant, constant_mask, elementwise_backward, saved_input, sum_to
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
            "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu", "rrelu"]
@@ -125,6 +125,19 @@ class Gelu(Function):
     def differentiable_backward(ctx, g):
         second = _gelu_tanh_second if ctx.approximate == "tanh" else _gelu_second
         return elementwise_backward(ctx, g, second, 2)
+
+
+def _mish_second(x: Tensor) -> Tensor:
+    """mish''(x) = (1 - t^2) s (2 + x (1 - s) - 2 x s t), t = tanh(softplus(x)), s = sigmoid(x) = softplus'(x)."""
+    from ...nn.functional import softplus
+    t = softplus(x).tanh()
+    s = x.sigmoid()
+    return (1 - t * t) * s * (2 + x * (1 - s) - 2 * x * s * t)
+
+
+def _cat(a: Tensor, b: Tensor, dim: int) -> Tensor:
+    from ..shape import cat
+    return cat([a, b], dim)
 
 
 def _gelu_second(x: Tensor) -> Tensor:
@@ -267,6 +280,12 @@ class Celu(Elu):
         ctx.params = (alpha, scale, 1.0 / float(np.float32(alpha)))
         return Elu.backward(ctx, g)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        alpha, scale, _ = ctx.params
+        ctx.params = (alpha, scale, 1.0 / float(np.float32(alpha)))  # as backward: torch's float-rounded 1/alpha
+        return Elu.differentiable_backward(ctx, g)
+
 
 class CeluInplace(Celu):
     """celu_: torch differentiates it from the result: dx = g / float(alpha) (out + alpha) where out <= 0."""
@@ -339,6 +358,12 @@ class Hardtanh(Function):
         lo, hi = ctx.params
         return np.where((x <= lo) | (x >= hi), g.dtype.type(0), g), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.params
+        return constant_mask(g, (x > lo) & (x < hi)), None, None
+
 
 class Hardswish(Function):
     """out = x relu6(x + 3) / 6;  dx = 0 (x < -3), g (x/3 + 1/2) (x <= 3), g (x > 3)"""
@@ -357,6 +382,11 @@ class Hardswish(Function):
         mid = g * (x / t(3) + t(0.5))
         return np.where(x < -3, t(0), np.where(x <= 3, mid, g))
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        # hardswish'' = 1/3 strictly inside (-3, 3) (torch's double-backward formula), a constant: no third order
+        return elementwise_backward(ctx, g, lambda x: constant((((x._data > -3) & (x._data < 3)) / 3.0).astype(x._data.dtype)))
+
 
 class Hardsigmoid(Function):
     """out = relu6(x + 3) / 6;  dx = g / 6 for -3 < x < 3, else 0"""
@@ -374,6 +404,13 @@ class Hardsigmoid(Function):
         t = x.dtype.type
         # torch multiplies by the float literal 1.0f / 6.0f, even for double
         return np.where((x > -3) & (x < 3), g * t(np.float32(1.0) / np.float32(6.0)), t(0))
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        # (torch has no double backward for hardsigmoid; the derivative in x is 0, in g the same mask)
+        (x,) = ctx.saved_tensors
+        scale = np.float32(1.0) / np.float32(6.0)
+        return g * constant(np.where((x > -3) & (x < 3), scale, 0).astype(g._data.dtype))
 
 
 class Mish(Function):
@@ -398,6 +435,10 @@ class Mish(Function):
             s = 1.0 / (1.0 + np.exp(-xw))
         return (g * (tsp + xw * s * (1.0 - tsp * tsp))).astype(g.dtype, copy=False)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return elementwise_backward(ctx, g, _mish_second)
+
 
 class LogSigmoid(Function):
     """out = -log(1 + exp(-x)) = min(x, 0) - log1p(exp(-|x|));  dx = g sigma(-x)"""
@@ -414,6 +455,11 @@ class LogSigmoid(Function):
         (x,) = ctx.saved_tensors
         with np.errstate(over="ignore"):
             return (g / (1.0 + np.exp(_wide(x)))).astype(g.dtype, copy=False)
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        # d/dx sigma(-x) = -sigma(-x) sigma(x)
+        return elementwise_backward(ctx, g, lambda x: -((-x).sigmoid() * x.sigmoid()))
 
 
 class Glu(Function):
@@ -439,6 +485,16 @@ class Glu(Function):
         gb = ga * _wide(a) * (1.0 - s)
         return np.concatenate([ga, gb], axis=dim).astype(g.dtype, copy=False), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        dim = ctx.meta[0]
+        h = x.shape[dim] // 2
+        xt = saved_input(ctx, 0, x)
+        a, s = xt.narrow(dim, 0, h), xt.narrow(dim, h, h).sigmoid()
+        ga = g * s
+        return _cat(ga, ga * a * (1 - s), dim), None
+
 
 class Threshold(Function):
     """out = value where x <= threshold, else x;  dx = 0 where x <= threshold, else g"""
@@ -453,6 +509,11 @@ class Threshold(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return np.where(x <= ctx.threshold, g.dtype.type(0), g), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return constant_mask(g, ~(x <= ctx.threshold)), None, None
 
 
 class Hardshrink(Function):
@@ -470,6 +531,11 @@ class Hardshrink(Function):
         (x,) = ctx.saved_tensors
         return np.where((x >= -ctx.lambd) & (x <= ctx.lambd), g.dtype.type(0), g), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return constant_mask(g, ~((x >= -ctx.lambd) & (x <= ctx.lambd))), None
+
 
 class Softshrink(Function):
     """out = x - lambd (x > lambd), x + lambd (x < -lambd), else 0;  dx = g where |x| > lambd"""
@@ -486,6 +552,11 @@ class Softshrink(Function):
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
         return np.where((x > ctx.lambd) | (x < -ctx.lambd), g, g.dtype.type(0)), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return constant_mask(g, (x > ctx.lambd) | (x < -ctx.lambd)), None
 
 
 # --- wrappers ---------------------------------------------------------------------------
@@ -585,6 +656,17 @@ class PreluKernel(Function):
         pos = x > 0
         gx = np.where(pos, g, w * g) if ctx.needs_input_grad[0] else None
         gw = sum_to_shape(np.where(pos, g.dtype.type(0), x * g), w.shape) if ctx.needs_input_grad[1] else None
+        return gx, gw
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        x, w = ctx.saved_tensors
+        pos = np.broadcast_to(x > 0, g.shape)
+        gx = gw = None
+        if ctx.needs_input_grad[0]:
+            gx = constant_mask(g, pos) + constant_mask(g * saved_input(ctx, 1, w), ~pos)
+        if ctx.needs_input_grad[1]:
+            gw = sum_to(constant_mask(saved_input(ctx, 0, x) * g, ~pos), w.shape)
         return gx, gw
 
 

@@ -137,6 +137,7 @@ class ScaledDotProductFlashAttentionForCpu(Function):
         out = out.reshape(B, Hq, L, Ev)
         ctx.save_for_backward(q, k, v, out, buf)
         ctx.meta = scale
+        ctx.bias = (mask, is_causal)
         return out
 
     @staticmethod
@@ -176,6 +177,61 @@ class ScaledDotProductFlashAttentionForCpu(Function):
                 gk = np.matmul(ds, q4 if ct == dt else q4.astype(ct)).astype(dt, copy=False)
         return gq, gk, gv, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        """The backward above with Tensor ops, P recomputed from q and k (one query-head group axis G)."""
+        from ... import matmul
+        from ...autograd.graph_engine import constant, saved_input
+        from .. import activation as _act
+        q, k, v, out, buf = ctx.saved_tensors
+        if buf.dtype != q.dtype:
+            return NotImplemented  # (float16, computed in float32)
+        scale = ctx.meta
+        B, Hq, L, E = q.shape
+        Hk, S, Ev = k.shape[1], k.shape[2], v.shape[3]
+        G = Hq // Hk
+        q5 = saved_input(ctx, 0, q).reshape(B, Hk, G, L, E)
+        k5 = saved_input(ctx, 1, k).reshape(B, Hk, 1, S, E)
+        v5 = saved_input(ctx, 2, v).reshape(B, Hk, 1, S, Ev)
+        g5 = g.reshape(B, Hk, G, L, Ev)
+        scores = matmul(q5 * scale, k5.transpose(-1, -2))
+        bias, keep = _attention_bias(*ctx.bias, B, Hk, G, L, S, q.dtype)
+        if bias is not None:
+            scores = scores + constant(bias)
+        p = _act.softmax(scores, -1)
+        if keep is not None:  # rows with every key masked: P = 0 (their bias was made 0 for the softmax)
+            p = p * constant(keep)
+        gq = gk = gv = None
+        if ctx.needs_input_grad[2]:
+            gv = matmul(p.transpose(-1, -2), g5).sum(2).reshape(v.shape)
+        if ctx.needs_input_grad[0] or ctx.needs_input_grad[1]:
+            o5 = matmul(p, v5)
+            ds = p * (matmul(g5, v5.transpose(-1, -2)) - (g5 * o5).sum(-1, keepdim=True))
+            if ctx.needs_input_grad[0]:
+                gq = (matmul(ds, k5) * scale).reshape(q.shape)
+            if ctx.needs_input_grad[1]:
+                gk = (matmul(ds.transpose(-1, -2), q5).sum(2) * scale).reshape(k.shape)
+        return gq, gk, gv, None, None, None
+
+
+def _attention_bias(mask, is_causal: bool, B: int, Hk: int, G: int, L: int, S: int, dt) -> tuple:
+    """The additive mask of the fused kernel shaped to broadcast over (B, Hk, G, L, S), with fully masked rows set
+    to 0, and the 0/1 factor that zeroes those rows' P (None, None without a mask)."""
+    if mask is None and not is_causal:
+        return None, None
+    bias = np.zeros((L, S), dt)
+    if mask is not None:
+        bias = mask.astype(dt) if mask.dtype != np.bool_ else np.where(mask, 0, -np.inf).astype(dt)
+    if is_causal:
+        bias = bias + _causal_bias(L, S, dt)
+    if bias.ndim == 4:
+        h = bias.shape[1]
+        bias = bias.reshape(bias.shape[0], Hk, G, L, S) if h != 1 else bias[:, :, None]
+    empty = np.all(np.isneginf(bias), axis=-1, keepdims=True)
+    if not empty.any():
+        return bias, None
+    return np.where(empty, 0, bias).astype(dt), (~empty).astype(dt)
+
 
 class _MulScalar(Function):
     """x * c for a Python number c, torch's mul.Scalar overload (its node is MulBackward1)."""
@@ -190,6 +246,10 @@ class _MulScalar(Function):
     @staticmethod
     def backward(ctx, g):
         return np.multiply(g, ctx.meta, dtype=g.dtype), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return _MulScalar.apply(g, ctx.meta), None
 
 
 def _empty_attention(query: Tensor, key: Tensor, value: Tensor) -> Tensor:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import linear_backward
 from .conv import _Geometry
 
 __all__ = ["unfold", "fold", "pixel_shuffle", "pixel_unshuffle"]
@@ -39,6 +40,7 @@ class Im2Col(Function):
         ctx.unbatched = x.ndim == 3  # one node either way, as torch's
         x4 = x[None] if ctx.unbatched else x
         ctx.geo = _Geometry(x4.shape, kernel, stride, padding, dilation, allow_flat=False)
+        ctx.args = (kernel, dilation, padding, stride)
         out = _im2col(ctx.geo, x4)
         return out[0] if ctx.unbatched else out
 
@@ -46,6 +48,10 @@ class Im2Col(Function):
     def backward(ctx, g):
         gx = _col2im(ctx.geo, np.ascontiguousarray(g[None] if ctx.unbatched else g))
         return (gx[0] if ctx.unbatched else gx), None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return linear_backward(ctx, g, lambda t: Im2Col.apply(t, *ctx.args), 0, 5)
 
 
 class Col2Im(Function):
@@ -57,6 +63,7 @@ class Col2Im(Function):
         c3 = cols[None] if ctx.unbatched else cols
         ctx.geo = _Geometry((c3.shape[0], c3.shape[1] // math.prod(kernel)) + tuple(output_size), kernel, stride,
                             padding, dilation, allow_flat=False)
+        ctx.args = (output_size, kernel, dilation, padding, stride)
         out = _col2im(ctx.geo, np.ascontiguousarray(c3))
         return out[0] if ctx.unbatched else out
 
@@ -64,6 +71,10 @@ class Col2Im(Function):
     def backward(ctx, g):
         gc = _im2col(ctx.geo, g[None] if ctx.unbatched else g)
         return (gc[0] if ctx.unbatched else gc), None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return linear_backward(ctx, g, lambda t: Col2Im.apply(t, *ctx.args), 0, 6)
 
 
 def _pair(name: str, v) -> tuple:
@@ -142,6 +153,10 @@ class PixelShuffle(Function):
     def backward(ctx, g):
         return _unshuffle(g, ctx.r), None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return linear_backward(ctx, g, lambda t: PixelShuffle.apply(t, ctx.r), 0, 2)
+
 
 def _unshuffle(x: np.ndarray, r: int) -> np.ndarray:
     *lead, c, h, w = x.shape
@@ -161,6 +176,10 @@ class PixelUnshuffle(Function):
     @staticmethod
     def backward(ctx, g):
         return PixelShuffle.forward(ctx, g, ctx.r), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return linear_backward(ctx, g, lambda t: PixelUnshuffle.apply(t, ctx.r), 0, 2)
 
 
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:

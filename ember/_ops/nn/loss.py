@@ -11,7 +11,7 @@ from ...autograd.grad_mode import state as _grad_state
 from ..activation import _BLOCK, LogSoftmax, log_softmax_small
 from .._broadcast import sum_to_shape
 from .._cascade_sum import torch_sum
-from ...autograd.graph_engine import constant, reduce_grad, saved_input
+from ...autograd.graph_engine import constant, constant_mask, reduce_grad, saved_input, sum_to
 
 __all__ = ["NllLoss", "NllLoss2d", "MseLoss", "SmoothL1Loss", "HuberLoss", "BinaryCrossEntropy",
            "BinaryCrossEntropyWithLogits", "REDUCTIONS"]
@@ -270,6 +270,15 @@ class SmoothL1Loss(Function):
         return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
                 sum_to_shape(-ga, sb) if ctx.needs_input_grad[1] else None, None, None)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        z, reduction, beta, sa, sb = ctx.meta
+        if not beta:
+            return NotImplemented
+        inside = np.abs(z) <= beta  # z / beta there, sign(z) outside (constants)
+        dz = constant_mask(_diff(ctx), inside) / beta + constant(np.where(inside, 0, np.sign(z)).astype(z.dtype))
+        return _pair_grads(ctx, dz * _graph_scale(g, reduction, z.size), sa, sb) + (None, None)
+
 
 class HuberLoss(Function):
     """z = a - b:  0.5 z^2 for |z| < delta, delta (|z| - delta/2) otherwise;  dz = clamp(z, -delta, delta)"""
@@ -293,9 +302,34 @@ class HuberLoss(Function):
         return (sum_to_shape(ga, sa) if ctx.needs_input_grad[0] else None,
                 sum_to_shape(-ga, sb) if ctx.needs_input_grad[1] else None, None, None)
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        z, reduction, delta, sa, sb = ctx.meta
+        inside = np.abs(z) <= delta  # z there, delta sign(z) outside (constants)
+        dz = constant_mask(_diff(ctx), inside) + constant(np.where(inside, 0, delta * np.sign(z)).astype(z.dtype))
+        return _pair_grads(ctx, dz * _graph_scale(g, reduction, z.size), sa, sb) + (None, None)
+
+
+def _diff(ctx):
+    """a - b of a two-operand loss, from its saved inputs (as graph Tensors)."""
+    a, b = ctx.saved_tensors
+    return saved_input(ctx, 0, a) - saved_input(ctx, 1, b)
+
+
+def _graph_scale(g, reduction: int, numel: int):
+    """_grad_scale on a Tensor grad."""
+    return g / numel if reduction == 1 and numel else g
+
+
+def _pair_grads(ctx, ga, sa: tuple, sb: tuple) -> tuple:
+    dt = ga._data.dtype
+    return (reduce_grad(ga, (sa, dt)) if ctx.needs_input_grad[0] else None,
+            reduce_grad(-ga, (sb, dt)) if ctx.needs_input_grad[1] else None)
+
 
 class BinaryCrossEntropy(Function):
-    """out = -w (t log p + (1 - t) log(1 - p)), logs clamped at -100;  dp = g w (p - t) / max(p (1 - p), 1e-12)"""
+    """out = -w (t log p + (1 - t) log(1 - p)), logs clamped at -100;  dp = g w (p - t) / max(p (1 - p), 1e-12),
+    dt = -g w logit(p)"""
 
     @staticmethod
     def forward(ctx, p, t, weight, reduction):
@@ -319,7 +353,27 @@ class BinaryCrossEntropy(Function):
         gp = _grad_scale(g, reduction, p.size) * (p - t) / np.maximum((1 - p) * p, eps)
         if weight is not None:
             gp = gp * weight
-        return gp, None, None, None
+        gt = None
+        if ctx.needs_input_grad[1]:  # torch's binary_cross_entropy_target_backward: -logit(p), unclamped
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gt = -np.log(p / (1 - p)) * _grad_scale(g, reduction, p.size)
+            if weight is not None:
+                gt = gt * weight
+        return gp, gt, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        p, t, weight, reduction = ctx.meta
+        pt = saved_input(ctx, 0, p)
+        gp = _graph_scale(g, reduction, p.size) * (pt - saved_input(ctx, 1, t)) / ((1 - pt) * pt).clamp(min=1e-12)
+        gt = None
+        if ctx.needs_input_grad[1]:
+            gt = -(pt / (1 - pt)).log() * _graph_scale(g, reduction, p.size)
+            if weight is not None:
+                gt = gt * constant(weight)
+        if weight is not None:
+            gp = gp * constant(weight)
+        return gp, gt, None, None
 
 
 class BinaryCrossEntropyWithLogits(Function):
@@ -363,6 +417,26 @@ class BinaryCrossEntropyWithLogits(Function):
             gt = sum_to_shape(gt, t.shape)
         return sum_to_shape(gx, x.shape), gt, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .activation import LogSigmoid
+        x, t, weight, pos_weight, reduction = ctx.meta
+        xt, tt = saved_input(ctx, 0, x), saved_input(ctx, 1, t)
+        gs = _graph_scale(g, reduction, x.size)
+        if weight is not None:
+            gs = gs * constant(weight)
+        if pos_weight is not None:
+            pw = constant(pos_weight)
+            ptt = pw * tt
+            gx = ((ptt + 1 - tt) * xt.sigmoid() - ptt) * gs
+        else:
+            gx = (xt.sigmoid() - tt) * gs
+        gt = None
+        if ctx.needs_input_grad[1]:
+            gt = -(xt + (pw - 1) * LogSigmoid.apply(xt)) if pos_weight is not None else -xt
+            gt = sum_to(gt * gs, t.shape)
+        return sum_to(gx, x.shape), gt, None, None, None
+
 
 class DivScalar(Function):
     """out = a / s for a C++-side scalar s (torch's div.Scalar, node DivBackward1);  da = g / s"""
@@ -377,6 +451,10 @@ class DivScalar(Function):
     @staticmethod
     def backward(ctx, g):
         return g / g.dtype.type(ctx.s), None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        return DivScalar.apply(g, ctx.s), None
 
 
 def target_dtype_error(dtype: np.dtype) -> RuntimeError:

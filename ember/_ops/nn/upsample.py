@@ -20,6 +20,7 @@ import math
 
 from ..._tensor import Tensor
 from ...autograd.function import _NumpyFunction as Function
+from ...autograd.graph_engine import constant, linear_backward
 
 __all__ = ["interpolate", "source_matrix"]
 
@@ -95,6 +96,17 @@ class _Upsample(Function):
         if len(mats) == 2:
             gx = np.matmul(mats[0].T, gx)
         return gx.astype(dtype, copy=False), None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        mats, dtype = ctx.meta
+        if mats[0].dtype != dtype:
+            return NotImplemented  # (float16 computed in float32)
+
+        def resample(t):  # the op itself, as products with its (constant) source matrices
+            out = t @ constant(np.ascontiguousarray(mats[-1].T))
+            return constant(mats[0]) @ out if len(mats) == 2 else out
+        return linear_backward(ctx, g, resample, 0, 5)
 
 
 # one op class per torch node (UpsampleBilinear2DBackward0, ...), sharing _Upsample's kernel

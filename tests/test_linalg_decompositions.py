@@ -556,3 +556,43 @@ def test_matrix_exp_half():
     assert e.dtype == ember.float16
     ref = torch.linalg.matrix_exp(torch.from_numpy(a.astype(np.float64))).numpy()
     np.testing.assert_allclose(e.numpy().astype(np.float64), ref, rtol=2e-3, atol=2e-3)
+
+
+# --- eig (complex results; vectors compared through their moduli, as their phase is free) -------------------------
+EIG_CASES = [
+    ("eig", lambda lib, a: (lambda r: (r.eigenvalues, r.eigenvectors.abs()))(L(lib).eig(a)), [rand(4, 4)]),
+    ("eig_batched", lambda lib, a: (lambda r: (r[0], r[1].abs()))(L(lib).eig(a)), [rand(2, 3, 3, seed=3)]),
+    ("eig_values_grad", lambda lib, a: L(lib).eig(a)[0], [rand(3, 3, seed=4)]),
+    ("eigvals", lambda lib, a: L(lib).eigvals(a), [rand(2, 3, 3, seed=5)]),
+    ("eig_symmetric", lambda lib, a: (lambda r: (r[0], r[1].abs()))(L(lib).eig(a)), [sym(3, 3)]),
+    ("eig_complex", lambda lib, a: (lambda r: (r[0], r[1].abs()))(L(lib).eig(a)), [(crand(3, 3), True)]),
+    ("vander", lambda lib, x: L(lib).vander(x), [rand(2, 3)]),
+    ("vander_N", lambda lib, x: L(lib).vander(x, N=5), [rand(3)]),
+    ("vander_int", lambda lib, x: L(lib).vander(x), [np.array([1, 2, 3])]),
+    ("tensorinv", lambda lib, a: L(lib).tensorinv(a, ind=1), [rand(4, 2, 2)]),
+    ("tensorinv_2", lambda lib, a: L(lib).tensorinv(a), [rand(2, 3, 6)]),
+    ("tensorsolve", lambda lib, a, b: L(lib).tensorsolve(a, b), [rand(2, 3, 6), rand(2, 3, seed=1)]),
+    ("tensorsolve_dims", lambda lib, a, b: L(lib).tensorsolve(a, b, dims=(0,)), [rand(6, 2, 3), rand(2, 3, seed=1)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", EIG_CASES, ids=[c[0] for c in EIG_CASES])
+def test_eig_and_compositions(name, fn, inputs):
+    check_op(fn, inputs, check_grad_fn=not name.startswith("tensor"), **TIGHT)
+
+
+EIG_ERRORS = [
+    ("eig_int", lambda lib: lib.linalg.eig(_t(lib, INT))),
+    ("eig_nonsquare", lambda lib: lib.linalg.eig(_t(lib, np.ones((2, 3))))),
+    ("eigvals_half", lambda lib: lib.linalg.eigvals(_t(lib, np.eye(2, dtype=np.float16)))),
+    ("vander_N1", lambda lib: lib.linalg.vander(_t(lib, rand(3)), N=1)),
+    ("vander_bool", lambda lib: lib.linalg.vander(_t(lib, np.array([True])))),
+    ("tensorinv_sizes", lambda lib: lib.linalg.tensorinv(_t(lib, rand(4, 6)), ind=1)),
+    ("tensorinv_ind", lambda lib: lib.linalg.tensorinv(_t(lib, rand(4, 2, 2)), ind=0)),
+    ("tensorsolve_sizes", lambda lib: lib.linalg.tensorsolve(_t(lib, rand(2, 3, 6)), _t(lib, rand(5)))),
+]
+
+
+@pytest.mark.parametrize("name,fn", EIG_ERRORS, ids=[c[0] for c in EIG_ERRORS])
+def test_eig_errors(name, fn):
+    check_error(fn)

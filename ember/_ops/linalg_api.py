@@ -1,5 +1,5 @@
 """The part of ``torch.linalg`` made of ember's other ops: vector_norm, matrix_norm, norm, multi_dot, cross,
-vecdot, matmul, diagonal (``ember/linalg.py`` is the public module)."""
+vecdot, matmul, diagonal, vander, tensorinv, tensorsolve (``ember/linalg.py`` is the public module)."""
 from __future__ import annotations
 
 import math
@@ -10,7 +10,8 @@ from . import shape as S
 from .arithmetic import mul
 from .linalg import matmul, mm
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "multi_dot", "cross", "vecdot", "matmul", "diagonal"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "multi_dot", "cross", "vecdot", "matmul", "diagonal", "vander",
+           "tensorinv", "tensorsolve"]
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -118,3 +119,46 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     """torch.linalg.diagonal: Tensor.diagonal with the last two dims as the default."""
     return S.diagonal(A, offset, dim1, dim2)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:
+    """Columns x^0, x^1, ..., x^(N-1) (N defaults to x's last size), as torch composes it: ones, then cumprod."""
+    if x._data.dtype.kind not in "iufc" or x._data.dtype == bool:
+        from .._tensor import _SCALAR_NAMES
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{_SCALAR_NAMES[x._data.dtype.name]}")
+    x_ = S.unsqueeze(x, -1) if x.dim() == 0 else x
+    shape = list(x_.shape)
+    n = shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    powers = R.cumprod(S.unsqueeze(x_, -1).expand(shape + [n - 1]), -1)
+    return S.cat([powers.new_ones(shape + [1]), powers], -1)
+
+
+def tensorinv(A: Tensor, ind: int = 2, *, out=None) -> Tensor:
+    """The inverse of A seen as a linear map from its first ``ind`` dims to the rest (reshaped, inverted, reshaped)."""
+    from .linalg_decomp import inv
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    head, tail = list(A.shape[:ind]), list(A.shape[ind:])
+    rows, cols = math.prod(head), math.prod(tail)
+    if rows != cols:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    return R._write(S.reshape(inv(S.reshape(A, (cols, cols))), tail + head), out)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None, *, out=None) -> Tensor:
+    """X with tensordot(A, X, X.ndim) = B: A reshaped to a square matrix (``dims`` of A moved to the end first)."""
+    from .linalg_decomp import solve
+    if dims is not None:
+        dims = [dims] if isinstance(dims, int) else list(dims)
+        A = S.movedim(A, dims, list(range(A.dim() - len(dims), A.dim())))
+    result_shape = list(A.shape[B.dim():])
+    n_result, n_other = math.prod(result_shape), B.numel()  # (torch's message names A's dims but counts B)
+    if n_result != n_other:
+        raise RuntimeError("Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {n_result} != {n_other}")
+    X = solve(S.reshape(A, (n_other, n_result)), S.reshape(B, (n_other,)))
+    return R._write(S.reshape(X, result_shape), out)

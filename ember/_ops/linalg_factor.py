@@ -1,5 +1,6 @@
-"""Orthogonal factorizations on NumPy's LAPACK: qr, eigh/eigvalsh, svd/svdvals (and the older ``torch.qr`` and
-``torch.svd``). Gradients follow the usual adjoint formulas; QR's and SVD's need the full-rank case."""
+"""Orthogonal and spectral factorizations on NumPy's LAPACK: qr, eigh/eigvalsh, eig/eigvals, svd/svdvals (and the
+older ``torch.qr`` and ``torch.svd``). Gradients follow the usual adjoint formulas; QR's and SVD's need the full-rank
+case, eig's distinct eigenvalues."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,12 +12,13 @@ from ..autograd.grad_mode import state as _grad_state
 from ._args import write_out
 from ._linalg_common import check_matrix, mH, no_kernel, tri_solve
 
-__all__ = ["qr", "qr_legacy", "eigh", "eigvalsh", "svd", "svdvals", "svd_legacy"]
+__all__ = ["qr", "qr_legacy", "eigh", "eigvalsh", "eig", "eigvals", "svd", "svdvals", "svd_legacy"]
 
 _rt = return_types._make
 linalg_qr = _rt("linalg_qr", ("Q", "R"))
 qr_rt = _rt("qr", ("Q", "R"))
 linalg_eigh = _rt("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_eig = _rt("linalg_eig", ("eigenvalues", "eigenvectors"))
 linalg_svd = _rt("linalg_svd", ("U", "S", "Vh"))
 svd_rt = _rt("svd", ("U", "S", "V"))
 
@@ -148,6 +150,74 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
     """The eigenvalues of Hermitian matrices (ascending); vectors are computed only when a gradient needs them."""
     _check_eigh(A, UPLO)
     return write_out(out, LinalgEigh.apply(A, UPLO, _needs_grad(A))[0])
+
+
+# --- eig ------------------------------------------------------------------------------------------------
+_COMPLEX = {np.dtype(np.float32): np.complex64, np.dtype(np.float64): np.complex128}
+
+
+class LinalgEig(Function):
+    """A = V diag(L) V^-1 (geev; complex results, unit-norm eigenvectors);
+    gA = V^-H (diag(gL) + P / conj(E)) V^H, P = V^H gV - V^H V Re(diag(V^H gV)), E_ij = L_j - L_i (real A: Re gA)"""
+
+    @staticmethod
+    def forward(ctx, A, compute_v):
+        cdt = _COMPLEX.get(A.dtype, A.dtype)
+        if compute_v:
+            L, V = np.linalg.eig(A)
+            V = V.astype(cdt, copy=False)
+        else:
+            L, V = np.linalg.eigvals(A), np.empty((0,), cdt)
+        L = L.astype(cdt, copy=False)
+        ctx.save_for_backward(A, L, V)
+        return L, V
+
+    @staticmethod
+    def backward(ctx, gL, gV):
+        A, L, V = ctx.saved_tensors
+        if V.size == 0 and A.size:  # (eigvals without vectors: only gL, and the vectors are needed for it)
+            _, V = np.linalg.eig(A)
+            V = V.astype(L.dtype, copy=False)
+        Vh = mH(V)
+        if gV is None:
+            inner = np.zeros(V.shape, V.dtype)
+        else:
+            VhgV = Vh @ gV
+            VhgV = VhgV - Vh @ (V * np.einsum("...ii->...i", VhgV).real[..., None, :])
+            Lc = L.conj()
+            E = Lc[..., None, :] - Lc[..., :, None]
+            np.einsum("...ii->...i", E)[...] = 1
+            inner = VhgV / E
+        if gL is not None:
+            np.einsum("...ii->...i", inner)[...] = gL
+        gA = np.linalg.solve(Vh, inner @ Vh)
+        return (gA.real if A.dtype.kind == "f" else gA), None
+
+
+def _check_eig(A: Tensor) -> None:
+    a = A._data
+    if a.dtype.kind in "iub":
+        raise RuntimeError(f"Unknown Complex ScalarType for {_scalar_name(a)}")
+    if a.ndim >= 2 and a.dtype.itemsize < 4:
+        raise no_kernel("linalg_eig_out_cpu", a)
+    check_matrix("linalg.eig", A)
+
+
+def _scalar_name(a: np.ndarray) -> str:
+    from .._tensor import _SCALAR_NAMES
+    return _SCALAR_NAMES[a.dtype.name]
+
+
+def eig(A: Tensor, *, out=None):
+    """(eigenvalues, eigenvectors) of general square matrices, always complex (vectors of unit norm)."""
+    _check_eig(A)
+    return linalg_eig(_pair_out(LinalgEig.apply(A, True), out))
+
+
+def eigvals(A: Tensor, *, out=None) -> Tensor:
+    """The (complex) eigenvalues; the vectors are computed only when a gradient needs them."""
+    _check_eig(A)
+    return write_out(out, LinalgEig.apply(A, _needs_grad(A))[0])
 
 
 # --- SVD ------------------------------------------------------------------------------------------------

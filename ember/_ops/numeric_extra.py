@@ -1,0 +1,233 @@
+"""Numeric helpers: ``frexp``, ``ldexp``, ``gcd``, ``lcm``, ``trapezoid``/``trapz``/``cumulative_trapezoid``,
+``vander``, ``unravel_index``, ``combinations``. The integration and vander ops are composed as aten composes
+them (Integration.cpp, TensorFactories.cpp), so their nodes and rounding follow torch's."""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+
+from .. import _dtype as D
+from .. import return_types
+from .._tensor import Tensor
+from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import sum_to_shape
+from ._inplace import inplace
+
+__all__ = ["frexp", "ldexp", "gcd", "lcm", "trapezoid", "trapz", "cumulative_trapezoid", "vander", "unravel_index",
+           "combinations"]
+
+if not hasattr(return_types, "frexp"):
+    return_types.frexp = return_types._make("frexp", ("mantissa", "exponent"))
+
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+           "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def frexp(input: Tensor) -> tuple[Tensor, Tensor]:
+    """input = mantissa * 2**exponent with |mantissa| in [0.5, 1) (exponent int32; 0, inf and nan give 0)."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    m, e = np.frexp(a)
+    return return_types.frexp((Tensor._make(m), Tensor._make(e.astype(np.int32))))
+
+
+class Ldexp(Function):
+    """out = x 2^e;  dx = g 2^e,  de = g x 2^e ln 2"""
+
+    @staticmethod
+    def forward(ctx, x, e, pow_dtype):
+        p = np.power(pow_dtype.type(2), e.astype(pow_dtype))
+        out = np.multiply(x, p, dtype=np.result_type(x.dtype, p.dtype))
+        ctx.save_for_backward(x, p)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, p = ctx.saved_tensors
+        gx = (g * p).astype(x.dtype, copy=False) if ctx.needs_input_grad[0] else None
+        ge = g * x * p * math.log(2.0) if ctx.needs_input_grad[1] else None
+        return gx, ge, None
+
+
+def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """input * 2**other (2**other in other's float type, or the default float type for integer other)."""
+    e = other._data
+    pow_dtype = e.dtype if e.dtype.kind == "f" else D.get_default_dtype().np_dtype
+    from .linalg import _out
+    return _out(Ldexp.apply(input, other, pow_dtype), out)
+
+
+def _integer_binary(name: str, fn):
+    def op(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+        other_t = other if isinstance(other, Tensor) else Tensor._make(np.asarray(other))
+        dt = D.result_type(input, other_t).np_dtype
+        if dt.kind not in "iub":
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{_SCALAR.get(dt.name, dt.name)}\'')
+        res = Tensor._make(np.asarray(fn(input._data.astype(dt), other_t._data.astype(dt))).astype(dt))
+        from .linalg import _out
+        return _out(res, out)
+    op.__name__ = name
+    return op
+
+
+gcd = _integer_binary("gcd", np.gcd)
+gcd.__doc__ = "Greatest common divisor, elementwise (non-negative; gcd(0, 0) = 0)."
+lcm = _integer_binary("lcm", np.lcm)
+lcm.__doc__ = "Least common multiple, elementwise (non-negative; 0 when either is 0)."
+
+
+class MulScalar(Function):
+    """out = a c for a C++-side double c (torch's mul.Scalar, node MulBackward1);  da = g c"""
+
+    _backward_name = "MulBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        dt = a.dtype if a.dtype.kind in "fc" else D.get_default_dtype().np_dtype
+        ctx.c = c
+        return a.astype(dt, copy=False) * dt.type(c)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * g.dtype.type(ctx.c), None
+
+
+class DivScalar(Function):
+    """out = a / c for a C++-side double c (torch's div.Scalar, node DivBackward1);  da = g / c"""
+
+    _backward_name = "DivBackward1"
+
+    @staticmethod
+    def forward(ctx, a, c):
+        dt = a.dtype if a.dtype.kind in "fc" else D.get_default_dtype().np_dtype
+        ctx.c = c
+        return a.astype(dt, copy=False) / dt.type(c)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / g.dtype.type(ctx.c), None
+
+
+def _x_steps(y: Tensor, x: Tensor, dim: int, name: str) -> Tensor:
+    """x's differences along dim, viewed to broadcast against y's (aten's trapezoid with sample points)."""
+    if x.dim() == 1:
+        if x.shape[0] != y.shape[dim]:
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
+        shape = [1] * y.dim()
+        shape[dim] = x.shape[0]
+        x = x.view(shape)
+    elif x.dim() < y.dim():
+        x = x.view((1,) * (y.dim() - x.dim()) + tuple(x.shape))
+    n = x.shape[dim]
+    return x.narrow(dim, 1, n - 1) - x.narrow(dim, 0, n - 1)
+
+
+def _check_real(value, name: str) -> None:
+    if isinstance(value, (bool, complex)):
+        raise RuntimeError(f"{name}: Currently, we only support dx as a real number.")
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """Trapezoidal rule along dim: sum (y[i] + y[i+1]) dx_i / 2."""
+    dim = dim % max(y.dim(), 1)
+    if y.shape[dim] == 0:
+        shape = list(y.shape)
+        del shape[dim]
+        return Tensor._make(np.zeros(shape, y._data.dtype))
+    if isinstance(x, Tensor):
+        if y._data.dtype == np.bool_ or x._data.dtype == np.bool_:
+            raise RuntimeError("trapezoid: received a bool input for `x` or `y`, but bool is not supported")
+        steps = _x_steps(y, x, dim, "trapezoid")
+        n = y.shape[dim]
+        return DivScalar.apply(((y.narrow(dim, 0, n - 1) + y.narrow(dim, 1, n - 1)) * steps).sum(dim), 2.0)
+    if y._data.dtype == np.bool_:
+        raise RuntimeError("trapezoid: received a bool input for `y`, but bool is not supported")
+    dx = 1 if dx is None else dx if x is None else x
+    _check_real(dx, "trapezoid")
+    return MulScalar.apply(y.sum(dim) - MulScalar.apply(y.select(dim, 0) + y.select(dim, -1), 0.5), float(dx))
+
+
+def trapz(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """The old name of trapezoid."""
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """Running trapezoidal integral along dim (one element shorter than y there)."""
+    dim = dim % max(y.dim(), 1)
+    n = y.shape[dim]
+    left, right = y.narrow(dim, 0, max(n - 1, 0)), y.narrow(dim, min(1, n), max(n - 1, 0))
+    if isinstance(x, Tensor):
+        if y._data.dtype == np.bool_ or x._data.dtype == np.bool_:
+            raise RuntimeError("cumulative_trapezoid: received a bool input for `x` or `y`, but bool is not "
+                               "supported")
+        steps = _x_steps(y, x, dim, "cumulative_trapezoid")
+        return DivScalar.apply(((left + right) * steps).cumsum(dim), 2.0)
+    if y._data.dtype == np.bool_:
+        raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is not supported")
+    dx = 1 if dx is None else dx if x is None else x
+    _check_real(dx, "cumulative_trapezoid")
+    return MulScalar.apply(left + right, float(dx) / 2.0).cumsum(dim)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """Columns x**0 .. x**(N-1) (decreasing powers unless increasing), built with cumprod as aten does."""
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    from .reduction import cumprod
+    from .shape import cat, flip
+    dt = D.promote_types(x.dtype, D.int64)
+    ones = Tensor._make(np.ones((x.shape[0], min(n, 1)), dt.np_dtype))
+    if n > 1:
+        powers = cumprod(x.unsqueeze(1).expand(x.shape[0], n - 1).to(dt), 1)
+        result = cat([ones, powers], 1)
+    else:
+        result = ones
+    return result if increasing else flip(result, [1])
+
+
+def unravel_index(indices: Tensor, shape) -> tuple[Tensor, ...]:
+    """The coordinates in ``shape`` of flat ``indices`` (wrapping out-of-range values, as torch does)."""
+    if isinstance(shape, int):
+        shape = (shape,)
+    shape = tuple(int(s) for s in shape)
+    a = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
+    if a.dtype.kind not in "iu" or a.dtype == np.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {Tensor._make(a).dtype}")
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    coefs = np.cumprod((shape[1:] + (1,))[::-1])[::-1].astype(np.int64)
+    coords = (a.astype(np.int64)[..., None] // coefs) % np.asarray(shape, np.int64)
+    return tuple(Tensor._make(np.ascontiguousarray(coords[..., k])) for k in range(len(shape)))
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """Rows of the length-r combinations of a 1-D tensor's elements (itertools order)."""
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape [{', '.join(map(str, input.shape))}]")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._make(np.empty((0,), input._data.dtype))
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
+    from .shape import stack
+    return stack([input[Tensor._make(idx[:, k].copy())] for k in range(r)], 1)
+
+
+def _inplace_method(fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, fn, *args, **kwargs)
+    method.__name__ = fn.__name__ + "_"
+    return method
+
+
+# Tensor methods (attached in ember/__init__.py)
+METHODS = {"frexp": frexp, "ldexp": ldexp, "ldexp_": _inplace_method(ldexp), "gcd": gcd, "lcm": lcm,
+           "gcd_": _inplace_method(gcd), "lcm_": _inplace_method(lcm)}

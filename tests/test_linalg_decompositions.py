@@ -124,12 +124,13 @@ CASES = [
     ("norm_-2", lambda lib, a: L(lib).norm(a, -2), [rand(3, 3)]),
     ("diagonal", lambda lib, a: L(lib).diagonal(a, offset=1), [rand(2, 3, 4)]),
     ("vecdot", lambda lib, a, b: L(lib).vecdot(a, b), [rand(2, 3), rand(2, 3, seed=1)]),
+    ("multi_dot", lambda lib, a, b, c: L(lib).multi_dot([a, b, c]), [rand(3), rand(3, 4), rand(4, 2)]),
+    ("multi_dot_matrices", lambda lib, a, b: L(lib).multi_dot([a, b]), [rand(2, 3), rand(3, 4)]),
 ]
 
 # torch's graph for these differs in its view nodes (values and gradients are compared)
 LOOSE_NODE_CASES = [
     ("matrix_norm_2", lambda lib, a: L(lib).matrix_norm(a, 2, dim=(0, 2), keepdim=True), [rand(3, 2, 4)]),
-    ("multi_dot", lambda lib, a, b, c: L(lib).multi_dot([a, b, c]), [rand(3), rand(3, 4), rand(4, 2)]),
 ]
 
 

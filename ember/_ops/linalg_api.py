@@ -98,10 +98,8 @@ def multi_dot(tensors, *, out=None) -> Tensor:
     res = mats[0]
     for m in mats[1:]:
         res = mm(res, m)
-    if first_vec:
-        res = S.squeeze(res, 0)
-    if last_vec:
-        res = S.squeeze(res, -1)
+    # torch always views the product to the result's shape (dropping the vectors' dims)
+    res = S.view(res, ([] if first_vec else [res.shape[0]]) + ([] if last_vec else [res.shape[-1]]))
     return R._write(res, out)
 
 

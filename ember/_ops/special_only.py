@@ -252,7 +252,8 @@ def _unary(fn, name: str):
 
 
 i0e, i1, i1e = _unary(SpecialI0e, "i0e"), _unary(SpecialI1, "i1"), _unary(SpecialI1e, "i1e")
-erfcx, ndtri, log_ndtr = _unary(SpecialErfcx, "erfcx"), _unary(SpecialNdtri, "ndtri"), _unary(SpecialLogNdtr, "log_ndtr")
+erfcx, ndtri = _unary(SpecialErfcx, "erfcx"), _unary(SpecialNdtri, "ndtri")
+log_ndtr = _unary(SpecialLogNdtr, "log_ndtr")
 entr = _unary(SpecialEntr, "entr")
 
 

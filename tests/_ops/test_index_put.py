@@ -39,7 +39,8 @@ def test_index_put_values_and_grads(shape, spec, vshape, accumulate, dtype):
     check_op(lambda lib, a, b: a.index_put(_idx(lib, spec), b, accumulate), [x, v])
 
 
-@pytest.mark.parametrize("spec,vshape", [([np.array(False)], ()), ([np.array(True)], (3,)), ([np.array(True), [1]], (3,))])
+@pytest.mark.parametrize("spec,vshape", [([np.array(False)], ()), ([np.array(True)], (3,)),
+                                         ([np.array(True), [1]], (3,))])
 @pytest.mark.parametrize("accumulate", [False, True])
 def test_zero_dim_masks(spec, vshape, accumulate):
     # values only: torch's index_put with a 0-dim mask fails an internal assert (ntensor >= 3) in its backward,

@@ -312,6 +312,12 @@ def test_singular_inputs():
     assert_same(e.L, t.L)
     e, t = _both(lambda lib, x: lib.linalg.cond(x, 1), np.diag([1.0, 1, 0]))
     assert_same(e, t)
+    # the inf/nan a zero pivot leaves (getrs past it) are LAPACK's too
+    for a in (np.diag([1.0, 1, 0]), sing, np.diag([0.0, 1, 1])):
+        e, t = _both(lambda lib, x: (lib.linalg.inv_ex(x).inverse,
+                                     lib.linalg.solve_ex(x, lib.ones(3, 1, dtype=lib.float64)).result), a)
+        assert_same(e[0], t[0])
+        assert_same(e[1], t[1])
 
 
 def test_det_singular_grad_rank_deficient():
@@ -597,3 +603,20 @@ EIG_ERRORS = [
 @pytest.mark.parametrize("name,fn", EIG_ERRORS, ids=[c[0] for c in EIG_ERRORS])
 def test_eig_errors(name, fn):
     check_error(fn)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_batches(seed):
+    """Random sizes and broadcast batch shapes through solve, cholesky, qr, lu_solve and det, float64 and float32."""
+    rng = np.random.default_rng(100 + seed)
+    n, k = int(rng.integers(1, 6)), int(rng.integers(1, 4))
+    ba, bb = [tuple(int(x) for x in rng.integers(1, 3, size=int(rng.integers(0, 3)))) for _ in range(2)]
+    dt = (np.float64, np.float32)[seed % 2]
+    tol = TIGHT if dt == np.float64 else dict(rtol=1e-4, atol=1e-4)
+    a = (rng.standard_normal(ba + (n, n)) + n * np.eye(n)).astype(dt)
+    b = rng.standard_normal(bb + (n, k)).astype(dt)
+    check_op(lambda lib, x, y: lib.linalg.solve(x, y), [a, b], **tol)
+    check_op(lambda lib, x: (lib.linalg.det(x), lib.linalg.cholesky(x @ x.mT + n * lib.eye(n, dtype=x.dtype))),
+             [a], **tol)
+    check_op(lambda lib, x: lib.linalg.qr(x), [rng.standard_normal(ba + (n + 1, n)).astype(dt)], **tol)
+    check_op(_lu_then(lambda lib, lu, p, y: lib.linalg.lu_solve(lu, p, y)), [a, b], **tol)

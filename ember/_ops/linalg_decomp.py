@@ -175,10 +175,13 @@ def slogdet_legacy(input: Tensor, *, out=None):
 
 
 def logdet(input: Tensor) -> Tensor:
-    """log det A: nan for a negative determinant, as torch composes it (slogdet, then where)."""
+    """log det A, as torch composes it from slogdet: nan for a negative real determinant (where); for complex A,
+    log(sign) + log|det A|."""
     from .comparison import where
     check_matrix("logdet", input)
     sign, logabs = LinalgSlogdet.apply(input)
+    if input.is_complex():
+        return sign.log() + logabs
     return where(sign == -1, float("nan"), logabs)
 
 

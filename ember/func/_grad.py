@@ -85,7 +85,9 @@ def _check_outputs(flat_out: list, api: str) -> None:
 class _VjpState:
     """One traced call of ``func``: its raw outputs and the differentiable inputs they are taken against."""
 
-    def __init__(self, func: Callable, primals: tuple, argnums: Any, has_aux: bool) -> None:
+    def __init__(self, func: Callable, primals: tuple, argnums: Any, has_aux: bool, forward: bool = False) -> None:
+        # ``forward``: stand in for jacfwd's forward-mode trace: its error messages, and integer outputs allowed
+        api = "jvp(f, primals, tangents)" if forward else "vjp(f, *primals)"
         self.keep = is_grad_enabled()
         with enable_grad():
             if argnums is None:
@@ -98,15 +100,15 @@ class _VjpState:
             self.aux = None
             if has_aux:
                 if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError("vjp(f, *primals): output of function f should be a tuple: (output, aux) "
+                    raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) "
                                        "if has_aux is True")
                 out, aux = out
                 self.aux = unwrap(aux, self.local, self.keep)
             self.flat_out, self.out_spec = tree_flatten(out)
-            _check_outputs(self.flat_out, "vjp(f, *primals)")
+            _check_outputs(self.flat_out, api)
             self.output = unwrap(out, self.local, self.keep)
             for o in self.flat_out:
-                if not (o.is_floating_point() or o.is_complex()):
+                if not (forward or o.is_floating_point() or o.is_complex()):
                     raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, "
                                        f"got Tensor with dtype {o.dtype}")
 
@@ -147,7 +149,7 @@ def _jacobian(func: Callable, args: tuple, argnums: Any, has_aux: bool, api: str
     from .._creation import eye, zeros_like
     from .._ops.shape import stack
     _error_if_complex(api, args, True)
-    state = _VjpState(func, args, argnums, has_aux)
+    state = _VjpState(func, args, argnums, has_aux, forward=api == "jacfwd")
     _error_if_complex(api, state.flat_out, False)
     create_graph = is_grad_enabled()
     primals_spec = tree_flatten(slice_argnums(args, argnums))[1]
@@ -163,6 +165,8 @@ def _jacobian(func: Callable, args: tuple, argnums: Any, has_aux: bool, api: str
         jacs = []
         for r, x in zip(rows, state.flat_diff):
             jac = stack(r) if r else zeros_like(x).reshape(0, *x.shape)
+            if api == "jacfwd" and jac.dtype != out.dtype:
+                jac = jac.to(out.dtype)  # forward mode carries the output's dtype
             jacs.append(unwrap(jac.reshape(tuple(out.shape) + tuple(x.shape)), state.local, state.keep))
         per_arg = tree_unflatten(jacs, primals_spec)
         per_output.append(per_arg[0] if isinstance(argnums, int) else per_arg)

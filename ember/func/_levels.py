@@ -35,12 +35,14 @@ def _reaches_outer(t: Tensor, local: set[int]) -> bool:
         return False
     if t.grad_fn is None:
         return id(t) not in local
-    stack, seen = [t.grad_fn], set()
+    # ``seen`` keeps the nodes alive: next_functions may build a leaf's AccumulateGrad on demand, and a freed
+    # node's id can be reused by the next one
+    stack, seen = [t.grad_fn], {}
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
-        seen.add(id(node))
+        seen[id(node)] = node
         if isinstance(node, AccumulateGrad):
             if id(node.variable) not in local:
                 return True
@@ -77,7 +79,8 @@ def autograd_grad(outputs: Sequence[Tensor], inputs: Sequence[Tensor], grad_outp
         gos = [g for _, g in pairs]
     if not outs:
         return tuple(zeros_like(x) for x in inputs)
-    grads = autograd.grad(outs, list(inputs), gos, retain_graph=retain_graph, create_graph=create_graph,
+    # torch's levels give the transform its own graph; here it shares the outer one, which must survive
+    grads = autograd.grad(outs, list(inputs), gos, retain_graph=retain_graph or create_graph, create_graph=create_graph,
                           allow_unused=True)
     return tuple(zeros_like(x) if g is None else g for g, x in zip(grads, inputs))
 

@@ -1,9 +1,7 @@
 """``torch.special``: special functions. Most are the top-level ops under their SciPy-style names; the rest
 live in ember/_ops/special_only.py (i0e, i1, i1e, erfcx, ndtr, ndtri, log_ndtr, entr, xlog1py, zeta),
-special_bessel.py (modified/scaled/spherical Bessel functions), special_polynomials.py (orthogonal polynomials)
+special_bessel.py (Bessel and Airy functions), special_polynomials.py (orthogonal polynomials)
 and igamma.py (gammainc, gammaincc).
-
-Not provided (yet): airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1.
 """
 from __future__ import annotations
 
@@ -13,8 +11,9 @@ from ._ops.igamma import gammainc, gammaincc
 from ._ops.reduction import logsumexp
 from ._ops.special_fns import digamma, i0, lgamma as gammaln, logit, mvlgamma as multigammaln, polygamma, sinc
 from ._ops.special_only import entr, erfcx, i0e, i1, i1e, log_ndtr, ndtr, ndtri, xlog1py, zeta
-from ._ops.special_bessel import (modified_bessel_i0, modified_bessel_i1, modified_bessel_k0, modified_bessel_k1,
-                                  scaled_modified_bessel_k0, scaled_modified_bessel_k1, spherical_bessel_j0)
+from ._ops.special_bessel import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_i0,
+                                  modified_bessel_i1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+                                  scaled_modified_bessel_k1, spherical_bessel_j0)
 from ._ops.special_polynomials import (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v,
                                        chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
                                        laguerre_polynomial_l, legendre_polynomial_p, shifted_chebyshev_polynomial_t,
@@ -23,7 +22,8 @@ from ._ops.special_polynomials import (chebyshev_polynomial_t, chebyshev_polynom
 from ._ops.unary import RoundDecimals as _RoundDecimals, erf, erfc, exp2, expm1, log1p
 from ._ops.unary_extra import erfinv
 
-__all__ = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
            "gammaln", "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e",
            "laguerre_polynomial_l", "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",

@@ -168,29 +168,30 @@ def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
     return F.pad(input, list(pad), "constant", value)
 
 
-# --- losses: reduction is aten's int ---
+# --- losses: reduction is aten's int. Called from Python without one, torch's bindings reduce with 0 (none), not
+# the schema's Mean (torch 2.13 quirk: torch.kl_div(a, b) is elementwise); ember does the same ---
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, pos_weight=None,
-                                     reduction: int = 1) -> Tensor:
+                                     reduction: int = 0) -> Tensor:
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                               pos_weight=pos_weight)
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
-                          reduction: int = 1) -> Tensor:
+                          reduction: int = 0) -> Tensor:
     return F.cosine_embedding_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
-             reduction: int = 1, zero_infinity: bool = False) -> Tensor:
+             reduction: int = 0, zero_infinity: bool = False) -> Tensor:
     return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction),
                       zero_infinity)
 
 
-def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 1) -> Tensor:
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, reduction: int = 0) -> Tensor:
     return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
 
 
-def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: bool = False) -> Tensor:
+def kl_div(input: Tensor, target: Tensor, reduction: int = 0, *, log_target: bool = False) -> Tensor:
     """aten's kl_div: 'mean' here is the plain elementwise mean, without F's batchmean warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -198,7 +199,7 @@ def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: boo
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
-                        reduction: int = 1) -> Tensor:
+                        reduction: int = 0) -> Tensor:
     return F.margin_ranking_loss(input1, input2, target, margin, reduction=_reduction(reduction))
 
 
@@ -208,7 +209,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool,
 
 
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
-                        eps: float = 1e-06, swap: bool = False, reduction: int = 1) -> Tensor:
+                        eps: float = 1e-06, swap: bool = False, reduction: int = 0) -> Tensor:
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
 
 

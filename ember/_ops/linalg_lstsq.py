@@ -7,7 +7,7 @@ from .. import return_types
 from .._tensor import Tensor, _SCALAR_NAMES
 from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
-from ._broadcast import sum_to_shape
+from ._broadcast import broadcast_error, sum_to_shape
 from ._linalg_common import check_matrix, mH
 from .linalg_solvers import _batched
 
@@ -201,7 +201,15 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
         driver = "gelsy"
     if driver not in _DRIVERS:
         raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    if not 0 <= a.ndim - b.ndim <= 1:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
     vec = b.ndim == a.ndim - 1
+    b_batch = b.shape[:-1] if vec else b.shape[:-2]
+    try:  # (torch checks the batch dims first)
+        np.broadcast_shapes(a.shape[:-2], b_batch)
+    except ValueError:
+        raise broadcast_error(a.shape[:-2], b_batch) from None
     if a.shape[-2] != (b.shape[-1] if vec else b.shape[-2]):
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if b.ndim == 1 else -2})")
     return linalg_lstsq(LinalgLstsq.apply(A, B, rcond, driver))

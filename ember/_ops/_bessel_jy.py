@@ -40,8 +40,20 @@ _EULER_GAMMA = 0.57721566490153286061
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(80)
 
 
+_BLOCK = 8192  # elements per pass of the quadratures: (elements x nodes) stays below a million values
+
+
+def _blocked(fn, *arrays) -> np.ndarray:
+    """fn over consecutive blocks of the (1-d, equally long) arrays, concatenated."""
+    n = arrays[0].size
+    if n <= _BLOCK:
+        return fn(*arrays)
+    return np.concatenate([fn(*(a[s:s + _BLOCK] for a in arrays)) for s in range(0, n, _BLOCK)])
+
+
 def _gauss(f, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """integral_lo^hi f(t) dt per element (lo, hi: arrays), by 80-point Gauss-Legendre."""
+    """integral_lo^hi f(t) dt per element (lo, hi: arrays), by 80-point Gauss-Legendre; ``f`` takes the nodes as
+    an (elements, 80) array."""
     mid, half = (hi + lo) / 2, (hi - lo) / 2
     t = mid[:, None] + half[:, None] * _GL_NODES
     return half * (f(t) @ _GL_WEIGHTS)
@@ -126,7 +138,7 @@ def _bessel(x: np.ndarray, n: int, second_kind: bool) -> np.ndarray:
             if fn == "series":
                 out[m] = _series_y(v, n) if second_kind else _series_j(v, n)
             elif fn == "integral":
-                out[m] = _integral_y(v, n) if second_kind else _integral_j(v, n)
+                out[m] = _blocked(lambda w: _integral_y(w, n) if second_kind else _integral_j(w, n), v)
             else:
                 out[m] = _hankel(v, n, second_kind)
     if second_kind:
@@ -210,7 +222,7 @@ def airy_ai(x: np.ndarray) -> np.ndarray:
         if neg.any():
             y = -x[neg]
             zeta = (2 / 3) * y * np.sqrt(y)
-            out[neg] = np.sqrt(y) / 3 * (_j_fractional(zeta, 1 / 3) + _j_fractional(zeta, -1 / 3))
+            out[neg] = np.sqrt(y) / 3 * _blocked(lambda z: _j_fractional(z, 1 / 3) + _j_fractional(z, -1 / 3), zeta)
         if far.any():
             out[far] = _airy_negative_asymptotic(-x[far])
     return out

@@ -101,6 +101,12 @@ def _batched_inputs(in_dims: Any, args: tuple, func: Callable) -> tuple[int, lis
     return sizes[0], flat_dims, flat_args, spec
 
 
+def _identical(a: Tensor, b: Any) -> bool:
+    import numpy as np
+    return a is b or (isinstance(b, Tensor) and a.shape == b.shape and a.dtype == b.dtype
+                      and np.array_equal(a._data, b._data, equal_nan=True))
+
+
 def _stack_outputs(outs: list, out_dims: Any, func: Callable) -> Any:
     from .._ops.shape import stack
     name = _get_name(func)
@@ -127,7 +133,10 @@ def _stack_outputs(outs: list, out_dims: Any, func: Callable) -> Any:
     for k, d in enumerate(flat_dims):
         leaves = [f[k] for f in per_element]
         if d is None:
-            # torch requires such an output to be unbatched; per-element calls cannot tell, so element 0's is kept
+            # torch requires such an output to be unbatched; ember sees only per-element results, so it raises
+            # when they differ and otherwise returns element 0's
+            if isinstance(leaves[0], Tensor) and not all(_identical(leaves[0], x) for x in leaves[1:]):
+                raise ValueError(f"vmap({name}, ...): `{name}` can not return a BatchedTensor when out_dim is None")
             results.append(leaves[0])
             continue
         if not isinstance(leaves[0], Tensor):

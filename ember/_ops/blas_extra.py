@@ -23,9 +23,11 @@ def _name(a: np.ndarray) -> str:
     return _SCALAR.get(a.dtype.name, a.dtype.name)
 
 
-def _scalars(dtype: np.dtype, beta, alpha):
-    """Integer products take beta and alpha as integers; torch refuses a float one."""
+def _scalars(dtype: np.dtype, beta, alpha, strict: bool = False):
+    """Integer products take beta and alpha as integers: truncated, or (``strict``, addr) a float one refused."""
     if dtype.kind in "biu":
+        if not strict:
+            return (bool(beta), bool(alpha)) if dtype.kind == "b" else (int(beta), int(alpha))
         if isinstance(alpha, float) or isinstance(beta, float):
             raise RuntimeError("For integral input tensors, argument "
                                f"{'beta' if isinstance(beta, float) else 'alpha'} must not be a floating point number.")
@@ -87,10 +89,9 @@ class Addr(Function):
     """out = beta c + alpha u v^T;  dc = beta g (summed),  du = alpha g v,  dv = alpha g^T u"""
 
     @staticmethod
-    def forward(ctx, c, u, v, beta, alpha):
+    def forward(ctx, c, u, v, beta, alpha, dt):
         ctx.meta = (c.shape, beta, alpha)
         ctx.save_for_backward(u, v)
-        dt = np.result_type(c, u, v)
         return _combine(c.astype(dt, copy=False), np.outer(u, v).astype(dt, copy=False), beta, alpha)
 
     @staticmethod
@@ -101,7 +102,7 @@ class Addr(Function):
         ga = g * g.dtype.type(alpha)
         gu = (ga @ v).astype(u.dtype, copy=False) if ctx.needs_input_grad[1] else None
         gv = (u @ ga).astype(v.dtype, copy=False) if ctx.needs_input_grad[2] else None
-        return gc, gu, gv, None, None
+        return gc, gu, gv, None, None, None
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1, out=None) -> Tensor:
@@ -110,8 +111,8 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1, out=None
         if t.dim() != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {t.dim()}-D")
     dt = D.promote_types(D.promote_types(input.dtype, vec1.dtype), vec2.dtype)
-    beta, alpha = _scalars(dt.np_dtype, beta, alpha)
-    return _out(Addr.apply(input, vec1, vec2, beta, alpha), out)
+    beta, alpha = _scalars(dt.np_dtype, beta, alpha, strict=True)
+    return _out(Addr.apply(input, vec1, vec2, beta, alpha, dt.np_dtype), out)
 
 
 class Addbmm(Function):
@@ -180,16 +181,37 @@ def chain_matmul(*matrices: Tensor, out=None) -> Tensor:
     return _out(multi_dot(list(matrices)), out)
 
 
-def _inplace_method(fn):
+def _inplace_method(fn, out_shape=None):
+    """``self.fn_(...)``; ``out_shape(*args)`` gives the product's shape, which self must already have."""
     def method(self, *args, **kwargs):
+        shape = out_shape(*args) if out_shape is not None else None
+        if shape is not None:
+            if tuple(self.shape) != shape:
+                raise RuntimeError(f"Bad in-place call: input tensor size [{', '.join(map(str, self.shape))}] and "
+                                   f"output tensor size [{', '.join(map(str, shape))}] should match")
+        elif fn is addr and self.dim() != 2:
+            raise RuntimeError(f"2D tensor expected, got {self.dim()}D tensor for input")
         return inplace(self, fn, *args, **kwargs)
     method.__name__ = fn.__name__ + "_"
     return method
 
 
+def _shape_of(*dims):
+    """The in-place product's shape, from (operand index, dim) pairs; None when an operand lacks that dim (the op
+    itself then reports the bad rank)."""
+    def shape(*args):
+        if any(not isinstance(args[i], Tensor) or args[i].dim() <= d for i, d in dims):
+            return None
+        return tuple(args[i].shape[d] for i, d in dims)
+    return shape
+
+
 # Tensor methods (attached in ember/__init__.py)
 METHODS = {
     "addmv": addmv, "addr": addr, "addbmm": addbmm,
-    "addmv_": _inplace_method(addmv), "addr_": _inplace_method(addr), "addbmm_": _inplace_method(addbmm),
-    "addmm_": _inplace_method(addmm), "baddbmm_": _inplace_method(baddbmm),
+    "addmv_": _inplace_method(addmv, _shape_of((0, 0))), "addr_": _inplace_method(addr),
+    # (torch's addbmm_ resizes a wrongly shaped self; ember refuses it like the others)
+    "addbmm_": _inplace_method(addbmm),
+    "addmm_": _inplace_method(addmm, _shape_of((0, 0), (1, 1))),
+    "baddbmm_": _inplace_method(baddbmm, _shape_of((0, 0), (0, 1), (1, 2))),
 }

@@ -16,7 +16,7 @@ import torch
 import ember
 from tests._compare import assert_same, check_error, check_op
 
-warnings.filterwarnings("ignore", message=r"torch\.(cholesky|qr|triangular_solve|svd)")
+warnings.filterwarnings("ignore", message=r"torch\.(cholesky|qr|triangular_solve|lu|lu_solve) is deprecated")
 
 TIGHT = dict(rtol=1e-10, atol=1e-11)  # float64 after LAPACK: a few hundred ulps at most
 F32 = dict(rtol=2e-5, atol=2e-5)
@@ -625,3 +625,38 @@ def test_random_batches(seed):
              [a], **tol)
     check_op(lambda lib, x: lib.linalg.qr(x), [rng.standard_normal(ba + (n + 1, n)).astype(dt)], **tol)
     check_op(_lu_then(lambda lib, lu, p, y: lib.linalg.lu_solve(lu, p, y)), [a, b], **tol)
+
+
+_WARNINGS_SCRIPT = """
+import sys, warnings
+sys.path.insert(0, {root!r})
+import torch, ember
+
+def run(lib):
+    out = []
+    A = lib.eye(3, dtype=lib.float64)
+    calls = [("cholesky", lambda: lib.cholesky(A)), ("qr", lambda: A.qr()),
+             ("triangular_solve", lambda: lib.triangular_solve(A, A)), ("lu", lambda: lib.lu(A)),
+             ("lu_solve", lambda: lib.lu_solve(A, *lib.linalg.lu_factor(A))), ("svd", lambda: lib.svd(A))]
+    for name, f in calls:
+        for rep in range(2):
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter("always")
+                f()
+            out.append((name, rep, [(x.category.__name__, str(x.message)) for x in w]))
+    return out
+
+print(run(ember) == run(torch))
+"""
+
+
+def test_deprecation_warnings_once():
+    """torch.cholesky, qr, triangular_solve, lu and lu_solve warn once per process, with torch's text (run in a
+    fresh process: the once-only state is global)."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    res = subprocess.run([sys.executable, "-c", _WARNINGS_SCRIPT.format(root=root)], capture_output=True, text=True,
+                         timeout=120)
+    assert res.stdout.strip() == "True", res.stdout + res.stderr

@@ -145,9 +145,11 @@ from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, choles
 
 # --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
 from ._ops.index_put import index_put  # noqa: E402
-from ._ops.as_strided import as_strided  # noqa: E402
+from ._ops.as_strided import as_strided, as_strided_, as_strided_copy, as_strided_scatter  # noqa: E402
+from ._ops.index_put import index_put_  # noqa: E402
 from ._ops.shifts import bitwise_left_shift, bitwise_right_shift  # noqa: E402
 from ._ops.special_fns import digamma, i0, lgamma, logit, mvlgamma, polygamma, sinc  # noqa: E402
+from ._ops.special_fns import i0_, logit_, sinc_  # noqa: E402
 from ._ops import as_strided as _as_strided_ops, index_put as _index_put_ops, shifts as _shift_ops  # noqa: E402
 from ._ops import special_fns as _special_fns_ops  # noqa: E402
 from ._ops.block_diag import block_diag  # noqa: E402

@@ -13,7 +13,7 @@ import numpy as np
 from .._tensor import Tensor, _storage, _view_into
 from ..autograd.function import _NumpyFunction as Function
 
-__all__ = ["as_strided"]
+__all__ = ["as_strided", "as_strided_", "as_strided_copy", "as_strided_scatter"]
 
 
 def _positions(shape: tuple, strides: tuple, offset: int) -> np.ndarray:
@@ -71,6 +71,55 @@ class AsStridedInplace(AsStrided):
     """``as_strided_``: the same view, recorded under torch's in-place node name."""
 
     _backward_name = "AsStridedBackward1"
+
+
+class AsStridedCopy(AsStrided):
+    """as_strided's values as a new contiguous tensor (torch's as_strided_copy)."""
+
+    _is_view = False
+    _backward_name = "AsStridedBackward0_copy"
+
+    @staticmethod
+    def forward(ctx, a, size, stride, offset):
+        return np.ascontiguousarray(AsStrided.forward(ctx, a, size, stride, offset)).copy()
+
+
+class AsStridedScatter(Function):
+    """out = a copy of a (same layout) whose storage positions of as_strided(size, stride, offset) hold src;
+    da = g with those positions zeroed,  dsrc = g read at those positions"""
+
+    @staticmethod
+    def forward(ctx, a, src, size, stride, offset):
+        out = np.empty_like(a, order="K")  # torch's clone keeps a dense input's layout
+        elem = _element_of_position(out)
+        pos = _positions(size, stride, offset).reshape(-1)
+        ordered = np.empty(a.size, a.dtype)  # the values in storage order
+        ordered[elem] = a.reshape(-1)
+        ordered[pos] = np.broadcast_to(src, size).reshape(-1).astype(a.dtype, copy=False)  # (a repeat: last wins)
+        out[...] = ordered[elem].reshape(a.shape)
+        ctx.meta = (elem, pos, src.shape, src.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        elem, pos, src_shape, src_dtype = ctx.meta
+        flat_g = g.reshape(-1)
+        ordered = np.empty(flat_g.size, g.dtype)
+        ordered[elem] = flat_g
+        g_src = ordered[pos].reshape(src_shape).astype(src_dtype, copy=False) if ctx.needs_input_grad[1] else None
+        g_a = None
+        if ctx.needs_input_grad[0]:
+            # (torch 2.13 returns g at the written positions and 0 elsewhere, the reverse: its gradcheck fails)
+            ordered[pos.reshape(-1)] = 0
+            g_a = ordered[elem].reshape(g.shape)
+        return g_a, g_src, None, None, None
+
+
+def _element_of_position(out: np.ndarray) -> np.ndarray:
+    """For each element of the dense array ``out`` (C order), its storage position (in elements)."""
+    item = out.itemsize
+    strides = tuple(s // item for s in out.strides)
+    return _positions(out.shape, strides, 0).reshape(-1)
 
 
 def _check_bounds(size, stride, offset: int, item: int, storage_bytes: int) -> None:
@@ -143,6 +192,23 @@ def as_strided_(self: Tensor, size, stride, storage_offset: int | None = None) -
     return self
 
 
+def as_strided_copy(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """``as_strided`` as a new contiguous tensor."""
+    size, stride, offset = _args(input, size, stride, storage_offset, "as_strided_copy", 2)
+    return AsStridedCopy.apply(input, size, stride, offset)
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A copy of ``input`` with ``src`` written where ``input.as_strided(size, stride, storage_offset)`` reads."""
+    size, stride, offset = _args(input, size, stride, storage_offset, "as_strided_scatter", 3)
+    _check_bounds(size, stride, 0 if offset is None else offset, input.element_size(),
+                  input.numel() * input.element_size())
+    if tuple(src.shape) != size:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"[{', '.join(map(str, src.shape))}], slice size = [{', '.join(map(str, size))}]")
+    return AsStridedScatter.apply(input, src, size, stride, 0 if offset is None else offset)
+
+
 def new_empty_strided(self: Tensor, size, stride, *, dtype=None, layout=None, device=None,
                       requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """An uninitialized tensor of the given size and stride, by default of ``self``'s dtype."""
@@ -152,4 +218,5 @@ def new_empty_strided(self: Tensor, size, stride, *, dtype=None, layout=None, de
 
 
 # Tensor methods (attached in ember/__init__.py)
-METHODS = {"as_strided": _as_strided_method, "as_strided_": as_strided_, "new_empty_strided": new_empty_strided}
+METHODS = {"as_strided": _as_strided_method, "as_strided_": as_strided_, "new_empty_strided": new_empty_strided,
+           "as_strided_scatter": as_strided_scatter}

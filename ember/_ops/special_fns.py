@@ -280,3 +280,5 @@ METHODS = {"lgamma": lgamma, "digamma": digamma, "polygamma": _polygamma_method,
            "logit": logit, "sinc": sinc, "i0": i0, "polygamma_": _polygamma_}
 METHODS.update({name + "_": _inplace_of(fn, name + "_") for name, fn in (
     ("lgamma", lgamma), ("digamma", digamma), ("mvlgamma", mvlgamma), ("logit", logit), ("sinc", sinc), ("i0", i0))})
+# the in-place forms torch also has at its top level (torch.i0_(t), ...)
+i0_, logit_, sinc_ = METHODS["i0_"], METHODS["logit_"], METHODS["sinc_"]

@@ -109,6 +109,11 @@ def _check_pair(real: Tensor, imag: Tensor) -> None:
                            f"{_SCALAR[b.name]} for second argument")
     if a == np.float16:
         raise RuntimeError("complex: ember has no complex32 arrays")  # (NumPy has no complex half)
+    try:
+        np.broadcast_shapes(real._data.shape, imag._data.shape)
+    except ValueError:
+        from ._broadcast import broadcast_error
+        raise broadcast_error(real._data.shape, imag._data.shape) from None
 
 
 class Complex(Function):

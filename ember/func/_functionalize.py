@@ -1,15 +1,16 @@
-"""``functionalize``: torch's mutation-removing transform, as the identity in ember.
+"""``functionalize`` and ``debug_unwrap``: torch transforms that are the identity in ember.
 
 torch rewrites in-place ops of ``func`` into out-of-place ones (for tracing/compilers) and then copies any
 mutation of an input back into that input, so eager callers see the same outputs and the same mutated inputs
 as from ``func`` itself. ember has no tracing, so calling ``func`` directly gives those same results.
+``debug_unwrap`` strips torch's functorch wrapper tensors; ember's transforms use no wrappers.
 """
 from __future__ import annotations
 
 import functools
 from typing import Callable
 
-__all__ = ["functionalize"]
+__all__ = ["functionalize", "debug_unwrap"]
 
 
 def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
@@ -26,3 +27,8 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
     def wrapped(*args, **kwargs):
         return func(*args, **kwargs)
     return wrapped
+
+
+def debug_unwrap(tensor, *, recurse: bool = True):
+    """``tensor`` itself: inside ember's transforms tensors are ordinary tensors."""
+    return tensor

@@ -256,3 +256,71 @@ def test_functionalize():
         return out, x, L.func.functionalize(f, remove="mutations_and_views")(x)
     _both(run)
     _messages(lambda L: L.func.functionalize(lambda x: x, remove="all"))
+
+
+# --- jvp / linearize (double-vjp in ember, forward mode in torch) -------------------------------------------------
+
+def test_jvp_values_pytrees_and_aux():
+    def run(L):
+        x, y = L.tensor(_arr(0, 2, 3)), L.tensor(_arr(1, 3))
+        vx, vy = L.tensor(_arr(2, 2, 3)), L.tensor(_arr(3, 3))
+        f = lambda a, b: ((a * b).sin(), {"s": (a @ b).exp()})  # noqa: E731
+        g = lambda d: ((d["a"] ** 3).sum(), d["a"].cos())  # noqa: E731
+        return (L.func.jvp(f, (x, y), (vx, vy)),
+                L.func.jvp(g, ({"a": x},), ({"a": vx},), has_aux=True),
+                L.func.jvp(lambda a: L.ones(2, dtype=L.float64), (x,), (vx,)),
+                L.func.jvp(L.sin, (x,), (vx.float(),)))
+    _both(run)
+
+
+def test_jvp_composes():
+    def run(L):
+        x, v = L.tensor(_arr(0, 3)), L.tensor(_arr(1, 3))
+        f = lambda a: (a.sin() * a.sum()).sum()  # noqa: E731
+        hvp = L.func.jvp(L.func.grad(f), (x,), (v,))[1]                     # forward-over-reverse
+        jvp_grad = L.func.grad(lambda a: L.func.jvp(f, (a,), (v,))[1])(x)  # reverse-over-forward
+        w = L.tensor(_arr(2, 3), requires_grad=True)
+        outer = L.func.jvp(lambda a: a * w, (x,), (v,))[1]
+        return hvp, jvp_grad, outer, L.autograd.grad(outer.sum(), w)
+    _both(run)
+
+
+def test_linearize():
+    def run(L):
+        x = L.tensor(_arr(0, 3))
+        out, fn = L.func.linearize(lambda a: a.sin() * a, x)
+        return out, fn(L.tensor(_arr(1, 3))), fn(L.ones(3, dtype=L.float64))
+    _both(run)
+
+
+JVP_ERRORS = [
+    lambda L: L.func.jvp(L.sin, (L.ones(3),), (L.ones(2),)),
+    lambda L: L.func.jvp(L.sin, L.ones(3), (L.ones(3),)),
+    lambda L: L.func.jvp(L.sin, (L.ones(3),), [L.ones(3)]),
+    lambda L: L.func.jvp(L.sin, (), ()),
+    lambda L: L.func.jvp(L.sin, (1.0,), (1.0,)),
+    lambda L: L.func.jvp(lambda x: (x, 2), (L.ones(3),), (L.ones(3),)),
+    lambda L: L.func.jvp(lambda x: x, (L.ones(3),), (L.ones(3),), has_aux=True),
+    lambda L: L.func.jvp(lambda x: L.ones(2), (L.ones(3),), (L.ones(3),), strict=True),
+    lambda L: L.func.linearize(L.sin, L.ones(3, dtype=L.float64))[1](L.ones(3)),
+    lambda L: L.func.linearize(L.sin, L.ones(3))[1](L.ones(2)),
+    lambda L: L.func.linearize(L.sin, L.ones(3))[1]([L.ones(3)]),
+]
+
+
+@pytest.mark.parametrize("case", range(len(JVP_ERRORS)))
+def test_jvp_errors(case):
+    _messages(JVP_ERRORS[case])
+
+
+def test_debug_unwrap_and_replace_all_batch_norm_modules():
+    res = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        m = L.nn.Sequential(L.nn.Linear(2, 3), L.nn.BatchNorm1d(3), L.nn.Sequential(L.nn.BatchNorm1d(3)))
+        assert L.func.replace_all_batch_norm_modules_(m) is m
+        x = L.tensor(_arr(0, 4, 2)).float()
+        res.append((m(x), [(b.running_mean, b.running_var, b.num_batches_tracked, b.track_running_stats)
+                           for b in (m[1], m[2][0])], L.func.debug_unwrap(x) is x))
+    _same(res[0][0], res[1][0], 1e-6)
+    assert res[0][1] == res[1][1] and res[0][2] and res[1][2]

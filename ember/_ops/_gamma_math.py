@@ -120,15 +120,29 @@ def _lgamma_positive(x: np.ndarray) -> np.ndarray:
             z = x[top] - 3
             out[top] = _lgamma_near_one(z) + np.log1p(z) + np.log(z + 2)
         if big.any():
-            y = x[big]
-            shift = np.maximum(0, np.ceil(10 - y)).astype(np.int64)  # y + shift >= 10 for Stirling's series
-            prod = np.ones_like(y)
-            for k in range(int(shift.max(initial=0))):
-                prod = np.where(k < shift, prod * (y + k), prod)
-            y = y + shift
-            stirling = (y - 0.5) * np.log(y) - y + _HALF_LOG_2PI + _poly(1 / (y * y), _STIRLING) * y
-            out[big] = stirling - np.log(prod)
+            out[big] = _stirling(x[big])
     return out
+
+
+def _stirling(y: np.ndarray) -> np.ndarray:
+    """lgamma for y >= 3.5: Stirling's series at y + shift >= 10, less ln(y (y+1) ... (y+shift-1))."""
+    out = np.empty_like(y)
+    low = y < 10
+    if low.any():  # (only these need the shift; most arguments of a wide range do not)
+        yl = y[low]
+        shift = np.ceil(10 - yl)
+        prod = yl.copy()
+        for k in range(1, int(shift.max())):
+            prod = np.where(k < shift, prod * (yl + k), prod)
+        out[low] = _stirling_series(yl + shift) - np.log(prod)
+    high = ~low
+    if high.any():
+        out[high] = _stirling_series(y[high])
+    return out
+
+
+def _stirling_series(y: np.ndarray) -> np.ndarray:
+    return (y - 0.5) * np.log(y) - y + _HALF_LOG_2PI + _poly(1 / (y * y), _STIRLING) * y
 
 
 def lgamma(x: np.ndarray) -> np.ndarray:
@@ -178,12 +192,16 @@ def digamma(x: np.ndarray) -> np.ndarray:
 def _digamma_positive(x: np.ndarray) -> np.ndarray:
     acc = np.zeros_like(x)
     x = x.copy()
-    for _ in range(10):  # psi(x) = psi(x + 1) - 1/x until x >= 10
-        low = x < 10
-        if not low.any():
-            break
-        acc = np.where(low, acc - 1 / x, acc)
-        x = np.where(low, x + 1, x)
+    low = x < 10
+    if low.any():  # psi(x) = psi(x + 1) - 1/x until x >= 10, on the arguments below 10 only
+        xl, al = x[low], acc[low]
+        for _ in range(10):
+            step = xl < 10
+            if not step.any():
+                break
+            al = np.where(step, al - 1 / xl, al)
+            xl = np.where(step, xl + 1, xl)
+        x[low], acc[low] = xl, al
     z = 1 / (x * x)
     series = np.where(x < 1e17, _poly(z, _DIGAMMA_ASYM), 0.0)
     # at exactly 10 (an integer argument) aten adds its constant for psi(10); keep that rounding

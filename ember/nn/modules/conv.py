@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import types
 
 from ... import _creation
 from ..._tensor import Tensor
@@ -337,3 +338,18 @@ class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
     """A ConvTranspose3d whose ``in_channels`` comes from the first input; it then becomes a ConvTranspose3d."""
 
     cls_to_become = ConvTranspose3d
+
+
+def _own_init(cls: type) -> None:
+    """Give ``cls`` its own copy of the shared lazy ``__init__``: Python's argument errors then name the class
+    (``LazyConv3d.__init__() got multiple values ...``), as torch's, where each class defines its own."""
+    f = cls.__init__
+    init = types.FunctionType(f.__code__, f.__globals__, "__init__", f.__defaults__, f.__closure__)
+    init.__kwdefaults__, init.__doc__ = f.__kwdefaults__, f.__doc__
+    init.__qualname__ = f"{cls.__name__}.__init__"
+    cls.__init__ = init
+
+
+for _cls in (LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d):
+    _own_init(_cls)
+del _cls

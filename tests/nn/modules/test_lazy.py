@@ -285,6 +285,18 @@ def test_lazy_errors(call):
     assert _norm(str(e_exc)) == _norm(str(t_exc))
 
 
+@pytest.mark.parametrize("name", ["LazyConv1d", "LazyConv2d", "LazyConv3d", "LazyConvTranspose1d",
+                                  "LazyConvTranspose2d", "LazyConvTranspose3d"])
+def test_lazy_conv_argument_errors_name_the_class(name):
+    # Python's own TypeErrors name the __init__ they come from: torch's is the class's, not a shared base's
+    calls = [lambda lib: getattr(lib.nn, name)(-1, 2, None, None, None, None, groups=2),
+             lambda lib: getattr(lib.nn, name)(*range(1, 14)),
+             lambda lib: getattr(lib.nn, name)(1, 2, foo=1)]
+    for call in calls:
+        e_exc, t_exc = check_error(call)
+        assert str(e_exc) == str(t_exc)
+
+
 def test_partly_materialised_module():
     def run(lib):
         m = lib.nn.LazyLinear(3)

@@ -139,11 +139,13 @@ def index_put_(self: Tensor, indices, values: Tensor, accumulate: bool = False) 
     return inplace(self, lambda t, v: (IndexPutAccumulate if accumulate else IndexPut).apply(t, index, v), values)
 
 
-# Tensor methods (attached in ember/__init__.py)
-METHODS = {"index_put": lambda self, indices, values, accumulate=False: _method(self, indices, values, accumulate),
-           "index_put_": index_put_}
-
-
-def _method(self: Tensor, indices, values, accumulate: bool) -> Tensor:
+def _index_put_method(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``t.index_put(indices, values, accumulate)`` (torch numbers its arguments from 1 here)."""
     index = _numpy_indices(self, indices, values, "index_put", 1)
     return (IndexPutAccumulate if accumulate else IndexPut).apply(self, index, values)
+
+
+_index_put_method.__name__ = "index_put"
+
+# Tensor methods (attached in ember/__init__.py)
+METHODS = {"index_put": _index_put_method, "index_put_": index_put_}

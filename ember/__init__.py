@@ -141,7 +141,7 @@ del _mod, _name, _fn
 from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)
 from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, cholesky_solve,  # noqa: E402
                                  cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp, triangular_solve,
-                                 lu, lu_solve, lu_unpack)
+                                 lu, lu_solve, lu_unpack, geqrf, orgqr)
 
 # --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
 from ._ops.index_put import index_put  # noqa: E402
@@ -180,3 +180,6 @@ del _mod, _name
 # --- torch.func transforms (session 5) ---
 from . import func  # noqa: E402
 from .func import vmap  # noqa: E402
+
+# --- torch.distributions (session 5; `import torch` loads it too) ---
+from . import distributions  # noqa: E402

@@ -345,7 +345,7 @@ def test_public_names():
     assert issubclass(el.LinAlgError, RuntimeError)
     assert el.LinAlgError.__name__ == torch.linalg.LinAlgError.__name__
     for name in ("inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
-                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve"):
+                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve", "geqrf", "orgqr"):
         assert callable(getattr(ember, name)) and callable(getattr(ember.Tensor, name)), name
     assert callable(ember.lu_unpack) and not hasattr(ember.Tensor, "lu_unpack")
 
@@ -660,3 +660,49 @@ def test_deprecation_warnings_once():
     res = subprocess.run([sys.executable, "-c", _WARNINGS_SCRIPT.format(root=root)], capture_output=True, text=True,
                          timeout=120)
     assert res.stdout.strip() == "True", res.stdout + res.stderr
+
+
+# --- Householder reflectors -------------------------------------------------------------------------------------
+HOUSEHOLDER_CASES = [
+    ("householder_product", lambda lib, a, t: L(lib).householder_product(a, t), [rand(5, 3), rand(3, seed=1) ** 2]),
+    ("householder_product_k", lambda lib, a, t: L(lib).householder_product(a, t), [rand(5, 3), rand(2, seed=1)]),
+    ("householder_product_batched", lambda lib, a, t: L(lib).householder_product(a, t),
+     [rand(2, 4, 4), rand(2, 3, seed=1)]),
+    ("householder_product_complex", lambda lib, a, t: L(lib).householder_product(a, t),
+     [(crand(4, 3), True), (crand(3, seed=1), True)]),
+    ("orgqr", lambda lib, a, t: lib.orgqr(a, t), [rand(4, 2), rand(2, seed=1)]),
+    ("orgqr_method", lambda lib, a, t: a.orgqr(t), [rand(4, 2), rand(2, seed=1)]),
+    ("geqrf", lambda lib, a: lib.geqrf(a), [(rand(5, 3), False)]),
+    ("geqrf_method_batched", lambda lib, a: a.geqrf(), [(rand(2, 3, 4), False)]),
+    ("geqrf_then_householder", lambda lib, a: (lambda r: L(lib).householder_product(r.a, r.tau))(lib.geqrf(a)),
+     [(rand(5, 3), False)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", HOUSEHOLDER_CASES, ids=[c[0] for c in HOUSEHOLDER_CASES])
+def test_householder(name, fn, inputs):
+    check_op(fn, inputs, **TIGHT)
+
+
+def _geqrf_backward(lib):
+    a = _t(lib, rand(3, 3)).requires_grad_()
+    lib.geqrf(a).a.sum().backward()
+
+
+HOUSEHOLDER_ERRORS = [
+    ("wide", lambda lib: lib.linalg.householder_product(_t(lib, rand(3, 5)), _t(lib, rand(3)))),
+    ("tau_long", lambda lib: lib.linalg.householder_product(_t(lib, rand(5, 3)), _t(lib, rand(4)))),
+    ("tau_dtype", lambda lib: lib.linalg.householder_product(_t(lib, rand(5, 3, dtype=np.float32)), _t(lib, rand(3)))),
+    ("1d", lambda lib: lib.linalg.householder_product(_t(lib, rand(5)), _t(lib, rand(3)))),
+    ("batch", lambda lib: lib.linalg.householder_product(_t(lib, rand(2, 5, 3)), _t(lib, rand(3, 3)))),
+    ("int", lambda lib: lib.linalg.householder_product(_t(lib, np.ones((5, 3), np.int64)),
+                                                       _t(lib, np.ones(3, np.int64)))),
+    ("geqrf_int", lambda lib: lib.geqrf(_t(lib, np.ones((1, 3), np.int64)))),
+    ("geqrf_1d", lambda lib: lib.geqrf(_t(lib, rand(3)))),
+    ("geqrf_backward", _geqrf_backward),
+]
+
+
+@pytest.mark.parametrize("name,fn", HOUSEHOLDER_ERRORS, ids=[c[0] for c in HOUSEHOLDER_ERRORS])
+def test_householder_errors(name, fn):
+    check_error(fn)

@@ -60,6 +60,11 @@ def test_grad_argnums_and_pytrees(argnums):
         L.tensor(_arr(7, 2))))
 
 
+def test_grad_passes_kwargs_through():
+    _both(lambda L: L.func.grad(lambda x, s=1.0: (x * s).sum())(L.tensor(_arr(0, 2)), s=L.tensor(3.0,
+                                                                                              dtype=L.float64)))
+
+
 def test_grad_unused_input_is_zero_and_constant_output():
     _both(lambda L: L.func.grad(lambda x, y: (x * 2).sum(), argnums=(0, 1))(L.tensor(_arr(0, 3)), L.tensor(_arr(1, 2))))
     _both(lambda L: L.func.grad(lambda x: L.tensor(3.0, dtype=L.float64))(L.tensor(_arr(0, 3))))

@@ -79,6 +79,16 @@ def test_pytree_inputs_outputs_and_kwargs():
     _both(run)
 
 
+def test_dict_in_dims_in_another_key_order():
+    # torch 2.13 pairs a dict in_dims with the input dict by position after reordering only the inputs (here it
+    # maps "b" over its dim 0 and leaves "a" unmapped); ember pairs them by key, as torch does for same-order dicts
+    def run(L, in_dims):
+        return L.func.vmap(lambda d: d["a"] + d["b"], in_dims=(in_dims,))(
+            {"a": L.tensor(_arr(0, 3, 2)), "b": L.tensor(_arr(1, 2))})
+    _same(run(ember, {"b": None, "a": 0}), run(torch, {"a": 0, "b": None}))
+    assert tuple(run(torch, {"b": None, "a": 0}).shape) == (2, 3, 2)  # torch's pairing, not copied
+
+
 def test_out_dims_none_for_unbatched_and_non_tensor_outputs():
     def run(L):
         c = L.tensor(_arr(0, 2))
@@ -149,6 +159,17 @@ def test_randomness_matches_torch(randomness):
         b = L.func.vmap(lambda x: L.nn.functional.dropout(x, 0.5), randomness=randomness)(L.ones(3, 4,
                                                                                               dtype=L.float64))
         return a, b, L.rand(3, dtype=L.float64)
+    _both(run)
+
+
+@pytest.mark.parametrize("randomness", ["same", "different"])
+def test_nested_randomness(randomness):
+    def run(L):
+        L.manual_seed(0)
+        inner = L.func.vmap(lambda x: x + L.rand((), dtype=L.float64), randomness=randomness)
+        return (L.func.vmap(inner, randomness=randomness)(L.zeros(2, 3, dtype=L.float64)),
+                L.func.vmap(lambda x: x + L.rand((), dtype=L.float64), in_dims=1, randomness=randomness)(
+                    L.zeros(2, 3, dtype=L.float64)))
     _both(run)
 
 

@@ -172,9 +172,14 @@ _PSI_10 = 2.25175258906672110764  # digamma(10)
 
 
 def digamma(x: np.ndarray) -> np.ndarray:
-    """psi(x) = Gamma'(x)/Gamma(x): -inf at +0, +inf at -0, nan at the negative integers and -inf."""
-    x = np.asarray(x, np.float64)
-    out = np.full(x.shape, np.nan)
+    """psi(x) = Gamma'(x)/Gamma(x): -inf at +0, +inf at -0, nan at the negative integers and -inf.
+
+    A float32 array is computed in float32 arithmetic (the reflection term in float64, rounded), as aten's float
+    kernel is: its values differ from the rounded float64 ones in the last bits for about half of all inputs."""
+    x = np.asarray(x)
+    t = np.float32 if x.dtype == np.float32 else np.float64
+    x = x.astype(t)
+    out = np.full(x.shape, np.nan, t)
     zero = x == 0
     out[zero] = np.copysign(np.inf, -x[zero])
     neg = (x < 0) & (x != np.trunc(x))
@@ -182,14 +187,15 @@ def digamma(x: np.ndarray) -> np.ndarray:
     with _quiet():
         if neg.any():
             xn = x[neg]
-            frac = np.modf(xn)[0]  # pi * frac(x) in tan keeps the accuracy that pi * x loses for |x| > 1
-            out[neg] = _digamma_positive(1 - xn) - math.pi / np.tan(math.pi * frac)
+            frac = np.modf(xn.astype(np.float64))[0]  # pi * frac(x) in tan: the accuracy pi * x loses for |x| > 1
+            out[neg] = _digamma_positive(t(1) - xn) - (math.pi / np.tan(math.pi * frac)).astype(t)
         if pos.any():
             out[pos] = _digamma_positive(x[pos])
     return out
 
 
 def _digamma_positive(x: np.ndarray) -> np.ndarray:
+    t = x.dtype.type
     acc = np.zeros_like(x)
     x = x.copy()
     low = x < 10
@@ -199,13 +205,13 @@ def _digamma_positive(x: np.ndarray) -> np.ndarray:
             step = xl < 10
             if not step.any():
                 break
-            al = np.where(step, al - 1 / xl, al)
-            xl = np.where(step, xl + 1, xl)
+            al = np.where(step, al - t(1) / xl, al)
+            xl = np.where(step, xl + t(1), xl)
         x[low], acc[low] = xl, al
-    z = 1 / (x * x)
-    series = np.where(x < 1e17, _poly(z, _DIGAMMA_ASYM), 0.0)
+    z = t(1) / (x * x)
+    series = np.where(x < t(1e17), _poly(z, [t(c) for c in _DIGAMMA_ASYM]), t(0))
     # at exactly 10 (an integer argument) aten adds its constant for psi(10); keep that rounding
-    return np.where(x == 10, acc + _PSI_10, acc + np.log(x) - 0.5 / x - series)
+    return np.where(x == 10, acc + t(_PSI_10), acc + np.log(x) - t(0.5) / x - series)
 
 
 def trigamma(x: np.ndarray) -> np.ndarray:

@@ -35,9 +35,10 @@ def _via64(kernel, a: np.ndarray, *args) -> np.ndarray:
 
 
 def _polygamma_of(a: np.ndarray, n: int) -> np.ndarray:
-    """polygamma(n, a) in a's dtype; trigamma of float32 / float16 in float32 arithmetic, as aten's kernel."""
-    if n == 1 and a.dtype.itemsize < 8:
-        return G.trigamma(a.astype(np.float32)).astype(a.dtype)
+    """polygamma(n, a) in a's dtype; digamma and trigamma of float32 / float16 in float32 arithmetic, as aten's
+    kernels compute them."""
+    if n <= 1 and a.dtype.itemsize < 8:
+        return (G.trigamma if n else G.digamma)(a.astype(np.float32)).astype(a.dtype)
     return _via64(G.polygamma, a, n)
 
 
@@ -55,7 +56,7 @@ class Lgamma(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * _via64(G.digamma, a)
+            return g * _polygamma_of(a, 0)
 
 
 class Digamma(Function):
@@ -66,7 +67,7 @@ class Digamma(Function):
         _refuse(a, "digamma")
         a = _float(a)
         ctx.save_for_backward(a)
-        return _via64(G.digamma, a)
+        return _polygamma_of(a, 0)
 
     @staticmethod
     def backward(ctx, g):
@@ -119,7 +120,7 @@ class Mvlgamma(Function):
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         with _quiet():
-            return g * _via64(G.digamma, _mvlgamma_args(a, ctx.p)).sum(-1), None
+            return g * _polygamma_of(_mvlgamma_args(a, ctx.p), 0).sum(-1), None
 
 
 class Logit(Function):

@@ -40,7 +40,7 @@ class ViewAsReal(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return np.ascontiguousarray(g).view(np.result_type(g.dtype, np.complex64))[..., 0]
+        return np.array(g, order="C").view(np.result_type(g.dtype, np.complex64))[..., 0]
 
 
 def view_as_real(input: Tensor) -> Tensor:
@@ -61,7 +61,7 @@ class ViewAsComplex(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return _to_real_pairs(np.ascontiguousarray(g)).copy()
+        return _to_real_pairs(np.array(g, order="C")).copy()  # (np.array keeps a 0-d grad 0-d)
 
 
 def view_as_complex(input: Tensor) -> Tensor:
@@ -127,8 +127,8 @@ class Complex(Function):
     @staticmethod
     def backward(ctx, g):
         sr, si = ctx.shapes
-        gr = sum_to_shape(np.ascontiguousarray(g.real), sr) if ctx.needs_input_grad[0] else None
-        gi = sum_to_shape(np.ascontiguousarray(g.imag), si) if ctx.needs_input_grad[1] else None
+        gr = sum_to_shape(g.real.copy(), sr) if ctx.needs_input_grad[0] else None
+        gi = sum_to_shape(g.imag.copy(), si) if ctx.needs_input_grad[1] else None
         return gr, gi
 
 

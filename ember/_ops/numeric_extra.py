@@ -46,6 +46,7 @@ class Ldexp(Function):
 
     @staticmethod
     def backward(ctx, g):
+        # (torch 2.13's grad for an integer negative exponent is 0, 2**e taken in integers; ember keeps 2**e)
         x, p = ctx.saved_tensors
         gx = (g * p).astype(x.dtype, copy=False) if ctx.needs_input_grad[0] else None
         ge = g * x * p * math.log(2.0) if ctx.needs_input_grad[1] else None
@@ -204,7 +205,7 @@ def unravel_index(indices: Tensor, shape) -> tuple[Tensor, ...]:
         raise ValueError(f"'shape' cannot have negative values, but got {shape}")
     coefs = np.cumprod((shape[1:] + (1,))[::-1])[::-1].astype(np.int64)
     coords = (a.astype(np.int64)[..., None] // coefs) % np.asarray(shape, np.int64)
-    return tuple(Tensor._make(np.ascontiguousarray(coords[..., k])) for k in range(len(shape)))
+    return tuple(Tensor._make(coords[..., k].copy()) for k in range(len(shape)))
 
 
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:

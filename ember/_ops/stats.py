@@ -98,7 +98,8 @@ def corrcoef(input: Tensor) -> Tensor:
 _MODES = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
-def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool, name: str) -> Tensor:
+def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool) -> Tensor:
+    name = "quantile"  # (torch's checks say quantile() for nanquantile too)
     if not isinstance(q, Tensor):
         if not 0 <= q <= 1:
             raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
@@ -162,7 +163,7 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
 def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along dim (of the flattened input when dim is None); nan if the slice has a nan."""
-    res = _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+    res = _quantile(input, q, dim, keepdim, interpolation, False)
     from .linalg import _out
     return _out(res, out)
 
@@ -170,7 +171,7 @@ def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
 def nanquantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None) -> Tensor:
     """quantile ignoring nan values (nan only where a slice is all nan)."""
-    res = _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+    res = _quantile(input, q, dim, keepdim, interpolation, True)
     from .linalg import _out
     return _out(res, out)
 

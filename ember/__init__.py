@@ -180,3 +180,6 @@ del _mod, _name
 # --- torch.func transforms (session 5) ---
 from . import func  # noqa: E402
 from .func import vmap  # noqa: E402
+
+# --- torch.distributions (session 5; `import torch` loads it too) ---
+from . import distributions  # noqa: E402

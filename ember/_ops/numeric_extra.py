@@ -38,11 +38,10 @@ class Ldexp(Function):
     """out = x 2^e;  dx = g 2^e,  de = g x 2^e ln 2"""
 
     @staticmethod
-    def forward(ctx, x, e, pow_dtype):
-        p = np.power(pow_dtype.type(2), e.astype(pow_dtype))
-        out = np.multiply(x, p, dtype=np.result_type(x.dtype, p.dtype))
+    def forward(ctx, x, e, dt):
+        p = np.power(dt.type(2), e.astype(dt))
         ctx.save_for_backward(x, p)
-        return out
+        return x.astype(dt) * p
 
     @staticmethod
     def backward(ctx, g):
@@ -54,11 +53,12 @@ class Ldexp(Function):
 
 
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """input * 2**other (2**other in other's float type, or the default float type for integer other)."""
-    e = other._data
-    pow_dtype = e.dtype if e.dtype.kind == "f" else D.get_default_dtype().np_dtype
+    """input * 2**other, in the operands' promoted type (the default float type when both are integers)."""
+    dt = D.result_type(input, other).np_dtype
+    if dt.kind != "f":
+        dt = D.get_default_dtype().np_dtype
     from .linalg import _out
-    return _out(Ldexp.apply(input, other, pow_dtype), out)
+    return _out(Ldexp.apply(input, other, dt), out)
 
 
 def _integer_binary(name: str, fn):

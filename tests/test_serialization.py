@@ -656,6 +656,18 @@ def test_legacy_format_loads(tmp_path):
         S.load(io.BytesIO(_legacy_bytes({"p": Point(1)})))
 
 
+def test_legacy_empty_views_of_other_dtypes():
+    """Empty tensors saved under one storage key (views of one empty tensor) load with their own dtypes, as torch's
+    loader gives each later use of an empty storage a fresh one of that use's type (found by fuzz_save)."""
+    x = torch.zeros(0, dtype=torch.uint8)
+    raw = _legacy_bytes([x.view(torch.int8), x, x.view(torch.bool), torch.zeros(0, 2).view(torch.int32)])
+    for weights_only in (True, False):
+        e, t = S.load(io.BytesIO(raw), weights_only=weights_only), torch.load(io.BytesIO(raw), weights_only=weights_only)
+        assert [str(a.dtype) for a in e] == [str(a.dtype) for a in t] == \
+            ["torch.int8", "torch.uint8", "torch.bool", "torch.int32"]
+        assert [tuple(a.shape) for a in e] == [tuple(a.shape) for a in t]
+
+
 @pytest.mark.parametrize("cut", [20, 60, 200, -30, -1])
 def test_truncated_legacy_file(cut):
     raw = _legacy_bytes({"x": torch.arange(10.0)})

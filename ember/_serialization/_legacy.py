@@ -57,11 +57,17 @@ def load_legacy(stream: BinaryIO, unpickle: Callable[[Callable[[Any], Any]], Any
                 and isinstance(pid[4], int) and pid[4] >= 0):
             raise pickle.UnpicklingError(f"unsupported persistent id in a legacy checkpoint: {pid!r}")
         _, storage_type, key, location, numel, view = pid
+        dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype
         if key not in roots:
-            dtype = np.dtype(np.uint8) if storage_type.dtype is None else storage_type.dtype
             roots[key] = Storage(np.empty(numel, dtype))
             placed[key] = place(roots[key], location)
-        storage = placed[key]
+            storage = placed[key]
+        elif placed[key].array.nbytes == 0:
+            # torch's loader: a key seen before whose storage has no data (data_ptr 0) gives a fresh empty storage
+            # of this id's type, so empty tensors saved with one key keep their own dtypes
+            storage = Storage(np.empty(0, dtype))
+        else:
+            storage = placed[key]
         if view is not None:  # (view_key, offset, size): a storage that is a slice of another (torch < 1.0)
             _, offset, size = view
             storage = Storage(storage.array[offset:offset + size])

@@ -6,7 +6,8 @@ input -- and stacks the results along ``out_dim``. Values agree with torch up to
 matmul and B row-by-row matmuls may round differently); the cost is B Python-level calls of ``func`` instead
 of one vectorised call. Nested vmap, vmap of grad (per-sample gradients) and vmap over module state
 (ensembles) all work, because each element is an ordinary call; the result is differentiable through the
-stacking.
+stacking. Being ordinary calls, they also allow what torch's vmap rejects inside ``func``: ``.item()`` and
+Python control flow on tensor values.
 
 Randomness: ``'error'`` raises torch's error when ``func`` draws from the default generator (seen as a change
 of its state); ``'same'`` restarts every element from the same generator state, so each element draws the same
@@ -107,7 +108,7 @@ def _identical(a: Tensor, b: Any) -> bool:
                       and np.array_equal(a._data, b._data, equal_nan=True))
 
 
-def _stack_outputs(outs: list, out_dims: Any, func: Callable) -> Any:
+def _stack_outputs(outs: list, out_dims: Any, func: Callable, empty: bool = False) -> Any:
     from .._ops.shape import stack
     name = _get_name(func)
     flat0, spec = tree_flatten(outs[0])
@@ -142,8 +143,26 @@ def _stack_outputs(outs: list, out_dims: Any, func: Callable) -> Any:
         if not isinstance(leaves[0], Tensor):
             raise ValueError(f"vmap({name}, ...): `{name}` must only return Tensors, got type {type(leaves[0])}. "
                              "Did you mean to set out_dims= to None for output?")
-        results.append(stack(leaves, dim=d))
+        out = stack(leaves, dim=d)
+        results.append(out.narrow(d, 0, 0) if empty else out)
     return tree_unflatten(results, spec)
+
+
+def _empty_batch(func: Callable, flat_dims: list, flat_args: list, spec: Any, out_dims: Any, randomness: str,
+                 kwargs: dict) -> Any:
+    """A batch of size 0: there is no element to call ``func`` on, so it runs once on zeros shaped like one
+    element (to learn the output shapes; random draws are undone) and the outputs get a batch dim of 0."""
+    from .._creation import zeros
+    from .._rng.generator import default_generator
+    elem = [a if d is None else zeros(a.shape[:d] + a.shape[d + 1:], dtype=a.dtype)
+            for a, d in zip(flat_args, flat_dims)]
+    state = default_generator.get_state()
+    try:
+        with _random_guard(randomness == "error"):
+            out = func(*tree_unflatten(elem, spec), **kwargs)
+    finally:
+        default_generator.set_state(state)
+    return _stack_outputs([out], out_dims, func, empty=True)
 
 
 def _vmap_call(func: Callable, in_dims: Any, out_dims: Any, randomness: str, args: tuple, kwargs: dict) -> Any:
@@ -151,7 +170,7 @@ def _vmap_call(func: Callable, in_dims: Any, out_dims: Any, randomness: str, arg
     _check_out_dims(out_dims, func)
     batch_size, flat_dims, flat_args, spec = _batched_inputs(in_dims, args, func)
     if batch_size == 0:
-        raise RuntimeError("vmap: ember runs func once per batch element and cannot map over a batch of size 0")
+        return _empty_batch(func, flat_dims, flat_args, spec, out_dims, randomness, kwargs)
     start = default_generator.get_state() if randomness == "same" else None
     outs = []
     with _random_guard(randomness == "error"):

@@ -96,6 +96,15 @@ def test_out_dims_none_for_unbatched_and_non_tensor_outputs():
     _both(run)
 
 
+def test_empty_batch():
+    def run(L):
+        f = lambda x, y: ((x @ y).exp(), x.sum())  # noqa: E731
+        return (L.func.vmap(f, in_dims=(1, None), out_dims=(1, 0))(L.ones(2, 0, 3, dtype=L.float64),
+                                                                    L.ones(3, 4, dtype=L.float64)),
+                L.rand(2))
+    _both(run)
+
+
 def test_nested_vmap():
     def run(L):
         x, y = L.tensor(_arr(0, 3, 4)), L.tensor(_arr(1, 5, 4))
@@ -222,6 +231,7 @@ ERRORS = [
     lambda L: L.func.vmap(_named, chunk_size=0),
     lambda L: L.func.vmap(functools.partial(_named, y=1), in_dims=(5,))(L.ones(2)),
     lambda L: L.func.vmap(lambda x: x + L.rand(()), randomness="error")(L.ones(2)),
+    lambda L: L.func.vmap(lambda x: x + L.rand(()), randomness="error")(L.ones(0)),
     lambda L: L.func.vmap(L.func.vmap(lambda x: L.nn.functional.dropout(x, 0.5)))(L.ones(2, 3)),
 ]
 

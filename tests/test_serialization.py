@@ -662,7 +662,8 @@ def test_legacy_empty_views_of_other_dtypes():
     x = torch.zeros(0, dtype=torch.uint8)
     raw = _legacy_bytes([x.view(torch.int8), x, x.view(torch.bool), torch.zeros(0, 2).view(torch.int32)])
     for weights_only in (True, False):
-        e, t = S.load(io.BytesIO(raw), weights_only=weights_only), torch.load(io.BytesIO(raw), weights_only=weights_only)
+        e = S.load(io.BytesIO(raw), weights_only=weights_only)
+        t = torch.load(io.BytesIO(raw), weights_only=weights_only)
         assert [str(a.dtype) for a in e] == [str(a.dtype) for a in t] == \
             ["torch.int8", "torch.uint8", "torch.bool", "torch.int32"]
         assert [tuple(a.shape) for a in e] == [tuple(a.shape) for a in t]

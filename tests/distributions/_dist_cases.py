@@ -63,7 +63,7 @@ def cases(batch=(3,), dtype=np.float64):
                                lambda s: _rng(7).integers(0, K, s)),
         "OneHotCategorical": ([pos(batch + (K,), dtype)], lambda D, p: D.OneHotCategorical(probs=p),
                               lambda s: np.eye(K, dtype=dtype)[_rng(7).integers(0, K, s)]),
-        "Uniform": ([real(batch, dtype) - 2, pos(batch, dtype, 1) + 1], lambda D, a, b: D.Uniform(a, b),
+        "Uniform": ([-pos(batch, dtype) - 2, pos(batch, dtype, 1) + 1], lambda D, a, b: D.Uniform(a, b),
                     lambda s: _rng(7).uniform(-1.9, 0.9, s).astype(dtype)),
         "Exponential": ([pos(batch, dtype)], lambda D, r: D.Exponential(r), lambda s: pos(s, dtype, 7)),
         "Laplace": ([real(batch, dtype), pos(batch, dtype, 1)], lambda D, a, b: D.Laplace(a, b),

@@ -244,3 +244,17 @@ def test_ensemble_with_vmap():
         (same_x.sum() + per_x.pow(2).sum()).backward()
         res[L] = same_x, per_x, {k: v.grad for k, v in params.items()}
     _same(res[ember], res[torch])
+
+
+def test_ensemble_batch_norm_training_updates_stacked_buffers():
+    # each element's running-stat update lands in its slice of the stacked buffers, as in torch
+    x0 = np.random.default_rng(9).standard_normal((5, 3))
+    res = {}
+    for L in (ember, torch):
+        L.manual_seed(4)
+        models = [L.nn.Sequential(L.nn.Linear(3, 4), L.nn.BatchNorm1d(4)).double() for _ in range(3)]
+        params, buffers = L.func.stack_module_state(models)
+        out = L.func.vmap(lambda p, b, x: L.func.functional_call(models[0], (p, b), (x,)),
+                          in_dims=(0, 0, None))(params, buffers, L.tensor(x0))
+        res[L] = out, {k: v.clone() for k, v in buffers.items()}, dict(models[0].named_buffers())
+    _same(res[ember], res[torch])

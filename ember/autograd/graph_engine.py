@@ -17,7 +17,7 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .function import Function, _SELF  # noqa: F401  (_SELF: saved-output marker, see saved_output)
+from .function import Function
 from .graph import Node, _SAVED_FREED
 from .grad_mode import state as _grad_state
 
@@ -100,6 +100,7 @@ def _first_order(node, grads: list) -> tuple:
     sources = [g for g in grads if g is not None and g._requires_grad]
     for src, nr in node._next:
         if src is not None and nr >= 0:
+            # a stand-in Tensor for each input (only its edge matters: the node raises before any grad flows)
             sources.append(Tensor._make(np.zeros(()), True, src, nr) if isinstance(src, Node) else src)
     result = []
     for a in out:

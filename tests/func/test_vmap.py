@@ -155,6 +155,19 @@ def test_vmap_of_jacobians_and_grad_with_aux():
     _both(run)
 
 
+def test_compositions():
+    def run(L):
+        x, w = L.tensor(_arr(0, 4, 3)), L.tensor(_arr(1, 3))
+        f = lambda v: (v.sin() * w).sum()  # noqa: E731
+        return (L.func.grad(lambda x: L.func.vmap(f)(x).pow(2).sum())(x),
+                L.func.vmap(L.func.grad(L.func.grad(lambda s: s.sin() * s.exp())))(x[:, 0]),
+                L.func.jacrev(L.func.vmap(lambda v: v.tanh() * v.sum()))(x),
+                L.func.vmap(L.func.jacfwd(L.func.jacrev(f)))(x),
+                L.func.vmap(L.func.vmap(L.func.grad(lambda s: s ** 3)))(x),
+                L.func.vjp(L.func.vmap(f), x)[1](L.tensor(_arr(2, 4))))
+    _both(run)
+
+
 # --- randomness --------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("randomness", ["same", "different"])

@@ -10,8 +10,9 @@ import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor, _root
+from ..autograd.function import _NumpyFunction as Function
 from ..autograd.grad_mode import state as _grad_state
-from ._inplace import check_inplace, inplace
+from ._inplace import inplace
 
 __all__ = ["is_nonzero", "is_same_size", "is_signed", "is_inference", "typename", "fill", "empty_permuted",
            "frombuffer"]
@@ -58,9 +59,41 @@ def typename(obj) -> str:
     return qualname if module in ("", "builtins") else f"{module}.{qualname}"
 
 
+class Fill(Function):
+    """out = value everywhere (input's shape and dtype);  d input = 0"""
+
+    _backward_name = "FillBackward0"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        return np.full(a.shape, value, a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), None
+
+
+class FillTensor(Function):
+    """out = value (a 0-d tensor) everywhere;  d input = 0,  d value = sum(g)"""
+
+    _backward_name = "FillBackward1"
+
+    @staticmethod
+    def forward(ctx, a, value):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions.")
+        ctx.dtype = value.dtype
+        return np.full(a.shape, value, a.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), np.asarray(g.sum(), ctx.dtype)
+
+
 def fill(input: Tensor, value) -> Tensor:
     """A new tensor like input, every element ``value`` (torch's out-of-place fill)."""
-    return input.clone().fill_(value)
+    return FillTensor.apply(input, value) if isinstance(value, Tensor) else Fill.apply(input, value)
 
 
 def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
@@ -119,6 +152,8 @@ def sum_to_size(self: Tensor, *size) -> Tensor:
     dims = list(range(lead)) + [lead + i for i, s in enumerate(size) if s == 1 and shape[lead + i] != 1]
     if not dims:
         return self
+    if not size:
+        return self.sum()  # (torch reduces to a 0-d target with a plain sum)
     out = self.sum(dims, keepdim=True)
     return out.view(size) if lead else out
 
@@ -135,6 +170,8 @@ def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
     if any(s < 0 for s in sizes):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
     arr = self._data
+    if sizes == arr.shape:
+        return self  # the same sizes keep the strides (torch's resize_ is then a no-op)
     n = math.prod(sizes)
     root = _root(arr)
     offset = self.storage_offset()
@@ -161,6 +198,9 @@ def new(self: Tensor, *args, device=None) -> Tensor:
     dt = self._data.dtype
     if not args:
         return Tensor._make(np.zeros((0,), dt))
+    from .._size import Size
+    if len(args) == 1 and isinstance(args[0], Size):
+        args = tuple(args[0])
     if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
         return Tensor._make(np.zeros(tuple(int(a) for a in args), dt))
     if len(args) == 1 and isinstance(args[0], Tensor):
@@ -169,9 +209,14 @@ def new(self: Tensor, *args, device=None) -> Tensor:
     return tensor(args[0], dtype=self.dtype)
 
 
+def _refuse_grad(self: Tensor, name: str) -> None:
+    if self._requires_grad:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+
+
 def apply_(self: Tensor, callable) -> Tensor:
     """Apply a Python function to every element, in place (CPU only, no autograd)."""
-    check_inplace(self)
+    _refuse_grad(self, "apply_")
     vals = [callable(v) for v in self._data.ravel().tolist()]
     self._data[...] = np.asarray(vals, self._data.dtype).reshape(self._data.shape)
     self._bump_version()
@@ -180,7 +225,7 @@ def apply_(self: Tensor, callable) -> Tensor:
 
 def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
     """self[i] = callable(self[i], tensor[i]) with tensor broadcast to self's shape, in place."""
-    check_inplace(self)
+    _refuse_grad(self, "map_")
     other = np.broadcast_to(tensor._data, self._data.shape)
     vals = [callable(a, b) for a, b in zip(self._data.ravel().tolist(), other.ravel().tolist())]
     self._data[...] = np.asarray(vals, self._data.dtype).reshape(self._data.shape)
@@ -190,7 +235,7 @@ def map_(self: Tensor, tensor: Tensor, callable) -> Tensor:
 
 def map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:
     """self[i] = callable(self[i], x[i], y[i]), in place."""
-    check_inplace(self)
+    _refuse_grad(self, "map2_")
     bx = np.broadcast_to(x._data, self._data.shape).ravel().tolist()
     by = np.broadcast_to(y._data, self._data.shape).ravel().tolist()
     vals = [callable(a, b, c) for a, b, c in zip(self._data.ravel().tolist(), bx, by)]
@@ -200,33 +245,25 @@ def map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:
 
 
 def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
-    """Fill the main diagonal (all dims equal for more than 2 dims); ``wrap`` restarts it every ncols+1 rows of
-    a tall matrix."""
-    a = self._data
-    if a.ndim < 2:
+    """Fill the main diagonal (all dims equal for more than 2 dims) through a strided view of it, as torch does;
+    ``wrap`` continues it every ncols + 1 rows of a tall matrix."""
+    nd = self.dim()
+    if nd < 2:
         raise RuntimeError("dimensions must larger than 1")
-    if a.ndim > 2 and len(set(a.shape)) != 1:
+    height, width = self.shape[0], self.shape[1]
+    if nd > 2 and len(set(self.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
-    check_inplace(self)
-
-    def op(input):
-        out = input.clone()
-        d = out._data
-        if d.ndim == 2:
-            rows, cols = d.shape
-            n = rows if wrap and rows > cols + 1 else min(rows, cols)
-            i = np.arange(n)
-            i = i[(i % (cols + 1)) < cols] if wrap and rows > cols + 1 else i
-            d[i, i % (cols + 1)] = fill_value
-        else:
-            idx = np.arange(d.shape[0])
-            d[(idx,) * d.ndim] = fill_value
-        return out
-    if not (_grad_state.enabled and self._requires_grad):
-        self._data[...] = op(self.detach())._data
-        self._bump_version()
-        return self
-    return inplace(self, lambda t: op(t.detach()))
+    if _grad_state.enabled and self._requires_grad and self._grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    offset = self.storage_offset()
+    size = min(height, width)
+    stride = sum(self.stride())
+    self.as_strided((size,), (stride,), offset).fill_(fill_value)
+    if wrap and nd == 2 and height > width + 1:
+        step = width + 1
+        wrap_size = (self.numel() + step - 1) // step - size
+        self.as_strided((wrap_size,), (stride,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
+    return self
 
 
 def dim_order(self: Tensor, *, ambiguity_check: bool = False) -> tuple[int, ...]:
@@ -247,6 +284,10 @@ def share_memory_(self: Tensor) -> Tensor:
 
 def _cumulative_(fn):
     def method(self, dim, *, dtype=None):
+        if dtype is not None and dtype != self.dtype:
+            from .._tensor import _C_NAMES
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_C_NAMES[self.dtype.name]} and output tensor "
+                               f"dtype {_C_NAMES[dtype.name]} should match")
         return inplace(self, fn, dim, dtype=dtype)
     method.__name__ = fn.__name__ + "_"
     return method
@@ -264,7 +305,7 @@ METHODS = {
     "pin_memory": pin_memory, "share_memory_": share_memory_, "is_inference": is_inference,
     "is_pinned": lambda self, device=None: False, "is_shared": lambda self: getattr(self, "_is_shared", False),
     "is_nonzero": is_nonzero, "is_same_size": is_same_size,
-    "output_nr": property(lambda self: self._output_nr),
+    "output_nr": property(lambda self: self._output_nr if self._grad_fn is not None else 0),
     "cumsum_": _cumulative_(cumsum), "cumprod_": _cumulative_(cumprod),
     "greater_": T.gt_, "greater_equal_": T.ge_, "less_": T.lt_, "less_equal_": T.le_, "not_equal_": T.ne_,
     "swapaxes_": T.transpose_, "swapdims_": T.transpose_,

@@ -10,9 +10,9 @@ from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._broadcast import sum_to_shape
 from ._inplace import inplace
-from .linalg import _expand_error, _out, addmm, baddbmm
+from .linalg import Dot, _expand_error, _out, addmm, baddbmm
 
-__all__ = ["addmv", "addr", "addbmm", "chain_matmul"]
+__all__ = ["addmv", "addr", "addbmm", "chain_matmul", "vdot"]
 
 _SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
@@ -163,6 +163,28 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, ou
     return _out(Addbmm.apply(input, batch1, batch2, beta, alpha), out)
 
 
+class Vdot(Function):
+    """out = sum_i conj(a_i) b_i;  da = conj(g) b,  db = g a (torch's conjugate-Wirtinger grads)"""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = Dot.forward(ctx, np.conj(a) if a.dtype.kind == "c" else a, b)  # (dot's checks and product)
+        ctx.save_for_backward(a, b)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        ga = np.conj(g) * b if ctx.needs_input_grad[0] else None
+        gb = g * a if ctx.needs_input_grad[1] else None
+        return ga, gb
+
+
+def vdot(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The dot product of conj(input) and other (1-D tensors)."""
+    return _out(Vdot.apply(input, other), out, vector=True)
+
+
 def chain_matmul(*matrices: Tensor, out=None) -> Tensor:
     """Deprecated product of 2-D matrices: ``linalg.multi_dot`` (a single matrix is cloned)."""
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
@@ -208,7 +230,7 @@ def _shape_of(*dims):
 
 # Tensor methods (attached in ember/__init__.py)
 METHODS = {
-    "addmv": addmv, "addr": addr, "addbmm": addbmm,
+    "vdot": vdot, "addmv": addmv, "addr": addr, "addbmm": addbmm,
     "addmv_": _inplace_method(addmv, _shape_of((0, 0))), "addr_": _inplace_method(addr),
     # (torch's addbmm_ resizes a wrongly shaped self; ember refuses it like the others)
     "addbmm_": _inplace_method(addbmm),

@@ -294,7 +294,6 @@ def _cumulative_(fn):
 
 
 from .._random_ops import bernoulli, multinomial  # noqa: E402
-from .linalg import vdot  # noqa: E402
 from .reduction import cumprod, cumsum  # noqa: E402
 
 T = Tensor
@@ -311,5 +310,5 @@ METHODS = {
     "swapaxes_": T.transpose_, "swapdims_": T.transpose_,
     "cdouble": lambda self, memory_format=None: self.to(D.complex128),
     "cfloat": lambda self, memory_format=None: self.to(D.complex64),
-    "bernoulli": bernoulli, "multinomial": multinomial, "vdot": vdot,
+    "bernoulli": bernoulli, "multinomial": multinomial,
 }

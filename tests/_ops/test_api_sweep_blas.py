@@ -112,3 +112,22 @@ def test_chain_matmul():
         check_error(lambda lib: lib.chain_matmul(lib.ones(3), lib.ones(3, 3)))
     with pytest.warns(UserWarning, match="chain_matmul is deprecated"):
         ember.chain_matmul(ember.ones(2, 2), ember.ones(2, 2))
+
+
+def test_vdot():
+    check_op(lambda lib, a, b: lib.vdot(a, b), [r(4), r(4)])
+    check_op(lambda lib, a, b: a.vdot(b), [r(4, dtype=np.float32), r(4, dtype=np.float32)])
+    res = []
+    for lib in (torch, ember):
+        a = lib.tensor([1 + 2j, 3j], requires_grad=True)
+        b = lib.tensor([2 - 1j, 1 + 1j], requires_grad=True)
+        y = lib.vdot(a, b)
+        y.backward(lib.tensor(1 - 1j))
+        res.append((y, a.grad, b.grad))
+    for e, t in zip(res[1], res[0]):
+        assert_same(e, t, check_grad_fn=False)
+    assert res[1][0].grad_fn.name() == "VdotBackward0"
+    for fn in (lambda lib: lib.vdot(lib.ones(2, 2), lib.ones(2, 2)),
+               lambda lib: lib.vdot(lib.ones(2), lib.ones(2, dtype=lib.float64)),
+               lambda lib: lib.vdot(lib.ones(2), lib.ones(3))):
+        check_error(fn)

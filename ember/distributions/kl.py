@@ -263,3 +263,6 @@ def _kl_cauchy_cauchy(p, q):
     t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
     t2 = (4 * p.scale * q.scale).log()
     return t1 - t2
+
+
+from . import _kl_cross  # noqa: E402,F401  (registers the cross-family pairs)

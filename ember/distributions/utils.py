@@ -23,7 +23,9 @@ def broadcast_all(*values) -> tuple[Tensor, ...]:
     if not all(isinstance(v, Tensor) for v in values):
         dtype = next((v.dtype for v in values if isinstance(v, Tensor)), ember.get_default_dtype())
         values = tuple(v if isinstance(v, Tensor) else ember.tensor(v, dtype=dtype) for v in values)
-    return tuple(ember.broadcast_tensors(*values))
+    # torch.broadcast_tensors hands back the very tensor when its shape already fits (Normal(m, s).loc is m)
+    shape = tuple(ember.broadcast_shapes(*(tuple(v.shape) for v in values)))
+    return tuple(v if tuple(v.shape) == shape else v.expand(shape) for v in values)
 
 
 def _standard_normal(shape, dtype, device) -> Tensor:

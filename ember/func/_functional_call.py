@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..nn.modules.module import Module
 
 __all__ = ["functional_call", "stack_module_state"]
 
 
-def functional_call(module, parameter_and_buffer_dicts: dict[str, Tensor] | Sequence[dict[str, Tensor]],
+def functional_call(module: Module, parameter_and_buffer_dicts: dict[str, Tensor] | Sequence[dict[str, Tensor]],
                     args: Any = None, kwargs: dict[str, Any] | None = None, *, tie_weights: bool = True,
                     strict: bool = False) -> Any:
     """Call ``module(*args, **kwargs)`` with the given tensors in place of its parameters and buffers.
@@ -50,7 +53,7 @@ def _stacked_leaf(tensors: list[Tensor], name: str) -> Tensor:
     return out.detach().requires_grad_() if all(needs) else out
 
 
-def stack_module_state(models) -> tuple[dict[str, Any], dict[str, Any]]:
+def stack_module_state(models: Sequence[Module]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(params, buffers)``: each model's tensors stacked along a new dim 0, keyed by name, for
     ``vmap(lambda p, b, x: functional_call(model, (p, b), x), in_dims=(0, 0, None))``."""
     if len(models) == 0:

@@ -8,7 +8,10 @@ as from ``func`` itself. ember has no tracing, so calling ``func`` directly give
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from .._tensor import Tensor
 
 __all__ = ["functionalize", "debug_unwrap"]
 
@@ -29,6 +32,6 @@ def functionalize(func: Callable, *, remove: str = "mutations") -> Callable:
     return wrapped
 
 
-def debug_unwrap(tensor, *, recurse: bool = True):
+def debug_unwrap(tensor: Tensor, *, recurse: bool = True) -> Tensor:
     """``tensor`` itself: inside ember's transforms tensors are ordinary tensors."""
     return tensor

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..._tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..modules.module import Module
 
 __all__ = ["functional_call"]
 
 _MISSING: Any = object()  # marks "the module had no such attribute" so restoring deletes it again
 
 
-def _swap_tensor(module, name: str, tensor: Any) -> Any:
+def _swap_tensor(module: Module, name: str, tensor: Any) -> Any:
     """Put ``tensor`` (or remove the entry, for ``_MISSING``) at ``module.<name>``; return what was there."""
     from ..modules.module import Module
     if not isinstance(module, Module):
@@ -43,7 +46,7 @@ def _swap_tensor(module, name: str, tensor: Any) -> Any:
     return orig
 
 
-def _submodule(root, path: str, memo: dict):
+def _submodule(root: Module, path: str, memo: dict) -> Module:
     from ..modules.module import Module
     if not path:
         return root
@@ -60,7 +63,7 @@ def _submodule(root, path: str, memo: dict):
     return memo[path]
 
 
-def _swap_dict(module, named: dict[str, Any]) -> dict[str, Any]:
+def _swap_dict(module: Module, named: dict[str, Any]) -> dict[str, Any]:
     """Swap every ``dotted.name -> tensor``; on an error put back what was already swapped."""
     memo: dict = {}
     orig: dict[str, Any] = {}
@@ -76,7 +79,7 @@ def _swap_dict(module, named: dict[str, Any]) -> dict[str, Any]:
     return orig
 
 
-def _untie(module, given: dict[str, Tensor]) -> dict[str, Tensor]:
+def _untie(module: Module, given: dict[str, Tensor]) -> dict[str, Tensor]:
     """Give every name of a tied tensor the value given for one of its names (torch's tie_weights=True)."""
     named: dict[str, Tensor] = {}
     named.update(module.named_parameters(remove_duplicate=False))
@@ -99,7 +102,7 @@ def _untie(module, given: dict[str, Tensor]) -> dict[str, Tensor]:
 
 
 @contextlib.contextmanager
-def _reparametrize_module(module, parameters_and_buffers: dict[str, Tensor], tie_weights: bool = False,
+def _reparametrize_module(module: Module, parameters_and_buffers: dict[str, Tensor], tie_weights: bool = False,
                           strict: bool = False) -> Iterator[None]:
     untied = _untie(module, parameters_and_buffers) if tie_weights else parameters_and_buffers
     if strict:
@@ -124,7 +127,7 @@ def _reparametrize_module(module, parameters_and_buffers: dict[str, Tensor], tie
         parameters_and_buffers.update({k: now[k] for k in parameters_and_buffers if k in now})
 
 
-def _functional_call(module, parameters_and_buffers: dict[str, Tensor], args: Any = None,
+def _functional_call(module: Module, parameters_and_buffers: dict[str, Tensor], args: Any = None,
                      kwargs: dict[str, Any] | None = None, *, tie_weights: bool = True, strict: bool = False) -> Any:
     if kwargs is None:
         kwargs = {}
@@ -136,7 +139,7 @@ def _functional_call(module, parameters_and_buffers: dict[str, Tensor], args: An
         return module(*args, **kwargs)
 
 
-def functional_call(module, parameters_and_buffers: dict[str, Tensor], args: Any = None,
+def functional_call(module: Module, parameters_and_buffers: dict[str, Tensor], args: Any = None,
                     kwargs: dict[str, Any] | None = None, *, tie_weights: bool = True, strict: bool = False) -> Any:
     """Deprecated alias of :func:`ember.func.functional_call` (one dict only), with torch's FutureWarning."""
     warnings.warn("`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and will be removed "

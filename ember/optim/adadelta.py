@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from .optimizer import (_FLAGS, Optimizer, _add, _bump, _check_flags, _check_lr_numel, _closure_loss, _count_step,
                         _gather, _incr_step, _k_add_, _k_addcmul_, _lr_value, _new_scalar, _setstate_defaults, _sqrt,
-                        _state_like, _step_packed, _steps_as_tensors, _update)
+                        _state_like, _step_packed, _steps_as_tensors)
 
 __all__ = ["Adadelta", "adadelta_step"]
 
@@ -43,14 +43,14 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             items = _gather(self, group, "Adadelta", lambda p, grad, group: dict(
                 step=_new_scalar(0.0), square_avg=_state_like(p._data), acc_delta=_state_like(p._data)))
-            # ``weight_decay``: torch adds the decay before viewing a complex param as real (_update does that)
+            # ``weight_decay``: torch adds the decay before viewing a complex param as real
             options = dict(lr=_lr_value(group["lr"]), rho=group["rho"], eps=group["eps"],
                            weight_decay=group["weight_decay"])
             # the single-tensor path checks capturable before its loop, with no 'xla' among the devices
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          lambda p, g, s: adadelta_step(Tensor._make(p._data.copy()), g, s, **options),
-                         xla_single=False)
-            _step_packed(items, group, lambda p, grad, state: _update(adadelta_step, p, grad, state, **options),
+                         xla_single=False, real_view=False)
+            _step_packed(items, group, lambda p, grad, state: adadelta_step(p, grad, state, **options),
                          lambda p, grad, state: ([p, state["square_avg"], state["acc_delta"]], [grad]),
                          _count_step,
                          lambda key, rows: _adadelta_arrays(*rows, **options))
@@ -76,10 +76,22 @@ def adadelta_step(p: Tensor, grad: np.ndarray, state: dict[str, Any], *, lr: flo
 def _adadelta_arrays(x: np.ndarray, v: np.ndarray, u: np.ndarray, grad: np.ndarray, *, lr: float, rho: float,
                      eps: float, weight_decay: float) -> None:
     """The array part of ``adadelta_step``: elementwise, on arrays of any layout (one param's, or rows of packed
-    params)."""
-    dt = x.dtype.type
+    params). A complex param's averages and delta are computed on real views, as torch's view_as_real, but the
+    decay and the final ``p.add_(delta, alpha=-lr)`` stay complex arithmetic: a complex product, then the sum
+    (two roundings where the real update fuses them; and inf * (-lr+0j) has a NaN part)."""
     if weight_decay != 0:
         grad = _add(grad, x, weight_decay)
+    if np.iscomplexobj(x):
+        real = lambda a: a[..., None].view(a.real.dtype)  # noqa: E731  (a trailing axis of 2, for any layout)
+        delta = _delta(real(v), real(u), real(np.asarray(grad)), rho, eps).view(x.dtype)[..., 0]
+    else:
+        delta = _delta(v, u, grad, rho, eps)
+    _k_add_(x, delta, float(-lr))
+
+
+def _delta(v: np.ndarray, u: np.ndarray, grad: np.ndarray, rho: float, eps: float) -> np.ndarray:
+    """The averages' update and the step ``delta = sqrt(u + eps) / sqrt(v + eps) * g`` (real arrays)."""
+    dt = v.dtype.type
     np.multiply(v, dt(rho), out=v)
     _k_addcmul_(v, grad, grad, 1 - rho)
     std = _sqrt(v + dt(eps))
@@ -88,4 +100,4 @@ def _adadelta_arrays(x: np.ndarray, v: np.ndarray, u: np.ndarray, grad: np.ndarr
     delta *= grad
     np.multiply(u, dt(rho), out=u)
     _k_addcmul_(u, delta, delta, 1 - rho)
-    _k_add_(x, delta, float(-lr))
+    return delta

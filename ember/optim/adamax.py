@@ -41,7 +41,7 @@ class Adamax(Optimizer):
             options = dict(lr=_lr_value(group["lr"]), beta1=beta1, beta2=beta2, eps=group["eps"],
                            weight_decay=group["weight_decay"])
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
-                         lambda p, g, s: adamax_step(Tensor._make(p._data.copy()), g, s, **options))
+                         lambda p, g, s: _update(adamax_step, Tensor._make(p._data.copy()), g, s, **options))
             _step_packed(items, group, lambda p, grad, state: _update(adamax_step, p, grad, state, **options),
                          lambda p, grad, state: ([p, state["exp_avg"], state["exp_inf"]], [grad]),
                          lambda state: _incr_step(state["step"]),

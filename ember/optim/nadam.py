@@ -117,4 +117,4 @@ def _nadam_arrays(x: np.ndarray, m: np.ndarray, v: np.ndarray, grad: np.ndarray,
 def _nadam_on_copy(p: Tensor, grad: np.ndarray, state: dict[str, Any], options: dict[str, Any]) -> None:
     """The state updates of one step, the param's own written into a throwaway copy."""
     moments = {k: state[k] for k in ("step", "exp_avg", "exp_avg_sq")}
-    nadam_step(Tensor._make(p._data.copy()), grad, moments, mu_product=state["mu_product"], **options)
+    _update(nadam_step, Tensor._make(p._data.copy()), grad, moments, mu_product=state["mu_product"], **options)

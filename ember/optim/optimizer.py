@@ -553,12 +553,13 @@ def _named_grads(group: dict[str, Any], name: str) -> list[tuple[Tensor, np.ndar
 
 def _check_flags(opt: Optimizer, group: dict[str, Any], items: list, single: str, multi: str,
                  until_first_write: Callable[[Tensor, np.ndarray, dict[str, Any]], None],
-                 xla_single: bool = True, xla_multi: bool = False) -> None:
+                 xla_single: bool = True, xla_multi: bool = False, real_view: bool = True) -> None:
     """The errors of torch's CPU step for flags its constructor accepts (foreach=None means False on CPU):
     capturable needs an accelerator (``single`` / ``multi`` name what must be on one); differentiable with
     foreach has no autograd; differentiable alone runs the step with grad mode on, so the first in-place write
     into a leaf param that requires grad fails, after ``until_first_write(p, grad, state)`` has done to the
-    first param's state what torch's step does before that write."""
+    first param's state what torch's step does before that write. ``real_view``: a complex param is written
+    through view_as_real (torch's error then names a view)."""
     if not items:
         return
     if group["foreach"]:
@@ -574,7 +575,7 @@ def _check_flags(opt: Optimizer, group: dict[str, Any], items: list, single: str
     p, grad, state = items[0]
     if _leaf_in_place(opt, p):
         until_first_write(p, grad, state)
-        raise RuntimeError(LEAF_IN_PLACE)
+        raise RuntimeError(("a view of " if real_view and np.iscomplexobj(p._data) else "") + LEAF_IN_PLACE)
 
 
 def _step_only(p: Tensor, grad: np.ndarray, state: dict[str, Any]) -> None:

@@ -46,7 +46,7 @@ class RAdam(Optimizer):
             decay_first = options["decoupled"] and options["wd"] != 0
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
                          _step_only if decay_first else
-                         lambda p, g, s: radam_step(Tensor._make(p._data.copy()), g, s, **options))
+                         lambda p, g, s: _update(radam_step, Tensor._make(p._data.copy()), g, s, **options))
             _step_packed(items, group, lambda p, grad, state: _update(radam_step, p, grad, state, **options),
                          lambda p, grad, state: ([p, state["exp_avg"], state["exp_avg_sq"]], [grad]),
                          lambda state: _incr_step(state["step"]),

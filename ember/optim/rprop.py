@@ -54,8 +54,8 @@ class Rprop(Optimizer):
                            step_size_max=step_size_max)
             # torch's step writes the param before ``prev``: that one stays as it was when the write fails
             _check_flags(self, group, items, "params and state_steps", "params and state_steps",
-                         lambda p, g, s: rprop_step(Tensor._make(p._data.copy()), g,
-                                                    dict(s, prev=Tensor._make(s["prev"]._data.copy())), **options),
+                         lambda p, g, s: _update(rprop_step, Tensor._make(p._data.copy()), g,
+                                                 dict(s, prev=Tensor._make(s["prev"]._data.copy())), **options),
                          xla_multi=True)
             # the step sizes are per-element state, the step count enters no arithmetic: every small param
             # packs with every other

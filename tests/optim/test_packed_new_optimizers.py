@@ -183,3 +183,46 @@ def test_param_listed_twice(name, torch_sqrt):
         e_opt.step()
         t_opt.step()
         assert_params_equal(e, t, f"{name} duplicate param, step {k + 1}")
+
+
+# --- complex params (found by tools/fuzz/fuzz_optim.py while checking the packed paths) ------------------------------
+
+def test_adadelta_complex_param_update_is_complex_arithmetic(torch_sqrt):
+    """torch's Adadelta adds ``delta`` to the complex param itself: a complex product with (-lr+0j), then the sum
+    (two roundings; an inf part makes the other part NaN)."""
+    rng = np.random.default_rng(2)
+    for dtype in (np.complex64, np.complex128):
+        for kwargs in (dict(lr=1 / 3), dict(lr=0.3, weight_decay=0.1)):
+            a = (rng.standard_normal(50) + 1j * rng.standard_normal(50)).astype(dtype)
+            e, t = ember.nn.Parameter(ember.from_numpy(a.copy())), torch.nn.Parameter(torch.from_numpy(a.copy()))
+            e_opt, t_opt = eoptim.Adadelta([e], **kwargs), torch.optim.Adadelta([t], **kwargs)
+            for k in range(8):
+                g = ((rng.standard_normal(50) + 1j * rng.standard_normal(50)) * 0.1).astype(dtype)
+                if k == 5:
+                    g[3] = np.inf
+                e.grad, t.grad = ember.from_numpy(g.copy()), torch.from_numpy(g.copy())
+                e_opt.step()
+                t_opt.step()
+                real = np.float32 if dtype == np.complex64 else np.float64
+                np.testing.assert_array_equal(e.detach().numpy().view(real), t.detach().numpy().view(real),
+                                              err_msg=f"{dtype.__name__} {kwargs} step {k + 1}")
+
+
+@pytest.mark.parametrize("name,kwargs", [("NAdam", {}), ("NAdam", dict(weight_decay=0.1, decoupled_weight_decay=True)),
+                                         ("RAdam", dict(weight_decay=0.1)), ("Adamax", dict(weight_decay=0.1)),
+                                         ("Adadelta", dict(weight_decay=0.1)), ("Rprop", {}), ("ASGD", {})], ids=str)
+def test_differentiable_complex_param_error(name, kwargs, torch_sqrt):
+    """differentiable=True: the first write into a complex leaf param fails as torch's, naming the real view the
+    step writes through (Adadelta writes the complex param itself), with the state updated as far as torch's."""
+    out = {}
+    for lib in (torch, ember):
+        p = lib.nn.Parameter(lib.from_numpy(np.array([1 + 2j, 3 - 1j, 0.5j], np.complex64)))
+        p.grad = lib.from_numpy(np.array([0.5 + 0.1j, -1j, 2], np.complex64))
+        opt = getattr(lib.optim, name)([p], differentiable=True, lr=1 / 3, **kwargs)
+        with pytest.raises(RuntimeError) as info:
+            opt.step()
+        out[lib] = (str(info.value), opt.state[p])
+    assert out[ember][0] == out[torch][0]
+    assert list(out[ember][1]) == list(out[torch][1])
+    for key, value in out[torch][1].items():
+        _same_value(out[ember][1][key], value, f"state {key}")

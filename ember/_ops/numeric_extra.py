@@ -16,7 +16,7 @@ from ._broadcast import sum_to_shape
 from ._inplace import inplace
 
 __all__ = ["frexp", "ldexp", "gcd", "lcm", "trapezoid", "trapz", "cumulative_trapezoid", "vander", "unravel_index",
-           "combinations"]
+           "combinations", "gradient"]
 
 if not hasattr(return_types, "frexp"):
     return_types.frexp = return_types._make("frexp", ("mantissa", "exponent"))
@@ -87,7 +87,8 @@ class MulScalar(Function):
 
     @staticmethod
     def forward(ctx, a, c):
-        dt = a.dtype if a.dtype.kind in "fc" else D.get_default_dtype().np_dtype
+        keep = a.dtype.kind in "fc" or (isinstance(c, int) and a.dtype.kind in "iu")
+        dt = a.dtype if keep else D.get_default_dtype().np_dtype
         ctx.c = c
         return a.astype(dt, copy=False) * dt.type(c)
 
@@ -220,6 +221,95 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     idx = np.array(list(pick(range(input.shape[0]), r)), np.int64).reshape(-1, r)
     from .shape import stack
     return stack([input[Tensor._make(idx[:, k].copy())] for k in range(r)], 1)
+
+
+def _gradient_checks(input: Tensor, n_spacing, dims, edge_order: int) -> None:
+    if n_spacing is not None and dims is None and n_spacing != input.dim():
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or a list of length equal to "
+                           f"'self.dim() = {input.dim()}', since dim argument was not given, but got a list of length "
+                           f"{n_spacing}")
+    if n_spacing is not None and dims is not None and n_spacing != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {n_spacing} and "
+                           f"a dim argument of length {len(dims)}.")
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    for d in (dims if dims is not None else range(input.dim())):
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+
+
+def _slice(t: Tensor, dim: int, start: int, end: int | None = None) -> Tensor:
+    n = t.shape[dim]
+    start, end, _ = slice(start, end).indices(n)
+    return t.narrow(dim, start, max(end - start, 0))
+
+
+def _gradient_uniform(x: Tensor, h, d: int, edge_order: int) -> Tensor:
+    """Central differences (x[i+1] - x[i-1]) / 2h inside, one-sided ones of order edge_order at the ends."""
+    from .shape import cat
+    center = DivScalar.apply(DivScalar.apply(_slice(x, d, 2) - _slice(x, d, 0, -2), h), 2)
+    if edge_order == 1:
+        first = DivScalar.apply(_slice(x, d, 1, 2) - _slice(x, d, 0, 1), h)
+        last = DivScalar.apply(_slice(x, d, -1) - _slice(x, d, -2, -1), h)
+    else:
+        first = DivScalar.apply(MulScalar.apply(_slice(x, d, 0, 1), -1.5) + MulScalar.apply(_slice(x, d, 1, 2), 2)
+                                - MulScalar.apply(_slice(x, d, 2, 3), 0.5), h)
+        last = DivScalar.apply(MulScalar.apply(_slice(x, d, -3, -2), 0.5) - MulScalar.apply(_slice(x, d, -2, -1), 2)
+                               + MulScalar.apply(_slice(x, d, -1), 1.5), h)
+    return cat([first, center, last], d)
+
+
+def _gradient_coordinates(x: Tensor, coords: Tensor, d: int, edge_order: int) -> Tensor:
+    """Second-order differences on uneven sample points (aten's gradient_helper)."""
+    from .shape import cat
+    if coords.dim() != 1:
+        raise RuntimeError(f"torch.gradient expected each element of spacing to have one dimension, but got an "
+                           f"element with {coords.dim()} dimensions!")
+    shape = [1] * x.dim()
+    shape[d] = -1
+    dx = coords.diff(1, 0)
+    dx1, dx2 = _slice(dx, 0, 0, -1), _slice(dx, 0, 1)
+    a = (-dx2 / (dx1 * (dx1 + dx2))).reshape(shape)
+    b = ((dx2 - dx1) / (dx1 * dx2)).reshape(shape)
+    c = (dx1 / (dx2 * (dx1 + dx2))).reshape(shape)
+    center = a * _slice(x, d, 0, -2) + b * _slice(x, d, 1, -1) + c * _slice(x, d, 2)
+    if edge_order == 1:
+        first = (_slice(x, d, 1, 2) - _slice(x, d, 0, 1)) / dx[0]
+        last = (_slice(x, d, -1) - _slice(x, d, -2, -1)) / dx[-1]
+    else:
+        h0, h1 = dx[0], dx[1]
+        a, b, c = -(2.0 * h0 + h1) / (h0 * (h0 + h1)), (h0 + h1) / (h0 * h1), (-h0) / (h1 * (h0 + h1))
+        first = a * _slice(x, d, 0, 1) + b * _slice(x, d, 1, 2) + c * _slice(x, d, 2, 3)
+        h0, h1 = dx[-1], dx[-2]
+        a, b, c = h0 / (h1 * (h0 + h1)), -(h0 + h1) / (h0 * h1), (2 * h0 + h1) / (h0 * (h0 + h1))
+        last = a * _slice(x, d, -3, -2) + b * _slice(x, d, -2, -1) + c * _slice(x, d, -1)
+    return cat([first, center, last], d)
+
+
+def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tuple[Tensor, ...]:
+    """Estimate the derivative of a sampled function along each of ``dim`` (all dims by default): central
+    differences inside, one-sided ones at the ends; ``spacing`` is a step (or one per dim) or the sample
+    coordinates (one 1-D tensor per dim)."""
+    nd = input.dim()
+    dims = None if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    wrapped = [d % nd for d in dims] if dims is not None else list(range(nd))
+    if isinstance(spacing, (list, tuple)):
+        n_spacing = len(spacing)
+        steps = list(spacing)
+    else:
+        n_spacing = None if spacing == 1 and not isinstance(spacing, float) else (1 if dims is not None else nd)
+        steps = [spacing] * len(wrapped)
+    if dims is not None and len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"dim {wrapped[0]} appears multiple times in the list of dims")
+    _gradient_checks(input, n_spacing, wrapped if dims is not None else None, edge_order)
+    out = []
+    for d, h in zip(wrapped, steps):
+        if isinstance(h, Tensor):
+            out.append(_gradient_coordinates(input, h, d, edge_order))
+        else:
+            out.append(_gradient_uniform(input, h, d, edge_order))
+    return tuple(out)
 
 
 def _inplace_method(fn):

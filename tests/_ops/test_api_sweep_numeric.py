@@ -248,3 +248,42 @@ def test_quantile_nan():
 ], ids=range(9))
 def test_quantile_errors(fn):
     check_error(fn)
+
+
+GRADIENT = [
+    ("default", dict()),
+    ("dim_step", dict(spacing=0.5, dim=1)),
+    ("edge2", dict(edge_order=2)),
+    ("steps", dict(spacing=[2.0, 3.0])),
+    ("dims", dict(spacing=[2.0], dim=[-1])),
+    ("int_step", dict(spacing=2, dim=0, edge_order=2)),
+]
+
+
+@pytest.mark.parametrize("name,kw", GRADIENT, ids=[g[0] for g in GRADIENT])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_gradient(name, kw, dtype):
+    check_op(lambda lib, x: lib.gradient(x, **kw), [r(3, 4, dtype=dtype)])
+
+
+@pytest.mark.parametrize("edge_order", [1, 2])
+def test_gradient_coordinates(edge_order):
+    c0, c1 = np.array([0.0, 1.0, 3.0]), np.array([0.0, 1.0, 1.5, 4.0])
+    check_op(lambda lib, x, a, b: lib.gradient(x, spacing=[a, b], edge_order=edge_order),
+             [r(3, 4), (c0, False), (c1, False)])
+    check_op(lambda lib, x, b: lib.gradient(x, spacing=(b,), dim=1, edge_order=edge_order), [r(3, 4), (c1, False)])
+
+
+def test_gradient_ints_and_errors():
+    e, t = ember.gradient(ember.tensor([1, 4, 9, 16])), torch.gradient(torch.tensor([1, 4, 9, 16]))
+    assert_same(e[0], t[0])
+    e, t = ember.gradient(ember.tensor([1, 4, 9, 16]), edge_order=2), torch.gradient(torch.tensor([1, 4, 9, 16]),
+                                                                                    edge_order=2)
+    assert_same(e[0], t[0])
+    for fn in (lambda lib: lib.gradient(lib.ones(3, 4), spacing=[1.0]),
+               lambda lib: lib.gradient(lib.ones(3, 4), spacing=[1.0, 2.0], dim=0),
+               lambda lib: lib.gradient(lib.ones(3, 4), edge_order=3),
+               lambda lib: lib.gradient(lib.ones(2, 4), edge_order=2),
+               lambda lib: lib.gradient(lib.ones(1, 4)),
+               lambda lib: lib.gradient(lib.ones(3, 4), spacing=[lib.ones(3, 1), lib.ones(4)])):
+        check_error(fn)

@@ -115,6 +115,7 @@ CASES = [
     ("matrix_power_5", lambda lib, a: L(lib).matrix_power(a, 5), [rand(3, 3)]),
     ("matrix_power_-3", lambda lib, a: L(lib).matrix_power(a, -3), [rand(2, 3, 3)]),
     ("matrix_power_1", lambda lib, a: lib.matrix_power(a, 1), [rand(3, 3)]),
+    ("matrix_power_-1", lambda lib, a: lib.matrix_power(a, -1), [rand(2, 3, 3)]),
     ("matrix_power_0", lambda lib, a: a.matrix_power(0), [rand(2, 3, 3)]),
     ("matrix_power_3", lambda lib, a: a.matrix_power(3), [rand(3, 3)]),
     ("matrix_power_int", lambda lib, a: L(lib).matrix_power(a, 6), [np.array([[1, 2], [3, 4]])]),

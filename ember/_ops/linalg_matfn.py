@@ -89,6 +89,8 @@ def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
     if n < 0:
         from .linalg_decomp import inv
         A = inv(A)
+        if n == -1:  # (the inverse itself: torch clones only an input it returns as it is)
+            return write_out(out, A)
         n = -n
     if n == 1:
         return write_out(out, clone(A))

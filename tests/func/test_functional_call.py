@@ -258,3 +258,37 @@ def test_ensemble_batch_norm_training_updates_stacked_buffers():
                           in_dims=(0, 0, None))(params, buffers, L.tensor(x0))
         res[L] = out, {k: v.clone() for k, v in buffers.items()}, dict(models[0].named_buffers())
     _same(res[ember], res[torch])
+
+
+FC_ERRORS = [
+    lambda L: L.func.functional_call(L.nn.Linear(2, 1), {"nope.weight": L.zeros(1, 2)}, L.zeros(1, 2)),
+    lambda L: L.func.functional_call(L.nn.Sequential(L.nn.Linear(2, 1)), {"0.weight.x": L.zeros(1, 2)},
+                                     L.zeros(1, 2)),
+    lambda L: L.func.functional_call(L.nn.Linear(2, 1), {"weight": 3.0}, L.zeros(1, 2)),
+    lambda L: L.func.functional_call(L.nn.Linear(2, 1), {"training": L.ones(1)}, L.zeros(1, 2)),
+]
+
+
+@pytest.mark.parametrize("case", range(len(FC_ERRORS)))
+def test_bad_names_and_values(case):
+    msgs = []
+    for L in (ember, torch):
+        L.manual_seed(0)
+        m = None
+        with pytest.raises(Exception) as ei:
+            m = FC_ERRORS[case](L)
+        assert m is None
+        msgs.append((type(ei.value).__name__, str(ei.value).replace("torch.", "").replace("ember.", "")))
+    assert msgs[0] == msgs[1]
+
+
+def test_extra_and_none_entries():
+    res = {}
+    for L in (ember, torch):
+        L.manual_seed(0)
+        lin = L.nn.Linear(2, 1).double()
+        x = L.tensor(np.ones((1, 2)))
+        res[L] = (L.func.functional_call(lin, {"extra": L.ones(1)}, x), L.func.functional_call(lin, {"bias": None}, x),
+                  L.func.functional_call(lin, [{"bias": L.ones(1, dtype=L.float64)}], x))
+        assert not hasattr(lin, "extra") and lin.bias is not None
+    _same(res[ember], res[torch])

@@ -178,8 +178,6 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out
     """Counts in ``bins`` equal bins over [min, max] (the data's range when min == max); floats only."""
     from .._creation import linspace
     a = input._data
-    if a.dtype.kind != "f":
-        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_type_name(a)}\'')
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     lo, hi = float(min), float(max)
@@ -190,7 +188,11 @@ def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out
     _finite_range(lo, hi, "torch.histc")
     if not lo < hi:
         raise RuntimeError("torch.histc: max must be larger than min")
+    # torch builds the edges in the input's dtype before its kernel refuses a non-float input, so a bool input or
+    # a range outside an integer dtype fails in linspace first
     edges = linspace(lo, hi, bins + 1, dtype=input.dtype)._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f'"histogram_cpu" not implemented for \'{_type_name(a)}\'')
     pos = _bin_positions(a.reshape(-1), edges, local_search=False)
     return Tensor._make(_count(pos, bins, None, a.dtype))
 

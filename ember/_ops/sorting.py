@@ -215,6 +215,8 @@ class Topk(Function):
         n = a.shape[dim] if a.ndim else 1
         if not 0 <= k <= n:
             raise RuntimeError("selected index k out of range")
+        if a.dtype == np.bool_:  # after the k check, as torch's
+            raise RuntimeError("topk does not support bool dtypes on CPU")
         a2 = _rows(a, dim)
         idx2 = _topk_fast(a2, k, largest) if sorted_ and 0 < k < n else None
         todo = range(a2.shape[0]) if idx2 is None else np.flatnonzero(idx2[:, 0] < 0)
@@ -275,13 +277,16 @@ class Kthvalue(Function):
 
     @staticmethod
     def forward(ctx, a, k, dim, keepdim):
-        if a.dtype == np.bool_:
-            raise NotImplementedError('"kthvalue_cpu" not implemented for \'Bool\'')
         n = a.shape[dim] if a.ndim else 1
+        # torch's order: an empty reduction dim, then k, then the kernel's dtypes (a 0-dim input reaches no kernel)
+        if n == 0:
+            raise IndexError(f"kthvalue(): Expected reduction dim {dim} to have non-zero size.")
         if not 1 <= k <= n:
             raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
         if a.ndim == 0:
             vals, idx = a.copy(), np.zeros((), np.int64)
+        elif a.dtype == np.bool_:
+            raise NotImplementedError('"kthvalue_cpu" not implemented for \'Bool\'')
         else:
             vals, idx = _pick(a, dim, keepdim, k - 1, _quick_select)
         return _save_selection(ctx, a, dim, keepdim, vals, idx)

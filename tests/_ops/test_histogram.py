@@ -59,6 +59,11 @@ def test_scalars():
     lambda L: L.histc(L.tensor([1.0, 2.0]), bins=4, min=3, max=1),
     lambda L: L.histc(L.tensor([1.0, 2.0]), bins=0),
     lambda L: L.histc(L.tensor([2.0, float("inf")]), bins=4),
+    # torch builds the edges in the input's dtype before refusing a non-float input (found by fuzz_sort)
+    lambda L: L.histc(L.zeros(3, dtype=L.uint8), bins=3),
+    lambda L: L.histc(L.zeros(3, dtype=L.int8), bins=3, min=0, max=300),
+    lambda L: L.histc(L.zeros(3, dtype=L.int8), bins=3, min=-2, max=2),
+    lambda L: L.histc(L.zeros(3, dtype=L.bool), bins=3),
     lambda L: L.histogram(L.tensor([1, 2]), 4),
     lambda L: L.bincount(L.tensor([-1, 1])),
     lambda L: L.bincount(L.tensor([[1, 1]])),

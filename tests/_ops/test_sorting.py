@@ -84,3 +84,23 @@ def test_errors():
     check_error(lambda L: L.topk(L.ones(3), -1))
     check_error(lambda L: L.kthvalue(L.ones(3), 0))
     check_error(lambda L: L.sort(L.ones(3), 1))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda L: L.topk(L.zeros(2, 5, dtype=L.bool), 3),
+    lambda L: L.topk(L.zeros((), dtype=L.bool), 0),
+    lambda L: L.topk(L.zeros(2, dtype=L.bool), 5),  # k is checked before the dtype
+    lambda L: L.kthvalue(L.zeros(3, 0), 1),  # an empty reduction dim: IndexError, before k
+    lambda L: L.kthvalue(L.zeros(0, dtype=L.int16), 3),
+    lambda L: L.kthvalue(L.zeros(2, 2, dtype=L.bool), 3, 1),  # k before the dtype
+    lambda L: L.kthvalue(L.zeros((), dtype=L.bool), 3),
+    lambda L: L.kthvalue(L.zeros(0, 3, dtype=L.bool), 2, 1),
+], ids=["topk-bool", "topk-bool-0d", "topk-bool-k", "kth-empty-dim", "kth-empty-int", "kth-bool-k", "kth-bool-0d-k",
+        "kth-bool"])
+def test_errors_in_torch_order(fn):
+    # found by tools/fuzz/fuzz_sort.py
+    check_error(fn)
+
+
+def test_kthvalue_of_a_zero_dim_bool_reaches_no_kernel():
+    check_op(lambda L, x: L.kthvalue(x, 1), [np.array(True)])

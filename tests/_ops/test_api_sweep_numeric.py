@@ -287,3 +287,41 @@ def test_gradient_ints_and_errors():
                lambda lib: lib.gradient(lib.ones(1, 4)),
                lambda lib: lib.gradient(lib.ones(3, 4), spacing=[lib.ones(3, 1), lib.ones(4)])):
         check_error(fn)
+
+
+HDD = [dict(bins=3), dict(bins=[2, 3, 4]), dict(bins=3, range=[-1.0, 1.0, -2.0, 2.0, 0.0, 1.0]),
+       dict(bins=[2, 3, 2], weight=True, density=True), dict(bins=4, density=True), dict(bins=2, weight=True)]
+
+
+@pytest.mark.parametrize("kw", HDD, ids=range(len(HDD)))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_histogramdd(kw, dtype):
+    x = RNG.standard_normal((5, 10, 3)).astype(dtype)
+    w = RNG.random((5, 10)).astype(dtype)
+    res = []
+    for lib in (torch, ember):
+        k = dict(kw)
+        if k.pop("weight", False):
+            k["weight"] = lib.from_numpy(w.copy())
+        res.append(lib.histogramdd(lib.from_numpy(x.copy()), **k))
+    assert_same(res[1].hist, res[0].hist, rtol=1e-6 if dtype == np.float32 else 1e-13)
+    assert len(res[1].bin_edges) == len(res[0].bin_edges)
+    for e, t in zip(res[1].bin_edges, res[0].bin_edges):
+        assert_same(e, t)
+    assert type(res[1]).__name__ == "histogramdd" and "bin_edges=" in repr(res[1])
+
+
+def test_histogramdd_edges_and_errors():
+    x = r(20, 2)
+    e, t = (lib.histogramdd(lib.from_numpy(x.copy()), bins=[lib.tensor([-1.0, 0, 1]).double(),
+                                                           lib.tensor([-3.0, 0, 0.5, 3]).double()])
+            for lib in (ember, torch))
+    assert_same(e.hist, t.hist)
+    for fn in (lambda lib: lib.histogramdd(lib.ones(10, 2), bins=[3]),
+               lambda lib: lib.histogramdd(lib.ones(10, 2), bins=3, range=[0.0, 1.0]),
+               lambda lib: lib.histogramdd(lib.ones(10, 2, dtype=lib.long), bins=3),
+               lambda lib: lib.histogramdd(lib.ones(10, 2), bins=3, weight=lib.ones(9)),
+               lambda lib: lib.histogramdd(lib.ones(10, 2), bins=[0, 2]),
+               lambda lib: lib.histogramdd(lib.ones(10, 2), bins=2, range=[1.0, 0.0, 0.0, 1.0]),
+               lambda lib: lib.histogramdd(lib.ones(3), bins=2)):
+        check_error(fn)

@@ -146,6 +146,27 @@ def test_per_sample_gradients_linear_model():
     _both(run)
 
 
+def test_per_sample_gradients_cnn():
+    # the per-sample-gradients tutorial: vmap(grad(loss), in_dims=(None, None, 0, 0)) over (params, buffers, x, y)
+    def run(L):
+        L.manual_seed(0)
+        conv1, conv2 = L.nn.Conv2d(1, 4, 3).double(), L.nn.Conv2d(4, 8, 3).double()
+        fc1, fc2 = L.nn.Linear(8 * 2 * 2, 16).double(), L.nn.Linear(16, 10).double()
+        F = L.nn.functional
+        model = L.nn.Sequential(conv1, L.nn.ReLU(), conv2, L.nn.MaxPool2d(2), L.nn.Flatten(), fc1, L.nn.ReLU(), fc2,
+                                L.nn.LogSoftmax(dim=1))
+        params = {k: v.detach() for k, v in model.named_parameters()}
+        rng = np.random.default_rng(0)
+        data, targets = L.tensor(rng.standard_normal((6, 1, 8, 8))), L.tensor(rng.integers(0, 10, 6))
+
+        def compute_loss(params, buffers, sample, target):
+            pred = L.func.functional_call(model, (params, buffers), (sample.unsqueeze(0),))
+            return F.nll_loss(pred, target.unsqueeze(0))
+
+        return L.func.vmap(L.func.grad(compute_loss), in_dims=(None, None, 0, 0))(params, {}, data, targets)
+    _both(run)
+
+
 def test_vmap_of_jacobians_and_grad_with_aux():
     def run(L):
         x = L.tensor(_arr(0, 4, 3))

@@ -292,3 +292,30 @@ def test_extra_and_none_entries():
                   L.func.functional_call(lin, [{"bias": L.ones(1, dtype=L.float64)}], x))
         assert not hasattr(lin, "extra") and lin.bias is not None
     _same(res[ember], res[torch])
+
+
+def _batched_maml(L):
+    """functorch's maml-omniglot pattern: vmap over tasks of (3 func.grad inner steps, query loss); the summed
+    query losses are backpropagated into the model's own parameters."""
+    rng = np.random.default_rng(11)
+    xs, ys, xq, yq = (L.tensor(rng.standard_normal(s)) for s in [(4, 6, 3), (4, 6, 2), (4, 5, 3), (4, 5, 2)])
+    m = _mlp(L)
+    params = dict(m.named_parameters())
+
+    def loss(p, x, y):
+        return L.nn.functional.mse_loss(L.func.functional_call(m, p, (x,)), y)
+
+    def task(x_spt, y_spt, x_qry, y_qry):
+        fast = params
+        for _ in range(3):
+            g = L.func.grad(loss)(fast, x_spt, y_spt)
+            fast = {k: fast[k] - 0.1 * g[k] for k in fast}
+        return loss(fast, x_qry, y_qry)
+
+    q = L.func.vmap(task)(xs, ys, xq, yq)
+    q.sum().backward()
+    return q, {k: v.grad for k, v in params.items()}
+
+
+def test_batched_maml_meta_gradient():
+    _same(_batched_maml(ember), _batched_maml(torch))

@@ -85,10 +85,12 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
                            "This input cannot have requires_grad True.")
     if tuple(input.shape) != tuple(target.shape):
         try:
-            np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+            shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
         except ValueError:
             from .._ops._broadcast import broadcast_error
             raise broadcast_error(tuple(input.shape), tuple(target.shape)) from None
+        if shape != tuple(input.shape):  # torch's kernel writes into a result shaped like the input
+            raise RuntimeError(f"output with shape {list(input.shape)} doesn't match the broadcast shape {list(shape)}")
     return SoftMarginLoss.apply(input, target, reduction)
 
 

@@ -483,7 +483,11 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """sum((x1 / max(||x1||, eps)) * (x2 / max(||x2||, eps))) along dim (torch's normalise-first order)."""
     from .. import no_grad
-    shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    from .._ops._broadcast import broadcast_error
+    try:
+        shape = np.broadcast_shapes(tuple(x1.shape), tuple(x2.shape))
+    except ValueError:
+        raise broadcast_error(tuple(x1.shape), tuple(x2.shape)) from None
     x1, x2 = x1.expand(shape), x2.expand(shape)
     n1 = x1.norm(2, dim, keepdim=True).clone()
     n2 = x2.norm(2, dim, keepdim=True).clone()

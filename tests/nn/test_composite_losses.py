@@ -63,6 +63,9 @@ ERRORS = {
     "gaussian_var_negative": lambda L: F(L).gaussian_nll_loss(L.ones(3, 4), L.ones(3, 4), -L.ones(3, 4)),
     "gaussian_reduction": lambda L: F(L).gaussian_nll_loss(L.ones(3), L.ones(3), L.ones(3), reduction="avg"),
     "soft_margin_shapes": lambda L: F(L).soft_margin_loss(L.ones(3, 4), L.ones(3, 3)),
+    # a target that broadcasts the input to a bigger shape (torch's result is shaped like the input; fuzz_nn)
+    "soft_margin_grows_input": lambda L: F(L).soft_margin_loss(L.ones(4), L.ones(2, 4)),
+    "soft_margin_grows_0d_input": lambda L: F(L).soft_margin_loss(L.ones(()), L.ones(2), reduction="none"),
     "reduction_name": lambda L: F(L).hinge_embedding_loss(L.ones(3), L.ones(3), reduction="avg"),
     "triplet_module_margin": lambda L: L.nn.TripletMarginLoss(margin=0),
 }

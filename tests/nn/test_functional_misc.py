@@ -116,6 +116,12 @@ def test_distances():
     check_op(lambda L, a, b: F(L).pairwise_distance(a, b), [a, b], check_grad_fn=False)
 
 
+@pytest.mark.parametrize("shapes", [((2, 4), (4, 1, 3)), ((4, 3, 4), (2, 2))])
+def test_cosine_similarity_shapes_that_do_not_broadcast(shapes):
+    # torch's broadcast RuntimeError, not NumPy's ValueError (found by fuzz_nn)
+    check_error(lambda L: F(L).cosine_similarity(L.ones(shapes[0]), L.ones(shapes[1])))
+
+
 @pytest.mark.parametrize("n", [4, 256, 257, 3000])
 def test_embedding_backward_paths(n):
     # np.add.at for up to 256 looked-up rows, sort + reduceat above; repeated indices and a padding row in both

@@ -256,7 +256,9 @@ def _region_tail(x: np.ndarray, ax: np.ndarray, out: np.ndarray, bufs: list[np.n
                  complement: bool, single: bool) -> np.ndarray:
     """1.25 <= |x| < 6 (erf) or 28 (erfc): erf(|x|) or erfc(x)."""
     t, u, w = bufs
-    _tail(ax, float(ax.min()), float(ax.max()), out, t, u, w, single)  # out = erfc(|x|)
+    # the coefficient sets to evaluate follow from the range of |x|; fmin/fmax skip NaN (a NaN bound would select
+    # neither set and leave stale values in the other elements; NaN results are written at the end)
+    _tail(ax, float(np.fmin.reduce(ax)), float(np.fmax.reduce(ax)), out, t, u, w, single)  # out = erfc(|x|)
     if complement:
         np.subtract(2.0, out, out=t)
         return np.where(x < 0, t, out)

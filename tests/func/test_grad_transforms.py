@@ -174,6 +174,15 @@ def test_jacrev_has_aux_and_chunk_size():
     _both(run)
 
 
+def test_scalar_and_empty_jacobians():
+    def run(L):
+        x = L.tensor(3.0, dtype=L.float64)
+        return (L.func.jacrev(lambda x: x ** 3)(x), L.func.hessian(lambda x: x ** 3)(x),
+                L.func.jacfwd(lambda x: x.exp())(x), L.func.jacrev(lambda x: x.sum())(L.ones(2, 0, dtype=L.float64)),
+                L.func.jacrev(lambda x: x * 2)(L.ones(0, dtype=L.float64)))
+    _both(run)
+
+
 def test_jacobian_dtypes():
     def run(L):
         x = L.tensor(_arr(0, 3))

@@ -14,6 +14,7 @@ of its state); ``'same'`` restarts every element from the same generator state, 
 numbers, as torch's single unbatched draw does; ``'different'`` lets the elements draw one after the other.
 torch instead draws once for the whole batch, so ``'different'`` gives torch's numbers only when element-wise
 draws consume the stream in the same order as one batched draw (e.g. ``rand``/``dropout`` with in_dim 0).
+Only the default generator is watched and reset: draws from a ``generator=`` passed explicitly are not seen.
 """
 from __future__ import annotations
 

@@ -141,7 +141,7 @@ del _mod, _name, _fn
 from ._ops.exports import *  # noqa: E402,F401,F403  (ops added later; their list is in that file)
 from ._ops.linalg_legacy import (inverse, det, logdet, slogdet, cholesky, cholesky_solve,  # noqa: E402
                                  cholesky_inverse, qr, svd, pinverse, matrix_power, matrix_exp, triangular_solve,
-                                 lu, lu_solve, lu_unpack, geqrf, orgqr)
+                                 lu, lu_solve, lu_unpack, geqrf, orgqr, ormqr)
 
 # --- index_put, as_strided, bit shifts, gamma-family and torch.special ops (session 5) ---
 from ._ops.index_put import index_put  # noqa: E402

@@ -346,7 +346,8 @@ def test_public_names():
     assert issubclass(el.LinAlgError, RuntimeError)
     assert el.LinAlgError.__name__ == torch.linalg.LinAlgError.__name__
     for name in ("inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
-                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve", "geqrf", "orgqr"):
+                 "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve", "geqrf", "orgqr",
+                 "ormqr"):
         assert callable(getattr(ember, name)) and callable(getattr(ember.Tensor, name)), name
     assert callable(ember.lu_unpack) and not hasattr(ember.Tensor, "lu_unpack")
 
@@ -706,4 +707,34 @@ HOUSEHOLDER_ERRORS = [
 
 @pytest.mark.parametrize("name,fn", HOUSEHOLDER_ERRORS, ids=[c[0] for c in HOUSEHOLDER_ERRORS])
 def test_householder_errors(name, fn):
+    check_error(fn)
+
+
+ORMQR_CASES = [(left, transpose, complex_)
+               for left in (True, False) for transpose in (False, True) for complex_ in (False, True)]
+
+
+@pytest.mark.parametrize("left,transpose,complex_", ORMQR_CASES)
+def test_ormqr(left, transpose, complex_):
+    make = crand if complex_ else rand
+    c = make(4, 2, seed=2) if left else make(2, 4, seed=2)
+    check_op(lambda lib, a, t, x: lib.ormqr(a, t, x, left, transpose), [(make(4, 3), True), (make(3, seed=1), True),
+                                                                          (c, True)], **TIGHT)
+    check_op(lambda lib, a, t, x: a.ormqr(t, x, left, transpose), [make(2, 4, 4), make(2, 4, seed=1),
+                                                                    make(2, 4, 3, seed=2) if left else
+                                                                    make(2, 3, 4, seed=2)], **TIGHT)
+
+
+ORMQR_ERRORS = [
+    ("rows", lambda lib: lib.ormqr(_t(lib, rand(5, 3)), _t(lib, rand(3)), _t(lib, rand(4, 2)))),
+    ("cols_right", lambda lib: lib.ormqr(_t(lib, rand(5, 3)), _t(lib, rand(3)), _t(lib, rand(2, 4)), left=False)),
+    ("tau_size", lambda lib: lib.ormqr(_t(lib, rand(5, 3)), _t(lib, rand(2)), _t(lib, rand(5, 2)))),
+    ("other_dtype",
+     lambda lib: lib.ormqr(_t(lib, rand(5, 3)), _t(lib, rand(3)), _t(lib, rand(5, 2, dtype=np.float32)))),
+    ("tau_dtype", lambda lib: lib.ormqr(_t(lib, rand(5, 3)), _t(lib, rand(3, dtype=np.float32)), _t(lib, rand(5, 2)))),
+]
+
+
+@pytest.mark.parametrize("name,fn", ORMQR_ERRORS, ids=[c[0] for c in ORMQR_ERRORS])
+def test_ormqr_errors(name, fn):
     check_error(fn)

@@ -1,5 +1,6 @@
-"""Householder reflectors: torch.geqrf (LAPACK's packed QR) and linalg.householder_product / torch.orgqr, which
-multiplies the reflectors H_i = I - tau_i v_i v_i^H back into Q's first n columns."""
+"""Householder reflectors: torch.geqrf (LAPACK's packed QR), linalg.householder_product / torch.orgqr, which
+multiplies the reflectors H_i = I - tau_i v_i v_i^H back into Q's first n columns, and torch.ormqr, which applies
+Q = H_1 ... H_k to another matrix."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
 from ._linalg_common import mH, no_kernel
 
-__all__ = ["householder_product", "orgqr", "geqrf"]
+__all__ = ["householder_product", "orgqr", "geqrf", "ormqr"]
 
 geqrf_rt = return_types._make("geqrf", ("a", "tau"))
 
@@ -114,3 +115,72 @@ def geqrf(input: Tensor, *, out=None):
         raise no_kernel("geqrf_cpu", input._data)
     res = Geqrf.apply(input)
     return geqrf_rt(res if out is None else tuple(write_out(o, r) for o, r in zip(out, res)))
+
+
+def _chain(A: np.ndarray, tau: np.ndarray, transpose: bool) -> list[tuple[int, bool]]:
+    """The reflectors of Q (or Q^H) in the order they act on a matrix from the left: (index, conjugate tau)."""
+    k = tau.shape[-1]
+    return [(i, True) for i in range(k)] if transpose else [(i, False) for i in range(k - 1, -1, -1)]
+
+
+class Ormqr(Function):
+    """Y = op(Q) C (left) or C op(Q), op = identity or ^H, Q = H_1 ... H_k. Through the chain X_j = G_j X_{j-1},
+    G = I - t v v^H, w = v^H X_{j-1}:  gX_{j-1} = G^H gX_j, gt = -v^H gX_j w^H,
+    gv = -conj(t) gX_j w^H - t X_{j-1} gX_j^H v (the right-hand forms are the left ones on C^H)"""
+
+    @staticmethod
+    def forward(ctx, A, tau, C, left, transpose):
+        X = C if left else mH(C)
+        steps = _chain(A, tau, transpose if left else not transpose)
+        xs = []
+        for i, conj in steps:
+            xs.append(X)
+            t = tau[..., i].conj() if conj else tau[..., i]
+            X = _apply(_reflector(A, i), t, X)
+        ctx.save_for_backward(A, tau)
+        ctx.chain = (steps, xs, left)
+        return X if left else mH(X)
+
+    @staticmethod
+    def backward(ctx, g):
+        A, tau = ctx.saved_tensors
+        steps, xs, left = ctx.chain
+        gX = g if left else mH(g)
+        gA, gtau = np.zeros_like(A), np.zeros_like(tau)
+        for (i, conj), X in zip(reversed(steps), reversed(xs)):
+            v = _reflector(A, i)
+            t = tau[..., i].conj() if conj else tau[..., i]
+            w = v.conj()[..., None, :] @ X  # (1, p)
+            gt = -(v.conj()[..., None, :] @ gX @ mH(w))[..., 0, 0]
+            gv = -(t.conj()[..., None] * (gX @ mH(w))[..., 0]) - t[..., None] * (X @ (mH(gX) @ v[..., None]))[..., 0]
+            gtau[..., i] += gt.conj() if conj else gt
+            gA[..., i + 1:, i] += gv[..., i + 1:]
+            gX = _apply(v, t.conj(), gX)  # G^H gX
+        gC = gX if left else mH(gX)
+        return gA, gtau, gC, None, None
+
+
+def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False, *,
+          out=None) -> Tensor:
+    """op(Q) C (``left``) or C op(Q), op = ^H when ``transpose``, for Q from geqrf's (``input``, ``input2`` = tau)."""
+    name = "torch.ormqr"
+    A, tau, C = input, input2, input3
+    if A.dim() < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if C.dim() < 2:
+        raise RuntimeError(f"{name}: other must have at least 2 dimensions.")
+    if left and C.shape[-2] != A.shape[-2]:
+        raise RuntimeError(f"{name}: other.shape[-2] must be equal to input.shape[-2]")
+    if not left and C.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: other.shape[-1] must be equal to input.shape[-2]")
+    if tau.shape[-1] != min(C.shape[-2] if left else C.shape[-1], A.shape[-1]):
+        raise RuntimeError(f"{name}: tau.shape[-1] must be equal to min(other.shape[{-2 if left else -1}], "
+                           "input.shape[-1])")
+    for t, what in ((C, "other"), (tau, "tau")):
+        if t._data.dtype != A._data.dtype:
+            raise RuntimeError(f"{name}: Expected input and {what} to have the same dtype, but input has dtype"
+                               f"{_SCALAR_NAMES[A._data.dtype.name]} and {what} has dtype "
+                               f"{_SCALAR_NAMES[t._data.dtype.name]}")
+    if A._data.dtype.kind not in "fc" or A._data.dtype.itemsize < 4:
+        raise no_kernel("ormqr_cpu", A._data)
+    return write_out(out, Ormqr.apply(A, tau, C, left, transpose))

@@ -11,12 +11,12 @@ from .linalg_factor import svd_legacy as svd
 from .linalg_matfn import matrix_exp, matrix_power as _matrix_power
 from .linalg_lstsq import pinverse
 from .linalg_lu import lu_unpack
-from .linalg_householder import geqrf, orgqr
+from .linalg_householder import geqrf, orgqr, ormqr
 from .linalg_solvers import cholesky_inverse, cholesky_solve
 
 __all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "cholesky_solve", "cholesky_inverse", "qr", "svd",
            "pinverse", "matrix_power", "matrix_exp", "triangular_solve", "lu", "lu_solve", "lu_unpack", "geqrf",
-           "orgqr"]
+           "orgqr", "ormqr"]
 
 _SOURCE = "/__w/pytorch/pytorch/aten/src/ATen/native/BatchLinearAlgebra.cpp"
 # torch's deprecation notices (TORCH_WARN_ONCE: the first call in a process warns)

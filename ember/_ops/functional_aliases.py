@@ -23,7 +23,8 @@ __all__ = [
     "alpha_dropout_", "feature_dropout", "feature_dropout_", "feature_alpha_dropout", "feature_alpha_dropout_",
     "celu", "celu_", "selu", "selu_", "rrelu", "rrelu_", "threshold", "threshold_", "constant_pad_nd",
     "binary_cross_entropy_with_logits", "cosine_embedding_loss", "ctc_loss", "hinge_embedding_loss", "kl_div",
-    "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss",
+    "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "convolution", "lstm_cell", "gru_cell",
+    "rnn_tanh_cell", "rnn_relu_cell",
 ]
 
 # the same functions as F's (torch.conv2d is torch.nn.functional.conv2d)
@@ -211,6 +212,44 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool,
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
                         eps: float = 1e-06, swap: bool = False, reduction: int = 0) -> Tensor:
     return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=_reduction(reduction))
+
+
+def convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, transposed: bool, output_padding,
+                groups: int) -> Tensor:
+    """aten::convolution: conv{1,2,3}d or conv_transpose{1,2,3}d by the input's rank."""
+    n = input.dim() - 2
+    if n not in (1, 2, 3):
+        raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
+                           f"[{', '.join(map(str, input.shape))}]")
+    if transposed:
+        fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[n - 1]
+        return fn(input, weight, bias, tuple(stride), tuple(padding), tuple(output_padding), groups, tuple(dilation))
+    fn = (F.conv1d, F.conv2d, F.conv3d)[n - 1]
+    return fn(input, weight, bias, tuple(stride), tuple(padding), tuple(dilation), groups)
+
+
+# --- one step of the recurrent cells (aten's lstm_cell, ...): the steps nn.LSTMCell and friends run ---
+def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
+    """(h', c') of one LSTM step from hx = (h, c)."""
+    from ..nn.modules.rnn import _lstm_step
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    return _lstm_step(F.linear(input, w_ih, b_ih), tuple(hx), w_hh, b_hh)
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    from ..nn.modules.rnn import _gru_step
+    return _gru_step(F.linear(input, w_ih, b_ih), (hx,), w_hh, b_hh)[0]
+
+
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    from ..nn.modules.rnn import _STEPS
+    return _STEPS["RNN_TANH"](F.linear(input, w_ih, b_ih), (hx,), w_hh, b_hh)[0]
+
+
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    from ..nn.modules.rnn import _STEPS
+    return _STEPS["RNN_RELU"](F.linear(input, w_ih, b_ih), (hx,), w_hh, b_hh)[0]
 
 
 # Tensor methods (attached in ember/__init__.py)

@@ -15,7 +15,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ._inplace import inplace
 
 __all__ = ["is_nonzero", "is_same_size", "is_signed", "is_inference", "typename", "fill", "empty_permuted",
-           "frombuffer"]
+           "frombuffer", "nonzero_static", "get_device", "resize_as_"]
 
 
 def _shape_str(shape) -> str:
@@ -137,6 +137,20 @@ def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad
     if not arr.flags.writeable:
         arr.flags.writeable = False  # (NumPy cannot make it writable; writes raise instead of corrupting bytes)
     return Tensor._make(arr, requires_grad)
+
+
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """nonzero's (n, ndim) indices cut or padded with fill_value to exactly ``size`` rows."""
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    idx = np.argwhere(input._data).astype(np.int64)[:size]
+    out = np.full((size, input.dim()), fill_value, np.int64)
+    out[:len(idx)] = idx
+    return Tensor._make(out)
+
+
+def get_device(input: Tensor) -> int:
+    return -1  # a CPU tensor
 
 
 # --- Tensor methods -------------------------------------------------------------------------------------
@@ -266,6 +280,13 @@ def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
     return self
 
 
+def is_set_to(self: Tensor, tensor: Tensor) -> bool:
+    """Whether both tensors view the same memory with the same offset, sizes and strides."""
+    a, b = self._data, tensor._data
+    return (_root(a) is _root(b) and self.storage_offset() == tensor.storage_offset() and a.shape == b.shape
+            and self.stride() == tensor.stride())
+
+
 def dim_order(self: Tensor, *, ambiguity_check: bool = False) -> tuple[int, ...]:
     """The dims from outermost to innermost in memory (by decreasing stride, ties kept in order)."""
     strides = self.stride()
@@ -310,5 +331,9 @@ METHODS = {
     "swapaxes_": T.transpose_, "swapdims_": T.transpose_,
     "cdouble": lambda self, memory_format=None: self.to(D.complex128),
     "cfloat": lambda self, memory_format=None: self.to(D.complex64),
-    "bernoulli": bernoulli, "multinomial": multinomial,
+    "bernoulli": bernoulli, "multinomial": multinomial, "nonzero_static": nonzero_static, "is_set_to": is_set_to,
+    "const_data_ptr": T.data_ptr,
+    # CPU tensors: no other backend's layout or device
+    **{name: property(lambda self: False) for name in ("is_mps", "is_xla", "is_xpu", "is_ipu", "is_mtia", "is_maia",
+                                                       "is_vulkan", "is_mkldnn", "is_nested", "is_sparse_csr")},
 }

@@ -197,3 +197,35 @@ def test_top_level_inplace_grad_and_errors():
         t2 = lib.ones(3)
         lib.detach_(t2)
     check_error(lambda lib: lib.abs_([1.0]), match_message=False)
+
+
+CELLS = [
+    ("lstm_cell", lambda lib, x, h, c, wi, wh, bi, bh: lib.lstm_cell(x, (h, c), wi, wh, bi, bh),
+     [r(3, 4), r(3, 5), r(3, 5), r(20, 4), r(20, 5), r(20), r(20)]),
+    ("lstm_cell_nobias", lambda lib, x, h, c, wi, wh: lib.lstm_cell(x, [h, c], wi, wh),
+     [r(3, 4), r(3, 5), r(3, 5), r(20, 4), r(20, 5)]),
+    ("gru_cell", lambda lib, x, h, wi, wh, bi, bh: lib.gru_cell(x, h, wi, wh, bi, bh),
+     [r(3, 4), r(3, 5), r(15, 4), r(15, 5), r(15), r(15)]),
+    ("rnn_tanh_cell", lambda lib, x, h, wi, wh: lib.rnn_tanh_cell(x, h, wi, wh), [r(3, 4), r(3, 5), r(5, 4), r(5, 5)]),
+    ("rnn_relu_cell", lambda lib, x, h, wi, wh, b: lib.rnn_relu_cell(x, h, wi, wh, b),
+     [r(3, 4), r(3, 5), r(5, 4), r(5, 5), r(5)]),
+    ("convolution", lambda lib, x, w, b: lib.convolution(x, w, b, [1, 2], [1, 0], [1, 1], False, [0, 0], 1),
+     [r(2, 2, 5, 5), r(3, 2, 3, 3), r(3)]),
+    ("convolution_t", lambda lib, x, w: lib.convolution(x, w, None, [2], [1], [1], True, [1], 1),
+     [r(1, 2, 5), r(2, 3, 3)]),
+    ("convolution_3d", lambda lib, x, w: lib.convolution(x, w, None, [1, 1, 1], [0, 0, 0], [1, 1, 1], False, [0, 0, 0],
+                                                         2), [r(1, 4, 3, 3, 3), r(2, 2, 2, 2, 2)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", CELLS, ids=[c[0] for c in CELLS])
+def test_cells_and_convolution(name, fn, inputs):
+    check_op(fn, inputs)
+    check_op(fn, [a.astype(np.float32) for a in inputs], rtol=1e-5, atol=1e-5)
+
+
+def test_addmv_resize_as_top_level():
+    for fn in (lambda lib: lib.addmv_(lib.ones(2), lib.ones(2, 3), lib.ones(3), alpha=2),
+               lambda lib: lib.resize_as_(lib.arange(6.0), lib.ones(2, 2))):
+        e, t = fn(ember), fn(torch)
+        assert_same(e, t)

@@ -181,3 +181,24 @@ def test_random_methods():
             lib.manual_seed(7)
             res.append(fn(lib))
         assert_same(res[1], res[0])
+
+
+def test_nonzero_static_and_small_queries():
+    for fn in (lambda lib: lib.nonzero_static(lib.tensor([0, 3, 0, 5]), size=3),
+               lambda lib: lib.nonzero_static(lib.tensor([0, 3, 0, 5]), size=1, fill_value=7),
+               lambda lib: lib.nonzero_static(lib.eye(3), size=5),
+               lambda lib: lib.tensor([[0.0, 1.0], [2.0, 0.0]]).nonzero_static(size=0),
+               lambda lib: lib.nonzero_static(lib.tensor(2.0), size=2)):
+        e, t = both(fn)
+        assert_same(e, t)
+    check_error(lambda lib: lib.nonzero_static(lib.ones(2), size=-1))
+    for fn in (lambda lib: (lambda x: (x.is_set_to(x), x.is_set_to(x.view(4)), x.is_set_to(x[:]), x.is_set_to(x[1:]),
+                                       x.is_set_to(x.clone())))(lib.arange(4)),
+               lambda lib: lib.get_device(lib.ones(1)),
+               lambda lib: [getattr(lib.ones(1), n) for n in ("is_mps", "is_xla", "is_xpu", "is_ipu", "is_mtia",
+                                                              "is_maia", "is_vulkan", "is_mkldnn", "is_nested",
+                                                              "is_sparse_csr")]):
+        e, t = both(fn)
+        assert e == t
+    x = ember.ones(3)
+    assert x.const_data_ptr() == x.data_ptr()

@@ -127,7 +127,7 @@ class LinalgDet(Function):
         with np.errstate(all="ignore"):
             Ai, _ = _inv_with_info(np.where(sing[..., None, None], np.eye(A.shape[-1], dtype=A.dtype), A))
         gA = scale * mH(Ai)
-        if sing.any():
+        if sing.any():  # (differs from torch 2.13, whose gradient is 0 where det is exactly 0)
             U, S, Vh = np.linalg.svd(A[sing])
             alpha = (np.linalg.det(U) * np.linalg.det(Vh)).conj() * g[sing]
             gA[sing] = (U * (alpha[..., None] * _prod_others(S))[..., None, :]) @ Vh

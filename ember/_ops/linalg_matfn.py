@@ -64,7 +64,7 @@ class LinalgMatrixExp(Function):
 
 def matrix_exp(A: Tensor) -> Tensor:
     """The matrix exponential of each square matrix (float16 is computed in float32, then rounded)."""
-    if A._data.dtype == np.float16:
+    if A._data.dtype == np.float16:  # (torch 2.13 computes in float16 and returns garbage: not copied)
         check_matrix("linalg.matrix_exp", A.float())
         return matrix_exp(A.float()).half()
     check_matrix("linalg.matrix_exp", A)
@@ -130,6 +130,7 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
     from .linalg_decomp import inv_ex
     from .unary_extra import nan_to_num
+    # (torch 2.13 changes inv_ex's output in place here, so its backward fails; ember's composition differentiates)
     inverse = inv_ex(A).inverse
     res = matrix_norm(A, p) * matrix_norm(inverse, p)
     return write_out(out, nan_to_num(res, nan=math.inf, posinf=math.inf))

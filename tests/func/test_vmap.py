@@ -167,6 +167,31 @@ def test_per_sample_gradients_cnn():
     _both(run)
 
 
+def test_neural_tangent_kernel_tutorial():
+    # both NTK recipes of the torch.func tutorial: Jacobian contraction, and vmap over vjp -> jvp products
+    def run(L):
+        L.manual_seed(0)
+        net = L.nn.Sequential(L.nn.Linear(3, 8), L.nn.Tanh(), L.nn.Linear(8, 2)).double()
+        params = {k: v.detach() for k, v in net.named_parameters()}
+
+        def fnet_single(params, x):
+            return L.func.functional_call(net, params, (x.unsqueeze(0),)).squeeze(0)
+
+        x1, x2 = L.tensor(_arr(0, 3, 3)), L.tensor(_arr(1, 2, 3))
+        jac1 = [j.flatten(2) for j in L.func.vmap(L.func.jacrev(fnet_single), (None, 0))(params, x1).values()]
+        jac2 = [j.flatten(2) for j in L.func.vmap(L.func.jacrev(fnet_single), (None, 0))(params, x2).values()]
+        ntk = L.stack([L.einsum("Naf,Mbf->NMab", a, b) for a, b in zip(jac1, jac2)]).sum(0)
+
+        def get_ntk(x1, x2):
+            output, vjp_fn = L.func.vjp(lambda p: fnet_single(p, x1), params)
+
+            def ntk_slice(vec):
+                return L.func.jvp(lambda p: fnet_single(p, x2), (params,), vjp_fn(vec))[1]
+            return L.func.vmap(ntk_slice)(L.eye(output.numel(), dtype=output.dtype))
+        return ntk, L.func.vmap(L.func.vmap(get_ntk, (None, 0)), (0, None))(x1, x2)
+    _both(run)
+
+
 def test_vmap_of_jacobians_and_grad_with_aux():
     def run(L):
         x = L.tensor(_arr(0, 4, 3))

@@ -1,8 +1,8 @@
 """ember.distributions: torch.distributions on ember tensors.
 
 Samples come from ember's generator exactly as torch's implementations draw them, so ``ember.manual_seed(s)``
-gives torch's samples. Not reproduced (they raise NotImplementedError when sampled): Gamma/Beta/Dirichlet
-(torch._standard_gamma), Binomial (torch.binomial), Poisson (torch.poisson).
+gives torch's samples. Not reproduced (they raise NotImplementedError when sampled): Binomial (torch.binomial)
+and Poisson (torch.poisson).
 """
 from __future__ import annotations
 

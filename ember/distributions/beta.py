@@ -1,4 +1,4 @@
-"""torch.distributions.Beta: a two-component Dirichlet (no sampling, as Gamma)."""
+"""torch.distributions.Beta: a two-component Dirichlet."""
 from __future__ import annotations
 
 import ember

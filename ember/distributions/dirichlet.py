@@ -1,5 +1,7 @@
-"""torch.distributions.Dirichlet (log_prob/entropy/mean; no sampling, as Gamma)."""
+"""torch.distributions.Dirichlet, sampled with torch's CPU sampler and reparameterization gradient."""
 from __future__ import annotations
+
+import numpy as np
 
 import ember
 import ember.nn.functional as F
@@ -7,9 +9,30 @@ from ember import Size, Tensor
 
 from . import constraints
 from .exp_family import ExponentialFamily
-from .gamma import _standard_gamma
+from ._dirichlet_grad import dirichlet_grad_array
+from ._gamma_sampling import sample_dirichlet_array
+from ember.autograd.function import _NumpyFunction
 
 __all__ = ["Dirichlet"]
+
+
+class _Dirichlet(_NumpyFunction):
+    """x ~ Dirichlet(concentration) (aten ``_sample_dirichlet``) with aten's ``_dirichlet_grad`` backward."""
+
+    _backward_name = "_DirichletBackward"
+
+    @staticmethod
+    def forward(ctx, concentration: np.ndarray) -> np.ndarray:
+        x = sample_dirichlet_array(concentration)
+        ctx.save_for_backward(x, concentration)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad_output: np.ndarray) -> np.ndarray:
+        x, concentration = ctx.saved_tensors
+        total = np.broadcast_to(ember.from_numpy(concentration).sum(-1, True).numpy(), concentration.shape)
+        grad = dirichlet_grad_array(x, concentration, total)
+        return grad * (grad_output - (x * grad_output).sum(-1, keepdims=True))
 
 
 class Dirichlet(ExponentialFamily):
@@ -34,8 +57,7 @@ class Dirichlet(ExponentialFamily):
         return new
 
     def rsample(self, sample_shape=()) -> Tensor:
-        # torch: torch._sample_dirichlet, itself gamma draws normalized; see gamma._standard_gamma
-        return _standard_gamma(self.concentration.expand(self._extended_shape(sample_shape)))
+        return _Dirichlet.apply(self.concentration.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -1,4 +1,4 @@
-"""torch.distributions.Gamma (log_prob/entropy/mean/cdf; no sampling: see ``rsample``)."""
+"""torch.distributions.Gamma, sampled with torch's CPU gamma sampler (see _gamma_sampling)."""
 from __future__ import annotations
 
 import ember
@@ -7,17 +7,10 @@ from ember import Size, Tensor
 from . import constraints
 from ._expand import expand_params
 from .exp_family import ExponentialFamily
+from ._gamma_sampling import _standard_gamma
 from .utils import _Number, broadcast_all
 
 __all__ = ["Gamma"]
-
-
-def _standard_gamma(concentration: Tensor) -> Tensor:
-    # deliberate difference: torch draws with aten's _standard_gamma (Marsaglia-Tsang with its own
-    # normal/uniform consumption) and its implicit-reparameterization gradient; ember does not reproduce
-    # that stream, so it refuses rather than give different samples
-    raise NotImplementedError("ember does not reproduce torch._standard_gamma's sampler, so Gamma, Beta, "
-                              "Dirichlet (and Chi2/StudentT) cannot be sampled")
 
 
 class Gamma(ExponentialFamily):
@@ -52,7 +45,8 @@ class Gamma(ExponentialFamily):
     def rsample(self, sample_shape=Size()) -> Tensor:
         shape = self._extended_shape(sample_shape)
         value = _standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
-        value.detach().clamp_(min=ember.finfo(value.dtype).tiny)
+        with ember.no_grad():  # the clamp is not recorded by autograd, as in torch
+            value.clamp_(min=ember.finfo(value.dtype).tiny)
         return value
 
     def log_prob(self, value):

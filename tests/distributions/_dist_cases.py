@@ -115,11 +115,11 @@ def cases(batch=(3,), dtype=np.float64):
 SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_probs", "Categorical_logits",
               "OneHotCategorical", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Geometric",
               "Independent_Normal", "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli",
-              "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture"]
+              "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
-               "Affine_Sigmoid"]
-NOT_SAMPLEABLE = ["Poisson", "Binomial", "Gamma", "Beta", "Dirichlet"]
+               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet"]
+NOT_SAMPLEABLE = ["Poisson", "Binomial"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

@@ -130,7 +130,13 @@ def _stack_outputs(outs: list, out_dims: Any, func: Callable, empty: bool = Fals
         flat_dims = broadcast_to_and_flatten(out_dims, spec)
         if flat_dims is None:
             incompatible()
-    per_element = [flat0] + [tree_flatten(o)[0] for o in outs[1:]]
+    per_element = [flat0]
+    for o in outs[1:]:
+        flat, other = tree_flatten(o)
+        if other != spec:  # only possible with per-element calls: torch's single call has one structure
+            raise ValueError(f"vmap({name}, ...): `{name}` returned outputs of different structures for different "
+                             f"batch elements: {spec} and {other}.")
+        per_element.append(flat)
     results = []
     for k, d in enumerate(flat_dims):
         leaves = [f[k] for f in per_element]

@@ -17,7 +17,7 @@ from .complex_views import view_as_complex, view_as_real
 __all__ = ["alias_copy", "detach_copy", "diagonal_copy", "permute_copy", "select_copy", "slice_copy", "split_copy",
            "split_with_sizes_copy", "squeeze_copy", "t_copy", "transpose_copy", "unbind_copy", "unfold_copy",
            "unsqueeze_copy", "view_as_real_copy", "view_as_complex_copy", "split_with_sizes", "unsafe_split",
-           "unsafe_split_with_sizes", "unsafe_chunk"]
+           "unsafe_split_with_sizes", "unsafe_chunk", "view_copy", "expand_copy"]
 
 _COPY_NODES: dict = {}
 
@@ -143,6 +143,15 @@ def unfold_copy(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 def unsqueeze_copy(input: Tensor, dim: int) -> Tensor:
     return _copied(_sh.unsqueeze(input, dim))
+
+
+def view_copy(input: Tensor, *size) -> Tensor:
+    """view's result copied (replaces shape.py's clone-of-view, whose node was CloneBackward0)."""
+    return _copied(_sh.view(input, *size))
+
+
+def expand_copy(input: Tensor, *size, implicit: bool = False) -> Tensor:
+    return _copied(_sh.expand(input, *size))
 
 
 def view_as_real_copy(input: Tensor) -> Tensor:

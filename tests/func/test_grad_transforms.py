@@ -106,6 +106,16 @@ def test_grad_under_no_grad():
     _both(run)
 
 
+def test_other_transforms_under_no_grad():
+    def run(L):
+        x = L.tensor(_arr(0, 3), requires_grad=True)
+        with L.no_grad():
+            o, fn = L.func.vjp(lambda x: x.exp(), x)
+            return (L.func.hessian(lambda x: (x.sin() * x.sum()).sum())(x), L.func.jacrev(L.exp)(x), o,
+                    fn(L.ones(3, dtype=L.float64)), L.func.jvp(L.sin, (x,), (L.ones(3, dtype=L.float64),)))
+    _both(run)
+
+
 # --- vjp ---------------------------------------------------------------------------------------------------------
 
 def test_vjp_values_and_reuse():

@@ -1,8 +1,8 @@
 """ember.distributions: torch.distributions on ember tensors.
 
 Samples come from ember's generator exactly as torch's implementations draw them, so ``ember.manual_seed(s)``
-gives torch's samples. Not reproduced (they raise NotImplementedError when sampled): Binomial (torch.binomial)
-and Poisson (torch.poisson).
+gives torch's samples (the gamma, Dirichlet, Poisson and binomial samplers are ported from aten, element by
+element, in ``_gamma_sampling``, ``_poisson_sampling`` and ``_binomial_sampling``).
 """
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""torch.distributions.Binomial (log_prob/entropy/mean; no sampling: torch.binomial is not reproduced)."""
+"""torch.distributions.Binomial, sampled with torch's CPU binomial sampler (see _binomial_sampling)."""
 from __future__ import annotations
+
+import numpy as np
 
 import ember
 from ember import Size, Tensor
@@ -7,6 +9,7 @@ from ember import Size, Tensor
 from . import constraints
 from .bernoulli import _probs_or_logits
 from .distribution import Distribution
+from ._binomial_sampling import binomial_array
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
@@ -80,9 +83,11 @@ class Binomial(Distribution):
         return self._param.size()
 
     def sample(self, sample_shape=Size()) -> Tensor:
-        # deliberate difference: torch calls torch.binomial (aten's BTRS sampler), not reproduced in ember
-        raise NotImplementedError("ember does not reproduce torch.binomial's sampler, so Binomial cannot be "
-                                  "sampled")
+        # torch calls torch.binomial; ember has no top-level binomial yet, so the aten sampler is called here
+        shape = self._extended_shape(sample_shape)
+        count = np.ascontiguousarray(self.total_count.detach().expand(shape).numpy())
+        probs = np.ascontiguousarray(self.probs.detach().expand(shape).numpy())
+        return Tensor._make(binomial_array(count, probs))
 
     def log_prob(self, value):
         """log C(n, k) + k logit - n log(1 + exp(logit)), written to stay finite for large |logits|."""

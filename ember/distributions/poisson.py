@@ -1,5 +1,7 @@
-"""torch.distributions.Poisson (log_prob; sampling needs torch.poisson, which ember does not reproduce)."""
+"""torch.distributions.Poisson, sampled with torch's CPU Poisson sampler (see _poisson_sampling)."""
 from __future__ import annotations
+
+import numpy as np
 
 import ember
 from ember import Size, Tensor
@@ -7,6 +9,7 @@ from ember import Size, Tensor
 from . import constraints
 from ._expand import expand_params
 from .exp_family import ExponentialFamily
+from ._poisson_sampling import poisson_array
 from .utils import _Number, broadcast_all
 
 __all__ = ["Poisson"]
@@ -38,11 +41,10 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def sample(self, sample_shape=Size()) -> Tensor:
-        # deliberate difference: torch draws with aten's poisson sampler; ember.poisson raises
-        # NotImplementedError rather than give a different stream
+        # torch calls torch.poisson; ember.poisson does not sample yet, so the aten sampler is called here
         shape = self._extended_shape(sample_shape)
-        with ember.no_grad():
-            return ember.poisson(self.rate.expand(shape))
+        rate = self.rate.detach().expand(shape)
+        return Tensor._make(poisson_array(np.ascontiguousarray(rate.numpy())))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -111,15 +111,15 @@ def cases(batch=(3,), dtype=np.float64):
     }
 
 
-# distributions whose sampler ember reproduces (the rest raise NotImplementedError)
+# every case samples as torch does; these also have rsample
 SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_probs", "Categorical_logits",
               "OneHotCategorical", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Geometric",
               "Independent_Normal", "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli",
-              "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet"]
+              "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet",
+              "Poisson", "Binomial"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
                "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet"]
-NOT_SAMPLEABLE = ["Poisson", "Binomial"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

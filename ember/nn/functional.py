@@ -195,7 +195,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    indices = []
+    dims = []
     for i in range(k):
         d = input.dim() - 1 - i
         lo, hi = pad[2 * i], pad[2 * i + 1]
@@ -208,7 +208,14 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                 raise RuntimeError("Padding value causes wrapping around more than once.")
             if n + lo + hi < 0:
                 raise RuntimeError("Negative padding value is resulting in an empty dimension")
-        indices.append((d, pad_index(n, lo, hi, mode)))
+        dims.append((d, n, lo, hi))
+    # every dim's sizes are checked before any index is built (circular's copies can fail, after torch's checks);
+    # a circular wrap's slices are dense when every dim before its own has size 1 and none after is empty
+    out_shape = list(input.shape)
+    for d, n, lo, hi in dims:
+        out_shape[d] = n + lo + hi
+    indices = [(d, pad_index(n, lo, hi, mode, np.prod(out_shape[:d]) == 1 and np.prod(out_shape[d + 1:]) > 0))
+               for d, n, lo, hi in dims]
     return _PAD_CLASSES[(mode, k)].apply(input, tuple(indices))
 
 

@@ -53,8 +53,8 @@ class ConstantPadNd(Function):
         return ConstantPadNd.apply(block, tuple(pads), 0), None, None
 
 
-def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
-    """Source index for each output position along one dim."""
+def pad_index(n: int, lo: int, hi: int, mode: str, dense: bool = True) -> np.ndarray:
+    """Source index for each output position along one dim (``dense``: see ``_circular_index``)."""
     j = np.arange(-lo, n + hi)
     if mode == "reflect":
         period = 2 * (n - 1)
@@ -62,7 +62,30 @@ def pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
         return np.where(j >= n, period - j, j)
     if mode == "replicate":
         return np.clip(j, 0, n - 1)
-    return j % n  # circular
+    return _circular_index(n, lo, hi, dense)
+
+
+def _circular_index(n: int, lo: int, hi: int, dense: bool) -> np.ndarray:
+    """torch's _pad_circular along one dim: copy the kept input in, then fill the left pad from the end of the
+    output and the right pad from its start. With a negative pad on the other side, the wrapped values come from
+    the cropped output, not from the input (pad (-1, 1) of [0, 1, 2] is [1, 2, 1]).
+
+    A wrap whose source and target overlap fails in torch's copy_ when both slices are dense (``dense``: every dim
+    before this one has size 1); otherwise torch copies element by element, front to back, as the loops below do.
+    """
+    size = n + lo + hi
+    idx = np.zeros(size, np.int64)  # a position torch never writes before reading it holds garbage there
+    idx[max(lo, 0):size - max(hi, 0)] = np.arange(max(-lo, 0), n - max(-hi, 0))
+    for dst, src, count in ((0, size - lo - max(hi, 0), lo), (size - hi, max(lo, 0), hi)):
+        if count <= 0:
+            continue
+        if dense and dst != src and abs(dst - src) < count:
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+        for i in range(count):
+            idx[dst + i] = idx[src + i]
+    return idx
 
 
 class IndexPad(Function):

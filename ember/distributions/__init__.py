@@ -12,12 +12,16 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .chi2 import Chi2
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .gamma import Gamma
 from .geometric import Geometric
+from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
+from .half_normal import HalfNormal
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
@@ -29,6 +33,7 @@ from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThr
 from .poisson import Poisson
 from .relaxed_bernoulli import RelaxedBernoulli
 from .relaxed_categorical import RelaxedOneHotCategorical
+from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
 from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
                          PowerTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform, TanhTransform,
@@ -42,5 +47,5 @@ __all__ = [
     "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution", "Uniform", "kl_divergence",
     "register_kl", "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
     "PowerTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform",
-    "identity_transform",
+    "identity_transform", "Chi2", "Gumbel", "HalfCauchy", "HalfNormal", "StudentT",
 ]

@@ -105,6 +105,13 @@ def cases(batch=(3,), dtype=np.float64):
                            lambda D, a, b: D.TransformedDistribution(
                                D.Normal(a, b), [D.transforms.AffineTransform(0.5, 2.0), D.transforms.SigmoidTransform()]),
                            lambda s: unit(s, dtype, 7)),
+        "Chi2": ([pos(batch, dtype)], lambda D, a: D.Chi2(a), lambda s: pos(s, dtype, 7)),
+        "StudentT": ([pos(batch, dtype) + 0.8, real(batch, dtype, 2), pos(batch, dtype, 1)],
+                     lambda D, a, b, c: D.StudentT(a, b, c), lambda s: real(s, dtype, 7)),
+        "Gumbel": ([real(batch, dtype), pos(batch, dtype, 1)], lambda D, a, b: D.Gumbel(a, b),
+                   lambda s: real(s, dtype, 7)),
+        "HalfNormal": ([pos(batch, dtype)], lambda D, a: D.HalfNormal(a), lambda s: pos(s, dtype, 7)),
+        "HalfCauchy": ([pos(batch, dtype)], lambda D, a: D.HalfCauchy(a), lambda s: pos(s, dtype, 7)),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -116,10 +123,10 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "OneHotCategorical", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Geometric",
               "Independent_Normal", "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli",
               "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet",
-              "Poisson", "Binomial"]
+              "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
-               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet"]
+               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

@@ -14,7 +14,9 @@ PAIRS = [("Normal", "Normal"), ("Bernoulli_probs", "Bernoulli_logits"), ("Catego
          ("Cauchy", "Cauchy"), ("Geometric", "Geometric"), ("Poisson", "Poisson"), ("Gamma", "Gamma"),
          ("Beta", "Beta"), ("Dirichlet", "Dirichlet"), ("Independent_Normal", "Independent_Normal"),
          ("MVN_cov", "MVN_tril"), ("MVN_prec", "MVN_cov"), ("Binomial", "Binomial"), ("LogNormal", "LogNormal"),
-         ("Uniform", "Normal"), ("Tanh_Normal", "Tanh_Normal")]
+         ("Uniform", "Normal"), ("Tanh_Normal", "Tanh_Normal"), ("Gumbel", "Gumbel"), ("HalfNormal", "HalfNormal"),
+         ("Chi2", "Chi2"), ("Exponential", "Gumbel"), ("Gamma", "Gumbel"), ("Gumbel", "Normal"),
+         ("Normal", "Gumbel"), ("Chi2", "Gamma")]
 
 
 def _pair(lib, p_name, q_name, dtype):
@@ -123,7 +125,7 @@ def _cross(lib):
             (gamma, expo), (gamma, normal), (laplace, beta), (laplace, expo), (laplace, gamma), (laplace, unif01),
             (laplace, normal), (normal, beta), (normal, expo), (normal, gamma), (normal, unif01), (normal, laplace),
             (pois, bern), (pois, binom), (unif01, beta), (unif_pos, beta), (unif_pos, expo), (unif_pos, gamma),
-            (unif01, expo), (unif_wide, normal)]
+            (unif01, expo), (unif_wide, normal), (unif01, D.Gumbel(t([0.2, -0.3]), t([1.1, 0.6])))]
 
 
 def test_kl_cross_families():

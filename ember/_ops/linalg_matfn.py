@@ -90,7 +90,7 @@ def _taylor(A: np.ndarray, degree: int) -> np.ndarray:
 
 def _expm(a: np.ndarray) -> np.ndarray:
     """exp of each matrix in a batch, by torch's choice of Taylor degree (1-norm thresholds), degree 18 with
-    scaling by 2^-s and s squarings beyond them."""
+    scaling by 2^-s and s squarings beyond them (and for every matrix of a batch of more than one)."""
     if a.size == 0:
         return a.copy()
     if a.shape[-1] == 1:
@@ -99,13 +99,16 @@ def _expm(a: np.ndarray) -> np.ndarray:
     flat = a.reshape((-1,) + a.shape[-2:])
     norm = np.abs(flat).sum(-2).max(-1)
     out = np.empty_like(flat)
-    lower = -1.0
-    for degree, upper in zip((1, 2, 4, 8, 12), thetas):
-        pick = (lower < norm) & (norm <= upper)
-        if pick.any():
-            out[pick] = _taylor(flat[pick], degree)
-        lower = upper
-    big = ~(norm <= thetas[4])  # (nan norms too)
+    if len(flat) == 1:  # (torch 2.13 picks a degree only for a single matrix: a batch goes to degree 18)
+        lower = -1.0
+        for degree, upper in zip((1, 2, 4, 8, 12), thetas):
+            pick = (lower < norm) & (norm <= upper)
+            if pick.any():
+                out[pick] = _taylor(flat[pick], degree)
+            lower = upper
+        big = ~(norm <= thetas[4])  # (nan norms too)
+    else:
+        big = np.ones(len(flat), bool)
     if big.any():
         with np.errstate(divide="ignore"):
             s = np.maximum(0, np.ceil(np.log2(norm[big] / thetas[5])))

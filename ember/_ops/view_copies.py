@@ -86,8 +86,11 @@ def slice_copy(input: Tensor, dim: int = 0, start: int | None = None, end: int |
     """input[start:end:step] along dim, copied."""
     if step <= 0:
         raise RuntimeError("slice step must be positive")
-    index = (slice(None),) * (dim % max(input.dim(), 1)) + (slice(start, end, step),)
-    return _copied(input[index])
+    dim = dim % max(input.dim(), 1)
+    start, end, _ = slice(start, end, step).indices(input.shape[dim])
+    if step == 1:  # (narrow records a slice node even for the full range, where indexing records an alias)
+        return _copied(_sh.narrow(input, dim, start, max(end - start, 0)))
+    return _copied(input[(slice(None),) * dim + (slice(start, end, step),)])
 
 
 def split_copy(input: Tensor, split_size: int, dim: int = 0) -> tuple[Tensor, ...]:

@@ -56,7 +56,6 @@ class LinalgQr(Function):
         if mode not in ("reduced", "complete", "r"):
             raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), "
                                "'r', or 'complete'")
-        m, n = A.shape[-2:]
         if mode == "r":
             R = np.linalg.qr(A, mode="r")
             Q = np.empty((0,), A.dtype)

@@ -103,8 +103,12 @@ def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=Non
     if len(size) != len(perm):
         raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
                            f"i.e. len(size) = {len(size)} is not equal to len(physical_layout) = {len(perm)}")
-    if sorted(perm) != list(range(len(size))):
-        raise RuntimeError(f"Dimension {sorted(perm)[-1]} appears multiple times in physical_layout")
+    for i, d in enumerate(perm):
+        if not 0 <= d < len(size):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {len(size) - 1}, but got {d} at "
+                               f"index {i}).  NB: negative dims not currently supported; file an issue if you want it.")
+    if len(set(perm)) != len(perm):
+        raise RuntimeError("Duplicate dim not allowed")
     np_dtype = (dtype or D.get_default_dtype()).np_dtype
     arr = np.zeros([size[p] for p in perm], np_dtype).transpose(np.argsort(perm))
     return Tensor._make(arr, requires_grad)

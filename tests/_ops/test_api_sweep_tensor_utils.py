@@ -56,7 +56,10 @@ def test_predicates_and_typename():
     lambda lib: lib.ones(3).fill_diagonal_(1.0),
     lambda lib: lib.ones(2, 3, 3).fill_diagonal_(1.0),
     lambda lib: lib.ones(2, 2, requires_grad=True).fill_diagonal_(3),
-], ids=range(9))
+    lambda lib: lib.empty_permuted((2, 3), (0,)),
+    lambda lib: lib.empty_permuted((2, 3), (0, 0)),
+    lambda lib: lib.empty_permuted((2, 3), (0, 2)),
+], ids=range(12))
 def test_errors(fn):
     check_error(fn)
 

@@ -112,6 +112,15 @@ def cases(batch=(3,), dtype=np.float64):
                    lambda s: real(s, dtype, 7)),
         "HalfNormal": ([pos(batch, dtype)], lambda D, a: D.HalfNormal(a), lambda s: pos(s, dtype, 7)),
         "HalfCauchy": ([pos(batch, dtype)], lambda D, a: D.HalfCauchy(a), lambda s: pos(s, dtype, 7)),
+        "Multinomial": ([pos(batch + (K,), dtype)], lambda D, p: D.Multinomial(6, probs=p),
+                        lambda s: np.stack([_rng(7).multinomial(6, [0.25] * K, s)]).reshape(s + (K,)).astype(dtype)),
+        "NegativeBinomial": ([pos(batch, dtype) + 1, unit(batch, dtype)],
+                             lambda D, n, p: D.NegativeBinomial(n, probs=p),
+                             lambda s: _rng(7).integers(0, 8, s).astype(dtype)),
+        "Pareto": ([pos(batch, dtype, 1, 0.2, 0.9), pos(batch, dtype) + 2.0], lambda D, a, b: D.Pareto(a, b),
+                   lambda s: pos(s, dtype, 7, 1.0, 3.0)),
+        "Weibull": ([pos(batch, dtype), pos(batch, dtype, 1)], lambda D, a, b: D.Weibull(a, b),
+                    lambda s: pos(s, dtype, 7)),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -123,10 +132,11 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "OneHotCategorical", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Geometric",
               "Independent_Normal", "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli",
               "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet",
-              "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy"]
+              "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy",
+              "Multinomial", "NegativeBinomial", "Pareto", "Weibull"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
-               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy"]
+               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

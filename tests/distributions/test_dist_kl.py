@@ -16,7 +16,8 @@ PAIRS = [("Normal", "Normal"), ("Bernoulli_probs", "Bernoulli_logits"), ("Catego
          ("MVN_cov", "MVN_tril"), ("MVN_prec", "MVN_cov"), ("Binomial", "Binomial"), ("LogNormal", "LogNormal"),
          ("Uniform", "Normal"), ("Tanh_Normal", "Tanh_Normal"), ("Gumbel", "Gumbel"), ("HalfNormal", "HalfNormal"),
          ("Chi2", "Chi2"), ("Exponential", "Gumbel"), ("Gamma", "Gumbel"), ("Gumbel", "Normal"),
-         ("Normal", "Gumbel"), ("Chi2", "Gamma")]
+         ("Normal", "Gumbel"), ("Chi2", "Gamma"),
+         ("Pareto", "Pareto"), ("Pareto", "Exponential"), ("Pareto", "Gamma"), ("Pareto", "Normal")]
 
 
 def _pair(lib, p_name, q_name, dtype):
@@ -125,7 +126,10 @@ def _cross(lib):
             (gamma, expo), (gamma, normal), (laplace, beta), (laplace, expo), (laplace, gamma), (laplace, unif01),
             (laplace, normal), (normal, beta), (normal, expo), (normal, gamma), (normal, unif01), (normal, laplace),
             (pois, bern), (pois, binom), (unif01, beta), (unif_pos, beta), (unif_pos, expo), (unif_pos, gamma),
-            (unif01, expo), (unif_wide, normal), (unif01, D.Gumbel(t([0.2, -0.3]), t([1.1, 0.6])))]
+            (unif01, expo), (unif_wide, normal), (unif01, D.Gumbel(t([0.2, -0.3]), t([1.1, 0.6]))),
+            (D.Uniform(t([1.5, 0.5]), t([3.0, 2.0])), D.Pareto(t([1.0, 1.0]), t([2.5, 3.0]))),
+            (normal, D.Pareto(t([1.0, 1.0]), t([2.5, 3.0]))), (D.Pareto(t([1.0, 2.0]), t([0.8, 3.0])), expo),
+            (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), normal), (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), unif01)]
 
 
 def test_kl_cross_families():

@@ -23,7 +23,8 @@ def _both(name, fn, batch=(3,), dtype=np.float64, seed=123, requires_grad=False)
 # others go through exp/log/tanh/matmul, where ember's libm/BLAS may differ from torch's by an ulp or two
 EXACT = {"Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_probs", "Categorical_logits",
          "OneHotCategorical", "Uniform", "Exponential", "Cauchy", "Geometric", "Independent_Normal", "Mixture",
-         "Gamma", "Beta", "Dirichlet", "Poisson", "Binomial", "Chi2", "HalfNormal", "HalfCauchy"}
+         "Gamma", "Beta", "Dirichlet", "Poisson", "Binomial", "Chi2", "HalfNormal", "HalfCauchy",
+         "Multinomial", "NegativeBinomial"}
 ULPS = {np.dtype(np.float64): dict(rtol=1e-12, atol=1e-14), np.dtype(np.float32): dict(rtol=2e-5, atol=1e-6)}
 
 

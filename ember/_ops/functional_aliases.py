@@ -96,37 +96,43 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad
 
 
 # --- dropout: aten's (input, p, train), no defaults ---
+def _dropout(input: Tensor, p: float, train: bool, inplace: bool, **kind) -> Tensor:
+    if not 0 <= p <= 1:  # aten's check prints p as C++ streams a double (2, not 2.0)
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+    return dropout_impl(input, p, train, inplace, **kind)
+
+
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, False)
+    return _dropout(input, p, train, False)
 
 
 def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, True)
+    return _dropout(input, p, train, True)
 
 
 def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, False, alpha=True)
+    return _dropout(input, p, train, False, alpha=True)
 
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, True, alpha=True)
+    return _dropout(input, p, train, True, alpha=True)
 
 
 def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
     """One draw per (batch, channel): the mask has shape (N, C, 1, ...)."""
-    return dropout_impl(input, p, train, False, feature=True)
+    return _dropout(input, p, train, False, feature=True)
 
 
 def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, True, feature=True)
+    return _dropout(input, p, train, True, feature=True)
 
 
 def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, False, feature=True, alpha=True)
+    return _dropout(input, p, train, False, feature=True, alpha=True)
 
 
 def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
-    return dropout_impl(input, p, train, True, feature=True, alpha=True)
+    return _dropout(input, p, train, True, feature=True, alpha=True)
 
 
 # --- activations without F's ``inplace`` flag; the ``_`` forms write into input ---

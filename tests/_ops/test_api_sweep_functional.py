@@ -122,6 +122,8 @@ def test_dropout_family_draws_like_torch(name, kw, inplace):
 def test_dropout_grad_node_and_errors():
     check_op(lambda lib, x: (lib.manual_seed(0), lib.dropout(x, 0.4, True))[1], [r(3, 4)])
     check_error(lambda lib: lib.dropout(lib.ones(3), 1.5, True))
+    check_error(lambda lib: lib.feature_dropout(lib.ones(2, 3), 2.0, True))
+    check_error(lambda lib: lib.alpha_dropout_(lib.ones(2, 3), -1e-7, False))
     check_error(lambda lib: lib.dropout(lib.ones(3), 0.5), match_message=False)  # train has no default
 
 

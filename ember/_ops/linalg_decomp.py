@@ -298,7 +298,8 @@ class LinalgCholeskyEx(Function):
 
     @staticmethod
     def forward(ctx, A, upper, check_errors, name):
-        L, info = _cholesky_with_info(A)
+        # upper: potrf('U') reads A's upper triangle, which is the lower one of A^H
+        L, info = _cholesky_with_info(mH(A) if upper else A)
         if check_errors:
             raise_for_info(name, info, not_pd_message)
         if upper:

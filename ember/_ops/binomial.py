@@ -107,8 +107,8 @@ def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
         raise RuntimeError(f"Found dtype {_SCALAR[p.dtype.name]} but expected {_SCALAR[c.dtype.name]}")
     shape = np.broadcast_shapes(c.shape, p.shape)
     if shape != c.shape:
-        warnings.warn(f"An output with one or more elements was resized since it had shape [{', '.join(map(str, c.shape))}], "
-                      "which does not match the required output shape "
+        warnings.warn("An output with one or more elements was resized since it had shape "
+                      f"[{', '.join(map(str, c.shape))}], which does not match the required output shape "
                       f"[{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future PyTorch release "
                       "outputs will not be resized unless they have zero elements. You can explicitly reuse an out "
                       "tensor t by resizing it, inplace, to zero elements with t.resize_(0).", UserWarning,

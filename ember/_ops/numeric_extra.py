@@ -12,7 +12,6 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
-from ._broadcast import sum_to_shape
 from ._inplace import inplace
 
 __all__ = ["frexp", "ldexp", "gcd", "lcm", "trapezoid", "trapz", "cumulative_trapezoid", "vander", "unravel_index",

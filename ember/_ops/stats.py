@@ -6,7 +6,6 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype as D
 from .._tensor import Tensor
 
 __all__ = ["cov", "corrcoef", "quantile", "nanquantile"]

@@ -48,7 +48,8 @@ def test_integer_and_bool():
     for fn in (lambda lib: lib.addmv(lib.ones(3, dtype=lib.long), lib.arange(12).view(3, 4), lib.arange(4), beta=2,
                                      alpha=3),
                lambda lib: lib.addr(lib.ones(3, 4, dtype=lib.long), lib.arange(3), lib.arange(4), alpha=2),
-               lambda lib: lib.addr(lib.ones(2, 2, dtype=lib.bool), lib.tensor([True, False]), lib.tensor([False, True])),
+               lambda lib: lib.addr(lib.ones(2, 2, dtype=lib.bool), lib.tensor([True, False]),
+                                    lib.tensor([False, True])),
                lambda lib: lib.addr(lib.zeros(3, 4), lib.arange(3), lib.ones(4)),
                # (integer addmv/addbmm truncate a float alpha instead of refusing it as addr does)
                lambda lib: lib.addmv(lib.ones(3, dtype=lib.long), lib.ones(3, 4, dtype=lib.long),

@@ -753,3 +753,36 @@ def test_matrix_exp_follows_torchs_degrees(scale):
     e, t = _both(lambda lib, x: lib.linalg.matrix_exp(x), a)
     np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=0, atol=2e-14 * np.abs(t.numpy()).max())
     check_op(lambda lib, x: lib.linalg.matrix_exp(x), [a], rtol=1e-12, atol=1e-12 * max(1.0, scale ** 2))
+
+
+NAN = np.array([[1.0, np.nan], [np.nan, 1.0]])
+NON_FINITE_CASES = [
+    ("cholesky_ex", lambda lib, a: lib.linalg.cholesky_ex(a)),
+    ("slogdet", lambda lib, a: lib.linalg.slogdet(a)),
+    ("lu_factor_ex", lambda lib, a: lib.linalg.lu_factor_ex(a)),
+    ("det", lambda lib, a: lib.linalg.det(a)),
+    ("eigvalsh", lambda lib, a: lib.linalg.eigvalsh(a)),
+]
+
+
+@pytest.mark.parametrize("name,fn", NON_FINITE_CASES, ids=[c[0] for c in NON_FINITE_CASES])
+def test_nan_inputs(name, fn):
+    """NaN pivots: potrf reports them as not positive-definite, getrf's idamax never picks them, slogdet's sign 0."""
+    e, t = _both(fn, NAN)
+    for x, y in zip(e if isinstance(e, tuple) else (e,), t if isinstance(t, tuple) else (t,)):
+        assert_same(x, y)
+
+
+NON_FINITE_ERRORS = [
+    ("cholesky", lambda lib: lib.linalg.cholesky(_t(lib, NAN))),
+    ("svd", lambda lib: lib.linalg.svd(_t(lib, NAN))),
+    ("svdvals", lambda lib: lib.linalg.svdvals(_t(lib, NAN))),
+    ("pinv", lambda lib: lib.linalg.pinv(_t(lib, NAN))),
+    ("matrix_rank", lambda lib: lib.linalg.matrix_rank(_t(lib, NAN))),
+    ("eig", lambda lib: lib.linalg.eig(_t(lib, NAN))),
+]
+
+
+@pytest.mark.parametrize("name,fn", NON_FINITE_ERRORS, ids=[c[0] for c in NON_FINITE_ERRORS])
+def test_nan_errors(name, fn):
+    check_error(fn)

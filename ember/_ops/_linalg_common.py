@@ -74,6 +74,23 @@ def not_pd_message(info: int) -> str:
             f"(the leading minor of order {info} is not positive-definite).")
 
 
+def svd(a: np.ndarray, **kwargs):
+    """np.linalg.svd, with torch's error for matrices it cannot take (non-finite values)."""
+    try:
+        return np.linalg.svd(a, **kwargs)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("linalg.svd: The algorithm failed to converge because the input matrix contained "
+                          "non-finite values.") from None
+
+
+def pivot_row(col: np.ndarray) -> np.ndarray:
+    """LAPACK's idamax down the last axis: the first largest |entry|; NaN never compares larger, but a NaN in
+    the first place stays the pick (every comparison with it fails)."""
+    mag = np.abs(col)
+    best = np.argmax(np.where(np.isnan(mag), -np.inf, mag), axis=-1)
+    return np.where(np.isnan(mag[..., 0]), 0, best)
+
+
 def lu_info(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """getrf on one square matrix: (LU, row permutation, info), info = 1 + the first zero pivot's index (0: none).
 
@@ -83,7 +100,7 @@ def lu_info(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     perm = np.arange(n)
     info = 0
     for k in range(n):
-        p = k + int(np.argmax(np.abs(lu[k:, k])))
+        p = k + int(pivot_row(lu[k:, k]))
         if p != k:
             lu[[k, p]] = lu[[p, k]]
             perm[[k, p]] = perm[[p, k]]

@@ -146,7 +146,8 @@ class LinalgSlogdet(Function):
     @staticmethod
     def forward(ctx, A):
         sign, logabs = np.linalg.slogdet(A)
-        sign = np.asarray(sign, dtype=A.dtype)
+        # (torch's sign is the product of the pivots' signs, and the sign of a NaN pivot is 0)
+        sign = np.where(np.isnan(logabs), 0, sign).astype(A.dtype)
         logabs = np.asarray(logabs, dtype=A.real.dtype)
         ctx.save_for_backward(A, sign)
         return sign, logabs
@@ -272,7 +273,10 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
 # --- Cholesky ---------------------------------------------------------------------------------------------
 def _cholesky_with_info(A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     try:
-        return np.linalg.cholesky(A), np.zeros(A.shape[:-2], np.int32)
+        L = np.linalg.cholesky(A)
+        # (a NaN pivot fails potrf's "ajj > 0" test in LAPACK, but passes NumPy's build: check it here)
+        if not np.isnan(np.einsum("...ii->...i", L)).any():
+            return L, np.zeros(A.shape[:-2], np.int32)
     except np.linalg.LinAlgError:
         pass
     fa, batch = _each(A)

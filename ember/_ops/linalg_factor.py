@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ..autograd.grad_mode import state as _grad_state
 from ._args import write_out
-from ._linalg_common import check_matrix, mH, no_kernel, tri_solve
+from ._linalg_common import check_matrix, mH, no_kernel, svd as _svd_np, tri_solve
 
 __all__ = ["qr", "qr_legacy", "eigh", "eigvalsh", "eig", "eigvals", "svd", "svdvals", "svd_legacy"]
 
@@ -195,6 +195,8 @@ class LinalgEig(Function):
 
 def _check_eig(A: Tensor) -> None:
     a = A._data
+    if a.dtype.kind in "fc" and a.size and not np.isfinite(a).all():
+        raise RuntimeError("torch.linalg.eig: input tensor should not contain infs or NaNs.")
     if a.dtype.kind in "iub":
         raise RuntimeError(f"Unknown Complex ScalarType for {_scalar_name(a)}")
     if a.ndim >= 2 and a.dtype.itemsize < 4:
@@ -259,9 +261,9 @@ class LinalgSvd(Function):
     @staticmethod
     def forward(ctx, A, full_matrices, compute_uv):
         if compute_uv:
-            U, S, Vh = np.linalg.svd(A, full_matrices=full_matrices)
+            U, S, Vh = _svd_np(A, full_matrices=full_matrices)
         else:
-            S = np.linalg.svd(A, compute_uv=False)
+            S = _svd_np(A, compute_uv=False)
             U = Vh = np.empty((0,), A.dtype)
         S = S.astype(A.real.dtype, copy=False)
         ctx.save_for_backward(U, S, Vh)

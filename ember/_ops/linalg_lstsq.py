@@ -8,7 +8,7 @@ from .._tensor import Tensor, _SCALAR_NAMES
 from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
 from ._broadcast import broadcast_error, sum_to_shape
-from ._linalg_common import check_matrix, mH
+from ._linalg_common import check_matrix, mH, svd
 from .linalg_solvers import _batched
 
 __all__ = ["pinv", "pinverse", "matrix_rank", "lstsq"]
@@ -48,7 +48,7 @@ def _pinv(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
         with np.errstate(divide="ignore"):
             Sinv = np.where(np.abs(S) > tol, 1 / S, 0).astype(a.dtype)
         return (U * Sinv[..., None, :]) @ mH(U)
-    U, S, Vh = np.linalg.svd(a, full_matrices=False)
+    U, S, Vh = svd(a, full_matrices=False)
     tol = np.maximum(atol, rtol * S[..., :1])
     with np.errstate(divide="ignore"):
         Sinv = np.where(S > tol, 1 / S, 0).astype(a.dtype)
@@ -109,7 +109,7 @@ def matrix_rank(A: Tensor, tol=None, hermitian: bool = False, *, atol=None, rtol
     if a.size == 0:
         S = np.zeros(a.shape[:-2] + (0,), a.real.dtype)
     else:
-        S = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+        S = np.abs(np.linalg.eigvalsh(a)) if hermitian else svd(a, compute_uv=False)
     big = S.max(-1, keepdims=True) if S.shape[-1] else np.zeros(S.shape[:-1] + (1,), S.dtype)
     rank = (S > np.maximum(atol, rtol * big)).sum(-1).astype(np.int64)
     return write_out(out, Tensor._make(np.asarray(rank)))

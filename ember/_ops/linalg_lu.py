@@ -8,7 +8,7 @@ from .. import return_types
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
 from ._args import write_out
-from ._linalg_common import batch_prefix, check_matrix, mH, no_kernel, tri_solve
+from ._linalg_common import batch_prefix, check_matrix, mH, no_kernel, pivot_row, tri_solve
 
 __all__ = ["lu_factor", "lu_factor_ex", "lu", "lu_solve", "lu_legacy", "lu_unpack", "lu_solve_legacy"]
 
@@ -34,7 +34,7 @@ def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     info = np.zeros(len(flat), np.int32)
     with np.errstate(all="ignore"):
         for j in range(k):
-            p = j + np.argmax(np.abs(flat[:, j:, j]), axis=1)
+            p = j + pivot_row(flat[:, j:, j])
             piv[:, j] = p + 1
             top = flat[rows, j].copy()
             flat[rows, j] = flat[rows, p]

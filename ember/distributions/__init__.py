@@ -13,17 +13,21 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .independent import Independent
+from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
+from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
 from .mixture_same_family import MixtureSameFamily
@@ -52,5 +56,6 @@ __all__ = [
     "register_kl", "AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "IndependentTransform",
     "PowerTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform",
     "identity_transform", "Chi2", "Gumbel", "HalfCauchy", "HalfNormal", "StudentT",
-    "Multinomial", "NegativeBinomial", "Pareto", "Weibull",
+    "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli", "FisherSnedecor",
+    "InverseGamma", "Kumaraswamy",
 ]

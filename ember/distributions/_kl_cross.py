@@ -358,3 +358,59 @@ def _kl_uniform_pareto(p, q):
     result = t2 * (q.alpha + 1) - t1
     result[p.low < q.support.lower_bound] = _INF
     return result
+
+
+# --- pairs with ContinuousBernoulli ---
+from .continuous_bernoulli import ContinuousBernoulli  # noqa: E402
+
+for _p, _fn in ((Exponential, _kl_exponential_infinity), (Gamma, _kl_gamma_infinity), (Gumbel, _kl_gumbel_infinity),
+                (Laplace, _kl_laplace_infinity), (Normal, _kl_normal_infinity), (Pareto, _kl_pareto_infinity)):
+    register_kl(_p, ContinuousBernoulli)(_fn)
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + ember.log1p(-p.probs)
+    t3 = -q._cont_bern_log_norm() - ember.log1p(-q.probs)
+    return t1 + t2 + t3
+
+
+@register_kl(Beta, ContinuousBernoulli)
+def _kl_beta_continuous_bernoulli(p, q):
+    return -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
+
+
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_infinity(p, q):
+    return _infinite_like(p.probs)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - ember.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t1 = -p.entropy()
+    t2 = 0.5 * (math.log(2.0 * math.pi) + ember.square(q.loc / q.scale)) + ember.log(q.scale)
+    t3 = (p.variance + ember.square(p.mean) - 2.0 * q.loc * p.mean) / (2.0 * ember.square(q.scale))
+    return t1 + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    # deliberate difference: torch marks q.low >= 0 or q.high <= 1 as infinite, which also hits q = U(0, 1)
+    # (whose support holds all of [0, 1]); only a support that misses part of [0, 1] makes the KL infinite
+    outside = ember.max(ember.gt(q.low, p.support.lower_bound), ember.lt(q.high, p.support.upper_bound))
+    return ember.where(outside, ember.ones_like(result) * _INF, result)
+
+
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_uniform_continuous_bernoulli(p, q):
+    result = -p.entropy() - p.mean * q.logits - ember.log1p(-q.probs) - q._cont_bern_log_norm()
+    # deliberate difference, as above: torch's >= / <= make U(0, 1) (and any U touching 0 or 1) infinite
+    outside = ember.max(ember.gt(p.high, q.support.upper_bound), ember.lt(p.low, q.support.lower_bound))
+    return ember.where(outside, ember.ones_like(result) * _INF, result)

@@ -121,6 +121,17 @@ def cases(batch=(3,), dtype=np.float64):
                    lambda s: pos(s, dtype, 7, 1.0, 3.0)),
         "Weibull": ([pos(batch, dtype), pos(batch, dtype, 1)], lambda D, a, b: D.Weibull(a, b),
                     lambda s: pos(s, dtype, 7)),
+        "ContinuousBernoulli": ([np.concatenate([unit(batch, dtype)[..., :-1], np.full(batch[:-1] + (1,), 0.4995,
+                                                                                     dtype)], -1)],
+                                lambda D, p: D.ContinuousBernoulli(probs=p), lambda s: unit(s, dtype, 7)),
+        "ContinuousBernoulli_logits": ([real(batch, dtype)], lambda D, p: D.ContinuousBernoulli(logits=p),
+                                       lambda s: unit(s, dtype, 7)),
+        "FisherSnedecor": ([pos(batch, dtype) + 4.5, pos(batch, dtype, 1) + 4.5], lambda D, a, b: D.FisherSnedecor(a, b),
+                           lambda s: pos(s, dtype, 7)),
+        "InverseGamma": ([pos(batch, dtype) + 2.1, pos(batch, dtype, 1)], lambda D, a, b: D.InverseGamma(a, b),
+                         lambda s: pos(s, dtype, 7)),
+        "Kumaraswamy": ([pos(batch, dtype) + 0.8, pos(batch, dtype, 1) + 0.8], lambda D, a, b: D.Kumaraswamy(a, b),
+                        lambda s: unit(s, dtype, 7)),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -133,10 +144,12 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "Independent_Normal", "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli",
               "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet",
               "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy",
-              "Multinomial", "NegativeBinomial", "Pareto", "Weibull"]
+              "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli",
+              "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
-               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull"]
+               "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull",
+               "ContinuousBernoulli", "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

@@ -17,7 +17,9 @@ PAIRS = [("Normal", "Normal"), ("Bernoulli_probs", "Bernoulli_logits"), ("Catego
          ("Uniform", "Normal"), ("Tanh_Normal", "Tanh_Normal"), ("Gumbel", "Gumbel"), ("HalfNormal", "HalfNormal"),
          ("Chi2", "Chi2"), ("Exponential", "Gumbel"), ("Gamma", "Gumbel"), ("Gumbel", "Normal"),
          ("Normal", "Gumbel"), ("Chi2", "Gamma"),
-         ("Pareto", "Pareto"), ("Pareto", "Exponential"), ("Pareto", "Gamma"), ("Pareto", "Normal")]
+         ("Pareto", "Pareto"), ("Pareto", "Exponential"), ("Pareto", "Gamma"), ("Pareto", "Normal"),
+         ("ContinuousBernoulli", "ContinuousBernoulli_logits"), ("Beta", "ContinuousBernoulli"),
+         ("ContinuousBernoulli", "Exponential"), ("ContinuousBernoulli", "Normal")]
 
 
 def _pair(lib, p_name, q_name, dtype):
@@ -129,7 +131,10 @@ def _cross(lib):
             (unif01, expo), (unif_wide, normal), (unif01, D.Gumbel(t([0.2, -0.3]), t([1.1, 0.6]))),
             (D.Uniform(t([1.5, 0.5]), t([3.0, 2.0])), D.Pareto(t([1.0, 1.0]), t([2.5, 3.0]))),
             (normal, D.Pareto(t([1.0, 1.0]), t([2.5, 3.0]))), (D.Pareto(t([1.0, 2.0]), t([0.8, 3.0])), expo),
-            (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), normal), (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), unif01)]
+            (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), normal), (D.Pareto(t([1.0, 2.0]), t([1.5, 3.0])), unif01),
+            (D.ContinuousBernoulli(t([0.3, 0.8])), D.Uniform(t([-0.5, 0.1]), t([1.5, 2.0]))),
+            (D.Uniform(t([0.2, -0.1]), t([0.7, 0.5])), D.ContinuousBernoulli(t([0.3, 0.8]))),
+            (normal, D.ContinuousBernoulli(t([0.3, 0.8])))]
 
 
 def test_kl_cross_families():
@@ -167,3 +172,12 @@ def _leaves(d):
         if v.is_leaf and v.requires_grad and all(v is not o for o in out):
             out.append(v)
     return out
+
+
+def test_kl_continuous_bernoulli_uniform_edges():
+    # torch gives +inf for U(0, 1) against a ContinuousBernoulli (its >= / <= test); the KL is finite: not copied
+    D = ember.distributions
+    cb = D.ContinuousBernoulli(ember.tensor([0.3, 0.8], dtype=ember.float64))
+    u = D.Uniform(ember.zeros(2, dtype=ember.float64), ember.ones(2, dtype=ember.float64))
+    np.testing.assert_allclose(D.kl_divergence(cb, u).numpy(), -cb.entropy().numpy(), rtol=1e-15)
+    assert np.isfinite(D.kl_divergence(u, cb).numpy()).all()

@@ -74,7 +74,7 @@ def test_moments_entropy(name, dtype, what):
 
 CDF_NAMES = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Gamma", "Tanh_Normal",
              "Affine_Sigmoid", "Mixture", "Chi2", "Gumbel", "HalfNormal", "HalfCauchy", "Pareto",
-             "Weibull"]
+             "Weibull", "ContinuousBernoulli", "ContinuousBernoulli_logits"]
 
 
 @pytest.mark.parametrize("name", CDF_NAMES)

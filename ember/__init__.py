@@ -170,8 +170,9 @@ from ._ops import functional_aliases as _sweep_fa, inplace_aliases as _sweep_ia,
 from ._ops import complex_views as _sweep_cv, scatter_views as _sweep_sv, view_copies as _sweep_vc  # noqa: E402
 from ._ops import tensor_utils as _sweep_tu, window_functions as _sweep_wf, numeric_extra as _sweep_ne  # noqa: E402
 from ._ops import stats as _sweep_st, histogramdd as _sweep_hdd, binomial as _sweep_bin  # noqa: E402
+from ._ops import native_norms as _sweep_nn  # noqa: E402
 for _mod in (_sweep_fa, _sweep_ia, _sweep_blas, _sweep_cv, _sweep_sv, _sweep_vc, _sweep_tu, _sweep_wf, _sweep_ne,
-             _sweep_st, _sweep_hdd, _sweep_bin):
+             _sweep_st, _sweep_hdd, _sweep_bin, _sweep_nn):
     globals().update(getattr(_mod, "FUNCTIONS", None) or {_name: getattr(_mod, _name) for _name in _mod.__all__})
     for _name, _fn in getattr(_mod, "METHODS", {}).items():
         setattr(Tensor, _name, _fn)

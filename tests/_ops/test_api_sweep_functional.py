@@ -231,3 +231,41 @@ def test_addmv_resize_as_top_level():
                lambda lib: lib.resize_as_(lib.arange(6.0), lib.ones(2, 2))):
         e, t = fn(ember), fn(torch)
         assert_same(e, t)
+
+
+NATIVE = [
+    ("native_layer_norm", lambda lib, x, w, b: lib.native_layer_norm(x, [3, 4], w, b, 1e-5), [r(2, 3, 4), r(3, 4),
+                                                                                             r(3, 4)]),
+    ("native_layer_norm_nw", lambda lib, x: lib.native_layer_norm(x, (4,), None, None, 1e-3), [r(2, 3, 4)]),
+    # (torch's group-norm mean and rstd hang off the output's node; ember's carry no grad: compared below)
+    ("native_group_norm", lambda lib, x, w, b: lib.native_group_norm(x, w, b, 2, 6, 5, 3, 1e-5)[0],
+     [r(2, 6, 5), r(6), r(6)]),
+    ("native_batch_norm", lambda lib, x, w, b: lib.native_batch_norm(x, w, b, None, None, True, 0.1, 1e-5),
+     [r(4, 3, 5), r(3), r(3)]),
+]
+
+
+@pytest.mark.parametrize("name,fn,inputs", NATIVE, ids=[n[0] for n in NATIVE])
+def test_native_norms(name, fn, inputs):
+    check_op(fn, inputs)
+    check_op(fn, [a.astype(np.float32) for a in inputs], rtol=1e-5, atol=1e-5)
+
+
+def test_native_group_norm_stats():
+    x = r(2, 6, 5)
+    e = ember.native_group_norm(ember.from_numpy(x.copy()), None, None, 2, 6, 5, 3, 1e-5)
+    t = torch.native_group_norm(torch.from_numpy(x.copy()), None, None, 2, 6, 5, 3, 1e-5)
+    for a, b in zip(e[1:], t[1:]):
+        assert_same(a, b)
+
+
+def test_native_batch_norm_running_stats():
+    x = r(4, 3, 2)
+    res = []
+    for lib in (torch, ember):
+        rm, rv = lib.zeros(3, dtype=lib.float64), lib.ones(3, dtype=lib.float64)
+        out = lib.native_batch_norm(lib.from_numpy(x.copy()), None, None, rm, rv, True, 0.2, 1e-5)
+        ev = lib.native_batch_norm(lib.from_numpy(x.copy()), None, None, rm, rv, False, 0.2, 1e-5)
+        res.append((*out, rm, rv, *ev))
+    for e, t in zip(res[1], res[0]):
+        assert_same(e, t)

@@ -15,7 +15,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._inplace import inplace
 
 __all__ = ["frexp", "ldexp", "gcd", "lcm", "trapezoid", "trapz", "cumulative_trapezoid", "vander", "unravel_index",
-           "combinations", "gradient"]
+           "combinations", "gradient", "norm_except_dim", "frobenius_norm"]
 
 if not hasattr(return_types, "frexp"):
     return_types.frexp = return_types._make("frexp", ("mantissa", "exponent"))
@@ -309,6 +309,32 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
         else:
             out.append(_gradient_uniform(input, h, d, edge_order))
     return tuple(out)
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The p-norm over every dim but ``dim`` (kept as a size-1 dim elsewhere); dim=-1: the norm of everything.
+    Composed as aten does (weight_norm's g)."""
+    if dim == -1:
+        return v.norm(pow)
+    nd = v.dim()
+    if dim == 0:
+        return v.contiguous().view(v.size(0), -1).norm(pow, 1).view((v.size(0),) + (1,) * (nd - 1))
+    if dim == nd - 1:
+        return v.contiguous().view(-1, v.size(nd - 1)).norm(pow, 0).view((1,) * (nd - 1) + (v.size(nd - 1),))
+    return norm_except_dim(v.transpose(0, dim), pow, 0).transpose(0, dim)
+
+
+def frobenius_norm(input: Tensor, dim, keepdim: bool = False, *, out=None) -> Tensor:
+    """Deprecated: the 2-norm over ``dim`` (one or two dims)."""
+    import warnings
+    dim = [dim] if isinstance(dim, int) else list(dim)
+    if len(dim) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dim)} dimensions instead.")
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
+                  "future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    from .linalg import _out
+    return _out(input.norm(2, dim, keepdim), out)
 
 
 def _inplace_method(fn):

@@ -325,3 +325,21 @@ def test_histogramdd_edges_and_errors():
                lambda lib: lib.histogramdd(lib.ones(10, 2), bins=2, range=[1.0, 0.0, 0.0, 1.0]),
                lambda lib: lib.histogramdd(lib.ones(3), bins=2)):
         check_error(fn)
+
+
+@pytest.mark.parametrize("dim", [-1, 0, 1, 2])
+@pytest.mark.parametrize("p", [2, 3])
+def test_norm_except_dim(dim, p):
+    check_op(lambda lib, v: lib.norm_except_dim(v, p, dim), [r(2, 3, 4)])
+    check_op(lambda lib, v: lib.norm_except_dim(v), [r(3, 2).astype(np.float32)])
+
+
+def test_frobenius_norm():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        # (torch's node is aten::norm's NormBackward1; ember's norm records LinalgVectorNormBackward0)
+        check_op(lambda lib, x: lib.frobenius_norm(x, [0, 2]), [r(2, 3, 4)], check_grad_fn=False)
+        check_op(lambda lib, x: lib.frobenius_norm(x, 1, True), [r(2, 3, 4)], check_grad_fn=False)
+        check_error(lambda lib: lib.frobenius_norm(lib.ones(2, 2, 2), [0, 1, 2]))
+    with pytest.warns(UserWarning, match="frobenius_norm is deprecated"):
+        ember.frobenius_norm(ember.ones(2, 2), [0])

@@ -13,6 +13,7 @@ from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
 from .chi2 import Chi2
+from .constraint_registry import biject_to, transform_to
 from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
@@ -42,8 +43,10 @@ from .relaxed_bernoulli import RelaxedBernoulli
 from .relaxed_categorical import RelaxedOneHotCategorical
 from .studentT import StudentT
 from .transformed_distribution import TransformedDistribution
-from .transforms import (AbsTransform, AffineTransform, ComposeTransform, ExpTransform, IndependentTransform,
-                         PowerTransform, SigmoidTransform, SoftmaxTransform, SoftplusTransform, TanhTransform,
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform, CorrCholeskyTransform,
+                         CumulativeDistributionTransform, ExpTransform, IndependentTransform, LowerCholeskyTransform,
+                         PositiveDefiniteTransform, PowerTransform, ReshapeTransform, SigmoidTransform,
+                         SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
                          Transform, identity_transform)
 from .uniform import Uniform
 from .weibull import Weibull
@@ -57,5 +60,7 @@ __all__ = [
     "PowerTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform", "SoftmaxTransform", "Transform",
     "identity_transform", "Chi2", "Gumbel", "HalfCauchy", "HalfNormal", "StudentT",
     "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli", "FisherSnedecor",
-    "InverseGamma", "Kumaraswamy",
+    "InverseGamma", "Kumaraswamy", "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
+    "LowerCholeskyTransform", "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform",
+    "StickBreakingTransform", "biject_to", "transform_to",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .._tensor import Tensor
 from ..nn import functional as F
 from .nn.dropout import dropout_impl
@@ -24,7 +26,7 @@ __all__ = [
     "celu", "celu_", "selu", "selu_", "rrelu", "rrelu_", "threshold", "threshold_", "constant_pad_nd",
     "binary_cross_entropy_with_logits", "cosine_embedding_loss", "ctc_loss", "hinge_embedding_loss", "kl_div",
     "margin_ranking_loss", "poisson_nll_loss", "triplet_margin_loss", "convolution", "lstm_cell", "gru_cell",
-    "rnn_tanh_cell", "rnn_relu_cell",
+    "rnn_tanh_cell", "rnn_relu_cell", "embedding_renorm_",
 ]
 
 # the same functions as F's (torch.conv2d is torch.nn.functional.conv2d)
@@ -93,6 +95,21 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad
     """aten::embedding: weight first; a negative padding_idx means none (F has already wrapped it)."""
     return F.embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
                        scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> Tensor:
+    """Rescale in place the rows of ``input`` that ``indices`` names whose norm exceeds max_norm (what
+    F.embedding's max_norm does before the lookup)."""
+    from .._tensor import _TYPE_NAMES
+    from ._inplace import check_inplace
+    from .nn.embedding import embedding_renorm_ as renorm
+    if indices._data.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #2 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {_TYPE_NAMES[indices._data.dtype.name]} instead (while checking "
+                           "arguments for embedding_renorm_)")
+    check_inplace(input)
+    renorm(input, indices._data, max_norm, norm_type)
+    return input
 
 
 # --- dropout: aten's (input, p, train), no defaults ---

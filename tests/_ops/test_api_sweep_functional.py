@@ -269,3 +269,15 @@ def test_native_batch_norm_running_stats():
         res.append((*out, rm, rv, *ev))
     for e, t in zip(res[1], res[0]):
         assert_same(e, t)
+
+
+def test_embedding_renorm_():
+    w = r(5, 3) * 3
+    res = []
+    for lib in (torch, ember):
+        t = lib.from_numpy(w.copy())
+        assert lib.embedding_renorm_(t, lib.tensor([0, 2, 2]), 1.0, 2.0) is t
+        res.append(t)
+    assert_same(res[1], res[0])
+    check_error(lambda lib: lib.embedding_renorm_(lib.ones(5, 3, requires_grad=True), lib.tensor([0]), 1.0, 2.0))
+    check_error(lambda lib: lib.embedding_renorm_(lib.ones(5, 3), lib.tensor([0.0]), 1.0, 2.0))

@@ -19,7 +19,7 @@ from ._broadcast import broadcast_error, quiet as _quiet, result_np_dtype
 from .arithmetic import _NoDerivative, _back, _broadcasting, _float_operands, _maybe_out
 from .comparison import _dtype_name
 from .unary import _precise
-from ..autograd.graph_engine import constant_mask, reduce_grad, saved_input, saved_output
+from ..autograd.graph_engine import constant, constant_mask, reduce_grad, saved_input, saved_output
 
 __all__ = ["atan2", "arctan2", "hypot", "logaddexp", "logaddexp2", "xlogy", "copysign", "nextafter", "heaviside",
            "float_power", "lerp"]
@@ -84,12 +84,17 @@ class Atan2(Function):
     @staticmethod
     def differentiable_backward(ctx, g):
         a, b = ctx.saved_tensors
-        if not _floats(a, b) or not np.all(a * a + b * b):
-            return NotImplemented  # (torch's 0 where a**2 + b**2 is 0 is a mask: first-order only there)
+        if not _floats(a, b):
+            return NotImplemented
         at, bt = _operands(ctx, a, b)
+        zero = np.broadcast_to((a * a + b * b) == 0, g.shape)
         denom = at * at + bt * bt
-        ga = reduce_grad(g * bt / denom, ctx.a_meta) if ctx.needs_input_grad[0] else None
-        gb = reduce_grad(g * -at / denom, ctx.b_meta) if ctx.needs_input_grad[1] else None
+        if zero.any():  # torch's reciprocal masked to 0 there (a constant mask: no grad through those places)
+            recip = constant_mask(1 / (denom + constant(zero.astype(g._data.dtype))), ~zero)
+        else:
+            recip = 1 / denom
+        ga = reduce_grad(g * bt * recip, ctx.a_meta) if ctx.needs_input_grad[0] else None
+        gb = reduce_grad(g * -at * recip, ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -126,10 +131,10 @@ class Hypot(Function):
     @staticmethod
     def differentiable_backward(ctx, g):
         a, b, out = ctx.saved_tensors
-        if not _floats(a, b) or not np.all(out):
+        if not _floats(a, b):
             return NotImplemented
         at, bt = _operands(ctx, a, b)
-        o = saved_output(ctx, 0, out)
+        o = saved_output(ctx, 0, out)  # (at hypot(0, 0) = 0 the grad is nan, as torch's g a / out)
         ga = reduce_grad(g * at / o, ctx.a_meta) if ctx.needs_input_grad[0] else None
         gb = reduce_grad(g * bt / o, ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb

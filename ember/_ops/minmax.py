@@ -9,7 +9,7 @@ from ._no_complex import no_kernel, refuse
 from ._args import method, refuse_grad_out, require_tensors
 from ._broadcast import broadcast_error, promote_arrays, promote_scalar, sum_to_shape
 from ._select import keep as _keep, select as _select
-from ..autograd.graph_engine import masked_backward
+from ..autograd.graph_engine import constant, masked_backward, reduce_grad
 
 __all__ = ["clamp", "clip", "maximum", "minimum", "fmax", "fmin"]
 
@@ -183,6 +183,25 @@ def _extreme_backward(ctx, g, a_loses, b_loses):
         return _pair_backward(ctx, _keep(~a_loses(a, b), shared), _keep(~b_loses(a, b), shared), g)
 
 
+def _extreme_graph_backward(ctx, g, a_loses, b_loses):
+    """_extreme_backward with Tensor ops: g times constant per-element coefficients (1, 1/2 on ties, 0 where
+    that input loses), summed to each input's shape."""
+    a, b = ctx.saved_tensors
+    with _quiet():
+        shared = np.where(a == b, 0.5, 1.0)
+        return _graph_pair(ctx, g, np.where(a_loses(a, b), 0.0, shared), np.where(b_loses(a, b), 0.0, shared))
+
+
+def _graph_pair(ctx, g, coef_a: np.ndarray, coef_b: np.ndarray) -> tuple:
+    dt = g._data.dtype
+    ga = gb = None
+    if ctx.needs_input_grad[0]:
+        ga = reduce_grad(g * constant(np.broadcast_to(coef_a, g.shape).astype(dt)), ctx.a_meta)
+    if ctx.needs_input_grad[1]:
+        gb = reduce_grad(g * constant(np.broadcast_to(coef_b, g.shape).astype(dt)), ctx.b_meta)
+    return ga, gb
+
+
 def _run(fn, a, b):
     try:
         with _quiet():
@@ -204,7 +223,7 @@ class Maximum(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        return masked_backward(ctx, g)
+        return _extreme_graph_backward(ctx, g, lambda a, b: a < b, lambda a, b: a > b)
 
 
 class Minimum(Function):
@@ -220,7 +239,7 @@ class Minimum(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        return masked_backward(ctx, g)
+        return _extreme_graph_backward(ctx, g, lambda a, b: a > b, lambda a, b: a < b)
 
 
 class Fmax(Function):
@@ -239,7 +258,10 @@ class Fmax(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        return masked_backward(ctx, g)
+        a, b = ctx.saved_tensors
+        with _quiet():
+            to_a = (a >= b) | np.isnan(b) if b.dtype.kind == "f" else a >= b
+        return _graph_pair(ctx, g, to_a, ~to_a)
 
 
 class Fmin(Function):
@@ -258,7 +280,10 @@ class Fmin(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        return masked_backward(ctx, g)
+        a, b = ctx.saved_tensors
+        with _quiet():
+            to_a = (a <= b) | np.isnan(b) if b.dtype.kind == "f" else a <= b
+        return _graph_pair(ctx, g, to_a, ~to_a)
 
 
 def _num(x):

@@ -14,7 +14,7 @@ from ..autograd.function import _NumpyFunction as Function
 from ._cascade_sum import torch_sum
 from ._no_complex import no_kernel, refuse
 from ..autograd.function import _apply1
-from ..autograd.graph_engine import cast_grad, constant, expand_back, reduce_grad
+from ..autograd.graph_engine import cast_grad, constant, constant_mask, expand_back, reduce_grad
 from ..autograd.graph_engine import saved_input, saved_output
 
 __all__ = ["sum", "mean", "var", "std", "var_mean", "std_mean", "prod", "max", "min", "amax", "amin", "argmax",
@@ -396,6 +396,15 @@ class _EvenExtreme(Function):
         gg = _expand_back(g, a.shape, axes, keepdim)
         return np.where(hit, gg / np.broadcast_to(count, a.shape).astype(g.dtype), g.dtype.type(0)), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        full = _expand_back(out, a.shape, axes, keepdim)
+        hit = (a == full) | (np.isnan(a) & np.isnan(full)) if a.dtype.kind == "f" else (a == full)
+        count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape).astype(g._data.dtype)
+        return _shared(expand_back(g, a.shape, axes, keepdim), count, hit), None, None
+
 
 builtin_any = __builtins__["any"] if isinstance(__builtins__, dict) else __builtins__.any
 
@@ -445,6 +454,19 @@ class Amax(_EvenExtreme):
             scaled = _expand_back(g, a.shape, axes, keepdim) / count.astype(g.dtype)
             return (scaled * hit).astype(g.dtype, copy=False), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        axes, keepdim = ctx.meta
+        hit = a == _expand_back(out, a.shape, axes, keepdim)
+        count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape).astype(g._data.dtype)
+        return _shared(expand_back(g, a.shape, axes, keepdim), count, hit), None, None
+
+
+def _shared(gg, count: np.ndarray, hit: np.ndarray):
+    """The grad shared evenly among the extreme elements: gg / count where hit, else 0 (constant coefficients)."""
+    return gg / constant(count) * constant(hit.astype(count.dtype))
+
 
 class Amin(Amax):
     _np = staticmethod(np.min)
@@ -486,6 +508,16 @@ class MaxDim(Function):
             idx, g = np.expand_dims(idx, dim), np.expand_dims(g, dim)
         np.put_along_axis(out, idx, g, axis=dim)
         return out, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        shape, dim, keepdim = ctx.meta
+        (idx,) = ctx.saved_tensors
+        if not shape:
+            return g, None, None
+        onehot = np.zeros(shape, g._data.dtype)
+        np.put_along_axis(onehot, idx if keepdim else np.expand_dims(idx, dim), 1, axis=dim)
+        return expand_back(g, shape, (dim,), keepdim) * constant(onehot), None, None
 
 
 MaxDim._name = "max"
@@ -663,13 +695,19 @@ class VectorNorm(Function):
             hit = np.abs(a) == o
             count = np.broadcast_to(np.sum(hit, axis=axes, keepdims=True), a.shape)
             return gg * constant(np.where(hit, np.sign(a) / count, 0).astype(a.dtype)), None, None, None
-        if not np.all(a):  # (zeros are masked out of the grad: first-order only)
-            return NotImplemented
+        if p < 1 and not np.all(a):
+            return NotImplemented  # (|0|**(p - 1) is inf: the first-order kernel masks those places)
+        # torch's norm_backward: self_scaled * grad / norm**(p - 1), the quotient filled with 0 where the norm is 0
+        # (so, as in torch, the next order is nan there: the fill's zero grad divided by the zero norm)
+        from .comparison import where
         at = saved_input(ctx, 0, a)
         ot = expand_back(saved_output(ctx, 0, out), a.shape, axes, keepdim)
-        if p == 2:
-            return gg * at / ot, None, None, None
-        return gg * at * at.abs() ** (p - 2) / ot ** (p - 1), None, None, None
+        zero = np.broadcast_to(o == 0, a.shape)
+        fill = (lambda t: where(constant(zero), constant(np.zeros((), a.dtype)), t)) if zero.any() else (lambda t: t)
+        if p == 2:  # torch: grad * (self / norm) filled
+            return gg * fill(at / ot), None, None, None
+        scaled = at.sign() * at.abs() ** (p - 1) if p < 2 else at * at.abs() ** (p - 2)
+        return scaled * fill(gg / ot ** (p - 1)), None, None, None
 
 
 # --- out= ------------------------------------------------------------------------

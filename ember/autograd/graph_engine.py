@@ -366,8 +366,22 @@ def elementwise_backward(ctx, g, second, n_args: int = 1):
 
 
 def constant_mask(g, mask: np.ndarray):
-    """``g`` where ``mask`` holds, else 0 (a piecewise-linear op's backward: its derivative in x is 0)."""
-    return g * _tensor()._make(mask.astype(g._data.dtype))
+    """``g`` where ``mask`` holds, else 0 (a piecewise-linear op's backward: its derivative in x is 0). A select,
+    not a product: a nan or inf of g outside the mask becomes 0, as torch's zero-fills and where()s give."""
+    return _Keep.apply(g, np.asarray(mask, bool))
+
+
+class _Keep(Function):
+    """g where a constant mask holds, else 0; its own grad is the same selection of the incoming grad."""
+
+    @staticmethod
+    def forward(ctx, g, mask):
+        ctx.mask = mask
+        return _tensor()._make(np.where(mask, g._data, g._data.dtype.type(0)))
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _Keep.apply(gg, ctx.mask), None
 
 
 def constant(arr: np.ndarray):

@@ -360,3 +360,51 @@ def test_prod_with_a_zero_stays_first_order():
     np.testing.assert_array_equal(g.detach().numpy(), [[0.0, 2.0, 0.0]])
     with pytest.raises(NotImplementedError, match="ProdBackward1"):
         g.sum().backward()
+
+
+# --- found by tools/fuzz/fuzz_double.py -----------------------------------------------------------------------
+
+FOUND = {
+    "amax_max_dim": lambda L, x, y: ((x * y).amax(1) ** 2).sum() + (x * y).max() * x.sum() + (x * y).max(0)[0].exp().sum()
+    + ((x * y).min(1, keepdim=True)[0] ** 3).sum() + (x * y).amin((0, 1)) * y.sum(),
+    "maximum_broadcast": lambda L, x, y: (L.maximum(x, y[0]) ** 2).sum() + (L.minimum(x[:, :1], y) ** 3).sum()
+    + (L.fmax(x, y[1:2]) ** 2).sum() + (L.fmin(x[0], y) ** 2).sum(),
+    "atan2_at_zero": lambda L, x, y: (L.atan2(x.relu(), y.relu()) * x).sum(),
+    "vector_norm_of_zeros": lambda L, x, y: sum(L.linalg.vector_norm(x.relu() * (x > 0.3), p, dim=1).exp().sum()
+                                                for p in (1, 3, 2.5, 4, float("inf"))),
+    "conv_third_order": lambda L, x, y: nnf(L).conv2d(x.reshape(1, 2, 3, 4), y.reshape(3, 2, 2, 2)[:, :, :2, :2],
+                                                      stride=2, padding=1).tanh() * 2,
+    # (output_padding stays 0: torch's own double backward refuses it, "output_padding is not supported for
+    # non-transposed convolutions")
+    "conv_transpose": lambda L, x, y: nnf(L).conv_transpose2d(x.reshape(1, 2, 3, 4), y.reshape(2, 3, 2, 2),
+                                                              stride=2, padding=1).sin()
+    + nnf(L).conv_transpose1d(x.reshape(2, 2, 6), y.reshape(2, 3, 4)[:, :, :3], y[0, :3], dilation=2).sum(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOUND))
+def test_found_by_the_fuzzer(name):
+    check(FOUND[name], [X, Y])
+
+
+def test_norm_of_a_zero_vector_gives_torchs_nan_one_order_up():
+    # torch's grad * (x / norm) filled with 0 where the norm is 0: the next order divides the fill's zero grad by
+    # the zero norm (nan); ember's formula is the same
+    a = np.array([[0.0, 1.5, -2.0], [0.0, 0.0, 0.0]])
+    check(lambda L, x: L.linalg.vector_norm(x * 1.0, 2, dim=1) ** 3 + L.linalg.vector_norm(x * 1.0, 2, dim=1), [a],
+          third=False)
+
+
+def test_masked_grads_drop_a_nan_as_torch_does():
+    # hypot(0, 0) has a nan grad; hardswish below -3 and a slice written over select it away (torch: where/zero_).
+    # (One order up ember's product formulas can still carry such a nan where torch's select-based ones drop it.)
+    a = np.array([-5.0, 0.5, 1.0])
+    got = []
+    for lib in (torch, ember):
+        x = lib.tensor(a, requires_grad=True)
+        h = nnf(lib).hardswish(x)
+        z = h * 1.0
+        z[1:] = z[1:] * 2
+        (g,) = lib.autograd.grad(lib.hypot(h, h * 0.0).sum() + z.sum(), x, create_graph=True)
+        got.append(g.detach().numpy())
+    np.testing.assert_allclose(got[1], got[0], **F64)

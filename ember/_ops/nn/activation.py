@@ -384,8 +384,12 @@ class Hardswish(Function):
 
     @staticmethod
     def differentiable_backward(ctx, g):
-        # hardswish'' = 1/3 strictly inside (-3, 3) (torch's double-backward formula), a constant: no third order
-        return elementwise_backward(ctx, g, lambda x: constant((((x._data > -3) & (x._data < 3)) / 3.0).astype(x._data.dtype)))
+        # hardswish'' = 1/3 strictly inside (-3, 3) (torch's double-backward formula), a constant: no third order;
+        # below -3 the grad is selected away (0 even where g is nan, as torch's where)
+        (x,) = ctx.saved_tensors
+        grad = elementwise_backward(ctx, g, lambda t: constant((((t._data > -3) & (t._data < 3)) / 3.0)
+                                                                .astype(t._data.dtype)))
+        return constant_mask(grad, ~(x < -3))
 
 
 class Hardsigmoid(Function):
@@ -409,8 +413,7 @@ class Hardsigmoid(Function):
     def differentiable_backward(ctx, g):
         # (torch has no double backward for hardsigmoid; the derivative in x is 0, in g the same mask)
         (x,) = ctx.saved_tensors
-        scale = np.float32(1.0) / np.float32(6.0)
-        return g * constant(np.where((x > -3) & (x < 3), scale, 0).astype(g._data.dtype))
+        return constant_mask(g, (x > -3) & (x < 3)) * g._data.dtype.type(np.float32(1.0) / np.float32(6.0))
 
 
 class Mish(Function):

@@ -208,7 +208,6 @@ def _convolution_graph_grads(ctx, grad) -> tuple:
     """Convolution's grads with Tensor ops (create_graph=True), each itself a convolution:
     dx = conv_transpose(g, weight) (output_padding makes up the rows the stride skipped), and per group
     dweight = conv(x^T, g^T) with stride and dilation swapped (the batch as channels), cut to the kernel size."""
-    from ... import cat
     x, weight = ctx.saved_tensors
     geo, groups, has_bias, _ = ctx.meta
     stride, padding, dilation = ctx.params
@@ -221,19 +220,26 @@ def _convolution_graph_grads(ctx, grad) -> tuple:
                         zip(x.shape[2:], grad.shape[2:], stride, padding, dilation, weight.shape[2:]))
         gx = conv_transpose(grad, wt, None, stride, padding, out_pad, groups, dilation, dims)
     if need_w:
-        cg, og = x.shape[1] // groups, weight.shape[0] // groups
-        parts = []
-        for i in range(groups):
-            xs = xt.narrow(1, i * cg, cg).transpose(0, 1)
-            gs = grad.narrow(1, i * og, og).transpose(0, 1)
-            full = Convolution.apply(xs, gs, None, dilation, padding, stride, 1)
-            for d, k in enumerate(weight.shape[2:]):
-                full = full.narrow(2 + d, 0, k)
-            parts.append(full.transpose(0, 1))
-        gw = parts[0] if groups == 1 else cat(parts, 0)
+        gw = _weight_graph_grad(xt, grad, weight.shape, groups, stride, padding, dilation)
     if need_b and has_bias:
         gb = grad.sum(dim=(0,) + tuple(range(2, grad.dim())))
     return gx, gw, gb, None, None, None, None
+
+
+def _weight_graph_grad(x, grad, w_shape: tuple, groups: int, stride, padding, dilation):
+    """A convolution's dweight with Tensor ops, from its input ``x`` and output grad ``grad``: per group
+    conv(x^T, g^T) with stride and dilation swapped (the batch as channels), cut to the kernel size."""
+    from ... import cat
+    cg, og = x.shape[1] // groups, grad.shape[1] // groups
+    parts = []
+    for i in range(groups):
+        xs = x.narrow(1, i * cg, cg).transpose(0, 1)
+        gs = grad.narrow(1, i * og, og).transpose(0, 1)
+        full = Convolution.apply(xs, gs, None, dilation, padding, stride, 1)
+        for d, k in enumerate(w_shape[2:]):
+            full = full.narrow(2 + d, 0, k)
+        parts.append(full.transpose(0, 1))
+    return parts[0] if groups == 1 else cat(parts, 0)
 
 
 class ConvolutionTransposed(Function):
@@ -265,6 +271,7 @@ class ConvolutionTransposed(Function):
             out += bias.reshape((-1,) + (1,) * len(out_sp))
         ctx.save_for_backward(x, weight)
         ctx.meta = (geo, groups, bias is not None, g4)
+        ctx.params = (stride, padding, dilation)
         return out
 
     @staticmethod
@@ -280,6 +287,24 @@ class ConvolutionTransposed(Function):
             w3 = weight.reshape(groups, weight.shape[0] // groups, -1)
             grad_input = np.ascontiguousarray(geo.output(_correlate(geo, gp, w3, np.result_type(grad, weight))))
         return grad_input, grad_weight, grad_bias, None, None, None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        """With Tensor ops: dx = conv(g, weight) (the convolution this op is the adjoint of), and dweight is that
+        convolution's weight grad with g as its input and x as its output grad."""
+        x, weight = ctx.saved_tensors
+        _, groups, has_bias, _ = ctx.meta
+        stride, padding, dilation = ctx.params
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
+        xt, wt = saved_input(ctx, 0, x), saved_input(ctx, 1, weight)
+        gx = gw = gb = None
+        if need_x:
+            gx = Convolution.apply(grad, wt, None, stride, padding, dilation, groups)
+        if need_w:
+            gw = _weight_graph_grad(grad, xt, weight.shape, groups, stride, padding, dilation)
+        if need_b and has_bias:
+            gb = grad.sum(dim=(0,) + tuple(range(2, grad.dim())))
+        return gx, gw, gb, None, None, None, None, None
 
 
 # --- argument checks and the public wrappers --------------------------------------------------------

@@ -31,6 +31,8 @@ from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
 from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
 from .mixture_same_family import MixtureSameFamily
 from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
@@ -62,5 +64,5 @@ __all__ = [
     "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli", "FisherSnedecor",
     "InverseGamma", "Kumaraswamy", "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
     "LowerCholeskyTransform", "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform",
-    "StickBreakingTransform", "biject_to", "transform_to",
+    "StickBreakingTransform", "biject_to", "transform_to", "LogisticNormal", "LowRankMultivariateNormal",
 ]

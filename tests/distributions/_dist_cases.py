@@ -132,6 +132,11 @@ def cases(batch=(3,), dtype=np.float64):
                          lambda s: pos(s, dtype, 7)),
         "Kumaraswamy": ([pos(batch, dtype) + 0.8, pos(batch, dtype, 1) + 0.8], lambda D, a, b: D.Kumaraswamy(a, b),
                         lambda s: unit(s, dtype, 7)),
+        "LogisticNormal": ([real(batch + (3,), dtype), pos(batch + (3,), dtype, 1)],
+                           lambda D, a, b: D.LogisticNormal(a, b),
+                           lambda s: (lambda x: x / x.sum(-1, keepdims=True))(pos(s + (4,), dtype, 7))),
+        "LowRankMVN": ([real(batch + (3,), dtype), real(batch + (3, 2), dtype, 2), pos(batch + (3,), dtype, 1)],
+                       lambda D, m, w, d: D.LowRankMultivariateNormal(m, w, d), lambda s: real(s + (3,), dtype, 7)),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -145,11 +150,13 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "RelaxedOneHotCategorical", "Tanh_Normal", "Affine_Sigmoid", "Mixture", "Gamma", "Beta", "Dirichlet",
               "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy",
               "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli",
-              "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy"]
+              "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
+              "LogisticNormal", "LowRankMVN"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
                "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull",
-               "ContinuousBernoulli", "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy"]
+               "ContinuousBernoulli", "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
+               "LogisticNormal", "LowRankMVN"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

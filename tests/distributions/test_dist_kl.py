@@ -19,7 +19,8 @@ PAIRS = [("Normal", "Normal"), ("Bernoulli_probs", "Bernoulli_logits"), ("Catego
          ("Normal", "Gumbel"), ("Chi2", "Gamma"),
          ("Pareto", "Pareto"), ("Pareto", "Exponential"), ("Pareto", "Gamma"), ("Pareto", "Normal"),
          ("ContinuousBernoulli", "ContinuousBernoulli_logits"), ("Beta", "ContinuousBernoulli"),
-         ("ContinuousBernoulli", "Exponential"), ("ContinuousBernoulli", "Normal")]
+         ("ContinuousBernoulli", "Exponential"), ("ContinuousBernoulli", "Normal"),
+         ("LowRankMVN", "LowRankMVN"), ("MVN_cov", "LowRankMVN"), ("LowRankMVN", "MVN_tril")]
 
 
 def _pair(lib, p_name, q_name, dtype):

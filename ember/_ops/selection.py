@@ -11,7 +11,8 @@ from .. import return_types
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import _NumpyFunction as Function
 from ._no_complex import no_kernel, refuse
-from .sorting import _ranks, _rows, _save_selection, _selection_grad, _sort_indices, _std_sort_order, _take_selected
+from .sorting import (_ranks, _rows, _save_selection, _selection_grad, _selection_graph_grad, _sort_indices,
+                      _std_sort_order, _take_selected)
 
 __all__ = ["median", "nanmedian", "mode", "cummax", "cummin"]
 
@@ -78,6 +79,10 @@ class MedianDim(Function):
     def backward(ctx, g, _g_idx=None):
         return _selection_grad(ctx, g), None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        return _selection_graph_grad(ctx, g), None, None
+
 
 class NanmedianDim(MedianDim):
     _backward_name = "NanmedianBackward1"
@@ -141,6 +146,10 @@ class Mode(Function):
     @staticmethod
     def backward(ctx, g, _g_idx=None):
         return _selection_grad(ctx, g), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        return _selection_graph_grad(ctx, g), None, None
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False, *, out=None):

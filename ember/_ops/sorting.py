@@ -106,6 +106,19 @@ def _selection_grad(ctx, g: np.ndarray) -> np.ndarray:
     return out
 
 
+def _selection_graph_grad(ctx, g):
+    """``_selection_grad`` with Tensor ops (create_graph=True): g put back at the selected positions (constants)."""
+    from ..autograd.graph_engine import cast_grad, put_back
+    shape, dtype, dim, keepdim = ctx.meta
+    (idx,) = ctx.saved_tensors
+    if not shape:
+        return cast_grad(g, dtype)
+    if not keepdim:
+        idx, g = np.expand_dims(idx, dim), g.unsqueeze(dim)
+    positions = np.take_along_axis(np.arange(int(np.prod(shape))).reshape(shape), idx, dim)
+    return cast_grad(put_back(g, shape, positions), dtype)
+
+
 class Sort(Function):
     """(values, indices) along ``dim``;  da = g scattered back through the indices"""
 
@@ -122,6 +135,10 @@ class Sort(Function):
     @staticmethod
     def backward(ctx, g, _g_idx=None):
         return _selection_grad(ctx, g), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        return _selection_graph_grad(ctx, g), None, None, None
 
 
 class SortStable(Sort):
@@ -241,6 +258,10 @@ class Topk(Function):
     def backward(ctx, g, _g_idx=None):
         return _selection_grad(ctx, g), None, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        return _selection_graph_grad(ctx, g), None, None, None, None
+
 
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True, *, out=None):
     """The ``k`` largest (``largest=False``: smallest) elements and their indices (``torch.return_types.topk``)."""
@@ -294,6 +315,10 @@ class Kthvalue(Function):
     @staticmethod
     def backward(ctx, g, _g_idx=None):
         return _selection_grad(ctx, g), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g, _g_idx=None):
+        return _selection_graph_grad(ctx, g), None, None, None
 
 
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False, *, out=None):

@@ -408,3 +408,17 @@ def test_masked_grads_drop_a_nan_as_torch_does():
         (g,) = lib.autograd.grad(lib.hypot(h, h * 0.0).sum() + z.sum(), x, create_graph=True)
         got.append(g.detach().numpy())
     np.testing.assert_allclose(got[1], got[0], **F64)
+
+
+SELECTIONS = {
+    "sort_topk": lambda L, x, y: ((x * y).sort(1)[0] * y).sum() + ((x * y).topk(2, 1)[0] ** 2).sum()
+    + ((x * y).sort(0, descending=True)[0][0] ** 3).sum() + ((x * y).topk(3, 0, largest=False)[0].exp()).sum(),
+    "kthvalue_median": lambda L, x, y: (((x * y).kthvalue(2, 1)[0] ** 2).sum() + ((x * y).median(1)[0] ** 2).sum()
+                                        + ((x * y).kthvalue(3, 0, keepdim=True)[0] ** 3).sum()
+                                        + ((x * y).nanmedian(0)[0] ** 2).sum()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SELECTIONS))
+def test_sort_and_selections(name):
+    check(SELECTIONS[name], [X, Y])

@@ -10,12 +10,14 @@ __all__ = ["logcumsumexp"]
 
 
 def _scan(x: np.ndarray, dim: int) -> np.ndarray:
-    """out_i = log(exp(x_0) + ... + exp(x_i)), one pairwise log-add-exp per step (stable for any magnitudes;
-    float16 is computed in float32)."""
+    """out_i = log(exp(x_0) + ... + exp(x_i)), one pairwise log-add-exp per step (stable for any magnitudes).
+    The running value is kept in torch's CPU accumulation type (acc_type): float16 in float32, float32 in float64,
+    each output rounded once."""
     if x.ndim == 0:  # a 0-dim tensor's running log-sum-exp is itself
         return x.copy()
-    if x.dtype == np.float16:
-        return np.logaddexp.accumulate(x.astype(np.float32), axis=dim).astype(np.float16)
+    acc = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}.get(x.dtype)
+    if acc is not None:
+        return np.logaddexp.accumulate(x.astype(acc), axis=dim).astype(x.dtype)
     return np.logaddexp.accumulate(x, axis=dim)
 
 

@@ -329,6 +329,8 @@ class StdMean(Function):
 class Prod(Function):
     """out = product over axes;  da = g * product of the other elements (exact with zeros)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a, axis, keepdim, dtype):
         out_dtype = _sum_dtype(a, dtype)
@@ -600,6 +602,8 @@ class Cumsum(Function):
 class Cumprod(Function):
     """out_i = prod_{j<=i} a_j"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a, dim, dtype):
         out_dtype = _sum_dtype(a, dtype)
@@ -627,6 +631,16 @@ class Cumprod(Function):
             others[..., j] = 1
             res[..., j] = np.sum(np.cumprod(others, axis=-1)[..., j:] * gm[..., j:], axis=-1)
         return np.moveaxis(res, -1, dim), None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        a, out = ctx.saved_tensors
+        dim = ctx.dim
+        if a.ndim == 0 or a.dtype != out.dtype or a.dtype.kind != "f" or not np.all(a):
+            return NotImplemented  # (with zeros: first-order only)
+        # da_j = sum_{i >= j} g_i out_i / a_j, out read back as this node's own result
+        w = g * saved_output(ctx, 0, out)
+        return w.flip(dim).cumsum(dim).flip(dim) / saved_input(ctx, 0, a), None, None
 
 
 class VectorNorm(Function):

@@ -256,7 +256,7 @@ ACTIVATIONS_LOSSES = {
                               + nnf(L).huber_loss(x * 3, y[0], reduction="sum") ** 2),
     "reductions": lambda L, x, y: ((x * y).prod(1) ** 2).sum() + (x * y).prod() + (x * y)[:2, :3].prod(0).sum()
     + (((x * y).logsumexp(1) ** 2).sum() + (x * y).logsumexp((0, 1)) * x + (x * y).logsumexp(0, keepdim=True) * y).sum()
-    + ((x * y).cumsum(1) ** 2 + (x * y).cumsum(0) * x).sum(),
+    + ((x * y).cumsum(1) ** 2 + (x * y).cumsum(0) * x).sum() + ((x * y + 2).cumprod(1) ** 2).sum(),
     "vector_norm": lambda L, x, y: ((L.linalg.vector_norm(x * y, dim=1) ** 2).sum() + ((x * y).norm() * x).sum()
                                     + L.linalg.vector_norm(x * y, 3, dim=0).sum() ** 2
                                     + L.linalg.vector_norm(x * y, 1).exp()

@@ -21,6 +21,7 @@ from .exp_family import ExponentialFamily
 from .exponential import Exponential
 from .fishersnedecor import FisherSnedecor
 from .gamma import Gamma
+from .generalized_pareto import GeneralizedPareto
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .half_cauchy import HalfCauchy
@@ -51,6 +52,7 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          SoftmaxTransform, SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
                          Transform, identity_transform)
 from .uniform import Uniform
+from .von_mises import VonMises
 from .weibull import Weibull
 
 __all__ = [
@@ -65,4 +67,5 @@ __all__ = [
     "InverseGamma", "Kumaraswamy", "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
     "LowerCholeskyTransform", "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform",
     "StickBreakingTransform", "biject_to", "transform_to", "LogisticNormal", "LowRankMultivariateNormal",
+    "GeneralizedPareto", "VonMises",
 ]

@@ -137,6 +137,11 @@ def cases(batch=(3,), dtype=np.float64):
                            lambda s: (lambda x: x / x.sum(-1, keepdims=True))(pos(s + (4,), dtype, 7))),
         "LowRankMVN": ([real(batch + (3,), dtype), real(batch + (3, 2), dtype, 2), pos(batch + (3,), dtype, 1)],
                        lambda D, m, w, d: D.LowRankMultivariateNormal(m, w, d), lambda s: real(s + (3,), dtype, 7)),
+        "VonMises": ([real(batch, dtype), pos(batch, dtype, 1, 0.3, 8.0)], lambda D, a, b: D.VonMises(a, b),
+                     lambda s: real(s, dtype, 7)),
+        "GeneralizedPareto": ([real(batch, dtype), pos(batch, dtype, 1), real(batch, dtype, 2) * 0.2],
+                              lambda D, a, b, c: D.GeneralizedPareto(a, b, c, validate_args=False),
+                              lambda s: real(s, dtype, 7) * 0.3 + 3.0),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -151,12 +156,12 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy",
               "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli",
               "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
-              "LogisticNormal", "LowRankMVN"]
+              "LogisticNormal", "LowRankMVN", "VonMises", "GeneralizedPareto"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
                "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull",
                "ContinuousBernoulli", "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
-               "LogisticNormal", "LowRankMVN"]
+               "LogisticNormal", "LowRankMVN", "GeneralizedPareto"]
 
 
 def build(lib, name, batch=(3,), dtype=np.float64, requires_grad=False):

@@ -1,6 +1,8 @@
 """ember.distributions values and gradients vs torch: log_prob, entropy, moments, cdf/icdf, enumerate_support."""
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 import torch
@@ -13,6 +15,16 @@ TOL = {np.dtype(np.float64): dict(rtol=1e-11, atol=1e-12), np.dtype(np.float32):
 
 def _compare(name, fn, dtype, batch=(2, 3), grads=True):
     """Run fn(lib, dist, value_fn) on both libraries; compare values and the grads of every parameter."""
+    if name == "GeneralizedPareto" and dtype == np.float64:
+        # torch's log_prob/cdf compare float64 parameters with a float32 tensor(0.0) and raise; run torch's
+        # formulas with a float64 zero instead (ember's fix) to get the reference
+        real_tensor = torch.tensor
+        with mock.patch.object(torch, "tensor", lambda v, **kw: real_tensor(v, **{"dtype": torch.float64, **kw})):
+            return _compare_impl(name, fn, dtype, batch, grads)
+    return _compare_impl(name, fn, dtype, batch, grads)
+
+
+def _compare_impl(name, fn, dtype, batch, grads):
     res = {}
     for lib in (torch, ember):
         d, ts, value = build(lib, name, batch, dtype, requires_grad=True)
@@ -74,7 +86,7 @@ def test_moments_entropy(name, dtype, what):
 
 CDF_NAMES = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Gamma", "Tanh_Normal",
              "Affine_Sigmoid", "Mixture", "Chi2", "Gumbel", "HalfNormal", "HalfCauchy", "Pareto",
-             "Weibull", "ContinuousBernoulli", "ContinuousBernoulli_logits"]
+             "Weibull", "ContinuousBernoulli", "ContinuousBernoulli_logits", "GeneralizedPareto"]
 
 
 @pytest.mark.parametrize("name", CDF_NAMES)
@@ -131,3 +143,13 @@ def test_log_prob_boundaries():
             ref = outs
     for a, b in zip(outs, ref):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6, atol=0)
+
+
+def test_generalized_pareto_float64_torch_bug():
+    # torch raises for float64 (its float32 zero); ember computes it
+    args = [torch.tensor([0.1], dtype=torch.float64), torch.tensor([1.0], dtype=torch.float64),
+            torch.tensor([0.2], dtype=torch.float64)]
+    with pytest.raises(RuntimeError, match="Double did not match Float"):
+        torch.distributions.GeneralizedPareto(*args).log_prob(torch.tensor([1.0], dtype=torch.float64))
+    d = ember.distributions.GeneralizedPareto(*[ember.tensor(a.numpy()) for a in args])
+    assert np.isfinite(d.log_prob(ember.tensor([1.0], dtype=ember.float64)).numpy()).all()

@@ -69,8 +69,10 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
     if norm._data <= 0:
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
                       "observations.", UserWarning, stacklevel=2)
-        norm = norm * 0
+        norm = norm.zero_()  # (+0: c / norm is then +-inf or nan by c's sign, as torch's zero_() gives)
     x = x - avg.unsqueeze(1)
+    if n == 1:
+        x = x.zero_()  # one observation deviates from its own mean by exactly 0 in torch (no x w / w rounding)
     c = x.mm((x * w if w is not None else x).t().conj())
     return c.true_divide(norm).squeeze()
 

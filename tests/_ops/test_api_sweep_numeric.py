@@ -188,6 +188,18 @@ def test_cov_ints_and_errors():
         assert_same(ember.cov(ember.ones(2, 1)), torch.cov(torch.ones(2, 1)))
     with pytest.warns(UserWarning, match="degrees of freedom"):
         ember.cov(ember.ones(2, 1))
+    # one observation (centred to exactly 0), and degrees of freedom <= 0 (+0 divisor: signed infinities)
+    x1 = np.array([[-0.8820333447164845], [0.3]])
+    aw = np.array([0.42955639560063197])
+    x3 = np.array([[1.5, -0.5, 0.25], [0.1, 0.2, -2.0], [-1.0, 0.5, 0.7]])
+    aw3 = np.array([0.9, 0.05, 0.02])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for fn in (lambda lib: lib.cov(lib.from_numpy(x1.copy()), aweights=lib.from_numpy(aw.copy())),
+                   lambda lib: lib.cov(lib.from_numpy(x1.copy()), correction=2),
+                   lambda lib: lib.cov(lib.from_numpy(x1.copy()), correction=0, fweights=lib.tensor([3])),
+                   lambda lib: lib.cov(lib.from_numpy(x3.copy()), correction=2, aweights=lib.from_numpy(aw3.copy()))):
+            assert_same(fn(ember), fn(torch))
     for fn in (lambda lib: lib.cov(lib.ones(2, 2, 2)),
                lambda lib: lib.cov(lib.ones(2, 2, dtype=lib.bool)),
                lambda lib: lib.cov(lib.ones(2, 3), fweights=lib.ones(3)),

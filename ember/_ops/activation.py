@@ -54,6 +54,8 @@ class Relu(Function):
 class Sigmoid(Function):
     """out = 1 / (1 + e**-a);  da = g * (1 - out) * out"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -81,6 +83,8 @@ class Sigmoid(Function):
 
 class Tanh(Function):
     """da = g * (1 - out**2)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):

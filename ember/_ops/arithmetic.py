@@ -57,6 +57,8 @@ def _broadcasting(fn, a, b):
 class Add(Function):
     """out = a + alpha * b"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
     _edge_rules = ((1,), ())  # the same slot when alpha= sends the call through the general path
 
@@ -124,6 +126,8 @@ def _scaled(b, alpha, dtype: np.dtype):
 class Sub(Function):
     """out = a - alpha * b"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
     _edge_rules = ((1,), ())  # the same slot when alpha= sends the call through the general path
 
@@ -156,6 +160,8 @@ class Sub(Function):
 class Rsub(Function):
     """out = other - alpha * a, for a Python number ``other`` (``2 - x``)."""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     _backward_name = "RsubBackward1"
 
     @staticmethod
@@ -176,6 +182,8 @@ class Rsub(Function):
 
 class RsubTensor(Function):
     """out = other - alpha * a for two tensors (``torch.rsub(a, other)``);  da = -alpha g,  dother = g"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     _backward_name = "RsubBackward0"
 
@@ -218,6 +226,8 @@ def _beyond_f16(x) -> bool:
 
 class Mul(Function):
     """out = a * b;  da = g * b,  db = g * a"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
 
@@ -280,6 +290,8 @@ def _float_operands(a, b):
 
 class Div(Function):
     """out = a / b;  da = g / b,  db = -g * a / b**2"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     _scalar_edge = True  # torch wraps a number operand into a tensor: its slot shows as (None, 0)
 
@@ -494,6 +506,8 @@ class Neg(Function):
 class Reciprocal(Function):
     """out = 1 / a;  da = -g * out**2"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         if a.dtype.kind in "biu":
@@ -519,6 +533,8 @@ class Reciprocal(Function):
 
 class Pow(Function):
     """out = a ** e for a number e;  da = g * e * a**(e-1)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a, e):
@@ -592,6 +608,8 @@ def _int_power(a, b):
 class PowTensor(Function):
     """out = a ** b (both tensors);  da = g * b * a**(b-1),  db = g * out * log(a)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     _backward_name = "PowBackward1"
 
     @staticmethod
@@ -643,6 +661,8 @@ class PowTensor(Function):
 
 class PowScalarBase(Function):
     """out = base ** b for a number base;  db = g * out * log(base)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     _backward_name = "PowBackward2"
 

@@ -34,6 +34,8 @@ def _x(shape) -> str:
 class Dot(Function):
     """out = sum_i a_i b_i;  da = g b,  db = g a"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim != 1 or b.ndim != 1:
@@ -60,6 +62,8 @@ class Dot(Function):
 
 class Mv(Function):
     """out = M v;  dM = outer(g, v),  dv = M^T g"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, m, v):
@@ -164,6 +168,8 @@ def _mm_graph_grads(ctx, g, a: np.ndarray, b: np.ndarray, i: int) -> tuple:
 class Mm(Function):
     """out = A B;  dA = g B^T,  dB = A^T g"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a, b):
         _check_mm(a, b)
@@ -183,6 +189,8 @@ class Mm(Function):
 
 class Addmm(Function):
     """out = beta * C + alpha * (A B);  dC = beta g (summed to C's shape),  dA = alpha g B^T,  dB = alpha A^T g"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):
@@ -230,6 +238,8 @@ class Addmm(Function):
 class Bmm(Function):
     """Batched A_i B_i over dim 0"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a, b):
         if a.ndim != 3:
@@ -261,6 +271,8 @@ class Bmm(Function):
 
 class Baddbmm(Function):
     """out = beta * C + alpha * bmm(A, B);  dC = beta g (summed to C's shape),  dA = alpha g B^T,  dB = alpha A^T g"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, c, a, b, beta=1, alpha=1):

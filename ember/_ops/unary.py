@@ -41,6 +41,8 @@ from ..autograd.graph_engine import constant, reduce_grad, saved_input, saved_ou
 class Exp(Function):
     """out = e**a;  da = g * out"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         with _quiet():
@@ -62,6 +64,8 @@ class Exp(Function):
 
 class Exp2(Function):
     """out = 2**a;  da = g * out * ln 2"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):
@@ -85,6 +89,8 @@ class Exp2(Function):
 class Log(Function):
     """out = ln a;  da = g / a"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -106,6 +112,8 @@ class Log(Function):
 
 class Log1p(Function):
     """out = ln(1 + a);  da = g / (1 + a)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     _backward_name = "Log1PBackward0"
 
@@ -131,6 +139,8 @@ class Log1p(Function):
 class Expm1(Function):
     """out = e**a - 1;  da = g * (out + 1)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         with _quiet():
@@ -152,6 +162,8 @@ class Expm1(Function):
 
 class Log2(Function):
     """out = log2 a;  da = g / (a ln 2)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):
@@ -175,6 +187,8 @@ class Log2(Function):
 class Log10(Function):
     """out = log10 a;  da = g / (a ln 10)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -197,6 +211,8 @@ class Log10(Function):
 class Sqrt(Function):
     """out = sqrt a;  da = g / (2 out)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         with _quiet():
@@ -218,6 +234,8 @@ class Sqrt(Function):
 
 class Rsqrt(Function):
     """out = 1 / sqrt a;  da = -g * out**3 / 2"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):
@@ -242,6 +260,8 @@ class Rsqrt(Function):
 class Sin(Function):
     """da = g cos a"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -264,6 +284,8 @@ class Sin(Function):
 class Cos(Function):
     """da = -g sin a"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -285,6 +307,8 @@ class Cos(Function):
 
 class Tan(Function):
     """da = g (1 + out**2)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):
@@ -309,6 +333,8 @@ class Tan(Function):
 class Asin(Function):
     """da = g / sqrt(1 - a**2)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -331,6 +357,8 @@ class Asin(Function):
 
 class Acos(Function):
     """da = -g / sqrt(1 - a**2)"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):
@@ -355,6 +383,8 @@ class Acos(Function):
 class Atan(Function):
     """da = g / (1 + a**2)"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -377,6 +407,8 @@ class Atan(Function):
 class Sinh(Function):
     """da = g cosh a"""
 
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
+
     @staticmethod
     def forward(ctx, a):
         a = _float(a)
@@ -398,6 +430,8 @@ class Sinh(Function):
 
 class Cosh(Function):
     """da = g sinh a"""
+
+    _holomorphic = True  # complex grads: g * conj(f'(z)) (see Function._holomorphic)
 
     @staticmethod
     def forward(ctx, a):

@@ -154,6 +154,13 @@ class Function:
             name = f"{cls.__name__}Backward"
         # _fast: the engine may call backward directly (ndarray io, no hooks yet)
         cls._node_cls = type(name, (BackwardNode,), {"_fn": cls, "_fast": cls._ndarray_io})
+        if getattr(cls, "_holomorphic", False) and "_conj_variant" not in cls.__dict__:
+            cls._conj_node_cls = _conjugate_variant(cls)._node_cls
+
+    # An op whose ndarray backward is written as for real numbers, g * f'(z) (mul, log, matmul, ...), sets
+    # _holomorphic: for complex outputs it is recorded with a node whose backward conjugates around it, giving
+    # torch's convention g * conj(f'(z)) (= conj(f'(z) * conj(g))) without a conj in every formula.
+    _holomorphic = False
 
     @staticmethod
     def forward(ctx: Any, *args: Any, **kwargs: Any) -> Any:
@@ -169,6 +176,22 @@ class Function:
     def apply(cls, *args, **kwargs):
         ctx = _new(cls._node_cls)
         return _apply_tensor(cls, ctx, args, kwargs)
+
+
+def _conjugate_variant(cls):
+    """``cls`` with backward(g) = conj(cls.backward(conj(g))), recorded under the same node name."""
+    forward_backward = cls.backward
+
+    def conj(a):
+        return np.conj(a) if isinstance(a, (np.ndarray, np.generic)) and a.dtype.kind == "c" else a
+
+    def backward(ctx, *grads):
+        out = forward_backward(ctx, *[conj(g) for g in grads])
+        return tuple(conj(o) for o in out) if type(out) is tuple else conj(out)
+
+    return type(cls.__name__, (cls,), {"backward": staticmethod(backward), "_conj_variant": True,
+                                       "_backward_name": cls._node_cls.__name__,
+                                       "differentiable_backward": None})  # complex double backward: not yet
 
 
 def _edges_and_needs(args) -> tuple[tuple, tuple, bool]:
@@ -291,6 +314,8 @@ def _apply_ndarray(cls, args, kwargs):
     if type(out) is tuple:
         return _wrap_outputs(cls, ctx, args, out, record, edges)
     if record and (type(out) is not np.ndarray or out.dtype.kind in "fc"):
+        if cls._holomorphic and type(out) is np.ndarray and out.dtype.kind == "c":
+            ctx.__class__ = cls._conj_node_cls
         ctx._next = tuple(edges)
         ctx._seq = _next_seq()
         t = _make(out, True, ctx, 0)
@@ -367,6 +392,8 @@ def _apply2(cls, a, b):
     t._output_nr = 0
     t._vc = [0]
     if (arg or brg) and diff and _grad_state.enabled:
+        if cls._holomorphic and out.dtype.kind == "c":
+            ctx.__class__ = cls._conj_node_cls
         if arg:
             fn = a._grad_fn
             ea = (fn, a._output_nr) if fn is not None else (a, 0)
@@ -427,6 +454,8 @@ def _apply1(cls, a):
     t._output_nr = 0
     t._vc = [0]
     if arg and diff and _grad_state.enabled:
+        if cls._holomorphic and out.dtype.kind == "c":
+            ctx.__class__ = cls._conj_node_cls
         fn = a._grad_fn
         ctx._next = ((fn, a._output_nr) if fn is not None else (a, 0),)
         ctx._seq = _next_seq()

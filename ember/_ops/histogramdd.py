@@ -37,7 +37,7 @@ def _edges_of(x: np.ndarray, bins, lo_hi, d: int) -> tuple[np.ndarray, np.ndarra
     elif x.size:
         lo, hi = float(np.min(x)), float(np.max(x))
     else:
-        lo, hi = 0.0, 0.0
+        lo, hi = 0.0, 1.0  # (an empty input's default range)
     if lo > hi:
         raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {_fmt(lo)} max {_fmt(hi)} "
                            f"for dimension {d}")

@@ -324,6 +324,10 @@ def test_histogramdd(kw, dtype):
 
 
 def test_histogramdd_edges_and_errors():
+    e, t = (lib.histogramdd(lib.zeros(0, 3, dtype=lib.float64), bins=[2, 1, 5]) for lib in (ember, torch))
+    assert_same(e.hist, t.hist)
+    for a, b in zip(e.bin_edges, t.bin_edges):
+        assert_same(a, b)
     x = r(20, 2)
     e, t = (lib.histogramdd(lib.from_numpy(x.copy()), bins=[lib.tensor([-1.0, 0, 1]).double(),
                                                            lib.tensor([-3.0, 0, 0.5, 3]).double()])

@@ -134,7 +134,13 @@ class Unsqueeze(Function):
     @staticmethod
     def forward(ctx, a, dim):
         ctx.dim = dim
-        return np.expand_dims(a, dim)
+        # torch's new stride is size * stride of the dim it lands before (1 at the end), and every other stride is
+        # kept; np.expand_dims reshapes, which can rewrite the strides of other size-1 dims
+        out = np.expand_dims(a, dim)
+        strides = a.strides[:dim] + (a.strides[dim] * a.shape[dim] if dim < a.ndim else a.itemsize,) + a.strides[dim:]
+        if out.strides != strides:
+            out = np.lib.stride_tricks.as_strided(a, out.shape, strides)
+        return out
 
     @staticmethod
     def backward(ctx, g):

@@ -225,6 +225,22 @@ def test_size_shape_stride():
         assert x.expand(5, 2, 3, 4).stride() == (0, 12, 4, 1)
 
 
+@pytest.mark.parametrize("view", [
+    lambda x: x.unsqueeze(0).select(1, 3)[:, 1::2].unsqueeze(2),
+    lambda x: x[None, 3, 1::2, None],
+    lambda x: x[3::2, -3, None, 0],
+    lambda x: x[2:4:2, None, 1:],
+    lambda x: x[:, :1].unsqueeze(0).unsqueeze(3),
+    lambda x: x.t().unsqueeze(1) if x.dim() == 2 else x.transpose(0, 2).unsqueeze(1)[:1],
+    lambda x: x.expand(2, *x.shape).unsqueeze(-1),
+])
+def test_unsqueeze_keeps_the_other_strides(view):
+    # torch's unsqueeze sets only the new dim's stride; a reshape could rewrite other size-1 dims' (fuzz_idx)
+    x0 = np.arange(32, dtype=np.float32).reshape(4, 4, 2)
+    t, e = view(torch.tensor(x0)), view(ember.tensor(x0))
+    assert tuple(e.shape) == tuple(t.shape) and e.stride() == t.stride() and e.tolist() == t.tolist()
+
+
 @pytest.mark.parametrize("shape", [(2, 3), (3,), (), (2, 3, 4), (1, 1)])
 def test_T_warning(shape):
     """.T on a tensor that is not 2-D: torch warns (deprecated) for ndim > 2; values match."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from .. import _dtype as D
 from .. import return_types
 from .._tensor import Tensor
 from ..autograd.function import _NumpyFunction as Function
+from ._broadcast import sum_to_shape
 from ._inplace import inplace
 
 __all__ = ["frexp", "ldexp", "gcd", "lcm", "trapezoid", "trapz", "cumulative_trapezoid", "vander", "unravel_index",
@@ -44,15 +46,45 @@ class Ldexp(Function):
 
     @staticmethod
     def backward(ctx, g):
-        # (torch 2.13's grad for an integer negative exponent is 0, 2**e taken in integers; ember keeps 2**e)
         x, p = ctx.saved_tensors
         gx = (g * p).astype(x.dtype, copy=False) if ctx.needs_input_grad[0] else None
         ge = g * x * p * math.log(2.0) if ctx.needs_input_grad[1] else None
         return gx, ge, None
 
 
+class LdexpInt(Function):
+    """out = x 2^e for integer e, exactly (std::ldexp);  dx = g 2^e"""
+
+    _backward_name = "LdexpBackward0"
+
+    @staticmethod
+    def forward(ctx, x, e):
+        ctx.e, ctx.shape = e, x.shape
+        return np.ldexp(x, e.astype(np.int32).clip(-2000, 2000)).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        # (torch 2.13's grad for a negative exponent is 0, 2**e taken in integers; ember keeps 2**e)
+        return sum_to_shape(np.ldexp(g, ctx.e.astype(np.int32).clip(-2000, 2000)).astype(g.dtype), ctx.shape), None
+
+
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """input * 2**other, in the operands' promoted type (the default float type when both are integers)."""
+    """input * 2**other: exact for a float input and integer exponents (in input's dtype); otherwise a product
+    in the operands' promoted type (the default float type when both are integers)."""
+    e = other._data
+    if input._data.dtype.kind == "f" and e.dtype.kind in "biu":
+        if e.dtype.kind == "b":
+            raise NotImplementedError('"ldexp_cpu_exp" not implemented for \'Bool\'')
+        shape = np.broadcast_shapes(input._data.shape, e.shape)
+        if shape != input._data.shape:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"[{', '.join(map(str, input.shape))}], which does not match the required output shape "
+                          f"[{', '.join(map(str, shape))}]. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You can explicitly "
+                          "reuse an out tensor t by resizing it, inplace, to zero elements with t.resize_(0).",
+                          UserWarning, stacklevel=2)
+        from .linalg import _out
+        return _out(LdexpInt.apply(input, other), out)
     dt = D.result_type(input, other).np_dtype
     if dt.kind != "f":
         dt = D.get_default_dtype().np_dtype

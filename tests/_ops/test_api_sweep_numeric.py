@@ -63,11 +63,20 @@ def test_frexp_ldexp():
     check_op(lambda lib, a: lib.ldexp(a, lib.from_numpy(e.copy())), [r(4)], grad=False)
     check_op(lambda lib, a, b: a.ldexp(b), [r(4), r(4)])
     check_op(lambda lib, a: lib.ldexp(a, lib.from_numpy(e.copy())), [r(4, dtype=np.float32)], grad=False)
+    # integer exponents scale exactly (no 2**e overflow in float32), also far outside float32's range
+    f = np.array([2.5e-34, -3.9e23, 1.4e-45, 3e38, 1.5, 0.0], np.float32)
+    ex = np.array([184, -74, 149, -300, -1075, 900])
+    for dt in (np.float32, np.float64):
+        e, t = (lib.ldexp(lib.from_numpy(f.astype(dt)), lib.from_numpy(ex.copy())) for lib in (ember, torch))
+        assert_same(e, t, rtol=0, atol=0)
+    check_op(lambda lib, a: lib.ldexp(a, lib.tensor([[1, 2, 3], [0, 1, 2]])), [r(3)])
     for fn in (lambda lib: lib.ldexp(lib.tensor([1, 2]), lib.tensor([3, 4])),
                lambda lib: lib.ldexp(lib.ones(3, dtype=lib.float64), lib.tensor([1, 2, 3])),
                lambda lib: lib.ones(3).ldexp_(lib.tensor([1, 2, 3])),
-               lambda lib: lib.ldexp_(lib.ones(3), lib.tensor([1, 2, 3]))):
+               lambda lib: lib.ldexp_(lib.ones(3), lib.tensor([1, 2, 3])),
+               lambda lib: lib.ldexp(lib.ones(3, dtype=lib.float16), lib.tensor([1, 2, 3]))):
         assert_same(fn(ember), fn(torch))
+    check_error(lambda lib: lib.ldexp(lib.ones(3), lib.tensor(True)))
 
 
 @pytest.mark.parametrize("name", ["gcd", "lcm"])

@@ -31,6 +31,7 @@ from .inverse_gamma import InverseGamma
 from .kl import kl_divergence, register_kl
 from .kumaraswamy import Kumaraswamy
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
 from .lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -54,6 +55,7 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
 from .uniform import Uniform
 from .von_mises import VonMises
 from .weibull import Weibull
+from .wishart import Wishart
 
 __all__ = [
     "Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Dirichlet", "Distribution", "Exponential",
@@ -67,5 +69,5 @@ __all__ = [
     "InverseGamma", "Kumaraswamy", "CatTransform", "CorrCholeskyTransform", "CumulativeDistributionTransform",
     "LowerCholeskyTransform", "PositiveDefiniteTransform", "ReshapeTransform", "StackTransform",
     "StickBreakingTransform", "biject_to", "transform_to", "LogisticNormal", "LowRankMultivariateNormal",
-    "GeneralizedPareto", "VonMises",
+    "GeneralizedPareto", "VonMises", "LKJCholesky", "Wishart",
 ]

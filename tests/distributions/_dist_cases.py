@@ -47,6 +47,14 @@ def tril(n, batch, dtype, seed=0):
     return np.linalg.cholesky(spd(n, batch, np.float64, seed)).astype(dtype)
 
 
+def corr_chol(shape, n, dtype, seed=0):
+    """Cholesky factors of random correlation matrices: unit-norm rows, positive diagonal."""
+    L = np.tril(_rng(seed).normal(size=shape + (n, n)))
+    idx = np.arange(n)
+    L[..., idx, idx] = np.abs(L[..., idx, idx]) + 0.5
+    return (L / np.linalg.norm(L, axis=-1, keepdims=True)).astype(dtype)
+
+
 # name -> (param arrays for (batch, dtype), constructor(D, *params), value arrays for (shape, dtype))
 def cases(batch=(3,), dtype=np.float64):
     K = 4
@@ -142,6 +150,9 @@ def cases(batch=(3,), dtype=np.float64):
         "GeneralizedPareto": ([real(batch, dtype), pos(batch, dtype, 1), real(batch, dtype, 2) * 0.2],
                               lambda D, a, b, c: D.GeneralizedPareto(a, b, c, validate_args=False),
                               lambda s: real(s, dtype, 7) * 0.3 + 3.0),
+        "LKJCholesky": ([pos(batch, dtype)], lambda D, c: D.LKJCholesky(3, c), lambda s: corr_chol(s, 3, dtype, 7)),
+        "Wishart": ([pos(batch, dtype) + 3.0, spd(3, batch, dtype)],
+                    lambda D, df, c: D.Wishart(df, covariance_matrix=c), lambda s: spd(3, s, dtype, 7)),
         "Mixture": ([real(batch + (K,), dtype), real(batch + (K,), dtype, 2), pos(batch + (K,), dtype, 1)],
                     lambda D, w, a, b: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(a, b)),
                     lambda s: real(s, dtype, 7)),
@@ -156,7 +167,8 @@ SAMPLEABLE = ["Normal", "Bernoulli_probs", "Bernoulli_logits", "Categorical_prob
               "Poisson", "Binomial", "Chi2", "StudentT", "Gumbel", "HalfNormal", "HalfCauchy",
               "Multinomial", "NegativeBinomial", "Pareto", "Weibull", "ContinuousBernoulli",
               "ContinuousBernoulli_logits", "FisherSnedecor", "InverseGamma", "Kumaraswamy",
-              "LogisticNormal", "LowRankMVN", "VonMises", "GeneralizedPareto"]
+              "LogisticNormal", "LowRankMVN", "VonMises", "GeneralizedPareto",
+              "LKJCholesky", "Wishart"]
 RSAMPLEABLE = ["Normal", "Uniform", "Exponential", "Laplace", "Cauchy", "LogNormal", "Independent_Normal",
                "MVN_cov", "MVN_tril", "MVN_prec", "RelaxedBernoulli", "RelaxedOneHotCategorical", "Tanh_Normal",
                "Affine_Sigmoid", "Gamma", "Beta", "Dirichlet", "Chi2", "StudentT", "HalfNormal", "HalfCauchy", "Pareto", "Weibull",

@@ -134,3 +134,22 @@ def test_gamma_sampler_regimes(dtype):
     np.testing.assert_array_equal(en, tn)  # the normal cache is left as torch leaves it
     np.testing.assert_allclose(eg, tg, rtol=1e-13 if dtype == np.float64 else 2e-7, atol=0)
     assert ename == tname
+
+
+def test_wishart_rsample_torch_backward_bug():
+    # torch's Wishart.rsample tests `support.check` (True = valid) as if it meant singular, so it redraws the
+    # valid samples; ember redraws the same ones (same stream), but torch's backward then fails on its in-place
+    # mask update while ember's gradient goes through
+    out = {}
+    for lib in (torch, ember):
+        lib.manual_seed(2)
+        df = lib.tensor([4.0, 5.5], dtype=lib.float64, requires_grad=True)
+        cov = lib.tensor([[2.0, 0.3], [0.3, 1.0]], dtype=lib.float64, requires_grad=True)
+        with pytest.warns(UserWarning, match="Singular sample detected"):
+            w = lib.distributions.Wishart(df, covariance_matrix=cov).rsample((3,))
+        out[lib] = (w, df, cov)
+    np.testing.assert_allclose(out[ember][0].detach().numpy(), out[torch][0].detach().numpy(), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        torch.autograd.grad(out[torch][0].sum(), out[torch][1:])
+    grads = ember.autograd.grad(out[ember][0].sum(), out[ember][1:])
+    assert all(np.isfinite(g.numpy()).all() for g in grads)

@@ -74,7 +74,8 @@ def _btrs(count, prob, T, eng):
         upperbound = ((m + 0.5) * math.log((m + 1) / (r * (n - m + 1)))
                       + (n + 1) * math.log((n - m + 1) / float(count - k + T(1)))
                       + (kf + 0.5) * math.log(r * float(count - k + T(1)) / float(k + T(1)))
-                      + _stirling_tail(m) + _stirling_tail(n - m) - _stirling_tail(kf) - _stirling_tail(float(count - k)))
+                      + _stirling_tail(m) + _stirling_tail(n - m) - _stirling_tail(kf)
+                      - _stirling_tail(float(count - k)))
         if V <= upperbound:
             return k
 

@@ -225,7 +225,7 @@ def histogram(input: Tensor, bins: int | Tensor, *, range: tuple[float, float] |
         elif x.size:
             lo, hi = float(np.min(x)), float(np.max(x))
         else:
-            lo, hi = 0.0, 0.0
+            lo, hi = 0.0, 1.0  # torch's default range for an empty input
         if lo > hi:
             raise RuntimeError("torch.histogramdd: min should not exceed max, but got min "
                                f"{_fmt(lo)} max {_fmt(hi)} for dimension 0")

@@ -92,3 +92,11 @@ def test_weighted_histogram_follows_torch_thread_split(threads):
     finally:
         torch.set_num_threads(old[0])
         ember.set_num_threads(old[1])
+
+
+def test_histogram_of_an_empty_input_uses_the_unit_range():
+    for bins in (1, 4):
+        want = torch.histogram(torch.tensor([]), bins=bins)
+        got = ember.histogram(ember.tensor([]), bins=bins)
+        np.testing.assert_array_equal(got.bin_edges.numpy(), want.bin_edges.numpy())
+        np.testing.assert_array_equal(got.hist.numpy(), want.hist.numpy())

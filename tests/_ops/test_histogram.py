@@ -1,7 +1,9 @@
 """unique/bincount/histc/histogram/searchsorted/bucketize against torch."""
 import numpy as np
 import pytest
+import torch
 
+import ember
 from tests._compare import check_error, check_op
 
 rng = np.random.default_rng(0)

@@ -14,6 +14,8 @@ import numpy as np
 
 from ember._rng.generator import default_generator
 
+from ._gamma_sampling import _uniform_double
+
 _TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
          0.0138761288230707, 0.0118967099458917, 0.0104112652619720, 0.00925546218271273, 0.00833056343336287)
 
@@ -43,7 +45,7 @@ def _inversion(count, prob, T, eng):
     geom_sum, num_geom = 0.0, T(0)
     logprob = _log1pf(-prob) if T is np.float32 else math.log1p(-float(prob))
     while True:
-        geom = math.ceil(math.log(float(eng.uniform53(1)[0])) / logprob)
+        geom = math.ceil(math.log(_uniform_double(eng)) / logprob)
         geom_sum += geom
         if geom_sum > count:
             return num_geom
@@ -61,8 +63,8 @@ def _btrs(count, prob, T, eng):
     m = float(np.floor((count + T(1)) * prob))
     n = float(count)
     while True:
-        U = float(eng.uniform53(1)[0]) - 0.5
-        V = float(eng.uniform53(1)[0])
+        U = _uniform_double(eng) - 0.5
+        V = _uniform_double(eng)
         us = 0.5 - abs(U)
         k = T(math.floor((2 * a / us + b) * U + c))
         if k < 0 or k > count:

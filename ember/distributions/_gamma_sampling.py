@@ -17,6 +17,13 @@ from ember._rng.generator import default_generator
 from ember._rng.serial_normal import serial_normals_list
 from ember.autograd.function import _NumpyFunction
 
+def _uniform_double(eng) -> float:
+    """torch's ``uniform_real_distribution<double>(0, 1)``: (random64() & (2**53 - 1)) * 2**-53, where random64
+    joins two words, the first as the high half (the scalar path: two Python ints, no array)."""
+    hi, lo = eng.words_list(2)
+    return ((hi & 0x1FFFFF) << 32 | lo) * 1.1102230246251565e-16
+
+
 _ONE_THIRD_F = float(np.float32(1.0) / np.float32(3.0))  # the C++ `1.0f / 3.0f`, a float constant
 _C0331_F = float(np.float32(0.0331))  # `0.0331f`
 
@@ -30,7 +37,7 @@ def _gamma_one(alpha, gen, np_dtype) -> float:
             return 0.0
         # 1.0f / alpha and alpha + 1.0f happen in scalar_t (float for float32 tensors)
         inv = np_dtype.type(1.0) / alpha
-        scale *= math.pow(1.0 - float(eng.uniform53(1)[0]), float(inv))
+        scale *= math.pow(1.0 - _uniform_double(eng), float(inv))
         alpha = alpha + np_dtype.type(1.0)
     d = float(alpha - np_dtype.type(_ONE_THIRD_F))  # scalar_t - float, then widened to double
     c = 1.0 / math.sqrt(9.0 * d)
@@ -41,7 +48,7 @@ def _gamma_one(alpha, gen, np_dtype) -> float:
             if y > 0:
                 break
         v = y * y * y
-        u = 1.0 - float(eng.uniform53(1)[0])
+        u = 1.0 - _uniform_double(eng)
         xx = x * x
         if u < 1.0 - _C0331_F * xx * xx:
             return scale * d * v

@@ -15,6 +15,7 @@ import numpy as np
 from ember._rng.generator import default_generator
 
 from ._gamma_sampling import _uniform_double
+from ._poisson_sampling import _libm
 
 _TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509, 0.0166446911898211,
          0.0138761288230707, 0.0118967099458917, 0.0104112652619720, 0.00925546218271273, 0.00833056343336287)
@@ -23,7 +24,7 @@ _TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.020790672
 def _libm_log1pf():
     # compat_log1p on a float argument is glibc's log1pf (not double log1p rounded to float)
     try:
-        fn = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").log1pf
+        fn = _libm().log1pf
         fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
         return lambda x: float(np.float32(fn(float(x))))
     except (OSError, AttributeError):  # pragma: no cover - non-glibc platforms

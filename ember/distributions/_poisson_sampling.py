@@ -13,13 +13,21 @@ import numpy as np
 
 from ember._rng.generator import default_generator
 
+
+def _libm():
+    """The C math library (by its glibc soname first: find_library runs external tools)."""
+    try:
+        return ctypes.CDLL("libm.so.6")
+    except OSError:  # pragma: no cover - non-glibc platforms
+        return ctypes.CDLL(ctypes.util.find_library("m"))
+
 from ._gamma_sampling import _uniform_double
 
 
 def _glibc_lgamma():
     # CPython's math.lgamma is its own code; the acceptance test must use the C library's, as aten does
     try:
-        fn = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6").lgamma
+        fn = _libm().lgamma
         fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double]
         return fn
     except (OSError, AttributeError):  # pragma: no cover - non-glibc platforms

@@ -97,7 +97,8 @@ for it in range(N):
         def rd(): return random.randint(-nd, nd-1) if nd else 0
         if op in ("reshape","view"):
             n=int(np.prod(s)); sh=[n] if random.random()<0.3 else [-1, 1] if random.random()<0.5 else list(reversed(s))
-            f=lambda L, op=op: getattr(L.tensor(x).t() if nd==2 and random.random()<0.5 else L.tensor(x), op)(*sh); desc=f"{op}{s}->{sh}"
+            use_t=nd==2 and random.random()<0.5  # drawn once: both libraries reshape the same tensor
+            f=lambda L, op=op: getattr(L.tensor(x).t() if use_t else L.tensor(x), op)(*sh); desc=f"{op}{s}{'.t()' if use_t else ''}->{sh}"
         elif op=="permute": p=list(range(nd)); random.shuffle(p); f=lambda L: L.tensor(x).permute(*p); desc=f"permute{s}{p}"
         elif op=="transpose": a,b=rd(),rd(); f=lambda L: L.tensor(x).transpose(a,b).contiguous(); desc=f"transpose{s}{a,b}"
         elif op=="flatten": a=rd(); b=random.randint(a%nd, nd-1) if nd else 0; f=lambda L: L.tensor(x).flatten(a,b); desc=f"flatten{s}{a,b}"

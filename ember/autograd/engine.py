@@ -121,7 +121,7 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
         for g in grads:
             if g is not None:
                 out = node._run(grads)
-                if not retain_graph:
+                if not retain_graph and node._saved:  # a node that saved nothing may run again, as in torch
                     node._saved = None
                     node._versions = ()
                     node._released = True
@@ -209,7 +209,7 @@ def run_single(root: Node, nr: int, grad, retain_graph: bool) -> None:
                         out = (out,)
                 else:
                     out = node._run(grads)  # hooks, retain_grad, custom Functions; raises if already freed
-                if not retain_graph:
+                if not retain_graph and node._saved:  # a node that saved nothing may run again, as in torch
                     node._saved = None
                     node._versions = ()
                     node._released = True

@@ -147,6 +147,10 @@ class Node:
                 )
 
     def _release(self) -> None:
+        """Free the saved values after a backward without retain_graph (a node that saved nothing stays runnable,
+        as torch's nodes without SavedVariables do)."""
+        if not self._saved:
+            return
         self._saved = None
         self._versions = ()
         self._released = True

@@ -326,3 +326,20 @@ def test_detach_shares_memory_and_version():
         d.zero_()
         assert x.detach().sum().item() == 0.0
         assert x._version == d._version == 1
+
+
+def test_nodes_that_saved_nothing_run_again_without_retain_graph():
+    # torch frees only saved values: a second backward through nodes without any (expand, stack, view, add,
+    # sum) works, one through a node that saved a tensor (mul, also by a number) raises
+    for lib in (torch, ember):
+        x = lib.ones(2, 3, requires_grad=True)
+        for make in (lambda: x.expand(4, 2, 3).sum(), lambda: lib.stack([x, x]).sum(), lambda: (x + x).view(6).sum()):
+            y = make()
+            y.backward()
+            y.backward()
+        for make in (lambda: (x * 2).sum(), lambda: (x * x).sum()):
+            y = make()
+            y.backward()
+            with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+                y.backward()
+        assert x.grad.tolist() == [[20.0] * 3] * 2

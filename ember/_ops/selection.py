@@ -17,6 +17,16 @@ from .sorting import (_ranks, _rows, _save_selection, _selection_grad, _selectio
 __all__ = ["median", "nanmedian", "mode", "cummax", "cummin"]
 
 
+def _empty_median(dtype: np.dtype) -> np.ndarray:
+    """torch's median of no elements: NaN converted to the dtype as x86 converts it (bool True, int32/int64 their
+    minimum, narrower integers 0)."""
+    if dtype.kind in "fc":
+        return np.asarray(np.nan, dtype)
+    if dtype.kind == "b":
+        return np.asarray(True)
+    return np.asarray(np.iinfo(dtype).min if dtype in (np.int32, np.int64) else 0, dtype)
+
+
 class Median(Function):
     """lower median of all elements (NaN if any);  da = g shared evenly by the elements equal to it"""
 
@@ -26,7 +36,7 @@ class Median(Function):
         if ignore_nan and flat.dtype.kind == "f":
             flat = flat[~np.isnan(flat)]
         if flat.size == 0:
-            out = np.asarray(np.nan if a.dtype.kind == "f" else 0, a.dtype)
+            out = _empty_median(a.dtype)
         else:
             s = np.sort(flat)  # NaN sorts last; a NaN anywhere makes the median NaN
             out = np.asarray(s[-1] if s.dtype.kind == "f" and np.isnan(s[-1]) else s[(s.size - 1) // 2], a.dtype)
@@ -96,7 +106,8 @@ def _no_bool(input: Tensor, dim) -> None:
 
 def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
     """Lower median; with ``dim``, ``torch.return_types.median`` (values, indices)."""
-    _no_bool(input, dim)
+    if dim is not None or input.numel():  # torch answers an empty input before its kernel's dtype check
+        _no_bool(input, dim)
     no_kernel("median_cpu" if dim is None else "median_out", input)
     if dim is None:
         return Median.apply(input, False)
@@ -106,7 +117,8 @@ def median(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=
 
 def nanmedian(input: Tensor, dim: int | None = None, keepdim: bool = False, *, out=None):
     """``median`` ignoring NaNs."""
-    _no_bool(input, dim)
+    if dim is not None or input.numel():
+        _no_bool(input, dim)
     if dim is None:
         return Nanmedian.apply(input, True)
     d = _wrap_dim(dim, input.dim())

@@ -89,10 +89,10 @@ class Atan2(Function):
         at, bt = _operands(ctx, a, b)
         zero = np.broadcast_to((a * a + b * b) == 0, g.shape)
         denom = at * at + bt * bt
-        if zero.any():  # torch's reciprocal masked to 0 there (a constant mask: no grad through those places)
-            recip = constant_mask(1 / (denom + constant(zero.astype(g._data.dtype))), ~zero)
-        else:
-            recip = 1 / denom
+        recip = 1 / denom
+        if zero.any():  # torch's reciprocal filled with 0 there (so the next order is nan there, as torch's)
+            from .comparison import where
+            recip = where(constant(zero), constant(np.zeros((), g._data.dtype)), recip)
         ga = reduce_grad(g * bt * recip, ctx.a_meta) if ctx.needs_input_grad[0] else None
         gb = reduce_grad(g * -at * recip, ctx.b_meta) if ctx.needs_input_grad[1] else None
         return ga, gb

@@ -466,7 +466,29 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
-    raise NotImplementedError("ember does not reproduce torch.poisson's sampler (not a cheap port)")
+    """Poisson(rate) draws with torch's CPU sampler (transformed rejection from rate 10, products of uniforms
+    below; see distributions/_poisson_sampling.py): the same seed gives torch's counts. The grad is zero."""
+    return _Poisson.apply(input, _gen(generator))
+
+
+from .autograd.function import _NumpyFunction  # noqa: E402
+
+
+class _Poisson(_NumpyFunction):
+    """d sample / d rate is taken as 0, as torch's derivative formula does."""
+
+    _backward_name = "PoissonBackward0"
+
+    @staticmethod
+    def forward(ctx, rate, generator):
+        from .distributions._poisson_sampling import poisson_array
+        if rate.dtype.kind != "f":
+            raise NotImplementedError(f'"poisson_cpu" not implemented for \'{_SCALAR_NAMES[rate.dtype.name]}\'')
+        return poisson_array(rate, generator)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), None
 
 
 def exponential_(self: Tensor, lambd: float = 1.0, *, generator: Generator | None = None) -> Tensor:

@@ -325,3 +325,24 @@ def test_geometric_of_a_zero_uniform_is_inf_not_an_error(monkeypatch):
     monkeypatch.setattr(type(g._engine), "uniform53", lambda self, n: np.zeros(n))
     out = ember.empty(3, dtype=ember.float64).geometric_(0.3, generator=g)
     assert out.tolist() == [float("inf")] * 3
+
+
+def test_poisson_draws_torch_counts():
+    rates = [0.0, 0.5, 3.0, 9.99, 10.0, 25.0, 1e4]
+    for dtype in ("float32", "float64"):
+        torch.manual_seed(11)
+        want = torch.poisson(torch.tensor(rates * 3, dtype=getattr(torch, dtype)))
+        after = torch.rand(2)
+        ember.manual_seed(11)
+        got = ember.poisson(ember.tensor(rates * 3, dtype=getattr(ember, dtype)))
+        assert str(got.dtype) == str(want.dtype)
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+        np.testing.assert_array_equal(ember.rand(2).numpy(), after.numpy())
+    r = ember.tensor([2.0, 30.0], requires_grad=True)
+    out = ember.poisson(r)
+    assert out.grad_fn.name() == "PoissonBackward0"
+    out.sum().backward()
+    assert r.grad.tolist() == [0.0, 0.0]
+    for bad, kind in ((ember.tensor([1, 2]), NotImplementedError), (ember.tensor([-1.0]), RuntimeError)):
+        with pytest.raises(kind):
+            ember.poisson(bad)

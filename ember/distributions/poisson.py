@@ -9,7 +9,6 @@ from ember import Size, Tensor
 from . import constraints
 from ._expand import expand_params
 from .exp_family import ExponentialFamily
-from ._poisson_sampling import poisson_array
 from .utils import _Number, broadcast_all
 
 __all__ = ["Poisson"]
@@ -41,10 +40,9 @@ class Poisson(ExponentialFamily):
         return self.rate
 
     def sample(self, sample_shape=Size()) -> Tensor:
-        # torch calls torch.poisson; ember.poisson does not sample yet, so the aten sampler is called here
         shape = self._extended_shape(sample_shape)
-        rate = self.rate.detach().expand(shape)
-        return Tensor._make(poisson_array(np.ascontiguousarray(rate.numpy())))
+        with ember.no_grad():
+            return ember.poisson(self.rate.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -76,6 +76,13 @@ def test_pad(mode):
         check_op(lambda L, a: F(L).pad(a, (-1, 2, 0, 1), value=3.5), [x])
 
 
+@pytest.mark.parametrize("shape,pads", [((0,), (-1, 1)), ((3,), (-4, 2)), ((3,), (2, -5)), ((3,), (-2, -2)),
+                                        ((2, 3), (1, 1, -3, -1)), ((2, 3), (-1, -1, -3, 1))])
+def test_pad_constant_crop_past_the_input(shape, pads):
+    # torch narrows by the negative pads first: its narrow error, even where the output size is not negative
+    check_error(lambda L: F(L).pad(L.ones(shape), pads))
+
+
 def test_pad_circular_limits():
     x = randn(1, 3, 2, dtype=np.float64)
     for pads in [(2, 2), (0, -2), (-1, 0), (0, -1), (1, 1, 3, 3), (1, 1, 0, -1)]:

@@ -23,9 +23,10 @@ class ConstantPadNd(Function):
             lo, hi = pads[2 * i], pads[2 * i + 1]
             n = x.shape[d]
             new = n + lo + hi
-            if new < 0:
-                raise RuntimeError(f"The input size {n}, plus negative padding {lo} and {hi} resulted in a negative "
-                                   f"output size, which is invalid. Check dimension {d} of your input.")
+            # torch narrows the input by the negative pads first (left, then right), so a crop past the input
+            # fails there; this also covers every negative output size
+            if (lo < 0 and n + lo < 0) or (hi < 0 and n + min(lo, 0) + hi < 0):
+                raise RuntimeError("narrow(): length must be non-negative.")
             out_shape[d] = new
             src[d] = slice(max(-lo, 0), n - max(-hi, 0))
             dst[d] = slice(max(lo, 0), max(lo, 0) + max(n - max(-lo, 0) - max(-hi, 0), 0))

@@ -1,8 +1,6 @@
 """torch.distributions.Poisson, sampled with torch's CPU Poisson sampler (see _poisson_sampling)."""
 from __future__ import annotations
 
-import numpy as np
-
 import ember
 from ember import Size, Tensor
 

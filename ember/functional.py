@@ -29,5 +29,6 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
     """Expanded views of ``tensors`` with one common shape."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
-    shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(t.expand(shape) for t in tensors)
+    shape = tuple(broadcast_shapes(*[t.shape for t in tensors]))
+    # an input that already has the shape comes back itself, as in torch (no ExpandBackward0 node)
+    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in tensors)

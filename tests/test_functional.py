@@ -26,3 +26,13 @@ def test_broadcast_tensors():
     t = torch.broadcast_tensors(torch.from_numpy(a), torch.from_numpy(b))
     for x, y in zip(e, t):
         assert_same(x, y)
+
+
+def test_broadcast_tensors_returns_inputs_that_already_have_the_shape():
+    for lib in (torch, ember):
+        a = lib.ones(2, 3, requires_grad=True)
+        b = lib.ones(3)
+        out = lib.broadcast_tensors(a, b)
+        assert out[0] is a and out[1] is not b and tuple(out[1].shape) == (2, 3)
+        y = a * 1
+        assert lib.broadcast_tensors(y, b)[0] is y

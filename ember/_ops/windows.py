@@ -38,6 +38,17 @@ class Unfold(Function):
             moved[..., w * step:w * step + size] += gw[..., w, :]
         return ga, None, None, None
 
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from types import SimpleNamespace
+        from ..autograd.graph_engine import put_back
+        shape, dim, size, step = ctx.meta
+        if not shape:
+            return g.sum(), None, None, None
+        # the windows read flat positions: unfold the positions themselves, then put g back at them
+        positions = Unfold.forward(SimpleNamespace(), np.arange(int(np.prod(shape))).reshape(shape), dim, size, step)
+        return put_back(g, shape, positions), None, None, None
+
 
 def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     nd = input.dim()
@@ -70,6 +81,15 @@ class DiagEmbed(Function):
     def backward(ctx, g):
         rows, cols, d1, d2 = ctx.meta
         return np.moveaxis(g, (d1, d2), (-2, -1))[..., rows, cols], None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        from .indexing import Take
+        rows, cols, d1, d2 = ctx.meta
+        # a read of the diagonal's flat positions (its grad puts the values back)
+        flat = np.arange(int(np.prod(g.shape))).reshape(tuple(g.shape))
+        positions = np.ascontiguousarray(np.moveaxis(flat, (d1, d2), (-2, -1))[..., rows, cols])
+        return Take.apply(g, positions), None, None, None
 
 
 def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

@@ -115,6 +115,9 @@ WRITES = {
     + ((x * y[0]).masked_select(L.tensor(X > 0)) ** 2).sum(),
     "diagonal": lambda L, x, y: ((x * y).diagonal(1) ** 3 + L.diag(x * y).sum() + (x * y).diagonal(0, 1, 0).sum() ** 2
                                  + L.diagonal((x * y).reshape(2, 2, 6), -1, 2, 1).exp().sum()),
+    "unfold_diag_embed": lambda L, x, y: ((x * y).unfold(1, 3, 2) ** 3).sum() + (x * y).unfold(0, 2, 1).exp().sum()
+    + (L.diag_embed(x * y, 1) ** 3).sum() + L.diag_embed((x * y)[:2], -1, 0, 2).exp().sum()
+    + (L.diag(x[0]) ** 2 * y[1:, :1].sum()).sum(),
     "tril_triu": lambda L, x, y: (x * y).tril(1) ** 3 + (x * y).triu(-1) ** 3 + (x * y).reshape(2, 2, 6).tril().sum(),
 }
 

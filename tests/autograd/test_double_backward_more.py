@@ -246,6 +246,10 @@ ACTIVATIONS_LOSSES = {
     "hardswish": lambda L, x, y: nnf(L).hardswish(x * y * 3) * x,
     "mish": lambda L, x, y: nnf(L).mish(x * y) * x,
     "threshold": lambda L, x, y: nnf(L).threshold(x * y, 0.1, -2.0) ** 3,
+    "rrelu_eval": lambda L, x, y: (nnf(L).rrelu(x * y, training=False) ** 3).sum()
+    + (nnf(L).rrelu(x * y * 1.0, 0.2, 0.4, training=False, inplace=True) ** 2).sum(),
+    "channel_shuffle": lambda L, x, y: (nnf(L).channel_shuffle((x * y).reshape(1, 4, 6), 2) ** 3).sum()
+    + nnf(L).channel_shuffle((x * y).reshape(2, 6, 2), 3).exp().sum(),
     "shrinks": lambda L, x, y: nnf(L).hardshrink(x * y, 0.3) ** 3 + nnf(L).softshrink(x * y, 0.4) ** 3,
     "glu": lambda L, x, y: nnf(L).glu(x * y, 1) * x[:, :3] + nnf(L).glu(x * y, 0).exp().sum(),
     "prelu": lambda L, x, y: ((nnf(L).prelu(x * 2, y[0, :1] ** 2) ** 3).sum()
@@ -425,3 +429,15 @@ SELECTIONS = {
 @pytest.mark.parametrize("name", sorted(SELECTIONS))
 def test_sort_and_selections(name):
     check(SELECTIONS[name], [X, Y])
+
+
+def test_rrelu_training_noise_is_a_constant_coefficient():
+    out = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        x = lib.tensor(X, requires_grad=True)
+        (g,) = lib.autograd.grad((nnf(lib).rrelu(x * 1.5, training=True) ** 2).sum(), x, create_graph=True)
+        (h,) = lib.autograd.grad((g * g).sum(), x)
+        out.append((g.detach().numpy(), h.numpy()))
+    for t, e in zip(*out):
+        np.testing.assert_allclose(e, t, **F64)

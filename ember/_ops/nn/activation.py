@@ -20,7 +20,8 @@ from .._broadcast import sum_to_shape
 from .._erf import _Scratch, erf_into
 from ._blocks import BLOCK, map_blocks
 from ._gelu_f32 import gelu_f32
-from ...autograd.graph_engine import constant, constant_mask, elementwise_backward, saved_input, sum_to
+from ...autograd.graph_engine import (constant, constant_mask, elementwise_backward, masked_backward, saved_input,
+                                      sum_to)
 
 __all__ = ["gelu", "silu", "leaky_relu", "elu", "selu", "celu", "softplus", "hardtanh", "relu6", "hardswish",
            "hardsigmoid", "mish", "logsigmoid", "glu", "threshold", "hardshrink", "softshrink", "prelu", "rrelu"]
@@ -737,6 +738,11 @@ class RreluWithNoise(Function):
             return g * saved[1], None, None, None
         x = saved[0]
         return np.where(x > 0, g, g * g.dtype.type(mid)), None, None, None
+
+    @staticmethod
+    def differentiable_backward(ctx, g):
+        # g times a constant coefficient per element (the drawn noise in training, 1 or the mean slope in eval)
+        return masked_backward(ctx, g)
 
 
 class RreluWithNoiseInplace(RreluWithNoise):

@@ -34,6 +34,11 @@ class ChannelShuffle(Function):
     def backward(ctx, grad):
         return _shuffle(grad, grad.shape[1] // ctx.groups), None
 
+    @staticmethod
+    def differentiable_backward(ctx, grad):
+        from ...autograd.graph_engine import linear_backward
+        return linear_backward(ctx, grad, lambda t: ChannelShuffle.apply(t, ctx.groups), 0, 2)
+
 
 def _groups_arg(groups, fn: str) -> int:
     """torch's int argument: an int or a 0-d integer tensor, never a float or a bool."""

@@ -19,7 +19,7 @@ from .._ops.nn.dropout import dropout_impl
 from .._ops.nn.embedding import embedding
 from .._ops.nn.linear import bilinear, linear
 from .._ops.nn.normalization import layer_norm, rms_norm
-from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, pad_index
+from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, check_index_pad_size, pad_index
 
 __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu",
            "celu", "selu", "prelu", "rrelu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid",
@@ -201,8 +201,10 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
         lo, hi = pad[2 * i], pad[2 * i + 1]
         n = input.shape[d]
         if mode == "reflect" and (lo >= n or hi >= n):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({lo}, {hi}) at dimension {d} of input {list(input.shape)}")
+            # the kernel numbers its argument by dim: W is #4, H #6, D #8
+            raise RuntimeError(f"Argument #{4 + 2 * i}: Padding size should be less than the corresponding input "
+                               f"dimension, but got: padding ({lo}, {hi}) at dimension {d} of input "
+                               f"{list(input.shape)}")
         if mode == "circular":
             if lo > n or hi > n:
                 raise RuntimeError("Padding value causes wrapping around more than once.")
@@ -214,6 +216,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     out_shape = list(input.shape)
     for d, n, lo, hi in dims:
         out_shape[d] = n + lo + hi
+    if mode != "circular":
+        check_index_pad_size(mode, tuple(input.shape), out_shape, k)
     indices = [(d, pad_index(n, lo, hi, mode, np.prod(out_shape[:d]) == 1 and np.prod(out_shape[d + 1:]) > 0))
                for d, n, lo, hi in dims]
     return _PAD_CLASSES[(mode, k)].apply(input, tuple(indices))

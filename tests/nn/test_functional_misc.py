@@ -83,6 +83,23 @@ def test_pad_constant_crop_past_the_input(shape, pads):
     check_error(lambda L: F(L).pad(L.ones(shape), pads))
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("shape,pads", [((2, 3), (-1, -2)), ((2, 3), (-2, -2)), ((1, 3, 3), (-2, -2, -2, -2)),
+                                        ((1, 3, 3), (-2, -1, -2, -1)), ((1, 3, 3), (0, 0, -2, -2)),
+                                        ((2, 1, 2), (0, 0, -1, -1)), ((1, 1, 3, 3, 3), (-2, -2, -2, -2, -2, -2)),
+                                        ((1, 1, 3, 3, 3), (0, 0, -2, -2, -2, -2))])
+def test_pad_reflect_replicate_size_errors(mode, shape, pads):
+    # the kernels' own checks: 'too small' when every padded size is below 1, else the allocation's error for a
+    # negative size (found by fuzz_nn)
+    check_error(lambda L: F(L).pad(L.ones(shape), pads, mode=mode))
+
+
+@pytest.mark.parametrize("shape,pads", [((1, 3, 3), (0, 0, 3, 0)), ((1, 1, 3, 3, 3), (0, 0, 3, 0, 3, 0)),
+                                        ((1, 1, 3, 3, 3), (0, 0, 0, 0, 3, 0))])
+def test_pad_reflect_names_the_argument_of_its_dim(shape, pads):
+    check_error(lambda L: F(L).pad(L.ones(shape), pads, mode="reflect"))  # W is argument #4, H #6, D #8
+
+
 def test_pad_circular_limits():
     x = randn(1, 3, 2, dtype=np.float64)
     for pads in [(2, 2), (0, -2), (-1, 0), (0, -1), (1, 1, 3, 3), (1, 1, 0, -1)]:

@@ -7,7 +7,7 @@ import numpy as np
 from ...autograd.function import _NumpyFunction as Function
 from ...autograd.graph_engine import constant
 
-__all__ = ["ConstantPadNd", "IndexPad", "pad_index"]
+__all__ = ["ConstantPadNd", "IndexPad", "check_index_pad_size", "pad_index"]
 
 
 class ConstantPadNd(Function):
@@ -87,6 +87,27 @@ def _circular_index(n: int, lo: int, hi: int, dense: bool) -> np.ndarray:
         for i in range(count):
             idx[dst + i] = idx[src + i]
     return idx
+
+
+def check_index_pad_size(mode: str, in_shape: tuple, out_shape: list, k: int) -> None:
+    """The reflection/replication kernels' output size checks, in their words: all padded sizes below 1 is 'too
+    small'; one negative size then fails the allocation (reflect's 2-d kernel overflows its element count)."""
+    if all(n < 1 for n in out_shape[-k:]):
+        i, o = in_shape[-k:], out_shape[-k:]
+        if k == 1:
+            text = f"input (W: {i[0]}) is too small. Calculated output W: {o[0]}"
+        elif k == 2:
+            space = " " if mode == "replicate" else ""
+            text = f"input (H: {i[0]}, W: {i[1]}{space}) is too small. Calculated output H: {o[0]} W: {o[1]}"
+        else:
+            text = (f"input (D: {i[0]} H: {i[1]}, W: {i[2]}) is too small. Calculated output D: {o[0]} H: {o[1]} "
+                    f"W: {o[2]}")
+        raise RuntimeError(text)
+    negative = [n for n in out_shape if n < 0]
+    if negative:
+        if mode == "reflect" and k == 2:
+            raise RuntimeError("numel: integer multiplication overflow")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: {out_shape}")
 
 
 class IndexPad(Function):

@@ -25,7 +25,16 @@ def close(a,b):
     return a==b
 ACTS=["relu","relu6","elu","selu","celu","gelu","silu","mish","softplus","softsign","hardtanh","hardswish","hardsigmoid","leaky_relu","logsigmoid","tanhshrink","softshrink","hardshrink","sigmoid","tanh","glu","prelu_skip","threshold","rrelu_eval","normalize","softmin","log_softmax","softmax"]
 LOSS=["mse_loss","l1_loss","smooth_l1_loss","huber_loss","binary_cross_entropy","binary_cross_entropy_with_logits","kl_div","nll_loss","cross_entropy","soft_margin_loss","cosine_similarity","pairwise_distance","poisson_nll_loss","gaussian_nll_loss","margin_ranking_loss","hinge_embedding_loss","triplet_margin_loss","multilabel_soft_margin_loss"]
-bad=0
+def circular_overlap(s, p):
+    """A circular pad whose wrap copy (torch's _pad_circular) reads from the slice it writes, in some dim."""
+    for i in range(len(p)//2):
+        if i >= len(s): break
+        n=s[len(s)-1-i]; lo,hi=p[2*i],p[2*i+1]; size=n+lo+hi
+        if lo>n or hi>n or size<0: continue  # refused before any copy
+        for dst,src,cnt in ((0,size-lo-max(hi,0),lo),(size-hi,max(lo,0),hi)):
+            if cnt>0 and dst!=src and abs(dst-src)<cnt: return True
+    return False
+bad=0; skipped=0
 for it in range(N):
     dt=random.choice([np.float32,np.float64])
     kind=random.choice(["act","act","loss","misc"])
@@ -90,6 +99,8 @@ for it in range(N):
         elif op=="pad":
             p=tuple(random.randint(-1,2) for _ in range(2*random.randint(1,max(1,min(3,len(s)))) )) if s else (1,1)
             mode=random.choice(["constant","constant","reflect","replicate","circular"])
+            if mode=="circular" and circular_overlap(s, p):
+                skipped+=1; continue  # torch's wrap copies overlap: it reads memory it has not written
             def f(L, p=p, mode=mode):
                 t=L.tensor(x, requires_grad=True); y=L.nn.functional.pad(t,p,mode=mode) if mode!="constant" else L.nn.functional.pad(t,p,value=1.5)
                 return [y, L.autograd.grad(y.sum(), t)[0]]
@@ -117,4 +128,4 @@ for it in range(N):
             if r[0]=="err": return r
             return [ (str(v.dtype), tuple(v.shape), v.detach().numpy().ravel()[:4]) if hasattr(v,'shape') else v for v in r[1]]
         print("MISMATCH", desc, "\n  torch:", str(sh(tr))[:300], "\n  ember:", str(sh(er))[:300])
-print("bad", bad)
+print("bad", bad, "(skipped: overlapping circular wraps, torch reads unwritten memory:", skipped, ")")

@@ -19,7 +19,7 @@ from .._ops.nn.dropout import dropout_impl
 from .._ops.nn.embedding import embedding
 from .._ops.nn.linear import bilinear, linear
 from .._ops.nn.normalization import layer_norm, rms_norm
-from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, check_index_pad_size, pad_index
+from .._ops.nn.padding import _PAD_CLASSES, ConstantPadNd, check_index_pad_input, check_index_pad_size, pad_index
 
 __all__ = ["linear", "bilinear", "relu", "relu_", "relu6", "gelu", "silu", "sigmoid", "tanh", "leaky_relu", "elu",
            "celu", "selu", "prelu", "rrelu", "softplus", "hardtanh", "hardswish", "hardsigmoid", "mish", "logsigmoid",
@@ -195,6 +195,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode != "circular":
+        check_index_pad_input(tuple(input.shape), k)
     dims = []
     for i in range(k):
         d = input.dim() - 1 - i

@@ -100,6 +100,15 @@ def test_pad_reflect_names_the_argument_of_its_dim(shape, pads):
     check_error(lambda L: F(L).pad(L.ones(shape), pads, mode="reflect"))  # W is argument #4, H #6, D #8
 
 
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+@pytest.mark.parametrize("shape,pads", [((3, 0), (1, 1)), ((0, 3), (1, 1)), ((2, 0, 3), (1, 1)),
+                                        ((3, 1, 0), (0, 0, 2, 2)), ((1, 1, 0, 2, 2), (1, 1, 1, 1, 1, 1))])
+def test_pad_reflect_replicate_empty_dims(mode, shape, pads):
+    # only an empty batch is taken, and this check comes before the pad-size ones (found by fuzz_nn)
+    check_error(lambda L: F(L).pad(L.ones(shape), pads, mode=mode))
+    check_op(lambda L, a: F(L).pad(a, (1, 1), mode=mode), [randn(0, 2, 3, dtype=np.float64)], check_grad_fn=False)
+
+
 def test_pad_circular_limits():
     x = randn(1, 3, 2, dtype=np.float64)
     for pads in [(2, 2), (0, -2), (-1, 0), (0, -1), (1, 1, 3, 3), (1, 1, 0, -1)]:

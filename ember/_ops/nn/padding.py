@@ -7,7 +7,7 @@ import numpy as np
 from ...autograd.function import _NumpyFunction as Function
 from ...autograd.graph_engine import constant
 
-__all__ = ["ConstantPadNd", "IndexPad", "check_index_pad_size", "pad_index"]
+__all__ = ["ConstantPadNd", "IndexPad", "check_index_pad_input", "check_index_pad_size", "pad_index"]
 
 
 class ConstantPadNd(Function):
@@ -87,6 +87,13 @@ def _circular_index(n: int, lo: int, hi: int, dense: bool) -> np.ndarray:
         for i in range(count):
             idx[dst + i] = idx[src + i]
     return idx
+
+
+def check_index_pad_input(shape: tuple, k: int) -> None:
+    """The reflection/replication kernels take an empty batch only: every other dim must be non-empty."""
+    if any(n == 0 for n in shape[1 if len(shape) == k + 2 else 0:]):
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 batch size and other "
+                           f"non-zero dimensions for input, but got: {list(shape)}")
 
 
 def check_index_pad_size(mode: str, in_shape: tuple, out_shape: list, k: int) -> None:

@@ -94,6 +94,16 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
         if isinstance(root, Node):
             run_single(root, nr, grad, retain_graph)
             return
+    walk(roots, retain_graph, capture, accumulate, _run_node, _leaf, _capture)
+
+
+def _run_node(node: Node, grads: list) -> tuple:
+    return node._run(grads)
+
+
+def walk(roots: list, retain_graph: bool, capture: dict | None, accumulate: bool, run, leaf, capture_into) -> None:
+    """The general walk, shared with the create_graph engine (graph_engine.py), which passes Tensor-level
+    ``run(node, grads)``, ``leaf(tensor, grad, capture, accumulate)`` and ``capture_into(node, grads, capture)``."""
     root_nodes = []
     buffers: dict[int, list] = {}
     for node, nr, grad in roots:
@@ -110,21 +120,19 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
             if isinstance(n, Node):
                 heap.append((-n._seq, id(n), n))
             else:
-                _leaf(n, buffers.pop(id(n))[0], capture, accumulate)
+                leaf(n, buffers.pop(id(n))[0], capture, accumulate)
     heap.sort()
     get = buffers.get
     while heap:
         node = heappop(heap)[2]
         grads = buffers.pop(id(node))
         if capture is not None:
-            _capture(node, grads, capture)
+            capture_into(node, grads, capture)
         for g in grads:
             if g is not None:
-                out = node._run(grads)
-                if not retain_graph and node._saved:  # a node that saved nothing may run again, as in torch
-                    node._saved = None
-                    node._versions = ()
-                    node._released = True
+                out = run(node, grads)
+                if not retain_graph:
+                    node._release()
                 break
         else:
             out = (None,) * len(node._next)
@@ -146,7 +154,7 @@ def run_backward(roots: list, retain_graph: bool, capture: dict | None = None, a
                 if isinstance(nxt, Node):
                     heappush(heap, (-nxt._seq, key, nxt))
                 else:
-                    _leaf(nxt, buffers.pop(key)[0], capture, accumulate)
+                    leaf(nxt, buffers.pop(key)[0], capture, accumulate)
 
 
 def _capture(node: Node, grads: list, capture: dict) -> None:

@@ -13,8 +13,6 @@ silently wrong second derivative. Custom ``Function``s run their backward with g
 """
 from __future__ import annotations
 
-from heapq import heappop, heappush
-
 import numpy as np
 
 from .function import Function
@@ -260,65 +258,14 @@ def _capture(node, grads: list, capture: dict) -> None:
 
 def run_backward_graph(roots: list, retain_graph: bool, capture: dict | None = None, accumulate: bool = True) -> None:
     """``engine.run_backward`` with Tensor grads (``roots``: (node or leaf, output_nr, grad Tensor) triples),
-    recording the backward computation."""
-    from .engine import _graph, _needed
+    recording the backward computation: the same walk (engine.walk), with grad mode on and Tensor-level steps."""
+    from .engine import walk
     prev = _grad_state.enabled
     _grad_state.enabled = True
     try:
-        _walk(roots, retain_graph, capture, accumulate, _graph, _needed)
+        walk(roots, retain_graph, capture, accumulate, _run_node, _leaf, _capture)
     finally:
         _grad_state.enabled = prev
-
-
-def _walk(roots, retain_graph, capture, accumulate, _graph, _needed) -> None:
-    root_nodes = []
-    buffers: dict[int, list] = {}
-    for node, nr, grad in roots:
-        buf = buffers.get(id(node))
-        if buf is None:
-            buf = buffers[id(node)] = [None] * node._num_outputs if isinstance(node, Node) else [None]
-            root_nodes.append(node)
-        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
-    deps, parents, seen = _graph(root_nodes, capture is not None)
-    needed = None if capture is None else _needed(parents, seen, {k for k, _ in capture})
-    heap = []
-    for n in root_nodes:
-        if id(n) not in deps:
-            if isinstance(n, Node):
-                heap.append((-n._seq, id(n), n))
-            else:
-                _leaf(n, buffers.pop(id(n))[0], capture, accumulate)
-    heap.sort()
-    while heap:
-        node = heappop(heap)[2]
-        grads = buffers.pop(id(node))
-        if capture is not None:
-            _capture(node, grads, capture)
-        if any(g is not None for g in grads):
-            out = _run_node(node, grads)
-            if not retain_graph:
-                node._release()
-        else:
-            out = (None,) * len(node._next)
-        for (nxt, nr), g in zip(node._next, out):
-            if nxt is None:
-                continue
-            key = id(nxt)
-            if needed is not None and key not in needed:
-                continue
-            buf = buffers.get(key)
-            if buf is None:
-                buf = buffers[key] = [None] * nxt._num_outputs if isinstance(nxt, Node) else [None]
-            if g is not None:
-                old = buf[nr]
-                buf[nr] = g if old is None else old + g
-            left = deps[key] - 1
-            deps[key] = left
-            if left == 0:
-                if isinstance(nxt, Node):
-                    heappush(heap, (-nxt._seq, key, nxt))
-                else:
-                    _leaf(nxt, buffers.pop(key)[0], capture, accumulate)
 
 
 # --- helpers for the ops' differentiable_backward -------------------------------------------------------------

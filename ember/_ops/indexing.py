@@ -623,6 +623,19 @@ def _numpy_index(index) -> tuple:
     return tuple(out)
 
 
+def _torch_layout_index(self: Tensor, idx: tuple, index) -> tuple | None:
+    """For an index mixing ints with index arrays, a NumPy index (one array per dim) that lays the written elements
+    out as torch does. torch selects the ints first, so they never separate the arrays; NumPy counts them as arrays,
+    and a slice between an int and an array sends the indexed dims to the front (x[2, :, [1, 0]])."""
+    ints = any(type(i) is int for i in idx)
+    arrays = any(isinstance(i, (Tensor, np.ndarray, list)) and not _is_bool_scalar(i) for i in idx)
+    if not (ints and arrays):
+        return None
+    shape = self._data.shape
+    positions = Tensor._make(np.arange(int(np.prod(shape)), dtype=np.int64).reshape(shape))
+    return np.unravel_index(getitem(positions, index)._data, shape)
+
+
 def _shape_mismatch(v_shape, target_shape) -> RuntimeError:
     return RuntimeError(f"shape mismatch: value tensor of shape [{', '.join(map(str, v_shape))}] cannot be broadcast "
                         f"to indexing result of shape [{', '.join(map(str, target_shape))}]")
@@ -634,7 +647,9 @@ def setitem(self: Tensor, index, value) -> None:
     from ._inplace import check_inplace
     idx = _normalize(index)
     target = getitem(Tensor._make(self._data), index)  # raises torch's index errors; its shape is the write's
-    np_index = _numpy_index(index)
+    np_index = _torch_layout_index(self, idx, index)
+    if np_index is None:
+        np_index = _numpy_index(index)
     v = value._data if isinstance(value, Tensor) else value
     vs = np.shape(v)
     stripped = vs[next((k for k, n in enumerate(vs) if n != 1), len(vs)):]  # torch drops leading 1s first

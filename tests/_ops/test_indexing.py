@@ -523,3 +523,28 @@ def test_take_along_dim(name):
 ])
 def test_take_along_dim_errors(case):
     check_error(case)
+
+
+@pytest.mark.parametrize("index", [
+    (2, slice(None), [1, 0]), (2, Ellipsis, "mask"), ((slice(1, 3), 0, [1, 1, 0])), (Ellipsis, 1, [0]),
+    (-1, None, [1, 0], slice(None)), ([0, 1], 1, [1, 0]),
+], ids=["int-slice-array", "int-ellipsis-mask", "slice-int-array", "ellipsis-int-array", "int-none-array-slice",
+        "array-int-array"])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_setitem_ints_with_index_arrays(index, requires_grad):
+    # torch selects the ints first, so they never separate the index arrays (NumPy's rule would move the indexed
+    # dims to the front: x[2, :, [1, 0]] = v wrote v transposed); found by fuzz_idx
+    x0 = np.arange(16.0).reshape(4, 2, 2)
+    res = []
+    for L in (torch, ember):
+        x = L.tensor(x0, requires_grad=requires_grad)
+        y = x.clone()
+        ix = tuple(L.tensor([True, True]) if i == "mask" else i for i in index)
+        target = y[ix]
+        y[ix] = L.arange(float(target.numel()), dtype=L.float64).reshape(target.shape) + 100
+        out = [y.tolist()]
+        if requires_grad:
+            out.append(L.autograd.grad((y * L.arange(16.0, dtype=L.float64).reshape(4, 2, 2)).sum(), x)[0].tolist())
+        res.append(out)
+    assert res[0] == res[1]
+

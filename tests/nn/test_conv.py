@@ -248,3 +248,33 @@ def test_conv_input_changed_in_place_is_an_error():
             y.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             out.sum().backward()
+
+
+@pytest.mark.parametrize("call", [
+    lambda L: L.nn.functional.conv1d(L.ones(1, 4, 5), L.ones(2, 4, 3), None, (1, 1), "foo"),
+    lambda L: L.nn.functional.conv1d(L.ones(2, 3, 5), L.ones(4, 3)),
+    lambda L: L.nn.functional.conv_transpose2d(L.ones(1, 3, 0, 3), L.ones(3, 1, 1, 3)),
+    lambda L: L.nn.functional.conv1d(L.ones(1, 1, 0), L.ones(1, 1, 1), padding=1, dilation=2),
+    lambda L: L.nn.functional.conv3d(L.ones(1, 1, 2, 0, 3), L.ones(1, 1, 1, 1, 1)),
+])
+def test_argument_and_empty_input_errors_in_torchs_order(call):
+    # found by the regression fuzzing: torch checks the padding string and the weight's rank before expanding
+    # stride, and refuses an empty spatial dim unless the batch or channel dim is empty too
+    got = []
+    for lib in (torch, ember):
+        with pytest.raises(Exception) as info:
+            call(lib)
+        got.append((type(info.value), str(info.value).split("\n")[0]))
+    assert got[1] == got[0]
+
+
+def test_an_empty_batch_convolves_to_an_empty_batch():
+    out = []
+    for lib in (torch, ember):
+        x = lib.ones(0, 3, 4, 4, requires_grad=True)
+        w = lib.ones(2, 3, 3, 3, requires_grad=True)
+        b = lib.ones(2, requires_grad=True)
+        y = lib.nn.functional.conv2d(x, w, b)
+        y.sum().backward()
+        out.append((tuple(y.shape), y.grad_fn.name(), tuple(x.grad.shape), w.grad.abs().sum().item(), b.grad.tolist()))
+    assert out[1] == out[0]

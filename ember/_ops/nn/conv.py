@@ -135,7 +135,7 @@ def _correlate(geo: _Geometry, xp: np.ndarray, w3: np.ndarray, dtype) -> np.ndar
     for a, b in geo.chunks() if n else []:
         cols = geo.im2col(xp[a:b], buf[:b - a])
         np.matmul(w3, cols.reshape(b - a, groups, -1, geo.positions), out=wide[a:b])
-    return wide.reshape(n, -1, geo.positions)
+    return wide.reshape(n, groups * w3.shape[1], geo.positions)
 
 
 def _scatter(geo: _Geometry, g4: np.ndarray, w3: np.ndarray, padded_shape: tuple, dtype) -> np.ndarray:
@@ -351,6 +351,16 @@ def _zero_dilation(dilation: tuple, transposed: bool, onednn: bool) -> None:
                        + ", ".join(f"dilation_{nm}: {d}" for nm, d in zip(names, dil)))
 
 
+def _only_empty_batch_or_channels(input: Tensor) -> None:
+    """torch's backend choice: an input with zero elements is fine only through its batch or channel dim (1-d
+    convolutions run as 2-d ones with height 1, so the shape shown has that dim)."""
+    shape = tuple(input.shape)
+    if 0 in shape[2:] and shape[0] and shape[1]:
+        shown = shape[:2] + (1,) + shape[2:] if len(shape) == 3 else shape
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{_shape_str(shown)}")
+
+
 def _shape_str(shape) -> str:
     return "[" + ", ".join(str(s) for s in shape) + "]"
 
@@ -377,6 +387,7 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None, padding: tuple, d
     if any(s > n for s, n in zip(span, padded)):
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
                            f"({' x '.join(map(str, span))}). Kernel size can't be greater than actual input size")
+    _only_empty_batch_or_channels(input)
     float32 = input.dtype._scalar_name == "Float"
     if not float32:
         _zero_dilation(dilation, False, False)
@@ -401,6 +412,10 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
     if input.dim() not in (batched - 1, batched):
         raise RuntimeError(f"Expected {batched - 1}D (unbatched) or {batched}D (batched) input to conv{dims}d, but got "
                            f"input of size: {_shape_str(input.shape)}")
+    if isinstance(padding, str) and padding not in ("valid", "same"):
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    if k < 1:
+        raise RuntimeError("weight should have at least three dimensions")
     stride = _expand("stride", stride, dims, k)
     dilation = _expand("dilation", dilation, dims, k)
     pre_pad = None
@@ -472,6 +487,7 @@ def _check_transposed(input: Tensor, weight: Tensor, bias: Tensor | None, stride
     if bias is not None and (bias.dim() != 1 or bias.shape[0] != ws[1] * groups):
         raise RuntimeError(f"Given transposed=1, weight of size {_shape_str(ws)}, expected bias to be 1-dimensional "
                            f"with {ws[1] * groups} elements, but got bias of size {_shape_str(bias.shape)} instead")
+    _only_empty_batch_or_channels(input)
     _zero_dilation(dilation, True, False)
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         names = ("depth", "height", "width")[-len(stride):]
@@ -499,6 +515,7 @@ def conv_transpose(input: Tensor, weight: Tensor, bias: Tensor | None, stride, p
         raise RuntimeError(f"Expected {batched - 1}D (unbatched) or {batched}D (batched) input to {name}, but got "
                            f"input of size: {_shape_str(input.shape)}")
     if isinstance(padding, str):
+        # (torch adds "(position 5)" when padding came positionally; a Python signature cannot tell)
         raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     stride, padding, output_padding, dilation = (_expand(nm, v, dims, k) for nm, v in (
         ("stride", stride), ("padding", padding), ("output_padding", output_padding), ("dilation", dilation)))

@@ -306,19 +306,22 @@ class SpecialXlog1py(Function):
         return gx, gy
 
 
-class SpecialXlog1pyScalarSelf(SpecialXlog1py):
-    """xlog1py(number, tensor): applied as (tensor, number), since a node's first input is a tensor"""
+def _scalar_self(base: type, backward_name: str) -> type:
+    """``base(number, tensor)``, applied as (tensor, number) since a node's first input is a tensor: the forward
+    swaps the operands back, the backward swaps the grads."""
+    def forward(ctx, b, a):
+        return base.forward(ctx, a, b)
 
-    _backward_name = "SpecialXlog1PyBackward1"
-
-    @staticmethod
-    def forward(ctx, y, x):
-        return SpecialXlog1py.forward(ctx, x, y)
-
-    @staticmethod
     def backward(ctx, g):
         ctx.needs_input_grad = ctx.needs_input_grad[::-1]
-        return SpecialXlog1py.backward(ctx, g)[::-1]
+        return base.backward(ctx, g)[::-1]
+
+    return type(f"{base.__name__}ScalarSelf", (base,), {"_backward_name": backward_name, "__doc__": _scalar_self.__doc__,
+                                                        "forward": staticmethod(forward),
+                                                        "backward": staticmethod(backward)})
+
+
+SpecialXlog1pyScalarSelf = _scalar_self(SpecialXlog1py, "SpecialXlog1PyBackward1")
 
 
 class SpecialXlog1pyScalarOther(SpecialXlog1py):
@@ -356,19 +359,7 @@ class SpecialZeta(Function):
         return None, gq
 
 
-class SpecialZetaScalarSelf(SpecialZeta):
-    """zeta(number, tensor): applied as (tensor, number), since a node's first input is a tensor"""
-
-    _backward_name = "SpecialZetaBackward1"
-
-    @staticmethod
-    def forward(ctx, q, x):
-        return SpecialZeta.forward(ctx, x, q)
-
-    @staticmethod
-    def backward(ctx, g):
-        ctx.needs_input_grad = ctx.needs_input_grad[::-1]
-        return SpecialZeta.backward(ctx, g)[::-1]
+SpecialZetaScalarSelf = _scalar_self(SpecialZeta, "SpecialZetaBackward1")
 
 
 class SpecialZetaScalarOther(SpecialZeta):

@@ -264,7 +264,8 @@ class Mul(Function):
     def differentiable_backward(ctx, g):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[:2]
-        ga = reduce_grad(g * saved_input(ctx, 1, b, getattr(ctx, "b_meta", (0, None))[1]), ctx.a_meta) if need_a else None
+        b_dtype = getattr(ctx, "b_meta", (0, None))[1]  # (a number operand has no meta)
+        ga = reduce_grad(g * saved_input(ctx, 1, b, b_dtype), ctx.a_meta) if need_a else None
         gb = reduce_grad(g * saved_input(ctx, 0, a, ctx.a_meta[1]), ctx.b_meta) if need_b else None
         return ga, gb
 

@@ -316,9 +316,9 @@ def _scalar_self(base: type, backward_name: str) -> type:
         ctx.needs_input_grad = ctx.needs_input_grad[::-1]
         return base.backward(ctx, g)[::-1]
 
-    return type(f"{base.__name__}ScalarSelf", (base,), {"_backward_name": backward_name, "__doc__": _scalar_self.__doc__,
-                                                        "forward": staticmethod(forward),
-                                                        "backward": staticmethod(backward)})
+    return type(f"{base.__name__}ScalarSelf", (base,), {
+        "_backward_name": backward_name, "__doc__": _scalar_self.__doc__,
+        "forward": staticmethod(forward), "backward": staticmethod(backward)})
 
 
 SpecialXlog1pyScalarSelf = _scalar_self(SpecialXlog1py, "SpecialXlog1PyBackward1")

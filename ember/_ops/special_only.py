@@ -105,6 +105,16 @@ def _log_ndtr64(x: np.ndarray) -> np.ndarray:
     return np.where(t < -_SQRT1_2, low, high)
 
 
+def _unary64(ctx, a: np.ndarray, fn, kernel: str, half: bool = False, keep_input: bool = True) -> np.ndarray:
+    """The forward shared by the one-tensor ops below: torch's dtype refusals for ``kernel``, integers as the
+    default float, ``fn`` evaluated in float64 and rounded once; saves (a, out), or out alone."""
+    _refuse(a, kernel, half=half)
+    a = _float(a)
+    out = _via64(fn, a)
+    ctx.save_for_backward(*((a, out) if keep_input else (out,)))
+    return out
+
+
 # --- ops of one tensor ------------------------------------------------------------------
 
 class SpecialI0e(Function):
@@ -114,11 +124,7 @@ class SpecialI0e(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "i0e_cpu")
-        a = _float(a)
-        out = _via64(B.i0e, a)
-        ctx.save_for_backward(a, out)
-        return out
+        return _unary64(ctx, a, B.i0e, "i0e_cpu")
 
     @staticmethod
     def backward(ctx, g):
@@ -131,11 +137,7 @@ class SpecialI1(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "i1_cpu")
-        a = _float(a)
-        out = _via64(B.i1, a)
-        ctx.save_for_backward(a, out)
-        return out
+        return _unary64(ctx, a, B.i1, "i1_cpu")
 
     @staticmethod
     def backward(ctx, g):
@@ -153,11 +155,7 @@ class SpecialI1e(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "i1e_cpu")
-        a = _float(a)
-        out = _via64(B.i1e, a)
-        ctx.save_for_backward(a, out)
-        return out
+        return _unary64(ctx, a, B.i1e, "i1e_cpu")
 
     @staticmethod
     def backward(ctx, g):
@@ -173,11 +171,7 @@ class SpecialErfcx(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "erfcx_cpu", half=True)
-        a = _float(a)
-        out = _via64(_erfcx64, a)
-        ctx.save_for_backward(a, out)
-        return out
+        return _unary64(ctx, a, _erfcx64, "erfcx_cpu", half=True)
 
     @staticmethod
     def backward(ctx, g):
@@ -191,11 +185,7 @@ class SpecialNdtri(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "ndtri_cpu", half=True)
-        a = _float(a)
-        out = _via64(_ndtri64, a)
-        ctx.save_for_backward(out)
-        return out
+        return _unary64(ctx, a, _ndtri64, "ndtri_cpu", half=True, keep_input=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -209,11 +199,7 @@ class SpecialLogNdtr(Function):
 
     @staticmethod
     def forward(ctx, a):
-        _refuse(a, "log_ndtr_cpu", half=True)
-        a = _float(a)
-        out = _via64(_log_ndtr64, a)
-        ctx.save_for_backward(a, out)
-        return out
+        return _unary64(ctx, a, _log_ndtr64, "log_ndtr_cpu", half=True)
 
     @staticmethod
     def backward(ctx, g):
